@@ -1,0 +1,39 @@
+// The `dailydrug` command line: each area registers its subcommands on the CLI11 app.
+#pragma once
+
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace dailydrug::cli {
+
+/// Documented exit codes (README "Exit codes").
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,     // an operation failed (message on stderr)
+  kExitUsage = 2,       // bad flags or arguments
+  kExitNotFound = 3,    // a named medicine/schedule/record does not exist
+  kExitModel = 4,       // the model bundle could not be loaded or run (typed error on stderr)
+  kExitCancelled = 130  // Ctrl-C during a generation
+};
+
+/// Options that every subcommand sees.
+struct GlobalOptions {
+  std::string db_path;    // --db; empty = the default in the user data folder
+  std::string model_dir;  // --model; empty = the default bundle in the project cache
+  bool json = false;      // --json: machine-readable output where the output is data
+};
+
+/// State shared by all commands of one invocation: the parsed globals and the exit code that the
+/// chosen subcommand sets.
+struct CliContext {
+  GlobalOptions globals;
+  int exit_code = kExitOk;
+};
+
+void register_generate_command(CLI::App& app, CliContext& ctx);
+void register_medication_commands(CLI::App& app, CliContext& ctx);
+
+}  // namespace dailydrug::cli

@@ -1,0 +1,78 @@
+// ExecutorchModel: one exported LLaMA-family program (`.pte`, optional `.ptd` files) loaded through
+// ExecuTorch's `Module`, seen as a decoder step: (tokens, start position) -> next-token logits.
+//
+// The program's KV cache lives in its mutable buffers, so a model instance *is* one conversation's
+// cache; positions are managed by the caller (the Runner/Session). Not thread-safe: one thread
+// at a time (ExecuTorch's Module is not thread-safe either).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dailydrug/llm/error.h"
+#include "dailydrug/llm/tokenizer.h"
+
+namespace dailydrug::llm {
+
+/// What the program says about itself (its constant methods).
+struct ModelMetadata {
+  int64_t max_seq_len = 0;      // most tokens one forward call may take is max_seq_len - 1
+  int64_t max_context_len = 0;  // KV cache length: positions 0 .. max_context_len - 1
+  int64_t vocab_size = 0;
+  int64_t n_layers = 0;
+  bool use_kv_cache = false;
+  bool enable_dynamic_shape = false;
+  bool use_sdpa_with_kv_cache = false;
+  std::optional<TokenId> bos_id;  // from get_bos_id, if exported
+  std::vector<TokenId> eos_ids;   // from get_eos_ids, if exported
+  int64_t max_tokens_per_call = 1;  // from the forward input's shape bound
+};
+
+struct ModelLoadOptions {
+  std::vector<std::string> data_files;  // .ptd files (foundation weights, LoRA adapters)
+  bool use_mmap = true;                 // mmap the program instead of reading it
+  bool mlock = false;                   // lock pages (falls back silently if not permitted)
+  int num_threads = -1;                 // -1: ExecuTorch's default (performance cores)
+};
+
+class ExecutorchModel {
+ public:
+  /// Load and verify the program, load the `forward` method and read the metadata.
+  /// Errors: ModelNotFound (no file), ModelCorrupted (not a valid program), ModelLoadFailed
+  /// (missing operators/backends, or a program without a KV cache we cannot drive).
+  static Result<std::unique_ptr<ExecutorchModel>> load(const std::string& pte_path,
+                                                       const ModelLoadOptions& options = {});
+  ~ExecutorchModel();
+  ExecutorchModel(const ExecutorchModel&) = delete;
+  ExecutorchModel& operator=(const ExecutorchModel&) = delete;
+
+  const ModelMetadata& metadata() const { return meta_; }
+  const std::string& path() const { return path_; }
+
+  /// Run `tokens` (1 .. max_tokens_per_call of them) at positions start_pos.. and return the
+  /// logits for the last one, [vocab_size] floats. The span stays valid until the next call.
+  /// Errors: ContextLengthExceeded (start_pos + n > max_context_len), GenerationFailed (bad
+  /// arguments or a failed execute).
+  Result<std::span<const float>> forward(std::span<const TokenId> tokens, int64_t start_pos);
+
+  /// Set ExecuTorch's shared thread pool size (process-wide). n <= 0 picks the automatic size.
+  static Status set_num_threads(int n);
+  /// The current size of ExecuTorch's shared thread pool.
+  static int num_threads();
+
+ private:
+  ExecutorchModel();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  ModelMetadata meta_;
+  std::string path_;
+};
+
+/// Threads to use for n = -1: all cores up to 4, one fewer above that (cf. DailyDrug's rule).
+int automatic_thread_count();
+
+}  // namespace dailydrug::llm

@@ -1,0 +1,241 @@
+#include "dailydrug/llm/model.h"
+
+#include <executorch/extension/module/module.h>
+#include <executorch/extension/tensor/tensor.h>
+#include <executorch/runtime/platform/platform.h>
+#include <executorch/runtime/platform/runtime.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+#include "dailydrug/llm/log.h"
+
+// The wheel does not ship extension/threadpool/threadpool.h (it includes pthreadpool.h), but
+// libexecutorch_threadpool.so exports these symbols; we declare the two members we call. The
+// class is only used through a pointer the library hands us, so its layout does not matter here.
+namespace executorch::extension::threadpool {
+class ThreadPool {
+ public:
+  size_t get_thread_count() const;
+  bool _unsafe_reset_threadpool(uint32_t num_threads);
+};
+ThreadPool* get_threadpool();
+}  // namespace executorch::extension::threadpool
+
+namespace dailydrug::llm {
+
+namespace et = ::executorch;
+using et::extension::Module;
+
+namespace {
+
+void forward_et_log(et_timestamp_t, et_pal_log_level_t level, const char* filename, const char*,
+                    size_t line, const char* message, size_t length) {
+  LogLevel ours = LogLevel::kInfo;
+  switch (level) {
+    case kDebug: ours = LogLevel::kDebug; break;
+    case kInfo: ours = LogLevel::kInfo; break;
+    case kError: ours = LogLevel::kError; break;
+    case kFatal: ours = LogLevel::kFatal; break;
+    default: break;
+  }
+  std::string text = "[executorch ";
+  text += filename ? std::filesystem::path(filename).filename().string() : "?";
+  text += ":" + std::to_string(line) + "] ";
+  text.append(message, length);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  log_message(ours, text);
+}
+
+void init_executorch_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    et::runtime::register_pal(et::runtime::PalImpl::create(forward_et_log, __FILE__));
+    et::runtime::runtime_init();
+  });
+}
+
+std::string et_error(et::runtime::Error e) {
+  return std::string(et::runtime::to_string(e)) + " (ExecuTorch error " +
+         std::to_string(static_cast<unsigned>(e)) + ")";
+}
+
+}  // namespace
+
+struct ExecutorchModel::Impl {
+  std::unique_ptr<Module> module;
+  std::vector<int64_t> token_buf;  // [1, n] int64 input, reused across calls
+  int64_t pos_buf = 0;
+};
+
+ExecutorchModel::ExecutorchModel() : impl_(std::make_unique<Impl>()) {}
+ExecutorchModel::~ExecutorchModel() = default;
+
+int automatic_thread_count() {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return cores <= 4 ? cores : cores - 1;
+}
+
+Status ExecutorchModel::set_num_threads(int n) {
+  init_executorch_once();
+  auto* pool = et::extension::threadpool::get_threadpool();
+  if (pool == nullptr) return Error::configuration_invalid("num_threads", "no thread pool");
+  const int want = n > 0 ? n : automatic_thread_count();
+  if (static_cast<int>(pool->get_thread_count()) == want) return Status::Ok();
+  if (!pool->_unsafe_reset_threadpool(static_cast<uint32_t>(want))) {
+    return Error::configuration_invalid("num_threads",
+                                        "ExecuTorch refused " + std::to_string(want) + " threads");
+  }
+  return Status::Ok();
+}
+
+int ExecutorchModel::num_threads() {
+  init_executorch_once();
+  auto* pool = et::extension::threadpool::get_threadpool();
+  return pool ? static_cast<int>(pool->get_thread_count()) : 1;
+}
+
+Result<std::unique_ptr<ExecutorchModel>> ExecutorchModel::load(const std::string& pte_path,
+                                                               const ModelLoadOptions& options) {
+  init_executorch_once();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(pte_path, ec)) return Error::model_not_found(pte_path);
+  if (std::filesystem::file_size(pte_path, ec) == 0 || ec) {
+    return Error::model_corrupted(pte_path, "empty file");
+  }
+  for (const auto& ptd : options.data_files) {
+    if (!std::filesystem::is_regular_file(ptd, ec)) return Error::model_not_found(ptd);
+  }
+  if (options.num_threads != -1) DD_RETURN_IF_ERROR(set_num_threads(options.num_threads));
+
+  auto model = std::unique_ptr<ExecutorchModel>(new ExecutorchModel());
+  model->path_ = pte_path;
+  Module::LoadMode mode = Module::LoadMode::File;
+  if (options.use_mmap) {
+    mode = options.mlock ? Module::LoadMode::MmapUseMlockIgnoreErrors : Module::LoadMode::Mmap;
+  }
+  auto& module = model->impl_->module;
+  module = options.data_files.empty()
+               ? std::make_unique<Module>(pte_path, mode)
+               : std::make_unique<Module>(pte_path, options.data_files, mode);
+
+  // InternalConsistency runs the flatbuffer verifier: a truncated or bit-flipped program is
+  // refused here instead of being dereferenced later.
+  if (auto err = module->load(et::runtime::Program::Verification::InternalConsistency);
+      err != et::runtime::Error::Ok) {
+    return Error::model_corrupted(pte_path, "not a valid ExecuTorch program: " + et_error(err));
+  }
+  auto names = module->method_names();
+  if (!names.ok()) return Error::model_corrupted(pte_path, et_error(names.error()));
+  if (!names->count("forward")) {
+    return Error::model_load_failed(pte_path + " has no forward method");
+  }
+  if (auto err = module->load_method("forward"); err != et::runtime::Error::Ok) {
+    return Error::model_load_failed("loading forward of " + pte_path + " failed: " +
+                                    et_error(err) +
+                                    (err == et::runtime::Error::OperatorMissing
+                                         ? "; the program needs operators this runtime lacks "
+                                           "(exported with LLM custom ops?)"
+                                         : ""));
+  }
+
+  ModelMetadata& meta = model->meta_;
+  auto get_int = [&](const char* name, int64_t fallback) -> int64_t {
+    if (!names->count(name)) return fallback;
+    auto v = module->get(name);
+    if (!v.ok()) return fallback;
+    if (v->isInt()) return v->toInt();
+    if (v->isBool()) return v->toBool() ? 1 : 0;
+    return fallback;
+  };
+  meta.max_seq_len = get_int("get_max_seq_len", 0);
+  meta.max_context_len = get_int("get_max_context_len", meta.max_seq_len);
+  meta.vocab_size = get_int("get_vocab_size", 0);
+  meta.n_layers = get_int("get_n_layers", 0);
+  meta.use_kv_cache = get_int("use_kv_cache", 0) != 0;
+  meta.enable_dynamic_shape = get_int("enable_dynamic_shape", 0) != 0;
+  meta.use_sdpa_with_kv_cache = get_int("use_sdpa_with_kv_cache", 0) != 0;
+  if (names->count("get_bos_id")) meta.bos_id = static_cast<TokenId>(get_int("get_bos_id", 0));
+  if (names->count("get_eos_ids")) {
+    auto eos = module->execute("get_eos_ids");
+    if (eos.ok()) {
+      for (const auto& v : *eos) {
+        if (v.isInt()) meta.eos_ids.push_back(static_cast<TokenId>(v.toInt()));
+      }
+    }
+  }
+  if (meta.max_seq_len <= 0 || meta.vocab_size <= 0) {
+    return Error::model_load_failed(pte_path + " lacks the LLM metadata methods "
+                                    "(get_max_seq_len, get_vocab_size)");
+  }
+  if (!meta.use_kv_cache) {
+    return Error::model_load_failed(pte_path + " was exported without a KV cache");
+  }
+
+  auto mm = module->method_meta("forward");
+  if (!mm.ok() || mm->num_inputs() != 2) {
+    return Error::model_load_failed(pte_path + ": forward must take (tokens, input_pos)");
+  }
+  auto tin = mm->input_tensor_meta(0);
+  if (!tin.ok() || tin->sizes().size() != 2) {
+    return Error::model_load_failed(pte_path + ": forward's tokens must be [1, T]");
+  }
+  // With dynamic shapes the meta carries the upper bound; ExecuTorch's export bound is
+  // max_seq_len - 1 tokens per call.
+  meta.max_tokens_per_call =
+      meta.enable_dynamic_shape ? std::min<int64_t>(tin->sizes()[1], meta.max_seq_len - 1) : 1;
+  meta.max_tokens_per_call = std::max<int64_t>(1, meta.max_tokens_per_call);
+  model->impl_->token_buf.reserve(static_cast<size_t>(meta.max_tokens_per_call));
+  return model;
+}
+
+Result<std::span<const float>> ExecutorchModel::forward(std::span<const TokenId> tokens,
+                                                        int64_t start_pos) {
+  const int64_t n = static_cast<int64_t>(tokens.size());
+  if (n == 0 || n > meta_.max_tokens_per_call) {
+    return Error::generation_failed("forward takes 1.." +
+                                    std::to_string(meta_.max_tokens_per_call) + " tokens, got " +
+                                    std::to_string(n));
+  }
+  if (start_pos < 0 || start_pos + n > meta_.max_context_len) {
+    return Error::context_length_exceeded(meta_.max_context_len, start_pos + n);
+  }
+  for (TokenId t : tokens) {
+    if (t < 0 || t >= meta_.vocab_size) {
+      return Error::generation_failed("token id " + std::to_string(t) + " out of range");
+    }
+  }
+  Impl& im = *impl_;
+  im.token_buf.assign(tokens.begin(), tokens.end());
+  im.pos_buf = start_pos;
+  auto tok = et::extension::from_blob(im.token_buf.data(),
+                                      {1, static_cast<executorch::aten::SizesType>(n)},
+                                      executorch::aten::ScalarType::Long);
+  auto pos = et::extension::from_blob(&im.pos_buf, {1}, executorch::aten::ScalarType::Long);
+  auto out = im.module->forward({tok, pos});
+  if (!out.ok()) {
+    return Error::generation_failed("forward failed at position " + std::to_string(start_pos),
+                                    et_error(out.error()));
+  }
+  if (out->empty() || !(*out)[0].isTensor()) {
+    return Error::generation_failed("forward returned no logits tensor");
+  }
+  const auto& t = (*out)[0].toTensor();
+  if (t.scalar_type() != executorch::aten::ScalarType::Float) {
+    return Error::generation_failed("logits are not float32");
+  }
+  const auto numel = static_cast<int64_t>(t.numel());
+  if (numel < meta_.vocab_size || numel % meta_.vocab_size != 0) {
+    return Error::generation_failed("logits have " + std::to_string(numel) +
+                                    " values for a vocabulary of " +
+                                    std::to_string(meta_.vocab_size));
+  }
+  // [1, vocab] or [1, T, vocab]: the last row is the next-token distribution.
+  const float* last = t.const_data_ptr<float>() + (numel - meta_.vocab_size);
+  return std::span<const float>(last, static_cast<size_t>(meta_.vocab_size));
+}
+
+}  // namespace dailydrug::llm

@@ -1,0 +1,9 @@
+# Runtime tests. The tiny random LLaMA fixture is exported once per build tree by a ctest fixture.
+add_test(NAME fixture.tiny_model
+         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/tests/python/make_tiny_model.py
+                 --out ${DD_TEST_WORK_DIR}/tiny)
+set_tests_properties(fixture.tiny_model PROPERTIES FIXTURES_SETUP tiny_model LABELS "unit"
+                     TIMEOUT 600)
+
+dd_add_gtest(model_test LABEL unit SOURCES unit/model_test.cpp
+             LIBS dd_llm nlohmann_json::nlohmann_json FIXTURES tiny_model)

@@ -1,0 +1,139 @@
+"""Write a DailyDrug model bundle folder atomically.
+
+A bundle is a folder with the program (`model.pte`, plus `.ptd` files when weights are kept
+apart), the tokenizer file, and `model_config.json`: DailyDrug's existing keys (see
+shared/reference/dailydrug-app.md §4) plus what a runtime needs (token ids, chat template,
+architecture, export options) and, for every file, its size and SHA-256.
+
+Atomicity: everything is written into a hidden sibling folder `.<name>.tmp-<pid>`, fsynced, and
+renamed into place; an existing bundle is first renamed aside and removed only after the new one
+is in place. A reader never sees a half-written bundle under the final name, and
+`model_config.json` is written last inside the staging folder, so a staging folder without it is
+known to be incomplete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+FORMAT_VERSION = 1
+
+# DailyDrug's own model_config.json defaults (the Android app's assets).
+DAILYDRUG_DEFAULTS = {
+    "max_tokens": 512,
+    "temperature": 0.7,
+    "top_k": 40,
+    "top_p": 0.9,
+    "repetition_penalty": 1.1,
+    "system_prompt": (
+        "당신은 복약 도우미입니다. 일반적인 정보만 제공하고, 복용량을 바꾸라고 권하지 마세요. "
+        "부작용이나 심각한 증상이 있으면 의사나 약사와 상담하도록 안내하세요. 한국어로 답하세요."
+    ),
+    "memory_settings": {"max_cache_tokens": 1024, "min_memory_mb": 2048,
+                        "recommended_memory_mb": 3072},
+    "performance_settings": {"default_threads": -1, "batch_size": 1, "enable_kv_cache": True},
+}
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while True:
+            b = f.read(chunk)
+            if not b:
+                break
+            h.update(b)
+    return h.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
+
+
+def staging_dir(final: Path) -> Path:
+    return final.parent / f".{final.name}.tmp-{os.getpid()}"
+
+
+def file_entry(path: Path, role: str) -> Dict[str, Any]:
+    return {"path": path.name, "role": role, "size_bytes": path.stat().st_size,
+            "sha256": sha256_file(path)}
+
+
+def build_config(*, model_name: str, model_file: str, tokenizer_file: str, vocab_size: int,
+                 context_length: int, quantization: str, bos_id: Optional[int],
+                 eos_ids: List[int], stop_strings: List[str], chat_template: Dict[str, Any],
+                 architecture: Dict[str, Any], export_options: Dict[str, Any],
+                 files: List[Dict[str, Any]], lora_path: Optional[str] = None,
+                 verification: Optional[Dict[str, Any]] = None,
+                 overrides: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    cfg: Dict[str, Any] = {
+        # DailyDrug's existing keys, same names and meaning.
+        "model_name": model_name,
+        "model_file": model_file,
+        "tokenizer_file": tokenizer_file,
+        "vocab_size": vocab_size,
+        "context_length": context_length,
+        "max_tokens": min(DAILYDRUG_DEFAULTS["max_tokens"], context_length // 2),
+        "quantization": quantization,
+        "lora_enabled": lora_path is not None,
+        "lora_path": lora_path,
+        **{k: v for k, v in DAILYDRUG_DEFAULTS.items() if k != "max_tokens"},
+    }
+    cfg["memory_settings"] = dict(cfg["memory_settings"])
+    cfg["memory_settings"]["max_cache_tokens"] = context_length
+    # What a runtime needs in addition.
+    cfg.update({
+        "format_version": FORMAT_VERSION,
+        "bos_id": bos_id,
+        "eos_ids": eos_ids,
+        "stop_strings": stop_strings,
+        "chat_template": chat_template,
+        "architecture": architecture,
+        "export_options": export_options,
+        "files": files,
+    })
+    if verification is not None:
+        cfg["verification"] = verification
+    if overrides:
+        cfg.update(overrides)
+    return cfg
+
+
+def write_bundle(final: Path, stage: Path, config: Dict[str, Any]) -> Path:
+    """`stage` already holds every file named in config["files"]; write model_config.json last,
+    fsync, and swap `stage` into `final` atomically."""
+    for entry in config["files"]:
+        p = stage / entry["path"]
+        if not p.is_file():
+            raise FileNotFoundError(f"bundle file missing from staging folder: {p}")
+        _fsync_file(p)
+    cfg_path = stage / "model_config.json"
+    tmp = stage / "model_config.json.tmp"
+    tmp.write_text(json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _fsync_file(tmp)
+    os.replace(tmp, cfg_path)
+    _fsync_dir(stage)
+
+    final.parent.mkdir(parents=True, exist_ok=True)
+    old = final.parent / f".{final.name}.old-{os.getpid()}"
+    if final.exists():
+        os.replace(final, old)
+    os.replace(stage, final)
+    _fsync_dir(final.parent)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+    return final

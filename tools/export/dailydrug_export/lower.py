@@ -1,0 +1,166 @@
+"""Lower a Checkpoint to an ExecuTorch program with ExecuTorch's own LLM export pipeline.
+
+The program is built for a runtime linked only against the `executorch` wheel's C++ SDK: KV cache
+as plain mutable buffers (no `llama::custom_sdpa`/`update_cache`, which live in a Python-only
+library), dynamic token count up to `max_seq_len - 1`, XNNPACK delegation, and optional 8da4w /
+8da8w quantization whose coverage we check ourselves (ExecuTorch silently skips linears whose
+in_features is not divisible by the group size).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import json
+import logging
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import torch
+
+from .checkpoint import Checkpoint
+
+PRECISIONS = ("fp32", "8bit", "4bit")
+
+
+class ExportOptionError(ValueError):
+    """An export option does not fit the model (message says which and why)."""
+
+
+@dataclasses.dataclass
+class ExportOptions:
+    precision: str = "4bit"  # fp32 | 8bit (8da8w, per channel) | 4bit (8da4w, grouped)
+    group_size: int = 32  # 4bit only: weights per quantization group
+    embedding_bits: Optional[int] = None  # None | 8 | 4: quantize the token embedding too
+    embedding_group_size: int = 0  # 0 = per row
+    max_seq_len: int = 128  # most tokens one forward call takes (the program allows len - 1)
+    max_context_len: int = 1024  # KV cache length
+    xnnpack: bool = True
+
+    def qmode(self) -> Optional[str]:
+        return {"fp32": None, "8bit": "8da8w", "4bit": "8da4w"}[self.precision]
+
+    def validate(self) -> None:
+        if self.precision not in PRECISIONS:
+            raise ExportOptionError(f"precision must be one of {PRECISIONS}, not {self.precision!r}")
+        if self.max_seq_len < 2:
+            raise ExportOptionError("max_seq_len must be at least 2")
+        if self.max_context_len < self.max_seq_len:
+            raise ExportOptionError("max_context_len must be >= max_seq_len")
+        if self.embedding_bits not in (None, 4, 8):
+            raise ExportOptionError("embedding_bits must be 4 or 8")
+        if self.precision == "4bit" and self.group_size <= 0:
+            raise ExportOptionError("4bit needs a positive group_size")
+
+
+def linear_shapes(ck: Checkpoint) -> Dict[str, tuple]:
+    """Every linear layer the transformer will have, name -> (out, in)."""
+    return {k: tuple(v.shape) for k, v in ck.state_dict.items()
+            if v.dim() == 2 and k != "tok_embeddings.weight"}
+
+
+def check_group_size(ck: Checkpoint, opts: ExportOptions) -> List[str]:
+    """Names of linears the chosen group size would leave unquantized (empty = all covered)."""
+    if opts.precision != "4bit":
+        return []
+    return sorted(k for k, (_, in_f) in linear_shapes(ck).items() if in_f % opts.group_size)
+
+
+def suggest_group_sizes(ck: Checkpoint) -> List[int]:
+    ins = {in_f for _, in_f in linear_shapes(ck).values()}
+    return [g for g in (256, 128, 64, 32, 16) if all(i % g == 0 for i in ins)]
+
+
+def _params_json(ck: Checkpoint) -> Dict:
+    return {k: v for k, v in ck.params.items() if not k.startswith("_")}
+
+
+def build_llm_config(ck: Checkpoint, opts: ExportOptions, work: Path, out_path: Path):
+    """An LlmConfig for ExecuTorch's export_llama; the checkpoint and params are written into
+    the scratch folder `work`, the program goes to `out_path`."""
+    from executorch.extension.llm.export.config.llm_config import LlmConfig, ModelType
+
+    ckpt = work / "weights.pth"  # the name must not contain "int8"/"8da4w": ExecuTorch sniffs it
+    torch.save(ck.state_dict, ckpt)
+    params = work / "params.json"
+    params.write_text(json.dumps(_params_json(ck)))
+
+    cfg = LlmConfig()
+    cfg.base.model_class = ModelType.llama3
+    cfg.base.checkpoint = str(ckpt)
+    cfg.base.params = str(params)
+    meta = {"get_eos_ids": ck.tokenizer.eos_ids}
+    if ck.tokenizer.bos_id is not None:
+        meta["get_bos_id"] = ck.tokenizer.bos_id
+    cfg.base.metadata = json.dumps(meta)
+    cfg.model.use_kv_cache = True
+    cfg.model.use_sdpa_with_kv_cache = False
+    cfg.model.enable_dynamic_shape = True
+    cfg.export.max_seq_length = opts.max_seq_len
+    cfg.export.max_context_length = opts.max_context_len
+    cfg.export.output_dir = str(out_path.parent)
+    cfg.export.output_name = str(out_path)  # used as-is when it ends in .pte
+    if opts.qmode():
+        cfg.quantization.qmode = opts.qmode()
+        cfg.quantization.group_size = opts.group_size if opts.precision == "4bit" else 0
+    if opts.embedding_bits:
+        cfg.quantization.embedding_quantize = f"{opts.embedding_bits},{opts.embedding_group_size}"
+    cfg.backend.xnnpack.enabled = opts.xnnpack
+    cfg.backend.xnnpack.extended_ops = opts.xnnpack
+    return cfg
+
+
+def lower_to_pte(ck: Checkpoint, opts: ExportOptions, out_path: Path,
+                 quiet: bool = True) -> Path:
+    """Export `ck` to the program file `out_path`. Raises ExportOptionError before any heavy
+    work when the options do not fit the model (including a group size that would skip a
+    linear)."""
+    opts.validate()
+    skipped = check_group_size(ck, opts)
+    if skipped:
+        raise ExportOptionError(
+            f"group size {opts.group_size} does not divide the input width of {len(skipped)} "
+            f"linear layer(s) (e.g. {skipped[0]}), which ExecuTorch would silently leave "
+            f"unquantized; group sizes that cover every layer: {suggest_group_sizes(ck)}")
+    from executorch.examples.models.llama.export_llama_lib import export_llama
+
+    out_path = Path(out_path).resolve()
+    sink = io.StringIO()
+    level = logging.getLogger().level
+    if quiet:
+        logging.getLogger().setLevel(logging.WARNING)
+    try:
+        with tempfile.TemporaryDirectory(prefix="dd-export-") as work, \
+                warnings.catch_warnings(), \
+                (contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext()):
+            if quiet:
+                warnings.simplefilter("ignore")
+            cfg = build_llm_config(ck, opts, Path(work), out_path)
+            path = Path(export_llama(cfg))
+    finally:
+        logging.getLogger().setLevel(level)
+    if path.resolve() != out_path or not out_path.is_file():
+        raise RuntimeError(f"ExecuTorch wrote {path}, expected {out_path}")
+    return out_path
+
+
+def eager_model(ck: Checkpoint, max_seq_len: int, max_context_len: int,
+                use_kv_cache: bool = False) -> torch.nn.Module:
+    """ExecuTorch's own LLaMA transformer in PyTorch eager mode with the same weights: the
+    reference the exported program is checked against."""
+    from executorch.examples.models.llama.llama_transformer import construct_transformer
+    from executorch.examples.models.llama.model_args import ModelArgs
+
+    args = ModelArgs(max_seq_len=max_seq_len, max_context_len=max_context_len,
+                     use_kv_cache=use_kv_cache, generate_full_logits=False,
+                     enable_dynamic_shape=True, **_params_json(ck))
+    model = construct_transformer(args)
+    missing, unexpected = model.load_state_dict(ck.state_dict, strict=False, assign=True)
+    missing = [m for m in missing if "cache" not in m and "freqs" not in m and "mask" not in m]
+    if missing or unexpected:
+        raise RuntimeError(f"eager model weights mismatch: missing={missing} "
+                           f"unexpected={unexpected}")
+    return model.eval()
