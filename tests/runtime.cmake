@@ -7,3 +7,7 @@ set_tests_properties(fixture.tiny_model PROPERTIES FIXTURES_SETUP tiny_model LAB
 
 dd_add_gtest(model_test LABEL unit SOURCES unit/model_test.cpp
              LIBS dd_llm nlohmann_json::nlohmann_json FIXTURES tiny_model)
+
+dd_add_gtest(sampler_test LABEL unit SOURCES unit/sampler_test.cpp LIBS dd_llm)
+
+dd_add_gtest(runner_test LABEL unit SOURCES unit/runner_test.cpp LIBS dd_llm FIXTURES tiny_model)

@@ -4,6 +4,9 @@ Writes into OUT:
   model.pte           fp32, KV cache, XNNPACK, dynamic token count (max_seq_len 16, context 64)
   reference.json      eager PyTorch logits of ExecuTorch's own transformer on the same weights,
                       for a fixed token sequence, one row per position (prefix logits)
+  bundle/             a complete DailyDrug bundle around the same program: a byte-level
+                      tokenizer.json (256 byte tokens + 4 specials = the model's 260 ids, made with
+                      the `tokenizers` package) and model_config.json with a ChatML template
 
 The weights are seeded, so the fixture is the same on every machine. A stamp of this script's
 contents makes the step idempotent: a second run with the same script does nothing.
@@ -24,9 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools" / "export")
 from dailydrug_export.checkpoint import Checkpoint, TokenizerInfo  # noqa: E402
 from dailydrug_export.lower import ExportOptions, eager_model, lower_to_pte  # noqa: E402
 
-DIM, N_HEADS, N_KV, N_LAYERS, HIDDEN, VOCAB = 64, 4, 2, 2, 128, 256
+DIM, N_HEADS, N_KV, N_LAYERS, HIDDEN, VOCAB = 64, 4, 2, 2, 128, 260
+SPECIALS = ["<|im_start|>", "<|im_end|>", "<|endoftext|>", "<s>"]  # ids 256..259
+BOS_ID, EOS_IDS = 259, [257, 258]
 MAX_SEQ, MAX_CTX = 16, 64
-TOKENS = [1, 17, 200, 33, 4, 250, 9, 9, 128, 77, 5, 61, 99, 2, 140, 3, 42, 7, 255, 0]
+TOKENS = [259, 17, 200, 33, 4, 250, 9, 9, 128, 77, 5, 61, 99, 256, 140, 3, 42, 7, 255, 0]
 
 
 def tiny_checkpoint(seed: int = 1234) -> Checkpoint:
@@ -56,7 +61,45 @@ def tiny_checkpoint(seed: int = 1234) -> Checkpoint:
     params = dict(dim=DIM, n_layers=N_LAYERS, n_heads=N_HEADS, n_kv_heads=N_KV,
                   hidden_dim=HIDDEN, vocab_size=VOCAB, norm_eps=1e-5, rope_theta=10000.0,
                   use_scaled_rope=False, use_hf_rope=False)
-    return Checkpoint("llama", "tiny-random-llama", sd, params, TokenizerInfo(1, [2]), "random")
+    return Checkpoint("llama", "tiny-random-llama", sd, params, TokenizerInfo(BOS_ID, EOS_IDS),
+                      "random")
+
+
+def write_tokenizer(path: Path) -> None:
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+
+    alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
+    tok = Tokenizer(models.BPE(vocab={c: i for i, c in enumerate(alphabet)}, merges=[]))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    tok.add_special_tokens(SPECIALS)
+    assert tok.get_vocab_size() == VOCAB
+    tok.save(str(path))
+
+
+def write_bundle(out: Path, ck: Checkpoint) -> None:
+    import shutil
+
+    from dailydrug_export.bundle import build_config, file_entry, staging_dir, write_bundle as wb
+    from dailydrug_export.chat import structured_template
+
+    final = out / "bundle"
+    stage = staging_dir(final)
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    shutil.copyfile(out / "model.pte", stage / "model.pte")
+    write_tokenizer(stage / "tokenizer.json")
+    template = structured_template(None, "chatml")
+    template["default_system"] = None
+    config = build_config(
+        model_name="tiny-random-llama", model_file="model.pte", tokenizer_file="tokenizer.json",
+        vocab_size=VOCAB, context_length=MAX_CTX, quantization="fp32", bos_id=BOS_ID,
+        eos_ids=EOS_IDS, stop_strings=template["stop_strings"], chat_template=template,
+        architecture=ck.summary(), export_options={"precision": "fp32", "max_seq_len": MAX_SEQ},
+        files=[file_entry(stage / "model.pte", "program"),
+               file_entry(stage / "tokenizer.json", "tokenizer")],
+        overrides={"system_prompt": "", "max_tokens": 16})
+    wb(final, stage, config)
 
 
 def main() -> int:
@@ -66,7 +109,7 @@ def main() -> int:
     out: Path = args.out
     stamp = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
     stamp_file = out / "STAMP"
-    if stamp_file.is_file() and stamp_file.read_text() == stamp and (out / "model.pte").is_file():
+    if stamp_file.is_file() and stamp_file.read_text() == stamp and (out / "bundle" / "model_config.json").is_file():
         print(f"tiny model fixture up to date in {out}")
         return 0
     out.mkdir(parents=True, exist_ok=True)
@@ -87,10 +130,11 @@ def main() -> int:
         "max_context_len": MAX_CTX,
         "vocab_size": VOCAB,
         "n_layers": N_LAYERS,
-        "bos_id": 1,
-        "eos_ids": [2],
+        "bos_id": BOS_ID,
+        "eos_ids": EOS_IDS,
     }
     (out / "reference.json").write_text(json.dumps(ref))
+    write_bundle(out, ck)
     stamp_file.write_text(stamp)
     print(f"wrote {out / 'model.pte'} and reference.json")
     return 0

@@ -76,8 +76,8 @@ TEST(ModelTest, ReadsMetadataFromProgram) {
   EXPECT_TRUE(m.enable_dynamic_shape);
   EXPECT_FALSE(m.use_sdpa_with_kv_cache);
   ASSERT_TRUE(m.bos_id.has_value());
-  EXPECT_EQ(*m.bos_id, 1);
-  EXPECT_EQ(m.eos_ids, std::vector<TokenId>{2});
+  EXPECT_EQ(*m.bos_id, 259);
+  EXPECT_EQ(m.eos_ids, (std::vector<TokenId>{257, 258}));
   EXPECT_EQ(m.max_tokens_per_call, ref.max_seq_len - 1);
 }
 

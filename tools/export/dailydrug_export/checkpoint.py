@@ -34,8 +34,10 @@ class TokenizerInfo:
     bos_id: Optional[int]
     eos_ids: List[int]
     chat_template: Optional[str] = None
-    # The tokenizer file to ship: a path, or None when it must be rebuilt from GGUF metadata.
+    # The tokenizer file to ship (None for a GGUF: the caller supplies the matching file).
     path: Optional[Path] = None
+    # A GGUF's own vocabulary (id -> token string), to check a supplied tokenizer file against.
+    vocab: Optional[List[str]] = None
 
 
 @dataclasses.dataclass
@@ -52,7 +54,8 @@ class Checkpoint:
 
     def summary(self) -> Dict[str, Any]:
         p = self.params
-        n = sum(t.numel() for t in self.state_dict.values())
+        unique = {t.data_ptr(): t.numel() for t in self.state_dict.values()}  # tied weights once
+        n = sum(unique.values())
         return {
             "architecture": self.architecture,
             "parameters": n,
@@ -179,6 +182,7 @@ def read_gguf(path: Path) -> Checkpoint:
         bos_id=int(bos) if bos is not None else None,
         eos_ids=eos_ids,
         chat_template=_field(reader, "tokenizer.chat_template"),
+        vocab=[str(t) for t in tokens] if tokens else None,
     )
     name = _field(reader, "general.name") or path.stem
     ftype = _field(reader, "general.file_type")

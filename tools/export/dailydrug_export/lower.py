@@ -148,14 +148,14 @@ def lower_to_pte(ck: Checkpoint, opts: ExportOptions, out_path: Path,
 
 
 def eager_model(ck: Checkpoint, max_seq_len: int, max_context_len: int,
-                use_kv_cache: bool = False) -> torch.nn.Module:
+                use_kv_cache: bool = False, full_logits: bool = False) -> torch.nn.Module:
     """ExecuTorch's own LLaMA transformer in PyTorch eager mode with the same weights: the
     reference the exported program is checked against."""
     from executorch.examples.models.llama.llama_transformer import construct_transformer
     from executorch.examples.models.llama.model_args import ModelArgs
 
     args = ModelArgs(max_seq_len=max_seq_len, max_context_len=max_context_len,
-                     use_kv_cache=use_kv_cache, generate_full_logits=False,
+                     use_kv_cache=use_kv_cache, generate_full_logits=full_logits,
                      enable_dynamic_shape=True, **_params_json(ck))
     model = construct_transformer(args)
     missing, unexpected = model.load_state_dict(ck.state_dict, strict=False, assign=True)

@@ -1,0 +1,36 @@
+// Chat templates without a Jinja engine: each bundle carries a structured template (per-role
+// wrappers with a `{content}` slot, a generation prompt and stop strings), written by the exporter
+// from the model's own Jinja template (families: chatml, llama3, gemma).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dailydrug/llm/error.h"
+
+namespace dailydrug::llm {
+
+struct ChatMessage {
+  std::string role;  // "system" | "user" | "assistant"
+  std::string content;
+};
+
+struct ChatTemplate {
+  std::string name;               // "chatml", "llama3", "gemma", or "raw" (no template)
+  std::string prefix;             // text before the first message (e.g. "<bos>")
+  std::string system, user, assistant;  // wrappers with "{content}"
+  std::string generation_prompt;  // appended after the last message
+  bool system_in_first_user = false;  // no system role: system text goes into the first user turn
+  std::string default_system;     // used when the conversation has no system message
+  std::vector<std::string> stop_strings;
+
+  /// Render a conversation, ending with the generation prompt. Message contents are inserted
+  /// verbatim; the caller decides (via the tokenizer's parse_special) whether special-token text
+  /// inside user content is honoured. Errors: ConfigurationInvalid for an unknown role.
+  Result<std::string> render(const std::vector<ChatMessage>& messages) const;
+
+  /// The template that passes text through unchanged (for base models and raw prompts).
+  static ChatTemplate raw();
+};
+
+}  // namespace dailydrug::llm

@@ -1,0 +1,142 @@
+// Runner: text generation on one ExecutorchModel + Tokenizer, with a prefix-reusing KV cache.
+//
+//   prompt -> chat template -> tokens -> [reuse the cached prefix] -> chunked prefill
+//          -> decode loop (sample, stream UTF-8-safe text, stop on EOS / stop string / limit,
+//             cancel, timeout) -> response with usage, and stats through a callback.
+//
+// The program's KV cache lives in the model, so a Runner is one conversation state: a new prompt
+// that starts with tokens already in the cache (a fixed system prompt) prefills only the rest.
+// Thread-safety: generate()/reset() are serialised internally (one generation at a time);
+// cancel() may be called from any thread and takes effect within one token.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dailydrug/llm/chat_template.h"
+#include "dailydrug/llm/error.h"
+#include "dailydrug/llm/model.h"
+#include "dailydrug/llm/sampler.h"
+#include "dailydrug/llm/tokenizer.h"
+
+namespace dailydrug::llm {
+
+/// Shaped like DailyDrug's LlmRequest, plus what a local runtime can honour.
+struct GenerationRequest {
+  std::string prompt;                            // the user's message (or the full text if raw)
+  std::vector<std::string> system_instructions;  // joined with "\n"; empty = bundle default
+  std::vector<ChatMessage> history;              // earlier turns, oldest first (optional)
+  bool raw = false;                              // true: prompt is used as-is, no chat template
+  std::optional<float> temperature;              // unset = bundle default
+  std::optional<int32_t> top_k;
+  std::optional<float> top_p;
+  std::optional<float> min_p;
+  std::optional<float> repetition_penalty;
+  std::optional<uint64_t> seed;                  // same seed, same prompt -> same text
+  std::optional<int32_t> max_output_tokens;      // unset = bundle max_tokens; clamped to context
+  std::vector<std::string> stop;                 // extra stop strings
+  int64_t timeout_ms = 30000;                    // wall clock for the whole call; 0 = none
+};
+
+struct Usage {
+  int32_t input_tokens = 0;
+  int32_t output_tokens = 0;
+  int32_t total_tokens = 0;
+};
+
+enum class FinishReason { kStop, kLength, kCancelled };
+std::string_view to_string(FinishReason reason);
+
+/// Shaped like DailyDrug's LlmResponse.
+struct GenerationResponse {
+  std::string text;  // special tokens removed, newlines and bullets kept
+  Usage usage;
+  FinishReason finish_reason = FinishReason::kStop;
+  std::vector<TokenId> output_ids;  // generated ids, including a final EOS if one was sampled
+  uint64_t seed = 0;                // the seed actually used
+};
+
+struct GenerationStats {
+  int32_t prompt_tokens = 0;
+  int32_t reused_prefix_tokens = 0;  // prompt tokens whose KV came from the cache
+  int32_t generated_tokens = 0;
+  double ttft_ms = 0;        // request start -> first token sampled
+  double prefill_ms = 0;     // the prefill forward calls
+  double decode_ms = 0;      // first token -> last token
+  double prefill_tokens_per_s = 0;
+  double decode_tokens_per_s = 0;
+  int64_t peak_rss_kb = 0;   // process high-water mark (VmHWM)
+};
+
+using TextCallback = std::function<void(std::string_view piece)>;
+using StatsCallback = std::function<void(const GenerationStats&)>;
+
+struct RunnerOptions {
+  SamplingConfig default_sampling;
+  std::string default_system_prompt;
+  int64_t default_max_tokens = 512;
+  int64_t max_cache_tokens = 0;  // 0 = the program's max_context_len
+  std::vector<TokenId> eos_ids;  // empty = the program's get_eos_ids
+  std::vector<std::string> stop_strings;
+  ChatTemplate chat_template = ChatTemplate::raw();
+};
+
+class ModelBundle;
+
+class Runner {
+ public:
+  Runner(std::unique_ptr<ExecutorchModel> model, std::unique_ptr<Tokenizer> tokenizer,
+         RunnerOptions options);
+
+  /// Load a bundle's program and tokenizer and take its defaults (sampling, system prompt,
+  /// template, EOS, stop strings, cache limit). Errors: those of ExecutorchModel::load and
+  /// load_tokenizer, and ModelCorrupted when program, tokenizer and config disagree on the
+  /// vocabulary.
+  static Result<std::unique_ptr<Runner>> from_bundle(const ModelBundle& bundle,
+                                                     ModelLoadOptions options = {});
+
+  /// Generate a reply. `on_text` gets each complete UTF-8 piece as it is produced (never a broken
+  /// sequence). Errors: ConfigurationInvalid (sampling out of range), TokenizationFailed (prompt
+  /// not UTF-8), ContextLengthExceeded(max, actual) (prompt leaves no room to answer),
+  /// GenerationTimeout(timeout_ms), GenerationFailed (the program failed). Cancellation is not
+  /// an error: the response has finish_reason kCancelled and the text so far.
+  Result<GenerationResponse> generate(const GenerationRequest& request,
+                                      const TextCallback& on_text = {},
+                                      const StatsCallback& on_stats = {});
+
+  /// Encode exactly what generate() would feed the model (template applied), for inspection.
+  Result<std::vector<TokenId>> prompt_tokens(const GenerationRequest& request) const;
+
+  /// Stop the running generation (any thread); no-op when idle.
+  void cancel() { cancel_.store(true, std::memory_order_relaxed); }
+  /// Forget the cached prefix (the next prompt is prefilled from position 0).
+  void reset();
+
+  const ExecutorchModel& model() const { return *model_; }
+  const Tokenizer& tokenizer() const { return *tokenizer_; }
+  const RunnerOptions& options() const { return options_; }
+  int64_t context_limit() const;  // min(program context, max_cache_tokens)
+  size_t cached_tokens() const { return cached_.size(); }
+
+ private:
+  Result<std::string> render(const GenerationRequest& request) const;
+  Result<std::span<const float>> prefill(const std::vector<TokenId>& tokens, size_t from);
+
+  std::unique_ptr<ExecutorchModel> model_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+  RunnerOptions options_;
+  std::vector<TokenId> cached_;  // tokens whose K/V sit at positions 0..n-1 of the cache
+  std::mutex mutex_;
+  std::atomic<bool> cancel_{false};
+};
+
+/// Peak resident set size of this process in KiB (0 where unknown).
+int64_t peak_rss_kb();
+
+}  // namespace dailydrug::llm

@@ -1,0 +1,280 @@
+#include "dailydrug/llm/runner.h"
+
+#include "dailydrug/llm/bundle.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <string>
+
+namespace dailydrug::llm {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+/// Holds back text that could be the start of a stop string, and finds stop strings that span
+/// token boundaries ("<|im_" + "end|>").
+class StopMatcher {
+ public:
+  explicit StopMatcher(std::vector<std::string> stops) : stops_(std::move(stops)) {
+    std::erase_if(stops_, [](const std::string& s) { return s.empty(); });
+  }
+  /// Add text; returns what may be shown now. Sets `stopped` once a stop string appeared (the
+  /// stop string and anything after it are dropped).
+  std::string push(std::string_view piece, bool& stopped) {
+    pending_ += piece;
+    size_t cut = std::string::npos;
+    for (const auto& s : stops_) cut = std::min(cut, pending_.find(s));
+    if (cut != std::string::npos) {
+      stopped = true;
+      std::string out = pending_.substr(0, cut);
+      pending_.clear();
+      return out;
+    }
+    size_t hold = 0;  // longest suffix of pending_ that is a proper prefix of a stop string
+    for (const auto& s : stops_) {
+      for (size_t n = std::min(s.size() - 1, pending_.size()); n > hold; --n) {
+        if (pending_.compare(pending_.size() - n, n, s, 0, n) == 0) {
+          hold = n;
+          break;
+        }
+      }
+    }
+    std::string out = pending_.substr(0, pending_.size() - hold);
+    pending_.erase(0, pending_.size() - hold);
+    return out;
+  }
+  std::string flush() { return std::exchange(pending_, {}); }
+
+ private:
+  std::vector<std::string> stops_;
+  std::string pending_;
+};
+
+}  // namespace
+
+std::string_view to_string(FinishReason reason) {
+  switch (reason) {
+    case FinishReason::kStop: return "stop";
+    case FinishReason::kLength: return "length";
+    case FinishReason::kCancelled: return "cancelled";
+  }
+  return "stop";
+}
+
+int64_t peak_rss_kb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return 0;
+}
+
+Runner::Runner(std::unique_ptr<ExecutorchModel> model, std::unique_ptr<Tokenizer> tokenizer,
+               RunnerOptions options)
+    : model_(std::move(model)), tokenizer_(std::move(tokenizer)), options_(std::move(options)) {
+  if (options_.eos_ids.empty()) options_.eos_ids = model_->metadata().eos_ids;
+}
+
+Result<std::unique_ptr<Runner>> Runner::from_bundle(const ModelBundle& bundle,
+                                                    ModelLoadOptions options) {
+  const BundleConfig& c = bundle.config();
+  DD_ASSIGN_OR_RETURN(auto tokenizer, load_tokenizer(bundle.tokenizer_path()));
+  if (options.data_files.empty()) options.data_files = bundle.data_paths();
+  if (options.num_threads == -1) options.num_threads = c.default_threads;
+  DD_ASSIGN_OR_RETURN(auto model, ExecutorchModel::load(bundle.program_path(), options));
+  const auto& meta = model->metadata();
+  if (meta.vocab_size != c.vocab_size || tokenizer->vocab_size() > meta.vocab_size) {
+    return Error::model_corrupted(
+        bundle.program_path(),
+        "vocabulary sizes disagree: program " + std::to_string(meta.vocab_size) + ", config " +
+            std::to_string(c.vocab_size) + ", tokenizer " +
+            std::to_string(tokenizer->vocab_size()));
+  }
+  RunnerOptions ro;
+  ro.default_sampling = c.sampling;
+  ro.default_system_prompt = c.system_prompt;
+  ro.default_max_tokens = c.max_tokens;
+  ro.max_cache_tokens = c.max_cache_tokens;
+  ro.eos_ids = c.eos_ids;
+  ro.stop_strings = c.stop_strings;
+  ro.chat_template = c.chat_template;
+  return std::make_unique<Runner>(std::move(model), std::move(tokenizer), std::move(ro));
+}
+
+int64_t Runner::context_limit() const {
+  const int64_t program = model_->metadata().max_context_len;
+  return options_.max_cache_tokens > 0 ? std::min(program, options_.max_cache_tokens) : program;
+}
+
+void Runner::reset() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  cached_.clear();
+}
+
+Result<std::string> Runner::render(const GenerationRequest& request) const {
+  if (request.raw) return request.prompt;
+  std::vector<ChatMessage> messages;
+  std::string system;
+  for (const auto& s : request.system_instructions) {
+    if (!system.empty()) system += "\n";
+    system += s;
+  }
+  if (system.empty()) system = options_.default_system_prompt;
+  if (!system.empty()) messages.push_back({"system", system});
+  messages.insert(messages.end(), request.history.begin(), request.history.end());
+  messages.push_back({"user", request.prompt});
+  return options_.chat_template.render(messages);
+}
+
+Result<std::vector<TokenId>> Runner::prompt_tokens(const GenerationRequest& request) const {
+  DD_ASSIGN_OR_RETURN(std::string text, render(request));
+  DD_ASSIGN_OR_RETURN(std::vector<TokenId> ids, tokenizer_->encode(text, /*parse_special=*/true));
+  // A raw prompt for a model that wants BOS gets it; templates carry their own prefix.
+  if (request.raw && model_->metadata().bos_id && options_.chat_template.prefix.empty() &&
+      options_.chat_template.name != "raw") {
+    ids.insert(ids.begin(), *model_->metadata().bos_id);
+  }
+  return ids;
+}
+
+Result<std::span<const float>> Runner::prefill(const std::vector<TokenId>& tokens, size_t from) {
+  const size_t chunk = static_cast<size_t>(model_->metadata().max_tokens_per_call);
+  std::span<const float> logits;
+  for (size_t pos = from; pos < tokens.size(); pos += chunk) {
+    const size_t n = std::min(chunk, tokens.size() - pos);
+    auto r = model_->forward(std::span<const TokenId>(tokens.data() + pos, n),
+                             static_cast<int64_t>(pos));
+    if (!r.ok()) {
+      cached_.resize(pos);  // what is in the cache is still valid up to here
+      return r.take_error();
+    }
+    logits = *r;
+    cached_.resize(pos);
+    cached_.insert(cached_.end(), tokens.begin() + static_cast<ptrdiff_t>(pos),
+                   tokens.begin() + static_cast<ptrdiff_t>(pos + n));
+  }
+  return logits;
+}
+
+Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
+                                            const TextCallback& on_text,
+                                            const StatsCallback& on_stats) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  cancel_.store(false, std::memory_order_relaxed);
+  const auto t_start = Clock::now();
+  const auto deadline = request.timeout_ms > 0
+                            ? t_start + std::chrono::milliseconds(request.timeout_ms)
+                            : Clock::time_point::max();
+
+  SamplingConfig sc = options_.default_sampling;
+  if (request.temperature) sc.temperature = *request.temperature;
+  if (request.top_k) sc.top_k = *request.top_k;
+  if (request.top_p) sc.top_p = *request.top_p;
+  if (request.min_p) sc.min_p = *request.min_p;
+  if (request.repetition_penalty) sc.repetition_penalty = *request.repetition_penalty;
+  if (request.seed) sc.seed = *request.seed;
+  DD_RETURN_IF_ERROR(sc.validate());
+  if (request.max_output_tokens && *request.max_output_tokens < 1) {
+    return Error::configuration_invalid("max_output_tokens", "must be >= 1");
+  }
+  if (request.timeout_ms < 0) return Error::configuration_invalid("timeout_ms", "must be >= 0");
+
+  DD_ASSIGN_OR_RETURN(std::vector<TokenId> tokens, prompt_tokens(request));
+  const int64_t limit = context_limit();
+  const auto n_prompt = static_cast<int64_t>(tokens.size());
+  if (n_prompt == 0) return Error::tokenization_failed("empty prompt");
+  if (n_prompt >= limit) return Error::context_length_exceeded(limit, n_prompt);
+  const int64_t wanted = request.max_output_tokens.value_or(options_.default_max_tokens);
+  const int64_t max_new = std::min(wanted, limit - n_prompt);
+
+  // Reuse the cached prefix; at least the last prompt token is run to get fresh logits.
+  size_t reuse = 0;
+  while (reuse < cached_.size() && reuse < tokens.size() && cached_[reuse] == tokens[reuse]) {
+    ++reuse;
+  }
+  reuse = std::min(reuse, tokens.size() - 1);
+  cached_.resize(reuse);
+
+  GenerationStats stats;
+  stats.prompt_tokens = static_cast<int32_t>(n_prompt);
+  stats.reused_prefix_tokens = static_cast<int32_t>(reuse);
+  const auto t_prefill = Clock::now();
+  auto logits = prefill(tokens, reuse);
+  if (!logits.ok()) return logits.take_error();
+  stats.prefill_ms = ms_since(t_prefill);
+  if (Clock::now() > deadline) return Error::generation_timeout(request.timeout_ms);
+
+  Sampler sampler(sc);
+  GenerationResponse resp;
+  resp.seed = sampler.seed();
+  StreamingDecoder decoder(*tokenizer_, /*skip_special=*/true);
+  std::vector<std::string> stops = options_.stop_strings;
+  stops.insert(stops.end(), request.stop.begin(), request.stop.end());
+  StopMatcher matcher(stops);
+  auto emit = [&](const std::string& s) {
+    if (s.empty()) return;
+    resp.text += s;
+    if (on_text) on_text(s);
+  };
+  std::vector<TokenId> history = tokens;  // what the repetition penalty looks back over
+  std::span<const float> current = *logits;
+  Clock::time_point t_first{};
+  resp.finish_reason = FinishReason::kLength;
+  bool stopped = false;
+  for (int64_t i = 0; i < max_new; ++i) {
+    if (cancel_.load(std::memory_order_relaxed)) {
+      resp.finish_reason = FinishReason::kCancelled;
+      break;
+    }
+    const TokenId next = sampler.sample(current, history);
+    if (i == 0) {
+      t_first = Clock::now();
+      stats.ttft_ms = ms_since(t_start);
+    }
+    resp.output_ids.push_back(next);
+    history.push_back(next);
+    if (std::find(options_.eos_ids.begin(), options_.eos_ids.end(), next) !=
+        options_.eos_ids.end()) {
+      resp.finish_reason = FinishReason::kStop;
+      break;
+    }
+    emit(matcher.push(decoder.push(next), stopped));
+    if (stopped) {
+      resp.finish_reason = FinishReason::kStop;
+      break;
+    }
+    if (i + 1 == max_new) break;  // the budget is spent: no need to run this token
+    if (Clock::now() > deadline) return Error::generation_timeout(request.timeout_ms);
+    const auto pos = static_cast<int64_t>(cached_.size());
+    auto r = model_->forward(std::span<const TokenId>(&next, 1), pos);
+    if (!r.ok()) return r.take_error();
+    cached_.push_back(next);
+    current = *r;
+  }
+  if (!stopped) emit(matcher.push(decoder.flush(), stopped));
+  if (!stopped) emit(matcher.flush());
+
+  const auto n_out = static_cast<int32_t>(resp.output_ids.size());
+  resp.usage = {static_cast<int32_t>(n_prompt), n_out, static_cast<int32_t>(n_prompt) + n_out};
+  if (on_stats) {
+    stats.generated_tokens = n_out;
+    if (n_out > 0) stats.decode_ms = ms_since(t_first);
+    const auto prefilled = n_prompt - static_cast<int64_t>(reuse);
+    if (stats.prefill_ms > 0) stats.prefill_tokens_per_s = prefilled * 1000.0 / stats.prefill_ms;
+    if (n_out > 1 && stats.decode_ms > 0) {
+      stats.decode_tokens_per_s = (n_out - 1) * 1000.0 / stats.decode_ms;
+    }
+    stats.peak_rss_kb = peak_rss_kb();
+    on_stats(stats);
+  }
+  return resp;
+}
+
+}  // namespace dailydrug::llm

@@ -1,0 +1,22 @@
+# Tokenizer tests (label "unit"). Reference expectations come from the Python `tokenizers` and
+# `sentencepiece` packages at test time (fixture.tokenizer_reference), never from committed
+# files, so a C++ change that drifts from the reference fails here.
+set(DD_TOKENIZER_REF_DIR ${DD_TEST_WORK_DIR}/tokenizer)
+add_test(NAME fixture.tokenizer_reference
+         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/tests/python/make_tokenizer_reference.py
+                 --corpus ${CMAKE_SOURCE_DIR}/tests/data/tokenizer_corpus.json
+                 --smollm2 ${DD_TEST_DATA_DIR}/smollm2-135m-instruct/tokenizer.json
+                 --out ${DD_TOKENIZER_REF_DIR})
+set_tests_properties(fixture.tokenizer_reference PROPERTIES FIXTURES_SETUP tokenizer_reference
+                     LABELS "unit" TIMEOUT 600)
+
+dd_add_gtest(tokenizer_conformance_test LABEL unit
+             SOURCES unit/tokenizer_conformance_test.cpp
+             LIBS dd_tokenizer nlohmann_json::nlohmann_json Threads::Threads
+             FIXTURES tokenizer_reference)
+dd_add_gtest(tokenizer_errors_test LABEL unit
+             SOURCES unit/tokenizer_errors_test.cpp
+             LIBS dd_tokenizer FIXTURES tokenizer_reference)
+dd_add_gtest(tokenizer_streaming_test LABEL unit
+             SOURCES unit/tokenizer_streaming_test.cpp
+             LIBS dd_tokenizer FIXTURES tokenizer_reference)

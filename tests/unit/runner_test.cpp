@@ -1,0 +1,288 @@
+// Runner on the tiny random LLaMA bundle: determinism, prefix cache, limits, stop strings,
+// cancel, timeout and typed errors. Random weights make the text meaningless but deterministic,
+// which is what these mechanics need.
+#include "dailydrug/llm/runner.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "dailydrug/llm/bundle.h"
+
+namespace fs = std::filesystem;
+using namespace dailydrug::llm;
+
+namespace {
+
+const std::string kBundle = (fs::path(DD_TEST_WORK_DIR) / "tiny" / "bundle").string();
+
+std::unique_ptr<Runner> make_runner() {
+  auto bundle = ModelBundle::open(kBundle, ModelBundle::Verify::kFull);
+  EXPECT_TRUE(bundle.ok()) << bundle.error().message();
+  auto runner = Runner::from_bundle(*bundle);
+  EXPECT_TRUE(runner.ok()) << runner.error().message();
+  return std::move(runner).value();
+}
+
+GenerationRequest greedy(const std::string& prompt, int max_tokens = 12) {
+  GenerationRequest r;
+  r.prompt = prompt;
+  r.temperature = 0.0f;
+  r.repetition_penalty = 1.0f;
+  r.max_output_tokens = max_tokens;
+  r.timeout_ms = 0;
+  return r;
+}
+
+}  // namespace
+
+TEST(RunnerTest, LoadsBundleWithItsDefaults) {
+  auto runner = make_runner();
+  EXPECT_EQ(runner->context_limit(), 64);
+  EXPECT_EQ(runner->options().eos_ids, (std::vector<TokenId>{257, 258}));
+  EXPECT_EQ(runner->options().chat_template.name, "chatml");
+}
+
+TEST(RunnerTest, PromptUsesChatTemplate) {
+  auto runner = make_runner();
+  auto req = greedy("hi");
+  req.system_instructions = {"sys"};
+  auto ids = runner->prompt_tokens(req);
+  ASSERT_TRUE(ids.ok());
+  // <|im_start|>system\nsys<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n
+  std::vector<TokenId> specials;
+  for (TokenId t : *ids) {
+    if (t >= 256) specials.push_back(t);
+  }
+  EXPECT_EQ(specials, (std::vector<TokenId>{256, 257, 256, 257, 256}));
+  auto text = runner->tokenizer().decode(*ids);
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(*text,
+            "<|im_start|>system\nsys<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n"
+            "<|im_start|>assistant\n");
+}
+
+TEST(RunnerTest, GreedyIsDeterministicAcrossCallsAndResets) {
+  auto runner = make_runner();
+  auto a = runner->generate(greedy("abc"));
+  ASSERT_TRUE(a.ok()) << a.error().message();
+  runner->reset();
+  auto b = runner->generate(greedy("abc"));
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(a->output_ids, b->output_ids);
+  EXPECT_EQ(a->text, b->text);
+  EXPECT_GT(a->output_ids.size(), 0u);
+  EXPECT_EQ(a->usage.total_tokens, a->usage.input_tokens + a->usage.output_tokens);
+}
+
+// The prefix cache must be invisible in the output: the same prompt after another one that
+// shares its start gives the same tokens as on a fresh cache.
+TEST(RunnerTest, PrefixCacheReusesTokensWithoutChangingOutput) {
+  auto fresh = make_runner();
+  auto want = fresh->generate(greedy("same start, second"));
+  ASSERT_TRUE(want.ok());
+
+  auto runner = make_runner();
+  GenerationStats s1, s2;
+  auto first = runner->generate(greedy("same start, first"), {},
+                                [&](const GenerationStats& s) { s1 = s; });
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(s1.reused_prefix_tokens, 0);
+  auto second = runner->generate(greedy("same start, second"), {},
+                                 [&](const GenerationStats& s) { s2 = s; });
+  ASSERT_TRUE(second.ok());
+  EXPECT_GT(s2.reused_prefix_tokens, 10);  // the template head and "same start, "
+  EXPECT_LT(s2.reused_prefix_tokens, s2.prompt_tokens);
+  EXPECT_EQ(second->output_ids, want->output_ids);
+
+  GenerationStats s3;
+  auto again = runner->generate(greedy("same start, second"), {},
+                                [&](const GenerationStats& s) { s3 = s; });
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(s3.reused_prefix_tokens, s3.prompt_tokens - 1);  // all but the last prompt token
+  EXPECT_EQ(again->output_ids, want->output_ids);
+}
+
+TEST(RunnerTest, SeedMakesSamplingReproducible) {
+  auto runner = make_runner();
+  auto req = greedy("seeded", 10);
+  req.temperature = 1.5f;
+  req.top_k = 0;
+  req.top_p = 1.0f;
+  req.seed = 42;
+  auto a = runner->generate(req);
+  auto b = runner->generate(req);
+  req.seed = 4242;
+  auto c = runner->generate(req);
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_EQ(a->output_ids, b->output_ids);
+  EXPECT_EQ(a->seed, 42u);
+  EXPECT_NE(a->output_ids, c->output_ids);
+}
+
+TEST(RunnerTest, MaxOutputTokensEndsWithLength) {
+  auto runner = make_runner();
+  auto r = runner->generate(greedy("x", 5));
+  ASSERT_TRUE(r.ok());
+  if (r->finish_reason == FinishReason::kLength) {
+    EXPECT_EQ(r->output_ids.size(), 5u);
+  } else {
+    EXPECT_LE(r->output_ids.size(), 5u);
+  }
+}
+
+TEST(RunnerTest, OutputBudgetIsClampedToTheContext) {
+  auto runner = make_runner();
+  auto req = greedy("q", 10000);
+  auto r = runner->generate(req);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_LE(r->usage.total_tokens, runner->context_limit());
+}
+
+TEST(RunnerTest, StreamedPiecesConcatenateToText) {
+  auto runner = make_runner();
+  std::string streamed;
+  auto r = runner->generate(greedy("stream", 20), [&](std::string_view p) { streamed += p; });
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(streamed, r->text);
+}
+
+TEST(RunnerTest, StopStringEndsGenerationBeforeIt) {
+  auto runner = make_runner();
+  std::vector<std::string> pieces;
+  auto full = runner->generate(greedy("stop test", 20),
+                               [&](std::string_view p) { pieces.emplace_back(p); });
+  ASSERT_TRUE(full.ok());
+  ASSERT_GE(pieces.size(), 4u) << "need a few pieces to pick a stop string";
+  const std::string stop = pieces[2];
+  const std::string before = full->text.substr(0, full->text.find(stop));
+  auto req = greedy("stop test", 20);
+  req.stop = {stop};
+  auto r = runner->generate(req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->text, before);
+  EXPECT_EQ(r->finish_reason, FinishReason::kStop);
+}
+
+TEST(RunnerTest, PromptBeyondContextIsContextLengthExceeded) {
+  auto runner = make_runner();
+  auto req = greedy(std::string(100, 'a'));
+  auto r = runner->generate(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kContextLengthExceeded);
+  EXPECT_EQ(r.error().expected, 64);
+  EXPECT_GT(r.error().actual, 100);
+  // The runner still works afterwards.
+  EXPECT_TRUE(runner->generate(greedy("ok")).ok());
+}
+
+TEST(RunnerTest, InvalidUtf8PromptIsTokenizationFailed) {
+  auto runner = make_runner();
+  auto r = runner->generate(greedy("bad \xff\xfe bytes"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kTokenizationFailed);
+}
+
+TEST(RunnerTest, OutOfRangeSamplingIsConfigurationInvalid) {
+  auto runner = make_runner();
+  auto req = greedy("t");
+  req.temperature = -1.0f;
+  auto r = runner->generate(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kConfigurationInvalid);
+  EXPECT_EQ(r.error().subject, "temperature");
+  req = greedy("t");
+  req.max_output_tokens = 0;
+  EXPECT_EQ(runner->generate(req).error().subject, "max_output_tokens");
+}
+
+TEST(RunnerTest, WallClockTimeoutIsGenerationTimeout) {
+  auto runner = make_runner();
+  auto req = greedy("slow consumer", 40);
+  req.timeout_ms = 20;
+  auto r = runner->generate(
+      req, [](std::string_view) { std::this_thread::sleep_for(std::chrono::milliseconds(10)); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kGenerationTimeout);
+  EXPECT_EQ(r.error().expected, 20);
+}
+
+TEST(RunnerTest, CancelFromAnotherThreadStopsWithinOneToken) {
+  auto runner = make_runner();
+  std::atomic<int> pieces{0};
+  std::atomic<bool> cancelled_at_piece{false};
+  int pieces_when_cancelled = -1;
+  std::thread canceller([&] {
+    while (pieces.load() < 2) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    pieces_when_cancelled = pieces.load();
+    runner->cancel();
+    cancelled_at_piece = true;
+  });
+  auto req = greedy("cancel me", 40);
+  auto r = runner->generate(req, [&](std::string_view) {
+    ++pieces;
+    // Give the other thread time to act before the next token.
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  });
+  canceller.join();
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->finish_reason, FinishReason::kCancelled);
+  EXPECT_LE(pieces.load(), pieces_when_cancelled + 1);
+  EXPECT_LT(r->output_ids.size(), 40u);
+  // A new generation after a cancel runs normally.
+  auto next = runner->generate(greedy("after cancel", 3));
+  ASSERT_TRUE(next.ok());
+  EXPECT_NE(next->finish_reason, FinishReason::kCancelled);
+}
+
+TEST(BundleTest, FullVerificationCatchesAFlippedByte) {
+  const fs::path copy = fs::temp_directory_path() / "dd_bundle_flip";
+  fs::remove_all(copy);
+  fs::copy(kBundle, copy, fs::copy_options::recursive);
+  {
+    std::fstream f(copy / "tokenizer.json", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f.put('#');
+  }
+  EXPECT_TRUE(ModelBundle::open(copy.string(), ModelBundle::Verify::kSizes).ok());
+  auto full = ModelBundle::open(copy.string(), ModelBundle::Verify::kFull);
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.error().kind, ErrorKind::kModelCorrupted);
+  fs::resize_file(copy / "model.pte", 1000);
+  auto sizes = ModelBundle::open(copy.string(), ModelBundle::Verify::kSizes);
+  ASSERT_FALSE(sizes.ok());
+  EXPECT_EQ(sizes.error().kind, ErrorKind::kModelCorrupted);
+  fs::remove_all(copy);
+}
+
+TEST(BundleTest, MissingFolderOrConfigIsModelNotFound) {
+  EXPECT_EQ(ModelBundle::open("/nonexistent/bundle").error().kind, ErrorKind::kModelNotFound);
+  const fs::path empty = fs::temp_directory_path() / "dd_bundle_empty";
+  fs::create_directories(empty);
+  EXPECT_EQ(ModelBundle::open(empty.string()).error().kind, ErrorKind::kModelNotFound);
+}
+
+TEST(BundleTest, MalformedConfigNamesTheKey) {
+  EXPECT_EQ(ModelBundle::parse_config("{not json").error().kind,
+            ErrorKind::kConfigurationInvalid);
+  std::ifstream in(fs::path(kBundle) / "model_config.json");
+  const std::string good((std::istreambuf_iterator<char>(in)), {});
+  ASSERT_TRUE(ModelBundle::parse_config(good).ok());
+  auto with = [&](const std::string& key, const std::string& value) {
+    auto j = good;
+    const auto at = j.find("\"" + key + "\":");
+    EXPECT_NE(at, std::string::npos) << key;
+    const auto colon = j.find(':', at);
+    const auto end = j.find_first_of(",\n}", colon);
+    j.replace(colon + 1, end - colon - 1, " " + value);
+    return ModelBundle::parse_config(j);
+  };
+  EXPECT_EQ(with("temperature", "-3").error().subject, "temperature");
+  EXPECT_EQ(with("vocab_size", "\"many\"").error().subject, "vocab_size");
+  EXPECT_EQ(with("context_length", "0").error().subject, "context_length");
+  EXPECT_EQ(with("top_p", "2").error().subject, "top_p");
+  EXPECT_EQ(with("model_file", "\"other.pte\"").error().subject, "model_file");
+}

@@ -1,0 +1,224 @@
+"""dailydrug-export: a LLaMA-family checkpoint -> a verified DailyDrug model bundle.
+
+    python -m dailydrug_export CHECKPOINT --out BUNDLE_DIR [--precision 4bit] [...]
+
+CHECKPOINT is a .gguf file or a Hugging Face folder. The bundle folder gets model.pte, the
+tokenizer file and model_config.json (sizes and SHA-256 of every file, token ids, chat template,
+architecture, export options, verification report). Exit codes: 0 ok, 2 bad input or options,
+3 verification failed (the bundle is not written), 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import List
+
+from .checkpoint import UnsupportedCheckpoint, read_checkpoint
+
+
+class Progress:
+    """Stage lines with timings on stderr: '[3/7] lower ... 41.2 s'."""
+
+    STAGES = ["read", "tokenizer", "check", "lower", "verify", "write"]
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+        self.t_start = time.time()
+        self.timings = {}
+        self._t = None
+        self._name = None
+
+    def start(self, name: str, detail: str = "") -> None:
+        self._name, self._t = name, time.time()
+        if not self.quiet:
+            i = self.STAGES.index(name) + 1
+            print(f"[{i}/{len(self.STAGES)}] {name}: {detail}", file=sys.stderr, flush=True)
+
+    def done(self, detail: str = "") -> None:
+        dt = time.time() - self._t
+        self.timings[self._name] = round(dt, 2)
+        if not self.quiet:
+            print(f"      {self._name} done in {dt:.1f} s {detail}", file=sys.stderr, flush=True)
+
+
+def _load_tokenizer(path: Path):
+    """(encode(text) -> ids, token_to_id(str) -> id|None, vocab list) via the reference libs."""
+    if path.suffix == ".json":
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str(path))
+        vocab_map = tok.get_vocab(with_added_tokens=True)
+        vocab = [None] * (max(vocab_map.values()) + 1)
+        for s, i in vocab_map.items():
+            vocab[i] = s
+        return (lambda t: tok.encode(t, add_special_tokens=False).ids), tok.token_to_id, vocab
+    import sentencepiece as spm
+
+    sp = spm.SentencePieceProcessor(model_file=str(path))
+    vocab = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
+
+    def to_id(s):
+        i = sp.piece_to_id(s)
+        return None if i == sp.unk_id() and s != sp.id_to_piece(sp.unk_id()) else i
+
+    return (lambda t: sp.encode(t)), to_id, vocab
+
+
+def main(argv: List[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="dailydrug-export", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("checkpoint", type=Path, help=".gguf file or Hugging Face folder")
+    ap.add_argument("--out", type=Path, required=True, help="bundle folder to (re)write")
+    ap.add_argument("--precision", choices=["fp32", "8bit", "4bit"], default="4bit",
+                    help="fp32; 8bit = 8da8w per channel; 4bit = 8da4w grouped (default)")
+    ap.add_argument("--group-size", type=int, default=32, help="4bit group size (default 32)")
+    ap.add_argument("--embedding-bits", type=int, choices=[4, 8], default=None,
+                    help="also quantize the token embedding")
+    ap.add_argument("--max-seq-len", type=int, default=128,
+                    help="most tokens per forward call + 1 (default 128)")
+    ap.add_argument("--max-context-len", type=int, default=1024,
+                    help="KV cache length in tokens (default 1024, DailyDrug's max_cache_tokens)")
+    ap.add_argument("--tokenizer", type=Path, default=None,
+                    help="tokenizer.json / tokenizer.model to ship (required for GGUF input)")
+    ap.add_argument("--chat-template", default=None, help="chatml | llama3 | gemma (default: detect)")
+    ap.add_argument("--name", default=None, help="model_name in model_config.json")
+    ap.add_argument("--no-verify", action="store_true", help="skip verification (not advised)")
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args(argv)
+
+    from .bundle import build_config, file_entry, staging_dir, write_bundle
+    from .chat import structured_template
+    from .lower import ExportOptionError, ExportOptions, eager_model, lower_to_pte
+
+    prog = Progress(args.quiet)
+    try:
+        prog.start("read", str(args.checkpoint))
+        ck = read_checkpoint(args.checkpoint)
+        s = ck.summary()
+        prog.done(f"({s['parameters'] / 1e6:.0f}M parameters, {ck.source_format})")
+
+        prog.start("tokenizer", "match the tokenizer file to the checkpoint")
+        tok_path = args.tokenizer or ck.tokenizer.path
+        if tok_path is None:
+            raise UnsupportedCheckpoint("a GGUF input needs --tokenizer (the model's "
+                                        "tokenizer.json or tokenizer.model)")
+        if not Path(tok_path).is_file():
+            raise UnsupportedCheckpoint(f"tokenizer file not found: {tok_path}")
+        try:
+            encode, token_to_id, vocab = _load_tokenizer(Path(tok_path))
+        except Exception as e:
+            raise UnsupportedCheckpoint(f"{tok_path}: not a readable tokenizer: {e}") from e
+        if len(vocab) > ck.params["vocab_size"]:
+            raise UnsupportedCheckpoint(f"{tok_path} has {len(vocab)} tokens but the model's "
+                                        f"vocabulary is {ck.params['vocab_size']}")
+        if ck.tokenizer.vocab is not None:
+            mism = [i for i, t in enumerate(ck.tokenizer.vocab[:len(vocab)]) if vocab[i] != t]
+            if mism or len(ck.tokenizer.vocab) != len(vocab):
+                i = mism[0] if mism else min(len(vocab), len(ck.tokenizer.vocab))
+                raise UnsupportedCheckpoint(
+                    f"{tok_path} does not match the checkpoint's vocabulary ({len(mism)} "
+                    f"differing ids, first at {i})")
+        template = structured_template(ck.tokenizer.chat_template, args.chat_template)
+        eos_ids = list(ck.tokenizer.eos_ids)
+        for t in template["end_of_turn_tokens"]:
+            i = token_to_id(t)
+            if i is not None and i not in eos_ids:
+                eos_ids.append(i)
+        ck.tokenizer.eos_ids = sorted(eos_ids)
+        prog.done(f"(template {template['name']}, eos ids {ck.tokenizer.eos_ids})")
+
+        opts = ExportOptions(precision=args.precision, group_size=args.group_size,
+                             embedding_bits=args.embedding_bits, max_seq_len=args.max_seq_len,
+                             max_context_len=args.max_context_len)
+        prog.start("check", f"{args.precision} options against the model's layer shapes")
+        opts.validate()
+        from .lower import check_group_size, suggest_group_sizes
+        skipped = check_group_size(ck, opts)
+        if skipped:
+            raise ExportOptionError(
+                f"group size {opts.group_size} leaves {len(skipped)} linear layer(s) "
+                f"unquantized (e.g. {skipped[0]}); choose one of {suggest_group_sizes(ck)}")
+        prog.done()
+
+        stage = staging_dir(args.out)
+        if stage.exists():
+            shutil.rmtree(stage)
+        stage.mkdir(parents=True)
+        prog.start("lower", "quantize, lower to XNNPACK and serialize (ExecuTorch export_llama)")
+        pte = lower_to_pte(ck, opts, stage / "model.pte", quiet=args.quiet)
+        prog.done(f"({pte.stat().st_size / 1e6:.1f} MB)")
+
+        verification = None
+        if not args.no_verify:
+            prog.start("verify", "program vs PyTorch eager on English and Korean prompts")
+            eager = eager_model(ck, opts.max_context_len, opts.max_context_len, full_logits=True)
+            sys_prompt = template.get("default_system")
+
+            def render_prompt(text):
+                from .chat import render
+                msgs = ([{"role": "system", "content": sys_prompt}] if sys_prompt else [])
+                return render(template, msgs + [{"role": "user", "content": text}])
+
+            from .verify import verify_program
+            verification = verify_program(pte, eager, encode, render_prompt, args.precision)
+            prog.done(f"(top-1 {verification['top1_agreement']:.3f}, max |dlogit| "
+                      f"{verification['max_abs_logit_diff']:.4f}, ppl ratio "
+                      f"{verification['perplexity_ratio']:.3f})")
+            if not verification["passed"]:
+                shutil.rmtree(stage, ignore_errors=True)
+                print("verification FAILED: " + "; ".join(verification["failures"]),
+                      file=sys.stderr)
+                print(json.dumps(verification, indent=2), file=sys.stderr)
+                return 3
+
+        prog.start("write", str(args.out))
+        tok_dst = stage / Path(tok_path).name
+        shutil.copyfile(tok_path, tok_dst)
+        files = [file_entry(pte, "program"), file_entry(tok_dst, "tokenizer")]
+        arch = ck.summary()
+        quant = {"fp32": "fp32", "8bit": "8da8w", "4bit": f"8da4w-g{opts.group_size}"}
+        config = build_config(
+            model_name=args.name or ck.name, model_file=pte.name, tokenizer_file=tok_dst.name,
+            vocab_size=ck.params["vocab_size"], context_length=opts.max_context_len,
+            quantization=quant[args.precision], bos_id=ck.tokenizer.bos_id,
+            eos_ids=ck.tokenizer.eos_ids, stop_strings=template["stop_strings"],
+            chat_template=template, architecture=arch,
+            export_options={
+                "precision": args.precision, "qmode": opts.qmode(),
+                "group_size": opts.group_size if args.precision == "4bit" else None,
+                "embedding_bits": opts.embedding_bits, "max_seq_len": opts.max_seq_len,
+                "max_context_len": opts.max_context_len, "backend": "xnnpack",
+                "kv_cache": True, "custom_ops": False,
+                "source": str(args.checkpoint.name), "executorch": _executorch_version(),
+                "timings_s": prog.timings,
+            },
+            files=files, verification=verification)
+        write_bundle(args.out, stage, config)
+        prog.done()
+    except (UnsupportedCheckpoint, ExportOptionError, ValueError) as e:
+        print(f"dailydrug-export: error: {e}", file=sys.stderr)
+        return 2
+    total = sum(f["size_bytes"] for f in files)
+    if not args.quiet:
+        print(f"bundle {args.out}: " + ", ".join(f"{f['path']} {f['size_bytes'] / 1e6:.1f} MB"
+                                                  for f in files)
+              + f"; total {total / 1e6:.1f} MB in {time.time() - prog.t_start:.0f} s",
+              file=sys.stderr)
+    return 0
+
+
+def _executorch_version() -> str:
+    try:
+        from executorch.version import __version__
+        return __version__
+    except Exception:
+        return "unknown"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
