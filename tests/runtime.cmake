@@ -11,3 +11,14 @@ dd_add_gtest(model_test LABEL unit SOURCES unit/model_test.cpp
 dd_add_gtest(sampler_test LABEL unit SOURCES unit/sampler_test.cpp LIBS dd_llm)
 
 dd_add_gtest(runner_test LABEL unit SOURCES unit/runner_test.cpp LIBS dd_llm FIXTURES tiny_model)
+
+# Real-model checks on the default bundle that scripts/setup.sh / scripts/test.sh export.
+set(DD_DEFAULT_BUNDLE "${CMAKE_SOURCE_DIR}/.cache/bundles/default" CACHE PATH "bundle for integration tests")
+add_test(NAME parity.textllmrunner
+         COMMAND ${DD_PYTHON} -m pytest -q -p no:cacheprovider
+                 ${CMAKE_SOURCE_DIR}/tests/python/test_parity_textllmrunner.py)
+set_tests_properties(parity.textllmrunner PROPERTIES LABELS "integration" TIMEOUT 1500
+  ENVIRONMENT "DD_BUNDLE=${DD_DEFAULT_BUNDLE};DD_DAILYDRUG=$<TARGET_FILE:dailydrug>")
+
+dd_add_gtest(local_llm_test LABEL unit SOURCES unit/local_llm_test.cpp LIBS dd_llm
+             FIXTURES tiny_model)

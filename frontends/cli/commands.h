@@ -24,6 +24,7 @@ struct GlobalOptions {
   std::string db_path;    // --db; empty = the default in the user data folder
   std::string model_dir;  // --model; empty = the default bundle in the project cache
   bool json = false;      // --json: machine-readable output where the output is data
+  std::string now;        // --now YYYY-MM-DDTHH:MM (hidden) or $DAILYDRUG_NOW; empty = clock
 };
 
 /// State shared by all commands of one invocation: the parsed globals and the exit code that the

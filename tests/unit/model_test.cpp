@@ -187,3 +187,17 @@ TEST(ModelTest, TokenizerFilePassedAsProgramIsRefused) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::kModelCorrupted);
 }
+
+TEST(ModelTest, ThreadCountCanBeSet) {
+  ASSERT_TRUE(ExecutorchModel::set_num_threads(1).ok());
+  EXPECT_EQ(ExecutorchModel::num_threads(), 1);
+  ASSERT_TRUE(ExecutorchModel::set_num_threads(2).ok());
+  EXPECT_EQ(ExecutorchModel::num_threads(), 2);
+  ASSERT_TRUE(ExecutorchModel::set_num_threads(-1).ok());
+  EXPECT_EQ(ExecutorchModel::num_threads(), dailydrug::llm::automatic_thread_count());
+  // The model still runs after the pool was rebuilt.
+  auto model = ExecutorchModel::load((kFixture / "model.pte").string());
+  ASSERT_TRUE(model.ok());
+  std::vector<TokenId> one = {5};
+  EXPECT_TRUE((*model)->forward(one, 0).ok());
+}

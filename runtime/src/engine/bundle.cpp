@@ -1,12 +1,12 @@
 #include "dailydrug/llm/bundle.h"
 
-#include <openssl/evp.h>
-
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "sha256.h"
 
 namespace dailydrug::llm {
 
@@ -16,26 +16,16 @@ using nlohmann::json;
 Result<std::string> sha256_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error::asset_copy_failed(path, "cannot open for reading");
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
-    return Error::asset_copy_failed(path, "SHA-256 unavailable");
-  }
+  Sha256 sha;
   std::vector<char> buf(1 << 20);
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(in.gcount()));
+    sha.update(buf.data(), static_cast<size_t>(in.gcount()));
   }
   if (in.bad()) return Error::asset_copy_failed(path, "read error");
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &len);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
-  }
-  return out;
+  std::string digest = sha.hex();
+  if (digest.empty()) return Error::asset_copy_failed(path, "SHA-256 unavailable");
+  return digest;
 }
 
 namespace {

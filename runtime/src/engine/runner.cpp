@@ -113,6 +113,11 @@ int64_t Runner::context_limit() const {
   return options_.max_cache_tokens > 0 ? std::min(program, options_.max_cache_tokens) : program;
 }
 
+void Runner::set_max_cache_tokens(int64_t n) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  options_.max_cache_tokens = n;
+}
+
 void Runner::reset() {
   std::lock_guard<std::mutex> lock(mutex_);
   cached_.clear();
@@ -135,13 +140,8 @@ Result<std::string> Runner::render(const GenerationRequest& request) const {
 
 Result<std::vector<TokenId>> Runner::prompt_tokens(const GenerationRequest& request) const {
   DD_ASSIGN_OR_RETURN(std::string text, render(request));
-  DD_ASSIGN_OR_RETURN(std::vector<TokenId> ids, tokenizer_->encode(text, /*parse_special=*/true));
-  // A raw prompt for a model that wants BOS gets it; templates carry their own prefix.
-  if (request.raw && model_->metadata().bos_id && options_.chat_template.prefix.empty() &&
-      options_.chat_template.name != "raw") {
-    ids.insert(ids.begin(), *model_->metadata().bos_id);
-  }
-  return ids;
+  // A raw prompt is fed exactly as written; templates carry their own prefix (e.g. "<bos>").
+  return tokenizer_->encode(text, /*parse_special=*/true);
 }
 
 Result<std::span<const float>> Runner::prefill(const std::vector<TokenId>& tokens, size_t from) {

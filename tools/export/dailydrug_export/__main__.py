@@ -26,8 +26,7 @@ class Progress:
 
     STAGES = ["read", "tokenizer", "check", "lower", "verify", "write"]
 
-    def __init__(self, quiet: bool = False):
-        self.quiet = quiet
+    def __init__(self):
         self.t_start = time.time()
         self.timings = {}
         self._t = None
@@ -35,15 +34,13 @@ class Progress:
 
     def start(self, name: str, detail: str = "") -> None:
         self._name, self._t = name, time.time()
-        if not self.quiet:
-            i = self.STAGES.index(name) + 1
-            print(f"[{i}/{len(self.STAGES)}] {name}: {detail}", file=sys.stderr, flush=True)
+        i = self.STAGES.index(name) + 1
+        print(f"[{i}/{len(self.STAGES)}] {name}: {detail}", file=sys.stderr, flush=True)
 
     def done(self, detail: str = "") -> None:
         dt = time.time() - self._t
         self.timings[self._name] = round(dt, 2)
-        if not self.quiet:
-            print(f"      {self._name} done in {dt:.1f} s {detail}", file=sys.stderr, flush=True)
+        print(f"      {self._name} done in {dt:.1f} s {detail}", file=sys.stderr, flush=True)
 
 
 def _load_tokenizer(path: Path):
@@ -88,14 +85,18 @@ def main(argv: List[str] | None = None) -> int:
     ap.add_argument("--chat-template", default=None, help="chatml | llama3 | gemma (default: detect)")
     ap.add_argument("--name", default=None, help="model_name in model_config.json")
     ap.add_argument("--no-verify", action="store_true", help="skip verification (not advised)")
-    ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--program-cache", type=Path, default=None,
+                    help="folder of lowered programs keyed by checkpoint, options and exporter "
+                         "code; a hit skips the slow lowering")
+    ap.add_argument("--verbose", action="store_true",
+                    help="show ExecuTorch's own export logs and warnings")
     args = ap.parse_args(argv)
 
     from .bundle import build_config, file_entry, staging_dir, write_bundle
     from .chat import structured_template
     from .lower import ExportOptionError, ExportOptions, eager_model, lower_to_pte
 
-    prog = Progress(args.quiet)
+    prog = Progress()
     try:
         prog.start("read", str(args.checkpoint))
         ck = read_checkpoint(args.checkpoint)
@@ -150,8 +151,19 @@ def main(argv: List[str] | None = None) -> int:
             shutil.rmtree(stage)
         stage.mkdir(parents=True)
         prog.start("lower", "quantize, lower to XNNPACK and serialize (ExecuTorch export_llama)")
-        pte = lower_to_pte(ck, opts, stage / "model.pte", quiet=args.quiet)
-        prog.done(f"({pte.stat().st_size / 1e6:.1f} MB)")
+        pte = stage / "model.pte"
+        cached = _program_cache_path(args.program_cache, args.checkpoint, ck, opts)
+        if cached is not None and cached.is_file():
+            shutil.copyfile(cached, pte)
+            prog.done(f"(reused {cached.name}, {pte.stat().st_size / 1e6:.1f} MB)")
+        else:
+            lower_to_pte(ck, opts, pte, quiet=not args.verbose)
+            if cached is not None:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cached.with_suffix(".tmp")
+                shutil.copyfile(pte, tmp)
+                tmp.replace(cached)
+            prog.done(f"({pte.stat().st_size / 1e6:.1f} MB)")
 
         verification = None
         if not args.no_verify:
@@ -204,12 +216,34 @@ def main(argv: List[str] | None = None) -> int:
         print(f"dailydrug-export: error: {e}", file=sys.stderr)
         return 2
     total = sum(f["size_bytes"] for f in files)
-    if not args.quiet:
-        print(f"bundle {args.out}: " + ", ".join(f"{f['path']} {f['size_bytes'] / 1e6:.1f} MB"
-                                                  for f in files)
-              + f"; total {total / 1e6:.1f} MB in {time.time() - prog.t_start:.0f} s",
-              file=sys.stderr)
+    print(f"bundle {args.out}: " + ", ".join(f"{f['path']} {f['size_bytes'] / 1e6:.1f} MB"
+                                              for f in files)
+          + f"; total {total / 1e6:.1f} MB in {time.time() - prog.t_start:.0f} s", file=sys.stderr)
     return 0
+
+
+def _program_cache_path(cache: Path | None, source: Path, ck, opts) -> Path | None:
+    """Key: the checkpoint's bytes, what the program depends on in our code (reader, lowering),
+    the export options, the token ids baked into its metadata, and the ExecuTorch version."""
+    if cache is None:
+        return None
+    import dataclasses
+    import hashlib
+
+    h = hashlib.sha256()
+    src = Path(source)
+    files = sorted(src.rglob("*")) if src.is_dir() else [src]
+    for f in files:
+        if f.is_file():
+            st = f.stat()
+            h.update(f"{f.name}:{st.st_size}:{int(st.st_mtime)}".encode())
+    here = Path(__file__).parent
+    for name in ("checkpoint.py", "lower.py"):
+        h.update((here / name).read_bytes())
+    h.update(json.dumps(dataclasses.asdict(opts), sort_keys=True).encode())
+    h.update(json.dumps([ck.tokenizer.bos_id, ck.tokenizer.eos_ids]).encode())
+    h.update(_executorch_version().encode())
+    return Path(cache) / f"{h.hexdigest()[:24]}.pte"
 
 
 def _executorch_version() -> str:

@@ -73,6 +73,20 @@ def file_entry(path: Path, role: str) -> Dict[str, Any]:
             "sha256": sha256_file(path)}
 
 
+def memory_settings(files: List[Dict[str, Any]], architecture: Dict[str, Any],
+                    context_length: int) -> Dict[str, int]:
+    """What loading needs: the mapped files, the fp32 KV cache and a working margin. The app's
+    own 2048/3072 MB were sized for a 7B model; a bundle states its real needs."""
+    mb = 1 << 20
+    files_mb = sum(f["size_bytes"] for f in files) / mb
+    head_dim = architecture["dim"] // architecture["n_heads"]
+    kv_mb = (2 * architecture["n_layers"] * architecture["n_kv_heads"] * head_dim
+             * context_length * 4) / mb
+    need = int(files_mb + kv_mb + 128 + 0.999)
+    return {"max_cache_tokens": context_length, "min_memory_mb": need,
+            "recommended_memory_mb": 2 * need}
+
+
 def build_config(*, model_name: str, model_file: str, tokenizer_file: str, vocab_size: int,
                  context_length: int, quantization: str, bos_id: Optional[int],
                  eos_ids: List[int], stop_strings: List[str], chat_template: Dict[str, Any],
@@ -93,8 +107,7 @@ def build_config(*, model_name: str, model_file: str, tokenizer_file: str, vocab
         "lora_path": lora_path,
         **{k: v for k, v in DAILYDRUG_DEFAULTS.items() if k != "max_tokens"},
     }
-    cfg["memory_settings"] = dict(cfg["memory_settings"])
-    cfg["memory_settings"]["max_cache_tokens"] = context_length
+    cfg["memory_settings"] = memory_settings(files, architecture, context_length)
     # What a runtime needs in addition.
     cfg.update({
         "format_version": FORMAT_VERSION,

@@ -122,6 +122,8 @@ class Runner {
   const Tokenizer& tokenizer() const { return *tokenizer_; }
   const RunnerOptions& options() const { return options_; }
   int64_t context_limit() const;  // min(program context, max_cache_tokens)
+  /// Cap the KV cache use (DailyDrug's max_cache_tokens); takes effect from the next generate().
+  void set_max_cache_tokens(int64_t n);
   size_t cached_tokens() const { return cached_.size(); }
 
  private:

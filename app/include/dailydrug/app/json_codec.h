@@ -1,0 +1,35 @@
+// JSON forms of the app's values, shared by the front ends (CLI --json, HTTP server).
+//
+// Field names are snake_case; dates are "YYYY-MM-DD", date-times "YYYY-MM-DDTHH:MM", times
+// "HH:MM", colours "#RRGGBB" / "#AARRGGBB", enums lower-case strings ("pending") except the time
+// period, which keeps the app's upper-case names ("MORNING"). Optional values are null when absent.
+// The to_json hooks do not throw; names and memos are user text, so dump() with
+// nlohmann::json::error_handler_t::replace to survive invalid UTF-8.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "dailydrug/app/dose_grouping.h"
+#include "dailydrug/app/dose_record.h"
+#include "dailydrug/app/error.h"
+#include "dailydrug/app/medicine.h"
+#include "dailydrug/app/reminder.h"
+#include "dailydrug/app/schedule.h"
+
+namespace dailydrug::app {
+
+// nlohmann::json's ADL hooks: `nlohmann::json j = medicine;`.
+void to_json(nlohmann::json& j, const Medicine& medicine);
+void to_json(nlohmann::json& j, const MedicationSchedule& schedule);
+void to_json(nlohmann::json& j, const MedicationRecord& record);
+/// {"id", "status", "scheduled_at", "taken_at", "note", "period", "medicine": {...},
+///  "schedule_id"} — the record flattened with its medicine.
+void to_json(nlohmann::json& j, const ScheduledDose& dose);
+/// {"period", "label", "all_taken", "pending_count", "doses": [...]}.
+void to_json(nlohmann::json& j, const DoseGroup& group);
+/// {"kind", "alert_number", "alert_at", "next_alert_at", "dose": {...}}.
+void to_json(nlohmann::json& j, const Reminder& reminder);
+/// {"kind": "NotFound", "subject", "id", "detail", "message"}.
+void to_json(nlohmann::json& j, const Error& error);
+
+}  // namespace dailydrug::app

@@ -1,0 +1,128 @@
+// `dailydrug generate`: one answer from the local model, streamed to stdout.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "dailydrug/llm/bundle.h"
+#include "dailydrug/llm/log.h"
+#include "dailydrug/llm/runner.h"
+#include "model_loading.h"
+
+namespace dailydrug::cli {
+
+namespace llm = dailydrug::llm;
+
+namespace {
+
+struct GenerateArgs {
+  std::string prompt;
+  std::vector<std::string> system;
+  std::optional<float> temperature, top_p, min_p, repetition_penalty;
+  std::optional<int32_t> top_k, max_tokens;
+  std::optional<uint64_t> seed;
+  std::vector<std::string> stop;
+  int64_t timeout_ms = 60000;
+  bool raw = false;
+  bool ids = false;
+  bool stats = false;
+};
+
+int run_generate(const CliContext& ctx, const GenerateArgs& a) {
+  auto loaded = load_runner_for_cli(ctx.globals);
+  if (!loaded.ok()) return report_error(loaded.error(), ctx.globals.json);
+  llm::Runner& runner = **loaded;
+
+  llm::GenerationRequest req;
+  req.prompt = a.prompt;
+  req.system_instructions = a.system;
+  req.raw = a.raw;
+  req.temperature = a.temperature;
+  req.top_k = a.top_k;
+  req.top_p = a.top_p;
+  req.min_p = a.min_p;
+  req.repetition_penalty = a.repetition_penalty;
+  req.seed = a.seed;
+  req.max_output_tokens = a.max_tokens;
+  req.stop = a.stop;
+  req.timeout_ms = a.timeout_ms;
+
+  CancelOnSigint cancel_guard(runner);
+  const bool stream = !ctx.globals.json && !a.ids;
+  llm::GenerationStats stats;
+  auto result = runner.generate(
+      req,
+      [&](std::string_view piece) {
+        if (stream) {
+          std::fwrite(piece.data(), 1, piece.size(), stdout);
+          std::fflush(stdout);
+        }
+      },
+      [&](const llm::GenerationStats& s) { stats = s; });
+  if (!result.ok()) {
+    if (stream) std::fputc('\n', stdout);
+    return report_error(result.error(), ctx.globals.json);
+  }
+  const auto& r = *result;
+  if (ctx.globals.json) {
+    nlohmann::json j = {
+        {"text", r.text},
+        {"finish_reason", llm::to_string(r.finish_reason)},
+        {"usage",
+         {{"input_tokens", r.usage.input_tokens},
+          {"output_tokens", r.usage.output_tokens},
+          {"total_tokens", r.usage.total_tokens}}},
+        {"seed", r.seed},
+        {"stats",
+         {{"ttft_ms", stats.ttft_ms},
+          {"prefill_tokens_per_s", stats.prefill_tokens_per_s},
+          {"decode_tokens_per_s", stats.decode_tokens_per_s},
+          {"peak_rss_kb", stats.peak_rss_kb}}}};
+    if (a.ids) j["output_ids"] = r.output_ids;
+    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else if (a.ids) {
+    for (size_t i = 0; i < r.output_ids.size(); ++i) {
+      std::cout << (i ? " " : "") << r.output_ids[i];
+    }
+    std::cout << "\n";
+  } else {
+    std::fputc('\n', stdout);
+  }
+  if (a.stats || (!ctx.globals.json && !a.ids && std::getenv("DAILYDRUG_STATS"))) {
+    std::fprintf(stderr,
+                 "[%d prompt tokens (%d cached), %d generated; TTFT %.0f ms; prefill %.1f tok/s; "
+                 "decode %.1f tok/s; peak RSS %.0f MB]\n",
+                 stats.prompt_tokens, stats.reused_prefix_tokens, stats.generated_tokens,
+                 stats.ttft_ms, stats.prefill_tokens_per_s, stats.decode_tokens_per_s,
+                 static_cast<double>(stats.peak_rss_kb) / 1024.0);
+  }
+  return r.finish_reason == llm::FinishReason::kCancelled ? kExitCancelled : kExitOk;
+}
+
+}  // namespace
+
+void register_generate_command(CLI::App& app, CliContext& ctx) {
+  auto args = std::make_shared<GenerateArgs>();
+  CLI::App* cmd = app.add_subcommand("generate", "Generate text with the local model (streamed)");
+  cmd->add_option("prompt", args->prompt, "The prompt (a user message unless --raw)")->required();
+  cmd->add_option("--system", args->system, "System instruction (repeatable; default: bundle's)");
+  cmd->add_option("--temperature", args->temperature, "0 = greedy")->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--top-k", args->top_k, "Keep the k most likely tokens (0 = off)");
+  cmd->add_option("--top-p", args->top_p, "Nucleus mass in (0, 1]");
+  cmd->add_option("--min-p", args->min_p, "Drop tokens below min_p x the best one's probability");
+  cmd->add_option("--repeat-penalty", args->repetition_penalty, ">= 1");
+  cmd->add_option("--seed", args->seed, "Same seed, same text");
+  cmd->add_option("--max-tokens", args->max_tokens, "Most tokens to generate");
+  cmd->add_option("--stop", args->stop, "Extra stop string (repeatable)");
+  cmd->add_option("--timeout-ms", args->timeout_ms, "Wall-clock limit (0 = none)");
+  cmd->add_flag("--raw", args->raw, "Use the prompt as-is, without the chat template");
+  cmd->add_flag("--ids", args->ids, "Print the generated token ids instead of text");
+  cmd->add_flag("--stats", args->stats, "Print timing and memory to stderr");
+  cmd->callback([&ctx, args] { ctx.exit_code = run_generate(ctx, *args); });
+}
+
+}  // namespace dailydrug::cli

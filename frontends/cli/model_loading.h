@@ -1,0 +1,34 @@
+// Shared by the CLI commands that use the model: bundle resolution and loading with progress on
+// stderr, typed-error reporting with exit codes, and Ctrl-C -> cancel.
+#pragma once
+
+#include <memory>
+
+#include "commands.h"
+#include "dailydrug/llm/error.h"
+#include "dailydrug/llm/runner.h"
+
+namespace dailydrug::cli {
+
+/// --model, else $DAILYDRUG_MODEL, else the bundle the setup command prepared.
+std::string resolve_model_dir(const GlobalOptions& globals);
+
+/// Open and load the bundle, printing progress ("loading model ...") to stderr unless --json.
+dailydrug::llm::Result<std::unique_ptr<dailydrug::llm::Runner>> load_runner_for_cli(
+    const GlobalOptions& globals);
+
+/// Print the error (JSON {"error":{"kind",...}} on stdout with --json, else text on stderr) and
+/// return the exit code for it.
+int report_error(const dailydrug::llm::Error& error, bool json);
+
+/// While alive, SIGINT cancels the runner's generation instead of killing the process; a second
+/// SIGINT kills as usual.
+class CancelOnSigint {
+ public:
+  explicit CancelOnSigint(dailydrug::llm::Runner& runner);
+  ~CancelOnSigint();
+  CancelOnSigint(const CancelOnSigint&) = delete;
+  CancelOnSigint& operator=(const CancelOnSigint&) = delete;
+};
+
+}  // namespace dailydrug::cli

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Set up everything that is missing (Debian packages, the pinned Python venv, the build, the
+# default model bundles) and then run the main job: a medication question answered by the local
+# model through our C++ runtime on ExecuTorch, streamed to the terminal. Safe to run again.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ensure_apt_packages
+ensure_venv
+ensure_build
+ensure_bundles
+
+step "answer" "the local model answers a medication question"
+QUESTION="${1:-타이레놀 복용 후 운전해도 될까요?}"
+echo "Q: $QUESTION"
+printf 'A: '
+"$BUILD/frontends/cli/dailydrug" --model "$BUNDLES/default" generate "$QUESTION" \
+  --temperature 0 --max-tokens 160 --stats

@@ -1,0 +1,120 @@
+"""Greedy generation of our C++ runner vs ExecuTorch's own runners on the same .pte.
+
+1. ExecuTorch's Python `TextLLMRunner`: same raw prompt text (chat template already applied),
+   temperature 0, no repetition penalty, 64 new tokens; the generated text must be identical.
+   Its Python binding hands each token's bytes to the callback as `str`, so it raises
+   UnicodeDecodeError on the first token that ends inside a UTF-8 sequence (Korean output;
+   ExecuTorch issue #6284): there we compare the text it produced up to that point, and
+2. token for token against a greedy loop over ExecuTorch's Python runtime (`executorch.runtime`)
+   on the same program, which covers every prompt, Korean included.
+
+Run by ctest with DD_DAILYDRUG (our CLI) and DD_BUNDLE (a bundle folder) in the environment.
+"""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+BUNDLE = Path(os.environ.get("DD_BUNDLE", ".cache/bundles/default"))
+DAILYDRUG = os.environ.get("DD_DAILYDRUG", "build/frontends/cli/dailydrug")
+MAX_NEW = 64
+
+CHATML = "<|im_start|>user\n{}<|im_end|>\n<|im_start|>assistant\n"
+PROMPTS = [
+    CHATML.format("Write a long story about a cat who learns to take medicine every morning."),
+    CHATML.format("타이레놀 복용 후 운전해도 될까요?"),
+    CHATML.format("하루 세 번 식후 30분에 먹는 약에 대해 자세히 설명해 주세요."),
+    "The history of aspirin began in ancient times, when",
+    "약을 먹을 때 주의할 점은",
+]
+
+
+def ours(prompt: str) -> dict:
+    out = subprocess.run(
+        [DAILYDRUG, "--model", str(BUNDLE), "--json", "generate", prompt, "--raw",
+         "--temperature", "0", "--repeat-penalty", "1", "--max-tokens", str(MAX_NEW), "--ids"],
+        capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr + out.stdout
+    return json.loads(out.stdout)
+
+
+@pytest.fixture(scope="module")
+def reference_runner():
+    if not (BUNDLE / "model_config.json").is_file():
+        pytest.skip(f"no bundle at {BUNDLE} (run scripts/setup.sh)")
+    from executorch.extension.llm.runner import GenerationConfig, TextLLMRunner
+
+    cfg = json.loads((BUNDLE / "model_config.json").read_text())
+    runner = TextLLMRunner(str(BUNDLE / cfg["model_file"]), str(BUNDLE / cfg["tokenizer_file"]))
+
+    def generate(prompt: str):
+        """(text, complete): complete is False when the binding broke on partial UTF-8."""
+        pieces = []
+        runner.reset()
+        try:
+            runner.generate(prompt, GenerationConfig(echo=False, max_new_tokens=MAX_NEW,
+                                                     temperature=0.0, num_bos=0, num_eos=0),
+                            token_callback=pieces.append)
+        except UnicodeDecodeError:
+            return "".join(pieces), False
+        return "".join(pieces), True
+
+    return generate
+
+
+@pytest.mark.parametrize("prompt", PROMPTS)
+def test_greedy_text_matches_textllmrunner(reference_runner, prompt):
+    theirs, complete = reference_runner(prompt)
+    mine = ours(prompt)
+    n = mine["usage"]["output_tokens"]
+    if complete:
+        assert mine["text"] == theirs, f"diverged within {n} tokens"
+        # At least 64 tokens compared, unless both stopped at the end of turn.
+        assert n == MAX_NEW or mine["finish_reason"] == "stop"
+    else:
+        assert mine["text"].startswith(theirs), "diverged before TextLLMRunner's binding broke"
+
+
+@pytest.fixture(scope="module")
+def runtime_greedy():
+    if not (BUNDLE / "model_config.json").is_file():
+        pytest.skip(f"no bundle at {BUNDLE} (run scripts/setup.sh)")
+    import torch
+    from executorch.runtime import Runtime
+    from tokenizers import Tokenizer
+
+    cfg = json.loads((BUNDLE / "model_config.json").read_text())
+    prog = Runtime.get().load_program(str(BUNDLE / cfg["model_file"]))
+    fwd = prog.load_method("forward")
+    chunk = int(prog.load_method("get_max_seq_len").execute([])[0]) - 1
+    tok = Tokenizer.from_file(str(BUNDLE / cfg["tokenizer_file"]))
+    eos = set(cfg["eos_ids"])
+
+    def step(ids, pos):
+        return fwd.execute([torch.tensor([ids], dtype=torch.long),
+                            torch.tensor([pos], dtype=torch.long)])[0].reshape(-1)
+
+    def generate(prompt: str):
+        ids = tok.encode(prompt, add_special_tokens=False).ids
+        logits = None
+        for p in range(0, len(ids), chunk):
+            logits = step(ids[p:p + chunk], p)
+        out, pos = [], len(ids)
+        for _ in range(MAX_NEW):
+            nxt = int(logits.argmax())
+            out.append(nxt)
+            if nxt in eos or len(out) == MAX_NEW:
+                break
+            logits = step([nxt], pos)
+            pos += 1
+        return out
+
+    return generate
+
+
+@pytest.mark.parametrize("prompt", PROMPTS)
+def test_greedy_ids_match_executorch_runtime(runtime_greedy, prompt):
+    assert ours(prompt)["output_ids"] == runtime_greedy(prompt)

@@ -1,0 +1,174 @@
+// LocalLlm lifecycle on the tiny bundle: first-use copy from a read-only assets folder (atomic,
+// verified, with progress), memory check, lazy load, unload/reload, typed errors.
+#include "dailydrug/llm/local_llm.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using namespace dailydrug::llm;
+
+namespace {
+
+const fs::path kBundle = fs::path(DD_TEST_WORK_DIR) / "tiny" / "bundle";
+
+class LocalLlmTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("dd_local_llm_" + std::string(::testing::UnitTest::GetInstance()
+                                               ->current_test_info()
+                                               ->name()));
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "assets");
+    fs::copy(kBundle, root_ / "assets" / "tiny", fs::copy_options::recursive);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  LocalLlmConfig config() const {
+    LocalLlmConfig c;
+    c.bundle = "tiny";
+    c.assets_dir = (root_ / "assets").string();
+    c.cache_dir = (root_ / "cache").string();
+    c.memory_threshold_mb = 1;
+    return c;
+  }
+  static GenerationRequest greedy(const std::string& prompt) {
+    GenerationRequest r;
+    r.prompt = prompt;
+    r.temperature = 0.0f;
+    r.max_output_tokens = 4;
+    return r;
+  }
+  fs::path root_;
+};
+
+}  // namespace
+
+TEST_F(LocalLlmTest, CopiesAssetsOnFirstUseWithProgressThenKeepsTheCopy) {
+  auto llm = LocalLlm::create(config());
+  ASSERT_TRUE(llm.ok());
+  uint64_t last_done = 0, total = 0;
+  int calls = 0;
+  Status s = (*llm)->load([&](uint64_t done, uint64_t all, const std::string&) {
+    EXPECT_GE(done, last_done);
+    last_done = done;
+    total = all;
+    ++calls;
+  });
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_GT(calls, 0);
+  EXPECT_EQ(last_done, total);
+  EXPECT_TRUE(fs::is_regular_file(root_ / "cache" / "tiny" / "model_config.json"));
+  EXPECT_TRUE((*llm)->is_loaded());
+  const ModelInfo info = (*llm)->info();
+  EXPECT_EQ(info.name, "tiny-random-llama");
+  EXPECT_EQ(info.context_length, 64);
+  EXPECT_EQ(info.path, (root_ / "cache" / "tiny").string());
+  EXPECT_TRUE((*llm)->generate(greedy("hello")).ok());
+  // No stray staging folders.
+  for (const auto& e : fs::directory_iterator(root_ / "cache")) {
+    EXPECT_EQ(e.path().filename(), "tiny");
+  }
+  // A second instance finds the intact copy and copies nothing.
+  auto again = LocalLlm::create(config());
+  int calls2 = 0;
+  ASSERT_TRUE((*again)->load([&](uint64_t, uint64_t, const std::string&) { ++calls2; }).ok());
+  EXPECT_EQ(calls2, 0);
+}
+
+TEST_F(LocalLlmTest, CorruptAssetIsRefusedAndThePreviousCopySurvives) {
+  {
+    auto llm = LocalLlm::create(config());
+    ASSERT_TRUE((*llm)->load().ok());
+  }
+  // A new asset version whose program does not match its own manifest.
+  {
+    std::ifstream in(root_ / "assets" / "tiny" / "model_config.json");
+    std::string cfg((std::istreambuf_iterator<char>(in)), {});
+    const auto at = cfg.find("\"max_tokens\": 16");
+    ASSERT_NE(at, std::string::npos);
+    cfg.replace(at, 16, "\"max_tokens\": 15");
+    std::ofstream(root_ / "assets" / "tiny" / "model_config.json") << cfg;
+    std::fstream f(root_ / "assets" / "tiny" / "model.pte",
+                   std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096);
+    f.put('\x5a');
+  }
+  auto llm = LocalLlm::create(config());
+  Status s = (*llm)->load();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().kind, ErrorKind::kAssetCopyFailed);
+  EXPECT_EQ(s.error().subject, "model.pte");
+  // The cache still holds the previous, complete bundle, and it still loads.
+  auto old = ModelBundle::open((root_ / "cache" / "tiny").string(), ModelBundle::Verify::kFull);
+  ASSERT_TRUE(old.ok()) << old.error().message();
+  EXPECT_EQ(old->config().max_tokens, 16);
+  LocalLlmConfig in_place;
+  in_place.bundle = (root_ / "cache" / "tiny").string();
+  in_place.memory_threshold_mb = 1;
+  EXPECT_TRUE((*LocalLlm::create(in_place))->load().ok());
+}
+
+TEST_F(LocalLlmTest, MissingAssetsIsAssetCopyFailed) {
+  auto c = config();
+  c.bundle = "absent";
+  Status s = (*LocalLlm::create(c))->load();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().kind, ErrorKind::kAssetCopyFailed);
+}
+
+TEST_F(LocalLlmTest, NotEnoughMemoryIsInsufficientMemory) {
+  auto c = config();
+  c.memory_threshold_mb = int64_t{1} << 40;
+  auto llm = LocalLlm::create(c);
+  Status s = (*llm)->load();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().kind, ErrorKind::kInsufficientMemory);
+  EXPECT_EQ(s.error().expected, int64_t{1} << 40);
+  EXPECT_EQ(s.error().actual, available_memory_mb());
+  EXPECT_FALSE((*llm)->is_loaded());
+}
+
+TEST_F(LocalLlmTest, GenerateLoadsLazilyAndUnloadReleases) {
+  auto llm = LocalLlm::create(config());
+  EXPECT_FALSE((*llm)->is_loaded());
+  EXPECT_EQ((*llm)->reset().error().kind, ErrorKind::kInferenceNotInitialized);
+  (*llm)->cancel();  // no-op when idle
+  auto a = (*llm)->generate(greedy("lazy"));
+  ASSERT_TRUE(a.ok()) << a.error().message();
+  EXPECT_TRUE((*llm)->is_loaded());
+  EXPECT_TRUE((*llm)->reset().ok());
+  (*llm)->unload();
+  EXPECT_FALSE((*llm)->is_loaded());
+  EXPECT_FALSE((*llm)->info().loaded);
+  auto b = (*llm)->generate(greedy("lazy"));
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(a->output_ids, b->output_ids);
+}
+
+TEST_F(LocalLlmTest, MaxCacheTokensOverrideLimitsTheContext) {
+  auto c = config();
+  c.max_cache_tokens = 20;
+  auto llm = LocalLlm::create(c);
+  auto r = (*llm)->generate(greedy(std::string(30, 'x')));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kContextLengthExceeded);
+  EXPECT_EQ(r.error().expected, 20);
+}
+
+TEST(LocalLlmConfigTest, InvalidConfigNamesTheKey) {
+  LocalLlmConfig c;
+  EXPECT_EQ(LocalLlm::create(c).error().subject, "bundle");
+  c.bundle = "x";
+  c.assets_dir = "/assets";
+  EXPECT_EQ(LocalLlm::create(c).error().subject, "cache_dir");
+  c.cache_dir = "/cache";
+  c.thread_count = 0;
+  EXPECT_EQ(LocalLlm::create(c).error().subject, "thread_count");
+  c.thread_count = -1;
+  c.bundle = "../escape";
+  EXPECT_EQ(LocalLlm::create(c).error().subject, "bundle");
+}
