@@ -22,3 +22,5 @@ set_tests_properties(parity.textllmrunner PROPERTIES LABELS "integration" TIMEOU
 
 dd_add_gtest(local_llm_test LABEL unit SOURCES unit/local_llm_test.cpp LIBS dd_llm
              FIXTURES tiny_model)
+
+dd_add_gtest(chat_template_test LABEL unit SOURCES unit/chat_template_test.cpp LIBS dd_llm)

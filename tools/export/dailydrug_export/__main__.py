@@ -223,8 +223,8 @@ def main(argv: List[str] | None = None) -> int:
 
 
 def _program_cache_path(cache: Path | None, source: Path, ck, opts) -> Path | None:
-    """Key: the checkpoint's bytes, what the program depends on in our code (reader, lowering),
-    the export options, the token ids baked into its metadata, and the ExecuTorch version."""
+    """Key: the checkpoint file(s) (name, size, mtime), LOWERING_VERSION, the export options, the
+    token ids baked into the program's metadata, and the ExecuTorch version."""
     if cache is None:
         return None
     import dataclasses
@@ -237,9 +237,8 @@ def _program_cache_path(cache: Path | None, source: Path, ck, opts) -> Path | No
         if f.is_file():
             st = f.stat()
             h.update(f"{f.name}:{st.st_size}:{int(st.st_mtime)}".encode())
-    here = Path(__file__).parent
-    for name in ("checkpoint.py", "lower.py"):
-        h.update((here / name).read_bytes())
+    from .lower import LOWERING_VERSION
+    h.update(f"lowering-v{LOWERING_VERSION}".encode())
     h.update(json.dumps(dataclasses.asdict(opts), sort_keys=True).encode())
     h.update(json.dumps([ck.tokenizer.bos_id, ck.tokenizer.eos_ids]).encode())
     h.update(_executorch_version().encode())

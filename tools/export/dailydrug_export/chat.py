@@ -77,22 +77,24 @@ def structured_template(jinja: Optional[str], family: Optional[str] = None) -> D
 
 
 def render(template: Dict[str, Any], messages) -> str:
-    """Python twin of the C++ renderer, used by verification and tests."""
+    """Python twin of the C++ ChatTemplate::render (runtime/src/engine/chat_template.cpp): system
+    messages are joined with newlines, the template's default system text is used when there is
+    none, and families without a system role put it at the start of the first user turn."""
+    systems = [m["content"] for m in messages if m["role"] == "system"]
+    sys_text = "\n".join(systems) if systems else template.get("default_system")
     out = template.get("prefix", "")
-    sys_text = None
-    for m in messages:
-        if m["role"] == "system":
-            sys_text = m["content"]
-    first_user = True
+    inline = bool(template.get("system_in_first_user"))
+    if sys_text and not inline:
+        out += template["system"].replace("{content}", sys_text)
+    pending = bool(sys_text) and inline
     for m in messages:
         role, content = m["role"], m["content"]
         if role == "system":
-            if not template.get("system_in_first_user"):
-                out += template["system"].format(content=content)
             continue
-        if role == "user" and first_user and template.get("system_in_first_user") and sys_text:
-            content = template["system"].format(content=sys_text) + content
-        if role == "user":
-            first_user = False
-        out += template[role].format(content=content)
+        if role not in ("user", "assistant"):
+            raise ValueError(f"unknown role {role!r}")
+        if role == "user" and pending:
+            content = template["system"].replace("{content}", sys_text) + content
+            pending = False
+        out += template[role].replace("{content}", content)
     return out + template["generation_prompt"]

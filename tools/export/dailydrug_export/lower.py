@@ -25,6 +25,10 @@ from .checkpoint import Checkpoint
 
 PRECISIONS = ("fp32", "8bit", "4bit")
 
+# Bump when a change here or in checkpoint.py changes the programs this module produces: lowered
+# programs are cached under a key that includes it (see __main__._program_cache_path).
+LOWERING_VERSION = 1
+
 
 class ExportOptionError(ValueError):
     """An export option does not fit the model (message says which and why)."""
@@ -129,9 +133,8 @@ def lower_to_pte(ck: Checkpoint, opts: ExportOptions, out_path: Path,
 
     out_path = Path(out_path).resolve()
     sink = io.StringIO()
-    level = logging.getLogger().level
-    if quiet:
-        logging.getLogger().setLevel(logging.WARNING)
+    if quiet:  # ExecuTorch and torch log every pass at INFO/WARNING; keep errors only
+        logging.disable(logging.WARNING)
     try:
         with tempfile.TemporaryDirectory(prefix="dd-export-") as work, \
                 warnings.catch_warnings(), \
@@ -141,7 +144,7 @@ def lower_to_pte(ck: Checkpoint, opts: ExportOptions, out_path: Path,
             cfg = build_llm_config(ck, opts, Path(work), out_path)
             path = Path(export_llama(cfg))
     finally:
-        logging.getLogger().setLevel(level)
+        logging.disable(logging.NOTSET)
     if path.resolve() != out_path or not out_path.is_file():
         raise RuntimeError(f"ExecuTorch wrote {path}, expected {out_path}")
     return out_path

@@ -1,4 +1,4 @@
-// Typed errors of the local LLM layer and a small Result<T>.
+// Typed errors of the local LLM layer, and its Result<T>/Status (dailydrug/result.h).
 //
 // The thirteen kinds mirror DailyDrug's Kotlin `LocalLlmError` sealed class one to one, with the
 // same fields, so the JNI layer can rebuild the Kotlin value without guessing. The library never
@@ -10,7 +10,8 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
+
+#include "dailydrug/result.h"
 
 namespace dailydrug::llm {
 
@@ -60,63 +61,8 @@ struct Error {
   static Error context_length_exceeded(int64_t max_length, int64_t actual_length);
 };
 
-/// Either a value or an Error. Cheap to move; accessing the wrong alternative is a programming
-/// error (checked with assert in debug builds).
 template <typename T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}     // NOLINT(google-explicit-constructor)
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-
-  const Error& error() const { return std::get<1>(v_); }
-  Error&& take_error() { return std::get<1>(std::move(v_)); }
-
- private:
-  std::variant<T, Error> v_;
-};
-
-/// Result of an operation that returns nothing.
-class [[nodiscard]] Status {
- public:
-  Status() = default;
-  Status(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT
-  static Status Ok() { return {}; }
-
-  bool ok() const { return ok_; }
-  explicit operator bool() const { return ok_; }
-  const Error& error() const { return error_; }
-  Error&& take_error() { return std::move(error_); }
-
- private:
-  Error error_;
-  bool ok_ = true;
-};
+using Result = BasicResult<T, Error>;
+using Status = BasicStatus<Error>;
 
 }  // namespace dailydrug::llm
-
-/// Evaluate `expr` (a Status or Result); if it failed, return its error from the current function.
-#define DD_RETURN_IF_ERROR(expr)                  \
-  do {                                            \
-    auto&& dd_status_ = (expr);                   \
-    if (!dd_status_.ok()) return dd_status_.take_error(); \
-  } while (0)
-
-#define DD_CONCAT_INNER_(a, b) a##b
-#define DD_CONCAT_(a, b) DD_CONCAT_INNER_(a, b)
-/// `DD_ASSIGN_OR_RETURN(auto x, f());` — unwrap a Result or return its error.
-#define DD_ASSIGN_OR_RETURN(lhs, expr) DD_ASSIGN_OR_RETURN_IMPL_(DD_CONCAT_(dd_r_, __LINE__), lhs, expr)
-#define DD_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
-  auto tmp = (expr);                              \
-  if (!tmp.ok()) return tmp.take_error();         \
-  lhs = std::move(tmp).value()
