@@ -1,0 +1,251 @@
+/* DailyDrug local LLM: C API over the C++ runtime (libdailydrug_llm.so).
+ *
+ * Pure C (C99), for the JNI binding, FFI users and anything that cannot link C++. It wraps
+ * ModelBundle::open + Runner::from_bundle + Runner::generate; the semantics are those of
+ * dailydrug/llm/runner.h.
+ *
+ * Conventions
+ * - Every fallible function returns 0 on success, or one of the DDLLM_ERR_* codes below (the
+ *   values of the C++ ErrorKind, 1..13). No C++ exception or crash escapes the library: an
+ *   unexpected internal failure is reported as DDLLM_ERR_GENERATION_FAILED (or
+ *   DDLLM_ERR_MODEL_LOAD_FAILED while opening).
+ * - A NULL pointer where an object is required gives DDLLM_ERR_CONFIGURATION_INVALID with
+ *   `subject` set to the argument's name ("bundle_dir", "out", "runner", "request",
+ *   "request.prompt", ...).
+ * - `err` parameters are optional (may be NULL). When given, the struct must be zero-initialised
+ *   (`ddllm_error err = {0};`) or hold a value this library wrote. Each call first releases what
+ *   `err` holds and resets it to "no error" (kind 0), then fills it on failure; so after any call
+ *   `err` describes that call only. Release the last value with ddllm_error_free().
+ * - Strings are UTF-8 and, unless a length is given, NUL-terminated. Strings passed in are only
+ *   read during the call (the library copies what it keeps).
+ *
+ * Thread-safety
+ * - Different runners may be used from different threads at the same time.
+ * - One runner: ddllm_generate() and ddllm_reset() are serialised (a second call waits for the
+ *   first). ddllm_cancel() may be called from any thread at any time while the runner is open.
+ *   ddllm_close() cancels a running generation and waits for it to return; no other call on the
+ *   runner may start during or after ddllm_close().
+ * - The callbacks run on the thread that called ddllm_generate(). They must not call
+ *   ddllm_generate(), ddllm_reset() or ddllm_close() on the same runner (such calls fail with
+ *   DDLLM_ERR_GENERATION_FAILED; close is deferred, see ddllm_close); ddllm_cancel() is allowed.
+ */
+#ifndef DAILYDRUG_DAILYDRUG_LLM_H_
+#define DAILYDRUG_DAILYDRUG_LLM_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#if defined(DDLLM_BUILDING_LIBRARY)
+#define DDLLM_API __declspec(dllexport)
+#else
+#define DDLLM_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) || defined(__clang__)
+#define DDLLM_API __attribute__((visibility("default")))
+#else
+#define DDLLM_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Errors. The codes and the meaning of the fields mirror DailyDrug's Kotlin `LocalLlmError`.
+ * ------------------------------------------------------------------------------------------- */
+
+#define DDLLM_OK 0
+#define DDLLM_ERR_MODEL_LOAD_FAILED 1          /* cause */
+#define DDLLM_ERR_MODEL_NOT_FOUND 2            /* subject = model path */
+#define DDLLM_ERR_MODEL_CORRUPTED 3            /* subject = model path, cause = what did not match */
+#define DDLLM_ERR_TOKENIZER_NOT_INITIALIZED 4  /* cause */
+#define DDLLM_ERR_TOKENIZER_MODEL_NOT_FOUND 5  /* subject = tokenizer path, cause */
+#define DDLLM_ERR_TOKENIZATION_FAILED 6        /* subject = details, cause */
+#define DDLLM_ERR_INSUFFICIENT_MEMORY 7        /* expected = required MB, actual = available MB */
+#define DDLLM_ERR_GENERATION_TIMEOUT 8         /* expected = timeout in ms */
+#define DDLLM_ERR_GENERATION_FAILED 9          /* subject = details, cause */
+#define DDLLM_ERR_INFERENCE_NOT_INITIALIZED 10 /* cause */
+#define DDLLM_ERR_ASSET_COPY_FAILED 11         /* subject = asset name, cause */
+#define DDLLM_ERR_CONFIGURATION_INVALID 12     /* subject = config key or argument name, cause */
+#define DDLLM_ERR_CONTEXT_LENGTH_EXCEEDED 13   /* expected = max length, actual = actual length */
+
+typedef struct ddllm_error {
+  int kind;              /* 0 = no error, else a DDLLM_ERR_* code */
+  const char* kind_name; /* static, never freed: "ModelCorrupted", ...; "" when kind is 0 */
+  char* message;         /* owned: one English line, e.g. "model corrupted: /x/model.pte (...)" */
+  char* subject;         /* owned: path / details / asset name / config key, per kind ("" if none) */
+  char* cause;           /* owned: the underlying reason ("" if none) */
+  int64_t expected;      /* required MB / timeout ms / max length, per kind; else 0 */
+  int64_t actual;        /* available MB / actual length, per kind; else 0 */
+} ddllm_error;
+/* The owned strings are malloc'd, never NULL after a failure except when memory ran out, and NULL
+ * when kind is 0. */
+
+/* Release the strings `err` owns and reset it to kind 0. NULL is a no-op. */
+DDLLM_API void ddllm_error_free(ddllm_error* err);
+
+/* The stable name of an error code ("ModelCorrupted"), "" for 0, "Unknown" for anything else.
+ * Static storage; never NULL. */
+DDLLM_API const char* ddllm_error_kind_name(int kind);
+
+/* The library version, "MAJOR.MINOR.PATCH". Static storage. */
+DDLLM_API const char* ddllm_version(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * Logging. The library never prints; install a sink to receive its (and ExecuTorch's) messages.
+ * ------------------------------------------------------------------------------------------- */
+
+#define DDLLM_LOG_DEBUG 0
+#define DDLLM_LOG_INFO 1
+#define DDLLM_LOG_ERROR 2
+#define DDLLM_LOG_FATAL 3
+
+/* `message` is UTF-8, NUL-terminated and valid during the call only. May be called from any
+ * thread; must be thread-safe and must not call back into the library. */
+typedef void (*ddllm_log_fn)(int level, const char* message, void* user);
+
+/* Install (or with fn == NULL, remove) the process-wide log sink. Thread-safe. */
+DDLLM_API void ddllm_set_log_fn(ddllm_log_fn fn, void* user);
+
+/* ---------------------------------------------------------------------------------------------
+ * Runner lifecycle.
+ * ------------------------------------------------------------------------------------------- */
+
+/* One loaded model bundle and its conversation state (KV cache with the cached prompt prefix). */
+typedef struct ddllm_runner ddllm_runner;
+
+typedef struct ddllm_open_options {
+  /* Threads for ExecuTorch's (process-wide) thread pool. <= 0: the bundle's
+   * performance_settings default (-1 there means automatic: all cores up to 4, one fewer above). */
+  int32_t num_threads;
+  /* Nonzero: check every bundle file's SHA-256 before loading (slower); 0: sizes only. */
+  int verify_sha256;
+} ddllm_open_options;
+
+/* Defaults: num_threads = -1, verify_sha256 = 0 (the same as passing NULL to ddllm_open). */
+DDLLM_API void ddllm_open_options_init(ddllm_open_options* opts);
+
+/* Open the bundle folder `bundle_dir` (model.pte, tokenizer, model_config.json) and load it.
+ * `opts` may be NULL (defaults). On success *out receives a runner to release with ddllm_close();
+ * on failure *out is set to NULL.
+ * Errors: CONFIGURATION_INVALID (NULL bundle_dir or out; malformed or out-of-range config, subject
+ * = the key), MODEL_NOT_FOUND (no folder or no model_config.json), MODEL_CORRUPTED (a listed file
+ * missing, of the wrong size or SHA-256, or program/tokenizer/config disagreeing on the
+ * vocabulary), MODEL_LOAD_FAILED (ExecuTorch could not load the program), TOKENIZER_MODEL_NOT_FOUND
+ * and TOKENIZER_NOT_INITIALIZED (the tokenizer file is missing or unreadable). */
+DDLLM_API int ddllm_open(const char* bundle_dir, const ddllm_open_options* opts,
+                         ddllm_runner** out, ddllm_error* err);
+
+/* Cancel any running generation, wait for it to return, and free the runner. NULL is a no-op.
+ * The pointer is invalid afterwards. Called from inside one of the runner's own callbacks, it
+ * cancels the generation and the runner is freed when that ddllm_generate() returns. */
+DDLLM_API void ddllm_close(ddllm_runner* runner);
+
+/* Forget the cached prompt prefix: the next prompt is prefilled from position 0. Waits for a
+ * running generation. Errors: CONFIGURATION_INVALID (NULL runner), GENERATION_FAILED (called from
+ * inside the runner's own callback). */
+DDLLM_API int ddllm_reset(ddllm_runner* runner, ddllm_error* err);
+
+/* Ask the running generation to stop; it ends within one token with finish reason "cancelled"
+ * (not an error). Any thread, lock-free; a no-op when idle (it does not affect a later call).
+ * NULL is a no-op. */
+DDLLM_API void ddllm_cancel(ddllm_runner* runner);
+
+/* The runner's context limit in tokens (prompt + output), or 0 for NULL. */
+DDLLM_API int64_t ddllm_context_length(const ddllm_runner* runner);
+
+/* ---------------------------------------------------------------------------------------------
+ * Generation.
+ * ------------------------------------------------------------------------------------------- */
+
+/* Shaped like DailyDrug's LlmRequest. Optional values use explicit has_* flags (nonzero = set);
+ * an unset value takes the bundle's default. Zero-initialisation gives: no optional value set,
+ * chat template on, no timeout. ddllm_request_init() gives the same with timeout_ms = 30000. */
+typedef struct ddllm_request {
+  const char* prompt;   /* required: the user's message (or, with raw, the whole model input) */
+  size_t prompt_len;    /* bytes in prompt; 0 = NUL-terminated (use "" for an empty prompt) */
+  const char* const* system_instructions; /* joined with "\n"; none = the bundle's system prompt */
+  size_t n_system_instructions;
+  const char* const* stop; /* extra stop strings, added to the bundle's and template's */
+  size_t n_stop;
+  int raw; /* nonzero: prompt is fed as-is, without the chat template */
+
+  int has_temperature;          float temperature;        /* >= 0; 0 = greedy */
+  int has_top_k;                int32_t top_k;            /* <= 0 = off */
+  int has_top_p;                float top_p;              /* (0, 1] */
+  int has_min_p;                float min_p;              /* [0, 1) */
+  int has_repetition_penalty;   float repetition_penalty; /* >= 1 */
+  int has_seed;                 uint64_t seed;            /* same seed + prompt -> same text */
+  int has_max_output_tokens;    int32_t max_output_tokens;/* >= 1; clamped to the context */
+  int64_t timeout_ms; /* wall clock for the whole call; 0 = none; < 0 is invalid */
+} ddllm_request;
+
+/* Zero everything, then timeout_ms = 30000 (DailyDrug's default). */
+DDLLM_API void ddllm_request_init(ddllm_request* request);
+
+#define DDLLM_FINISH_STOP 0      /* EOS or a stop string */
+#define DDLLM_FINISH_LENGTH 1    /* max_output_tokens or the context was reached */
+#define DDLLM_FINISH_CANCELLED 2 /* ddllm_cancel() or a text callback returning nonzero */
+
+/* Shaped like DailyDrug's LlmResponse. Filled by ddllm_generate(); release with
+ * ddllm_response_free(). */
+typedef struct ddllm_response {
+  char* text;       /* owned, UTF-8, NUL-terminated; special tokens removed, newlines kept */
+  size_t text_len;  /* bytes in text, without the terminator */
+  int32_t input_tokens;
+  int32_t output_tokens;
+  int32_t total_tokens;
+  int finish_reason;              /* DDLLM_FINISH_* */
+  const char* finish_reason_name; /* static: "stop", "length" or "cancelled" */
+  int32_t* output_ids;            /* owned: generated token ids, including a final EOS if sampled */
+  size_t n_output_ids;
+  uint64_t seed; /* the seed actually used */
+} ddllm_response;
+
+/* Release what `response` owns and zero it. NULL is a no-op; so is a zeroed response. */
+DDLLM_API void ddllm_response_free(ddllm_response* response);
+
+/* Timing of one generation (see GenerationStats in runner.h). */
+typedef struct ddllm_stats {
+  int32_t prompt_tokens;
+  int32_t reused_prefix_tokens; /* prompt tokens whose KV came from the cache */
+  int32_t generated_tokens;
+  double ttft_ms;
+  double prefill_ms;
+  double decode_ms;
+  double prefill_tokens_per_s;
+  double decode_tokens_per_s;
+  int64_t peak_rss_kb;
+} ddllm_stats;
+
+/* Called with each complete UTF-8 piece of the reply, in order (`piece` is NUL-terminated,
+ * `len` bytes, valid during the call only). Return 0 to go on, nonzero to stop the generation:
+ * it then ends like a cancel (finish reason "cancelled", return code 0) and no further text
+ * callbacks are made for this call. Without a stop, the pieces concatenate to response.text. */
+typedef int (*ddllm_text_fn)(const char* piece, size_t len, void* user);
+
+/* Called once at the end of a successful generation. `json` holds the same values as an object
+ * with the field names of ddllm_stats. Both pointers are valid during the call only. */
+typedef void (*ddllm_stats_fn)(const ddllm_stats* stats, const char* json, void* user);
+
+/* Generate a reply, blocking. on_text, on_stats and user may be NULL. On success *out is filled
+ * (release it with ddllm_response_free); on failure *out is zeroed. `out` is overwritten without
+ * being freed first.
+ * Errors: CONFIGURATION_INVALID (NULL runner, request, request.prompt or out; a NULL string in
+ * system_instructions or stop, subject "request.system_instructions[i]" / "request.stop[i]";
+ * sampling out of range, subject = the field name: "temperature", "top_k", "top_p", "min_p",
+ * "repetition_penalty", "max_output_tokens", "timeout_ms"), TOKENIZATION_FAILED (prompt not
+ * valid UTF-8, or empty after the template), CONTEXT_LENGTH_EXCEEDED (expected = context limit,
+ * actual = prompt tokens: the prompt leaves no room to answer), GENERATION_TIMEOUT (expected =
+ * timeout_ms), GENERATION_FAILED (the program failed, a callback threw a C++ exception, or the call
+ * was made from inside one of this runner's callbacks). */
+DDLLM_API int ddllm_generate(ddllm_runner* runner, const ddllm_request* request,
+                             ddllm_text_fn on_text, ddllm_stats_fn on_stats, void* user,
+                             ddllm_response* out, ddllm_error* err);
+
+#ifdef __cplusplus
+}  /* extern "C" */
+#endif
+
+#endif /* DAILYDRUG_DAILYDRUG_LLM_H_ */

@@ -1,0 +1,253 @@
+package org.dailydrug.llm;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A local LLM loaded from a DailyDrug model bundle folder (model.pte, tokenizer, model_config.json),
+ * over the native runtime (libdailydrug_llm_jni.so). Its API follows ExecuTorch's
+ * {@code LlmModule}: load, blocking {@code generate} that streams through an {@link LlmCallback},
+ * {@code stop}/{@link #cancel()} from another thread, {@link #reset()} and {@link #close()}.
+ *
+ * <p>One instance is one conversation state: the KV cache keeps the last prompt, so a new prompt
+ * that starts the same way (a fixed system prompt) only prefills the rest; {@link #reset()} drops
+ * that state.
+ *
+ * <p>Thread-safety: every method may be called from any thread. Generations on one instance run
+ * one at a time (a second {@code generate} waits for the first). {@link #cancel()} never blocks on
+ * a generation. {@link #close()} cancels a running generation, waits for it and frees the native
+ * runner; afterwards every method except {@code cancel}, {@code close} and {@code isLoaded} throws
+ * {@link LocalLlmException.Kind#InferenceNotInitialized}. Always close an instance: native memory
+ * (the model) is not freed by garbage collection.
+ */
+public final class LocalLlm implements AutoCloseable {
+  static {
+    System.loadLibrary("dailydrug_llm_jni");
+  }
+
+  // Bits of nativeGenerate's `set` argument: which optional settings the request carries.
+  private static final int SET_TEMPERATURE = 1;
+  private static final int SET_TOP_K = 1 << 1;
+  private static final int SET_TOP_P = 1 << 2;
+  private static final int SET_MIN_P = 1 << 3;
+  private static final int SET_REPETITION_PENALTY = 1 << 4;
+  private static final int SET_SEED = 1 << 5;
+  private static final int SET_MAX_OUTPUT_TOKENS = 1 << 6;
+
+  // Native calls run under the read lock; close() frees the runner under the write lock, so the
+  // handle is never freed while a native call uses it.
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private volatile long handle; // 0 once closed; written only under the write lock
+  private volatile boolean closing; // close() has begun: no new call starts
+  private volatile boolean closeDeferred; // close() was called from inside a callback
+
+  /** Load the bundle with the bundle's thread setting; sizes are checked, hashes are not. */
+  public LocalLlm(String bundleDir) throws LocalLlmException {
+    this(bundleDir, -1, false);
+  }
+
+  /**
+   * @param numThreads threads of the (process-wide) inference thread pool; &lt;= 0 = the
+   *     bundle's setting (-1 there means automatic)
+   */
+  public LocalLlm(String bundleDir, int numThreads) throws LocalLlmException {
+    this(bundleDir, numThreads, false);
+  }
+
+  /**
+   * Load the bundle in {@code bundleDir} (blocking: do not call on the UI thread).
+   *
+   * @param verifySha256 also check every file's SHA-256 (slower)
+   * @throws LocalLlmException ModelNotFound (no folder or config), ModelCorrupted (a file missing,
+   *     of the wrong size or hash, or the parts disagreeing), ConfigurationInvalid (a bad config
+   *     value; getConfigKey() names it), ModelLoadFailed, TokenizerModelNotFound,
+   *     TokenizerNotInitialized
+   */
+  public LocalLlm(String bundleDir, int numThreads, boolean verifySha256)
+      throws LocalLlmException {
+    Objects.requireNonNull(bundleDir, "bundleDir");
+    handle = nativeOpen(bundleDir, numThreads, verifySha256);
+  }
+
+  /** Generate without streaming. */
+  public LlmResponse generate(LlmRequest request) throws LocalLlmException {
+    return generate(request, null);
+  }
+
+  /**
+   * Generate a reply, blocking until it is complete, cancelled or failed; {@code callback} (may be
+   * null) receives the text as it is produced. A cancel is not an error: the response then has
+   * finish reason "cancelled" and the text so far. An exception thrown by the callback stops the
+   * generation and is rethrown here as is.
+   *
+   * @throws LocalLlmException ConfigurationInvalid (a setting out of range; getConfigKey() names
+   *     it), TokenizationFailed, ContextLengthExceeded (getMaxLength(), getActualLength()),
+   *     GenerationTimeout (getTimeoutMs()), GenerationFailed, InferenceNotInitialized (closed)
+   */
+  public LlmResponse generate(LlmRequest request, LlmCallback callback) throws LocalLlmException {
+    Objects.requireNonNull(request, "request");
+    int set = 0;
+    set |= request.getTemperature() != null ? SET_TEMPERATURE : 0;
+    set |= request.getTopK() != null ? SET_TOP_K : 0;
+    set |= request.getTopP() != null ? SET_TOP_P : 0;
+    set |= request.getMinP() != null ? SET_MIN_P : 0;
+    set |= request.getRepetitionPenalty() != null ? SET_REPETITION_PENALTY : 0;
+    set |= request.getSeed() != null ? SET_SEED : 0;
+    set |= request.getMaxOutputTokens() != null ? SET_MAX_OUTPUT_TOKENS : 0;
+    lock.readLock().lock();
+    try {
+      long h = liveHandle();
+      return nativeGenerate(h, request.getPrompt(), toArray(request.getSystemInstructions()),
+          toArray(request.getStop()), set, orZero(request.getTemperature()),
+          orZero(request.getTopK()), orZero(request.getTopP()), orZero(request.getMinP()),
+          orZero(request.getRepetitionPenalty()),
+          request.getSeed() != null ? request.getSeed() : 0L,
+          orZero(request.getMaxOutputTokens()), request.getTimeoutMs(), request.isRaw(),
+          callback);
+    } finally {
+      lock.readLock().unlock();
+      if (closeDeferred && lock.getReadHoldCount() == 0) {
+        close();
+      }
+    }
+  }
+
+  /**
+   * Stop the running generation (it returns with finish reason "cancelled" within one token).
+   * Any thread; a no-op when nothing runs (it does not affect a later generation) or after close.
+   */
+  public void cancel() {
+    if (!lock.readLock().tryLock()) {
+      return; // close() holds the write lock: the runner is being freed, nothing to cancel
+    }
+    try {
+      long h = handle;
+      if (h != 0) {
+        nativeCancel(h);
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Forget the cached conversation: the next prompt is processed from scratch. Waits for a
+   * running generation.
+   *
+   * @throws LocalLlmException InferenceNotInitialized (closed), GenerationFailed (called from
+   *     inside a callback)
+   */
+  public void reset() throws LocalLlmException {
+    lock.readLock().lock();
+    try {
+      nativeReset(liveHandle());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The context limit in tokens (prompt plus reply).
+   *
+   * @throws LocalLlmException InferenceNotInitialized (closed)
+   */
+  public long getContextLength() throws LocalLlmException {
+    lock.readLock().lock();
+    try {
+      return nativeContextLength(liveHandle());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** True from a successful construction until {@link #close()}. */
+  public boolean isLoaded() {
+    return handle != 0 && !closing;
+  }
+
+  /**
+   * Cancel a running generation, wait for it to return and free the native runner. Safe to call
+   * more than once and from any thread; from inside a callback the runner is freed when that
+   * {@code generate} returns.
+   */
+  @Override
+  public void close() {
+    closing = true;
+    if (lock.getReadHoldCount() > 0) {
+      // This thread is inside generate() (a callback): it cannot wait for itself.
+      closeDeferred = true;
+      long h = handle;
+      if (h != 0) {
+        nativeCancel(h);
+      }
+      return;
+    }
+    ReentrantReadWriteLock.WriteLock w = lock.writeLock();
+    boolean locked = false;
+    try {
+      // Keep cancelling until the running generation has let go (a cancel that lands just
+      // before a generation starts would be lost).
+      while (!(locked = w.tryLock(10, TimeUnit.MILLISECONDS))) {
+        cancel();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (!locked) {
+      w.lock();
+    }
+    try {
+      long h = handle;
+      if (h != 0) {
+        handle = 0;
+        nativeClose(h);
+      }
+    } finally {
+      w.unlock();
+    }
+  }
+
+  private long liveHandle() throws LocalLlmException {
+    long h = handle;
+    if (h == 0 || closing) {
+      throw new LocalLlmException(LocalLlmException.Kind.InferenceNotInitialized,
+          "inference not initialized (the model was closed)", "", "the model was closed", 0, 0);
+    }
+    return h;
+  }
+
+  private static String[] toArray(List<String> list) {
+    return list.toArray(new String[0]);
+  }
+
+  private static float orZero(Float f) {
+    return f != null ? f : 0f;
+  }
+
+  private static int orZero(Integer i) {
+    return i != null ? i : 0;
+  }
+
+  private static native long nativeOpen(String bundleDir, int numThreads, boolean verifySha256)
+      throws LocalLlmException;
+
+  private static native LlmResponse nativeGenerate(long handle, String prompt,
+      String[] systemInstructions, String[] stop, int set, float temperature, int topK,
+      float topP, float minP, float repetitionPenalty, long seed, int maxOutputTokens,
+      long timeoutMs, boolean raw, LlmCallback callback) throws LocalLlmException;
+
+  private static native void nativeCancel(long handle);
+
+  private static native void nativeReset(long handle) throws LocalLlmException;
+
+  private static native long nativeContextLength(long handle);
+
+  private static native void nativeClose(long handle);
+
+  // The native UTF-16 <-> UTF-8 converters, exposed for tests (package-private).
+  static native byte[] nativeToUtf8(String s);
+
+  static native String nativeFromUtf8(byte[] utf8);
+}

@@ -1,0 +1,420 @@
+// JNI side of org.dailydrug.llm.LocalLlm, over the C API (libdailydrug_llm.so).
+//
+// Hygiene rules kept throughout:
+// - Strings cross as UTF-16 (GetStringRegion / NewString) with our own standard UTF-8
+//   conversion, never through JNI's modified-UTF-8 functions.
+// - No C++ exception leaves a JNI entry point (each body is wrapped), and no JNI call other than
+//   the exception-safe ones (ExceptionCheck, DeleteLocalRef) is made while a Java exception is
+//   pending.
+// - Local references made per streamed piece are deleted at once, so a long generation does not
+//   exhaust the local reference table.
+// - A Java exception thrown by the callback makes the text trampoline return nonzero, which stops
+//   the generation (the C API cancels it and sends no more text); the exception is then left
+//   pending on return, so Java rethrows it from generate().
+#include <jni.h>
+
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dailydrug/dailydrug_llm.h"
+#include "org_dailydrug_llm_LocalLlm.h"
+#include "utf16.h"
+
+namespace {
+
+using dailydrug::jni::utf16_to_utf8;
+using dailydrug::jni::utf8_to_utf16;
+
+// Bits of nativeGenerate's `set` argument (LocalLlm.SET_*).
+constexpr jint kSetTemperature = 1;
+constexpr jint kSetTopK = 1 << 1;
+constexpr jint kSetTopP = 1 << 2;
+constexpr jint kSetMinP = 1 << 3;
+constexpr jint kSetRepetitionPenalty = 1 << 4;
+constexpr jint kSetSeed = 1 << 5;
+constexpr jint kSetMaxOutputTokens = 1 << 6;
+
+/// Classes and methods resolved once in JNI_OnLoad (global references).
+struct JavaRefs {
+  jclass response = nullptr;
+  jmethodID response_ctor = nullptr;
+  jclass exception = nullptr;
+  jmethodID exception_ctor = nullptr;
+  jclass callback = nullptr;
+  jmethodID on_text = nullptr;
+  jmethodID on_stats = nullptr;
+  jclass out_of_memory = nullptr;
+};
+JavaRefs g_refs;
+
+jclass global_class(JNIEnv* env, const char* name) {
+  jclass local = env->FindClass(name);
+  if (local == nullptr) return nullptr;
+  auto global = static_cast<jclass>(env->NewGlobalRef(local));
+  env->DeleteLocalRef(local);
+  return global;
+}
+
+/// A Java String of UTF-8 bytes; nullptr with an exception pending on failure.
+jstring to_jstring(JNIEnv* env, std::string_view utf8) {
+  const std::u16string utf16 = utf8_to_utf16(utf8);
+  static const jchar kEmpty[1] = {0};
+  const jchar* chars =
+      utf16.empty() ? kEmpty : reinterpret_cast<const jchar*>(utf16.data());
+  return env->NewString(chars, static_cast<jsize>(utf16.size()));
+}
+
+/// The standard UTF-8 of a Java String (must not be null).
+std::string to_utf8(JNIEnv* env, jstring s) {
+  const jsize n = env->GetStringLength(s);
+  std::u16string utf16(static_cast<size_t>(n), u'\0');
+  if (n > 0) env->GetStringRegion(s, 0, n, reinterpret_cast<jchar*>(utf16.data()));
+  return utf16_to_utf8(utf16);
+}
+
+/// Throw a LocalLlmException with these fields (unless an exception is already pending).
+void throw_llm(JNIEnv* env, int kind, const char* message, const char* subject, const char* cause,
+               int64_t expected, int64_t actual) {
+  if (env->ExceptionCheck()) return;
+  jstring jmessage = to_jstring(env, message != nullptr ? message : "");
+  jstring jsubject = jmessage != nullptr ? to_jstring(env, subject != nullptr ? subject : "")
+                                         : nullptr;
+  jstring jcause = jsubject != nullptr ? to_jstring(env, cause != nullptr ? cause : "") : nullptr;
+  if (jcause != nullptr) {
+    auto ex = static_cast<jthrowable>(env->NewObject(
+        g_refs.exception, g_refs.exception_ctor, static_cast<jint>(kind), jmessage, jsubject,
+        jcause, static_cast<jlong>(expected), static_cast<jlong>(actual)));
+    if (ex != nullptr) {
+      env->Throw(ex);
+      env->DeleteLocalRef(ex);
+    }
+  }
+  // On any failure above, NewString/NewObject left an OutOfMemoryError pending.
+  if (jcause != nullptr) env->DeleteLocalRef(jcause);
+  if (jsubject != nullptr) env->DeleteLocalRef(jsubject);
+  if (jmessage != nullptr) env->DeleteLocalRef(jmessage);
+}
+
+void throw_llm(JNIEnv* env, const ddllm_error& err) {
+  throw_llm(env, err.kind, err.message, err.subject, err.cause, err.expected, err.actual);
+}
+
+void throw_configuration_invalid(JNIEnv* env, const std::string& key, const std::string& why) {
+  const std::string message = "invalid configuration: " + key + " (" + why + ")";
+  throw_llm(env, DDLLM_ERR_CONFIGURATION_INVALID, message.c_str(), key.c_str(), why.c_str(), 0, 0);
+}
+
+/// Turn a C++ exception caught at a JNI entry point into a Java one.
+void throw_from_current_exception(JNIEnv* env) {
+  if (env->ExceptionCheck()) return;
+  try {
+    throw;
+  } catch (const std::bad_alloc&) {
+    env->ThrowNew(g_refs.out_of_memory, "native heap exhausted in the LLM binding");
+  } catch (const std::exception& e) {
+    throw_llm(env, DDLLM_ERR_GENERATION_FAILED, "generation failed: JNI binding", "JNI binding",
+              e.what(), 0, 0);
+  } catch (...) {
+    throw_llm(env, DDLLM_ERR_GENERATION_FAILED, "generation failed: JNI binding", "JNI binding",
+              "unknown exception", 0, 0);
+  }
+}
+
+ddllm_runner* runner_of(jlong handle) { return reinterpret_cast<ddllm_runner*>(handle); }
+
+/// Copy a String[] to UTF-8 strings. Returns false with an exception pending.
+bool to_utf8_array(JNIEnv* env, jobjectArray array, const char* key,
+                   std::vector<std::string>& out) {
+  if (array == nullptr) return true;
+  const jsize n = env->GetArrayLength(array);
+  for (jsize i = 0; i < n; ++i) {
+    auto item = static_cast<jstring>(env->GetObjectArrayElement(array, i));
+    if (env->ExceptionCheck()) return false;
+    if (item == nullptr) {
+      throw_configuration_invalid(env, key, "contains null");
+      return false;
+    }
+    out.push_back(to_utf8(env, item));
+    env->DeleteLocalRef(item);
+    // The C API takes NUL-terminated strings; a U+0000 would silently cut the text.
+    if (out.back().find('\0') != std::string::npos) {
+      throw_configuration_invalid(env, key, "contains U+0000");
+      return false;
+    }
+  }
+  return true;
+}
+
+/// State shared with the callback trampolines for one nativeGenerate call.
+struct CallbackContext {
+  JNIEnv* env;
+  jobject callback;
+  bool stopped = false;        // a Java exception is pending or the bridge failed
+  bool bridge_failed = false;  // a C++ exception in a trampoline (no Java exception pending)
+};
+
+int text_trampoline(const char* piece, size_t len, void* user) noexcept {
+  auto* ctx = static_cast<CallbackContext*>(user);
+  if (ctx->stopped) return 1;
+  JNIEnv* env = ctx->env;
+  try {
+    jstring text = to_jstring(env, std::string_view(piece, len));
+    if (text == nullptr) {  // OutOfMemoryError pending
+      ctx->stopped = true;
+      return 1;
+    }
+    env->CallVoidMethod(ctx->callback, g_refs.on_text, text);
+    env->DeleteLocalRef(text);  // allowed with an exception pending
+    if (env->ExceptionCheck()) {
+      ctx->stopped = true;
+      return 1;
+    }
+    return 0;
+  } catch (...) {
+    ctx->stopped = true;
+    ctx->bridge_failed = true;
+    return 1;
+  }
+}
+
+void stats_trampoline(const ddllm_stats* /*stats*/, const char* json, void* user) noexcept {
+  auto* ctx = static_cast<CallbackContext*>(user);
+  if (ctx->stopped) return;
+  JNIEnv* env = ctx->env;
+  try {
+    jstring text = to_jstring(env, json);
+    if (text == nullptr) {
+      ctx->stopped = true;
+      return;
+    }
+    env->CallVoidMethod(ctx->callback, g_refs.on_stats, text);
+    env->DeleteLocalRef(text);
+    if (env->ExceptionCheck()) ctx->stopped = true;
+  } catch (...) {
+    ctx->stopped = true;
+    ctx->bridge_failed = true;
+  }
+}
+
+jobject make_response(JNIEnv* env, const ddllm_response& r) {
+  jstring text = to_jstring(env, std::string_view(r.text, r.text_len));
+  if (text == nullptr) return nullptr;
+  jstring finish = to_jstring(env, r.finish_reason_name);
+  jintArray ids = finish != nullptr ? env->NewIntArray(static_cast<jsize>(r.n_output_ids)) : nullptr;
+  jobject response = nullptr;
+  if (ids != nullptr) {
+    const std::vector<jint> copy(r.output_ids, r.output_ids + r.n_output_ids);
+    env->SetIntArrayRegion(ids, 0, static_cast<jsize>(copy.size()), copy.data());
+    response = env->NewObject(g_refs.response, g_refs.response_ctor, text, r.input_tokens,
+                              r.output_tokens, r.total_tokens, finish, ids,
+                              static_cast<jlong>(r.seed));
+  }
+  if (ids != nullptr) env->DeleteLocalRef(ids);
+  if (finish != nullptr) env->DeleteLocalRef(finish);
+  env->DeleteLocalRef(text);
+  return response;
+}
+
+}  // namespace
+
+extern "C" {
+
+JNIEXPORT jint JNI_OnLoad(JavaVM* vm, void* /*reserved*/) {
+  JNIEnv* env = nullptr;
+  if (vm->GetEnv(reinterpret_cast<void**>(&env), JNI_VERSION_1_6) != JNI_OK) return JNI_ERR;
+  g_refs.response = global_class(env, "org/dailydrug/llm/LlmResponse");
+  g_refs.exception = global_class(env, "org/dailydrug/llm/LocalLlmException");
+  g_refs.callback = global_class(env, "org/dailydrug/llm/LlmCallback");
+  g_refs.out_of_memory = global_class(env, "java/lang/OutOfMemoryError");
+  if (g_refs.response == nullptr || g_refs.exception == nullptr || g_refs.callback == nullptr ||
+      g_refs.out_of_memory == nullptr) {
+    return JNI_ERR;  // FindClass left NoClassDefFoundError pending
+  }
+  g_refs.response_ctor = env->GetMethodID(g_refs.response, "<init>",
+                                          "(Ljava/lang/String;IIILjava/lang/String;[IJ)V");
+  g_refs.exception_ctor =
+      env->GetMethodID(g_refs.exception, "<init>",
+                       "(ILjava/lang/String;Ljava/lang/String;Ljava/lang/String;JJ)V");
+  g_refs.on_text = env->GetMethodID(g_refs.callback, "onText", "(Ljava/lang/String;)V");
+  g_refs.on_stats = env->GetMethodID(g_refs.callback, "onStats", "(Ljava/lang/String;)V");
+  if (g_refs.response_ctor == nullptr || g_refs.exception_ctor == nullptr ||
+      g_refs.on_text == nullptr || g_refs.on_stats == nullptr) {
+    return JNI_ERR;  // NoSuchMethodError pending
+  }
+  return JNI_VERSION_1_6;
+}
+
+JNIEXPORT void JNI_OnUnload(JavaVM* vm, void* /*reserved*/) {
+  JNIEnv* env = nullptr;
+  if (vm->GetEnv(reinterpret_cast<void**>(&env), JNI_VERSION_1_6) != JNI_OK) return;
+  for (jclass c : {g_refs.response, g_refs.exception, g_refs.callback, g_refs.out_of_memory}) {
+    if (c != nullptr) env->DeleteGlobalRef(c);
+  }
+  g_refs = JavaRefs{};
+}
+
+JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativeOpen(JNIEnv* env, jclass,
+                                                                   jstring bundle_dir,
+                                                                   jint num_threads,
+                                                                   jboolean verify_sha256) {
+  try {
+    if (bundle_dir == nullptr) {
+      throw_configuration_invalid(env, "bundleDir", "must not be null");
+      return 0;
+    }
+    const std::string dir = to_utf8(env, bundle_dir);
+    if (dir.find('\0') != std::string::npos) {
+      throw_configuration_invalid(env, "bundleDir", "contains U+0000");
+      return 0;
+    }
+    ddllm_open_options opts;
+    ddllm_open_options_init(&opts);
+    opts.num_threads = num_threads;
+    opts.verify_sha256 = verify_sha256 == JNI_TRUE ? 1 : 0;
+    ddllm_runner* runner = nullptr;
+    ddllm_error err{};
+    if (ddllm_open(dir.c_str(), &opts, &runner, &err) != DDLLM_OK) {
+      throw_llm(env, err);
+      ddllm_error_free(&err);
+      return 0;
+    }
+    return reinterpret_cast<jlong>(runner);
+  } catch (...) {
+    throw_from_current_exception(env);
+    return 0;
+  }
+}
+
+JNIEXPORT jobject JNICALL Java_org_dailydrug_llm_LocalLlm_nativeGenerate(
+    JNIEnv* env, jclass, jlong handle, jstring prompt, jobjectArray system_instructions,
+    jobjectArray stop, jint set, jfloat temperature, jint top_k, jfloat top_p, jfloat min_p,
+    jfloat repetition_penalty, jlong seed, jint max_output_tokens, jlong timeout_ms, jboolean raw,
+    jobject callback) {
+  try {
+    if (prompt == nullptr) {
+      throw_configuration_invalid(env, "prompt", "must not be null");
+      return nullptr;
+    }
+    const std::string prompt_utf8 = to_utf8(env, prompt);
+    std::vector<std::string> system, stops;
+    if (!to_utf8_array(env, system_instructions, "system_instructions", system) ||
+        !to_utf8_array(env, stop, "stop", stops)) {
+      return nullptr;
+    }
+    std::vector<const char*> system_ptrs, stop_ptrs;
+    for (const auto& s : system) system_ptrs.push_back(s.c_str());
+    for (const auto& s : stops) stop_ptrs.push_back(s.c_str());
+
+    ddllm_request req;
+    ddllm_request_init(&req);
+    req.prompt = prompt_utf8.c_str();
+    req.prompt_len = prompt_utf8.size();  // may hold U+0000; 0 (empty) reads "" as well
+    req.system_instructions = system_ptrs.data();
+    req.n_system_instructions = system_ptrs.size();
+    req.stop = stop_ptrs.data();
+    req.n_stop = stop_ptrs.size();
+    req.raw = raw == JNI_TRUE ? 1 : 0;
+    req.has_temperature = (set & kSetTemperature) != 0;
+    req.temperature = temperature;
+    req.has_top_k = (set & kSetTopK) != 0;
+    req.top_k = top_k;
+    req.has_top_p = (set & kSetTopP) != 0;
+    req.top_p = top_p;
+    req.has_min_p = (set & kSetMinP) != 0;
+    req.min_p = min_p;
+    req.has_repetition_penalty = (set & kSetRepetitionPenalty) != 0;
+    req.repetition_penalty = repetition_penalty;
+    req.has_seed = (set & kSetSeed) != 0;
+    req.seed = static_cast<uint64_t>(seed);  // Java's long carries the unsigned bits
+    req.has_max_output_tokens = (set & kSetMaxOutputTokens) != 0;
+    req.max_output_tokens = max_output_tokens;
+    req.timeout_ms = timeout_ms;
+
+    CallbackContext ctx{env, callback};
+    ddllm_response resp{};
+    ddllm_error err{};
+    const int rc = ddllm_generate(runner_of(handle), &req,
+                                  callback != nullptr ? text_trampoline : nullptr,
+                                  callback != nullptr ? stats_trampoline : nullptr, &ctx, &resp,
+                                  &err);
+    jobject result = nullptr;
+    if (env->ExceptionCheck()) {
+      // The callback threw: the generation was stopped; the exception propagates as is.
+    } else if (ctx.bridge_failed) {
+      throw_llm(env, DDLLM_ERR_GENERATION_FAILED, "generation failed: JNI callback bridge",
+                "JNI callback bridge", "native error while calling the callback", 0, 0);
+    } else if (rc != DDLLM_OK) {
+      throw_llm(env, err);
+    } else {
+      result = make_response(env, resp);
+    }
+    ddllm_response_free(&resp);
+    ddllm_error_free(&err);
+    return result;
+  } catch (...) {
+    throw_from_current_exception(env);
+    return nullptr;
+  }
+}
+
+JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeCancel(JNIEnv*, jclass,
+                                                                    jlong handle) {
+  ddllm_cancel(runner_of(handle));
+}
+
+JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeReset(JNIEnv* env, jclass,
+                                                                   jlong handle) {
+  ddllm_error err{};
+  try {
+    if (ddllm_reset(runner_of(handle), &err) != DDLLM_OK) throw_llm(env, err);
+  } catch (...) {
+    throw_from_current_exception(env);
+  }
+  ddllm_error_free(&err);
+}
+
+JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativeContextLength(JNIEnv*, jclass,
+                                                                            jlong handle) {
+  return static_cast<jlong>(ddllm_context_length(runner_of(handle)));
+}
+
+JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeClose(JNIEnv*, jclass,
+                                                                   jlong handle) {
+  ddllm_close(runner_of(handle));
+}
+
+JNIEXPORT jbyteArray JNICALL Java_org_dailydrug_llm_LocalLlm_nativeToUtf8(JNIEnv* env, jclass,
+                                                                          jstring s) {
+  try {
+    if (s == nullptr) return nullptr;
+    const std::string utf8 = to_utf8(env, s);
+    jbyteArray out = env->NewByteArray(static_cast<jsize>(utf8.size()));
+    if (out == nullptr) return nullptr;
+    env->SetByteArrayRegion(out, 0, static_cast<jsize>(utf8.size()),
+                            reinterpret_cast<const jbyte*>(utf8.data()));
+    return out;
+  } catch (...) {
+    throw_from_current_exception(env);
+    return nullptr;
+  }
+}
+
+JNIEXPORT jstring JNICALL Java_org_dailydrug_llm_LocalLlm_nativeFromUtf8(JNIEnv* env, jclass,
+                                                                         jbyteArray bytes) {
+  try {
+    if (bytes == nullptr) return nullptr;
+    const jsize n = env->GetArrayLength(bytes);
+    std::string utf8(static_cast<size_t>(n), '\0');
+    if (n > 0) env->GetByteArrayRegion(bytes, 0, n, reinterpret_cast<jbyte*>(utf8.data()));
+    return to_jstring(env, utf8);
+  } catch (...) {
+    throw_from_current_exception(env);
+    return nullptr;
+  }
+}
+
+}  // extern "C"

@@ -1,0 +1,403 @@
+package org.dailydrug.llm;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * LocalLlm on the tiny random-weight bundle the test run generates (context 64 tokens, byte-level
+ * tokenizer: one token per UTF-8 byte, EOS ids 257/258). Random weights make the text meaningless
+ * but deterministic, which is what the binding's mechanics need.
+ */
+public class LocalLlmTest {
+  private static final String BUNDLE = System.getProperty("dailydrug.testBundle");
+
+  private LocalLlm llm;
+
+  @Before
+  public void open() throws LocalLlmException {
+    assertTrue("set -Ddailydrug.testBundle", BUNDLE != null && Files.isDirectory(Paths.get(BUNDLE)));
+    llm = new LocalLlm(BUNDLE);
+  }
+
+  @After
+  public void close() {
+    if (llm != null) {
+      llm.close();
+    }
+  }
+
+  private static LlmRequest.Builder greedy(String prompt, int maxTokens) {
+    return LlmRequest.builder(prompt)
+        .temperature(0f)
+        .repetitionPenalty(1f)
+        .maxOutputTokens(maxTokens)
+        .timeoutMs(0);
+  }
+
+  private static LocalLlmException expectLlmError(ThrowingCall call) {
+    try {
+      call.run();
+    } catch (LocalLlmException e) {
+      return e;
+    } catch (Exception e) {
+      throw new AssertionError("expected LocalLlmException, got " + e, e);
+    }
+    throw new AssertionError("expected LocalLlmException, nothing was thrown");
+  }
+
+  private interface ThrowingCall {
+    void run() throws Exception;
+  }
+
+  // ---- loading -------------------------------------------------------------------------------
+
+  @Test
+  public void opensTheBundle() throws LocalLlmException {
+    assertTrue(llm.isLoaded());
+    assertEquals(64, llm.getContextLength());
+    try (LocalLlm twoThreads = new LocalLlm(BUNDLE, 2, true)) {
+      assertTrue(twoThreads.isLoaded());
+    }
+  }
+
+  @Test
+  public void missingFolderIsModelNotFoundWithItsPath() {
+    // Korean and an emoji (beyond the BMP) cross to native and back through the error's path.
+    String dir = "/nonexistent/약 번들 💊/bundle";
+    LocalLlmException e = expectLlmError(() -> new LocalLlm(dir).close());
+    assertEquals(LocalLlmException.Kind.ModelNotFound, e.getKind());
+    assertEquals(dir, e.getModelPath());
+    assertTrue(e.getMessage(), e.getMessage().contains(dir));
+    assertEquals(null, e.getConfigKey());
+  }
+
+  @Test
+  public void truncatedProgramIsModelCorrupted() throws IOException {
+    Path copy = Files.createTempDirectory("dd_jni_corrupt");
+    try {
+      try (Stream<Path> files = Files.list(Paths.get(BUNDLE))) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Files.copy(f, copy.resolve(f.getFileName()));
+        }
+      }
+      try (RandomAccessFile f = new RandomAccessFile(copy.resolve("model.pte").toFile(), "rw")) {
+        f.setLength(1000);
+      }
+      LocalLlmException e = expectLlmError(() -> new LocalLlm(copy.toString()).close());
+      assertEquals(LocalLlmException.Kind.ModelCorrupted, e.getKind());
+      assertTrue(e.getModelPath(), e.getModelPath().endsWith("model.pte"));
+      assertFalse(e.getCauseText().isEmpty());
+    } finally {
+      try (Stream<Path> files = Files.list(copy)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Files.delete(f);
+        }
+      }
+      Files.delete(copy);
+    }
+  }
+
+  // ---- generation ----------------------------------------------------------------------------
+
+  @Test
+  public void streamedPiecesConcatenateToTheText() throws LocalLlmException {
+    StringBuilder streamed = new StringBuilder();
+    AtomicReference<String> stats = new AtomicReference<>();
+    LlmResponse r = llm.generate(greedy("stream", 20).build(), new LlmCallback() {
+      @Override
+      public void onText(String piece) {
+        assertFalse(piece.isEmpty());
+        streamed.append(piece);
+      }
+
+      @Override
+      public void onStats(String json) {
+        stats.set(json);
+      }
+    });
+    assertEquals(r.getText(), streamed.toString());
+    assertTrue(r.getOutputTokens() > 0);
+    assertEquals(r.getOutputTokens(), r.getOutputIds().length);
+    assertEquals(r.getInputTokens() + r.getOutputTokens(), r.getTotalTokens());
+    assertTrue(stats.get(), stats.get().contains("\"generated_tokens\":" + r.getOutputTokens()));
+  }
+
+  @Test
+  public void koreanPromptRoundTrip() throws LocalLlmException {
+    // Byte-level tokenizer: a raw prompt costs one token per UTF-8 byte (plus what the runtime
+    // adds, measured with an ASCII prompt). Modified UTF-8 would give the emoji 6 bytes, not 4.
+    String korean = "타이레놀 먹고 운전해도 돼요? 💊";
+    int asciiTokens = llm.generate(greedy("a", 1).raw(true).build()).getInputTokens();
+    StringBuilder streamed = new StringBuilder();
+    LlmResponse r = llm.generate(greedy(korean, 8).raw(true).build(), streamed::append);
+    int bytes = korean.getBytes(StandardCharsets.UTF_8).length;
+    assertEquals(asciiTokens - 1 + bytes, r.getInputTokens());
+    assertEquals(r.getText(), streamed.toString());
+    // Through the chat template as well, with Korean system instructions and stop strings.
+    // (Short texts: the tiny model's context is 64 tokens, the template takes about 30.)
+    StringBuilder templated = new StringBuilder();
+    LlmResponse t = llm.generate(greedy("약 💊", 8)
+        .systemInstructions(Collections.singletonList("도우미"))
+        .stop(Collections.singletonList("멈춤"))
+        .build(), templated::append);
+    assertTrue(t.getInputTokens() > "약 💊도우미".getBytes(StandardCharsets.UTF_8).length);
+    assertEquals(t.getText(), templated.toString());
+  }
+
+  @Test
+  public void nativeUtf8ConversionMatchesJava() {
+    String[] samples = {"", "plain", "매일 약먹기", "💊🙂 emoji", "mixed 한글 and \u0000 nul",
+        "\u00e9\u4e2d\ud83d\ude00"};
+    for (String s : samples) {
+      byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+      assertArrayEquals(s, utf8, LocalLlm.nativeToUtf8(s));
+      assertEquals(s, LocalLlm.nativeFromUtf8(utf8));
+    }
+    // Unpaired surrogates become U+FFFD; invalid UTF-8 becomes U+FFFD per maximal subpart.
+    assertArrayEquals("\ufffdx".getBytes(StandardCharsets.UTF_8), LocalLlm.nativeToUtf8("\ud83dx"));
+    assertEquals("a\ufffdb", LocalLlm.nativeFromUtf8(new byte[] {'a', (byte) 0xff, 'b'}));
+    assertEquals("\ufffd(", LocalLlm.nativeFromUtf8(new byte[] {(byte) 0xc3, '('}));
+    assertEquals("\ufffd", LocalLlm.nativeFromUtf8(new byte[] {(byte) 0xe5, (byte) 0xa4}));
+    byte[] modified = {(byte) 0xed, (byte) 0xa0, (byte) 0xbd}; // CESU-8 half of an emoji
+    assertFalse(LocalLlm.nativeFromUtf8(modified).chars().anyMatch(c -> Character.isSurrogate((char) c)));
+  }
+
+  @Test
+  public void greedyIsDeterministic() throws LocalLlmException {
+    LlmResponse a = llm.generate(greedy("abc", 12).build());
+    llm.reset();
+    LlmResponse b = llm.generate(greedy("abc", 12).build());
+    assertArrayEquals(a.getOutputIds(), b.getOutputIds());
+    assertEquals(a.getText(), b.getText());
+    try (LocalLlm other = new LocalLlm(BUNDLE)) {
+      assertArrayEquals(a.getOutputIds(), other.generate(greedy("abc", 12).build()).getOutputIds());
+    }
+  }
+
+  @Test
+  public void seedMakesSamplingReproducible() throws LocalLlmException {
+    LlmRequest req = greedy("seeded", 10).temperature(1.5f).topK(0).topP(1f).seed(42L).build();
+    LlmResponse a = llm.generate(req);
+    LlmResponse b = llm.generate(req);
+    LlmResponse c = llm.generate(req.toBuilder().seed(4242L).build());
+    assertArrayEquals(a.getOutputIds(), b.getOutputIds());
+    assertEquals(42L, a.getSeed());
+    assertFalse(Arrays.equals(a.getOutputIds(), c.getOutputIds()));
+    // An unsigned seed above Long.MAX_VALUE survives the trip.
+    assertEquals(-2L, llm.generate(req.toBuilder().seed(-2L).build()).getSeed());
+  }
+
+  @Test
+  public void cancelFromAnotherThreadEndsWithCancelled() throws Exception {
+    AtomicInteger pieces = new AtomicInteger();
+    CountDownLatch twoPieces = new CountDownLatch(2);
+    Thread canceller = new Thread(() -> {
+      try {
+        twoPieces.await();
+      } catch (InterruptedException e) {
+        return;
+      }
+      llm.cancel();
+    });
+    canceller.start();
+    LlmResponse r = llm.generate(greedy("cancel me", 40).build(), piece -> {
+      pieces.incrementAndGet();
+      twoPieces.countDown();
+      sleep(5);
+    });
+    canceller.join();
+    assertEquals(LlmResponse.FINISH_CANCELLED, r.getFinishReason());
+    assertTrue(r.getOutputIds().length < 40);
+    // The next generation runs normally.
+    assertNotEquals(LlmResponse.FINISH_CANCELLED,
+        llm.generate(greedy("after cancel", 3).build()).getFinishReason());
+  }
+
+  @Test
+  public void wallClockTimeoutIsGenerationTimeout() {
+    LocalLlmException e = expectLlmError(
+        () -> llm.generate(greedy("slow consumer", 40).timeoutMs(20).build(), piece -> sleep(10)));
+    assertEquals(LocalLlmException.Kind.GenerationTimeout, e.getKind());
+    assertEquals(20, e.getTimeoutMs());
+  }
+
+  @Test
+  public void promptBeyondContextIsContextLengthExceeded() throws LocalLlmException {
+    char[] a = new char[100];
+    Arrays.fill(a, 'a');
+    LocalLlmException e = expectLlmError(() -> llm.generate(greedy(new String(a), 12).build()));
+    assertEquals(LocalLlmException.Kind.ContextLengthExceeded, e.getKind());
+    assertEquals(64, e.getMaxLength());
+    assertTrue(String.valueOf(e.getActualLength()), e.getActualLength() > 100);
+    assertTrue(llm.generate(greedy("ok", 3).build()).getOutputTokens() > 0);
+  }
+
+  @Test
+  public void outOfRangeSamplingIsConfigurationInvalidWithTheKey() {
+    LocalLlmException e =
+        expectLlmError(() -> llm.generate(greedy("t", 3).temperature(-1f).build()));
+    assertEquals(LocalLlmException.Kind.ConfigurationInvalid, e.getKind());
+    assertEquals("temperature", e.getConfigKey());
+    assertEquals("top_p", expectLlmError(
+        () -> llm.generate(greedy("t", 3).topP(2f).build())).getConfigKey());
+    assertEquals("max_output_tokens", expectLlmError(
+        () -> llm.generate(greedy("t", 3).maxOutputTokens(0).build())).getConfigKey());
+    assertEquals("system_instructions", expectLlmError(() -> llm.generate(
+        greedy("t", 3).systemInstruction("a\u0000b").build())).getConfigKey());
+  }
+
+  // ---- callbacks that fail or re-enter --------------------------------------------------------
+
+  @Test
+  public void callbackExceptionStopsGenerationAndPropagates() throws LocalLlmException {
+    IllegalStateException boom = new IllegalStateException("boom");
+    AtomicInteger calls = new AtomicInteger();
+    try {
+      llm.generate(greedy("throw", 20).build(), piece -> {
+        calls.incrementAndGet();
+        throw boom;
+      });
+      fail("the callback's exception should propagate");
+    } catch (IllegalStateException e) {
+      assertSame(boom, e);
+    }
+    assertEquals(1, calls.get());
+    // The runner is usable afterwards and gives the same greedy output as a fresh one.
+    LlmResponse after = llm.generate(greedy("abc", 12).build());
+    try (LocalLlm fresh = new LocalLlm(BUNDLE)) {
+      assertArrayEquals(fresh.generate(greedy("abc", 12).build()).getOutputIds(),
+          after.getOutputIds());
+    }
+  }
+
+  @Test
+  public void statsCallbackExceptionPropagates() {
+    try {
+      llm.generate(greedy("stats", 3).build(), new LlmCallback() {
+        @Override
+        public void onText(String piece) {}
+
+        @Override
+        public void onStats(String json) {
+          throw new UnsupportedOperationException("stats");
+        }
+      });
+      fail("expected the stats callback's exception");
+    } catch (UnsupportedOperationException e) {
+      assertEquals("stats", e.getMessage());
+    } catch (LocalLlmException e) {
+      fail("unexpected " + e);
+    }
+  }
+
+  @Test
+  public void reentrantGenerateFromCallbackIsGenerationFailed() throws LocalLlmException {
+    AtomicReference<LocalLlmException> inner = new AtomicReference<>();
+    LlmResponse r = llm.generate(greedy("outer", 4).build(), piece -> {
+      if (inner.get() == null) {
+        inner.set(expectLlmError(() -> llm.generate(greedy("inner", 2).build())));
+      }
+    });
+    assertEquals(LocalLlmException.Kind.GenerationFailed, inner.get().getKind());
+    assertTrue(r.getOutputTokens() > 0);
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  @Test
+  public void closeTwiceIsSafeAndUseAfterCloseIsInferenceNotInitialized() {
+    llm.close();
+    llm.close();
+    assertFalse(llm.isLoaded());
+    llm.cancel(); // a no-op
+    LocalLlmException e = expectLlmError(() -> llm.generate(greedy("x", 2).build()));
+    assertEquals(LocalLlmException.Kind.InferenceNotInitialized, e.getKind());
+    assertEquals(LocalLlmException.Kind.InferenceNotInitialized,
+        expectLlmError(() -> llm.reset()).getKind());
+    assertEquals(LocalLlmException.Kind.InferenceNotInitialized,
+        expectLlmError(() -> llm.getContextLength()).getKind());
+  }
+
+  @Test
+  public void closeFromAnotherThreadCancelsAndWaits() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    AtomicReference<Object> outcome = new AtomicReference<>();
+    Thread worker = new Thread(() -> {
+      try {
+        outcome.set(llm.generate(greedy("long one", 40).build(), piece -> {
+          started.countDown();
+          sleep(5);
+        }));
+      } catch (LocalLlmException e) {
+        outcome.set(e);
+      }
+    });
+    worker.start();
+    assertTrue(started.await(10, TimeUnit.SECONDS));
+    llm.close();
+    assertFalse(llm.isLoaded());
+    worker.join(10_000);
+    assertFalse(worker.isAlive());
+    assertTrue(String.valueOf(outcome.get()), outcome.get() instanceof LlmResponse);
+    assertEquals(LlmResponse.FINISH_CANCELLED, ((LlmResponse) outcome.get()).getFinishReason());
+  }
+
+  @Test
+  public void closeFromInsideTheCallbackIsDeferred() throws LocalLlmException {
+    List<String> pieces = new ArrayList<>();
+    LlmResponse r = llm.generate(greedy("close inside", 20).build(), piece -> {
+      pieces.add(piece);
+      llm.close();
+    });
+    assertEquals(LlmResponse.FINISH_CANCELLED, r.getFinishReason());
+    // The cancel lands after the first piece; text held back until then may still be flushed.
+    assertTrue(pieces.toString(), pieces.size() <= 2);
+    assertEquals(String.join("", pieces), r.getText());
+    assertFalse(llm.isLoaded());
+    assertEquals(LocalLlmException.Kind.InferenceNotInitialized,
+        expectLlmError(() -> llm.generate(greedy("x", 2).build())).getKind());
+  }
+
+  @Test
+  public void kindsMatchTheCApiCodes() {
+    LocalLlmException.Kind[] kinds = LocalLlmException.Kind.values();
+    assertEquals(13, kinds.length);
+    for (int i = 0; i < kinds.length; i++) {
+      assertEquals(i + 1, kinds[i].code());
+      assertSame(kinds[i], LocalLlmException.Kind.fromCode(i + 1));
+    }
+    assertEquals("ContextLengthExceeded", kinds[12].name());
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,499 @@
+// The C API (libdailydrug_llm.so) on the tiny random LLaMA bundle: loading errors, streaming,
+// determinism, cancel, timeout, typed errors with their fields, argument checks, re-entrancy and
+// close semantics. Only the public C header is used, as a C client would.
+#include "dailydrug/dailydrug_llm.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+extern "C" int c_client_generate(const char* bundle_dir, const char* prompt,
+                                 int* streamed_equals_text, char* kind_name,
+                                 size_t kind_name_size);
+
+namespace {
+
+const std::string kBundle = (fs::path(DD_TEST_WORK_DIR) / "tiny" / "bundle").string();
+
+/// Greedy, no repetition penalty, no timeout: deterministic output.
+ddllm_request greedy(const char* prompt, int32_t max_tokens = 12) {
+  ddllm_request r;
+  ddllm_request_init(&r);
+  r.prompt = prompt;
+  r.has_temperature = 1;
+  r.temperature = 0.0f;
+  r.has_repetition_penalty = 1;
+  r.repetition_penalty = 1.0f;
+  r.has_max_output_tokens = 1;
+  r.max_output_tokens = max_tokens;
+  r.timeout_ms = 0;
+  return r;
+}
+
+/// Owns a runner and the error/response of the last call, freeing them like a careful C client.
+class CApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(ddllm_open(kBundle.c_str(), nullptr, &runner_, &err_), DDLLM_OK) << message();
+    ASSERT_NE(runner_, nullptr);
+  }
+  void TearDown() override {
+    ddllm_close(runner_);
+    ddllm_response_free(&resp_);
+    ddllm_error_free(&err_);
+  }
+
+  std::string message() const { return err_.message != nullptr ? err_.message : ""; }
+
+  int generate(const ddllm_request& req, ddllm_text_fn on_text = nullptr, void* user = nullptr,
+               ddllm_stats_fn on_stats = nullptr) {
+    ddllm_response_free(&resp_);
+    return ddllm_generate(runner_, &req, on_text, on_stats, user, &resp_, &err_);
+  }
+
+  std::vector<int32_t> ids() const {
+    return {resp_.output_ids, resp_.output_ids + resp_.n_output_ids};
+  }
+
+  ddllm_runner* runner_ = nullptr;
+  ddllm_response resp_{};
+  ddllm_error err_{};
+};
+
+int append_piece(const char* piece, size_t len, void* user) {
+  EXPECT_EQ(std::strlen(piece), len);  // NUL-terminated
+  static_cast<std::string*>(user)->append(piece, len);
+  return 0;
+}
+
+bool valid_utf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const size_t n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+}  // namespace
+
+// ---- loading ----------------------------------------------------------------------------------
+
+TEST(CApiOpenTest, VersionAndKindNames) {
+  EXPECT_STREQ(ddllm_version(), "0.1.0");
+  EXPECT_STREQ(ddllm_error_kind_name(0), "");
+  EXPECT_STREQ(ddllm_error_kind_name(DDLLM_ERR_MODEL_LOAD_FAILED), "ModelLoadFailed");
+  EXPECT_STREQ(ddllm_error_kind_name(DDLLM_ERR_CONTEXT_LENGTH_EXCEEDED), "ContextLengthExceeded");
+  EXPECT_STREQ(ddllm_error_kind_name(14), "Unknown");
+  EXPECT_STREQ(ddllm_error_kind_name(-1), "Unknown");
+}
+
+TEST(CApiOpenTest, OpensWithOptionsAndReportsTheContext) {
+  ddllm_open_options opts;
+  ddllm_open_options_init(&opts);
+  EXPECT_EQ(opts.num_threads, -1);
+  opts.num_threads = 2;
+  opts.verify_sha256 = 1;
+  ddllm_runner* r = nullptr;
+  ddllm_error err{};
+  ASSERT_EQ(ddllm_open(kBundle.c_str(), &opts, &r, &err), DDLLM_OK) << err.message;
+  EXPECT_EQ(err.kind, 0);
+  EXPECT_EQ(ddllm_context_length(r), 64);
+  EXPECT_EQ(ddllm_context_length(nullptr), 0);
+  ddllm_close(r);
+  ddllm_close(nullptr);  // a no-op
+}
+
+TEST(CApiOpenTest, MissingFolderIsModelNotFoundWithThePath) {
+  ddllm_runner* r = reinterpret_cast<ddllm_runner*>(0x1);  // must be reset to NULL
+  ddllm_error err{};
+  const std::string dir = "/nonexistent/약/bundle";
+  EXPECT_EQ(ddllm_open(dir.c_str(), nullptr, &r, &err), DDLLM_ERR_MODEL_NOT_FOUND);
+  EXPECT_EQ(r, nullptr);
+  EXPECT_EQ(err.kind, DDLLM_ERR_MODEL_NOT_FOUND);
+  EXPECT_STREQ(err.kind_name, "ModelNotFound");
+  EXPECT_EQ(std::string(err.subject), dir);
+  EXPECT_NE(std::string(err.message).find(dir), std::string::npos);
+  // Reusing the error struct releases the previous strings first (checked under ASan).
+  EXPECT_EQ(ddllm_open("/also/missing", nullptr, &r, &err), DDLLM_ERR_MODEL_NOT_FOUND);
+  EXPECT_STREQ(err.subject, "/also/missing");
+  ddllm_error_free(&err);
+  EXPECT_EQ(err.kind, 0);
+  EXPECT_EQ(err.message, nullptr);
+  ddllm_error_free(&err);  // twice is fine
+  // Without an error struct the code still tells the kind.
+  EXPECT_EQ(ddllm_open("/nonexistent", nullptr, &r, nullptr), DDLLM_ERR_MODEL_NOT_FOUND);
+}
+
+TEST(CApiOpenTest, CorruptBundleIsModelCorrupted) {
+  const fs::path copy = fs::temp_directory_path() / "dd_c_api_corrupt";
+  fs::remove_all(copy);
+  fs::copy(kBundle, copy, fs::copy_options::recursive);
+  {
+    std::fstream f(copy / "tokenizer.json", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f.put('#');
+  }
+  ddllm_runner* r = nullptr;
+  ddllm_error err{};
+  ddllm_open_options full;
+  ddllm_open_options_init(&full);
+  full.verify_sha256 = 1;
+  EXPECT_EQ(ddllm_open(copy.c_str(), &full, &r, &err), DDLLM_ERR_MODEL_CORRUPTED);
+  EXPECT_STREQ(err.kind_name, "ModelCorrupted");
+  fs::resize_file(copy / "model.pte", 1000);
+  EXPECT_EQ(ddllm_open(copy.c_str(), nullptr, &r, &err), DDLLM_ERR_MODEL_CORRUPTED);
+  EXPECT_NE(std::string(err.subject).find("model.pte"), std::string::npos) << err.subject;
+  EXPECT_STRNE(err.cause, "");
+  EXPECT_EQ(r, nullptr);
+  ddllm_error_free(&err);
+  fs::remove_all(copy);
+}
+
+TEST(CApiOpenTest, NullArgumentsAreConfigurationInvalidWithTheirName) {
+  ddllm_runner* r = nullptr;
+  ddllm_error err{};
+  EXPECT_EQ(ddllm_open(nullptr, nullptr, &r, &err), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err.subject, "bundle_dir");
+  EXPECT_EQ(ddllm_open(kBundle.c_str(), nullptr, nullptr, &err), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err.subject, "out");
+  ddllm_request req;
+  ddllm_request_init(&req);
+  req.prompt = "x";
+  ddllm_response resp{};
+  EXPECT_EQ(ddllm_generate(nullptr, &req, nullptr, nullptr, nullptr, &resp, &err),
+            DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err.subject, "runner");
+  EXPECT_EQ(ddllm_reset(nullptr, &err), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err.subject, "runner");
+  ddllm_cancel(nullptr);  // a no-op
+  ddllm_error_free(&err);
+}
+
+TEST(CApiOpenTest, PlainC99ClientWorks) {
+  int streamed_equals_text = 0;
+  char kind[64];
+  EXPECT_EQ(c_client_generate(kBundle.c_str(), "from C", &streamed_equals_text, kind, sizeof kind),
+            DDLLM_OK);
+  EXPECT_EQ(streamed_equals_text, 1);
+  EXPECT_STREQ(kind, "");
+  EXPECT_EQ(c_client_generate("/nonexistent", "x", &streamed_equals_text, kind, sizeof kind),
+            DDLLM_ERR_MODEL_NOT_FOUND);
+  EXPECT_STREQ(kind, "ModelNotFound");
+}
+
+// ---- generation -------------------------------------------------------------------------------
+
+TEST_F(CApiTest, NullRequestPartsAreConfigurationInvalid) {
+  EXPECT_EQ(ddllm_generate(runner_, nullptr, nullptr, nullptr, nullptr, &resp_, &err_),
+            DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "request");
+  ddllm_request req = greedy(nullptr);
+  EXPECT_EQ(generate(req), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "request.prompt");
+  req = greedy("x");
+  EXPECT_EQ(ddllm_generate(runner_, &req, nullptr, nullptr, nullptr, nullptr, &err_),
+            DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "out");
+  const char* system[] = {"fine", nullptr};
+  req.system_instructions = system;
+  req.n_system_instructions = 2;
+  EXPECT_EQ(generate(req), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "request.system_instructions[1]");
+  req = greedy("x");
+  req.n_stop = 1;  // with stop == NULL
+  EXPECT_EQ(generate(req), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "request.stop");
+}
+
+TEST_F(CApiTest, StreamedPiecesConcatenateToTheText) {
+  std::string streamed;
+  ASSERT_EQ(generate(greedy("stream", 20), append_piece, &streamed), DDLLM_OK) << message();
+  EXPECT_EQ(err_.kind, 0);
+  EXPECT_EQ(streamed, std::string(resp_.text, resp_.text_len));
+  EXPECT_EQ(std::strlen(resp_.text), resp_.text_len);
+  EXPECT_GT(resp_.n_output_ids, 0u);
+  EXPECT_EQ(resp_.output_tokens, static_cast<int32_t>(resp_.n_output_ids));
+  EXPECT_EQ(resp_.total_tokens, resp_.input_tokens + resp_.output_tokens);
+  EXPECT_TRUE(resp_.finish_reason == DDLLM_FINISH_STOP ||
+              resp_.finish_reason == DDLLM_FINISH_LENGTH);
+}
+
+TEST_F(CApiTest, KoreanPromptRoundTrip) {
+  // Byte-level tokenizer: one token per UTF-8 byte of a raw prompt, plus a fixed overhead.
+  ddllm_request ascii = greedy("a", 1);
+  ascii.raw = 1;
+  ASSERT_EQ(generate(ascii), DDLLM_OK) << message();
+  const int32_t overhead = resp_.input_tokens - 1;
+  const std::string korean = "타이레놀 먹고 운전해도 돼요? 💊";
+  ddllm_request req = greedy(korean.c_str(), 10);
+  req.raw = 1;
+  std::string streamed;
+  ASSERT_EQ(generate(req, append_piece, &streamed), DDLLM_OK) << message();
+  EXPECT_EQ(resp_.input_tokens, overhead + static_cast<int32_t>(korean.size()));
+  EXPECT_EQ(streamed, std::string(resp_.text, resp_.text_len));
+  EXPECT_TRUE(valid_utf8(streamed));
+  // Through the template, with Korean system instructions and a Korean stop string (short: the
+  // context is 64 tokens and the template takes about 30).
+  const char* system[] = {"도우미"};
+  const char* stop[] = {"멈춤"};
+  req = greedy("약 💊", 10);
+  req.system_instructions = system;
+  req.n_system_instructions = 1;
+  req.stop = stop;
+  req.n_stop = 1;
+  streamed.clear();
+  ASSERT_EQ(generate(req, append_piece, &streamed), DDLLM_OK) << message();
+  EXPECT_EQ(streamed, std::string(resp_.text, resp_.text_len));
+  EXPECT_TRUE(valid_utf8(streamed));
+}
+
+TEST_F(CApiTest, PromptLengthIsHonoured) {
+  ASSERT_EQ(generate(greedy("abc")), DDLLM_OK);
+  const auto want = ids();
+  const int32_t want_input = resp_.input_tokens;
+  ddllm_request req = greedy("abcXYZ");
+  req.prompt_len = 3;
+  ASSERT_EQ(generate(req), DDLLM_OK);
+  EXPECT_EQ(ids(), want);
+  EXPECT_EQ(resp_.input_tokens, want_input);
+}
+
+TEST_F(CApiTest, GreedyIsDeterministicAcrossCallsAndResets) {
+  ASSERT_EQ(generate(greedy("abc")), DDLLM_OK);
+  const auto a = ids();
+  const std::string text_a = resp_.text;
+  ASSERT_EQ(ddllm_reset(runner_, &err_), DDLLM_OK);
+  ASSERT_EQ(generate(greedy("abc")), DDLLM_OK);
+  EXPECT_EQ(ids(), a);
+  EXPECT_EQ(std::string(resp_.text), text_a);
+  EXPECT_FALSE(a.empty());
+}
+
+TEST_F(CApiTest, SeedMakesSamplingReproducible) {
+  ddllm_request req = greedy("seeded", 10);
+  req.temperature = 1.5f;
+  req.has_top_k = 1;
+  req.top_k = 0;
+  req.has_top_p = 1;
+  req.top_p = 1.0f;
+  req.has_seed = 1;
+  req.seed = 42;
+  ASSERT_EQ(generate(req), DDLLM_OK);
+  const auto a = ids();
+  EXPECT_EQ(resp_.seed, 42u);
+  ASSERT_EQ(generate(req), DDLLM_OK);
+  EXPECT_EQ(ids(), a);
+  req.seed = 4242;
+  ASSERT_EQ(generate(req), DDLLM_OK);
+  EXPECT_NE(ids(), a);
+}
+
+TEST_F(CApiTest, StatsCallbackGetsStructAndJson) {
+  struct Seen {
+    int calls = 0;
+    ddllm_stats stats{};
+    std::string json;
+  } seen;
+  auto on_stats = [](const ddllm_stats* s, const char* json, void* user) {
+    auto* out = static_cast<Seen*>(user);
+    ++out->calls;
+    out->stats = *s;
+    out->json = json;
+  };
+  ASSERT_EQ(generate(greedy("stats", 5), nullptr, &seen, on_stats), DDLLM_OK);
+  EXPECT_EQ(seen.calls, 1);
+  EXPECT_EQ(seen.stats.generated_tokens, resp_.output_tokens);
+  EXPECT_EQ(seen.stats.prompt_tokens, resp_.input_tokens);
+  const auto j = nlohmann::json::parse(seen.json);
+  EXPECT_EQ(j.at("generated_tokens").get<int>(), resp_.output_tokens);
+  EXPECT_EQ(j.at("prompt_tokens").get<int>(), resp_.input_tokens);
+  EXPECT_TRUE(j.contains("ttft_ms") && j.contains("decode_tokens_per_s"));
+}
+
+// ---- stopping ---------------------------------------------------------------------------------
+
+TEST_F(CApiTest, CancelFromAnotherThreadEndsWithCancelled) {
+  struct Shared {
+    std::atomic<int> pieces{0};
+  } shared;
+  std::thread canceller([&] {
+    while (shared.pieces.load() < 2) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    ddllm_cancel(runner_);
+  });
+  auto slow = [](const char*, size_t, void* user) {
+    ++static_cast<Shared*>(user)->pieces;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return 0;
+  };
+  const int rc = generate(greedy("cancel me", 40), slow, &shared);
+  canceller.join();
+  ASSERT_EQ(rc, DDLLM_OK) << message();
+  EXPECT_EQ(resp_.finish_reason, DDLLM_FINISH_CANCELLED);
+  EXPECT_STREQ(resp_.finish_reason_name, "cancelled");
+  EXPECT_LT(resp_.n_output_ids, 40u);
+  ASSERT_EQ(generate(greedy("after cancel", 3)), DDLLM_OK);
+  EXPECT_NE(resp_.finish_reason, DDLLM_FINISH_CANCELLED);
+}
+
+TEST_F(CApiTest, NonzeroFromTextCallbackStopsWithoutMoreCallbacks) {
+  int calls = 0;
+  auto stop_at_once = [](const char*, size_t, void* user) {
+    ++*static_cast<int*>(user);
+    return 1;
+  };
+  ASSERT_EQ(generate(greedy("stop now", 20), stop_at_once, &calls), DDLLM_OK) << message();
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(resp_.finish_reason, DDLLM_FINISH_CANCELLED);
+  EXPECT_LT(resp_.n_output_ids, 20u);
+}
+
+TEST_F(CApiTest, WallClockTimeoutIsGenerationTimeout) {
+  ddllm_request req = greedy("slow consumer", 40);
+  req.timeout_ms = 20;
+  auto slow = [](const char*, size_t, void*) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return 0;
+  };
+  EXPECT_EQ(generate(req, slow), DDLLM_ERR_GENERATION_TIMEOUT);
+  EXPECT_EQ(err_.kind, DDLLM_ERR_GENERATION_TIMEOUT);
+  EXPECT_STREQ(err_.kind_name, "GenerationTimeout");
+  EXPECT_EQ(err_.expected, 20);
+  EXPECT_EQ(resp_.text, nullptr);  // zeroed on failure
+}
+
+// ---- typed errors -----------------------------------------------------------------------------
+
+TEST_F(CApiTest, PromptBeyondContextIsContextLengthExceeded) {
+  const std::string prompt(100, 'a');
+  EXPECT_EQ(generate(greedy(prompt.c_str())), DDLLM_ERR_CONTEXT_LENGTH_EXCEEDED);
+  EXPECT_STREQ(err_.kind_name, "ContextLengthExceeded");
+  EXPECT_EQ(err_.expected, 64);
+  EXPECT_GT(err_.actual, 100);
+  ASSERT_EQ(generate(greedy("ok", 3)), DDLLM_OK);  // still usable
+  EXPECT_EQ(err_.kind, 0);  // the error of the previous call is gone
+}
+
+TEST_F(CApiTest, OutOfRangeSamplingIsConfigurationInvalidWithTheKey) {
+  ddllm_request req = greedy("t");
+  req.temperature = -1.0f;
+  EXPECT_EQ(generate(req), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "temperature");
+  req = greedy("t");
+  req.has_top_p = 1;
+  req.top_p = 2.0f;
+  EXPECT_EQ(generate(req), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "top_p");
+  req = greedy("t");
+  req.max_output_tokens = 0;
+  EXPECT_EQ(generate(req), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "max_output_tokens");
+  req = greedy("t");
+  req.timeout_ms = -5;
+  EXPECT_EQ(generate(req), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "timeout_ms");
+  // An unset field is not checked: the bundle default applies.
+  req = greedy("t");
+  req.has_temperature = 0;
+  req.temperature = -1.0f;
+  EXPECT_EQ(generate(req), DDLLM_OK) << message();
+}
+
+TEST_F(CApiTest, NonUtf8PromptIsTokenizationFailed) {
+  EXPECT_EQ(generate(greedy("bad \xff\xfe bytes")), DDLLM_ERR_TOKENIZATION_FAILED);
+  EXPECT_STREQ(err_.kind_name, "TokenizationFailed");
+  ddllm_request req = greedy("\xc3\x28 raw");
+  req.raw = 1;
+  EXPECT_EQ(generate(req), DDLLM_ERR_TOKENIZATION_FAILED);
+}
+
+// ---- re-entrancy and lifecycle ----------------------------------------------------------------
+
+TEST_F(CApiTest, CallsFromInsideACallbackAreRefused) {
+  struct Ctx {
+    ddllm_runner* runner;
+    int generate_rc = -1;
+    int reset_rc = -1;
+    std::string subject;
+  } ctx{runner_};
+  auto reenter = [](const char*, size_t, void* user) {
+    auto* c = static_cast<Ctx*>(user);
+    if (c->generate_rc != -1) return 0;
+    ddllm_request inner = greedy("inner", 2);
+    ddllm_response resp{};
+    ddllm_error err{};
+    c->generate_rc = ddllm_generate(c->runner, &inner, nullptr, nullptr, nullptr, &resp, &err);
+    c->subject = err.subject != nullptr ? err.subject : "";
+    c->reset_rc = ddllm_reset(c->runner, &err);
+    ddllm_cancel(c->runner);  // allowed
+    ddllm_error_free(&err);
+    return 0;
+  };
+  ASSERT_EQ(generate(greedy("outer", 10), reenter, &ctx), DDLLM_OK) << message();
+  EXPECT_EQ(ctx.generate_rc, DDLLM_ERR_GENERATION_FAILED);
+  EXPECT_EQ(ctx.subject, "re-entrant call");
+  EXPECT_EQ(ctx.reset_rc, DDLLM_ERR_GENERATION_FAILED);
+  EXPECT_EQ(resp_.finish_reason, DDLLM_FINISH_CANCELLED);
+}
+
+TEST(CApiLifecycleTest, CloseFromInsideACallbackIsDeferred) {
+  ddllm_runner* r = nullptr;
+  ASSERT_EQ(ddllm_open(kBundle.c_str(), nullptr, &r, nullptr), DDLLM_OK);
+  auto close_now = [](const char*, size_t, void* user) {
+    ddllm_close(static_cast<ddllm_runner*>(user));
+    return 0;
+  };
+  ddllm_request req = greedy("close inside", 20);
+  ddllm_response resp{};
+  ddllm_error err{};
+  // The runner is freed when this call returns (ASan/LSan would flag a leak or a use after free).
+  ASSERT_EQ(ddllm_generate(r, &req, close_now, nullptr, r, &resp, &err), DDLLM_OK);
+  EXPECT_EQ(resp.finish_reason, DDLLM_FINISH_CANCELLED);
+  ddllm_response_free(&resp);
+  ddllm_response_free(&resp);  // twice is fine
+}
+
+TEST(CApiLifecycleTest, CloseWaitsForAGenerationOnAnotherThread) {
+  ddllm_runner* r = nullptr;
+  ASSERT_EQ(ddllm_open(kBundle.c_str(), nullptr, &r, nullptr), DDLLM_OK);
+  std::atomic<bool> started{false};
+  ddllm_response resp{};
+  int rc = -1;
+  std::thread worker([&] {
+    ddllm_request req;
+    ddllm_request_init(&req);
+    req.prompt = "long one";
+    req.has_temperature = 1;
+    req.temperature = 0.0f;
+    req.has_max_output_tokens = 1;
+    req.max_output_tokens = 40;
+    auto slow = [](const char*, size_t, void* user) {
+      static_cast<std::atomic<bool>*>(user)->store(true);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      return 0;
+    };
+    rc = ddllm_generate(r, &req, slow, nullptr, &started, &resp, nullptr);
+  });
+  while (!started.load()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+  ddllm_close(r);  // cancels, waits, frees
+  worker.join();
+  EXPECT_EQ(rc, DDLLM_OK);
+  EXPECT_EQ(resp.finish_reason, DDLLM_FINISH_CANCELLED);
+  ddllm_response_free(&resp);
+}
