@@ -10,7 +10,9 @@ ensure_build
 ensure_bundles
 
 step "answer" "the local model answers a medication question"
-QUESTION="${1:-타이레놀 복용 후 운전해도 될까요?}"
+# The default model, SmolLM2-135M-Instruct, answers in English only (docs/MODELS.md); a Korean
+# question works the same way once a Korean-capable bundle is the default.
+QUESTION="${1:-Can I drive after taking Tylenol?}"
 echo "Q: $QUESTION"
 printf 'A: '
 "$BUILD/frontends/cli/dailydrug" --model "$BUNDLES/default" generate "$QUESTION" \

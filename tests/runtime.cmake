@@ -24,3 +24,8 @@ dd_add_gtest(local_llm_test LABEL unit SOURCES unit/local_llm_test.cpp LIBS dd_l
              FIXTURES tiny_model)
 
 dd_add_gtest(chat_template_test LABEL unit SOURCES unit/chat_template_test.cpp LIBS dd_llm)
+
+dd_add_gtest(cli_generate_test LABEL integration SOURCES integration/cli_generate_test.cpp
+             LIBS nlohmann_json::nlohmann_json FIXTURES tiny_model)
+target_compile_definitions(cli_generate_test PRIVATE DD_DAILYDRUG_BIN="$<TARGET_FILE:dailydrug>")
+add_dependencies(cli_generate_test dailydrug)

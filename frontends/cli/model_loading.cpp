@@ -61,7 +61,7 @@ int report_error(const llm::Error& error, bool json) {
                           {"cause", error.cause},
                           {"expected", error.expected},
                           {"actual", error.actual}}}};
-    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cerr << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     std::cerr << "error [" << llm::to_string(error.kind) << "]: " << error.message() << "\n";
   }

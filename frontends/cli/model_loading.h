@@ -17,8 +17,8 @@ std::string resolve_model_dir(const GlobalOptions& globals);
 dailydrug::llm::Result<std::unique_ptr<dailydrug::llm::Runner>> load_runner_for_cli(
     const GlobalOptions& globals);
 
-/// Print the error (JSON {"error":{"kind",...}} on stdout with --json, else text on stderr) and
-/// return the exit code for it.
+/// Print the error to stderr (as JSON {"error":{"kind",...}} with --json, as the medication
+/// commands do) and return the exit code for it.
 int report_error(const dailydrug::llm::Error& error, bool json);
 
 /// While alive, SIGINT cancels the runner's generation instead of killing the process; a second

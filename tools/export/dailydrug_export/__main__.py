@@ -84,6 +84,8 @@ def main(argv: List[str] | None = None) -> int:
                     help="tokenizer.json / tokenizer.model to ship (required for GGUF input)")
     ap.add_argument("--chat-template", default=None, help="chatml | llama3 | gemma (default: detect)")
     ap.add_argument("--name", default=None, help="model_name in model_config.json")
+    ap.add_argument("--system-prompt", default=None,
+                    help="system_prompt in model_config.json (default: DailyDrug's Korean one)")
     ap.add_argument("--no-verify", action="store_true", help="skip verification (not advised)")
     ap.add_argument("--program-cache", type=Path, default=None,
                     help="folder of lowered programs keyed by checkpoint, options and exporter "
@@ -209,7 +211,8 @@ def main(argv: List[str] | None = None) -> int:
                 "source": str(args.checkpoint.name), "executorch": _executorch_version(),
                 "timings_s": prog.timings,
             },
-            files=files, verification=verification)
+            files=files, verification=verification,
+            overrides={"system_prompt": args.system_prompt} if args.system_prompt else None)
         write_bundle(args.out, stage, config)
         prog.done()
     except (UnsupportedCheckpoint, ExportOptionError, ValueError) as e:
