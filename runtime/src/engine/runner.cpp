@@ -144,10 +144,14 @@ Result<std::vector<TokenId>> Runner::prompt_tokens(const GenerationRequest& requ
   return tokenizer_->encode(text, /*parse_special=*/true);
 }
 
-Result<std::span<const float>> Runner::prefill(const std::vector<TokenId>& tokens, size_t from) {
+Result<std::optional<std::span<const float>>> Runner::prefill(
+    const std::vector<TokenId>& tokens, size_t from, const Deadline& deadline) {
   const size_t chunk = static_cast<size_t>(model_->metadata().max_tokens_per_call);
   std::span<const float> logits;
   for (size_t pos = from; pos < tokens.size(); pos += chunk) {
+    // A long prompt is many calls: honour cancel and the deadline between them.
+    if (cancel_.load(std::memory_order_relaxed)) return std::optional<std::span<const float>>{};
+    if (deadline.passed()) return Error::generation_timeout(deadline.timeout_ms);
     const size_t n = std::min(chunk, tokens.size() - pos);
     auto r = model_->forward(std::span<const TokenId>(tokens.data() + pos, n),
                              static_cast<int64_t>(pos));
@@ -160,7 +164,7 @@ Result<std::span<const float>> Runner::prefill(const std::vector<TokenId>& token
     cached_.insert(cached_.end(), tokens.begin() + static_cast<ptrdiff_t>(pos),
                    tokens.begin() + static_cast<ptrdiff_t>(pos + n));
   }
-  return logits;
+  return std::optional<std::span<const float>>(logits);
 }
 
 Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
@@ -169,9 +173,10 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
   std::lock_guard<std::mutex> lock(mutex_);
   cancel_.store(false, std::memory_order_relaxed);
   const auto t_start = Clock::now();
-  const auto deadline = request.timeout_ms > 0
-                            ? t_start + std::chrono::milliseconds(request.timeout_ms)
-                            : Clock::time_point::max();
+  const Deadline deadline{request.timeout_ms > 0
+                              ? t_start + std::chrono::milliseconds(request.timeout_ms)
+                              : Clock::time_point::max(),
+                          request.timeout_ms};
 
   SamplingConfig sc = options_.default_sampling;
   if (request.temperature) sc.temperature = *request.temperature;
@@ -206,14 +211,18 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
   stats.prompt_tokens = static_cast<int32_t>(n_prompt);
   stats.reused_prefix_tokens = static_cast<int32_t>(reuse);
   const auto t_prefill = Clock::now();
-  auto logits = prefill(tokens, reuse);
+  auto logits = prefill(tokens, reuse, deadline);
   if (!logits.ok()) return logits.take_error();
   stats.prefill_ms = ms_since(t_prefill);
-  if (Clock::now() > deadline) return Error::generation_timeout(request.timeout_ms);
-
   Sampler sampler(sc);
   GenerationResponse resp;
   resp.seed = sampler.seed();
+  if (!logits->has_value()) {  // cancelled during prefill
+    resp.finish_reason = FinishReason::kCancelled;
+    resp.usage = {static_cast<int32_t>(n_prompt), 0, static_cast<int32_t>(n_prompt)};
+    return resp;
+  }
+  if (deadline.passed()) return Error::generation_timeout(request.timeout_ms);
   StreamingDecoder decoder(*tokenizer_, /*skip_special=*/true);
   std::vector<std::string> stops = options_.stop_strings;
   stops.insert(stops.end(), request.stop.begin(), request.stop.end());
@@ -224,7 +233,7 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
     if (on_text) on_text(s);
   };
   std::vector<TokenId> history = tokens;  // what the repetition penalty looks back over
-  std::span<const float> current = *logits;
+  std::span<const float> current = **logits;
   Clock::time_point t_first{};
   resp.finish_reason = FinishReason::kLength;
   bool stopped = false;
@@ -251,7 +260,7 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
       break;
     }
     if (i + 1 == max_new) break;  // the budget is spent: no need to run this token
-    if (Clock::now() > deadline) return Error::generation_timeout(request.timeout_ms);
+    if (deadline.passed()) return Error::generation_timeout(request.timeout_ms);
     const auto pos = static_cast<int64_t>(cached_.size());
     auto r = model_->forward(std::span<const TokenId>(&next, 1), pos);
     if (!r.ok()) return r.take_error();

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -127,8 +128,15 @@ class Runner {
   size_t cached_tokens() const { return cached_.size(); }
 
  private:
+  struct Deadline {
+    std::chrono::steady_clock::time_point at;
+    int64_t timeout_ms;
+    bool passed() const { return std::chrono::steady_clock::now() > at; }
+  };
   Result<std::string> render(const GenerationRequest& request) const;
-  Result<std::span<const float>> prefill(const std::vector<TokenId>& tokens, size_t from);
+  /// Run tokens[from..] into the cache; the last chunk's logits, or nullopt if cancelled.
+  Result<std::optional<std::span<const float>>> prefill(const std::vector<TokenId>& tokens,
+                                                        size_t from, const Deadline& deadline);
 
   std::unique_ptr<ExecutorchModel> model_;
   std::unique_ptr<Tokenizer> tokenizer_;
