@@ -226,8 +226,8 @@ def main(argv: List[str] | None = None) -> int:
 
 
 def _program_cache_path(cache: Path | None, source: Path, ck, opts) -> Path | None:
-    """Key: the checkpoint file(s) (name, size, mtime), LOWERING_VERSION, the export options, the
-    token ids baked into the program's metadata, and the ExecuTorch version."""
+    """Key: the checkpoint files' contents, LOWERING_VERSION, the export options, the token ids
+    baked into the program's metadata, and the ExecuTorch version."""
     if cache is None:
         return None
     import dataclasses
@@ -236,10 +236,12 @@ def _program_cache_path(cache: Path | None, source: Path, ck, opts) -> Path | No
     h = hashlib.sha256()
     src = Path(source)
     files = sorted(src.rglob("*")) if src.is_dir() else [src]
-    for f in files:
-        if f.is_file():
-            st = f.stat()
-            h.update(f"{f.name}:{st.st_size}:{int(st.st_mtime)}".encode())
+    for f in files:  # content, not mtime: a reinstalled package must still hit the cache
+        if f.is_file() and f.suffix in (".gguf", ".safetensors", ".json", ".model"):
+            h.update(f.name.encode())
+            with open(f, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
     from .lower import LOWERING_VERSION
     h.update(f"lowering-v{LOWERING_VERSION}".encode())
     h.update(json.dumps(dataclasses.asdict(opts), sort_keys=True).encode())

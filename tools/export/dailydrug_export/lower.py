@@ -129,13 +129,13 @@ def lower_to_pte(ck: Checkpoint, opts: ExportOptions, out_path: Path,
             f"group size {opts.group_size} does not divide the input width of {len(skipped)} "
             f"linear layer(s) (e.g. {skipped[0]}), which ExecuTorch would silently leave "
             f"unquantized; group sizes that cover every layer: {suggest_group_sizes(ck)}")
-    from executorch.examples.models.llama.export_llama_lib import export_llama
-
     out_path = Path(out_path).resolve()
     sink = io.StringIO()
     if quiet:  # ExecuTorch and torch log every pass at INFO/WARNING; keep errors only
         logging.disable(logging.WARNING)
     try:
+        from executorch.examples.models.llama.export_llama_lib import export_llama
+
         with tempfile.TemporaryDirectory(prefix="dd-export-") as work, \
                 warnings.catch_warnings(), \
                 (contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext()):
