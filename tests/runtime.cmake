@@ -29,3 +29,9 @@ dd_add_gtest(cli_generate_test LABEL integration SOURCES integration/cli_generat
              LIBS nlohmann_json::nlohmann_json FIXTURES tiny_model)
 target_compile_definitions(cli_generate_test PRIVATE DD_DAILYDRUG_BIN="$<TARGET_FILE:dailydrug>")
 add_dependencies(cli_generate_test dailydrug)
+
+# The exporter's readers and option checks (Python, no lowering; seconds).
+add_test(NAME export.inputs
+         COMMAND ${DD_PYTHON} -m pytest -q -p no:cacheprovider
+                 ${CMAKE_SOURCE_DIR}/tests/python/test_export_inputs.py)
+set_tests_properties(export.inputs PROPERTIES LABELS "unit" TIMEOUT 600)
