@@ -8,16 +8,30 @@ dd_add_gtest(c_api_test LABEL unit SOURCES unit/c_api_test.cpp unit/c_api_c_clie
 set_target_properties(c_api_test PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON
                                             C_EXTENSIONS OFF)
 
-# The shared library exports the C API and nothing else (no runtime or ExecuTorch symbols).
+# The shared library exports the C API and nothing else (no runtime or ExecuTorch symbols): every
+# function of dailydrug_llm.h, listed here.
+set(DD_C_API_SYMBOLS
+  ddllm_cancel ddllm_close ddllm_context_length ddllm_error_free ddllm_error_kind_name
+  ddllm_generate ddllm_get_model_info ddllm_is_loaded ddllm_open ddllm_open_options_init
+  ddllm_request_init ddllm_reset ddllm_response_free ddllm_set_log_fn ddllm_unload ddllm_version)
+string(REPLACE ";" "," DD_C_API_SYMBOLS "${DD_C_API_SYMBOLS}")
 add_test(NAME bindings.c_api_exports
          COMMAND ${CMAKE_COMMAND} -DLIB=$<TARGET_FILE:dd_llm_c> -DPREFIXES=ddllm_
+                 -DEXPECTED=${DD_C_API_SYMBOLS}
                  -P ${CMAKE_CURRENT_SOURCE_DIR}/check_exports.cmake)
 set_tests_properties(bindings.c_api_exports PROPERTIES LABELS "unit")
 
 if(TARGET dd_llm_jni)
+  # JNI_OnLoad/OnUnload and LocalLlm's native methods.
+  set(DD_JNI_SYMBOLS JNI_OnLoad JNI_OnUnload)
+  foreach(m Cancel Close ContextLength FromUtf8 Generate GetModelInfo IsLoaded Open Reset ToUtf8
+            Unload)
+    list(APPEND DD_JNI_SYMBOLS Java_org_dailydrug_llm_LocalLlm_native${m})
+  endforeach()
+  string(REPLACE ";" "," DD_JNI_SYMBOLS "${DD_JNI_SYMBOLS}")
   add_test(NAME bindings.jni_exports
            COMMAND ${CMAKE_COMMAND} -DLIB=$<TARGET_FILE:dd_llm_jni>
-                   -DPREFIXES=Java_org_dailydrug_llm_,JNI_On
+                   -DPREFIXES=Java_org_dailydrug_llm_,JNI_On -DEXPECTED=${DD_JNI_SYMBOLS}
                    -P ${CMAKE_CURRENT_SOURCE_DIR}/check_exports.cmake)
   set_tests_properties(bindings.jni_exports PROPERTIES LABELS "unit")
 endif()

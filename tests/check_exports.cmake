@@ -1,7 +1,9 @@
-# cmake -DLIB=<shared library> -DPREFIXES=<prefix,...> -P check_exports.cmake
+# cmake -DLIB=<shared library> -DPREFIXES=<prefix,...> [-DEXPECTED=<name,...>] -P check_exports.cmake
 # Fails when the library exports a defined function or object whose name starts with none of the
-# prefixes (or exports none at all).
+# prefixes (or exports none at all). With EXPECTED, the exported names must also be exactly that
+# list: a missing API function or an extra one fails (update the list when the API changes).
 string(REPLACE "," ";" PREFIXES "${PREFIXES}")
+string(REPLACE "," ";" EXPECTED "${EXPECTED}")
 find_program(NM nm REQUIRED)
 execute_process(COMMAND ${NM} -D --defined-only ${LIB} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
@@ -26,6 +28,7 @@ foreach(line IN LISTS lines)
       set(ok TRUE)
     endif()
   endforeach()
+  list(APPEND exported "${name}")
   if(ok)
     math(EXPR good "${good} + 1")
   else()
@@ -37,5 +40,23 @@ if(bad)
 endif()
 if(good EQUAL 0)
   message(FATAL_ERROR "${LIB} exports no [${PREFIXES}] symbol")
+endif()
+if(EXPECTED)
+  set(missing "")
+  foreach(name IN LISTS EXPECTED)
+    if(NOT name IN_LIST exported)
+      list(APPEND missing "${name}")
+    endif()
+  endforeach()
+  set(extra "")
+  foreach(name IN LISTS exported)
+    if(NOT name IN_LIST EXPECTED)
+      list(APPEND extra "${name}")
+    endif()
+  endforeach()
+  if(missing OR extra)
+    message(FATAL_ERROR "${LIB}: exported symbols differ from the expected list; "
+                        "missing: [${missing}] unexpected: [${extra}]")
+  endif()
 endif()
 message(STATUS "${LIB}: ${good} exported symbols, all with [${PREFIXES}]")

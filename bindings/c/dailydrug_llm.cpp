@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -18,16 +19,20 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dailydrug/llm/bundle.h"
 #include "dailydrug/llm/error.h"
+#include "dailydrug/llm/local_llm.h"
 #include "dailydrug/llm/log.h"
 #include "dailydrug/llm/runner.h"
 
 namespace llm = dailydrug::llm;
 
 struct ddllm_runner {
-  std::unique_ptr<llm::Runner> runner;
-  // Serialises generate/reset and lets close wait for a running call.
+  std::unique_ptr<llm::LocalLlm> llm;
+  // The open options' copy progress, used by every load (at open, lazily, after unload).
+  ddllm_progress_fn progress = nullptr;
+  void* progress_user = nullptr;
+  // Serialises generate/reset/unload (and so every load after open) and lets close wait for a
+  // running call.
   std::mutex call_mutex;
   // The thread currently inside generate() (and so inside its callbacks); default id when idle.
   // Used to refuse re-entrant calls from a callback, which would deadlock on call_mutex.
@@ -36,6 +41,14 @@ struct ddllm_runner {
   std::atomic<bool> closing{false};
   // ddllm_close() was called from inside a callback: generate() frees the runner on return.
   std::atomic<bool> close_deferred{false};
+  // ddllm_cancel() during a generate() call; makes a cancel that lands while the model is still
+  // being loaded (when LocalLlm has no runner to cancel yet) stop the generation at its first
+  // piece. Cleared when a generate() call starts.
+  std::atomic<bool> cancel_requested{false};
+  // The strings ddllm_get_model_info() hands out: stable addresses (a deque never moves its
+  // elements on push_back), freed by unload/close as documented.
+  std::mutex info_mutex;
+  std::deque<std::string> info_strings;
 };
 
 namespace {
@@ -242,32 +255,74 @@ bool export_response(const llm::GenerationResponse& in, ddllm_response* out) noe
   return true;
 }
 
+/// The C API's name for a LocalLlmConfig key (the option or argument the caller set).
+std::string option_name(const std::string& key) {
+  if (key == "bundle") return "bundle_dir";
+  if (key == "thread_count") return "num_threads";
+  return key;
+}
+
+llm::CopyProgress copy_progress(const ddllm_runner& r) {
+  if (r.progress == nullptr) return {};
+  return [fn = r.progress, user = r.progress_user](uint64_t done, uint64_t total,
+                                                   const std::string& file) {
+    fn(done, total, file.c_str(), user);
+  };
+}
+
+/// A string that stays valid until unload/close; equal values share one copy.
+const char* intern(ddllm_runner* r, const std::string& value) {
+  for (const std::string& s : r->info_strings) {
+    if (s == value) return s.c_str();
+  }
+  r->info_strings.push_back(value);
+  return r->info_strings.back().c_str();
+}
+
+/// `close_after` is set, while the lock is still held, when a callback asked to close the runner:
+/// after the lock is released the runner may already be freed by a ddllm_close() on another
+/// thread, so the caller must not read it again unless it owns the deferred close.
 int generate_locked(ddllm_runner* r, const ddllm_request& request, ddllm_text_fn on_text,
-                    ddllm_stats_fn on_stats, void* user, ddllm_response* out,
-                    ddllm_error* err) {
+                    ddllm_stats_fn on_stats, void* user, ddllm_response* out, ddllm_error* err,
+                    bool& close_after) {
   const llm::GenerationRequest req = to_request(request);
   std::lock_guard<std::mutex> lock(r->call_mutex);
+  struct NoteDeferredClose {  // destroyed before `lock`
+    ddllm_runner* r;
+    bool& close_after;
+    ~NoteDeferredClose() { close_after = r->close_deferred.load(); }
+  } note_deferred_close{r, close_after};
   if (r->closing.load()) {
     return fail(err, llm::Error::inference_not_initialized("the runner is being closed"));
   }
+  r->cancel_requested.store(false);
   r->generating_thread.store(std::this_thread::get_id());
   struct ClearThread {
     ddllm_runner* r;
     ~ClearThread() { r->generating_thread.store(std::thread::id{}); }
   } clear_thread{r};
+  if (!r->llm->is_loaded()) {
+    // Load here rather than inside LocalLlm::generate, to report the copy progress.
+    llm::Status loaded = r->llm->load(copy_progress(*r));
+    if (!loaded.ok()) return fail(err, loaded.error());
+    if (r->closing.load()) {  // closed while loading: do not start the generation
+      return fail(err, llm::Error::inference_not_initialized("the runner is being closed"));
+    }
+  }
 
   bool stopped_by_caller = false;  // on_text asked to stop: no more text callbacks
   std::string piece;
   auto text_cb = [&](std::string_view p) {
     if (r->closing.load()) {
-      r->runner->cancel();
+      r->llm->cancel();
       stopped_by_caller = true;
     }
+    if (r->cancel_requested.exchange(false)) r->llm->cancel();  // landed during the load
     if (stopped_by_caller || on_text == nullptr) return;
     piece.assign(p);  // the callback gets a NUL-terminated copy
     if (on_text(piece.c_str(), piece.size(), user) != 0) {
       stopped_by_caller = true;
-      r->runner->cancel();
+      r->llm->cancel();
     }
   };
   llm::StatsCallback stats_cb;
@@ -288,7 +343,7 @@ int generate_locked(ddllm_runner* r, const ddllm_request& request, ddllm_text_fn
       on_stats(&c, json.c_str(), user);
     };
   }
-  auto result = r->runner->generate(req, text_cb, stats_cb);
+  auto result = r->llm->generate(req, text_cb, stats_cb);
   if (!result.ok()) return fail(err, result.error());
   if (!export_response(*result, out)) {
     return fail_out_of_memory(err, llm::ErrorKind::kGenerationFailed);
@@ -335,6 +390,13 @@ void ddllm_open_options_init(ddllm_open_options* opts) {
   *opts = ddllm_open_options{};
   opts->num_threads = -1;
   opts->verify_sha256 = 0;
+  opts->assets_dir = nullptr;
+  opts->cache_dir = nullptr;
+  opts->max_cache_tokens = 0;
+  opts->memory_threshold_mb = -1;
+  opts->progress = nullptr;
+  opts->progress_user = nullptr;
+  opts->lazy_load = 0;
 }
 
 int ddllm_open(const char* bundle_dir, const ddllm_open_options* opts, ddllm_runner** out,
@@ -344,16 +406,41 @@ int ddllm_open(const char* bundle_dir, const ddllm_open_options* opts, ddllm_run
   if (bundle_dir == nullptr) return fail_argument(err, "bundle_dir");
   if (out == nullptr) return fail_argument(err, "out");
   return guarded(err, llm::ErrorKind::kModelLoadFailed, [&]() -> int {
-    const bool full = opts != nullptr && opts->verify_sha256 != 0;
-    auto bundle = llm::ModelBundle::open(
-        bundle_dir, full ? llm::ModelBundle::Verify::kFull : llm::ModelBundle::Verify::kSizes);
-    if (!bundle.ok()) return fail(err, bundle.error());
-    llm::ModelLoadOptions load;
-    load.num_threads = (opts != nullptr && opts->num_threads > 0) ? opts->num_threads : -1;
-    auto runner = llm::Runner::from_bundle(*bundle, load);
-    if (!runner.ok()) return fail(err, runner.error());
+    ddllm_open_options o;
+    ddllm_open_options_init(&o);
+    if (opts != nullptr) o = *opts;
+    llm::LocalLlmConfig config;
+    config.bundle = bundle_dir;
+    if (o.assets_dir != nullptr && o.assets_dir[0] != '\0') {
+      config.assets_dir = o.assets_dir;
+      if (o.cache_dir != nullptr) config.cache_dir = o.cache_dir;
+    }
+    config.thread_count = o.num_threads > 0 ? o.num_threads : -1;
+    if (o.max_cache_tokens < 0) {
+      return fail(err, llm::Error::configuration_invalid("max_cache_tokens",
+                                                         "must be 0 (bundle default) or >= 1"));
+    }
+    if (o.max_cache_tokens > 0) config.max_cache_tokens = o.max_cache_tokens;
+    if (o.memory_threshold_mb < -1) {
+      return fail(err, llm::Error::configuration_invalid(
+                           "memory_threshold_mb", "must be -1 (bundle default) or >= 0"));
+    }
+    if (o.memory_threshold_mb >= 0) config.memory_threshold_mb = o.memory_threshold_mb;
+    config.verify_sha256 = o.verify_sha256 != 0;
+    auto created = llm::LocalLlm::create(std::move(config));
+    if (!created.ok()) {
+      llm::Error e = created.error();
+      if (e.kind == llm::ErrorKind::kConfigurationInvalid) e.subject = option_name(e.subject);
+      return fail(err, e);
+    }
     auto handle = std::make_unique<ddllm_runner>();
-    handle->runner = std::move(runner).value();
+    handle->llm = std::move(created).value();
+    handle->progress = o.progress;
+    handle->progress_user = o.progress_user;
+    if (o.lazy_load == 0) {
+      llm::Status loaded = handle->llm->load(copy_progress(*handle));
+      if (!loaded.ok()) return fail(err, loaded.error());
+    }
     *out = handle.release();
     return DDLLM_OK;
   });
@@ -362,7 +449,11 @@ int ddllm_open(const char* bundle_dir, const ddllm_open_options* opts, ddllm_run
 void ddllm_close(ddllm_runner* runner) {
   if (runner == nullptr) return;
   runner->closing.store(true);
-  runner->runner->cancel();
+  try {
+    runner->llm->cancel();
+  } catch (...) {
+    // Only a broken mutex throws here; `closing` still stops the generation at its next piece.
+  }
   if (on_generating_thread(runner)) {
     runner->close_deferred.store(true);  // freed when that generate() returns
     return;
@@ -381,17 +472,80 @@ int ddllm_reset(ddllm_runner* runner, ddllm_error* err) {
   if (on_generating_thread(runner)) return fail_reentrant(err, "ddllm_reset");
   return guarded(err, llm::ErrorKind::kGenerationFailed, [&]() -> int {
     std::lock_guard<std::mutex> lock(runner->call_mutex);
-    runner->runner->reset();
+    // Not loaded: there is no cached prefix to forget (LocalLlm::reset would call that an error).
+    if (!runner->llm->is_loaded()) return DDLLM_OK;
+    llm::Status s = runner->llm->reset();
+    if (!s.ok()) return fail(err, s.error());
     return DDLLM_OK;
   });
 }
 
 void ddllm_cancel(ddllm_runner* runner) {
-  if (runner != nullptr) runner->runner->cancel();
+  if (runner == nullptr) return;
+  if (runner->generating_thread.load() != std::thread::id{}) {
+    runner->cancel_requested.store(true);
+  }
+  try {
+    runner->llm->cancel();
+  } catch (...) {
+    // Only a broken mutex throws here; the flag above still stops the generation.
+  }
 }
 
 int64_t ddllm_context_length(const ddllm_runner* runner) {
-  return runner == nullptr ? 0 : runner->runner->context_limit();
+  if (runner == nullptr) return 0;
+  try {
+    return runner->llm->info().context_length;
+  } catch (...) {
+    return 0;  // out of memory copying the info
+  }
+}
+
+int ddllm_unload(ddllm_runner* runner, ddllm_error* err) {
+  reset_error(err);
+  if (runner == nullptr) return fail_argument(err, "runner");
+  if (on_generating_thread(runner)) return fail_reentrant(err, "ddllm_unload");
+  return guarded(err, llm::ErrorKind::kGenerationFailed, [&]() -> int {
+    std::lock_guard<std::mutex> lock(runner->call_mutex);
+    runner->llm->unload();
+    std::lock_guard<std::mutex> info_lock(runner->info_mutex);
+    runner->info_strings.clear();
+    return DDLLM_OK;
+  });
+}
+
+int ddllm_is_loaded(const ddllm_runner* runner) {
+  if (runner == nullptr) return 0;
+  try {
+    return runner->llm->is_loaded() ? 1 : 0;
+  } catch (...) {
+    return 0;
+  }
+}
+
+int ddllm_get_model_info(ddllm_runner* runner, ddllm_model_info* out, ddllm_error* err) {
+  reset_error(err);
+  if (runner == nullptr) return fail_argument(err, "runner");
+  if (out == nullptr) return fail_argument(err, "out");
+  *out = ddllm_model_info{};
+  return guarded(err, llm::ErrorKind::kGenerationFailed, [&]() -> int {
+    const llm::ModelInfo info = runner->llm->info();
+    ddllm_model_info result{};
+    {
+      std::lock_guard<std::mutex> lock(runner->info_mutex);
+      result.name = intern(runner, info.name);
+      result.path = intern(runner, info.path);
+      result.quantization = intern(runner, info.quantization);
+    }
+    result.size_bytes = info.size_bytes;
+    result.context_length = info.context_length;
+    result.max_tokens = info.max_tokens;
+    result.loaded = info.loaded ? 1 : 0;
+    result.load_ms = info.load_ms;
+    result.threads = info.threads;
+    *out = result;
+    return DDLLM_OK;
+  });
 }
 
 void ddllm_request_init(ddllm_request* request) {
@@ -416,6 +570,7 @@ int ddllm_generate(ddllm_runner* runner, const ddllm_request* request, ddllm_tex
   if (request->prompt == nullptr) return fail_argument(err, "request.prompt");
   if (out == nullptr) return fail_argument(err, "out");
   if (on_generating_thread(runner)) return fail_reentrant(err, "ddllm_generate");
+  bool close_after = false;
   const int rc = guarded(err, llm::ErrorKind::kGenerationFailed, [&]() -> int {
     for (const auto& bad :
          {bad_string_array(request->system_instructions, request->n_system_instructions,
@@ -425,11 +580,12 @@ int ddllm_generate(ddllm_runner* runner, const ddllm_request* request, ddllm_tex
         return fail(err, llm::Error::configuration_invalid(bad, "must not be NULL"));
       }
     }
-    return generate_locked(runner, *request, on_text, on_stats, user, out, err);
+    return generate_locked(runner, *request, on_text, on_stats, user, out, err, close_after);
   });
   // A close requested from inside a callback is carried out now that the call has returned (the
-  // response, if any, stays valid: it does not refer to the runner).
-  if (runner->close_deferred.load()) {
+  // response, if any, stays valid: it does not refer to the runner). Otherwise the runner is not
+  // touched again: a ddllm_close() on another thread may free it as soon as the lock is released.
+  if (close_after) {
     runner->close_deferred.store(false);
     ddllm_close(runner);
   }

@@ -1,5 +1,9 @@
 // JNI side of org.dailydrug.llm.LocalLlm, over the C API (libdailydrug_llm.so).
 //
+// A Java handle is a JniRunner: the C API's runner plus a global reference to the
+// CopyProgressListener, which the C API calls (with the JniRunner as user pointer) whenever the
+// runner loads: inside nativeOpen, or inside nativeGenerate (lazy load, reload after unload).
+//
 // Hygiene rules kept throughout:
 // - Strings cross as UTF-16 (GetStringRegion / NewString) with our own standard UTF-8
 //   conversion, never through JNI's modified-UTF-8 functions.
@@ -11,6 +15,10 @@
 // - A Java exception thrown by the callback makes the text trampoline return nonzero, which stops
 //   the generation (the C API cancels it and sends no more text); the exception is then left
 //   pending on return, so Java rethrows it from generate().
+// - A Java exception thrown by the progress listener cannot stop the copy (the C API has no way
+//   to); it stays pending, every later trampoline sees it (ExceptionCheck) and makes no JNI call,
+//   and it propagates from the constructor (which closes the runner) or from generate() (whose
+//   text trampoline stops the generation at once).
 #include <jni.h>
 
 #include <cstring>
@@ -47,9 +55,20 @@ struct JavaRefs {
   jclass callback = nullptr;
   jmethodID on_text = nullptr;
   jmethodID on_stats = nullptr;
+  jclass progress = nullptr;
+  jmethodID on_progress = nullptr;
+  jclass model_info = nullptr;
+  jmethodID model_info_ctor = nullptr;
   jclass out_of_memory = nullptr;
 };
 JavaRefs g_refs;
+JavaVM* g_vm = nullptr;
+
+/// What a Java handle points to.
+struct JniRunner {
+  ddllm_runner* runner = nullptr;
+  jobject listener = nullptr;  // global reference to the CopyProgressListener, or null
+};
 
 jclass global_class(JNIEnv* env, const char* name) {
   jclass local = env->FindClass(name);
@@ -124,7 +143,46 @@ void throw_from_current_exception(JNIEnv* env) {
   }
 }
 
-ddllm_runner* runner_of(jlong handle) { return reinterpret_cast<ddllm_runner*>(handle); }
+JniRunner* jni_runner_of(jlong handle) { return reinterpret_cast<JniRunner*>(handle); }
+ddllm_runner* runner_of(jlong handle) { return jni_runner_of(handle)->runner; }
+
+/// Free a JniRunner whose runner is closed (or was never opened).
+void free_jni_runner(JNIEnv* env, JniRunner* jr) {
+  if (jr->listener != nullptr) env->DeleteGlobalRef(jr->listener);
+  delete jr;
+}
+
+/// Copy progress -> CopyProgressListener.onProgress on the loading thread.
+void progress_trampoline(uint64_t done, uint64_t total, const char* file, void* user) noexcept {
+  auto* jr = static_cast<JniRunner*>(user);
+  JNIEnv* env = nullptr;
+  if (g_vm == nullptr ||
+      g_vm->GetEnv(reinterpret_cast<void**>(&env), JNI_VERSION_1_6) != JNI_OK) {
+    return;  // not a Java thread (cannot happen: loads run inside native methods)
+  }
+  if (jr->listener == nullptr || env->ExceptionCheck()) return;  // the listener threw before
+  try {
+    jstring name = to_jstring(env, file);
+    if (name == nullptr) return;  // OutOfMemoryError pending
+    env->CallVoidMethod(jr->listener, g_refs.on_progress, static_cast<jlong>(done),
+                        static_cast<jlong>(total), name);
+    env->DeleteLocalRef(name);  // allowed with an exception pending
+  } catch (...) {
+    // A progress report that cannot be built (out of memory) is dropped.
+  }
+}
+
+/// The standard UTF-8 of an optional String argument; false with an exception pending.
+bool optional_utf8(JNIEnv* env, jstring s, const char* key, std::string& out, bool& present) {
+  present = s != nullptr;
+  if (!present) return true;
+  out = to_utf8(env, s);
+  if (out.find('\0') != std::string::npos) {
+    throw_configuration_invalid(env, key, "contains U+0000");
+    return false;
+  }
+  return true;
+}
 
 /// Copy a String[] to UTF-8 strings. Returns false with an exception pending.
 bool to_utf8_array(JNIEnv* env, jobjectArray array, const char* key,
@@ -161,6 +219,10 @@ int text_trampoline(const char* piece, size_t len, void* user) noexcept {
   auto* ctx = static_cast<CallbackContext*>(user);
   if (ctx->stopped) return 1;
   JNIEnv* env = ctx->env;
+  if (env->ExceptionCheck()) {  // the progress listener threw during this call's load
+    ctx->stopped = true;
+    return 1;
+  }
   try {
     jstring text = to_jstring(env, std::string_view(piece, len));
     if (text == nullptr) {  // OutOfMemoryError pending
@@ -185,6 +247,10 @@ void stats_trampoline(const ddllm_stats* /*stats*/, const char* json, void* user
   auto* ctx = static_cast<CallbackContext*>(user);
   if (ctx->stopped) return;
   JNIEnv* env = ctx->env;
+  if (env->ExceptionCheck()) {
+    ctx->stopped = true;
+    return;
+  }
   try {
     jstring text = to_jstring(env, json);
     if (text == nullptr) {
@@ -226,11 +292,15 @@ extern "C" {
 JNIEXPORT jint JNI_OnLoad(JavaVM* vm, void* /*reserved*/) {
   JNIEnv* env = nullptr;
   if (vm->GetEnv(reinterpret_cast<void**>(&env), JNI_VERSION_1_6) != JNI_OK) return JNI_ERR;
+  g_vm = vm;
   g_refs.response = global_class(env, "org/dailydrug/llm/LlmResponse");
   g_refs.exception = global_class(env, "org/dailydrug/llm/LocalLlmException");
   g_refs.callback = global_class(env, "org/dailydrug/llm/LlmCallback");
+  g_refs.progress = global_class(env, "org/dailydrug/llm/CopyProgressListener");
+  g_refs.model_info = global_class(env, "org/dailydrug/llm/ModelInfo");
   g_refs.out_of_memory = global_class(env, "java/lang/OutOfMemoryError");
   if (g_refs.response == nullptr || g_refs.exception == nullptr || g_refs.callback == nullptr ||
+      g_refs.progress == nullptr || g_refs.model_info == nullptr ||
       g_refs.out_of_memory == nullptr) {
     return JNI_ERR;  // FindClass left NoClassDefFoundError pending
   }
@@ -241,8 +311,14 @@ JNIEXPORT jint JNI_OnLoad(JavaVM* vm, void* /*reserved*/) {
                        "(ILjava/lang/String;Ljava/lang/String;Ljava/lang/String;JJ)V");
   g_refs.on_text = env->GetMethodID(g_refs.callback, "onText", "(Ljava/lang/String;)V");
   g_refs.on_stats = env->GetMethodID(g_refs.callback, "onStats", "(Ljava/lang/String;)V");
+  g_refs.on_progress =
+      env->GetMethodID(g_refs.progress, "onProgress", "(JJLjava/lang/String;)V");
+  g_refs.model_info_ctor =
+      env->GetMethodID(g_refs.model_info, "<init>",
+                       "(Ljava/lang/String;Ljava/lang/String;JJJLjava/lang/String;ZDI)V");
   if (g_refs.response_ctor == nullptr || g_refs.exception_ctor == nullptr ||
-      g_refs.on_text == nullptr || g_refs.on_stats == nullptr) {
+      g_refs.on_text == nullptr || g_refs.on_stats == nullptr || g_refs.on_progress == nullptr ||
+      g_refs.model_info_ctor == nullptr) {
     return JNI_ERR;  // NoSuchMethodError pending
   }
   return JNI_VERSION_1_6;
@@ -251,39 +327,68 @@ JNIEXPORT jint JNI_OnLoad(JavaVM* vm, void* /*reserved*/) {
 JNIEXPORT void JNI_OnUnload(JavaVM* vm, void* /*reserved*/) {
   JNIEnv* env = nullptr;
   if (vm->GetEnv(reinterpret_cast<void**>(&env), JNI_VERSION_1_6) != JNI_OK) return;
-  for (jclass c : {g_refs.response, g_refs.exception, g_refs.callback, g_refs.out_of_memory}) {
+  for (jclass c : {g_refs.response, g_refs.exception, g_refs.callback, g_refs.progress,
+                   g_refs.model_info, g_refs.out_of_memory}) {
     if (c != nullptr) env->DeleteGlobalRef(c);
   }
   g_refs = JavaRefs{};
+  g_vm = nullptr;
 }
 
-JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativeOpen(JNIEnv* env, jclass,
-                                                                   jstring bundle_dir,
-                                                                   jint num_threads,
-                                                                   jboolean verify_sha256) {
+JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativeOpen(
+    JNIEnv* env, jclass, jstring bundle, jstring assets_dir, jstring cache_dir, jint num_threads,
+    jlong max_cache_tokens, jlong memory_threshold_mb, jboolean verify_sha256, jboolean lazy_load,
+    jobject listener) {
+  JniRunner* jr = nullptr;
   try {
-    if (bundle_dir == nullptr) {
-      throw_configuration_invalid(env, "bundleDir", "must not be null");
+    if (bundle == nullptr) {
+      throw_configuration_invalid(env, "bundle_dir", "must not be null");
       return 0;
     }
-    const std::string dir = to_utf8(env, bundle_dir);
-    if (dir.find('\0') != std::string::npos) {
-      throw_configuration_invalid(env, "bundleDir", "contains U+0000");
+    std::string bundle_utf8, assets_utf8, cache_utf8;
+    bool has_bundle = false, has_assets = false, has_cache = false;
+    if (!optional_utf8(env, bundle, "bundle_dir", bundle_utf8, has_bundle) ||
+        !optional_utf8(env, assets_dir, "assets_dir", assets_utf8, has_assets) ||
+        !optional_utf8(env, cache_dir, "cache_dir", cache_utf8, has_cache)) {
       return 0;
+    }
+    jr = new JniRunner();
+    if (listener != nullptr) {
+      jr->listener = env->NewGlobalRef(listener);
+      if (jr->listener == nullptr) {  // OutOfMemoryError pending
+        free_jni_runner(env, jr);
+        return 0;
+      }
     }
     ddllm_open_options opts;
     ddllm_open_options_init(&opts);
     opts.num_threads = num_threads;
     opts.verify_sha256 = verify_sha256 == JNI_TRUE ? 1 : 0;
-    ddllm_runner* runner = nullptr;
+    opts.assets_dir = has_assets ? assets_utf8.c_str() : nullptr;
+    opts.cache_dir = has_cache ? cache_utf8.c_str() : nullptr;
+    opts.max_cache_tokens = max_cache_tokens;
+    opts.memory_threshold_mb = memory_threshold_mb;
+    opts.progress = jr->listener != nullptr ? progress_trampoline : nullptr;
+    opts.progress_user = jr;
+    opts.lazy_load = lazy_load == JNI_TRUE ? 1 : 0;
     ddllm_error err{};
-    if (ddllm_open(dir.c_str(), &opts, &runner, &err) != DDLLM_OK) {
-      throw_llm(env, err);
+    const int rc = ddllm_open(bundle_utf8.c_str(), &opts, &jr->runner, &err);
+    if (env->ExceptionCheck() || rc != DDLLM_OK) {
+      // The listener threw (its exception propagates as is; the model is released), or the open
+      // failed.
+      if (rc != DDLLM_OK) throw_llm(env, err);  // no-op with an exception pending
+      ddllm_close(jr->runner);
+      free_jni_runner(env, jr);
+      jr = nullptr;
       ddllm_error_free(&err);
       return 0;
     }
-    return reinterpret_cast<jlong>(runner);
+    return reinterpret_cast<jlong>(jr);
   } catch (...) {
+    if (jr != nullptr) {
+      ddllm_close(jr->runner);
+      free_jni_runner(env, jr);
+    }
     throw_from_current_exception(env);
     return 0;
   }
@@ -382,9 +487,60 @@ JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativeContextLength(JNIE
   return static_cast<jlong>(ddllm_context_length(runner_of(handle)));
 }
 
-JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeClose(JNIEnv*, jclass,
+JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeClose(JNIEnv* env, jclass,
                                                                    jlong handle) {
-  ddllm_close(runner_of(handle));
+  JniRunner* jr = jni_runner_of(handle);
+  ddllm_close(jr->runner);
+  free_jni_runner(env, jr);
+}
+
+JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeUnload(JNIEnv* env, jclass,
+                                                                    jlong handle) {
+  ddllm_error err{};
+  try {
+    if (ddllm_unload(runner_of(handle), &err) != DDLLM_OK) throw_llm(env, err);
+  } catch (...) {
+    throw_from_current_exception(env);
+  }
+  ddllm_error_free(&err);
+}
+
+JNIEXPORT jboolean JNICALL Java_org_dailydrug_llm_LocalLlm_nativeIsLoaded(JNIEnv*, jclass,
+                                                                          jlong handle) {
+  return ddllm_is_loaded(runner_of(handle)) != 0 ? JNI_TRUE : JNI_FALSE;
+}
+
+JNIEXPORT jobject JNICALL Java_org_dailydrug_llm_LocalLlm_nativeGetModelInfo(JNIEnv* env, jclass,
+                                                                             jlong handle) {
+  ddllm_error err{};
+  jobject result = nullptr;
+  try {
+    ddllm_model_info info{};
+    if (ddllm_get_model_info(runner_of(handle), &info, &err) != DDLLM_OK) {
+      throw_llm(env, err);
+    } else {
+      jstring name = to_jstring(env, info.name);
+      jstring path = name != nullptr ? to_jstring(env, info.path) : nullptr;
+      jstring quantization = path != nullptr ? to_jstring(env, info.quantization) : nullptr;
+      if (quantization != nullptr) {
+        result = env->NewObject(g_refs.model_info, g_refs.model_info_ctor, name, path,
+                                static_cast<jlong>(info.size_bytes),
+                                static_cast<jlong>(info.context_length),
+                                static_cast<jlong>(info.max_tokens), quantization,
+                                info.loaded != 0 ? JNI_TRUE : JNI_FALSE,
+                                static_cast<jdouble>(info.load_ms),
+                                static_cast<jint>(info.threads));
+      }
+      // On any failure above, NewString/NewObject left an OutOfMemoryError pending.
+      if (quantization != nullptr) env->DeleteLocalRef(quantization);
+      if (path != nullptr) env->DeleteLocalRef(path);
+      if (name != nullptr) env->DeleteLocalRef(name);
+    }
+  } catch (...) {
+    throw_from_current_exception(env);
+  }
+  ddllm_error_free(&err);
+  return result;
 }
 
 JNIEXPORT jbyteArray JNICALL Java_org_dailydrug_llm_LocalLlm_nativeToUtf8(JNIEnv* env, jclass,

@@ -107,7 +107,11 @@ def main() -> int:
     ap.add_argument("--out", required=True, type=Path)
     args = ap.parse_args()
     out: Path = args.out
-    stamp = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    # Stamp: this script and the exporter code it uses (bundle format, lowering).
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for f in sorted((Path(__file__).resolve().parents[2] / "tools" / "export").rglob("*.py")):
+        h.update(f.read_bytes())
+    stamp = h.hexdigest()
     stamp_file = out / "STAMP"
     if stamp_file.is_file() and stamp_file.read_text() == stamp and (out / "bundle" / "model_config.json").is_file():
         print(f"tiny model fixture up to date in {out}")

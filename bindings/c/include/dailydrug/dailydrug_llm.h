@@ -1,8 +1,10 @@
 /* DailyDrug local LLM: C API over the C++ runtime (libdailydrug_llm.so).
  *
- * Pure C (C99), for the JNI binding, FFI users and anything that cannot link C++. It wraps
- * ModelBundle::open + Runner::from_bundle + Runner::generate; the semantics are those of
- * dailydrug/llm/runner.h.
+ * Pure C (C99), for the JNI binding, FFI users and anything that cannot link C++. A runner wraps
+ * one dailydrug::llm::LocalLlm (dailydrug/llm/local_llm.h): the optional first-use copy of a
+ * bundle from a read-only assets folder to a writable cache folder (atomic, SHA-256 verified, with
+ * progress), the memory check, eager or lazy loading, unload/reload, cancel and reset. Generation
+ * semantics are those of dailydrug/llm/runner.h.
  *
  * Conventions
  * - Every fallible function returns 0 on success, or one of the DDLLM_ERR_* codes below (the
@@ -18,16 +20,21 @@
  *   `err` describes that call only. Release the last value with ddllm_error_free().
  * - Strings are UTF-8 and, unless a length is given, NUL-terminated. Strings passed in are only
  *   read during the call (the library copies what it keeps).
+ * - Structs passed in (options, requests) may gain fields at their end in later versions: fill
+ *   them with their *_init() function first, and rebuild against the header that matches the
+ *   library you ship.
  *
  * Thread-safety
  * - Different runners may be used from different threads at the same time.
- * - One runner: ddllm_generate() and ddllm_reset() are serialised (a second call waits for the
- *   first). ddllm_cancel() may be called from any thread at any time while the runner is open.
- *   ddllm_close() cancels a running generation and waits for it to return; no other call on the
- *   runner may start during or after ddllm_close().
- * - The callbacks run on the thread that called ddllm_generate(). They must not call
- *   ddllm_generate(), ddllm_reset() or ddllm_close() on the same runner (such calls fail with
- *   DDLLM_ERR_GENERATION_FAILED; close is deferred, see ddllm_close); ddllm_cancel() is allowed.
+ * - One runner: ddllm_generate(), ddllm_reset() and ddllm_unload() are serialised (a second call
+ *   waits for the first). ddllm_cancel(), ddllm_is_loaded(), ddllm_context_length() and
+ *   ddllm_get_model_info() may be called from any thread at any time while the runner is open
+ *   and never wait for a generation. ddllm_close() cancels a running generation and waits for it
+ *   to return; no other call on the runner may start during or after ddllm_close().
+ * - The callbacks (text, stats, copy progress) run on the thread that called ddllm_generate() (or
+ *   ddllm_open()). They must not call ddllm_generate(), ddllm_reset(), ddllm_unload() or
+ *   ddllm_close() on the same runner (such calls fail with DDLLM_ERR_GENERATION_FAILED; close is
+ *   deferred, see ddllm_close); ddllm_cancel() is allowed.
  */
 #ifndef DAILYDRUG_DAILYDRUG_LLM_H_
 #define DAILYDRUG_DAILYDRUG_LLM_H_
@@ -112,48 +119,138 @@ DDLLM_API void ddllm_set_log_fn(ddllm_log_fn fn, void* user);
  * Runner lifecycle.
  * ------------------------------------------------------------------------------------------- */
 
-/* One loaded model bundle and its conversation state (KV cache with the cached prompt prefix). */
+/* One model bundle (loaded or not) and its conversation state (KV cache with the cached prompt
+ * prefix). */
 typedef struct ddllm_runner ddllm_runner;
+
+/* Progress of the first-use copy from assets_dir to cache_dir: `done_bytes` of `total_bytes` (the
+ * sum of the bundle's file sizes) copied so far; `file` is the bundle file being copied, relative
+ * to the bundle folder ("model.pte"), NUL-terminated and valid during the call only. Called on the
+ * thread that loads (inside ddllm_open(), or inside ddllm_generate() with lazy_load or after
+ * ddllm_unload()), after each chunk, with done_bytes never decreasing; the last call of a complete
+ * copy has done_bytes == total_bytes. Not called at all when cache_dir already holds an intact
+ * copy of the same bundle. The copy cannot be interrupted from the callback. */
+typedef void (*ddllm_progress_fn)(uint64_t done_bytes, uint64_t total_bytes, const char* file,
+                                  void* user);
 
 typedef struct ddllm_open_options {
   /* Threads for ExecuTorch's (process-wide) thread pool. <= 0: the bundle's
-   * performance_settings default (-1 there means automatic: all cores up to 4, one fewer above). */
+   * performance_settings default (-1 there means automatic: all cores up to 4, one fewer above);
+   * otherwise 1..256. */
   int32_t num_threads;
-  /* Nonzero: check every bundle file's SHA-256 before loading (slower); 0: sizes only. */
+  /* Nonzero: check every bundle file's SHA-256 before the first load (slower); 0: sizes only.
+   * A copy from assets_dir is always hashed while it is made, whatever this says. */
   int verify_sha256;
+
+  /* --- Lifecycle options (LocalLlm); ddllm_open_options_init() sets their defaults. --- */
+
+  /* Read-only folder holding the bundle folder (the app's assets). NULL or "": none, and
+   * bundle_dir is the bundle folder's path, used in place. Otherwise bundle_dir is the bundle
+   * folder's *name* inside assets_dir (no '/'), and the bundle is copied to cache_dir/<name> on
+   * first use: atomically (a failure leaves the previous copy as it was), every file checked
+   * against model_config.json (size and SHA-256), with `progress` reporting. An intact copy with
+   * the same model_config.json is kept and nothing is copied. */
+  const char* assets_dir;
+  /* Writable folder for the copy; required with assets_dir, ignored without it. */
+  const char* cache_dir;
+  /* Cap on the KV cache (and so the context) in tokens. 0: the bundle's memory_settings. */
+  int64_t max_cache_tokens;
+  /* Refuse to load (DDLLM_ERR_INSUFFICIENT_MEMORY) when the system's available memory is below
+   * this many MB. -1: the bundle's memory_settings.min_memory_mb; 0: no check. */
+  int64_t memory_threshold_mb;
+  /* Copy progress (may be NULL), called with `progress_user`. Kept by the runner: it may be called
+   * during ddllm_open() and, when the runner loads later (lazy_load, or after ddllm_unload()),
+   * during ddllm_generate(); both pointers must stay valid until ddllm_close(). */
+  ddllm_progress_fn progress;
+  void* progress_user;
+  /* 0: ddllm_open() copies, checks and loads the model, so every loading error surfaces there.
+   * Nonzero: ddllm_open() only validates the options; the first ddllm_generate() loads the model
+   * and returns the loading errors (ddllm_open's list below) itself. */
+  int lazy_load;
 } ddllm_open_options;
 
-/* Defaults: num_threads = -1, verify_sha256 = 0 (the same as passing NULL to ddllm_open). */
+/* Defaults: num_threads = -1, verify_sha256 = 0 (as before the lifecycle fields existed),
+ * assets_dir = cache_dir = NULL, max_cache_tokens = 0, memory_threshold_mb = -1 (the bundle's
+ * min_memory_mb), progress = progress_user = NULL, lazy_load = 0. Passing NULL options to
+ * ddllm_open() means the same. (A zero-initialised struct differs only in memory_threshold_mb = 0,
+ * i.e. no memory check.) */
 DDLLM_API void ddllm_open_options_init(ddllm_open_options* opts);
 
-/* Open the bundle folder `bundle_dir` (model.pte, tokenizer, model_config.json) and load it.
- * `opts` may be NULL (defaults). On success *out receives a runner to release with ddllm_close();
- * on failure *out is set to NULL.
- * Errors: CONFIGURATION_INVALID (NULL bundle_dir or out; malformed or out-of-range config, subject
- * = the key), MODEL_NOT_FOUND (no folder or no model_config.json), MODEL_CORRUPTED (a listed file
- * missing, of the wrong size or SHA-256, or program/tokenizer/config disagreeing on the
- * vocabulary), MODEL_LOAD_FAILED (ExecuTorch could not load the program), TOKENIZER_MODEL_NOT_FOUND
- * and TOKENIZER_NOT_INITIALIZED (the tokenizer file is missing or unreadable). */
+/* Open the bundle `bundle_dir` (a folder with model.pte, tokenizer and model_config.json; or, with
+ * opts->assets_dir, the name of such a folder inside assets_dir) and, unless opts->lazy_load,
+ * prepare and load it: copy from assets_dir if needed, check the files, check the available
+ * memory, load. `opts` may be NULL (defaults). On success *out receives a runner to release with
+ * ddllm_close(); on failure *out is set to NULL.
+ * Errors: CONFIGURATION_INVALID (NULL bundle_dir or out; an option out of range, subject = the
+ * option's name: "bundle_dir" (empty, or containing '/' with assets_dir), "cache_dir" (missing
+ * with assets_dir), "num_threads", "max_cache_tokens", "memory_threshold_mb"; a malformed or
+ * out-of-range model_config.json value, subject = the key). Loading errors (returned by the first
+ * ddllm_generate() instead with lazy_load): ASSET_COPY_FAILED (subject = the file that could not
+ * be copied or did not verify, cause = why; the previous copy in cache_dir is left intact),
+ * MODEL_NOT_FOUND (no folder or no model_config.json), MODEL_CORRUPTED (a listed file missing, of
+ * the wrong size or SHA-256, or program/tokenizer/config disagreeing on the vocabulary),
+ * INSUFFICIENT_MEMORY (expected = required MB, actual = available MB), MODEL_LOAD_FAILED
+ * (ExecuTorch could not load the program), TOKENIZER_MODEL_NOT_FOUND and TOKENIZER_NOT_INITIALIZED
+ * (the tokenizer file is missing or unreadable). */
 DDLLM_API int ddllm_open(const char* bundle_dir, const ddllm_open_options* opts,
                          ddllm_runner** out, ddllm_error* err);
 
-/* Cancel any running generation, wait for it to return, and free the runner. NULL is a no-op.
- * The pointer is invalid afterwards. Called from inside one of the runner's own callbacks, it
- * cancels the generation and the runner is freed when that ddllm_generate() returns. */
+/* Cancel any running generation, wait for it to return, and free the runner (and the model).
+ * NULL is a no-op. The pointer is invalid afterwards. A load in progress inside ddllm_generate()
+ * (lazy_load, or after ddllm_unload()) cannot be interrupted: close waits for it, and that
+ * ddllm_generate() then returns INFERENCE_NOT_INITIALIZED without generating. Called from inside
+ * one of the runner's own callbacks, it cancels the generation and the runner is freed when that
+ * ddllm_generate() returns. */
 DDLLM_API void ddllm_close(ddllm_runner* runner);
 
 /* Forget the cached prompt prefix: the next prompt is prefilled from position 0. Waits for a
- * running generation. Errors: CONFIGURATION_INVALID (NULL runner), GENERATION_FAILED (called from
- * inside the runner's own callback). */
+ * running generation. A no-op (success) when the model is not loaded. Errors:
+ * CONFIGURATION_INVALID (NULL runner), GENERATION_FAILED (called from inside the runner's own
+ * callback). */
 DDLLM_API int ddllm_reset(ddllm_runner* runner, ddllm_error* err);
 
 /* Ask the running generation to stop; it ends within one token with finish reason "cancelled"
- * (not an error). Any thread, lock-free; a no-op when idle (it does not affect a later call).
- * NULL is a no-op. */
+ * (not an error). Any thread; never waits for a generation; a no-op when idle (it does not affect
+ * a later call). A cancel that lands while ddllm_generate() is still loading the model stops that
+ * generation at its first piece of text. NULL is a no-op. */
 DDLLM_API void ddllm_cancel(ddllm_runner* runner);
 
-/* The runner's context limit in tokens (prompt + output), or 0 for NULL. */
+/* The runner's context limit in tokens (prompt + output): that of the last load (kept across
+ * ddllm_unload()), 0 when the model was never loaded (lazy_load) or for NULL. */
 DDLLM_API int64_t ddllm_context_length(const ddllm_runner* runner);
+
+/* Release the model (its memory); the runner stays open and the next ddllm_generate() loads the
+ * model again (from cache_dir when assets_dir was given, copying only if that copy is gone or
+ * damaged). Waits for a running generation (call ddllm_cancel() first to make that quick). The
+ * conversation state is dropped with the model. The strings of earlier ddllm_get_model_info()
+ * results become invalid. A no-op when not loaded. Errors: CONFIGURATION_INVALID (NULL runner),
+ * GENERATION_FAILED (called from inside the runner's own callback). */
+DDLLM_API int ddllm_unload(ddllm_runner* runner, ddllm_error* err);
+
+/* Nonzero while the model is loaded (after an eager ddllm_open() or a generate that loaded it,
+ * until ddllm_unload() or ddllm_close()); 0 otherwise and for NULL. */
+DDLLM_API int ddllm_is_loaded(const ddllm_runner* runner);
+
+/* What the app shows about the model (LocalLlmService's model info). */
+typedef struct ddllm_model_info {
+  /* The strings are owned by the runner: never NULL, valid until ddllm_unload() or ddllm_close()
+   * of that runner (whichever comes first), and not to be freed by the caller. */
+  const char* name;         /* model_config.json model_name */
+  const char* path;         /* the bundle folder loaded (cache_dir/<name> with assets_dir) */
+  uint64_t size_bytes;      /* sum of the bundle's file sizes */
+  int64_t context_length;   /* as ddllm_context_length() */
+  int64_t max_tokens;       /* model_config.json max_tokens */
+  const char* quantization; /* model_config.json quantization, e.g. "fp32" */
+  int loaded;               /* as ddllm_is_loaded() */
+  double load_ms;           /* duration of the last load (copy + checks + load) */
+  int32_t threads;          /* ExecuTorch's thread pool size after the last load */
+} ddllm_model_info;
+
+/* Fill *out with the model's info. Before the first load (lazy_load) the strings are "" and the
+ * numbers 0; after ddllm_unload() the values of the last load remain, with loaded = 0.
+ * Errors: CONFIGURATION_INVALID (NULL runner or out; subject = "runner" / "out"). */
+DDLLM_API int ddllm_get_model_info(ddllm_runner* runner, ddllm_model_info* out,
+                                   ddllm_error* err);
 
 /* ---------------------------------------------------------------------------------------------
  * Generation.
@@ -229,10 +326,12 @@ typedef int (*ddllm_text_fn)(const char* piece, size_t len, void* user);
  * with the field names of ddllm_stats. Both pointers are valid during the call only. */
 typedef void (*ddllm_stats_fn)(const ddllm_stats* stats, const char* json, void* user);
 
-/* Generate a reply, blocking. on_text, on_stats and user may be NULL. On success *out is filled
- * (release it with ddllm_response_free); on failure *out is zeroed. `out` is overwritten without
- * being freed first.
- * Errors: CONFIGURATION_INVALID (NULL runner, request, request.prompt or out; a NULL string in
+/* Generate a reply, blocking. When the model is not loaded (lazy_load, or after ddllm_unload()),
+ * it is loaded first, reporting copy progress to the open options' `progress`; the request's
+ * timeout_ms does not count the load. on_text, on_stats and user may be NULL. On success *out is
+ * filled (release it with ddllm_response_free); on failure *out is zeroed. `out` is overwritten
+ * without being freed first.
+ * Errors: the loading errors of ddllm_open() when this call loads the model; CONFIGURATION_INVALID (NULL runner, request, request.prompt or out; a NULL string in
  * system_instructions or stop, subject "request.system_instructions[i]" / "request.stop[i]";
  * sampling out of range, subject = the field name: "temperature", "top_k", "top_p", "min_p",
  * "repetition_penalty", "max_output_tokens", "timeout_ms"), TOKENIZATION_FAILED (prompt not

@@ -7,8 +7,8 @@ package org.dailydrug.llm;
  * <p>An exception thrown by a method of the callback stops the generation: no further callbacks
  * are made and {@code generate} rethrows that exception once the native call has returned. The
  * runner stays usable. A callback may call {@link LocalLlm#cancel()} and {@link LocalLlm#close()}
- * (the close then happens when {@code generate} returns); {@code generate} and {@code reset} from
- * inside a callback fail with {@link LocalLlmException.Kind#GenerationFailed}.
+ * (the close then happens when {@code generate} returns); {@code generate}, {@code reset} and
+ * {@code unload} from inside a callback fail with {@link LocalLlmException.Kind#GenerationFailed}.
  */
 @FunctionalInterface
 public interface LlmCallback {

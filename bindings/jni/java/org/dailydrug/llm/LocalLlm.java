@@ -6,19 +6,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * A local LLM loaded from a DailyDrug model bundle folder (model.pte, tokenizer, model_config.json),
- * over the native runtime (libdailydrug_llm_jni.so). Its API follows ExecuTorch's
- * {@code LlmModule}: load, blocking {@code generate} that streams through an {@link LlmCallback},
- * {@code stop}/{@link #cancel()} from another thread, {@link #reset()} and {@link #close()}.
+ * A local LLM on a DailyDrug model bundle (model.pte, tokenizer, model_config.json), over the
+ * native runtime (libdailydrug_llm_jni.so): DailyDrug's {@code LocalLlmManager} lifecycle with an
+ * API following ExecuTorch's {@code LlmModule}.
+ *
+ * <p>Lifecycle, configured by a {@link LocalLlmConfig}: the first-use copy of the bundle from a
+ * read-only assets folder to a writable cache folder (atomic, SHA-256 verified, reported to a
+ * {@link CopyProgressListener}), the memory check (InsufficientMemory), then the load — in the
+ * constructor by default, or at the first {@code generate} with lazy loading. {@link #unload()}
+ * frees the model's memory and the next {@code generate} loads it again. Generation is a blocking
+ * {@code generate} that streams through an {@link LlmCallback}, with {@link #cancel()} from another
+ * thread, {@link #reset()} and {@link #close()}.
  *
  * <p>One instance is one conversation state: the KV cache keeps the last prompt, so a new prompt
  * that starts the same way (a fixed system prompt) only prefills the rest; {@link #reset()} drops
- * that state.
+ * that state (so does {@link #unload()}).
  *
  * <p>Thread-safety: every method may be called from any thread. Generations on one instance run
- * one at a time (a second {@code generate} waits for the first). {@link #cancel()} never blocks on
- * a generation. {@link #close()} cancels a running generation, waits for it and frees the native
- * runner; afterwards every method except {@code cancel}, {@code close} and {@code isLoaded} throws
+ * one at a time (a second {@code generate} waits for the first); {@link #reset()} and
+ * {@link #unload()} wait for a running generation. {@link #cancel()}, {@link #isLoaded()} and
+ * {@link #getModelInfo()} never block on a generation. {@link #close()} cancels a running
+ * generation, waits for it and frees the native runner; afterwards every method except
+ * {@code cancel}, {@code close} and {@code isLoaded} throws
  * {@link LocalLlmException.Kind#InferenceNotInitialized}. Always close an instance: native memory
  * (the model) is not freed by garbage collection.
  */
@@ -43,7 +52,11 @@ public final class LocalLlm implements AutoCloseable {
   private volatile boolean closing; // close() has begun: no new call starts
   private volatile boolean closeDeferred; // close() was called from inside a callback
 
-  /** Load the bundle with the bundle's thread setting; sizes are checked, hashes are not. */
+  /**
+   * Load the bundle folder {@code bundleDir} in place with the bundle's thread and memory settings;
+   * sizes are checked, hashes are not. The same as {@code new LocalLlm(LocalLlmConfig
+   * .builder(bundleDir).verifySha256(false).build())}.
+   */
   public LocalLlm(String bundleDir) throws LocalLlmException {
     this(bundleDir, -1, false);
   }
@@ -57,18 +70,50 @@ public final class LocalLlm implements AutoCloseable {
   }
 
   /**
-   * Load the bundle in {@code bundleDir} (blocking: do not call on the UI thread).
+   * Load the bundle in {@code bundleDir} (blocking: do not call on the UI thread). The bundle's
+   * memory threshold (min_memory_mb) applies.
    *
    * @param verifySha256 also check every file's SHA-256 (slower)
    * @throws LocalLlmException ModelNotFound (no folder or config), ModelCorrupted (a file missing,
    *     of the wrong size or hash, or the parts disagreeing), ConfigurationInvalid (a bad config
-   *     value; getConfigKey() names it), ModelLoadFailed, TokenizerModelNotFound,
-   *     TokenizerNotInitialized
+   *     value; getConfigKey() names it), InsufficientMemory (getRequiredMb(), getAvailableMb()),
+   *     ModelLoadFailed, TokenizerModelNotFound, TokenizerNotInitialized
    */
   public LocalLlm(String bundleDir, int numThreads, boolean verifySha256)
       throws LocalLlmException {
-    Objects.requireNonNull(bundleDir, "bundleDir");
-    handle = nativeOpen(bundleDir, numThreads, verifySha256);
+    this(LocalLlmConfig.builder(Objects.requireNonNull(bundleDir, "bundleDir"))
+        .threadCount(numThreads)
+        .verifySha256(verifySha256)
+        .build());
+  }
+
+  /** {@link #LocalLlm(LocalLlmConfig, CopyProgressListener)} without progress reports. */
+  public LocalLlm(LocalLlmConfig config) throws LocalLlmException {
+    this(config, null);
+  }
+
+  /**
+   * Prepare the model as {@code config} says: copy the bundle from the assets folder if needed,
+   * check it and the available memory, and load it — here (blocking: do not call on the UI thread),
+   * or, with {@link LocalLlmConfig#isLazyLoad()}, at the first {@code generate}.
+   *
+   * @param progress receives the copy's progress (may be null); kept for later loads (lazy, or
+   *     after {@link #unload()})
+   * @throws LocalLlmException ConfigurationInvalid (a bad setting or config value; getConfigKey()
+   *     names it). Unless loading lazily (then the first {@code generate} throws them):
+   *     AssetCopyFailed (getAssetName(): the file that could not be copied or did not verify; the
+   *     previous copy in the cache folder is left as it was), ModelNotFound, ModelCorrupted,
+   *     InsufficientMemory (getRequiredMb(), getAvailableMb()), ModelLoadFailed,
+   *     TokenizerModelNotFound, TokenizerNotInitialized
+   */
+  public LocalLlm(LocalLlmConfig config, CopyProgressListener progress) throws LocalLlmException {
+    Objects.requireNonNull(config, "config");
+    handle = nativeOpen(config.getBundle(), config.getAssetsDir(), config.getCacheDir(),
+        config.getThreadCount(), config.getMaxCacheTokens(), config.getMemoryThresholdMb(),
+        config.isVerifySha256(), config.isLazyLoad(), progress);
+    if (closing) {
+      close(); // close() was called from the progress listener, before there was a handle
+    }
   }
 
   /** Generate without streaming. */
@@ -82,8 +127,13 @@ public final class LocalLlm implements AutoCloseable {
    * finish reason "cancelled" and the text so far. An exception thrown by the callback stops the
    * generation and is rethrown here as is.
    *
-   * @throws LocalLlmException ConfigurationInvalid (a setting out of range; getConfigKey() names
-   *     it), TokenizationFailed, ContextLengthExceeded (getMaxLength(), getActualLength()),
+   * <p>When the model is not loaded (lazy loading, or after {@link #unload()}) it is loaded first,
+   * reporting to the constructor's {@link CopyProgressListener}; the request's timeout does not
+   * count the load.
+   *
+   * @throws LocalLlmException the constructor's loading errors when this call loads the model;
+   *     ConfigurationInvalid (a setting out of range; getConfigKey() names it),
+   *     TokenizationFailed, ContextLengthExceeded (getMaxLength(), getActualLength()),
    *     GenerationTimeout (getTimeoutMs()), GenerationFailed, InferenceNotInitialized (closed)
    */
   public LlmResponse generate(LlmRequest request, LlmCallback callback) throws LocalLlmException {
@@ -134,7 +184,7 @@ public final class LocalLlm implements AutoCloseable {
 
   /**
    * Forget the cached conversation: the next prompt is processed from scratch. Waits for a
-   * running generation.
+   * running generation. A no-op when the model is not loaded.
    *
    * @throws LocalLlmException InferenceNotInitialized (closed), GenerationFailed (called from
    *     inside a callback)
@@ -149,7 +199,8 @@ public final class LocalLlm implements AutoCloseable {
   }
 
   /**
-   * The context limit in tokens (prompt plus reply).
+   * The context limit in tokens (prompt plus reply), as of the last load (kept across
+   * {@link #unload()}); 0 before the first load (lazy loading).
    *
    * @throws LocalLlmException InferenceNotInitialized (closed)
    */
@@ -162,9 +213,55 @@ public final class LocalLlm implements AutoCloseable {
     }
   }
 
-  /** True from a successful construction until {@link #close()}. */
+  /**
+   * Release the model's memory; the instance stays usable and the next {@code generate} loads the
+   * model again (from the cache folder when copied from assets; copying only if that copy is gone
+   * or damaged). Waits for a running generation ({@link #cancel()} first to make that quick). The
+   * conversation state goes with the model. A no-op when not loaded.
+   *
+   * @throws LocalLlmException InferenceNotInitialized (closed), GenerationFailed (called from
+   *     inside a callback)
+   */
+  public void unload() throws LocalLlmException {
+    lock.readLock().lock();
+    try {
+      nativeUnload(liveHandle());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * What the app shows about the model. Before the first load (lazy loading) its strings are empty
+   * and its numbers 0; after {@link #unload()} it keeps the last load's values with
+   * {@link ModelInfo#isLoaded()} false.
+   *
+   * @throws LocalLlmException InferenceNotInitialized (closed)
+   */
+  public ModelInfo getModelInfo() throws LocalLlmException {
+    lock.readLock().lock();
+    try {
+      return nativeGetModelInfo(liveHandle());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * True while the model is in memory: from a successful (eager) construction or the
+   * {@code generate} that loaded it until {@link #unload()} or {@link #close()}. False before the
+   * first load with lazy loading.
+   */
   public boolean isLoaded() {
-    return handle != 0 && !closing;
+    if (closing || !lock.readLock().tryLock()) {
+      return false; // closed or being closed
+    }
+    try {
+      long h = handle;
+      return h != 0 && !closing && nativeIsLoaded(h);
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /**
@@ -230,8 +327,9 @@ public final class LocalLlm implements AutoCloseable {
     return i != null ? i : 0;
   }
 
-  private static native long nativeOpen(String bundleDir, int numThreads, boolean verifySha256)
-      throws LocalLlmException;
+  private static native long nativeOpen(String bundle, String assetsDir, String cacheDir,
+      int threadCount, long maxCacheTokens, long memoryThresholdMb, boolean verifySha256,
+      boolean lazyLoad, CopyProgressListener progress) throws LocalLlmException;
 
   private static native LlmResponse nativeGenerate(long handle, String prompt,
       String[] systemInstructions, String[] stop, int set, float temperature, int topK,
@@ -245,6 +343,12 @@ public final class LocalLlm implements AutoCloseable {
   private static native long nativeContextLength(long handle);
 
   private static native void nativeClose(long handle);
+
+  private static native void nativeUnload(long handle) throws LocalLlmException;
+
+  private static native boolean nativeIsLoaded(long handle);
+
+  private static native ModelInfo nativeGetModelInfo(long handle) throws LocalLlmException;
 
   // The native UTF-16 <-> UTF-8 converters, exposed for tests (package-private).
   static native byte[] nativeToUtf8(String s);

@@ -10,6 +10,7 @@ import static org.junit.Assert.fail;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.file.attribute.FileTime;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +32,8 @@ import org.junit.Test;
 /**
  * LocalLlm on the tiny random-weight bundle the test run generates (context 64 tokens, byte-level
  * tokenizer: one token per UTF-8 byte, EOS ids 257/258). Random weights make the text meaningless
- * but deterministic, which is what the binding's mechanics need.
+ * but deterministic, which is what the binding's mechanics need. The lifecycle tests copy the
+ * bundle into a temporary "assets" folder and load it through {@link LocalLlmConfig}.
  */
 public class LocalLlmTest {
   private static final String BUNDLE = System.getProperty("dailydrug.testBundle");
@@ -391,6 +394,369 @@ public class LocalLlmTest {
       assertSame(kinds[i], LocalLlmException.Kind.fromCode(i + 1));
     }
     assertEquals("ContextLengthExceeded", kinds[12].name());
+  }
+
+  // ---- lifecycle: assets -> cache copy, memory check, lazy load, unload ----------------------
+
+  /** A temporary folder with assets/tiny (a copy of the test bundle) and room for cache/. */
+  private static final class Assets implements AutoCloseable {
+    final Path root;
+    final Path assets;
+    final Path cache;
+
+    Assets() throws IOException {
+      root = Files.createTempDirectory("dd_jni_assets");
+      assets = root.resolve("assets");
+      cache = root.resolve("cache");
+      Path tiny = assets.resolve("tiny");
+      Files.createDirectories(tiny);
+      try (Stream<Path> files = Files.list(Paths.get(BUNDLE))) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Files.copy(f, tiny.resolve(f.getFileName()));
+        }
+      }
+    }
+
+    /** From assets, with a memory threshold the test machine meets (the bundle asks 2048 MB). */
+    LocalLlmConfig.Builder config() {
+      return LocalLlmConfig.builder("tiny")
+          .assetsDir(assets.toString())
+          .cacheDir(cache.toString())
+          .memoryThresholdMb(1);
+    }
+
+    @Override
+    public void close() throws IOException {
+      try (Stream<Path> all = Files.walk(root)) {
+        for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+
+  /** Records the copy's progress reports. */
+  private static final class Progress implements CopyProgressListener {
+    final List<String> files = new ArrayList<>();
+    int calls;
+    long lastDone;
+    long total;
+    boolean monotonic = true;
+
+    @Override
+    public void onProgress(long doneBytes, long totalBytes, String file) {
+      if (doneBytes < lastDone) {
+        monotonic = false;
+      }
+      calls++;
+      lastDone = doneBytes;
+      total = totalBytes;
+      if (files.isEmpty() || !files.get(files.size() - 1).equals(file)) {
+        files.add(file);
+      }
+    }
+  }
+
+  private static long bundleBytes() throws IOException {
+    return Files.size(Paths.get(BUNDLE, "model.pte")) + Files.size(Paths.get(BUNDLE, "tokenizer.json"));
+  }
+
+  private static long memAvailableMb() throws IOException {
+    for (String line : Files.readAllLines(Paths.get("/proc/meminfo"))) {
+      if (line.startsWith("MemAvailable:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+      }
+    }
+    return -1;
+  }
+
+  @Test
+  public void configBuilderDefaults() {
+    LocalLlmConfig c = LocalLlmConfig.builder("/b").build();
+    assertEquals("/b", c.getBundle());
+    assertEquals(null, c.getAssetsDir());
+    assertEquals(null, c.getCacheDir());
+    assertEquals(-1, c.getThreadCount());
+    assertEquals(0, c.getMaxCacheTokens());
+    assertEquals(-1, c.getMemoryThresholdMb());
+    assertTrue(c.isVerifySha256());
+    assertFalse(c.isLazyLoad());
+    LocalLlmConfig d = c.toBuilder().assetsDir("/a").cacheDir("/c").threadCount(2)
+        .maxCacheTokens(32).memoryThresholdMb(0).verifySha256(false).lazyLoad(true).build();
+    assertEquals("/a", d.getAssetsDir());
+    assertEquals("/c", d.getCacheDir());
+    assertEquals(2, d.getThreadCount());
+    assertEquals(32, d.getMaxCacheTokens());
+    assertEquals(0, d.getMemoryThresholdMb());
+    assertFalse(d.isVerifySha256());
+    assertTrue(d.isLazyLoad());
+    assertEquals("/b", d.getBundle());
+  }
+
+  @Test
+  public void copiesFromAssetsWithProgressReachingTotal() throws Exception {
+    try (Assets a = new Assets()) {
+      Progress progress = new Progress();
+      try (LocalLlm m = new LocalLlm(a.config().build(), progress)) {
+        assertTrue(progress.calls > 0);
+        assertTrue(progress.monotonic);
+        assertEquals(bundleBytes(), progress.total);
+        assertEquals(progress.total, progress.lastDone);
+        assertEquals(Arrays.asList("model.pte", "tokenizer.json"), progress.files);
+        assertTrue(Files.isRegularFile(a.cache.resolve("tiny").resolve("model_config.json")));
+        assertTrue(m.isLoaded());
+        assertEquals(a.cache.resolve("tiny").toString(), m.getModelInfo().getPath());
+        assertTrue(m.generate(greedy("from the cache", 4).build()).getOutputTokens() > 0);
+      }
+    }
+  }
+
+  @Test
+  public void secondOpenCopiesNothing() throws Exception {
+    try (Assets a = new Assets()) {
+      Progress first = new Progress();
+      new LocalLlm(a.config().build(), first).close();
+      assertTrue(first.calls > 0);
+      Path program = a.cache.resolve("tiny").resolve("model.pte");
+      FileTime stamp = Files.getLastModifiedTime(program);
+      Progress second = new Progress();
+      try (LocalLlm m = new LocalLlm(a.config().build(), second)) {
+        assertTrue(m.isLoaded());
+      }
+      assertEquals(0, second.calls);
+      assertEquals(stamp, Files.getLastModifiedTime(program));
+      try (Stream<Path> entries = Files.list(a.cache)) {
+        assertArrayEquals(new Object[] {"tiny"},
+            entries.map(p -> p.getFileName().toString()).toArray());
+      }
+    }
+  }
+
+  @Test
+  public void corruptAssetIsAssetCopyFailedAndThePreviousCopyStillLoads() throws Exception {
+    try (Assets a = new Assets()) {
+      new LocalLlm(a.config().build()).close();
+      // A new asset version (a different config, so it is copied again) whose program does not
+      // match its own manifest.
+      Path tiny = a.assets.resolve("tiny");
+      Path config = tiny.resolve("model_config.json");
+      String json = new String(Files.readAllBytes(config), StandardCharsets.UTF_8);
+      assertTrue(json.contains("\"max_tokens\": 16"));
+      Files.write(config, json.replace("\"max_tokens\": 16", "\"max_tokens\": 15")
+          .getBytes(StandardCharsets.UTF_8));
+      try (RandomAccessFile f = new RandomAccessFile(tiny.resolve("model.pte").toFile(), "rw")) {
+        f.seek(4096);
+        f.write(0x5a);
+      }
+      Progress progress = new Progress();
+      LocalLlmException e = expectLlmError(() -> new LocalLlm(a.config().build(), progress).close());
+      assertEquals(LocalLlmException.Kind.AssetCopyFailed, e.getKind());
+      assertEquals("model.pte", e.getAssetName());
+      assertTrue(e.getCauseText(), e.getCauseText().contains("SHA-256"));
+      assertTrue(e.getMessage(), e.getMessage().contains("model.pte"));
+      // The previous copy is untouched: it verifies and loads in place with its own config.
+      LocalLlmConfig inPlace = LocalLlmConfig.builder(a.cache.resolve("tiny").toString())
+          .verifySha256(true)
+          .memoryThresholdMb(1)
+          .build();
+      try (LocalLlm m = new LocalLlm(inPlace)) {
+        assertEquals(16, m.getModelInfo().getMaxTokens());
+        assertTrue(m.generate(greedy("still here", 4).build()).getOutputTokens() > 0);
+      }
+    }
+  }
+
+  @Test
+  public void memoryThresholdAboveAvailableIsInsufficientMemory() throws Exception {
+    try (Assets a = new Assets()) {
+      long huge = 1L << 40;
+      LocalLlmException e =
+          expectLlmError(() -> new LocalLlm(a.config().memoryThresholdMb(huge).build()).close());
+      assertEquals(LocalLlmException.Kind.InsufficientMemory, e.getKind());
+      assertEquals(huge, e.getRequiredMb());
+      long available = memAvailableMb();
+      assertTrue(available > 0);
+      assertTrue(String.valueOf(e.getAvailableMb()),
+          e.getAvailableMb() > 0 && e.getAvailableMb() < huge);
+      // Read by the library a moment earlier; allow for other processes.
+      assertTrue(e.getAvailableMb() + " vs " + available,
+          Math.abs(e.getAvailableMb() - available) <= Math.max(512, available / 4));
+      // 0 turns the check off.
+      try (LocalLlm m = new LocalLlm(a.config().memoryThresholdMb(0).build())) {
+        assertTrue(m.isLoaded());
+      }
+    }
+  }
+
+  @Test
+  public void unloadThenGenerateReloadsWithIdenticalGreedyOutput() throws Exception {
+    try (Assets a = new Assets()) {
+      Progress progress = new Progress();
+      try (LocalLlm m = new LocalLlm(a.config().build(), progress)) {
+        int copies = progress.calls;
+        LlmResponse before = m.generate(greedy("reload me", 12).build());
+        assertTrue(before.getOutputIds().length > 0);
+        m.unload();
+        assertFalse(m.isLoaded());
+        ModelInfo info = m.getModelInfo();
+        assertFalse(info.isLoaded());
+        assertEquals("tiny-random-llama", info.getName()); // the last load's values remain
+        assertEquals(64, m.getContextLength());
+        m.reset(); // nothing to forget: a no-op
+        m.unload(); // twice is fine
+        LlmResponse after = m.generate(greedy("reload me", 12).build());
+        assertTrue(m.isLoaded());
+        assertArrayEquals(before.getOutputIds(), after.getOutputIds());
+        assertEquals(before.getText(), after.getText());
+        assertEquals(copies, progress.calls); // reloaded from the intact cache copy
+      }
+    }
+  }
+
+  @Test
+  public void lazyLoadSurfacesTheLoadErrorAtTheFirstGenerate() throws Exception {
+    try (Assets a = new Assets()) {
+      // Not in the assets: the constructor succeeds, the first generate reports it.
+      try (LocalLlm m = new LocalLlm(a.config().bundle("absent").lazyLoad(true).build())) {
+        assertFalse(m.isLoaded());
+        assertEquals(0, m.getContextLength());
+        assertFalse(Files.exists(a.cache)); // nothing was read or written yet
+        LocalLlmException e = expectLlmError(() -> m.generate(greedy("x", 2).build()));
+        assertEquals(LocalLlmException.Kind.AssetCopyFailed, e.getKind());
+        assertTrue(e.getAssetName(), e.getAssetName().contains("absent"));
+        assertFalse(m.isLoaded());
+      }
+      // In place, a missing folder is ModelNotFound at the first generate.
+      String dir = "/nonexistent/lazy 약";
+      try (LocalLlm m = new LocalLlm(LocalLlmConfig.builder(dir).lazyLoad(true).build())) {
+        LocalLlmException e = expectLlmError(() -> m.generate(greedy("x", 2).build()));
+        assertEquals(LocalLlmException.Kind.ModelNotFound, e.getKind());
+        assertEquals(dir, e.getModelPath());
+      }
+      // The memory check happens at that load too.
+      try (LocalLlm m = new LocalLlm(a.config().memoryThresholdMb(1L << 40).lazyLoad(true).build())) {
+        LocalLlmException e = expectLlmError(() -> m.generate(greedy("x", 2).build()));
+        assertEquals(LocalLlmException.Kind.InsufficientMemory, e.getKind());
+        assertEquals(1L << 40, e.getRequiredMb());
+      }
+    }
+  }
+
+  @Test
+  public void lazyLoadCopiesWithProgressAtTheFirstGenerate() throws Exception {
+    try (Assets a = new Assets()) {
+      Progress progress = new Progress();
+      try (LocalLlm m = new LocalLlm(a.config().lazyLoad(true).build(), progress)) {
+        assertEquals(0, progress.calls);
+        ModelInfo none = m.getModelInfo();
+        assertEquals("", none.getName());
+        assertEquals("", none.getPath());
+        assertFalse(none.isLoaded());
+        LlmResponse lazy = m.generate(greedy("lazy", 4).build());
+        assertTrue(progress.calls > 0);
+        assertEquals(bundleBytes(), progress.lastDone);
+        assertTrue(m.isLoaded());
+        // The same greedy output as an eagerly loaded instance on the bundle itself.
+        assertArrayEquals(llm.generate(greedy("lazy", 4).build()).getOutputIds(),
+            lazy.getOutputIds());
+      }
+    }
+  }
+
+  @Test
+  public void modelInfoDescribesTheLoadedBundle() throws Exception {
+    try (Assets a = new Assets();
+        LocalLlm m = new LocalLlm(a.config().threadCount(1).maxCacheTokens(32).build())) {
+      ModelInfo info = m.getModelInfo();
+      assertEquals("tiny-random-llama", info.getName());
+      assertEquals(a.cache.resolve("tiny").toString(), info.getPath());
+      assertEquals(bundleBytes(), info.getSizeBytes());
+      assertEquals(32, info.getContextLength());
+      assertEquals(32, m.getContextLength());
+      assertEquals(16, info.getMaxTokens());
+      assertEquals("fp32", info.getQuantization());
+      assertTrue(info.isLoaded());
+      assertTrue(String.valueOf(info.getLoadMs()), info.getLoadMs() > 0);
+      assertEquals(1, info.getThreads());
+      assertTrue(info.toString(), info.toString().contains("tiny-random-llama"));
+    }
+  }
+
+  @Test
+  public void invalidConfigNamesTheOption() throws Exception {
+    try (Assets a = new Assets()) {
+      assertEquals("cache_dir", expectLlmError(
+          () -> new LocalLlm(a.config().cacheDir(null).build()).close()).getConfigKey());
+      assertEquals("bundle_dir", expectLlmError(
+          () -> new LocalLlm(a.config().bundle("../escape").build()).close()).getConfigKey());
+      assertEquals("max_cache_tokens", expectLlmError(
+          () -> new LocalLlm(a.config().maxCacheTokens(-1).build()).close()).getConfigKey());
+      assertEquals("memory_threshold_mb", expectLlmError(
+          () -> new LocalLlm(a.config().memoryThresholdMb(-2).build()).close()).getConfigKey());
+      assertEquals("num_threads", expectLlmError(
+          () -> new LocalLlm(a.config().threadCount(1000).build()).close()).getConfigKey());
+      assertFalse(Files.exists(a.cache));
+    }
+  }
+
+  @Test
+  public void progressListenerExceptionPropagatesAndReleasesTheModel() throws Exception {
+    try (Assets a = new Assets()) {
+      AtomicInteger calls = new AtomicInteger();
+      IllegalStateException boom = new IllegalStateException("progress");
+      CopyProgressListener throwing = (done, total, file) -> {
+        calls.incrementAndGet();
+        throw boom;
+      };
+      try {
+        new LocalLlm(a.config().build(), throwing).close();
+        fail("the listener's exception should propagate");
+      } catch (IllegalStateException e) {
+        assertSame(boom, e);
+      }
+      assertEquals(1, calls.get()); // no report after the exception
+      // The copy completed regardless; lazily, the exception comes out of generate.
+      try (Stream<Path> copy = Files.walk(a.cache.resolve("tiny"))) {
+        for (Path p : (Iterable<Path>) copy.sorted(Comparator.reverseOrder())::iterator) {
+          Files.delete(p);
+        }
+      }
+      calls.set(0);
+      try (LocalLlm m = new LocalLlm(a.config().lazyLoad(true).build(), throwing)) {
+        AtomicInteger pieces = new AtomicInteger();
+        try {
+          m.generate(greedy("x", 4).build(), piece -> pieces.incrementAndGet());
+          fail("the listener's exception should propagate");
+        } catch (IllegalStateException e) {
+          assertSame(boom, e);
+        }
+        assertEquals(1, calls.get());
+        assertEquals(0, pieces.get());
+        // The instance stays usable.
+        assertTrue(m.generate(greedy("x", 4).build()).getOutputTokens() > 0);
+      }
+    }
+  }
+
+  @Test
+  public void unloadFromInsideACallbackIsGenerationFailed() throws LocalLlmException {
+    AtomicReference<LocalLlmException> inner = new AtomicReference<>();
+    llm.generate(greedy("unload inside", 4).build(), piece -> {
+      if (inner.get() == null) {
+        inner.set(expectLlmError(() -> llm.unload()));
+      }
+    });
+    assertEquals(LocalLlmException.Kind.GenerationFailed, inner.get().getKind());
+    assertTrue(llm.isLoaded());
+  }
+
+  @Test
+  public void unloadAndModelInfoAfterCloseAreInferenceNotInitialized() {
+    llm.close();
+    assertEquals(LocalLlmException.Kind.InferenceNotInitialized,
+        expectLlmError(() -> llm.unload()).getKind());
+    assertEquals(LocalLlmException.Kind.InferenceNotInitialized,
+        expectLlmError(() -> llm.getModelInfo()).getKind());
   }
 
   private static void sleep(long ms) {
