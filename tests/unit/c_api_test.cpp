@@ -1,17 +1,22 @@
 // The C API (libdailydrug_llm.so) on the tiny random LLaMA bundle: loading errors, streaming,
 // determinism, cancel, timeout, typed errors with their fields, argument checks, re-entrancy and
-// close semantics. Only the public C header is used, as a C client would.
+// close semantics, and the LocalLlm lifecycle (copy from an assets folder with progress, memory
+// check, lazy load, unload/reload, model info). Only the public C header is used, as a C client
+// would.
 #include "dailydrug/dailydrug_llm.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -496,4 +501,399 @@ TEST(CApiLifecycleTest, CloseWaitsForAGenerationOnAnotherThread) {
   EXPECT_EQ(rc, DDLLM_OK);
   EXPECT_EQ(resp.finish_reason, DDLLM_FINISH_CANCELLED);
   ddllm_response_free(&resp);
+}
+
+// ---- lifecycle: assets -> cache copy, memory check, lazy load, unload ------------------------
+
+namespace {
+
+struct Progress {
+  int calls = 0;
+  uint64_t last_done = 0;
+  uint64_t total = 0;
+  bool monotonic = true;
+  std::vector<std::string> files;
+};
+
+void record_progress(uint64_t done, uint64_t total, const char* file, void* user) {
+  auto* p = static_cast<Progress*>(user);
+  if (done < p->last_done) p->monotonic = false;
+  ++p->calls;
+  p->last_done = done;
+  p->total = total;
+  if (p->files.empty() || p->files.back() != file) p->files.emplace_back(file);
+}
+
+/// MemAvailable in MB, as the library reads it.
+int64_t mem_available_mb() {
+  std::ifstream in("/proc/meminfo");
+  std::string key, unit;
+  int64_t kb = 0;
+  while (in >> key >> kb >> unit) {
+    if (key == "MemAvailable:") return kb / 1024;
+  }
+  return -1;
+}
+
+/// A temporary "assets" folder holding a copy of the tiny bundle as assets/tiny, and an empty
+/// place for the cache.
+class CApiAssetsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("dd_c_api_assets_" +
+             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
+             std::to_string(::getpid()));
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "assets");
+    fs::copy(kBundle, root_ / "assets" / "tiny", fs::copy_options::recursive);
+    assets_ = (root_ / "assets").string();
+    cache_ = (root_ / "cache").string();
+  }
+  void TearDown() override {
+    ddllm_close(runner_);
+    ddllm_response_free(&resp_);
+    ddllm_error_free(&err_);
+    fs::remove_all(root_);
+  }
+
+  ddllm_open_options options(Progress* progress = nullptr) const {
+    ddllm_open_options o;
+    ddllm_open_options_init(&o);
+    o.assets_dir = assets_.c_str();
+    o.cache_dir = cache_.c_str();
+    o.memory_threshold_mb = 1;  // the bundle asks for 2048 MB; the tests need not
+    if (progress != nullptr) {
+      o.progress = record_progress;
+      o.progress_user = progress;
+    }
+    return o;
+  }
+
+  int open(const ddllm_open_options& o, const char* bundle = "tiny") {
+    ddllm_close(runner_);
+    runner_ = nullptr;
+    return ddllm_open(bundle, &o, &runner_, &err_);
+  }
+
+  int generate(const ddllm_request& req) {
+    ddllm_response_free(&resp_);
+    return ddllm_generate(runner_, &req, nullptr, nullptr, nullptr, &resp_, &err_);
+  }
+
+  std::vector<int32_t> ids() const {
+    return {resp_.output_ids, resp_.output_ids + resp_.n_output_ids};
+  }
+  std::string message() const { return err_.message != nullptr ? err_.message : ""; }
+
+  static uint64_t bundle_bytes() {
+    return fs::file_size(fs::path(kBundle) / "model.pte") +
+           fs::file_size(fs::path(kBundle) / "tokenizer.json");
+  }
+
+  fs::path root_;
+  std::string assets_, cache_;
+  ddllm_runner* runner_ = nullptr;
+  ddllm_response resp_{};
+  ddllm_error err_{};
+};
+
+}  // namespace
+
+TEST(CApiOptionsTest, InitKeepsTheOldDefaultsAndSetsTheNewOnes) {
+  ddllm_open_options o;
+  std::memset(&o, 0x5a, sizeof o);
+  ddllm_open_options_init(&o);
+  EXPECT_EQ(o.num_threads, -1);
+  EXPECT_EQ(o.verify_sha256, 0);
+  EXPECT_EQ(o.assets_dir, nullptr);
+  EXPECT_EQ(o.cache_dir, nullptr);
+  EXPECT_EQ(o.max_cache_tokens, 0);
+  EXPECT_EQ(o.memory_threshold_mb, -1);
+  EXPECT_EQ(o.progress, nullptr);
+  EXPECT_EQ(o.progress_user, nullptr);
+  EXPECT_EQ(o.lazy_load, 0);
+}
+
+TEST_F(CApiAssetsTest, CopiesFromAssetsWithProgressReachingTotal) {
+  Progress progress;
+  ASSERT_EQ(open(options(&progress)), DDLLM_OK) << message();
+  EXPECT_GT(progress.calls, 0);
+  EXPECT_TRUE(progress.monotonic);
+  EXPECT_EQ(progress.total, bundle_bytes());
+  EXPECT_EQ(progress.last_done, progress.total);
+  EXPECT_EQ(progress.files, (std::vector<std::string>{"model.pte", "tokenizer.json"}));
+  EXPECT_TRUE(fs::is_regular_file(root_ / "cache" / "tiny" / "model_config.json"));
+  EXPECT_TRUE(fs::is_regular_file(root_ / "cache" / "tiny" / "model.pte"));
+  EXPECT_EQ(ddllm_is_loaded(runner_), 1);
+  // The runner loaded the copy, not the assets.
+  ddllm_model_info info;
+  ASSERT_EQ(ddllm_get_model_info(runner_, &info, &err_), DDLLM_OK);
+  EXPECT_EQ(std::string(info.path), (root_ / "cache" / "tiny").string());
+  ASSERT_EQ(generate(greedy("from the cache", 4)), DDLLM_OK) << message();
+}
+
+TEST_F(CApiAssetsTest, SecondOpenCopiesNothing) {
+  Progress first;
+  ASSERT_EQ(open(options(&first)), DDLLM_OK) << message();
+  ASSERT_GT(first.calls, 0);
+  const auto stamp = fs::last_write_time(root_ / "cache" / "tiny" / "model.pte");
+  Progress second;
+  ASSERT_EQ(open(options(&second)), DDLLM_OK) << message();
+  EXPECT_EQ(second.calls, 0);
+  EXPECT_EQ(fs::last_write_time(root_ / "cache" / "tiny" / "model.pte"), stamp);
+  // No staging or backup folders are left next to the copy.
+  for (const auto& e : fs::directory_iterator(root_ / "cache")) {
+    EXPECT_EQ(e.path().filename(), "tiny");
+  }
+}
+
+TEST_F(CApiAssetsTest, CorruptAssetIsAssetCopyFailedAndThePreviousCopyStillLoads) {
+  ASSERT_EQ(open(options()), DDLLM_OK) << message();
+  ddllm_close(runner_);
+  runner_ = nullptr;
+  // A new asset version (its config differs, so it is copied again) whose program does not
+  // match its own manifest.
+  {
+    std::ifstream in(root_ / "assets" / "tiny" / "model_config.json");
+    std::string cfg((std::istreambuf_iterator<char>(in)), {});
+    const auto at = cfg.find("\"max_tokens\": 16");
+    ASSERT_NE(at, std::string::npos);
+    cfg.replace(at, 16, "\"max_tokens\": 15");
+    std::ofstream(root_ / "assets" / "tiny" / "model_config.json") << cfg;
+    std::fstream f(root_ / "assets" / "tiny" / "model.pte",
+                   std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096);
+    f.put('\x5a');
+  }
+  Progress progress;
+  EXPECT_EQ(open(options(&progress)), DDLLM_ERR_ASSET_COPY_FAILED);
+  EXPECT_EQ(runner_, nullptr);
+  EXPECT_STREQ(err_.kind_name, "AssetCopyFailed");
+  EXPECT_STREQ(err_.subject, "model.pte");
+  EXPECT_NE(std::string(err_.cause).find("SHA-256"), std::string::npos) << err_.cause;
+  EXPECT_NE(std::string(err_.message).find("model.pte"), std::string::npos) << err_.message;
+  // The previous copy is untouched: it still verifies and loads in place, with its own config.
+  ddllm_open_options in_place;
+  ddllm_open_options_init(&in_place);
+  in_place.verify_sha256 = 1;
+  in_place.memory_threshold_mb = 1;
+  const std::string cached = (root_ / "cache" / "tiny").string();
+  ASSERT_EQ(open(in_place, cached.c_str()), DDLLM_OK) << message();
+  ddllm_model_info info;
+  ASSERT_EQ(ddllm_get_model_info(runner_, &info, &err_), DDLLM_OK);
+  EXPECT_EQ(info.max_tokens, 16);
+  ASSERT_EQ(generate(greedy("still here", 4)), DDLLM_OK) << message();
+  for (const auto& e : fs::directory_iterator(root_ / "cache")) {
+    EXPECT_EQ(e.path().filename(), "tiny");
+  }
+}
+
+TEST_F(CApiAssetsTest, MemoryThresholdAboveAvailableIsInsufficientMemory) {
+  ddllm_open_options o = options();
+  o.memory_threshold_mb = int64_t{1} << 40;
+  EXPECT_EQ(open(o), DDLLM_ERR_INSUFFICIENT_MEMORY);
+  EXPECT_EQ(runner_, nullptr);
+  EXPECT_STREQ(err_.kind_name, "InsufficientMemory");
+  EXPECT_EQ(err_.expected, int64_t{1} << 40);
+  const int64_t available = mem_available_mb();
+  ASSERT_GT(available, 0);
+  EXPECT_GT(err_.actual, 0);
+  EXPECT_LT(err_.actual, err_.expected);
+  // The library read the same figure a moment earlier; allow for other processes.
+  EXPECT_NEAR(static_cast<double>(err_.actual), static_cast<double>(available),
+              std::max(512.0, available * 0.25));
+  // The bundle's own threshold (min_memory_mb) applies by default and 0 disables the check.
+  o.memory_threshold_mb = 0;
+  EXPECT_EQ(open(o), DDLLM_OK) << message();
+}
+
+TEST_F(CApiAssetsTest, UnloadThenGenerateReloadsWithIdenticalGreedyOutput) {
+  Progress progress;
+  ASSERT_EQ(open(options(&progress)), DDLLM_OK) << message();
+  const int copies = progress.calls;
+  ASSERT_EQ(generate(greedy("reload me")), DDLLM_OK) << message();
+  const auto before = ids();
+  const std::string text_before(resp_.text, resp_.text_len);
+  ASSERT_FALSE(before.empty());
+  EXPECT_EQ(ddllm_context_length(runner_), 64);
+
+  ASSERT_EQ(ddllm_unload(runner_, &err_), DDLLM_OK) << message();
+  EXPECT_EQ(ddllm_is_loaded(runner_), 0);
+  ddllm_model_info info;
+  ASSERT_EQ(ddllm_get_model_info(runner_, &info, &err_), DDLLM_OK);
+  EXPECT_EQ(info.loaded, 0);
+  EXPECT_STREQ(info.name, "tiny-random-llama");  // the last load's values remain
+  EXPECT_EQ(ddllm_context_length(runner_), 64);
+  EXPECT_EQ(ddllm_reset(runner_, &err_), DDLLM_OK);   // nothing to forget: a no-op
+  EXPECT_EQ(ddllm_unload(runner_, &err_), DDLLM_OK);  // twice is fine
+
+  ASSERT_EQ(generate(greedy("reload me")), DDLLM_OK) << message();
+  EXPECT_EQ(ddllm_is_loaded(runner_), 1);
+  EXPECT_EQ(ids(), before);
+  EXPECT_EQ(std::string(resp_.text, resp_.text_len), text_before);
+  EXPECT_EQ(progress.calls, copies);  // the reload used the intact cache copy
+}
+
+TEST_F(CApiAssetsTest, LazyLoadSurfacesTheLoadErrorAtTheFirstGenerate) {
+  // A bundle that is not in the assets: the open succeeds, the first generate reports it.
+  ddllm_open_options o = options();
+  o.lazy_load = 1;
+  ASSERT_EQ(open(o, "absent"), DDLLM_OK) << message();
+  EXPECT_EQ(ddllm_is_loaded(runner_), 0);
+  EXPECT_EQ(ddllm_context_length(runner_), 0);
+  EXPECT_FALSE(fs::exists(root_ / "cache"));  // nothing was read or written yet
+  EXPECT_EQ(generate(greedy("x", 2)), DDLLM_ERR_ASSET_COPY_FAILED);
+  EXPECT_NE(std::string(err_.subject).find("absent"), std::string::npos) << err_.subject;
+  EXPECT_EQ(resp_.text, nullptr);
+  EXPECT_EQ(ddllm_is_loaded(runner_), 0);
+  // In place, a missing folder is ModelNotFound at the first generate, every time.
+  ddllm_open_options in_place;
+  ddllm_open_options_init(&in_place);
+  in_place.lazy_load = 1;
+  ASSERT_EQ(open(in_place, "/nonexistent/lazy"), DDLLM_OK) << message();
+  EXPECT_EQ(generate(greedy("x", 2)), DDLLM_ERR_MODEL_NOT_FOUND);
+  EXPECT_STREQ(err_.subject, "/nonexistent/lazy");
+  EXPECT_EQ(generate(greedy("x", 2)), DDLLM_ERR_MODEL_NOT_FOUND);
+  // Memory is checked at that load too.
+  o.memory_threshold_mb = int64_t{1} << 40;
+  ASSERT_EQ(open(o), DDLLM_OK) << message();
+  EXPECT_EQ(generate(greedy("x", 2)), DDLLM_ERR_INSUFFICIENT_MEMORY);
+  EXPECT_EQ(err_.expected, int64_t{1} << 40);
+}
+
+TEST_F(CApiAssetsTest, LazyLoadCopiesWithProgressAtTheFirstGenerate) {
+  Progress progress;
+  ddllm_open_options o = options(&progress);
+  o.lazy_load = 1;
+  ASSERT_EQ(open(o), DDLLM_OK) << message();
+  EXPECT_EQ(progress.calls, 0);
+  ddllm_model_info info;
+  ASSERT_EQ(ddllm_get_model_info(runner_, &info, &err_), DDLLM_OK);
+  EXPECT_STREQ(info.name, "");
+  EXPECT_STREQ(info.path, "");
+  EXPECT_EQ(info.loaded, 0);
+  EXPECT_EQ(info.context_length, 0);
+  ASSERT_EQ(generate(greedy("lazy", 4)), DDLLM_OK) << message();
+  EXPECT_GT(progress.calls, 0);
+  EXPECT_EQ(progress.last_done, bundle_bytes());
+  EXPECT_EQ(ddllm_is_loaded(runner_), 1);
+  // The same greedy output as an eagerly opened runner on the bundle itself.
+  const auto lazy_ids = ids();
+  ddllm_runner* eager = nullptr;
+  ddllm_open_options plain;
+  ddllm_open_options_init(&plain);
+  plain.memory_threshold_mb = 0;
+  ASSERT_EQ(ddllm_open(kBundle.c_str(), &plain, &eager, &err_), DDLLM_OK) << message();
+  ddllm_request req = greedy("lazy", 4);
+  ddllm_response resp{};
+  ASSERT_EQ(ddllm_generate(eager, &req, nullptr, nullptr, nullptr, &resp, &err_), DDLLM_OK);
+  EXPECT_EQ(std::vector<int32_t>(resp.output_ids, resp.output_ids + resp.n_output_ids), lazy_ids);
+  ddllm_response_free(&resp);
+  ddllm_close(eager);
+}
+
+TEST_F(CApiAssetsTest, ModelInfoDescribesTheLoadedBundle) {
+  ddllm_open_options o = options();
+  o.num_threads = 1;
+  o.max_cache_tokens = 32;
+  ASSERT_EQ(open(o), DDLLM_OK) << message();
+  ddllm_model_info info;
+  ASSERT_EQ(ddllm_get_model_info(runner_, &info, &err_), DDLLM_OK);
+  EXPECT_STREQ(info.name, "tiny-random-llama");
+  EXPECT_EQ(std::string(info.path), (root_ / "cache" / "tiny").string());
+  EXPECT_EQ(info.size_bytes, bundle_bytes());
+  EXPECT_EQ(info.context_length, 32);  // capped by max_cache_tokens
+  EXPECT_EQ(ddllm_context_length(runner_), 32);
+  EXPECT_EQ(info.max_tokens, 16);
+  EXPECT_STREQ(info.quantization, "fp32");
+  EXPECT_EQ(info.loaded, 1);
+  EXPECT_GT(info.load_ms, 0.0);
+  EXPECT_EQ(info.threads, 1);
+  // The strings stay valid (same storage) across calls until unload.
+  ddllm_model_info again;
+  ASSERT_EQ(ddllm_get_model_info(runner_, &again, &err_), DDLLM_OK);
+  EXPECT_EQ(again.name, info.name);
+  EXPECT_EQ(again.path, info.path);
+  // A prompt beyond the capped context is refused with the cap as the limit.
+  const std::string prompt(40, 'a');
+  EXPECT_EQ(generate(greedy(prompt.c_str())), DDLLM_ERR_CONTEXT_LENGTH_EXCEEDED);
+  EXPECT_EQ(err_.expected, 32);
+  // Argument checks.
+  EXPECT_EQ(ddllm_get_model_info(nullptr, &info, &err_), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "runner");
+  EXPECT_EQ(ddllm_get_model_info(runner_, nullptr, &err_), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "out");
+  EXPECT_EQ(ddllm_unload(nullptr, &err_), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "runner");
+  EXPECT_EQ(ddllm_is_loaded(nullptr), 0);
+}
+
+TEST_F(CApiAssetsTest, InvalidOptionsNameTheOption) {
+  ddllm_open_options o = options();
+  o.cache_dir = nullptr;
+  EXPECT_EQ(open(o), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "cache_dir");
+  o = options();
+  EXPECT_EQ(open(o, "../escape"), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "bundle_dir");
+  o = options();
+  o.max_cache_tokens = -1;
+  EXPECT_EQ(open(o), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "max_cache_tokens");
+  o = options();
+  o.memory_threshold_mb = -2;
+  EXPECT_EQ(open(o), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "memory_threshold_mb");
+  o = options();
+  o.num_threads = 1000;
+  EXPECT_EQ(open(o), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "num_threads");
+  EXPECT_EQ(runner_, nullptr);
+  EXPECT_FALSE(fs::exists(root_ / "cache"));  // validation reads and writes nothing
+}
+
+TEST_F(CApiAssetsTest, UnloadFromInsideACallbackIsRefused) {
+  ASSERT_EQ(open(options()), DDLLM_OK) << message();
+  struct Ctx {
+    ddllm_runner* runner;
+    int rc = -1;
+  } ctx{runner_};
+  auto unload_inside = [](const char*, size_t, void* user) {
+    auto* c = static_cast<Ctx*>(user);
+    if (c->rc == -1) c->rc = ddllm_unload(c->runner, nullptr);
+    return 0;
+  };
+  ddllm_request req = greedy("unload inside", 6);
+  ddllm_response_free(&resp_);
+  ASSERT_EQ(ddllm_generate(runner_, &req, unload_inside, nullptr, &ctx, &resp_, &err_), DDLLM_OK)
+      << message();
+  EXPECT_EQ(ctx.rc, DDLLM_ERR_GENERATION_FAILED);
+  EXPECT_EQ(ddllm_is_loaded(runner_), 1);
+}
+
+TEST_F(CApiAssetsTest, CancelDuringALazyLoadStopsThatGeneration) {
+  // The progress callback runs inside ddllm_generate while the model is being copied/loaded;
+  // a cancel from there (as from another thread at that moment) must not be lost.
+  struct Ctx {
+    ddllm_runner* runner = nullptr;
+    int calls = 0;
+  } ctx;
+  ddllm_open_options o = options();
+  o.lazy_load = 1;
+  o.progress = [](uint64_t, uint64_t, const char*, void* user) {
+    auto* c = static_cast<Ctx*>(user);
+    ++c->calls;
+    ddllm_cancel(c->runner);
+  };
+  o.progress_user = &ctx;
+  ASSERT_EQ(open(o), DDLLM_OK) << message();
+  ctx.runner = runner_;
+  ASSERT_EQ(generate(greedy("cancelled while loading", 20)), DDLLM_OK) << message();
+  EXPECT_GT(ctx.calls, 0);
+  EXPECT_EQ(resp_.finish_reason, DDLLM_FINISH_CANCELLED);
+  EXPECT_LT(resp_.n_output_ids, 20u);
+  // The next call is not affected.
+  ASSERT_EQ(generate(greedy("after", 3)), DDLLM_OK) << message();
+  EXPECT_NE(resp_.finish_reason, DDLLM_FINISH_CANCELLED);
 }
