@@ -14,6 +14,5 @@ step "answer" "the local model answers a medication question"
 # question works the same way once a Korean-capable bundle is the default.
 QUESTION="${1:-Can I drive after taking Tylenol?}"
 echo "Q: $QUESTION"
-printf 'A: '
 "$BUILD/frontends/cli/dailydrug" --model "$BUNDLES/default" generate "$QUESTION" \
   --temperature 0 --max-tokens 160 --stats

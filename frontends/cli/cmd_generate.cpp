@@ -92,6 +92,7 @@ int run_generate(const CliContext& ctx, const GenerateArgs& a) {
   } else {
     std::fputc('\n', stdout);
   }
+  std::fflush(stdout);  // the stats line on stderr comes after the answer
   if (a.stats || (!ctx.globals.json && !a.ids && std::getenv("DAILYDRUG_STATS"))) {
     std::fprintf(stderr,
                  "[%d prompt tokens (%d cached), %d generated; TTFT %.0f ms; prefill %.1f tok/s; "
