@@ -78,7 +78,8 @@ int run_generate(const CliContext& ctx, const GenerateArgs& a) {
           {"total_tokens", r.usage.total_tokens}}},
         {"seed", r.seed},
         {"stats",
-         {{"ttft_ms", stats.ttft_ms},
+         {{"load_ms", stats.load_ms},
+          {"ttft_ms", stats.ttft_ms},
           {"prefill_tokens_per_s", stats.prefill_tokens_per_s},
           {"decode_tokens_per_s", stats.decode_tokens_per_s},
           {"peak_rss_kb", stats.peak_rss_kb}}}};

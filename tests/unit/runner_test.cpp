@@ -91,6 +91,10 @@ TEST(RunnerTest, PrefixCacheReusesTokensWithoutChangingOutput) {
                                 [&](const GenerationStats& s) { s1 = s; });
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(s1.reused_prefix_tokens, 0);
+  EXPECT_GT(s1.load_ms, 0.0);
+  EXPECT_GT(s1.ttft_ms, 0.0);
+  EXPECT_GT(s1.prefill_tokens_per_s, 0.0);
+  EXPECT_GT(s1.peak_rss_kb, 0);
   auto second = runner->generate(greedy("same start, second"), {},
                                  [&](const GenerationStats& s) { s2 = s; });
   ASSERT_TRUE(second.ok());

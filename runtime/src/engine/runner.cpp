@@ -84,6 +84,7 @@ Runner::Runner(std::unique_ptr<ExecutorchModel> model, std::unique_ptr<Tokenizer
 
 Result<std::unique_ptr<Runner>> Runner::from_bundle(const ModelBundle& bundle,
                                                     ModelLoadOptions options) {
+  const auto t0 = Clock::now();
   const BundleConfig& c = bundle.config();
   DD_ASSIGN_OR_RETURN(auto tokenizer, load_tokenizer(bundle.tokenizer_path()));
   if (options.data_files.empty()) options.data_files = bundle.data_paths();
@@ -105,7 +106,9 @@ Result<std::unique_ptr<Runner>> Runner::from_bundle(const ModelBundle& bundle,
   ro.eos_ids = c.eos_ids;
   ro.stop_strings = c.stop_strings;
   ro.chat_template = c.chat_template;
-  return std::make_unique<Runner>(std::move(model), std::move(tokenizer), std::move(ro));
+  auto runner = std::make_unique<Runner>(std::move(model), std::move(tokenizer), std::move(ro));
+  runner->load_ms_ = ms_since(t0);
+  return runner;
 }
 
 int64_t Runner::context_limit() const {
@@ -208,6 +211,7 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
   cached_.resize(reuse);
 
   GenerationStats stats;
+  stats.load_ms = load_ms_;
   stats.prompt_tokens = static_cast<int32_t>(n_prompt);
   stats.reused_prefix_tokens = static_cast<int32_t>(reuse);
   const auto t_prefill = Clock::now();

@@ -64,6 +64,7 @@ struct GenerationResponse {
 };
 
 struct GenerationStats {
+  double load_ms = 0;        // how long loading this runner took (program, tokenizer), once
   int32_t prompt_tokens = 0;
   int32_t reused_prefix_tokens = 0;  // prompt tokens whose KV came from the cache
   int32_t generated_tokens = 0;
@@ -141,6 +142,7 @@ class Runner {
   std::unique_ptr<ExecutorchModel> model_;
   std::unique_ptr<Tokenizer> tokenizer_;
   RunnerOptions options_;
+  double load_ms_ = 0;  // set by from_bundle
   std::vector<TokenId> cached_;  // tokens whose K/V sit at positions 0..n-1 of the cache
   std::mutex mutex_;
   std::atomic<bool> cancel_{false};
