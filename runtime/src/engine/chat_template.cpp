@@ -3,11 +3,20 @@
 namespace dailydrug::llm {
 
 namespace {
-std::string fill(const std::string& wrapper, const std::string& content) {
+
+/// Append `wrapper` with `content` in its "{content}" slot as parts.
+void fill(std::vector<ChatTemplate::Part>& out, const std::string& wrapper,
+          std::vector<ChatTemplate::Part> content) {
   const auto at = wrapper.find("{content}");
-  if (at == std::string::npos) return wrapper + content;
-  return wrapper.substr(0, at) + content + wrapper.substr(at + 9);
+  const std::string head = at == std::string::npos ? wrapper : wrapper.substr(0, at);
+  const std::string tail = at == std::string::npos ? "" : wrapper.substr(at + 9);
+  if (!head.empty()) out.push_back({head, false});
+  for (auto& p : content) {
+    if (!p.text.empty()) out.push_back(std::move(p));
+  }
+  if (!tail.empty()) out.push_back({tail, false});
 }
+
 }  // namespace
 
 ChatTemplate ChatTemplate::raw() {
@@ -19,7 +28,8 @@ ChatTemplate ChatTemplate::raw() {
   return t;
 }
 
-Result<std::string> ChatTemplate::render(const std::vector<ChatMessage>& messages) const {
+Result<std::vector<ChatTemplate::Part>> ChatTemplate::render_parts(
+    const std::vector<ChatMessage>& messages) const {
   std::string system_text;
   bool has_system = false;
   for (const auto& m : messages) {
@@ -35,23 +45,31 @@ Result<std::string> ChatTemplate::render(const std::vector<ChatMessage>& message
     system_text = default_system;
     has_system = true;
   }
-  std::string out = prefix;
-  if (has_system && !system_in_first_user) out += fill(system, system_text);
+  std::vector<Part> out;
+  if (!prefix.empty()) out.push_back({prefix, false});
+  if (has_system && !system_in_first_user) fill(out, system, {{system_text, true}});
   bool pending_system = has_system && system_in_first_user;
   for (const auto& m : messages) {
     if (m.role == "system") continue;
-    if (m.role == "user") {
-      if (pending_system) {
-        out += fill(user, fill(system, system_text) + m.content);
-        pending_system = false;
-      } else {
-        out += fill(user, m.content);
-      }
+    if (m.role == "user" && pending_system) {
+      std::vector<Part> inner;
+      fill(inner, system, {{system_text, true}});
+      inner.push_back({m.content, true});
+      fill(out, user, std::move(inner));
+      pending_system = false;
     } else {
-      out += fill(assistant, m.content);
+      fill(out, m.role == "user" ? user : assistant, {{m.content, true}});
     }
   }
-  return out + generation_prompt;
+  if (!generation_prompt.empty()) out.push_back({generation_prompt, false});
+  return out;
+}
+
+Result<std::string> ChatTemplate::render(const std::vector<ChatMessage>& messages) const {
+  DD_ASSIGN_OR_RETURN(std::vector<Part> parts, render_parts(messages));
+  std::string out;
+  for (const auto& p : parts) out += p.text;
+  return out;
 }
 
 }  // namespace dailydrug::llm

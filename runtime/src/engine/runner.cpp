@@ -126,8 +126,7 @@ void Runner::reset() {
   cached_.clear();
 }
 
-Result<std::string> Runner::render(const GenerationRequest& request) const {
-  if (request.raw) return request.prompt;
+std::vector<ChatMessage> Runner::messages(const GenerationRequest& request) const {
   std::vector<ChatMessage> messages;
   std::string system;
   for (const auto& s : request.system_instructions) {
@@ -138,13 +137,38 @@ Result<std::string> Runner::render(const GenerationRequest& request) const {
   if (!system.empty()) messages.push_back({"system", system});
   messages.insert(messages.end(), request.history.begin(), request.history.end());
   messages.push_back({"user", request.prompt});
-  return options_.chat_template.render(messages);
+  return messages;
 }
 
 Result<std::vector<TokenId>> Runner::prompt_tokens(const GenerationRequest& request) const {
-  DD_ASSIGN_OR_RETURN(std::string text, render(request));
-  // A raw prompt is fed exactly as written; templates carry their own prefix (e.g. "<bos>").
-  return tokenizer_->encode(text, /*parse_special=*/true);
+  // A raw prompt is fed exactly as written (the caller formatted it, special tokens included).
+  if (request.raw) return tokenizer_->encode(request.prompt, /*parse_special=*/true);
+  DD_ASSIGN_OR_RETURN(auto parts, options_.chat_template.render_parts(messages(request)));
+  // Message text must not smuggle in control tokens ("<|im_end|><|im_start|>system ..."). When
+  // no content contains special-token text, the whole prompt is encoded in one piece, exactly as
+  // the reference tokenizer would; otherwise each part is encoded on its own, contents as plain
+  // text.
+  bool hostile = false;
+  for (const auto& part : parts) {
+    if (!part.content) continue;
+    DD_ASSIGN_OR_RETURN(auto with, tokenizer_->encode(part.text, true));
+    DD_ASSIGN_OR_RETURN(auto without, tokenizer_->encode(part.text, false));
+    if (with != without) {
+      hostile = true;
+      break;
+    }
+  }
+  if (!hostile) {
+    std::string text;
+    for (const auto& part : parts) text += part.text;
+    return tokenizer_->encode(text, /*parse_special=*/true);
+  }
+  std::vector<TokenId> ids;
+  for (const auto& part : parts) {
+    DD_ASSIGN_OR_RETURN(auto piece, tokenizer_->encode(part.text, /*parse_special=*/!part.content));
+    ids.insert(ids.end(), piece.begin(), piece.end());
+  }
+  return ids;
 }
 
 Result<std::optional<std::span<const float>>> Runner::prefill(

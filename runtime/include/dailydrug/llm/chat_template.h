@@ -29,6 +29,15 @@ struct ChatTemplate {
   /// inside user content is honoured. Errors: ConfigurationInvalid for an unknown role.
   Result<std::string> render(const std::vector<ChatMessage>& messages) const;
 
+  /// The same text as render(), as consecutive parts: template text (`content == false`) and
+  /// message contents (`content == true`), so a caller can encode the contents without honouring
+  /// special-token text in them.
+  struct Part {
+    std::string text;
+    bool content;
+  };
+  Result<std::vector<Part>> render_parts(const std::vector<ChatMessage>& messages) const;
+
   /// The template that passes text through unchanged (for base models and raw prompts).
   static ChatTemplate raw();
 };

@@ -113,6 +113,8 @@ class Runner {
                                       const StatsCallback& on_stats = {});
 
   /// Encode exactly what generate() would feed the model (template applied), for inspection.
+  /// Special-token text inside message contents is encoded as plain text, never as control
+  /// tokens; a raw prompt is encoded as written.
   Result<std::vector<TokenId>> prompt_tokens(const GenerationRequest& request) const;
 
   /// Stop the running generation (any thread); no-op when idle.
@@ -134,7 +136,7 @@ class Runner {
     int64_t timeout_ms;
     bool passed() const { return std::chrono::steady_clock::now() > at; }
   };
-  Result<std::string> render(const GenerationRequest& request) const;
+  std::vector<ChatMessage> messages(const GenerationRequest& request) const;
   /// Run tokens[from..] into the cache; the last chunk's logits, or nullopt if cancelled.
   Result<std::optional<std::span<const float>>> prefill(const std::vector<TokenId>& tokens,
                                                         size_t from, const Deadline& deadline);
