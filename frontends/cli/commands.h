@@ -36,5 +36,7 @@ struct CliContext {
 
 void register_generate_command(CLI::App& app, CliContext& ctx);
 void register_medication_commands(CLI::App& app, CliContext& ctx);
+/// `dailydrug scan`: prescription / medicine-bag OCR text → medication schedule (cmd_scan.cpp).
+void register_scan_command(CLI::App& app, CliContext& ctx);
 
 }  // namespace dailydrug::cli

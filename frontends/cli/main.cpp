@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
 
   register_generate_command(app, ctx);
   register_medication_commands(app, ctx);
+  register_scan_command(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,46 @@
+// UTF-8 code points for the prescription scanner: validation, decoding and Hangul tests.
+//
+// The scanner works on OCR text, which is untrusted: every function here is total (no asserts on
+// malformed input) and allocation-free except encode_utf8. Pure functions; thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace dailydrug::app {
+
+/// The byte offset of the first invalid UTF-8 sequence (overlong forms, surrogates and code
+/// points above U+10FFFF count as invalid), or nullopt if `text` is valid UTF-8.
+std::optional<size_t> find_invalid_utf8(std::string_view text);
+
+/// One decoded code point and the number of bytes it used (1–4). Invalid bytes decode as U+FFFD
+/// with length 1, so a loop over decode_utf8 always advances.
+struct CodePoint {
+  uint32_t value = 0;
+  size_t length = 1;
+};
+CodePoint decode_utf8(std::string_view text, size_t pos);
+
+/// Appends the UTF-8 encoding of `cp` (which must be a valid scalar value) to `out`.
+void encode_utf8(uint32_t cp, std::string& out);
+
+/// Number of code points in `text` (invalid bytes count one each).
+size_t utf8_length(std::string_view text);
+
+/// A precomposed Hangul syllable, U+AC00–U+D7A3 ("가".."힣").
+constexpr bool is_hangul_syllable(uint32_t cp) {
+  return cp >= 0xAC00 && cp <= 0xD7A3;
+}
+constexpr bool is_ascii_digit(uint32_t cp) {
+  return cp >= '0' && cp <= '9';
+}
+constexpr bool is_ascii_letter(uint32_t cp) {
+  return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+}
+/// ASCII lower-case copy (other bytes unchanged).
+std::string ascii_lower(std::string_view text);
+
+}  // namespace dailydrug::app

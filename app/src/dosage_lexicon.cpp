@@ -1,0 +1,413 @@
+#include "dailydrug/app/dosage_lexicon.h"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace dailydrug::app {
+namespace {
+
+using K = TokenKind;
+constexpr int T(Timing t) {
+  return static_cast<int>(t);
+}
+constexpr int S(DaySlot s) {
+  return static_cast<int>(s);
+}
+
+// clang-format off
+constexpr KeywordEntry kKeywords[] = {
+    // Timing relative to meals and sleep.
+    {"식후", K::kTiming, 0, T(Timing::kAfterMeal)},
+    {"식사후", K::kTiming, 0, T(Timing::kAfterMeal)},
+    {"밥먹고", K::kTiming, 0, T(Timing::kAfterMeal)},
+    {"밥먹은후", K::kTiming, 0, T(Timing::kAfterMeal)},
+    {"pc", K::kTiming, 0, T(Timing::kAfterMeal), kLexAbbreviation},
+    {"식전", K::kTiming, 0, T(Timing::kBeforeMeal)},
+    {"식사전", K::kTiming, 0, T(Timing::kBeforeMeal)},
+    {"밥먹기전", K::kTiming, 0, T(Timing::kBeforeMeal)},
+    {"ac", K::kTiming, 0, T(Timing::kBeforeMeal), kLexAbbreviation},
+    {"식간", K::kTiming, 0, T(Timing::kBetweenMeals)},
+    {"식사사이", K::kTiming, 0, T(Timing::kBetweenMeals)},
+    {"공복", K::kTiming, 0, T(Timing::kEmptyStomach)},
+    {"공복시", K::kTiming, 0, T(Timing::kEmptyStomach)},
+    {"빈속", K::kTiming, 0, T(Timing::kEmptyStomach)},
+    {"취침전", K::kTiming, 0, T(Timing::kBedtime)},
+    {"취침시", K::kTiming, 0, T(Timing::kBedtime)},
+    {"취침", K::kTiming, 0, T(Timing::kBedtime)},
+    {"취침직전", K::kTiming, 0, T(Timing::kBedtime)},
+    {"자기전", K::kTiming, 0, T(Timing::kBedtime)},
+    {"자기직전", K::kTiming, 0, T(Timing::kBedtime)},
+    {"잠자기전", K::kTiming, 0, T(Timing::kBedtime)},
+    {"잠들기전", K::kTiming, 0, T(Timing::kBedtime)},
+    {"bedtime", K::kTiming, 0, T(Timing::kBedtime)},
+    {"hs", K::kTiming, 0, T(Timing::kBedtime), kLexAbbreviation | kLexImpliesOnce},
+    {"qhs", K::kTiming, 0, T(Timing::kBedtime), kLexAbbreviation | kLexImpliesOnce},
+    {"필요시", K::kTiming, 0, T(Timing::kAsNeeded)},
+    {"필요할때", K::kTiming, 0, T(Timing::kAsNeeded)},
+    {"필요한경우", K::kTiming, 0, T(Timing::kAsNeeded)},
+    {"필요할경우", K::kTiming, 0, T(Timing::kAsNeeded)},
+    {"prn", K::kTiming, 0, T(Timing::kAsNeeded), kLexAbbreviation},
+    {"asneeded", K::kTiming, 0, T(Timing::kAsNeeded)},
+    // Parts of the day.
+    {"아침", K::kSlot, 0, S(DaySlot::kMorning)},
+    {"조식", K::kSlot, 0, S(DaySlot::kMorning)},
+    {"morning", K::kSlot, 0, S(DaySlot::kMorning)},
+    {"점심", K::kSlot, 0, S(DaySlot::kNoon)},
+    {"중식", K::kSlot, 0, S(DaySlot::kNoon)},
+    {"lunch", K::kSlot, 0, S(DaySlot::kNoon)},
+    {"저녁", K::kSlot, 0, S(DaySlot::kEvening)},
+    {"석식", K::kSlot, 0, S(DaySlot::kEvening)},
+    {"evening", K::kSlot, 0, S(DaySlot::kEvening)},
+    // Rhythm.
+    {"하루", K::kPerDay}, {"매일", K::kPerDay}, {"daily", K::kPerDay},
+    {"주", K::kNonDaily}, {"매주", K::kNonDaily}, {"일주일에", K::kNonDaily},
+    {"격일", K::kNonDaily}, {"이틀에", K::kNonDaily}, {"weekly", K::kNonDaily},
+    {"qod", K::kNonDaily, 0, 0, kLexAbbreviation},
+    {"qd", K::kFrequency, 1, 0, kLexAbbreviation}, {"od", K::kFrequency, 1, 0, kLexAbbreviation},
+    {"bid", K::kFrequency, 2, 0, kLexAbbreviation}, {"tid", K::kFrequency, 3, 0, kLexAbbreviation},
+    {"qid", K::kFrequency, 4, 0, kLexAbbreviation},
+    {"once", K::kTimes, 1, 0, kLexExplicit}, {"twice", K::kTimes, 2, 0, kLexExplicit},
+    {"thrice", K::kTimes, 3, 0, kLexExplicit},
+    // Durations written as words.
+    {"일주일", K::kDays, 7, 0, kLexExplicit}, {"일주일간", K::kDays, 7, 0, kLexExplicit},
+    {"일주일분", K::kDays, 7, 0, kLexExplicit}, {"일주일치", K::kDays, 7, 0, kLexExplicit},
+    {"일주일동안", K::kDays, 7, 0, kLexExplicit},
+    {"이틀", K::kDays, 2, 0, kLexExplicit}, {"이틀간", K::kDays, 2, 0, kLexExplicit},
+    {"이틀분", K::kDays, 2, 0, kLexExplicit}, {"사흘", K::kDays, 3, 0, kLexExplicit},
+    {"사흘간", K::kDays, 3, 0, kLexExplicit}, {"사흘분", K::kDays, 3, 0, kLexExplicit},
+    // Pieces of "식사 30분 후", "식후 즉시", "최대 3회".
+    {"식사", K::kMeal}, {"밥", K::kMeal}, {"meal", K::kMeal}, {"meals", K::kMeal},
+    {"후", K::kAfter}, {"뒤", K::kAfter}, {"after", K::kAfter},
+    {"전", K::kBefore}, {"before", K::kBefore},
+    {"즉시", K::kImmediately}, {"직후", K::kImmediately}, {"바로", K::kImmediately},
+    {"최대", K::kMax}, {"까지", K::kMax, 0, 0, kLexMax}, {"이내", K::kMax}, {"max", K::kMax},
+    // Amount words.
+    {"적당량", K::kDose}, {"적량", K::kDose},
+    // Words that must not split into smaller keywords ("주의" is not 주 + 의).
+    {"주의", K::kWord, 0, 0, kLexCaution},
+    {"주사", K::kWord},
+    // Fillers: instruction words without a value, and particles.
+    {"오전", K::kFiller, 0, 0, kLexAmPm}, {"오후", K::kFiller, 12, 0, kLexAmPm},
+    {"씩", K::kFiller}, {"각", K::kFiller}, {"매", K::kFiller}, {"총", K::kFiller},
+    {"복용", K::kFiller}, {"복용하세요", K::kFiller}, {"복용하십시오", K::kFiller},
+    {"복용합니다", K::kFiller}, {"드세요", K::kFiller}, {"드십시오", K::kFiller},
+    {"먹이세요", K::kFiller}, {"먹으세요", K::kFiller}, {"투여", K::kFiller},
+    {"투약", K::kFiller}, {"도포", K::kFiller}, {"도포하세요", K::kFiller},
+    {"바르세요", K::kFiller}, {"발라주세요", K::kFiller}, {"얇게", K::kFiller},
+    {"점안", K::kFiller}, {"점안하세요", K::kFiller}, {"넣으세요", K::kFiller},
+    {"부착", K::kFiller}, {"부착하세요", K::kFiller}, {"붙이세요", K::kFiller},
+    {"사용", K::kFiller}, {"사용하세요", K::kFiller}, {"경구", K::kFiller},
+    {"내복", K::kFiller}, {"외용", K::kFiller}, {"양쪽", K::kFiller}, {"양안", K::kFiller},
+    {"환부", K::kFiller}, {"동안", K::kFiller}, {"정도", K::kFiller}, {"이상", K::kFiller},
+    {"약", K::kFiller},
+    {"po", K::kFiller}, {"for", K::kFiller}, {"a", K::kFiller}, {"per", K::kFiller},
+    {"day", K::kFiller}, {"take", K::kFiller}, {"apply", K::kFiller}, {"by", K::kFiller},
+    {"mouth", K::kFiller}, {"orally", K::kFiller}, {"with", K::kFiller}, {"then", K::kFiller},
+    {"에", K::kFiller}, {"에는", K::kFiller}, {"엔", K::kFiller}, {"마다", K::kFiller},
+    {"의", K::kFiller}, {"만", K::kFiller}, {"은", K::kFiller}, {"는", K::kFiller},
+    {"이", K::kFiller}, {"가", K::kFiller}, {"을", K::kFiller}, {"를", K::kFiller},
+    {"과", K::kFiller}, {"와", K::kFiller}, {"에서", K::kFiller}, {"부터", K::kFiller},
+    {"로", K::kFiller}, {"으로", K::kFiller}, {"및", K::kFiller}, {"하고", K::kFiller},
+    {"도", K::kFiller}, {"께", K::kFiller},
+    // Conditions of an as-needed medicine.
+    {"통증시", K::kPrnCondition}, {"통증이있을때", K::kPrnCondition},
+    {"통증있을때", K::kPrnCondition}, {"통증발생시", K::kPrnCondition},
+    {"아플때", K::kPrnCondition}, {"아플시", K::kPrnCondition}, {"아프면", K::kPrnCondition},
+    {"열날때", K::kPrnCondition}, {"열이날때", K::kPrnCondition}, {"발열시", K::kPrnCondition},
+    {"고열시", K::kPrnCondition}, {"두통시", K::kPrnCondition}, {"치통시", K::kPrnCondition},
+    {"생리통시", K::kPrnCondition}, {"기침시", K::kPrnCondition},
+    {"기침할때", K::kPrnCondition}, {"구토시", K::kPrnCondition},
+    {"메스꺼울때", K::kPrnCondition}, {"구역시", K::kPrnCondition},
+    {"불면시", K::kPrnCondition}, {"잠이안올때", K::kPrnCondition},
+    {"변비시", K::kPrnCondition}, {"설사시", K::kPrnCondition},
+    {"가려울때", K::kPrnCondition}, {"가려움시", K::kPrnCondition},
+    {"어지러울때", K::kPrnCondition}, {"어지러움시", K::kPrnCondition},
+    {"흉통시", K::kPrnCondition}, {"가슴통증시", K::kPrnCondition},
+    {"불안시", K::kPrnCondition}, {"불안할때", K::kPrnCondition},
+    {"콧물날때", K::kPrnCondition}, {"콧물시", K::kPrnCondition},
+    {"속쓰릴때", K::kPrnCondition}, {"속쓰림시", K::kPrnCondition},
+    {"경련시", K::kPrnCondition}, {"발작시", K::kPrnCondition},
+    {"호흡곤란시", K::kPrnCondition}, {"숨찰때", K::kPrnCondition},
+    {"숨이찰때", K::kPrnCondition}, {"체했을때", K::kPrnCondition},
+    {"소화불량시", K::kPrnCondition}, {"증상시", K::kPrnCondition},
+    {"증상이있을때", K::kPrnCondition},
+};
+
+constexpr UnitEntry kUnits[] = {
+    // Doses.
+    {"정", K::kDose, DoseUnit::kTablet}, {"알", K::kDose, DoseUnit::kTablet},
+    {"t", K::kDose, DoseUnit::kTablet}, {"tab", K::kDose, DoseUnit::kTablet},
+    {"tabs", K::kDose, DoseUnit::kTablet}, {"tablet", K::kDose, DoseUnit::kTablet},
+    {"tablets", K::kDose, DoseUnit::kTablet},
+    {"캡슐", K::kDose, DoseUnit::kCapsule}, {"캅셀", K::kDose, DoseUnit::kCapsule},
+    {"캡", K::kDose, DoseUnit::kCapsule}, {"c", K::kDose, DoseUnit::kCapsule},
+    {"cap", K::kDose, DoseUnit::kCapsule}, {"caps", K::kDose, DoseUnit::kCapsule},
+    {"capsule", K::kDose, DoseUnit::kCapsule}, {"capsules", K::kDose, DoseUnit::kCapsule},
+    {"포", K::kDose, DoseUnit::kPacket}, {"包", K::kDose, DoseUnit::kPacket},
+    {"봉", K::kDose, DoseUnit::kPacket}, {"팩", K::kDose, DoseUnit::kPacket},
+    {"pk", K::kDose, DoseUnit::kPacket}, {"pack", K::kDose, DoseUnit::kPacket},
+    {"packet", K::kDose, DoseUnit::kPacket}, {"packets", K::kDose, DoseUnit::kPacket},
+    {"sachet", K::kDose, DoseUnit::kPacket},
+    {"ml", K::kDose, DoseUnit::kMilliliter}, {"cc", K::kDose, DoseUnit::kMilliliter},
+    {"밀리리터", K::kDose, DoseUnit::kMilliliter}, {"미리리터", K::kDose, DoseUnit::kMilliliter},
+    {"시시", K::kDose, DoseUnit::kMilliliter}, {"미리", K::kDose, DoseUnit::kMilliliter},
+    {"방울", K::kDose, DoseUnit::kDrop}, {"gtt", K::kDose, DoseUnit::kDrop},
+    {"gtts", K::kDose, DoseUnit::kDrop}, {"drop", K::kDose, DoseUnit::kDrop},
+    {"drops", K::kDose, DoseUnit::kDrop},
+    {"매", K::kDose, DoseUnit::kPatch}, {"장", K::kDose, DoseUnit::kPatch},
+    {"patch", K::kDose, DoseUnit::kPatch}, {"patches", K::kDose, DoseUnit::kPatch},
+    {"개", K::kDose, DoseUnit::kPiece},
+    // Strengths (part of a name, or a dose after "1회").
+    {"mg", K::kStrength, DoseUnit::kMilligram}, {"밀리그램", K::kStrength, DoseUnit::kMilligram},
+    {"밀리그람", K::kStrength, DoseUnit::kMilligram},
+    {"미리그램", K::kStrength, DoseUnit::kMilligram},
+    {"미리그람", K::kStrength, DoseUnit::kMilligram},
+    {"mcg", K::kStrength, DoseUnit::kMicrogram}, {"ug", K::kStrength, DoseUnit::kMicrogram},
+    {"마이크로그램", K::kStrength, DoseUnit::kMicrogram},
+    {"g", K::kStrength, DoseUnit::kGram}, {"그램", K::kStrength, DoseUnit::kGram},
+    {"그람", K::kStrength, DoseUnit::kGram},
+    {"%", K::kStrength}, {"iu", K::kStrength}, {"단위", K::kStrength},
+    // Counts.
+    {"회", K::kTimes, DoseUnit::kNone, kLexExplicit}, {"번", K::kTimes},
+    {"차례", K::kTimes}, {"times", K::kTimes, DoseUnit::kNone, kLexExplicit},
+    {"time", K::kTimes, DoseUnit::kNone, kLexExplicit},
+    // Durations.
+    {"일", K::kDays}, {"일분", K::kDays, DoseUnit::kNone, kLexExplicit},
+    {"일간", K::kDays, DoseUnit::kNone, kLexExplicit},
+    {"일치", K::kDays, DoseUnit::kNone, kLexExplicit},
+    {"일동안", K::kDays, DoseUnit::kNone, kLexExplicit},
+    {"日", K::kDays, DoseUnit::kNone, kLexExplicit},
+    {"d", K::kDays, DoseUnit::kNone, kLexExplicit}, {"day", K::kDays, DoseUnit::kNone, kLexExplicit},
+    {"days", K::kDays, DoseUnit::kNone, kLexExplicit},
+    {"주", K::kWeeks}, {"주분", K::kWeeks}, {"주간", K::kWeeks}, {"주일", K::kWeeks},
+    {"주일분", K::kWeeks}, {"주일간", K::kWeeks}, {"주치", K::kWeeks}, {"주동안", K::kWeeks},
+    {"w", K::kWeeks}, {"wk", K::kWeeks}, {"wks", K::kWeeks}, {"week", K::kWeeks},
+    {"weeks", K::kWeeks},
+    {"개월", K::kMonths}, {"개월분", K::kMonths}, {"개월간", K::kMonths}, {"개월치", K::kMonths},
+    {"달", K::kMonths}, {"달분", K::kMonths}, {"달간", K::kMonths}, {"달치", K::kMonths},
+    {"month", K::kMonths}, {"months", K::kMonths}, {"mo", K::kMonths},
+    // Offsets, intervals and clock times.
+    {"분", K::kMinutes}, {"분간", K::kMinutes}, {"min", K::kMinutes}, {"mins", K::kMinutes},
+    {"minute", K::kMinutes}, {"minutes", K::kMinutes},
+    {"분후", K::kMinutes, DoseUnit::kNone, kLexAfter}, {"분뒤", K::kMinutes, DoseUnit::kNone, kLexAfter},
+    {"분전", K::kMinutes, DoseUnit::kNone, kLexBefore},
+    {"시간", K::kHours}, {"hr", K::kHours}, {"hrs", K::kHours}, {"h", K::kHours},
+    {"hour", K::kHours}, {"hours", K::kHours},
+    {"시간후", K::kHours, DoseUnit::kNone, kLexAfter}, {"시간뒤", K::kHours, DoseUnit::kNone, kLexAfter},
+    {"시간전", K::kHours, DoseUnit::kNone, kLexBefore},
+    {"시간마다", K::kInterval}, {"시간간격", K::kInterval},
+    {"시", K::kClock},
+    // Unrelated quantities: ages, temperatures, money, dates, addresses.
+    {"세", K::kOther}, {"살", K::kOther}, {"도", K::kOther}, {"℃", K::kOther},
+    {"kg", K::kOther}, {"cm", K::kOther}, {"번째", K::kOther}, {"호", K::kOther},
+    {"층", K::kOther}, {"동", K::kOther}, {"번지", K::kOther}, {"년", K::kOther},
+    {"원", K::kMoney}, {"월", K::kDate},
+};
+
+constexpr NumeralEntry kNumerals[] = {
+    {"한", 1}, {"두", 2}, {"세", 3}, {"네", 4}, {"다섯", 5}, {"여섯", 6}, {"반", 0.5},
+};
+
+struct LabelEntry {
+  std::string_view text;
+  LabelKind kind;
+};
+constexpr LabelEntry kLabels[] = {
+    {"약품명", LabelKind::kName}, {"약명", LabelKind::kName}, {"약이름", LabelKind::kName},
+    {"제품명", LabelKind::kName}, {"품명", LabelKind::kName}, {"처방약", LabelKind::kName},
+    {"약품", LabelKind::kName}, {"rx", LabelKind::kName}, {"drug", LabelKind::kName},
+    {"medication", LabelKind::kName}, {"med", LabelKind::kName},
+    {"용법", LabelKind::kInstruction}, {"복용법", LabelKind::kInstruction},
+    {"복용방법", LabelKind::kInstruction}, {"사용법", LabelKind::kInstruction},
+    {"사용방법", LabelKind::kInstruction}, {"용량", LabelKind::kInstruction},
+    {"투약방법", LabelKind::kInstruction}, {"용법용량", LabelKind::kInstruction},
+    {"복용", LabelKind::kInstruction}, {"sig", LabelKind::kInstruction},
+    {"directions", LabelKind::kInstruction},
+    {"주의", LabelKind::kCaution}, {"주의사항", LabelKind::kCaution}, {"경고", LabelKind::kCaution},
+    {"caution", LabelKind::kCaution}, {"warning", LabelKind::kCaution},
+    {"효능", LabelKind::kInfo}, {"효과", LabelKind::kInfo}, {"성분", LabelKind::kInfo},
+    {"성분명", LabelKind::kInfo}, {"색상", LabelKind::kInfo}, {"모양", LabelKind::kInfo},
+    {"보관", LabelKind::kInfo},
+};
+
+constexpr std::string_view kCautionKeywords[] = {
+    "주의", "금지", "졸음", "졸릴", "운전", "금주", "음주", "흔들어", "냉장", "마세요",
+    "마십시오", "삼가", "피하", "씹지", "삼키", "부작용", "어지러", "설사가",
+};
+
+struct FormEntry {
+  std::string_view suffix;
+  DoseUnit unit;
+};
+// Suffixes of Korean product names, longest first within a family.
+constexpr FormEntry kFormSuffixes[] = {
+    {"연질캡슐", DoseUnit::kCapsule}, {"캡슐", DoseUnit::kCapsule}, {"캅셀", DoseUnit::kCapsule},
+    {"과립", DoseUnit::kPacket}, {"세립", DoseUnit::kPacket}, {"산제", DoseUnit::kPacket},
+    {"가루", DoseUnit::kPacket}, {"분말", DoseUnit::kPacket},
+    {"시럽", DoseUnit::kNone}, {"현탁액", DoseUnit::kNone}, {"액", DoseUnit::kNone},
+    {"엘릭서", DoseUnit::kNone}, {"드롭스", DoseUnit::kNone}, {"연고", DoseUnit::kNone},
+    {"크림", DoseUnit::kNone}, {"겔", DoseUnit::kNone}, {"젤", DoseUnit::kNone},
+    {"로션", DoseUnit::kNone}, {"스프레이", DoseUnit::kNone}, {"안약", DoseUnit::kNone},
+    {"흡입기", DoseUnit::kNone}, {"흡입제", DoseUnit::kNone}, {"가글", DoseUnit::kNone},
+    {"분무제", DoseUnit::kNone}, {"점비제", DoseUnit::kNone},
+    {"패치", DoseUnit::kPatch}, {"플라스타", DoseUnit::kPatch}, {"카타플라스마", DoseUnit::kPatch},
+    {"첩부제", DoseUnit::kPatch}, {"파스", DoseUnit::kPatch},
+    {"좌제", DoseUnit::kPiece}, {"좌약", DoseUnit::kPiece}, {"트로키", DoseUnit::kPiece},
+    {"정", DoseUnit::kTablet},
+};
+constexpr FormEntry kFormWords[] = {
+    {"tab", DoseUnit::kTablet}, {"tabs", DoseUnit::kTablet}, {"tablet", DoseUnit::kTablet},
+    {"tablets", DoseUnit::kTablet}, {"cap", DoseUnit::kCapsule}, {"caps", DoseUnit::kCapsule},
+    {"capsule", DoseUnit::kCapsule}, {"capsules", DoseUnit::kCapsule},
+    {"syrup", DoseUnit::kNone}, {"suspension", DoseUnit::kNone}, {"solution", DoseUnit::kNone},
+    {"ointment", DoseUnit::kNone}, {"cream", DoseUnit::kNone}, {"gel", DoseUnit::kNone},
+    {"lotion", DoseUnit::kNone}, {"patch", DoseUnit::kPatch}, {"granules", DoseUnit::kPacket},
+};
+// Ordinary words ending in 정 (schedule, decision …) that are not tablets: whole words, and the
+// suffixes of compounds such as "복용일정". Drug names end in …진정, …가정 too ("세티리진정"),
+// so most of these must match the whole word only.
+constexpr std::string_view kNotTabletWords[] = {
+    "예정", "안정", "수정", "인정", "가정", "감정", "긍정", "부정", "사정", "추정", "확정",
+    "열정", "진정", "검정", "정정", "특정", "산정", "선정", "판정", "책정", "한정", "개정",
+    "공정", "경정", "적정", "협정", "표정", "우정", "행정", "교정", "작정", "걱정", "직정",
+};
+constexpr std::string_view kNotTabletSuffixes[] = {
+    "일정", "예정", "결정", "측정", "설정", "조정", "과정", "규정", "지정", "액정", "금액",
+    "총액", "잔액", "차액", "혈액",
+};
+
+constexpr std::string_view kNoticeKeywords[] = {
+    "병원", "의원", "약국", "치과", "보건소", "의료기관", "요양기관", "환자", "성명", "주민",
+    "생년월일", "등록번호", "조제", "교부", "처방", "발행", "금액", "총액", "부담", "보험",
+    "급여", "합계", "수납", "영수", "카드", "현금", "결제", "전화", "팩스", "주소", "면허",
+    "의사", "약사", "서명", "날인", "사용기간", "질병", "분류기호", "사업자", "연락처",
+    "감사합니다", "번호", "약제비", "약품비", "조제료", "본인", "발급", "진료", "담당",
+    "clinic", "hospital", "pharmacy", "patient", "pt:", "dob:", "dr.", "lic#", "lic.",
+    "license", "tel:", "tel.", "fax:", "fax.", "disp:", "dispense", "refill", "date:", "name:",
+    "address", "phone", "signature",
+};
+constexpr std::string_view kGuidanceKeywords[] = {
+    "복약안내", "복약지도", "주의사항", "보관방법", "보관법", "안내문", "참고사항", "복약정보",
+    "복용안내",
+};
+
+struct ColumnKeyword {
+  std::string_view text;
+  TableColumn column;
+};
+constexpr ColumnKeyword kColumnKeywords[] = {
+    {"투약량", TableColumn::kDose},       {"투여량", TableColumn::kDose},
+    {"1회량", TableColumn::kDose},        {"1회용량", TableColumn::kDose},
+    {"용량", TableColumn::kDose},         {"dose", TableColumn::kDose},
+    {"투여횟수", TableColumn::kTimesPerDay}, {"투약횟수", TableColumn::kTimesPerDay},
+    {"횟수", TableColumn::kTimesPerDay},  {"freq", TableColumn::kTimesPerDay},
+    {"투약일수", TableColumn::kDays},     {"투여일수", TableColumn::kDays},
+    {"일수", TableColumn::kDays},         {"총일수", TableColumn::kDays},
+    {"days", TableColumn::kDays},         {"duration", TableColumn::kDays},
+};
+// clang-format on
+
+bool ends_with(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+bool contains_any(std::string_view text, std::span<const std::string_view> keywords) {
+  return std::any_of(keywords.begin(), keywords.end(),
+                     [&](std::string_view k) { return text.find(k) != std::string_view::npos; });
+}
+
+}  // namespace
+
+std::span<const KeywordEntry> keyword_entries() {
+  return kKeywords;
+}
+std::span<const UnitEntry> unit_entries() {
+  return kUnits;
+}
+std::span<const NumeralEntry> korean_numerals() {
+  return kNumerals;
+}
+
+std::optional<LabelKind> label_kind(std::string_view word) {
+  for (const LabelEntry& e : kLabels) {
+    if (e.text == word) {
+      return e.kind;
+    }
+  }
+  return std::nullopt;
+}
+
+bool contains_caution_keyword(std::string_view word) {
+  return contains_any(word, kCautionKeywords);
+}
+
+std::optional<DosageForm> dosage_form_of(std::string_view word) {
+  for (const FormEntry& e : kFormWords) {
+    if (e.suffix == word) {
+      return DosageForm{e.unit};
+    }
+  }
+  if (word == "정") {
+    return DosageForm{DoseUnit::kTablet};  // "타이레놀 정"
+  }
+  for (const std::string_view w : kNotTabletWords) {
+    if (word == w) {
+      return std::nullopt;
+    }
+  }
+  for (const std::string_view w : kNotTabletSuffixes) {
+    if (ends_with(word, w)) {
+      return std::nullopt;
+    }
+  }
+  for (const FormEntry& e : kFormSuffixes) {
+    // A suffix ends a longer word ("아목시실린캡슐"); a form word of two or more syllables may
+    // also stand alone ("에리스로마이신 과립"). Single syllables alone (액, 겔) are too
+    // ambiguous, except 정 (above).
+    if ((word.size() > e.suffix.size() && ends_with(word, e.suffix)) ||
+        (word == e.suffix && e.suffix.size() >= 6)) {
+      return DosageForm{e.unit};
+    }
+  }
+  return std::nullopt;
+}
+
+bool has_notice_keyword(std::string_view compact_lower) {
+  return contains_any(compact_lower, kNoticeKeywords);
+}
+
+bool has_guidance_keyword(std::string_view compact_lower) {
+  return contains_any(compact_lower, kGuidanceKeywords);
+}
+
+std::optional<TableHeader> parse_table_header(std::string_view compact_lower) {
+  // Each column at the position of its earliest keyword; the header lists them in that order.
+  std::vector<std::pair<size_t, TableColumn>> found;
+  for (const TableColumn column :
+       {TableColumn::kDose, TableColumn::kTimesPerDay, TableColumn::kDays}) {
+    size_t best = std::string_view::npos;
+    for (const ColumnKeyword& k : kColumnKeywords) {
+      if (k.column == column) {
+        best = std::min(best, compact_lower.find(k.text));
+      }
+    }
+    if (best != std::string_view::npos) {
+      found.emplace_back(best, column);
+    }
+  }
+  if (found.size() < 2) {
+    return std::nullopt;
+  }
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  TableHeader header;
+  for (const auto& [pos, column] : found) {
+    header.columns[header.count++] = column;
+  }
+  return header;
+}
+
+}  // namespace dailydrug::app

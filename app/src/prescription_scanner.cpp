@@ -1,0 +1,535 @@
+#include "dailydrug/app/prescription_scanner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "dailydrug/app/dosage_lexer.h"
+#include "dailydrug/app/dosage_lexicon.h"
+#include "dailydrug/app/medicine_name.h"
+#include "dailydrug/app/scan_schema.h"
+#include "dailydrug/app/utf8_text.h"
+
+namespace dailydrug::app {
+namespace {
+
+constexpr int kMaxDurationDays = 365;
+constexpr int kHardMaxMedications = 64;  // the schema's maxItems
+
+/// Where each field group of an entry came from.
+struct Sources {
+  FieldSource dose = FieldSource::kNone;
+  FieldSource times = FieldSource::kNone;
+  FieldSource days = FieldSource::kNone;
+  FieldSource when = FieldSource::kNone;
+};
+
+/// A medication while the document is read.
+struct Entry {
+  std::string name;
+  int source_line = 0;
+  std::optional<DosageForm> form;
+  InstructionFields f;
+  Sources src;
+  bool unassigned_numbers = false;
+  std::vector<ScanNote> line_notes;  // from note lines under the entry
+};
+
+bool lacks_any(const InstructionFields& have, const InstructionFields& offer) {
+  return (!have.dose.present() && offer.dose.present()) ||
+         (!have.times.present() && !have.non_daily && (offer.times.present() || offer.non_daily)) ||
+         (!have.days.present() && !have.days_in_months &&
+          (offer.days.present() || offer.days_in_months)) ||
+         (!have.when.present() && offer.when.present());
+}
+
+/// Fills what `dst` lacks from `src`; returns whether anything was taken.
+bool fill(InstructionFields& dst, Sources& sources, const InstructionFields& src, FieldSource how) {
+  bool took = false;
+  if (!dst.dose.present() && src.dose.present()) {
+    dst.dose = src.dose;
+    dst.dose_unit_from_form = src.dose_unit_from_form;
+    sources.dose = how;
+    took = true;
+  }
+  if (!dst.times.present() && !dst.non_daily && (src.times.present() || src.non_daily)) {
+    dst.times = src.times;
+    dst.times_is_max = src.times_is_max;
+    dst.times_from_interval = src.times_from_interval;
+    dst.non_daily = src.non_daily;
+    dst.non_daily_line = src.non_daily_line;
+    sources.times = how;
+    took = true;
+  }
+  if (!dst.days.present() && !dst.days_in_months && (src.days.present() || src.days_in_months)) {
+    dst.days = src.days;
+    dst.days_in_months = src.days_in_months;
+    dst.months_line = src.months_line;
+    sources.days = how;
+    took = true;
+  }
+  if (!dst.when.present() && src.when.present()) {
+    dst.when = src.when;
+    sources.when = how;
+    took = true;
+  }
+  if (took) {
+    dst.notes.insert(dst.notes.end(), src.notes.begin(), src.notes.end());
+  }
+  return took;
+}
+
+Sources own_sources(const InstructionFields& f) {
+  Sources s;
+  const auto mark = [](bool present) { return present ? FieldSource::kText : FieldSource::kNone; };
+  s.dose = mark(f.dose.present());
+  s.times = mark(f.times.present() || f.non_daily);
+  s.days = mark(f.days.present() || f.days_in_months);
+  s.when = mark(f.when.present());
+  return s;
+}
+
+bool is_whole_in(double v, int lo, int hi) {
+  return v == std::floor(v) && v >= lo && v <= hi;
+}
+
+enum class LineKind { kBlank, kHeader, kNotice, kGuidance, kMedicine, kInstruction, kNote, kOther };
+
+class DocumentReader {
+ public:
+  DocumentReader(const OcrDocument& doc, int max_medications)
+      : doc_(doc), max_medications_(std::clamp(max_medications, 1, kHardMaxMedications)) {}
+
+  void run() {
+    for (const OcrLine& line : doc_.lines) {
+      prev_ = read(line);
+    }
+  }
+
+  std::vector<Entry> entries;
+  std::vector<ScanWarning> warnings;
+  bool saw_instructions = false;
+  bool too_many = false;
+
+ private:
+  LineKind read(const OcrLine& line) {
+    if (line.too_long) {
+      ScanWarning w;
+      w.code = scan_warning::kLineTooLong;
+      w.line = line.number;
+      w.message = std::to_string(line.number) + "번째 줄이 너무 길어 읽지 않았습니다.";
+      warnings.push_back(std::move(w));
+      end_block();
+      return LineKind::kBlank;
+    }
+    if (line.text.empty()) {
+      end_block();
+      return LineKind::kBlank;
+    }
+    const std::vector<DosageToken> tokens = lex_dosage_line(line.text);
+    const std::string compact_lower = ascii_lower(compact_text(line.text));
+    if (const auto header = parse_table_header(compact_lower)) {
+      columns_ = header;
+      shared_.reset();
+      end_block();
+      in_guidance_ = false;
+      return LineKind::kHeader;
+    }
+    const auto name = find_medicine_name(line.text, tokens);
+    InstructionFields fields =
+        !name ? parse_instructions(line.text, line.number, tokens, 0)
+        : name->after_instructions
+            ? parse_instructions(line.text, line.number, tokens, 0, name->first_token,
+                                 name->end_token)
+            : parse_instructions(line.text, line.number, tokens, name->end_token);
+    const bool notice = has_notice_keyword(compact_lower) ||
+                        std::any_of(tokens.begin(), tokens.end(), [](const DosageToken& t) {
+                          return t.kind == TokenKind::kMoney || t.kind == TokenKind::kPhone;
+                        });
+    if (name && (!notice || (name->anchored && fields.has_fields()))) {
+      in_guidance_ = false;
+      medicine(line, *name, std::move(fields));
+      return LineKind::kMedicine;
+    }
+    if (has_guidance_keyword(compact_lower)) {
+      in_guidance_ = true;
+      end_block();
+      return LineKind::kGuidance;
+    }
+    if (notice) {
+      end_block();
+      return LineKind::kNotice;
+    }
+    if (in_guidance_) {
+      // Under a guidance heading: general advice. Directions there can only be shared ones for
+      // medications listed after them ("복약안내 / 1일 2회 식후 / - Augmentin …"); they never
+      // reach back to medications above, and notes are ignored.
+      if (!name && fields.has_fields()) {
+        become_shared(std::move(fields));
+        return LineKind::kInstruction;
+      }
+      return LineKind::kOther;
+    }
+    if (!name && fields.has_fields()) {
+      instruction(std::move(fields));
+      return LineKind::kInstruction;
+    }
+    if (!name && is_note_line(line.text, tokens)) {
+      note(line, tokens);
+      return LineKind::kNote;
+    }
+    return LineKind::kOther;
+  }
+
+  void end_block() {
+    context_.clear();
+    block_.clear();
+  }
+
+  static bool is_note_line(std::string_view text, const std::vector<DosageToken>& tokens) {
+    if (!tokens.empty() && tokens[0].kind == TokenKind::kSeparator && tokens[0].text(text) == "※") {
+      return true;  // ※ marks a remark
+    }
+    return std::any_of(tokens.begin(), tokens.end(), [&](const DosageToken& t) {
+      return t.caution || t.kind == TokenKind::kMax ||
+             (t.kind == TokenKind::kLabel && t.label == LabelKind::kCaution) ||
+             (t.kind == TokenKind::kWord && t.text(text).starts_with("간격"));
+    });
+  }
+
+  void medicine(const OcrLine& line, const MedicineName& name, InstructionFields own) {
+    if (static_cast<int>(entries.size()) >= max_medications_) {
+      too_many = true;
+      return;
+    }
+    Entry e;
+    e.name = name.text;
+    e.source_line = line.number;
+    e.form = name.form;
+    e.src = own_sources(own);
+    if (!own.bare_numbers.empty()) {
+      assign_cells(e, own, line.number);
+    }
+    e.f = std::move(own);
+    const size_t index = entries.size();
+    const bool has_own = e.f.has_fields();
+    entries.push_back(std::move(e));
+    block_.push_back(index);
+    Entry& added = entries.back();
+    if (!has_own) {
+      if (shared_) {
+        fill(added.f, added.src, *shared_, FieldSource::kShared);
+        shared_members_.push_back(index);
+        context_ = shared_members_;
+      } else {
+        pending_.push_back(index);
+        context_ = pending_;
+      }
+      return;
+    }
+    if (shared_ && fill(added.f, added.src, *shared_, FieldSource::kShared)) {
+      shared_members_.push_back(index);
+    }
+    context_ = {index};
+  }
+
+  /// Bare numbers after a name → the table's columns, in order: all columns, or exactly the
+  /// columns the row left empty. Anything else is reported, not guessed.
+  void assign_cells(Entry& e, InstructionFields& f, int line) {
+    if (!columns_) {
+      e.unassigned_numbers = true;
+      return;
+    }
+    const auto filled = [&](TableColumn c) {
+      switch (c) {
+        case TableColumn::kDose:
+          return f.dose.present();
+        case TableColumn::kTimesPerDay:
+          return f.times.present() || f.non_daily;
+        case TableColumn::kDays:
+          return f.days.present() || f.days_in_months;
+      }
+      return false;
+    };
+    std::vector<TableColumn> targets(columns_->columns, columns_->columns + columns_->count);
+    if (f.bare_numbers.size() != targets.size()) {
+      std::erase_if(targets, filled);
+      if (f.bare_numbers.size() != targets.size()) {
+        e.unassigned_numbers = true;
+        return;
+      }
+    }
+    for (size_t k = 0; k < targets.size(); ++k) {
+      const double v = f.bare_numbers[k];
+      switch (targets[k]) {
+        case TableColumn::kDose:
+          if (v > 0 && v <= 1000) {
+            DoseAmount dose;
+            dose.amount = v;
+            set_cell(f.dose, dose, line, e.src.dose);
+            if (e.src.dose == FieldSource::kTableCell) {
+              f.dose_unit_from_form = true;
+            }
+          } else {
+            e.unassigned_numbers = true;
+          }
+          break;
+        case TableColumn::kTimesPerDay:
+          if (is_whole_in(v, 1, 24)) {
+            set_cell(f.times, static_cast<int>(v), line, e.src.times);
+          } else {
+            e.unassigned_numbers = true;
+          }
+          break;
+        case TableColumn::kDays:
+          if (is_whole_in(v, 1, 100000)) {
+            set_cell(f.days, static_cast<int>(v), line, e.src.days);
+          } else {
+            e.unassigned_numbers = true;
+          }
+          break;
+      }
+    }
+  }
+
+  template <typename T>
+  static void set_cell(LineField<T>& field, const T& value, int line, FieldSource& source) {
+    if (!field.present()) {
+      field.value = value;
+      field.line = line;
+      source = FieldSource::kTableCell;
+    } else if (field.value && !(*field.value == value)) {
+      field.value.reset();
+      field.ambiguous = true;  // the cell and the written value disagree
+    }
+  }
+
+  void instruction(InstructionFields f) {
+    saw_instructions = true;
+    const bool after_entry = prev_ == LineKind::kMedicine || prev_ == LineKind::kInstruction;
+    if (!pending_.empty()) {
+      const FieldSource how = FieldSource::kContinuation;
+      for (const size_t p : pending_) {
+        fill(entries[p].f, entries[p].src, f, how);
+      }
+      context_ = pending_;
+      pending_.clear();
+      shared_is_last_ = false;
+      return;
+    }
+    // Directions right after entries that lack some of them: a broken line ("7일분 식후"), or
+    // a closing line for the whole list ("(퇴원약 14일분)"). Only missing fields are filled.
+    std::vector<size_t> lacking;
+    if (after_entry) {
+      std::copy_if(block_.begin(), block_.end(), std::back_inserter(lacking),
+                   [&](size_t c) { return lacks_any(entries[c].f, f); });
+    }
+    if (!lacking.empty()) {
+      for (const size_t c : lacking) {
+        fill(entries[c].f, entries[c].src, f, FieldSource::kContinuation);
+      }
+      context_ = lacking;
+      shared_is_last_ = false;
+      return;
+    }
+    if (prev_ == LineKind::kInstruction && shared_is_last_ && shared_) {
+      Sources ignored;
+      fill(*shared_, ignored, f, FieldSource::kShared);  // directions broken over two lines
+      return;
+    }
+    become_shared(std::move(f));
+  }
+
+  void become_shared(InstructionFields f) {
+    if (prev_ == LineKind::kInstruction && shared_is_last_ && shared_) {
+      Sources ignored;
+      fill(*shared_, ignored, f, FieldSource::kShared);
+      return;
+    }
+    shared_ = std::move(f);
+    shared_members_.clear();
+    context_.clear();
+    shared_is_last_ = true;
+  }
+
+  void note(const OcrLine& line, const std::vector<DosageToken>& tokens) {
+    if (context_.empty() || tokens.empty()) {
+      return;
+    }
+    size_t first = 0;
+    if (!tokens.empty() && tokens[0].kind == TokenKind::kSeparator &&
+        tokens[0].text(line.text) == "[") {  // "[보관] 냉장 보관": the heading is not the note
+      while (first < tokens.size() && tokens[first].text(line.text) != "]") {
+        ++first;
+      }
+    }
+    while (first < tokens.size() && (tokens[first].kind == TokenKind::kSeparator ||
+                                     tokens[first].kind == TokenKind::kLabel)) {
+      ++first;
+    }
+    if (first >= tokens.size()) {
+      first = 0;
+    }
+    size_t last = tokens.size();
+    while (last > first && tokens[last - 1].kind == TokenKind::kSeparator) {
+      --last;
+    }
+    if (first >= last) {
+      return;
+    }
+    const size_t begin = tokens[first].begin;
+    const std::string text = line.text.substr(begin, tokens[last - 1].end - begin);
+    for (const size_t c : context_) {
+      entries[c].line_notes.push_back({text, line.number, begin});
+    }
+  }
+
+  const OcrDocument& doc_;
+  int max_medications_;
+  LineKind prev_ = LineKind::kBlank;
+  std::optional<TableHeader> columns_;
+  bool in_guidance_ = false;
+  std::vector<size_t> pending_;              // listed without instructions, waiting for some
+  std::optional<InstructionFields> shared_;  // directions for the medications that follow
+  bool shared_is_last_ = false;              // the last instruction line became shared_
+  std::vector<size_t> shared_members_;
+  std::vector<size_t> context_;  // the entries a following note line belongs to
+  std::vector<size_t> block_;    // entries since the last blank line or heading
+};
+
+DraftMedication to_draft(const Entry& e) {
+  DraftMedication d;
+  d.name = e.name;
+  d.source_line = e.source_line;
+  const InstructionFields& f = e.f;
+  if (f.dose.ambiguous) {
+    d.dose_field = {FieldSource::kAmbiguous, f.dose.line};
+  } else if (f.dose.value) {
+    DoseAmount dose = *f.dose.value;
+    if (!dose.appropriate_amount && dose.unit == DoseUnit::kNone) {
+      if (e.form && e.form->unit != DoseUnit::kNone) {
+        dose.unit = e.form->unit;
+      } else {
+        d.dose_unit_unknown = true;
+      }
+    }
+    d.dose = dose;
+    d.dose_field = {e.src.dose, f.dose.line};
+  }
+  d.when = f.when;
+  if (f.when.timing_ambiguous) {
+    d.timing_field = {FieldSource::kAmbiguous, f.when.line};
+  } else if (f.when.timing) {
+    d.timing = f.when.timing;
+    d.timing_field = {e.src.when, f.when.line};
+  }
+  const bool as_needed = d.timing == Timing::kAsNeeded;
+  const size_t named =
+      !f.when.clock_minutes.empty() ? f.when.clock_minutes.size() : f.when.slots.size();
+  if (f.non_daily) {
+    d.non_daily = true;
+  } else if (f.times.ambiguous) {
+    d.times_field = {FieldSource::kAmbiguous, f.times.line};
+  } else if (f.times.value) {
+    if (!as_needed && named > 0 && static_cast<int>(named) != *f.times.value) {
+      d.times_field = {FieldSource::kAmbiguous, f.times.line};  // "1일 2회 아침 점심 저녁"
+    } else {
+      d.times_per_day = f.times.value;
+      d.times_field = {e.src.times, f.times.line};
+    }
+  } else if (!as_needed && named > 0) {
+    d.times_per_day = static_cast<int>(named);
+    d.times_field = {FieldSource::kDerived, f.when.line};
+  } else if (!as_needed && f.when.implies_once) {
+    d.times_per_day = 1;
+    d.times_field = {FieldSource::kDerived, f.when.line};
+  }
+  if (f.days_in_months && !f.days.present()) {
+    d.duration_in_months = true;
+  } else if (f.days.ambiguous) {
+    d.duration_field = {FieldSource::kAmbiguous, f.days.line};
+  } else if (f.days.value) {
+    if (*f.days.value > kMaxDurationDays) {
+      d.duration_out_of_range = true;
+    } else {
+      d.duration_days = f.days.value;
+      d.duration_field = {e.src.days, f.days.line};
+    }
+  }
+  d.notes = f.notes;
+  d.notes.insert(d.notes.end(), e.line_notes.begin(), e.line_notes.end());
+  d.unassigned_numbers = e.unassigned_numbers;
+  return d;
+}
+
+ScanWarning document_warning(std::string_view code, std::string message) {
+  ScanWarning w;
+  w.code = std::string(code);
+  w.message = std::move(message);
+  return w;
+}
+
+}  // namespace
+
+float field_confidence(FieldSource source) {
+  switch (source) {
+    case FieldSource::kText:
+      return 0.95f;
+    case FieldSource::kTableCell:
+      return 0.9f;
+    case FieldSource::kContinuation:
+    case FieldSource::kShared:
+      return 0.85f;
+    case FieldSource::kDerived:
+      return 0.8f;
+    case FieldSource::kModel:
+      return 0.5f;
+    case FieldSource::kNone:
+    case FieldSource::kAmbiguous:
+      return 0.0f;
+  }
+  return 0.0f;
+}
+
+PrescriptionScanner::PrescriptionScanner(ScanOptions options) : options_(options) {}
+
+Result<ScanDraft> PrescriptionScanner::draft(std::string_view ocr_text) const {
+  DD_APP_ASSIGN_OR_RETURN(OcrDocument doc, normalize_ocr_text(ocr_text, options_.normalizer));
+  ScanDraft draft;
+  draft.document = std::move(doc);
+  DocumentReader reader(draft.document, options_.max_medications);
+  reader.run();
+  for (const Entry& e : reader.entries) {
+    draft.medications.push_back(to_draft(e));
+  }
+  draft.document_warnings = std::move(reader.warnings);
+  if (reader.too_many) {
+    draft.document_warnings.push_back(document_warning(
+        scan_warning::kTooManyMedications,
+        "약이 너무 많아 처음 " + std::to_string(draft.medications.size()) + "개만 읽었습니다."));
+  }
+  if (draft.medications.empty()) {
+    draft.document_warnings.push_back(
+        reader.saw_instructions
+            ? document_warning(scan_warning::kInstructionsWithoutMedicine,
+                               "복용법은 있지만 약 이름을 찾지 못했습니다.")
+            : document_warning(scan_warning::kNoMedications, "처방 약을 찾지 못했습니다."));
+  }
+  return draft;
+}
+
+Result<ScanResult> PrescriptionScanner::scan(std::string_view ocr_text) const {
+  DD_APP_ASSIGN_OR_RETURN(const ScanDraft d, draft(ocr_text));
+  ScanResult result = finalize(d);
+  const auto violations = validate_scan_result_json(nlohmann::json(result));
+  if (!violations.empty()) {
+    // A defect of the scanner, not of the input: report it rather than print invalid output.
+    return Error::invalid("scan_result",
+                          violations.front().path + ": " + violations.front().message);
+  }
+  return result;
+}
+
+}  // namespace dailydrug::app

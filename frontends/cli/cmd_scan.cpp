@@ -1,0 +1,371 @@
+// `dailydrug scan [--save [--start D]] FILE|-`: reads the OCR text of a Korean prescription or
+// medicine bag and prints the medications it finds (dailydrug::app::PrescriptionScanner), as
+// Korean text or, with the global --json, as the scan result JSON
+// (app/schemas/scan_result.schema.json; `dailydrug scan --schema` prints it).
+//
+// --save turns each medication that has times per day and time slots into a medicine with a
+// daily schedule from today (or --start) for duration_days days — open-ended when the duration
+// is unknown — in the database of --db; the others are listed as not saved. Without --save
+// nothing is written and no database is opened. "Today" follows --now / $DAILYDRUG_NOW.
+//
+// Exit codes (commands.h):
+//   0  medications found (and, with --save, at least one saved)
+//   1  the text is readable but holds no medication (the result is still printed), --save found
+//      nothing it could save, or the database failed
+//   2  unreadable input — missing file, not UTF-8, binary (NUL bytes), empty, larger than 1 MiB —
+//      or a bad flag (--start)
+// Errors go to stderr, as {"error": {...}} with --json.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "dailydrug/app/calendar.h"
+#include "dailydrug/app/clock.h"
+#include "dailydrug/app/error.h"
+#include "dailydrug/app/json_codec.h"
+#include "dailydrug/app/medication_store.h"
+#include "dailydrug/app/prescription_scanner.h"
+#include "dailydrug/app/scan_result.h"
+#include "dailydrug/app/scan_schema.h"
+#include "dailydrug/app/schedule_params.h"
+
+namespace dailydrug::cli {
+namespace {
+
+namespace dd = dailydrug::app;
+using nlohmann::json;
+
+/// Dosage shown for a saved medication whose dose could not be read (the store needs one).
+constexpr const char* kUnknownDosage = "용량 확인 필요";
+
+struct ScanFlags {
+  std::string input;
+  bool save = false;
+  std::string start;
+  bool schema = false;
+};
+
+std::string dump(const json& j) {
+  return j.dump(2, ' ', false, json::error_handler_t::replace);
+}
+
+int exit_code_for(const dd::Error& error) {
+  switch (error.kind) {
+    case dd::ErrorKind::kNotFound:
+      return kExitNotFound;
+    case dd::ErrorKind::kInvalid:
+      return kExitUsage;
+    case dd::ErrorKind::kConflict:
+    case dd::ErrorKind::kStorage:
+      return kExitFailure;
+  }
+  return kExitFailure;
+}
+
+void report(CliContext& ctx, const dd::Error& error, int exit_code) {
+  if (ctx.globals.json) {
+    std::cerr << dump(json{{"error", error}}) << '\n';
+  } else if (error.kind == dd::ErrorKind::kInvalid && error.subject == "input") {
+    std::cerr << "오류: 입력을 읽을 수 없습니다 (" << error.message() << ")\n";
+  } else {
+    std::cerr << "오류: " << error.message() << '\n';
+  }
+  ctx.exit_code = exit_code;
+}
+
+/// Reads FILE or stdin ("-"), refusing more than `limit` bytes without reading it all.
+dd::Result<std::string> read_input(const std::string& path, size_t limit) {
+  const auto too_large = [&](const std::string& size) {
+    return dd::Error::invalid(
+        "input", "too large: " + size + " bytes (limit " + std::to_string(limit) + ")");
+  };
+  std::string data;
+  if (path == "-") {
+    std::vector<char> buf(64 * 1024);
+    while (true) {
+      const size_t n = std::fread(buf.data(), 1, buf.size(), stdin);
+      data.append(buf.data(), n);
+      if (data.size() > limit) {
+        return too_large("more than " + std::to_string(limit));
+      }
+      if (n < buf.size()) {
+        break;
+      }
+    }
+    if (std::ferror(stdin) != 0) {
+      return dd::Error::invalid("input", "cannot read standard input");
+    }
+    return data;
+  }
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return dd::Error::invalid("input", "'" + path + "' is a directory");
+  }
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) {
+    return dd::Error::invalid("input", "cannot open '" + path + "': " + ec.message());
+  }
+  if (size > limit) {
+    return too_large(std::to_string(size));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return dd::Error::invalid("input", "cannot open '" + path + "'");
+  }
+  data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (data.size() > limit) {
+    return too_large(std::to_string(data.size()));
+  }
+  return data;
+}
+
+dd::Result<std::shared_ptr<const dd::Clock>> make_clock(const CliContext& ctx) {
+  std::string text = ctx.globals.now;
+  if (text.empty()) {
+    if (const char* env = std::getenv("DAILYDRUG_NOW"); env != nullptr) {
+      text = env;
+    }
+  }
+  if (text.empty()) {
+    return std::shared_ptr<const dd::Clock>{std::make_shared<dd::SystemClock>()};
+  }
+  const auto now = dd::parse_local_date_time(text);
+  if (!now) {
+    return dd::Error::invalid("now", "'" + text + "' is not YYYY-MM-DDTHH:MM");
+  }
+  return std::shared_ptr<const dd::Clock>{std::make_shared<dd::FixedClock>(*now)};
+}
+
+dd::Result<dd::MedicationStore> open_store(const CliContext& ctx) {
+  DD_APP_ASSIGN_OR_RETURN(auto clock, make_clock(ctx));
+  std::filesystem::path path = ctx.globals.db_path;
+  if (path.empty()) {
+    DD_APP_ASSIGN_OR_RETURN(path, dd::default_database_path());
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) {
+      return dd::Error::storage(path.parent_path().string(), ec.message());
+    }
+  }
+  return dd::MedicationStore::open(path, std::move(clock));
+}
+
+// ---- Human output -------------------------------------------------------------------------------
+
+std::string or_unknown(const std::optional<std::string>& v) {
+  return v ? *v : "?";
+}
+
+void print_result(const dd::ScanResult& r) {
+  if (r.medications.empty()) {
+    std::cout << "처방 약을 찾지 못했습니다.\n";
+  } else {
+    std::cout << "처방 인식 결과: 약 " << r.medications.size() << "개\n";
+  }
+  for (size_t i = 0; i < r.medications.size(); ++i) {
+    const dd::ScannedMedication& m = r.medications[i];
+    std::cout << i + 1 << ". " << m.name << " (" << m.source_line << "번째 줄)\n   "
+              << "1회 " << or_unknown(m.dose) << " · 1일 "
+              << (m.times_per_day ? std::to_string(*m.times_per_day) + "회" : "?회") << " · "
+              << (m.duration_days ? std::to_string(*m.duration_days) + "일" : "기간 미상");
+    if (m.timing) {
+      std::cout << " · " << dd::timing_label(*m.timing);
+    }
+    std::cout << '\n';
+    if (!m.time_slots.empty()) {
+      std::cout << "   복용 시간:";
+      for (const dd::TimeOfDay& t : m.time_slots) {
+        std::cout << ' ' << dd::format_time_of_day(t);
+      }
+      std::cout << '\n';
+    }
+    for (const std::string& note : m.notes) {
+      std::cout << "   메모: " << note << '\n';
+    }
+  }
+  if (!r.warnings.empty()) {
+    std::cout << "\n확인이 필요합니다:\n";
+    for (const dd::ScanWarning& w : r.warnings) {
+      std::cout << " - " << w.message << '\n';
+    }
+  }
+}
+
+// ---- Saving -------------------------------------------------------------------------------------
+
+struct SavePlan {
+  size_t medication = 0;
+  dd::CreateScheduleParams params;
+  bool open_ended = false;
+};
+
+json not_saved(size_t i, const dd::ScannedMedication& m, const std::string& reason,
+               const std::string& message) {
+  return json{{"medication", i}, {"name", m.name}, {"reason", reason}, {"message", message}};
+}
+
+dd::Status save(CliContext& ctx, const dd::ScanResult& result, const ScanFlags& flags) {
+  std::optional<dd::Date> start_flag;
+  if (!flags.start.empty()) {  // checked before the database is opened (or created)
+    start_flag = dd::parse_date(flags.start);
+    if (!start_flag) {
+      return dd::Error::invalid("start", "'" + flags.start + "' is not a date YYYY-MM-DD");
+    }
+  }
+  DD_APP_ASSIGN_OR_RETURN(dd::MedicationStore store, open_store(ctx));
+  const dd::Date start = start_flag.value_or(store.clock().today());
+  std::vector<SavePlan> plans;
+  json skipped = json::array();
+  for (size_t i = 0; i < result.medications.size(); ++i) {
+    const dd::ScannedMedication& m = result.medications[i];
+    if (!m.times_per_day || m.time_slots.empty()) {
+      const bool prn = m.timing == dd::Timing::kAsNeeded;
+      skipped.push_back(not_saved(i, m, prn ? "as_needed" : "no_time_slots",
+                                  prn ? "필요할 때 먹는 약이라 일정으로 저장하지 않았습니다."
+                                      : "복용 횟수나 시간을 알 수 없어 저장하지 않았습니다."));
+      continue;
+    }
+    dd::CreateScheduleParams::Fields f;
+    f.name = m.name;
+    f.dosage = m.dose.value_or(kUnknownDosage);
+    for (const std::string& note : m.notes) {
+      f.memo += (f.memo.empty() ? "" : " · ") + note;
+    }
+    f.start_date = start;
+    if (m.duration_days) {
+      f.end_date = dd::add_days(start, *m.duration_days - 1);
+    }
+    f.time_slots = m.time_slots;
+    auto params = dd::CreateScheduleParams::create(std::move(f));
+    if (!params.ok()) {
+      skipped.push_back(not_saved(i, m, "invalid", params.error().message()));
+      continue;
+    }
+    plans.push_back({i, std::move(params).value(), !m.duration_days});
+  }
+  json saved = json::array();
+  for (const SavePlan& plan : plans) {
+    DD_APP_ASSIGN_OR_RETURN(const dd::SavedSchedule s, store.save_schedule(plan.params));
+    DD_APP_ASSIGN_OR_RETURN(const dd::Medicine medicine, store.get_medicine(s.medicine_id));
+    DD_APP_ASSIGN_OR_RETURN(const dd::MedicationSchedule schedule,
+                            store.get_schedule(s.schedule_id));
+    saved.push_back(json{{"medication", plan.medication},
+                         {"medicine", medicine},
+                         {"schedule", schedule},
+                         {"records_added", s.records_added},
+                         {"open_ended", plan.open_ended}});
+  }
+  if (ctx.globals.json) {
+    std::cout << dump(json{{"scan", result}, {"saved", saved}, {"not_saved", skipped}}) << '\n';
+  } else {
+    print_result(result);
+    std::cout << '\n';
+    for (const json& s : saved) {
+      const json& med = s["medicine"];
+      std::cout << "저장했습니다: 약 #" << med["id"].get<int64_t>() << ' '
+                << med["name"].get<std::string>() << ' ' << med["dosage"].get<std::string>()
+                << " (복용 기록 " << s["records_added"].get<int>() << "개"
+                << (s["open_ended"].get<bool>() ? ", 종료일 없음" : "") << ")\n";
+    }
+    for (const json& s : skipped) {
+      std::cout << "저장하지 않음: " << s["name"].get<std::string>() << " — "
+                << s["message"].get<std::string>() << '\n';
+    }
+  }
+  if (saved.empty()) {
+    std::cerr << "오류: 저장할 수 있는 약이 없습니다.\n";
+    ctx.exit_code = kExitFailure;
+  }
+  return dd::Status::Ok();
+}
+
+// ---- The command --------------------------------------------------------------------------------
+
+void run_scan(CliContext& ctx, const ScanFlags& flags) {
+  if (flags.schema) {
+    std::cout << dd::scan_result_schema_text();
+    return;
+  }
+  if (flags.input.empty()) {
+    return report(ctx, dd::Error::invalid("input", "give a FILE, or - for standard input"),
+                  kExitUsage);
+  }
+  const dd::PrescriptionScanner scanner;
+  const dd::ScanOptions options;
+  auto text = read_input(flags.input, options.normalizer.max_input_bytes);
+  if (!text.ok()) {
+    return report(ctx, text.error(), kExitUsage);
+  }
+  auto result = scanner.scan(*text);
+  if (!result.ok()) {
+    const dd::Error& e = result.error();
+    return report(ctx, e, e.subject == "input" ? kExitUsage : kExitFailure);
+  }
+  if (result->medications.empty()) {
+    if (ctx.globals.json) {
+      std::cout << dump(json(*result)) << '\n';
+    } else {
+      print_result(*result);
+    }
+    const bool instructions_only =
+        std::any_of(result->warnings.begin(), result->warnings.end(), [](const dd::ScanWarning& w) {
+          return w.code == dd::scan_warning::kInstructionsWithoutMedicine;
+        });
+    std::cerr << "오류: "
+              << (instructions_only ? "복용법은 있지만 약 이름을 찾지 못했습니다."
+                                    : "처방 약을 찾지 못했습니다.")
+              << '\n';
+    ctx.exit_code = kExitFailure;
+    return;
+  }
+  if (flags.save) {
+    try {
+      const dd::Status status = save(ctx, *result, flags);
+      if (!status.ok()) {
+        report(ctx, status.error(), exit_code_for(status.error()));
+      }
+    } catch (const std::exception& e) {
+      report(ctx, dd::Error::storage("unexpected", e.what()), kExitFailure);
+    }
+    return;
+  }
+  if (ctx.globals.json) {
+    std::cout << dump(json(*result)) << '\n';
+  } else {
+    print_result(*result);
+  }
+}
+
+}  // namespace
+
+void register_scan_command(CLI::App& app, CliContext& ctx) {
+  auto flags = std::make_shared<ScanFlags>();
+  if (app.get_option_no_throw("--now") == nullptr) {
+    app.add_option("--now", ctx.globals.now, "Fixed current time YYYY-MM-DDTHH:MM (tests)")
+        ->group("");  // hidden
+  }
+  CLI::App* scan = app.add_subcommand(
+      "scan", "Read a prescription or medicine bag (OCR text) into a medication schedule");
+  scan->fallthrough();  // accept --json, --db, --now after the subcommand too
+  scan->add_option("input", flags->input, "OCR text file, or - for standard input");
+  scan->add_flag("--save", flags->save,
+                 "Save each medication with time slots as a medicine and schedule");
+  auto* start = scan->add_option("--start", flags->start,
+                                 "First day of saved schedules YYYY-MM-DD (default: today)");
+  scan->add_flag("--schema", flags->schema, "Print the JSON schema of the result and exit");
+  start->needs(scan->get_option("--save"));
+  scan->callback([&ctx, flags] { run_scan(ctx, *flags); });
+}
+
+}  // namespace dailydrug::cli

@@ -1,0 +1,37 @@
+# Prescription scanner (app/…/prescription_scanner.h): OCR normaliser, lexer, parser, slot table,
+# schema and traceability checks, and the evaluation set in tests/data/scan run case by case
+# (label "unit"); `dailydrug scan` as a black box against temporary databases
+# (label "integration"); and the accuracy report tool, tools/scan_eval (dailydrug_scan_eval).
+
+# The case comparison shared by the case test and the report tool.
+add_library(dd_scan_eval STATIC ${CMAKE_SOURCE_DIR}/tools/scan_eval/scan_case_eval.cpp)
+target_include_directories(dd_scan_eval PUBLIC ${CMAKE_SOURCE_DIR}/tools/scan_eval)
+target_link_libraries(dd_scan_eval PUBLIC dd_app)
+dd_project_target(dd_scan_eval)
+
+add_executable(dailydrug_scan_eval ${CMAKE_SOURCE_DIR}/tools/scan_eval/main.cpp)
+target_link_libraries(dailydrug_scan_eval PRIVATE dd_scan_eval)
+target_compile_definitions(dailydrug_scan_eval PRIVATE
+                           DD_SCAN_CASES_DIR="${CMAKE_SOURCE_DIR}/tests/data/scan")
+dd_project_target(dailydrug_scan_eval)
+
+dd_add_gtest(app_scan_test LABEL unit
+             SOURCES ${CMAKE_CURRENT_LIST_DIR}/unit/app_scan_normalizer_test.cpp
+                     ${CMAKE_CURRENT_LIST_DIR}/unit/app_scan_lexer_test.cpp
+                     ${CMAKE_CURRENT_LIST_DIR}/unit/app_scan_schema_test.cpp
+                     ${CMAKE_CURRENT_LIST_DIR}/unit/app_scan_scanner_test.cpp
+                     ${CMAKE_CURRENT_LIST_DIR}/unit/app_scan_cases_test.cpp
+             LIBS dd_app dd_scan_eval)
+
+# The report itself must run over the whole set (its numbers go into docs/SCAN.md).
+add_test(NAME scan_accuracy_report
+         COMMAND dailydrug_scan_eval --output ${CMAKE_BINARY_DIR}/scan_accuracy.md)
+set_tests_properties(scan_accuracy_report PROPERTIES LABELS unit)
+
+if(TARGET dailydrug)
+  dd_add_gtest(cli_scan_test LABEL integration
+               SOURCES ${CMAKE_CURRENT_LIST_DIR}/integration/cli_scan_test.cpp
+               LIBS dd_app nlohmann_json::nlohmann_json)
+  target_compile_definitions(cli_scan_test PRIVATE DD_DAILYDRUG_BIN="$<TARGET_FILE:dailydrug>")
+  add_dependencies(cli_scan_test dailydrug)
+endif()

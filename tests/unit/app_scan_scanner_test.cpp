@@ -1,0 +1,250 @@
+// PrescriptionScanner's document rules (shared directions, lists, broken lines, tables, guidance
+// sections, notes), its warnings, the draft/finalize seam a model would use, and its limits.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "dailydrug/app/prescription_scanner.h"
+#include "dailydrug/app/scan_schema.h"
+
+namespace dd = dailydrug::app;
+using nlohmann::json;
+
+namespace {
+
+dd::ScanResult scan(const std::string& text) {
+  auto r = dd::PrescriptionScanner().scan(text);
+  EXPECT_TRUE(r.ok()) << r.error().message();
+  return r.ok() ? std::move(r).value() : dd::ScanResult{};
+}
+
+std::vector<std::string> codes(const dd::ScanResult& r, std::optional<int> medication = {}) {
+  std::vector<std::string> out;
+  for (const auto& w : r.warnings) {
+    if (!medication || w.medication == medication) {
+      out.push_back(w.code + (w.field ? ":" + *w.field : ""));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> slots(const dd::ScannedMedication& m) {
+  std::vector<std::string> out;
+  for (const auto& s : m.time_slots) {
+    out.push_back(dd::format_time_of_day(s));
+  }
+  return out;
+}
+
+using V = std::vector<std::string>;
+
+TEST(PrescriptionScanner, SharedDirectionsAboveAListApplyToEachMedicine) {
+  const auto r = scan("아침 점심 저녁 식후 30분 1정씩 5일분\n타이레놀정\n뮤코펙트정\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  for (const auto& m : r.medications) {
+    EXPECT_EQ(m.dose, "1정");
+    EXPECT_EQ(m.times_per_day, 3);
+    EXPECT_EQ(m.duration_days, 5);
+    EXPECT_EQ(slots(m), (V{"08:30", "12:30", "18:30"}));
+    EXPECT_EQ(m.field_lines.dose, 1);
+    EXPECT_EQ(m.field_lines.times_per_day, 1);
+  }
+  EXPECT_EQ(r.medications[1].source_line, 3);
+  EXPECT_TRUE(r.warnings.empty());
+}
+
+TEST(PrescriptionScanner, DirectionsAfterAListApplyToTheWholeList) {
+  const auto r = scan("가스터정20mg\n무코스타정100mg\n하루 2번 아침 저녁 식후 1정씩 (7일분)\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[0].duration_days, 7);
+  EXPECT_EQ(r.medications[1].times_per_day, 2);
+}
+
+TEST(PrescriptionScanner, OwnFieldsWinOverSharedDirections) {
+  const auto r = scan("1일 3회 식후 7일분\n타이레놀정 1정 1일 2회\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  const auto& m = r.medications[0];
+  EXPECT_EQ(m.times_per_day, 2);
+  EXPECT_EQ(m.field_lines.times_per_day, 2);
+  EXPECT_EQ(m.duration_days, 7);
+  EXPECT_EQ(m.field_lines.duration_days, 1);
+  EXPECT_EQ(m.timing, dd::Timing::kAfterMeal);
+}
+
+TEST(PrescriptionScanner, ABrokenEntryContinuesOnTheNextLine) {
+  const auto r = scan("클래리트로마이신정250mg 1정 1일 2회\n7일분 식후\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_EQ(r.medications[0].duration_days, 7);
+  EXPECT_EQ(r.medications[0].field_lines.duration_days, 2);
+  EXPECT_EQ(slots(r.medications[0]), (V{"08:30", "18:30"}));
+}
+
+TEST(PrescriptionScanner, TableCellsFollowTheHeadersColumnOrder) {
+  // Columns in an unusual order: days, dose, times.
+  const auto r = scan("약품명 | 총 투약일수 | 1회 투약량 | 1일 투여횟수\n코대원정 | 5 | 2 | 3\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_EQ(r.medications[0].duration_days, 5);
+  EXPECT_EQ(r.medications[0].dose, "2정");
+  EXPECT_EQ(r.medications[0].times_per_day, 3);
+}
+
+TEST(PrescriptionScanner, NumbersWithoutColumnsAreNotGuessed) {
+  const auto r = scan("코대원정 1 3 5\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_FALSE(r.medications[0].dose);
+  EXPECT_FALSE(r.medications[0].times_per_day);
+  EXPECT_TRUE(r.medications[0].time_slots.empty());
+  EXPECT_EQ(codes(r), (V{"missing:dose", "missing:duration_days", "missing:times_per_day",
+                         "unassigned_numbers"}));
+}
+
+TEST(PrescriptionScanner, ConflictsAreLeftEmptyWithAWarning) {
+  const auto r = scan("베아제정 1정 1일 2회 아침 점심 저녁 식후 5일분\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_FALSE(r.medications[0].times_per_day);
+  EXPECT_EQ(codes(r), V{"ambiguous:times_per_day"});
+}
+
+TEST(PrescriptionScanner, GuidanceSectionsAreGeneralAdvice) {
+  const auto r = scan(
+      "부루펜시럽 5ml 1일 3회 3일분\n[복약안내]\n시럽은 흔들어서 먹이세요 (졸음 주의)\n"
+      "1일 3회 식후 30분\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_TRUE(r.medications[0].notes.empty());
+  EXPECT_FALSE(r.medications[0].timing);  // the advice's 식후 does not reach back
+}
+
+TEST(PrescriptionScanner, NoteLinesBelongToTheMedicinesAbove) {
+  const auto r =
+      scan("아침 식후 1포씩 3일분\n타이레놀정\n뮤코펙트정\n※ 운전 주의\n\n※ 보관 주의\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  for (const auto& m : r.medications) {
+    EXPECT_EQ(m.notes, V{"운전 주의"});  // the note after the blank line has no medicine
+  }
+}
+
+TEST(PrescriptionScanner, AsNeededMedicinesHaveNoSlots) {
+  const auto r = scan("타이레놀정 통증시 1정 (1일 최대 4회)\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  const auto& m = r.medications[0];
+  EXPECT_EQ(m.timing, dd::Timing::kAsNeeded);
+  EXPECT_EQ(m.times_per_day, 4);
+  EXPECT_TRUE(m.time_slots.empty());
+  EXPECT_EQ(m.notes, (V{"통증시", "1일 최대 4회"}));
+  EXPECT_EQ(codes(r), (V{"missing:duration_days", "prn_no_slots"}));
+}
+
+TEST(PrescriptionScanner, WarnsWhatItCannotRepresent) {
+  const auto r = scan(
+      "포사맥스정70mg 주 1회 1정 4주분\n에제티미브정10mg 1정 1일 1회 1개월분\n"
+      "부루펜시럽 1일 3회 3일분 1회 5\n비타민정 1정 1일 6회 400일분\n");
+  ASSERT_EQ(r.medications.size(), 4u);
+  EXPECT_EQ(codes(r, 0), V{"non_daily_frequency:times_per_day"});
+  EXPECT_EQ(codes(r, 1), V{"duration_in_months:duration_days"});
+  EXPECT_EQ(r.medications[2].dose, "5");
+  EXPECT_EQ(codes(r, 2), V{"unit_unknown:dose"});
+  EXPECT_EQ(codes(r, 3), (V{"out_of_range:duration_days", "slots_undetermined:time_slots"}));
+}
+
+TEST(PrescriptionScanner, DocumentWarnings) {
+  EXPECT_EQ(codes(scan("영수증\n약제비 4,500원\n")), V{"no_medications"});
+  EXPECT_EQ(codes(scan("1포씩 하루 3번 식후\n")), V{"instructions_without_medicine"});
+  dd::ScanOptions options;
+  options.normalizer.max_line_bytes = 50;
+  auto r = dd::PrescriptionScanner(options).scan("타이레놀정 1정 1일 3회 3일분\n" +
+                                                 std::string(60, 'x') + "\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(codes(*r), V{"line_too_long"});
+  EXPECT_EQ(r->warnings[0].line, 2);
+}
+
+TEST(PrescriptionScanner, CapsTheNumberOfMedications) {
+  std::string text;
+  for (int i = 0; i < 70; ++i) {
+    text += "타이레놀정 1정 1일 3회 3일분\n";
+  }
+  const auto r = scan(text);
+  EXPECT_EQ(r.medications.size(), 64u);
+  EXPECT_EQ(codes(r), V{"too_many_medications"});
+  EXPECT_TRUE(dd::validate_scan_result_json(json(r)).empty());
+}
+
+TEST(PrescriptionScanner, RefusesUnreadableInput) {
+  const dd::PrescriptionScanner scanner;
+  for (const std::string& text : {std::string(""), std::string("\xFF\xFE"), std::string("a\0b", 3),
+                                  std::string(5 << 20, 'a')}) {
+    auto r = scanner.scan(text);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().kind, dd::ErrorKind::kInvalid);
+    EXPECT_EQ(r.error().subject, "input");
+  }
+}
+
+TEST(PrescriptionScanner, ScansTheLargestAcceptedInput) {
+  // Just under 1 MiB of hostile text: very long words, many numbers and candidate names.
+  std::string text;
+  const std::string lines[] = {
+      std::string(600, 'A') + "\n",
+      "가나다라마바사아자차카타파하정 " + std::string(300, '1') + "\n",
+      "1 2 3 4 5 6 7 8 9 0 1일 3회 식후 30분 " + std::string(200, '~') + "\n"};
+  for (size_t i = 0; text.size() < (1u << 20) - 2000; ++i) {
+    text += lines[i % 3];
+  }
+  auto r = dd::PrescriptionScanner().scan(text);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_LE(r->medications.size(), 64u);
+  EXPECT_TRUE(dd::validate_scan_result_json(json(*r)).empty());
+}
+
+TEST(PrescriptionScanner, IsDeterministic) {
+  const std::string text = "아침 저녁 식후 30분 1정씩 5일분\n타이레놀정\n";
+  EXPECT_EQ(json(scan(text)).dump(), json(scan(text)).dump());
+}
+
+TEST(PrescriptionScannerDraft, MarksHowEachFieldWasRead) {
+  auto draft = dd::PrescriptionScanner().draft(
+      "처방 의약품의 명칭 1회 투약량 1일 투여횟수 총 투약일수\n코대원정 1 3 3 식후\n"
+      "5일분\n타이레놀정 1정 아침 저녁\n부루펜시럽 1일 3회\n");
+  ASSERT_TRUE(draft.ok());
+  ASSERT_EQ(draft->medications.size(), 3u);
+  const auto& table = draft->medications[0];
+  EXPECT_EQ(table.dose_field.source, dd::FieldSource::kTableCell);
+  EXPECT_EQ(table.timing_field.source, dd::FieldSource::kText);
+  const auto& derived = draft->medications[1];
+  EXPECT_EQ(derived.times_field.source, dd::FieldSource::kDerived);  // from 아침 저녁
+  EXPECT_EQ(derived.duration_field.source, dd::FieldSource::kShared);
+  EXPECT_FLOAT_EQ(derived.duration_field.confidence(), 0.85f);
+  const auto& unknown = draft->medications[2];
+  EXPECT_EQ(unknown.dose_field.source, dd::FieldSource::kNone);
+  EXPECT_FALSE(unknown.dose_field.known());
+}
+
+TEST(PrescriptionScannerDraft, FinalizeChecksFieldsFilledLater) {
+  // What a language model would do: fill the unknown fields, then finalize. Values that are not
+  // in the text are cleared with an "unverified" warning; traceable ones are kept.
+  const std::string text = "부루펜시럽 1일 3회 식후\n(1회 5ml, 3일분)\n";
+  auto draft = dd::PrescriptionScanner().draft(text);
+  ASSERT_TRUE(draft.ok());
+  ASSERT_EQ(draft->medications.size(), 1u);
+  dd::DraftMedication& m = draft->medications[0];
+  ASSERT_TRUE(m.dose.has_value());  // the next line continued the entry
+  m.duration_days = 3;
+  m.duration_field = {dd::FieldSource::kModel, 2};
+  dd::ScanResult kept = dd::PrescriptionScanner::finalize(*draft);
+  EXPECT_EQ(kept.medications[0].duration_days, 3);
+  EXPECT_TRUE(codes(kept).empty());
+
+  m.duration_days = 10;  // invented
+  m.dose = dd::parse_dose_text("7ml");
+  dd::ScanResult checked = dd::PrescriptionScanner::finalize(*draft);
+  EXPECT_FALSE(checked.medications[0].duration_days);
+  EXPECT_FALSE(checked.medications[0].dose);
+  EXPECT_EQ(codes(checked), (V{"unverified:dose", "unverified:duration_days"}));
+  EXPECT_TRUE(dd::validate_scan_result_json(json(checked)).empty());
+}
+
+}  // namespace

@@ -1,0 +1,78 @@
+// Evaluation of the prescription scanner against the case set in tests/data/scan/: each case is
+// an OCR text (X.txt) and the expected result (X.json, the scan result JSON without
+// field_lines; warnings compared by code, field and medication). Used by app_scan_cases_test
+// (exact match per field) and by the accuracy report tool (dailydrug_scan_eval).
+//
+// Matching: expected and actual medications are paired by source_line and, within a line, by
+// order. An unpaired medication counts as wrong in every field. Accuracy of a field = paired
+// medications with an equal value / (expected + unpaired actual medications).
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dailydrug/app/prescription_scanner.h"
+
+namespace dailydrug::scan_eval {
+
+/// The fields the accuracy report scores.
+inline constexpr std::array<std::string_view, 6> kAccuracyFields = {
+    "name", "dose", "times_per_day", "duration_days", "timing", "time_slots"};
+/// Everything compared for an exact match (plus the warnings).
+inline constexpr std::array<std::string_view, 7> kComparedFields = {
+    "name", "dose", "times_per_day", "duration_days", "timing", "time_slots", "notes"};
+
+struct ScanCase {
+  std::string id;     // "dev/d01_rx_table_basic"
+  std::string split;  // "dev", "holdout", "blind"
+  std::string text;
+  nlohmann::json expected;
+};
+
+/// All cases under `root` (sub-folders are splits), sorted by id. On a missing or unparsable
+/// expected file, returns what it could and sets `error`.
+std::vector<ScanCase> load_cases(const std::filesystem::path& root, std::string& error);
+
+/// One difference: `key` is "L<line>#<n>.<field>" ("L4#0.dose": the first medication of line 4)
+/// or "warnings".
+struct FieldDiff {
+  std::string key;
+  nlohmann::json expected;
+  nlohmann::json actual;
+};
+
+struct FieldScore {
+  int correct = 0;
+  int total = 0;
+};
+
+struct CaseResult {
+  std::string id;
+  std::string split;
+  std::string error;                         // the scanner refused the input
+  nlohmann::json actual;                     // scan result JSON
+  std::vector<FieldDiff> diffs;              // every compared field and the warnings
+  std::map<std::string, FieldScore> scores;  // per accuracy field
+  int expected_medications = 0;
+  int actual_medications = 0;
+  int paired_medications = 0;
+  std::vector<std::string> trace_issues;       // traceability check of the output
+  std::vector<std::string> schema_violations;  // schema check of the output
+
+  bool exact() const { return error.empty() && diffs.empty(); }
+};
+
+CaseResult evaluate_case(const ScanCase& c, const app::PrescriptionScanner& scanner);
+
+/// Markdown: per split and overall, cases fully right, medication recall/precision and per-field
+/// accuracy, then the differences of the cases that are not exact.
+std::string render_markdown(const std::vector<CaseResult>& results);
+/// The same numbers as JSON.
+nlohmann::json render_json(const std::vector<CaseResult>& results);
+
+}  // namespace dailydrug::scan_eval
