@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "app_store.h"
 #include "commands.h"
 #include "dailydrug/app/calendar.h"
 #include "dailydrug/app/clock.h"
@@ -186,84 +187,6 @@ dd::Status apply_schedule_flags(const ScheduleFlags& flags, dd::CreateSchedulePa
 
 // ---- Running a command --------------------------------------------------------------------------
 
-int exit_code_for(const dd::Error& error) {
-  switch (error.kind) {
-    case dd::ErrorKind::kNotFound:
-      return kExitNotFound;
-    case dd::ErrorKind::kInvalid:
-      return kExitUsage;
-    case dd::ErrorKind::kConflict:
-    case dd::ErrorKind::kStorage:
-      return kExitFailure;
-  }
-  return kExitFailure;
-}
-
-std::string korean_message(const dd::Error& error) {
-  switch (error.kind) {
-    case dd::ErrorKind::kNotFound: {
-      const std::string what = error.subject == "medicine"   ? "약"
-                               : error.subject == "schedule" ? "일정"
-                               : error.subject == "record"   ? "복용 기록"
-                                                             : error.subject;
-      return what + " #" + std::to_string(error.id) + "을(를) 찾을 수 없습니다 (" +
-             error.message() + ")";
-    }
-    case dd::ErrorKind::kInvalid:
-      return "잘못된 입력 (" + error.message() + ")";
-    case dd::ErrorKind::kConflict:
-      return "변경할 수 없습니다 (" + error.message() + ")";
-    case dd::ErrorKind::kStorage:
-      return "데이터베이스 오류 (" + error.message() + ")";
-  }
-  return error.message();
-}
-
-std::string dump(const json& j) {
-  // Names and memos are user text; never throw on a stray invalid UTF-8 byte.
-  return j.dump(2, ' ', false, json::error_handler_t::replace);
-}
-
-void report(CliContext& ctx, const dd::Error& error) {
-  if (ctx.globals.json) {
-    std::cerr << dump(json{{"error", error}}) << '\n';
-  } else {
-    std::cerr << "오류: " << korean_message(error) << '\n';
-  }
-  ctx.exit_code = exit_code_for(error);
-}
-
-dd::Result<std::shared_ptr<const dd::Clock>> make_clock(const CliContext& ctx) {
-  std::string text = ctx.globals.now;
-  if (text.empty()) {
-    if (const char* env = std::getenv("DAILYDRUG_NOW"); env != nullptr) {
-      text = env;
-    }
-  }
-  if (text.empty()) {
-    return std::shared_ptr<const dd::Clock>{std::make_shared<dd::SystemClock>()};
-  }
-  const auto now = dd::parse_local_date_time(text);
-  if (!now) {
-    return dd::Error::invalid("now", "'" + text + "' is not YYYY-MM-DDTHH:MM");
-  }
-  return std::shared_ptr<const dd::Clock>{std::make_shared<dd::FixedClock>(*now)};
-}
-
-dd::Result<dd::MedicationStore> open_store(const CliContext& ctx) {
-  DD_APP_ASSIGN_OR_RETURN(auto clock, make_clock(ctx));
-  std::filesystem::path path = ctx.globals.db_path;
-  if (path.empty()) {
-    DD_APP_ASSIGN_OR_RETURN(path, dd::default_database_path());
-    std::error_code ec;
-    std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec) {
-      return dd::Error::storage(path.parent_path().string(), ec.message());
-    }
-  }
-  return dd::MedicationStore::open(path, std::move(clock));
-}
-
 using CommandBody = std::function<dd::Status(dd::MedicationStore&)>;
 
 /// Opens the store, runs `body` and turns its error (or a stray exception) into output and an
@@ -272,14 +195,14 @@ void run(CliContext& ctx, const CommandBody& body) {
   try {
     auto store = open_store(ctx);
     if (!store.ok()) {
-      return report(ctx, store.error());
+      return report_app_error(ctx, store.error());
     }
     dd::Status status = body(*store);
     if (!status.ok()) {
-      report(ctx, status.error());
+      report_app_error(ctx, status.error());
     }
   } catch (const std::exception& e) {
-    report(ctx, dd::Error::storage("unexpected", e.what()));
+    report_app_error(ctx, dd::Error::storage("unexpected", e.what()));
   }
 }
 
@@ -350,7 +273,7 @@ dd::Status print_saved(CliContext& ctx, dd::MedicationStore& store, const dd::Sa
   DD_APP_ASSIGN_OR_RETURN(const dd::MedicationSchedule schedule,
                           store.get_schedule(saved.schedule_id));
   if (ctx.globals.json) {
-    std::cout << dump(json{{"medicine", medicine},
+    std::cout << dump_json(json{{"medicine", medicine},
                            {"schedule", schedule},
                            {"records_added", saved.records_added},
                            {"records_removed", saved.records_removed}})
@@ -397,7 +320,7 @@ dd::Status med_list(CliContext& ctx, dd::MedicationStore& store) {
     }
   }
   if (ctx.globals.json) {
-    std::cout << dump(out) << '\n';
+    std::cout << dump_json(out) << '\n';
   } else if (medicines.empty()) {
     std::cout << "등록된 약이 없습니다. `dailydrug med add`로 추가하세요.\n";
   }
@@ -448,7 +371,7 @@ dd::Status med_rm(CliContext& ctx, int64_t id, dd::MedicationStore& store) {
   DD_APP_ASSIGN_OR_RETURN(const dd::Medicine medicine, store.get_medicine(id));
   DD_APP_RETURN_IF_ERROR(store.delete_medicine(id));
   if (ctx.globals.json) {
-    std::cout << dump(json{{"deleted", medicine}}) << '\n';
+    std::cout << dump_json(json{{"deleted", medicine}}) << '\n';
   } else {
     std::cout << "삭제했습니다: 약 #" << medicine.id << " " << medicine.name
               << " (일정과 복용 기록 포함)\n";
@@ -479,7 +402,7 @@ dd::Status today(CliContext& ctx, const std::string& date_text, dd::MedicationSt
     pending += dose.status() == dd::DoseStatus::kPending;
   }
   if (ctx.globals.json) {
-    std::cout << dump(json{{"date", dd::format_date(date)},
+    std::cout << dump_json(json{{"date", dd::format_date(date)},
                            {"total", doses.size()},
                            {"taken", taken},
                            {"pending", pending},
@@ -527,7 +450,7 @@ dd::Status take_or_skip(CliContext& ctx, const MedicationFlags& flags, bool take
   if (ctx.globals.json) {
     json out = after;
     out["changed"] = changed;
-    std::cout << dump(out) << '\n';
+    std::cout << dump_json(out) << '\n';
   } else {
     std::cout << (changed ? "" : "이미 처리된 기록입니다: ") << dose_line(after, true) << '\n';
   }
@@ -557,7 +480,7 @@ dd::Status history(CliContext& ctx, const MedicationFlags& flags, dd::Medication
   DD_APP_RETURN_IF_ERROR(store.ensure_occurrences());
   DD_APP_ASSIGN_OR_RETURN(const auto doses, store.history(query));
   if (ctx.globals.json) {
-    std::cout << dump(json(doses)) << '\n';
+    std::cout << dump_json(json(doses)) << '\n';
     return dd::Status::Ok();
   }
   if (doses.empty()) {
@@ -579,7 +502,7 @@ dd::Status reminders(CliContext& ctx, dd::MedicationStore& store) {
   DD_APP_RETURN_IF_ERROR(store.ensure_occurrences());
   DD_APP_ASSIGN_OR_RETURN(const auto active, store.reminders());
   if (ctx.globals.json) {
-    std::cout << dump(json{{"now", dd::format_local_date_time(store.clock().now())},
+    std::cout << dump_json(json{{"now", dd::format_local_date_time(store.clock().now())},
                            {"reminders", active}})
               << '\n';
     return dd::Status::Ok();

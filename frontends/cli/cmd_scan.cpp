@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "app_store.h"
 #include "commands.h"
 #include "dailydrug/app/calendar.h"
 #include "dailydrug/app/clock.h"
@@ -55,34 +56,6 @@ struct ScanFlags {
   std::string start;
   bool schema = false;
 };
-
-std::string dump(const json& j) {
-  return j.dump(2, ' ', false, json::error_handler_t::replace);
-}
-
-int exit_code_for(const dd::Error& error) {
-  switch (error.kind) {
-    case dd::ErrorKind::kNotFound:
-      return kExitNotFound;
-    case dd::ErrorKind::kInvalid:
-      return kExitUsage;
-    case dd::ErrorKind::kConflict:
-    case dd::ErrorKind::kStorage:
-      return kExitFailure;
-  }
-  return kExitFailure;
-}
-
-void report(CliContext& ctx, const dd::Error& error, int exit_code) {
-  if (ctx.globals.json) {
-    std::cerr << dump(json{{"error", error}}) << '\n';
-  } else if (error.kind == dd::ErrorKind::kInvalid && error.subject == "input") {
-    std::cerr << "오류: 입력을 읽을 수 없습니다 (" << error.message() << ")\n";
-  } else {
-    std::cerr << "오류: " << error.message() << '\n';
-  }
-  ctx.exit_code = exit_code;
-}
 
 /// Reads FILE or stdin ("-"), refusing more than `limit` bytes without reading it all.
 dd::Result<std::string> read_input(const std::string& path, size_t limit) {
@@ -129,39 +102,6 @@ dd::Result<std::string> read_input(const std::string& path, size_t limit) {
   }
   return data;
 }
-
-dd::Result<std::shared_ptr<const dd::Clock>> make_clock(const CliContext& ctx) {
-  std::string text = ctx.globals.now;
-  if (text.empty()) {
-    if (const char* env = std::getenv("DAILYDRUG_NOW"); env != nullptr) {
-      text = env;
-    }
-  }
-  if (text.empty()) {
-    return std::shared_ptr<const dd::Clock>{std::make_shared<dd::SystemClock>()};
-  }
-  const auto now = dd::parse_local_date_time(text);
-  if (!now) {
-    return dd::Error::invalid("now", "'" + text + "' is not YYYY-MM-DDTHH:MM");
-  }
-  return std::shared_ptr<const dd::Clock>{std::make_shared<dd::FixedClock>(*now)};
-}
-
-dd::Result<dd::MedicationStore> open_store(const CliContext& ctx) {
-  DD_APP_ASSIGN_OR_RETURN(auto clock, make_clock(ctx));
-  std::filesystem::path path = ctx.globals.db_path;
-  if (path.empty()) {
-    DD_APP_ASSIGN_OR_RETURN(path, dd::default_database_path());
-    std::error_code ec;
-    std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec) {
-      return dd::Error::storage(path.parent_path().string(), ec.message());
-    }
-  }
-  return dd::MedicationStore::open(path, std::move(clock));
-}
-
-// ---- Human output -------------------------------------------------------------------------------
 
 std::string or_unknown(const std::optional<std::string>& v) {
   return v ? *v : "?";
@@ -267,7 +207,7 @@ dd::Status save(CliContext& ctx, const dd::ScanResult& result, const ScanFlags& 
                          {"open_ended", plan.open_ended}});
   }
   if (ctx.globals.json) {
-    std::cout << dump(json{{"scan", result}, {"saved", saved}, {"not_saved", skipped}}) << '\n';
+    std::cout << dump_json(json{{"scan", result}, {"saved", saved}, {"not_saved", skipped}}) << '\n';
   } else {
     print_result(result);
     std::cout << '\n';
@@ -298,23 +238,23 @@ void run_scan(CliContext& ctx, const ScanFlags& flags) {
     return;
   }
   if (flags.input.empty()) {
-    return report(ctx, dd::Error::invalid("input", "give a FILE, or - for standard input"),
+    return report_app_error(ctx, dd::Error::invalid("input", "give a FILE, or - for standard input"),
                   kExitUsage);
   }
   const dd::PrescriptionScanner scanner;
   const dd::ScanOptions options;
   auto text = read_input(flags.input, options.normalizer.max_input_bytes);
   if (!text.ok()) {
-    return report(ctx, text.error(), kExitUsage);
+    return report_app_error(ctx, text.error(), kExitUsage);
   }
   auto result = scanner.scan(*text);
   if (!result.ok()) {
     const dd::Error& e = result.error();
-    return report(ctx, e, e.subject == "input" ? kExitUsage : kExitFailure);
+    return report_app_error(ctx, e, e.subject == "input" ? kExitUsage : kExitFailure);
   }
   if (result->medications.empty()) {
     if (ctx.globals.json) {
-      std::cout << dump(json(*result)) << '\n';
+      std::cout << dump_json(json(*result)) << '\n';
     } else {
       print_result(*result);
     }
@@ -333,15 +273,15 @@ void run_scan(CliContext& ctx, const ScanFlags& flags) {
     try {
       const dd::Status status = save(ctx, *result, flags);
       if (!status.ok()) {
-        report(ctx, status.error(), exit_code_for(status.error()));
+        report_app_error(ctx, status.error(), exit_code_for(status.error()));
       }
     } catch (const std::exception& e) {
-      report(ctx, dd::Error::storage("unexpected", e.what()), kExitFailure);
+      report_app_error(ctx, dd::Error::storage("unexpected", e.what()), kExitFailure);
     }
     return;
   }
   if (ctx.globals.json) {
-    std::cout << dump(json(*result)) << '\n';
+    std::cout << dump_json(json(*result)) << '\n';
   } else {
     print_result(*result);
   }
