@@ -63,12 +63,19 @@ ensure_venv() {
   echo "installed in $((SECONDS - t0)) s ($(du -sh "$VENV" | cut -f1))"
 }
 
+# The configure options every build tree of ours shares (main and sanitizer trees).
+cmake_common_args() {
+  printf '%s\n' -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDD_PYTHON="$VENV/bin/python" \
+    -DDD_TEST_DATA_DIR="$SHARED/data"
+}
+
 ensure_build() {
   step "build" "configure and build with CMake ($JOBS jobs)"
   local cmake="$VENV/bin/cmake"
   if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-    "$cmake" -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DDD_PYTHON="$VENV/bin/python" -DDD_TEST_DATA_DIR="$SHARED/data" > "$BUILD.configure.log" \
+    local args
+    mapfile -t args < <(cmake_common_args)
+    "$cmake" -S "$ROOT" -B "$BUILD" "${args[@]}" > "$BUILD.configure.log" \
       || { cat "$BUILD.configure.log"; false; }
   fi
   local t0=$SECONDS
@@ -119,4 +126,130 @@ ensure_bundles() {
   ensure_bundle smollm2-135m-8bit 8bit
   ln -sfn smollm2-135m-8bit "$BUNDLES/default"
   echo "default -> smollm2-135m-8bit"
+}
+
+# --- Sanitizer trees --------------------------------------------------------------------------
+# Our own code (every dd_project_target) instrumented, in trees next to the main one:
+# build-asan (AddressSanitizer + LeakSanitizer + UndefinedBehaviorSanitizer, fatal) and
+# build-tsan (ThreadSanitizer). Only the unit tests that run our code without the real model are
+# built there; their ctest cases are named and labelled "asan.*" / "tsan.*" (tests/CMakeLists.txt).
+# ExecuTorch, gtest, ICU, PCRE2, SentencePiece and SQLite stay the uninstrumented system/wheel
+# libraries: ASan still sees their heap (it intercepts malloc/free), TSan sees only their
+# pthread calls. See tests/sanitizers/README.md.
+
+# ASan: every suite of ours that runs without the real model (the tiny fixture stands in), the
+# CLI ones included (they run the instrumented dailydrug binary as a black box).
+SANITIZER_TARGETS_ASAN=(tokenizer_conformance_test tokenizer_errors_test tokenizer_streaming_test
+  sampler_test chat_template_test model_test runner_test local_llm_test c_api_test app_unit_test
+  app_scan_test cli_generate_test cli_medication_test cli_scan_test)
+# TSan: the suites whose cases run our code on several threads ...
+SANITIZER_TARGETS_TSAN=(runner_test local_llm_test c_api_test tokenizer_conformance_test)
+# ... and of those, the cases that do (cancel, close or unload from another thread or a callback,
+# concurrent encodes). The other cases are single-threaded in our code and already run under ASan.
+SANITIZER_TSAN_CASES='Cancel|Close|Unload|Concurrent|Thread'
+
+# RelWithDebInfo with -O1 -g1 instead of -O2 -g: half the compile time (the sanitizer stage must
+# fit in CI's budget), -O1 is what the sanitizers' own docs recommend, and line tables are all a
+# report's stack trace needs. NDEBUG stays: the same code as the main build.
+SANITIZER_OPT_FLAGS="-O1 -g1 -DNDEBUG"
+
+sanitizer_dir() { echo "${BUILD}-$1"; }  # build-asan, build-tsan next to build/
+
+# ensure_sanitizer_build NAME SANITIZERS [TARGETS...]
+#   NAME: asan or tsan (the tree is build-NAME, its ctest label NAME); SANITIZERS: DD_SANITIZE's
+#   value ("address,undefined" or "thread"). TARGETS default to SANITIZER_TARGETS_<NAME>.
+# Configures with the main build's options plus -DDD_SANITIZE (again only when the sanitizers or
+# the target list changed), builds only those targets (a second run rebuilds only what changed),
+# and points the tree's tiny-model fixture folder at the main build's: the 25 s export is made
+# once, while the fixture test still runs in this tree and checks the stamp.
+ensure_sanitizer_build() {
+  local name="$1" sanitizers="$2"
+  shift 2
+  local targets=("$@")
+  if [ ${#targets[@]} -eq 0 ]; then
+    local var="SANITIZER_TARGETS_${name^^}[@]"
+    targets=("${!var}")
+  fi
+  local dir cmake="$VENV/bin/cmake" target_list
+  dir="$(sanitizer_dir "$name")"
+  target_list="$(IFS=';'; echo "${targets[*]}")"
+  step "sanitizers/$name build" "$sanitizers; ${#targets[@]} test targets in $dir ($JOBS jobs)"
+  local args
+  mapfile -t args < <(cmake_common_args)
+  args+=(-DDD_SANITIZE="$sanitizers" -DDD_SANITIZER_TARGETS="$target_list"
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$SANITIZER_OPT_FLAGS"
+    -DCMAKE_C_FLAGS_RELWITHDEBINFO="$SANITIZER_OPT_FLAGS")
+  # Configure on the first run, and again only when these options changed.
+  local stamp="$dir/.dd-configure-args"
+  if [ ! -f "$dir/CMakeCache.txt" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${args[*]}" ]; then
+    mkdir -p "$dir"
+    "$cmake" -S "$ROOT" -B "$dir" "${args[@]}" > "$dir.configure.log" \
+      || { cat "$dir.configure.log"; false; }
+    echo "${args[*]}" > "$stamp"
+  fi
+  # Shared fixture: build-<name>/test-fixtures/tiny -> build/test-fixtures/tiny.
+  local tiny="$dir/test-fixtures/tiny"
+  mkdir -p "$BUILD/test-fixtures/tiny" "$dir/test-fixtures"
+  if [ -d "$tiny" ] && [ ! -L "$tiny" ]; then rm -rf "$tiny"; fi
+  ln -sfn "$BUILD/test-fixtures/tiny" "$tiny"
+  local t0=$SECONDS
+  "$cmake" --build "$dir" -j "$JOBS" --target dd_sanitizer_tests 2>&1 \
+    | grep -E "error|warning|Linking|Built target" | sed 's/^/    /' || true
+  "$cmake" --build "$dir" -j "$JOBS" --target dd_sanitizer_tests > /dev/null  # fails the step
+  echo "$name built in $((SECONDS - t0)) s"
+}
+
+# run_sanitizer_tests NAME [extra ctest args...]
+#   Runs the tree's "NAME"-labelled cases (and the fixtures they require) under the sanitizer
+#   options below, and fails on any report, including one in a child process (the CLI tests run
+#   the instrumented dailydrug binary and keep its stderr to themselves) or in a case whose
+#   assertions would still pass:
+#   - ASan, LSan and TSan write every report to build-NAME/sanitizer-logs/ (log_path);
+#   - UBSan (its reports go to stderr only) aborts the process at the first one, as do ASan and
+#     TSan, with an exit code no test or CLI command uses (ASan 86, UBSan 87, TSan 66);
+#   - every case's output (ctest's JUnit file) is searched for report headers too.
+#   Any report is printed and fails the step.
+run_sanitizer_tests() {
+  local name="$1"
+  shift
+  local dir supp="$ROOT/tests/sanitizers"
+  dir="$(sanitizer_dir "$name")"
+  local logs="$dir/sanitizer-logs" junit="$dir/Testing/sanitizer-$name.xml"
+  rm -rf "$logs" "$junit"
+  mkdir -p "$logs"
+  step "sanitizers/$name tests" "ctest -L $name in $dir ($JOBS in parallel)"
+  local ctest_args=(--output-on-failure -j "$JOBS" --timeout 600 --no-tests=error
+    --output-junit "$junit" -L "^$name\$")
+  local env_args=()
+  case "$name" in
+    asan)
+      env_args=(
+        ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:exitcode=86:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:strict_string_checks=1:log_path=$logs/asan"
+        LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
+        UBSAN_OPTIONS="halt_on_error=1:exitcode=87:print_stacktrace=1")
+      ;;
+    tsan)
+      env_args=(
+        TSAN_OPTIONS="halt_on_error=1:exitcode=66:second_deadlock_stack=1:suppressions=$supp/tsan.supp:log_path=$logs/tsan")
+      ctest_args+=(-R "$SANITIZER_TSAN_CASES")
+      ;;
+    *) echo "unknown sanitizer tree $name" >&2; return 2 ;;
+  esac
+  local t0=$SECONDS rc=0
+  (cd "$dir" && env "${env_args[@]}" "$VENV/bin/ctest" "${ctest_args[@]}" "$@") || rc=$?
+  local reports f
+  reports="$(find "$logs" -type f | sort)"
+  for f in $reports; do
+    printf '\n*** %s report %s:\n' "$name" "$f" >&2
+    cat "$f" >&2
+  done
+  local pattern='runtime error:|ERROR: (Address|Leak)Sanitizer|WARNING: ThreadSanitizer|SUMMARY: [A-Za-z]+Sanitizer'
+  if [ -f "$junit" ] && grep -qE "$pattern" "$junit"; then
+    printf '\n*** %s: sanitizer reports in the test output (%s):\n' "$name" "$junit" >&2
+    grep -E "$pattern" "$junit" | head -20 >&2
+    reports+=" $junit"
+  fi
+  echo "$name tests ran in $((SECONDS - t0)) s"
+  if [ -n "${reports// /}" ] && [ "$rc" -eq 0 ]; then rc=1; fi
+  return "$rc"
 }

@@ -1,11 +1,15 @@
 // LocalLlm lifecycle on the tiny bundle: first-use copy from a read-only assets folder (atomic,
-// verified, with progress), memory check, lazy load, unload/reload, typed errors.
+// verified, with progress), memory check, lazy load, unload/reload, typed errors, and cancel,
+// info and unload from another thread during a generation (these also run under TSan).
 #include "dailydrug/llm/local_llm.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 using namespace dailydrug::llm;
@@ -147,6 +151,71 @@ TEST_F(LocalLlmTest, GenerateLoadsLazilyAndUnloadReleases) {
   auto b = (*llm)->generate(greedy("lazy"));
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(a->output_ids, b->output_ids);
+}
+
+TEST_F(LocalLlmTest, CancelAndInfoFromAnotherThreadDuringAGeneration) {
+  auto llm = LocalLlm::create(config());
+  ASSERT_TRUE((*llm)->load().ok());
+  std::atomic<int> pieces{0};
+  std::atomic<bool> done{false};
+  int pieces_when_cancelled = -1;
+  std::thread other([&] {
+    while (pieces.load() < 2 && !done.load()) {
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+    // cancel() and the queries take only the runner lock, never wait for the generation.
+    EXPECT_TRUE((*llm)->is_loaded());
+    EXPECT_EQ((*llm)->info().name, "tiny-random-llama");
+    pieces_when_cancelled = pieces.load();
+    (*llm)->cancel();
+  });
+  auto req = greedy("cancel me");
+  req.max_output_tokens = 40;
+  req.repetition_penalty = 1.0f;
+  auto r = (*llm)->generate(req, [&](std::string_view) {
+    ++pieces;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // time for the other thread
+  });
+  done = true;
+  other.join();
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_GE(pieces_when_cancelled, 2) << "the generation ended before it could be cancelled";
+  EXPECT_EQ(r->finish_reason, FinishReason::kCancelled);
+  EXPECT_LE(pieces.load(), pieces_when_cancelled + 1);
+  auto next = (*llm)->generate(greedy("after cancel"));
+  ASSERT_TRUE(next.ok());
+  EXPECT_NE(next->finish_reason, FinishReason::kCancelled);
+}
+
+TEST_F(LocalLlmTest, UnloadFromAnotherThreadWaitsForTheRunningGeneration) {
+  auto llm = LocalLlm::create(config());
+  ASSERT_TRUE((*llm)->load().ok());
+  std::atomic<bool> started{false}, unloaded{false}, done{false};
+  std::thread other([&] {
+    while (!started.load() && !done.load()) {
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+    (*llm)->cancel();
+    (*llm)->unload();  // blocks until generate() has returned
+    unloaded = true;
+  });
+  auto req = greedy("unload me");
+  req.max_output_tokens = 40;
+  auto r = (*llm)->generate(req, [&](std::string_view) {
+    started = true;
+    EXPECT_FALSE(unloaded.load());
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  });
+  done = true;
+  other.join();
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_TRUE(unloaded.load());
+  EXPECT_FALSE((*llm)->is_loaded());
+  EXPECT_FALSE((*llm)->info().loaded);
+  // The next call loads the model again.
+  auto again = (*llm)->generate(greedy("after unload"));
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_TRUE((*llm)->is_loaded());
 }
 
 TEST_F(LocalLlmTest, MaxCacheTokensOverrideLimitsTheContext) {
