@@ -130,6 +130,17 @@ std::optional<std::string> optional_date_text(std::optional<Date> date) {
   return format_date(*date);
 }
 
+/// Run a one-row DELETE by id; NotFound(entity, id) when no row matched.
+Status delete_row(sqlite::Database& db, const char* sql, const char* entity, int64_t id) {
+  DD_APP_ASSIGN_OR_RETURN(auto stmt, db.prepare(sql));
+  DD_APP_RETURN_IF_ERROR(stmt.bind(1, id));
+  DD_APP_RETURN_IF_ERROR(stmt.run());
+  if (db.changes() == 0) {
+    return Error::not_found(entity, id);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::filesystem::path> default_database_path(
@@ -233,13 +244,7 @@ Status MedicationStore::require_medicine(MedicineId id) {
 
 Status MedicationStore::delete_medicine(MedicineId id) {
   // One statement; the foreign keys cascade to schedules and records atomically.
-  DD_APP_ASSIGN_OR_RETURN(auto stmt, db_.prepare("DELETE FROM medicines WHERE id = ?"));
-  DD_APP_RETURN_IF_ERROR(stmt.bind(1, id));
-  DD_APP_RETURN_IF_ERROR(stmt.run());
-  if (db_.changes() == 0) {
-    return Error::not_found("medicine", id);
-  }
-  return Status::Ok();
+  return delete_row(db_, "DELETE FROM medicines WHERE id = ?", "medicine", id);
 }
 
 // --- Schedules ----------------------------------------------------------------------------------
@@ -472,13 +477,7 @@ Status MedicationStore::set_schedule_active(ScheduleId id, bool active) {
 }
 
 Status MedicationStore::delete_schedule(ScheduleId id) {
-  DD_APP_ASSIGN_OR_RETURN(auto stmt, db_.prepare("DELETE FROM schedules WHERE id = ?"));
-  DD_APP_RETURN_IF_ERROR(stmt.bind(1, id));
-  DD_APP_RETURN_IF_ERROR(stmt.run());
-  if (db_.changes() == 0) {
-    return Error::not_found("schedule", id);
-  }
-  return Status::Ok();
+  return delete_row(db_, "DELETE FROM schedules WHERE id = ?", "schedule", id);
 }
 
 // --- Occurrences --------------------------------------------------------------------------------
