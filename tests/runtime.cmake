@@ -35,3 +35,8 @@ add_test(NAME export.inputs
          COMMAND ${DD_PYTHON} -m pytest -q -p no:cacheprovider
                  ${CMAKE_SOURCE_DIR}/tests/python/test_export_inputs.py)
 set_tests_properties(export.inputs PROPERTIES LABELS "unit" TIMEOUT 600)
+
+# Constrained decoding (JSON Schema grammar, token mask, runner); validity is judged by the app's
+# independent schema validator.
+dd_add_gtest(json_constraint_test LABEL unit SOURCES unit/json_constraint_test.cpp
+             LIBS dd_llm dd_app nlohmann_json::nlohmann_json FIXTURES tiny_model)

@@ -4,7 +4,9 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
@@ -30,9 +32,36 @@ struct GenerateArgs {
   bool raw = false;
   bool ids = false;
   bool stats = false;
+  std::string json_schema_file;  // --json-schema FILE ("-" = stdin)
+  bool json_object = false;      // --json-object
 };
 
+/// The schema text of --json-schema / --json-object, or a usage message.
+std::optional<std::string> read_schema(const GenerateArgs& a, std::string& error) {
+  if (a.json_object) return std::string(R"({"type":"object"})");
+  if (a.json_schema_file.empty()) return std::nullopt;
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (a.json_schema_file != "-") {
+    file.open(a.json_schema_file, std::ios::binary);
+    if (!file) {
+      error = "cannot read the schema file " + a.json_schema_file;
+      return std::nullopt;
+    }
+    in = &file;
+  }
+  std::ostringstream text;
+  text << in->rdbuf();
+  return text.str();
+}
+
 int run_generate(const CliContext& ctx, const GenerateArgs& a) {
+  std::string schema_error;
+  const std::optional<std::string> schema = read_schema(a, schema_error);
+  if (!schema_error.empty()) {
+    return report_error(llm::Error::configuration_invalid("json_schema", schema_error),
+                        ctx.globals.json);
+  }
   auto loaded = load_runner_for_cli(ctx.globals);
   if (!loaded.ok()) return report_error(loaded.error(), ctx.globals.json);
   llm::Runner& runner = **loaded;
@@ -50,6 +79,7 @@ int run_generate(const CliContext& ctx, const GenerateArgs& a) {
   req.max_output_tokens = a.max_tokens;
   req.stop = a.stop;
   req.timeout_ms = a.timeout_ms;
+  req.json_schema = schema;
 
   CancelOnSigint cancel_guard(runner);
   const bool stream = !ctx.globals.json && !a.ids;
@@ -124,6 +154,9 @@ void register_generate_command(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--raw", args->raw, "Use the prompt as-is, without the chat template");
   cmd->add_flag("--ids", args->ids, "Print the generated token ids instead of text");
   cmd->add_flag("--stats", args->stats, "Print timing and memory to stderr");
+  cmd->add_option("--json-schema", args->json_schema_file,
+                  "Constrain the answer to JSON valid against this JSON Schema file (- = stdin)");
+  cmd->add_flag("--json-object", args->json_object, "Constrain the answer to a JSON object");
   cmd->callback([&ctx, args] { ctx.exit_code = run_generate(ctx, *args); });
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <limits>
 #include <string>
 
 namespace dailydrug::llm {
@@ -194,6 +195,28 @@ Result<std::optional<std::span<const float>>> Runner::prefill(
   return std::optional<std::span<const float>>(logits);
 }
 
+Result<TokenId> Runner::sample_constrained(Sampler& sampler, const JsonMatcher& matcher,
+                                           std::span<const float> logits,
+                                           std::span<const TokenId> recent) {
+  const size_t n = token_mask_->allowed(matcher, allowed_);
+  const bool eos_ok = matcher.can_end();
+  if (n == 0 && !eos_ok) {
+    return Error::generation_failed("constrained decoding",
+                                    "no token of the vocabulary continues the JSON value");
+  }
+  masked_.assign(logits.begin(), logits.end());
+  constexpr float kMasked = -std::numeric_limits<float>::infinity();
+  for (size_t i = 0; i < masked_.size(); ++i) {
+    if (i >= allowed_.size() || !allowed_[i]) masked_[i] = kMasked;
+  }
+  for (TokenId eos : options_.eos_ids) {
+    if (eos >= 0 && static_cast<size_t>(eos) < masked_.size()) {
+      masked_[static_cast<size_t>(eos)] = eos_ok ? logits[static_cast<size_t>(eos)] : kMasked;
+    }
+  }
+  return sampler.sample(masked_, recent);
+}
+
 Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
                                             const TextCallback& on_text,
                                             const StatsCallback& on_stats) {
@@ -217,6 +240,16 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
     return Error::configuration_invalid("max_output_tokens", "must be >= 1");
   }
   if (request.timeout_ms < 0) return Error::configuration_invalid("timeout_ms", "must be >= 0");
+
+  std::optional<JsonMatcher> matcher;
+  if (request.json_schema) {
+    if (!grammar_ || grammar_source_ != *request.json_schema) {
+      DD_ASSIGN_OR_RETURN(grammar_, JsonGrammar::compile(*request.json_schema));
+      grammar_source_ = *request.json_schema;
+    }
+    if (!token_mask_) token_mask_ = std::make_unique<TokenMask>(*tokenizer_);
+    matcher.emplace(grammar_);
+  }
 
   DD_ASSIGN_OR_RETURN(std::vector<TokenId> tokens, prompt_tokens(request));
   const int64_t limit = context_limit();
@@ -252,9 +285,12 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
   }
   if (deadline.passed()) return Error::generation_timeout(request.timeout_ms);
   StreamingDecoder decoder(*tokenizer_, /*skip_special=*/true);
-  std::vector<std::string> stops = options_.stop_strings;
-  stops.insert(stops.end(), request.stop.begin(), request.stop.end());
-  StopMatcher matcher(stops);
+  std::vector<std::string> stops;
+  if (!matcher) {
+    stops = options_.stop_strings;
+    stops.insert(stops.end(), request.stop.begin(), request.stop.end());
+  }
+  StopMatcher stop_matcher(stops);
   auto emit = [&](const std::string& s) {
     if (s.empty()) return;
     resp.text += s;
@@ -270,7 +306,12 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
       resp.finish_reason = FinishReason::kCancelled;
       break;
     }
-    const TokenId next = sampler.sample(current, history);
+    TokenId next;
+    if (matcher) {
+      DD_ASSIGN_OR_RETURN(next, sample_constrained(sampler, *matcher, current, history));
+    } else {
+      next = sampler.sample(current, history);
+    }
     if (i == 0) {
       t_first = Clock::now();
       stats.ttft_ms = ms_since(t_start);
@@ -282,8 +323,13 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
       resp.finish_reason = FinishReason::kStop;
       break;
     }
-    emit(matcher.push(decoder.push(next), stopped));
-    if (stopped) {
+    if (matcher && !matcher->advance(tokenizer_->token_bytes(next))) {
+      return Error::generation_failed("constrained decoding",
+                                      "sampled token " + std::to_string(next) +
+                                          " does not continue the JSON value");
+    }
+    emit(stop_matcher.push(decoder.push(next), stopped));
+    if (stopped || (matcher && matcher->finished())) {
       resp.finish_reason = FinishReason::kStop;
       break;
     }
@@ -295,8 +341,8 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
     cached_.push_back(next);
     current = *r;
   }
-  if (!stopped) emit(matcher.push(decoder.flush(), stopped));
-  if (!stopped) emit(matcher.flush());
+  if (!stopped) emit(stop_matcher.push(decoder.flush(), stopped));
+  if (!stopped) emit(stop_matcher.flush());
 
   const auto n_out = static_cast<int32_t>(resp.output_ids.size());
   resp.usage = {static_cast<int32_t>(n_prompt), n_out, static_cast<int32_t>(n_prompt) + n_out};

@@ -80,6 +80,10 @@ std::vector<TokenProb> Sampler::distribution(std::span<const float> logits,
     sum += c.prob;
   }
   for (auto& c : candidates_) c.prob = static_cast<float>(c.prob / sum);
+  // Tokens masked out (-inf, e.g. by constrained decoding) can never be drawn, not even by
+  // rounding at the end of the cumulative sum. The front is the maximum and always stays.
+  std::erase_if(candidates_, [](const TokenProb& c) { return c.prob <= 0.0f; });
+  if (candidates_.empty()) candidates_.push_back({0, 1.0f});  // unreachable: front has p > 0
 
   // Top-p: the smallest prefix whose mass reaches top_p (always at least one token).
   if (config_.top_p < 1.0f) {

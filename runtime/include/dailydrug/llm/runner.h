@@ -22,6 +22,7 @@
 
 #include "dailydrug/llm/chat_template.h"
 #include "dailydrug/llm/error.h"
+#include "dailydrug/llm/json_constraint.h"
 #include "dailydrug/llm/model.h"
 #include "dailydrug/llm/sampler.h"
 #include "dailydrug/llm/tokenizer.h"
@@ -43,6 +44,12 @@ struct GenerationRequest {
   std::optional<int32_t> max_output_tokens;      // unset = bundle max_tokens; clamped to context
   std::vector<std::string> stop;                 // extra stop strings
   int64_t timeout_ms = 30000;                    // wall clock for the whole call; 0 = none
+  /// Constrained decoding: when set, the reply is a JSON value valid against this JSON Schema
+  /// (the subset in json_constraint.h); every sampled token keeps the text a valid prefix, and
+  /// generation ends when the value is complete (stop strings are not applied: the grammar
+  /// decides the end). finish_reason kLength means the budget ran out before the value closed.
+  /// Unsupported schema -> ConfigurationInvalid("json_schema", why).
+  std::optional<std::string> json_schema;
 };
 
 struct Usage {
@@ -137,6 +144,10 @@ class Runner {
     bool passed() const { return std::chrono::steady_clock::now() > at; }
   };
   std::vector<ChatMessage> messages(const GenerationRequest& request) const;
+  /// Sample among the tokens the JSON matcher accepts (EOS only once the value is complete).
+  Result<TokenId> sample_constrained(Sampler& sampler, const JsonMatcher& matcher,
+                                     std::span<const float> logits,
+                                     std::span<const TokenId> recent);
   /// Run tokens[from..] into the cache; the last chunk's logits, or nullopt if cancelled.
   Result<std::optional<std::span<const float>>> prefill(const std::vector<TokenId>& tokens,
                                                         size_t from, const Deadline& deadline);
@@ -146,6 +157,12 @@ class Runner {
   RunnerOptions options_;
   double load_ms_ = 0;  // set by from_bundle
   std::vector<TokenId> cached_;  // tokens whose K/V sit at positions 0..n-1 of the cache
+  // Constrained decoding: the vocabulary trie (built on first use) and the last compiled schema.
+  std::unique_ptr<TokenMask> token_mask_;
+  std::string grammar_source_;
+  std::shared_ptr<const JsonGrammar> grammar_;
+  std::vector<uint8_t> allowed_;  // scratch of sample_constrained
+  std::vector<float> masked_;
   std::mutex mutex_;
   std::atomic<bool> cancel_{false};
 };

@@ -1,0 +1,136 @@
+// Constrained decoding over a JSON Schema: the reply is a JSON value that parses and satisfies the
+// schema, because every sampled token keeps the text a valid prefix of such a value.
+//
+//   schema text --JsonGrammar::compile--> grammar (nodes, regex DFAs)
+//   JsonMatcher: per-generation byte-level pushdown automaton over that grammar
+//   TokenMask: the vocabulary as a byte trie; one walk of the trie under a matcher gives the set
+//              of tokens whose bytes the matcher accepts (shared prefixes are checked once)
+//
+// Supported schema keywords (others are refused with ConfigurationInvalid("json_schema", why), so
+// a schema is never silently only half enforced):
+//   type (a name or a list), enum, const, properties (values are generated in schema order),
+//   required, additionalProperties (false, or absent with properties; a schema without properties
+//   allows any keys), items, minItems, maxItems, minLength, maxLength, pattern (ECMA subset:
+//   literals, escapes \d \w \s \D \W \S, classes, ., groups, |, ? * + {m,n}, ^ $), minimum and
+//   maximum (integers exactly; numbers by sign and at completion), anyOf / oneOf whose branches
+//   start with different characters (e.g. a type or null), $ref to "#/$defs/.." or
+//   "#/definitions/..", and the annotations title, description, $schema, $id, $comment, default,
+//   examples, format (not enforced), uniqueItems (not enforced: check it after generation).
+// Output form: no whitespace inside the value beyond short runs at structural positions, strings
+// without \u escapes (any UTF-8 text is written directly), at most 18 integer digits.
+//
+// Thread-safety: a compiled JsonGrammar and a TokenMask are immutable and may be shared; a
+// JsonMatcher is per-generation state.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dailydrug/llm/error.h"
+#include "dailydrug/llm/tokenizer.h"
+
+namespace dailydrug::llm {
+
+namespace json_grammar_detail {
+struct Node;
+struct Dfa;
+}  // namespace json_grammar_detail
+
+class JsonGrammar {
+ public:
+  /// Compile a JSON Schema (as JSON text). Errors: ConfigurationInvalid("json_schema", why) for
+  /// text that is not JSON, a keyword outside the subset above, a $ref that does not resolve,
+  /// ambiguous anyOf branches, an impossible range, or an over-complex pattern.
+  static Result<std::shared_ptr<const JsonGrammar>> compile(std::string_view schema_json);
+  /// The grammar of "any JSON object" (OpenAI's response_format json_object).
+  static std::shared_ptr<const JsonGrammar> any_object();
+
+  ~JsonGrammar();
+  const json_grammar_detail::Node& node(uint32_t i) const;
+  const json_grammar_detail::Dfa& dfa(uint32_t i) const;
+  uint32_t root() const { return root_; }
+
+ private:
+  JsonGrammar();
+  friend class JsonSchemaCompiler;
+  std::vector<json_grammar_detail::Node> nodes_;
+  std::vector<json_grammar_detail::Dfa> dfas_;
+  uint32_t root_ = 0;
+};
+
+/// Byte-level matcher. advance() either accepts the bytes (state moves) or rejects them (state
+/// unchanged).
+class JsonMatcher {
+ public:
+  static constexpr int kMaxDepth = 32;
+  struct Frame {
+    uint32_t node = 0;
+    uint8_t phase = 0;
+    uint8_t utf8_left = 0;  // string: continuation bytes still expected
+    uint8_t utf8_lead = 0;  // string: the lead byte of the character being read
+    uint8_t flags = 0;
+    uint32_t count = 0;  // string chars / array items / literal bytes matched / number digits
+    uint32_t a = 0;      // literal range begin / regex state / object next property
+    uint32_t b = 0;      // literal range end / code point being read
+    uint64_t c = 0;      // object candidate mask / integer magnitude / number value bits
+  };
+
+  explicit JsonMatcher(std::shared_ptr<const JsonGrammar> grammar);
+
+  bool advance(std::string_view bytes);
+  bool advance_byte(uint8_t byte);
+  /// The text so far is a complete value (EOS may follow).
+  bool can_end() const;
+  /// Complete, and no byte can extend it: generation should stop.
+  bool finished() const;
+  /// Copy another matcher's state (same grammar) without reallocating.
+  void assign(const JsonMatcher& other);
+
+ private:
+  friend class TokenMask;
+  /// One byte, in place; on false the state is undefined (callers step a copy).
+  bool step(uint8_t byte);
+  bool start_value(uint32_t node, uint8_t byte);
+  bool push(const Frame& f);
+  bool feed_top(uint8_t byte, bool& consumed);
+  void child_done();
+  bool whitespace(uint8_t byte);
+
+  std::shared_ptr<const JsonGrammar> grammar_;
+  const JsonGrammar* g_ = nullptr;
+  std::array<Frame, kMaxDepth> stack_{};
+  int depth_ = 0;
+  uint8_t root_phase_ = 0;  // 0: before the value, 1: inside, 2: complete
+  uint8_t ws_run_ = 0;
+};
+
+/// The vocabulary as a byte trie, for computing which tokens a matcher accepts next.
+class TokenMask {
+ public:
+  /// Tokens with no bytes or flagged special are never allowed by the grammar (EOS is decided
+  /// by the caller from JsonMatcher::can_end()).
+  explicit TokenMask(const Tokenizer& tokenizer);
+
+  /// allowed[id] = 1 when the matcher accepts the token's bytes; returns how many are allowed.
+  size_t allowed(const JsonMatcher& matcher, std::vector<uint8_t>& allowed) const;
+  int32_t vocab_size() const { return vocab_size_; }
+
+ private:
+  struct TrieNode {
+    uint32_t first_child = 0;   // 0 = none (the root is node 0 and never a child)
+    uint32_t next_sibling = 0;
+    uint32_t tokens_begin = 0;  // ids ending here: ids_[tokens_begin, tokens_end)
+    uint32_t tokens_end = 0;
+    uint8_t byte = 0;
+  };
+  std::vector<TrieNode> nodes_;
+  std::vector<TokenId> ids_;
+  int32_t vocab_size_ = 0;
+};
+
+}  // namespace dailydrug::llm
