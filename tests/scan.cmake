@@ -10,7 +10,7 @@ target_link_libraries(dd_scan_eval PUBLIC dd_app)
 dd_project_target(dd_scan_eval)
 
 add_executable(dailydrug_scan_eval ${CMAKE_SOURCE_DIR}/tools/scan_eval/main.cpp)
-target_link_libraries(dailydrug_scan_eval PRIVATE dd_scan_eval)
+target_link_libraries(dailydrug_scan_eval PRIVATE dd_scan_eval dd_scan_model)
 target_compile_definitions(dailydrug_scan_eval PRIVATE
                            DD_SCAN_CASES_DIR="${CMAKE_SOURCE_DIR}/tests/data/scan")
 dd_project_target(dailydrug_scan_eval)
@@ -35,3 +35,8 @@ if(TARGET dailydrug)
   target_compile_definitions(cli_scan_test PRIVATE DD_DAILYDRUG_BIN="$<TARGET_FILE:dailydrug>")
   add_dependencies(cli_scan_test dailydrug)
 endif()
+
+# The model-assisted scan (app/scan_model): the tiny model for the limits, the default bundle for
+# what a real model's answers go through.
+dd_add_gtest(scan_model_fill_test LABEL integration SOURCES unit/scan_model_fill_test.cpp
+             LIBS dd_scan_model nlohmann_json::nlohmann_json FIXTURES tiny_model)

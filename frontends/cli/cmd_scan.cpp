@@ -31,12 +31,14 @@
 
 #include "app_store.h"
 #include "commands.h"
+#include "model_loading.h"
 #include "dailydrug/app/calendar.h"
 #include "dailydrug/app/clock.h"
 #include "dailydrug/app/error.h"
 #include "dailydrug/app/json_codec.h"
 #include "dailydrug/app/medication_store.h"
 #include "dailydrug/app/prescription_scanner.h"
+#include "dailydrug/app/scan_model_fill.h"
 #include "dailydrug/app/scan_result.h"
 #include "dailydrug/app/scan_schema.h"
 #include "dailydrug/app/schedule_params.h"
@@ -55,6 +57,7 @@ struct ScanFlags {
   bool save = false;
   std::string start;
   bool schema = false;
+  bool model = false;
 };
 
 /// Reads FILE or stdin ("-"), refusing more than `limit` bytes without reading it all.
@@ -232,6 +235,37 @@ dd::Status save(CliContext& ctx, const dd::ScanResult& result, const ScanFlags& 
 
 // ---- The command --------------------------------------------------------------------------------
 
+/// --model: the rules' draft, then the model completes unknown fields by constrained decoding
+/// over the values the text contains; finalize() checks everything as usual. What the model
+/// filled is reported on stderr.
+dd::Result<dd::ScanResult> scan_with_model(const CliContext& ctx,
+                                           const dd::PrescriptionScanner& scanner,
+                                           std::string_view text, bool& model_failed) {
+  auto draft = scanner.draft(text);
+  if (!draft.ok()) return draft.take_error();
+  auto loaded = load_runner_for_cli(ctx.globals);
+  if (!loaded.ok()) {
+    report_error(loaded.error(), ctx.globals.json);
+    model_failed = true;
+    return dd::Error::invalid("model", loaded.error().message());
+  }
+  CancelOnSigint cancel_guard(**loaded);
+  auto filled = dd::fill_unknown_fields(**loaded, *draft);
+  if (!filled.ok()) {
+    report_error(filled.error(), ctx.globals.json);
+    model_failed = true;
+    return dd::Error::invalid("model", filled.error().message());
+  }
+  for (const auto& step : filled->steps) {
+    std::cerr << "모델: " << step.medication << " — ";
+    for (size_t i = 0; i < step.fields_asked.size(); ++i) {
+      std::cerr << (i ? ", " : "") << step.fields_asked[i];
+    }
+    std::cerr << " → " << step.answer << '\n';
+  }
+  return dd::PrescriptionScanner::finalize(*draft);
+}
+
 void run_scan(CliContext& ctx, const ScanFlags& flags) {
   if (flags.schema) {
     std::cout << dd::scan_result_schema_text();
@@ -247,7 +281,13 @@ void run_scan(CliContext& ctx, const ScanFlags& flags) {
   if (!text.ok()) {
     return report_app_error(ctx, text.error(), kExitUsage);
   }
-  auto result = scanner.scan(*text);
+  bool model_failed = false;
+  auto result = flags.model ? scan_with_model(ctx, scanner, *text, model_failed)
+                            : scanner.scan(*text);
+  if (model_failed) {
+    ctx.exit_code = kExitModel;  // already reported as the runtime's typed error
+    return;
+  }
   if (!result.ok()) {
     const dd::Error& e = result.error();
     return report_app_error(ctx, e, e.subject == "input" ? kExitUsage : kExitFailure);
@@ -304,6 +344,9 @@ void register_scan_command(CLI::App& app, CliContext& ctx) {
   auto* start = scan->add_option("--start", flags->start,
                                  "First day of saved schedules YYYY-MM-DD (default: today)");
   scan->add_flag("--schema", flags->schema, "Print the JSON schema of the result and exit");
+  scan->add_flag("--model", flags->model,
+                 "Let the local model complete fields the rules left unknown (choosing among "
+                 "values in the text; checked like the rules' values)");
   start->needs(scan->get_option("--save"));
   scan->callback([&ctx, flags] { run_scan(ctx, *flags); });
 }

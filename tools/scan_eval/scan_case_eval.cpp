@@ -143,10 +143,14 @@ std::vector<ScanCase> load_cases(const std::filesystem::path& root, std::string&
 }
 
 CaseResult evaluate_case(const ScanCase& c, const app::PrescriptionScanner& scanner) {
+  return evaluate_case(c, [&scanner](std::string_view text) { return scanner.scan(text); });
+}
+
+CaseResult evaluate_case(const ScanCase& c, const ScanFunction& scan) {
   CaseResult r;
   r.id = c.id;
   r.split = c.split;
-  auto scanned = scanner.scan(c.text);
+  auto scanned = scan(c.text);
   if (!scanned.ok()) {
     r.error = scanned.error().message();
     r.actual = json{{"medications", json::array()}, {"warnings", json::array()}};

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -68,6 +69,9 @@ struct CaseResult {
 };
 
 CaseResult evaluate_case(const ScanCase& c, const app::PrescriptionScanner& scanner);
+/// The same with any scan function (e.g. rules plus a model filling unknown fields).
+using ScanFunction = std::function<app::Result<app::ScanResult>(std::string_view text)>;
+CaseResult evaluate_case(const ScanCase& c, const ScanFunction& scan);
 
 /// Markdown: per split and overall, cases fully right, medication recall/precision and per-field
 /// accuracy, then the differences of the cases that are not exact.
