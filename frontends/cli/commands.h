@@ -38,5 +38,9 @@ void register_generate_command(CLI::App& app, CliContext& ctx);
 void register_medication_commands(CLI::App& app, CliContext& ctx);
 /// `dailydrug scan`: prescription / medicine-bag OCR text → medication schedule (cmd_scan.cpp).
 void register_scan_command(CLI::App& app, CliContext& ctx);
+/// `dailydrug serve`: the web app and OpenAI-compatible API server (cmd_serve.cpp).
+void register_serve_command(CLI::App& app, CliContext& ctx);
+/// `dailydrug coach|ask|faq|chat`: the grounded assistant (cmd_assistant.cpp).
+void register_assistant_commands(CLI::App& app, CliContext& ctx);
 
 }  // namespace dailydrug::cli

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   register_generate_command(app, ctx);
   register_medication_commands(app, ctx);
   register_scan_command(app, ctx);
+  register_serve_command(app, ctx);
+  register_assistant_commands(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -96,7 +96,9 @@ def test_hf_folder_with_tied_embeddings(tmp_path):
     assert got.summary()["tied_embeddings"]
 
 
-def write_gguf(ck, path: Path, arch: str = "llama", types=None) -> None:
+def write_gguf(ck, path: Path, arch: str = "llama", types=None, raw=None) -> None:
+    """`types`: key -> GGML type to quantize to (default F32); `raw`: key -> (already encoded
+    blocks [rows, bytes], GGML type) for types the gguf package cannot write (Q4_K)."""
     import gguf
 
     p = ck.params
@@ -129,7 +131,9 @@ def write_gguf(ck, path: Path, arch: str = "llama", types=None) -> None:
             name = names[k]
         arr = v.numpy().astype(np.float32)
         qt = types.get(k, gguf.GGMLQuantizationType.F32)
-        if qt == gguf.GGMLQuantizationType.F16:
+        if raw and k in raw:
+            w.add_tensor(name, raw[k][0], raw_dtype=raw[k][1])
+        elif qt == gguf.GGMLQuantizationType.F16:
             w.add_tensor(name, arr.astype(np.float16))
         elif qt == gguf.GGMLQuantizationType.F32:
             w.add_tensor(name, arr)

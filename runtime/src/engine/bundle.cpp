@@ -1,10 +1,14 @@
 #include "dailydrug/llm/bundle.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <type_traits>
+#include <vector>
 
 #include "sha256.h"
 
@@ -30,6 +34,51 @@ Result<std::string> sha256_file(const std::string& path) {
 
 namespace {
 
+constexpr int64_t kBundleFormatVersion = 1;  // FORMAT_VERSION in tools/export/…/bundle.py
+
+// A value for an error message: never throws, at most 40 bytes.
+std::string short_dump(const json& v) {
+  std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (s.size() > 40) s = s.substr(0, 37) + "...";
+  return s;
+}
+
+// An integer JSON value that fits T (also written as 512.0). nlohmann's get<int>() would also take
+// 3.7 (truncated), 1e300 (undefined behaviour: a float-to-integer conversion out of range) and
+// 2^40 (wrapped to 0).
+template <typename T>
+bool integer_in_range(const json& v, T& out) {
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    // (double)max + 1 is exactly 2^bits for every T here, so the bound is exclusive and exact.
+    if (!(d >= static_cast<double>(std::numeric_limits<T>::min()) &&
+          d < static_cast<double>(std::numeric_limits<T>::max()) + 1.0) ||
+        std::trunc(d) != d) {
+      return false;
+    }
+    out = static_cast<T>(d);
+    return true;
+  }
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<uint64_t>();
+    if (u > static_cast<uint64_t>(std::numeric_limits<T>::max())) return false;
+    out = static_cast<T>(u);
+    return true;
+  }
+  if (!v.is_number_integer()) return false;
+  const auto i = v.get<int64_t>();
+  if constexpr (std::is_signed_v<T>) {
+    if (i < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
+        i > static_cast<int64_t>(std::numeric_limits<T>::max())) {
+      return false;
+    }
+  } else {
+    if (i < 0) return false;
+  }
+  out = static_cast<T>(i);
+  return true;
+}
+
 // Typed readers: a wrong type or range names the key.
 template <typename T>
 Status read(const json& j, const char* key, T& out, bool required) {
@@ -38,12 +87,41 @@ Status read(const json& j, const char* key, T& out, bool required) {
     if (required) return Error::configuration_invalid(key, "missing");
     return Status::Ok();
   }
-  try {
-    out = it->get<T>();
-  } catch (const json::exception& e) {
-    return Error::configuration_invalid(key, std::string("wrong type: ") + e.what());
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    if (!integer_in_range(*it, out)) {
+      return Error::configuration_invalid(key, "not an integer in range: " + short_dump(*it));
+    }
+    return Status::Ok();
+  } else if constexpr (std::is_floating_point_v<T>) {
+    // A number (not a bool, which get<float>() would turn into 1.0) that fits T: converting a
+    // larger double to float is undefined behaviour.
+    const double d = it->is_number() ? it->get<double>() : std::numeric_limits<double>::quiet_NaN();
+    if (!(d >= -static_cast<double>(std::numeric_limits<T>::max()) &&
+          d <= static_cast<double>(std::numeric_limits<T>::max()))) {
+      return Error::configuration_invalid(key, "not a finite number in range: " + short_dump(*it));
+    }
+    out = static_cast<T>(d);
+    return Status::Ok();
+  } else if constexpr (std::is_same_v<T, std::vector<TokenId>>) {
+    if (!it->is_array()) return Error::configuration_invalid(key, "not an array");
+    std::vector<TokenId> ids;
+    for (const auto& v : *it) {
+      TokenId id = 0;
+      if (!integer_in_range(v, id)) {
+        return Error::configuration_invalid(key, "not a token id: " + short_dump(v));
+      }
+      ids.push_back(id);
+    }
+    out = std::move(ids);
+    return Status::Ok();
+  } else {
+    try {
+      out = it->get<T>();
+    } catch (const json::exception& e) {
+      return Error::configuration_invalid(key, std::string("wrong type: ") + e.what());
+    }
+    return Status::Ok();
   }
-  return Status::Ok();
 }
 
 Status check(bool ok, const char* key, const char* why) {
@@ -72,6 +150,16 @@ Result<BundleConfig> ModelBundle::parse_config(const std::string& json_text) {
     return Error::configuration_invalid("model_config.json", "not a JSON object");
   }
   BundleConfig c;
+  // The bundle format this runtime reads (tools/export writes it); a bundle without the key is
+  // from before it was written and has the same layout.
+  int64_t format_version = kBundleFormatVersion;
+  DD_RETURN_IF_ERROR(read(j, "format_version", format_version, false));
+  if (format_version != kBundleFormatVersion) {
+    return Error::configuration_invalid(
+        "format_version", "unsupported bundle format " + std::to_string(format_version) +
+                              " (this runtime reads " + std::to_string(kBundleFormatVersion) +
+                              "); export the bundle again");
+  }
   DD_RETURN_IF_ERROR(read(j, "model_name", c.model_name, true));
   DD_RETURN_IF_ERROR(read(j, "model_file", c.model_file, true));
   DD_RETURN_IF_ERROR(read(j, "tokenizer_file", c.tokenizer_file, true));
@@ -100,8 +188,9 @@ Result<BundleConfig> ModelBundle::parse_config(const std::string& json_text) {
     DD_RETURN_IF_ERROR(read(*p, "enable_kv_cache", c.enable_kv_cache, false));
   }
   if (auto b = j.find("bos_id"); b != j.end() && !b->is_null()) {
-    if (!b->is_number_integer()) return Error::configuration_invalid("bos_id", "not an integer");
-    c.bos_id = b->get<TokenId>();
+    TokenId id = 0;
+    if (!integer_in_range(*b, id)) return Error::configuration_invalid("bos_id", "not an integer");
+    c.bos_id = id;
   }
   DD_RETURN_IF_ERROR(read(j, "eos_ids", c.eos_ids, false));
   DD_RETURN_IF_ERROR(read(j, "stop_strings", c.stop_strings, false));
@@ -154,6 +243,13 @@ Result<BundleConfig> ModelBundle::parse_config(const std::string& json_text) {
   };
   DD_RETURN_IF_ERROR(check(listed(c.model_file), "model_file", "not listed in files"));
   DD_RETURN_IF_ERROR(check(listed(c.tokenizer_file), "tokenizer_file", "not listed in files"));
+  if (c.lora_enabled) {  // a separate adapter .ptd (a merged adapter leaves lora_enabled false)
+    bool adapter_listed = false;
+    for (const auto& f : c.files) adapter_listed |= f.path == c.lora_path && f.role == "adapter";
+    DD_RETURN_IF_ERROR(check(adapter_listed, "lora_path",
+                             "lora_enabled needs lora_path to name a file listed with role "
+                             "\"adapter\""));
+  }
   return c;
 }
 

@@ -1,11 +1,13 @@
 #include "dailydrug/llm/local_llm.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -89,10 +91,46 @@ Status copy_file_verified(const fs::path& src, const fs::path& dst, const Bundle
   return Status::Ok();
 }
 
+/// Removes what an interrupted copy_bundle into `dst` left next to it: ".<name>.tmp-<pid>" and
+/// ".<name>.old-<pid>" folders whose process no longer runs (killed, or the device powered off).
+/// A copy by a live process (another app instance) is left alone.
+void remove_stale_staging(const fs::path& parent, const std::string& name) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(parent, ec)) {
+    const std::string f = e.path().filename().string();
+    for (const char* kind : {".tmp-", ".old-"}) {
+      const std::string prefix = "." + name + kind;
+      if (f.size() <= prefix.size() || f.compare(0, prefix.size(), prefix) != 0) continue;
+      const std::string pid_text = f.substr(prefix.size());
+      if (pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+      const long pid = std::strtol(pid_text.c_str(), nullptr, 10);
+      const bool alive = pid > 0 && pid != ::getpid() &&
+                         (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+      if (!alive) {
+        std::error_code ignore;
+        fs::remove_all(e.path(), ignore);
+      }
+    }
+  }
+}
+
+/// Atomically swaps the folders `a` and `b` (both exist). False where the kernel or the file
+/// system cannot (then the caller falls back to two renames).
+bool exchange_folders(const fs::path& a, const fs::path& b) {
+#if defined(__linux__) && defined(RENAME_EXCHANGE)
+  return ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) == 0;
+#else
+  (void)a;
+  (void)b;
+  return false;
+#endif
+}
+
 }  // namespace
 
 Status copy_bundle(const std::string& src_dir, const std::string& dst_dir,
-                   const CopyProgress& progress) {
+                   const CopyProgress& progress, bool* copied) {
+  if (copied) *copied = false;
   const fs::path src(src_dir), dst(dst_dir);
   std::error_code ec;
   const fs::path src_cfg = src / "model_config.json";
@@ -104,10 +142,12 @@ Status copy_bundle(const std::string& src_dir, const std::string& dst_dir,
   if (!cfg.ok()) {
     return Error::asset_copy_failed(src_cfg.string(), cfg.error().message());
   }
-  // Already copied and intact: keep it.
+  // Already copied and intact: keep it (after removing what an interrupted copy left behind).
   if (fs::is_regular_file(dst / "model_config.json", ec) &&
       read_text(dst / "model_config.json") == cfg_text &&
       ModelBundle::open(dst_dir, ModelBundle::Verify::kSizes).ok()) {
+    remove_stale_staging(dst.has_parent_path() ? dst.parent_path() : fs::path("."),
+                         dst.filename().string());
     return Status::Ok();
   }
   uint64_t total = 0, done = 0;
@@ -115,6 +155,7 @@ Status copy_bundle(const std::string& src_dir, const std::string& dst_dir,
   const fs::path parent = dst.has_parent_path() ? dst.parent_path() : fs::path(".");
   fs::create_directories(parent, ec);
   if (ec) return Error::asset_copy_failed(parent.string(), ec.message());
+  remove_stale_staging(parent, dst.filename().string());
   const fs::path stage =
       parent / ("." + dst.filename().string() + ".tmp-" + std::to_string(::getpid()));
   fs::remove_all(stage, ec);
@@ -139,6 +180,14 @@ Status copy_bundle(const std::string& src_dir, const std::string& dst_dir,
     return fail(s.take_error());
   }
   if (Status s = fsync_path(stage, true); !s.ok()) return fail(s.take_error());
+  // Replace a previous copy in one step where the kernel can: a kill between two renames would
+  // leave no bundle at `dst` at all.
+  if (fs::exists(dst, ec) && exchange_folders(stage, dst)) {
+    (void)fsync_path(parent, true);
+    fs::remove_all(stage, ec);  // now the previous copy
+    if (copied) *copied = true;
+    return Status::Ok();
+  }
   const fs::path old = parent / ("." + dst.filename().string() + ".old-" +
                                  std::to_string(::getpid()));
   if (fs::exists(dst, ec)) {
@@ -153,6 +202,7 @@ Status copy_bundle(const std::string& src_dir, const std::string& dst_dir,
   }
   (void)fsync_path(parent, true);
   fs::remove_all(old, ec);
+  if (copied) *copied = true;
   return Status::Ok();
 }
 
@@ -181,8 +231,11 @@ Result<std::string> LocalLlm::prepare_bundle_dir(const CopyProgress& progress) {
   if (config_.assets_dir.empty()) return config_.bundle;
   const std::string src = (fs::path(config_.assets_dir) / config_.bundle).string();
   const std::string dst = (fs::path(config_.cache_dir) / config_.bundle).string();
-  DD_RETURN_IF_ERROR(copy_bundle(src, dst, progress));
-  verified_ = true;  // every byte was hashed while copying (or the intact copy was kept)
+  bool copied = false;
+  DD_RETURN_IF_ERROR(copy_bundle(src, dst, progress, &copied));
+  // Every byte of a fresh copy was hashed while copying; a kept copy was checked by size only
+  // and is hashed by this first load (load_locked).
+  if (copied) verified_ = true;
   return dst;
 }
 
@@ -197,7 +250,18 @@ Status LocalLlm::load_locked(const CopyProgress& progress) {
   DD_ASSIGN_OR_RETURN(std::string dir, prepare_bundle_dir(progress));
   const auto verify = config_.verify_sha256 && !verified_ ? ModelBundle::Verify::kFull
                                                           : ModelBundle::Verify::kSizes;
-  DD_ASSIGN_OR_RETURN(ModelBundle bundle, ModelBundle::open(dir, verify));
+  auto opened = ModelBundle::open(dir, verify);
+  if (!opened.ok() && opened.error().kind == ErrorKind::kModelCorrupted &&
+      !config_.assets_dir.empty()) {
+    // The kept copy changed on disk since it was made (storage corruption, a partial restore):
+    // make it again from the assets, hashing as it copies.
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    DD_ASSIGN_OR_RETURN(dir, prepare_bundle_dir(progress));
+    opened = ModelBundle::open(dir, ModelBundle::Verify::kSizes);
+  }
+  if (!opened.ok()) return opened.take_error();
+  ModelBundle bundle = std::move(opened).value();
   verified_ = true;
   const BundleConfig& c = bundle.config();
   const int64_t required = config_.memory_threshold_mb.value_or(c.min_memory_mb);

@@ -63,6 +63,21 @@ std::string et_error(et::runtime::Error e) {
          std::to_string(static_cast<unsigned>(e)) + ")";
 }
 
+// A program exported with program-data separation (LoRA: foundation.ptd + adapter.ptd) fails to
+// load its method when weights are missing: InvalidState without any data file, NotFound when a
+// named weight is in none of the files given.
+std::string missing_data_hint(et::runtime::Error err, size_t n_data_files) {
+  if (err == et::runtime::Error::InvalidState && n_data_files == 0) {
+    return "; the program may keep its weights in .ptd data files (e.g. foundation.ptd and "
+           "adapter.ptd): load it with them, as its bundle lists them";
+  }
+  if (err == et::runtime::Error::NotFound) {
+    return "; a weight the program needs is in none of the " + std::to_string(n_data_files) +
+           " data file(s) given";
+  }
+  return "";
+}
+
 }  // namespace
 
 struct ExecutorchModel::Impl {
@@ -138,8 +153,10 @@ Result<std::unique_ptr<ExecutorchModel>> ExecutorchModel::load(const std::string
                                     et_error(err) +
                                     (err == et::runtime::Error::OperatorMissing
                                          ? "; the program needs operators this runtime lacks "
-                                           "(exported with LLM custom ops?)"
-                                         : ""));
+                                           "(ExecuTorch's llama:: LLM custom ops? our "
+                                           "dailydrug:: attention ops are built in)"
+                                         : "") +
+                                    missing_data_hint(err, options.data_files.size()));
   }
 
   ModelMetadata& meta = model->meta_;

@@ -11,6 +11,13 @@ using nlohmann::json;
 
 Result<std::unique_ptr<HfTokenizer>> HfTokenizer::from_json(const json& j) {
   if (!j.is_object()) return Error::tokenizer_not_initialized("tokenizer.json is not an object");
+  // The file format version: the reference package reads "1.0" only (and files without one).
+  if (j.contains("version") && j.at("version") != "1.0") {
+    return Error::tokenizer_not_initialized(
+        "unknown tokenizer.json version " +
+        j.at("version").dump(-1, ' ', false, json::error_handler_t::replace) +
+        " (only \"1.0\" is supported)");
+  }
   if (!j.contains("model") || !j.at("model").is_object()) {
     return Error::tokenizer_not_initialized("tokenizer.json has no \"model\" object");
   }

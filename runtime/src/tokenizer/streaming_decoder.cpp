@@ -56,8 +56,12 @@ std::string StreamingDecoder::render(bool* ok) const {
 
 std::string StreamingDecoder::push(TokenId id) {
   if (id < 0 || id >= tokenizer_.vocab_size() || tokenizer_.token_string(id).empty()) return {};
-  if (skip_special_ && tokenizer_.is_special(id)) return {};
+  // A skipped special id still goes through decode(), held with the ids after it: it writes no
+  // text, but whether it separates the byte-fallback runs around it depends on the tokenizer
+  // (SentencePiece's control pieces do; tokenizer.json drops specials before its decoders, so the
+  // runs join). Dropping it here, or rendering right after it, could differ from decode().
   ids_.push_back(id);
+  if (skip_special_ && tokenizer_.is_special(id) && ids_.size() < kMaxHeldIds) return {};
   if (!anchor_) {
     // Fallback: decode everything, return the new complete part.
     bool ok = false;

@@ -11,9 +11,11 @@ architecture, export options, verification report). Exit codes: 0 ok, 2 bad inpu
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import List
@@ -24,9 +26,10 @@ from .checkpoint import UnsupportedCheckpoint, read_checkpoint
 class Progress:
     """Stage lines with timings on stderr: '[3/7] lower ... 41.2 s'."""
 
-    STAGES = ["read", "tokenizer", "check", "lower", "verify", "write"]
+    STAGES = ["read", "tokenizer", "adapter", "check", "lower", "verify", "write"]
 
-    def __init__(self):
+    def __init__(self, skip=()):
+        self.STAGES = [s for s in self.STAGES if s not in skip]
         self.t_start = time.time()
         self.timings = {}
         self._t = None
@@ -74,6 +77,8 @@ def main(argv: List[str] | None = None) -> int:
     ap.add_argument("--precision", choices=["fp32", "8bit", "4bit"], default="4bit",
                     help="fp32; 8bit = 8da8w per channel; 4bit = 8da4w grouped (default)")
     ap.add_argument("--group-size", type=int, default=32, help="4bit group size (default 32)")
+    ap.add_argument("--output-bits", type=int, choices=[8], default=None,
+                    help="4bit: keep the output projection at 8 bits per channel")
     ap.add_argument("--embedding-bits", type=int, choices=[4, 8], default=None,
                     help="also quantize the token embedding")
     ap.add_argument("--max-seq-len", type=int, default=128,
@@ -84,8 +89,24 @@ def main(argv: List[str] | None = None) -> int:
                     help="tokenizer.json / tokenizer.model to ship (required for GGUF input)")
     ap.add_argument("--chat-template", default=None, help="chatml | llama3 | gemma (default: detect)")
     ap.add_argument("--name", default=None, help="model_name in model_config.json")
+    ap.add_argument("--languages", default=None,
+                    help="comma-separated languages the model can answer in, e.g. ko,en "
+                         "(model_config.json 'languages'; default: what the checkpoint declares, "
+                         "else none)")
     ap.add_argument("--system-prompt", default=None,
                     help="system_prompt in model_config.json (default: DailyDrug's Korean one)")
+    ap.add_argument("--attention", choices=["default", "dailydrug"], default="default",
+                    help="default: ExecuTorch's stock attention; dailydrug: our custom ops "
+                         "(in-place cache update, attention over filled positions; needs "
+                         "DailyDrug's runtime kernels)")
+    ap.add_argument("--lora", type=Path, default=None, metavar="ADAPTER_DIR",
+                    help="a PEFT LoRA adapter folder (adapter_config.json + "
+                         "adapter_model.safetensors) to apply")
+    ap.add_argument("--lora-mode", choices=["merged", "separate"], default="merged",
+                    help="merged: add the adapter into the weights (default); separate: keep it "
+                         "unmerged, base weights in foundation.ptd and the adapter in "
+                         "adapter.ptd beside a small model.pte (ExecuTorch program-data "
+                         "separation; bundles of one base share a byte-identical foundation.ptd)")
     ap.add_argument("--no-verify", action="store_true", help="skip verification (not advised)")
     ap.add_argument("--program-cache", type=Path, default=None,
                     help="folder of lowered programs keyed by checkpoint, options and exporter "
@@ -96,9 +117,12 @@ def main(argv: List[str] | None = None) -> int:
 
     from .bundle import build_config, file_entry, staging_dir, write_bundle
     from .chat import structured_template
-    from .lower import ExportOptionError, ExportOptions, eager_model, lower_to_pte
+    from .lora import merge, read_adapter
+    from .lower import (ADAPTER_FILE, FOUNDATION_FILE, ExportOptionError, ExportOptions,
+                        eager_model, lower_to_pte)
 
-    prog = Progress()
+    prog = Progress(skip=() if args.lora else ("adapter",))
+    files = []
     try:
         prog.start("read", str(args.checkpoint))
         ck = read_checkpoint(args.checkpoint)
@@ -107,6 +131,12 @@ def main(argv: List[str] | None = None) -> int:
 
         prog.start("tokenizer", "match the tokenizer file to the checkpoint")
         tok_path = args.tokenizer or ck.tokenizer.path
+        if tok_path is None and ck.architecture == "qwen2":
+            # Byte-level BPE: rebuilt from the GGUF's own vocabulary and merges.
+            from .gguf_tokenizer import tokenizer_json_from_gguf
+            rebuilt = Path(tempfile.mkdtemp(prefix="dd-tokenizer-"))
+            atexit.register(shutil.rmtree, rebuilt, True)
+            tok_path = tokenizer_json_from_gguf(args.checkpoint, rebuilt / "tokenizer.json")
         if tok_path is None:
             raise UnsupportedCheckpoint("a GGUF input needs --tokenizer (the model's "
                                         "tokenizer.json or tokenizer.model)")
@@ -135,9 +165,21 @@ def main(argv: List[str] | None = None) -> int:
         ck.tokenizer.eos_ids = sorted(eos_ids)
         prog.done(f"(template {template['name']}, eos ids {ck.tokenizer.eos_ids})")
 
+        adapter = None
+        if args.lora is not None:
+            prog.start("adapter", f"{args.lora} ({args.lora_mode})")
+            adapter = read_adapter(args.lora, ck)
+            a = adapter.summary()
+            prog.done(f"(r={a['rank']}, alpha={a['alpha']:g}, {a['target_modules']}, "
+                      f"{a['parameters'] / 1e3:.1f}K parameters)")
+        separate = adapter is not None and args.lora_mode == "separate"
+        # The program's weights: merged adapters go into them; a separate one stays apart.
+        ck_program = merge(ck, adapter) if adapter is not None and not separate else ck
+
         opts = ExportOptions(precision=args.precision, group_size=args.group_size,
                              embedding_bits=args.embedding_bits, max_seq_len=args.max_seq_len,
-                             max_context_len=args.max_context_len)
+                             max_context_len=args.max_context_len, attention=args.attention,
+                             output_bits=args.output_bits)
         prog.start("check", f"{args.precision} options against the model's layer shapes")
         opts.validate()
         from .lower import check_group_size, suggest_group_sizes
@@ -154,12 +196,19 @@ def main(argv: List[str] | None = None) -> int:
         stage.mkdir(parents=True)
         prog.start("lower", "quantize, lower to XNNPACK and serialize (ExecuTorch export_llama)")
         pte = stage / "model.pte"
-        cached = _program_cache_path(args.program_cache, args.checkpoint, ck, opts)
+        cached = None if separate else _program_cache_path(
+            args.program_cache, args.checkpoint, ck, opts,
+            adapter.source_files if adapter is not None else ())
         if cached is not None and cached.is_file():
             shutil.copyfile(cached, pte)
             prog.done(f"(reused {cached.name}, {pte.stat().st_size / 1e6:.1f} MB)")
+        elif separate:
+            lower_to_pte(ck, opts, pte, quiet=not args.verbose, lora=adapter)
+            prog.done(f"(model.pte {pte.stat().st_size / 1e6:.2f} MB, {FOUNDATION_FILE} "
+                      f"{(stage / FOUNDATION_FILE).stat().st_size / 1e6:.1f} MB, {ADAPTER_FILE} "
+                      f"{(stage / ADAPTER_FILE).stat().st_size / 1e6:.2f} MB)")
         else:
-            lower_to_pte(ck, opts, pte, quiet=not args.verbose)
+            lower_to_pte(ck_program, opts, pte, quiet=not args.verbose)
             if cached is not None:
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 tmp = cached.with_suffix(".tmp")
@@ -170,7 +219,13 @@ def main(argv: List[str] | None = None) -> int:
         verification = None
         if not args.no_verify:
             prog.start("verify", "program vs PyTorch eager on English and Korean prompts")
-            eager = eager_model(ck, opts.max_context_len, opts.max_context_len, full_logits=True)
+            if adapter is not None:  # reference: base weights + the LoRA delta at run time
+                from .lora import eager_lora_model
+                eager = eager_lora_model(ck, adapter, opts.max_context_len,
+                                         opts.max_context_len, full_logits=True)
+            else:
+                eager = eager_model(ck, opts.max_context_len, opts.max_context_len,
+                                    full_logits=True)
             sys_prompt = template.get("default_system")
 
             def render_prompt(text):
@@ -179,7 +234,14 @@ def main(argv: List[str] | None = None) -> int:
                 return render(template, msgs + [{"role": "user", "content": text}])
 
             from .verify import verify_program
-            verification = verify_program(pte, eager, encode, render_prompt, args.precision)
+            data_path = None
+            if separate:  # ExecuTorch's Python runtime takes one data file: verify a merge
+                from .lora import merge_data_files
+                data_path = merge_data_files([stage / FOUNDATION_FILE, stage / ADAPTER_FILE],
+                                             Path(tempfile.mkdtemp(prefix="dd-ptd-")) / "all.ptd")
+                atexit.register(shutil.rmtree, data_path.parent, True)
+            verification = verify_program(pte, eager, encode, render_prompt, args.precision,
+                                          data_path=data_path)
             prog.done(f"(top-1 {verification['top1_agreement']:.3f}, max |dlogit| "
                       f"{verification['max_abs_logit_diff']:.4f}, ppl ratio "
                       f"{verification['perplexity_ratio']:.3f})")
@@ -194,8 +256,16 @@ def main(argv: List[str] | None = None) -> int:
         tok_dst = stage / Path(tok_path).name
         shutil.copyfile(tok_path, tok_dst)
         files = [file_entry(pte, "program"), file_entry(tok_dst, "tokenizer")]
+        lora_info = None
+        if adapter is not None:
+            files += ([file_entry(stage / FOUNDATION_FILE, "data"),
+                       file_entry(stage / ADAPTER_FILE, "adapter")] if separate else [])
+            from .bundle import sha256_file
+            lora_info = {"mode": args.lora_mode, **adapter.summary(),
+                         "adapter_sha256": sha256_file(adapter.source_files[1])}
         arch = ck.summary()
-        quant = {"fp32": "fp32", "8bit": "8da8w", "4bit": f"8da4w-g{opts.group_size}"}
+        quant = {"fp32": "fp32", "8bit": "8da8w", "4bit": f"8da4w-g{opts.group_size}"
+                 + ("+output-8da8w" if opts.output_bits == 8 else "")}
         config = build_config(
             model_name=args.name or ck.name, model_file=pte.name, tokenizer_file=tok_dst.name,
             vocab_size=ck.params["vocab_size"], context_length=opts.max_context_len,
@@ -205,29 +275,43 @@ def main(argv: List[str] | None = None) -> int:
             export_options={
                 "precision": args.precision, "qmode": opts.qmode(),
                 "group_size": opts.group_size if args.precision == "4bit" else None,
-                "embedding_bits": opts.embedding_bits, "max_seq_len": opts.max_seq_len,
+                "embedding_bits": opts.embedding_bits, "output_bits": opts.output_bits,
+                "max_seq_len": opts.max_seq_len,
                 "max_context_len": opts.max_context_len, "backend": "xnnpack",
-                "kv_cache": True, "custom_ops": False,
+                "kv_cache": True, "attention": opts.attention,
+                "custom_ops": ["dailydrug::update_cache", "dailydrug::sdpa"]
+                if opts.attention == "dailydrug" else False,
                 "source": str(args.checkpoint.name), "executorch": _executorch_version(),
+                "lora": lora_info,
                 "timings_s": prog.timings,
             },
             files=files, verification=verification,
-            overrides={"system_prompt": args.system_prompt} if args.system_prompt else None)
+            lora_path=ADAPTER_FILE if separate else None,
+            overrides={"system_prompt": args.system_prompt} if args.system_prompt else None,
+            languages=([x.strip() for x in args.languages.split(",") if x.strip()]
+                       if args.languages is not None else (ck.languages or [])))
         write_bundle(args.out, stage, config)
         prog.done()
     except (UnsupportedCheckpoint, ExportOptionError, ValueError) as e:
         print(f"dailydrug-export: error: {e}", file=sys.stderr)
         return 2
     total = sum(f["size_bytes"] for f in files)
-    print(f"bundle {args.out}: " + ", ".join(f"{f['path']} {f['size_bytes'] / 1e6:.1f} MB"
+    print(f"bundle {args.out}: " + ", ".join(f"{f['path']} {_mb(f['size_bytes'])}"
                                               for f in files)
-          + f"; total {total / 1e6:.1f} MB in {time.time() - prog.t_start:.0f} s", file=sys.stderr)
+          + f"; total {_mb(total)} in {time.time() - prog.t_start:.0f} s ("
+          + ", ".join(f"{k} {v:.1f} s" for k, v in prog.timings.items()) + ")", file=sys.stderr)
     return 0
 
 
-def _program_cache_path(cache: Path | None, source: Path, ck, opts) -> Path | None:
-    """Key: the checkpoint files' contents, LOWERING_VERSION, the export options, the token ids
-    baked into the program's metadata, and the ExecuTorch version."""
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
+
+
+def _program_cache_path(cache: Path | None, source: Path, ck, opts,
+                        extra_files=()) -> Path | None:
+    """Key: the checkpoint files' contents (and `extra_files`', e.g. a merged LoRA adapter),
+    LOWERING_VERSION, the export options, the token ids baked into the program's metadata, and
+    the ExecuTorch version."""
     if cache is None:
         return None
     import dataclasses
@@ -235,7 +319,7 @@ def _program_cache_path(cache: Path | None, source: Path, ck, opts) -> Path | No
 
     h = hashlib.sha256()
     src = Path(source)
-    files = sorted(src.rglob("*")) if src.is_dir() else [src]
+    files = (sorted(src.rglob("*")) if src.is_dir() else [src]) + [Path(f) for f in extra_files]
     for f in files:  # content, not mtime: a reinstalled package must still hit the cache
         if f.is_file() and f.suffix in (".gguf", ".safetensors", ".json", ".model"):
             h.update(f.name.encode())
@@ -244,7 +328,12 @@ def _program_cache_path(cache: Path | None, source: Path, ck, opts) -> Path | No
                     h.update(block)
     from .lower import LOWERING_VERSION
     h.update(f"lowering-v{LOWERING_VERSION}".encode())
-    h.update(json.dumps(dataclasses.asdict(opts), sort_keys=True).encode())
+    key = dataclasses.asdict(opts)
+    if key.get("attention") == "default":
+        del key["attention"]  # the key programs had before the option existed stays valid
+    if key.get("output_bits") is None:
+        key.pop("output_bits", None)  # likewise
+    h.update(json.dumps(key, sort_keys=True).encode())
     h.update(json.dumps([ck.tokenizer.bos_id, ck.tokenizer.eos_ids]).encode())
     h.update(_executorch_version().encode())
     return Path(cache) / f"{h.hexdigest()[:24]}.pte"

@@ -93,7 +93,8 @@ def build_config(*, model_name: str, model_file: str, tokenizer_file: str, vocab
                  architecture: Dict[str, Any], export_options: Dict[str, Any],
                  files: List[Dict[str, Any]], lora_path: Optional[str] = None,
                  verification: Optional[Dict[str, Any]] = None,
-                 overrides: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+                 overrides: Optional[Dict[str, Any]] = None,
+                 languages: Optional[List[str]] = None) -> Dict[str, Any]:
     cfg: Dict[str, Any] = {
         # DailyDrug's existing keys, same names and meaning.
         "model_name": model_name,
@@ -116,6 +117,9 @@ def build_config(*, model_name: str, model_file: str, tokenizer_file: str, vocab
         "stop_strings": stop_strings,
         "chat_template": chat_template,
         "architecture": architecture,
+        # Languages the model can answer in (ISO 639-1, e.g. ["ko", "en"]); an app uses model
+        # text for a language only when it is listed. Empty = not stated.
+        "languages": list(languages or []),
         "export_options": export_options,
         "files": files,
     })

@@ -59,7 +59,13 @@ def default_system_prompt(jinja: Optional[str]) -> Optional[str]:
     if not jinja:
         return None
     m = re.search(r"<\|im_start\|>system\n(.*?)<\|im_end\|>", jinja, re.S)
-    return m.group(1) if m else None
+    if m and not re.search(r"[{}']", m.group(1)):
+        return m.group(1)
+    # Qwen2/2.5 write it inside a Jinja string literal, with an escaped newline:
+    #   {{- '<|im_start|>system\nYou are Qwen, ...<|im_end|>\n' }}
+    for m in re.finditer(r"'<\|im_start\|>system\\n([^'{}]*?)<\|im_end\|>\\n'", jinja):
+        return m.group(1)
+    return None
 
 
 def structured_template(jinja: Optional[str], family: Optional[str] = None) -> Dict[str, Any]:

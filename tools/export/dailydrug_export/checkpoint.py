@@ -1,12 +1,14 @@
 """Read a LLaMA-family checkpoint into ExecuTorch's Meta-format state dict and params.
 
-Two inputs are understood:
+Architectures: ``llama`` (SmolLM2, Llama) and ``qwen2`` (Qwen2/Qwen2.5: LLaMA plus q/k/v biases,
+usually an untied output matrix). Two inputs are understood:
   * a GGUF file (F32/F16/BF16/Q8_0/Q4_0/Q4_1/Q4_K/... tensors, dequantized with the `gguf`
-    package). llama.cpp's converter already stores q/k in Meta's interleaved RoPE layout, so the
-    weights go in as they are with ``use_hf_rope: false``.
+    package). For ``llama`` llama.cpp's converter already stores q/k in Meta's interleaved RoPE
+    layout, so the weights go in as they are. For ``qwen2`` it does NOT permute (its Qwen2 class
+    keeps HF's rotate-half layout), so q/k weights and biases are permuted like HF input below.
   * a Hugging Face folder (config.json, *.safetensors, tokenizer.json or tokenizer.model). HF
     stores q/k in the rotate-half layout, so we permute them to Meta's layout (the same
-    permutation llama.cpp applies) and keep ``use_hf_rope: false`` for both inputs: one code path
+    permutation llama.cpp applies) and keep ``use_hf_rope: false`` for every input: one code path
     for the runtime.
 
 Anything else is refused with `UnsupportedCheckpoint`, naming what is wrong.
@@ -44,13 +46,15 @@ class TokenizerInfo:
 class Checkpoint:
     """Weights in ExecuTorch/Meta key names, params for ``ModelArgs``, and tokenizer facts."""
 
-    architecture: str  # "llama" (SmolLM2, Llama, ...)
+    architecture: str  # "llama" (SmolLM2, Llama, ...) or "qwen2"
     name: str
     state_dict: Dict[str, torch.Tensor]
     params: Dict[str, Any]  # ModelArgs fields (dim, n_layers, ...)
     tokenizer: TokenizerInfo
     source_format: str  # "gguf:<file type>" or "hf-safetensors"
     source_dtypes: Dict[str, str] = dataclasses.field(default_factory=dict)
+    # Languages the checkpoint declares (GGUF general.languages); None when it says nothing.
+    languages: Optional[List[str]] = None
 
     def summary(self) -> Dict[str, Any]:
         p = self.params
@@ -68,11 +72,15 @@ class Checkpoint:
             "rope_theta": p["rope_theta"],
             "norm_eps": p["norm_eps"],
             "tied_embeddings": bool(p.get("_tied_embeddings", False)),
+            "qkv_bias": bool(p.get("attention_qkv_bias", False)),
             "source_format": self.source_format,
         }
 
 
-_SUPPORTED_ARCHS = ("llama",)
+_SUPPORTED_ARCHS = ("llama", "qwen2")
+# Architectures whose GGUF q/k are stored in HF's rotate-half layout (llama.cpp permutes only
+# LLaMA-class models), so the reader permutes them to Meta's layout.
+_GGUF_HF_ROPE_LAYOUT = ("qwen2",)
 
 # GGUF tensor name (per layer, after "blk.N.") -> Meta key (after "layers.N.").
 _GGUF_LAYER_KEYS = {
@@ -80,6 +88,9 @@ _GGUF_LAYER_KEYS = {
     "attn_q.weight": "attention.wq.weight",
     "attn_k.weight": "attention.wk.weight",
     "attn_v.weight": "attention.wv.weight",
+    "attn_q.bias": "attention.wq.bias",  # qwen2
+    "attn_k.bias": "attention.wk.bias",
+    "attn_v.bias": "attention.wv.bias",
     "attn_output.weight": "attention.wo.weight",
     "ffn_norm.weight": "ffn_norm.weight",
     "ffn_gate.weight": "feed_forward.w1.weight",
@@ -159,7 +170,10 @@ def read_gguf(path: Path) -> Checkpoint:
     tied = "output.weight" not in sd
     if tied:
         sd["output.weight"] = sd["tok_embeddings.weight"]
-    _check_shapes(sd, dim, n_heads, n_kv, n_layers, hidden, vocab, str(path))
+    qkv_bias = arch == "qwen2"
+    if arch in _GGUF_HF_ROPE_LAYOUT:
+        _permute_qk_layers(sd, n_layers, n_heads, n_kv, qkv_bias)
+    _check_shapes(sd, dim, n_heads, n_kv, n_layers, hidden, vocab, str(path), qkv_bias)
 
     params = {
         "dim": dim,
@@ -174,6 +188,8 @@ def read_gguf(path: Path) -> Checkpoint:
         "use_hf_rope": False,
         "_tied_embeddings": tied,
     }
+    if qkv_bias:
+        params["attention_qkv_bias"] = True
     eos = _field(reader, "tokenizer.ggml.eos_token_id")
     eot = _field(reader, "tokenizer.ggml.eot_token_id")
     eos_ids = sorted({int(x) for x in (eos, eot) if x is not None})
@@ -187,11 +203,16 @@ def read_gguf(path: Path) -> Checkpoint:
     name = _field(reader, "general.name") or path.stem
     ftype = _field(reader, "general.file_type")
     file_type = gguf.LlamaFileType(ftype).name if ftype is not None else "unknown"
-    return Checkpoint("llama", str(name), sd, params, tok, f"gguf:{file_type}", dtypes)
+    langs = _field(reader, "general.languages")
+    return Checkpoint(arch, str(name), sd, params, tok, f"gguf:{file_type}", dtypes,
+                      languages=[str(x) for x in langs] if langs else None)
 
 
 def _permute_hf_to_meta(w: torch.Tensor, n_heads: int) -> torch.Tensor:
-    """HF rotate-half q/k rows -> Meta interleaved pairs (inverse of HF's convert script)."""
+    """HF rotate-half q/k rows -> Meta interleaved pairs (inverse of HF's convert script). Works
+    for a weight [out, in] and for a bias [out] (the rows are what RoPE rotates)."""
+    if w.dim() == 1:
+        return _permute_hf_to_meta(w.unsqueeze(1), n_heads).squeeze(1).contiguous()
     out_dim, in_dim = w.shape
     head_dim = out_dim // n_heads
     return (
@@ -199,8 +220,18 @@ def _permute_hf_to_meta(w: torch.Tensor, n_heads: int) -> torch.Tensor:
     )
 
 
+def _permute_qk_layers(sd: Dict[str, torch.Tensor], n_layers: int, n_heads: int, n_kv: int,
+                       with_bias: bool) -> None:
+    for i in range(n_layers):
+        for w, heads in (("wq", n_heads), ("wk", n_kv)):
+            for part in (("weight", "bias") if with_bias else ("weight",)):
+                k = f"layers.{i}.attention.{w}.{part}"
+                if k in sd:  # absent -> _check_shapes names it
+                    sd[k] = _permute_hf_to_meta(sd[k], heads)
+
+
 def read_hf_folder(path: Path) -> Checkpoint:
-    """Read a HF LLaMA-style folder: config.json + *.safetensors + tokenizer file."""
+    """Read a HF LLaMA- or Qwen2-style folder: config.json + *.safetensors + tokenizer file."""
     from safetensors.torch import load_file
 
     cfg_path = path / "config.json"
@@ -211,10 +242,16 @@ def read_hf_folder(path: Path) -> Checkpoint:
     except json.JSONDecodeError as e:
         raise UnsupportedCheckpoint(f"{cfg_path}: invalid JSON: {e}") from e
     mt = cfg.get("model_type")
-    if mt not in ("llama",):
-        raise UnsupportedCheckpoint(f"{path}: model_type {mt!r} is not supported (supported: llama)")
+    if mt not in _SUPPORTED_ARCHS:
+        raise UnsupportedCheckpoint(f"{path}: model_type {mt!r} is not supported (supported: "
+                                    f"{', '.join(_SUPPORTED_ARCHS)})")
     if cfg.get("rope_scaling"):
         raise UnsupportedCheckpoint(f"{path}: rope_scaling is not supported yet")
+    if cfg.get("use_sliding_window"):
+        raise UnsupportedCheckpoint(f"{path}: sliding-window attention is not supported")
+    qkv_bias = mt == "qwen2" or bool(cfg.get("attention_bias", False))
+    if cfg.get("mlp_bias"):
+        raise UnsupportedCheckpoint(f"{path}: MLP biases are not supported")
     files = sorted(path.glob("*.safetensors"))
     if not files:
         raise UnsupportedCheckpoint(f"{path}: no *.safetensors weights")
@@ -252,13 +289,19 @@ def read_hf_folder(path: Path) -> Checkpoint:
         sd[f"layers.{i}.attention.wk.weight"] = _permute_hf_to_meta(
             get(p + "self_attn.k_proj.weight"), n_kv)
         sd[f"layers.{i}.attention.wv.weight"] = get(p + "self_attn.v_proj.weight")
+        if qkv_bias:
+            sd[f"layers.{i}.attention.wq.bias"] = _permute_hf_to_meta(
+                get(p + "self_attn.q_proj.bias"), n_heads)
+            sd[f"layers.{i}.attention.wk.bias"] = _permute_hf_to_meta(
+                get(p + "self_attn.k_proj.bias"), n_kv)
+            sd[f"layers.{i}.attention.wv.bias"] = get(p + "self_attn.v_proj.bias")
         sd[f"layers.{i}.attention.wo.weight"] = get(p + "self_attn.o_proj.weight")
         sd[f"layers.{i}.attention_norm.weight"] = get(p + "input_layernorm.weight")
         sd[f"layers.{i}.ffn_norm.weight"] = get(p + "post_attention_layernorm.weight")
         sd[f"layers.{i}.feed_forward.w1.weight"] = get(p + "mlp.gate_proj.weight")
         sd[f"layers.{i}.feed_forward.w2.weight"] = get(p + "mlp.down_proj.weight")
         sd[f"layers.{i}.feed_forward.w3.weight"] = get(p + "mlp.up_proj.weight")
-    _check_shapes(sd, dim, n_heads, n_kv, n_layers, hidden, vocab, str(path))
+    _check_shapes(sd, dim, n_heads, n_kv, n_layers, hidden, vocab, str(path), qkv_bias)
 
     tok_path = None
     for cand in ("tokenizer.json", "tokenizer.model"):
@@ -289,15 +332,17 @@ def read_hf_folder(path: Path) -> Checkpoint:
         "use_hf_rope": False,
         "_tied_embeddings": tied,
     }
+    if qkv_bias:
+        params["attention_qkv_bias"] = True
     tok = TokenizerInfo(
         bos_id=cfg.get("bos_token_id"), eos_ids=eos_ids, chat_template=chat_template, path=tok_path
     )
     dtypes = {k: str(v.dtype).replace("torch.", "") for k, v in hf.items()}
-    return Checkpoint("llama", cfg.get("_name_or_path") or path.name, sd, params, tok,
+    return Checkpoint(mt, cfg.get("_name_or_path") or path.name, sd, params, tok,
                       "hf-safetensors", dtypes)
 
 
-def _check_shapes(sd, dim, n_heads, n_kv, n_layers, hidden, vocab, where):
+def _check_shapes(sd, dim, n_heads, n_kv, n_layers, hidden, vocab, where, qkv_bias=False):
     head_dim = dim // n_heads
     want = {
         "tok_embeddings.weight": (vocab, dim),
@@ -316,6 +361,12 @@ def _check_shapes(sd, dim, n_heads, n_kv, n_layers, hidden, vocab, where):
             f"layers.{i}.feed_forward.w2.weight": (dim, hidden),
             f"layers.{i}.feed_forward.w3.weight": (hidden, dim),
         })
+        if qkv_bias:
+            want.update({
+                f"layers.{i}.attention.wq.bias": (n_heads * head_dim,),
+                f"layers.{i}.attention.wk.bias": (n_kv * head_dim,),
+                f"layers.{i}.attention.wv.bias": (n_kv * head_dim,),
+            })
     for k, shape in want.items():
         if k not in sd:
             raise UnsupportedCheckpoint(f"{where}: missing tensor for {k}")

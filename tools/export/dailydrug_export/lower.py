@@ -21,9 +21,11 @@ from typing import Dict, List, Optional
 
 import torch
 
+from . import fast_lowering, quant_mix
 from .checkpoint import Checkpoint
 
 PRECISIONS = ("fp32", "8bit", "4bit")
+ATTENTIONS = ("default", "dailydrug")
 
 # Bump when a change here or in checkpoint.py changes the programs this module produces: lowered
 # programs are cached under a key that includes it (see __main__._program_cache_path).
@@ -43,6 +45,13 @@ class ExportOptions:
     max_seq_len: int = 128  # most tokens one forward call takes (the program allows len - 1)
     max_context_len: int = 1024  # KV cache length
     xnnpack: bool = True
+    # "default": ExecuTorch's stock attention (runs on the wheel's kernels alone);
+    # "dailydrug": our custom ops (custom_ops.py) for the cache update and attention over the
+    # filled positions, which need our kernels at run time (dd_llm has them)
+    attention: str = "default"
+    # 4bit only: 8 keeps the output projection at 8 bits per channel (quant_mix.py); None = the
+    # precision's own mode for every linear
+    output_bits: Optional[int] = None
 
     def qmode(self) -> Optional[str]:
         return {"fp32": None, "8bit": "8da8w", "4bit": "8da4w"}[self.precision]
@@ -56,8 +65,13 @@ class ExportOptions:
             raise ExportOptionError("max_context_len must be >= max_seq_len")
         if self.embedding_bits not in (None, 4, 8):
             raise ExportOptionError("embedding_bits must be 4 or 8")
+        if self.attention not in ATTENTIONS:
+            raise ExportOptionError(f"attention must be one of {ATTENTIONS}, not "
+                                    f"{self.attention!r}")
         if self.precision == "4bit" and self.group_size <= 0:
             raise ExportOptionError("4bit needs a positive group_size")
+        if self.output_bits is not None and (self.output_bits != 8 or self.precision != "4bit"):
+            raise ExportOptionError("output_bits 8 is an option of 4bit only")
 
 
 def linear_shapes(ck: Checkpoint) -> Dict[str, tuple]:
@@ -117,11 +131,40 @@ def build_llm_config(ck: Checkpoint, opts: ExportOptions, work: Path, out_path: 
     return cfg
 
 
+@contextlib.contextmanager
+def _attention_transform(attention: str):
+    """While active, ExecuTorch's export_llama appends our attention source transform to its
+    own list (it has no hook for third-party transforms; we wrap its list builder)."""
+    if attention == "default":
+        yield
+        return
+    from executorch.examples.models.llama import export_llama_lib as lib
+
+    from .custom_ops import use_dailydrug_attention
+
+    original = lib._get_source_transforms
+
+    def with_ours(*args, **kwargs):
+        return list(original(*args, **kwargs)) + [use_dailydrug_attention]
+
+    lib._get_source_transforms = with_ours
+    try:
+        yield
+    finally:
+        lib._get_source_transforms = original
+
+
+# Program-data separation (a LoRA adapter kept unmerged): the files written beside the program.
+FOUNDATION_FILE = "foundation.ptd"
+ADAPTER_FILE = "adapter.ptd"
+
+
 def lower_to_pte(ck: Checkpoint, opts: ExportOptions, out_path: Path,
-                 quiet: bool = True) -> Path:
+                 quiet: bool = True, lora=None) -> Path:
     """Export `ck` to the program file `out_path`. Raises ExportOptionError before any heavy
     work when the options do not fit the model (including a group size that would skip a
-    linear)."""
+    linear). With `lora` (a lora.LoraAdapter) the adapter stays unmerged and the weights go to
+    FOUNDATION_FILE (base) and ADAPTER_FILE (LoRA A/B) beside `out_path`."""
     opts.validate()
     skipped = check_group_size(ck, opts)
     if skipped:
@@ -137,16 +180,26 @@ def lower_to_pte(ck: Checkpoint, opts: ExportOptions, out_path: Path,
         from executorch.examples.models.llama.export_llama_lib import export_llama
 
         with tempfile.TemporaryDirectory(prefix="dd-export-") as work, \
-                warnings.catch_warnings(), \
+                warnings.catch_warnings(), _attention_transform(opts.attention), \
+                fast_lowering.shared_provenance(fast_lowering.ENABLED), \
+                quant_mix.output_bits_transform(opts.output_bits), \
                 (contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext()):
             if quiet:
                 warnings.simplefilter("ignore")
             cfg = build_llm_config(ck, opts, Path(work), out_path)
+            if lora is not None:
+                from .lora import executorch_lora_config
+                cfg.base.lora_config = executorch_lora_config(lora, Path(work))
+                cfg.export.foundation_weights_file = FOUNDATION_FILE
+                cfg.export.lora_weights_file = ADAPTER_FILE
             path = Path(export_llama(cfg))
     finally:
         logging.disable(logging.NOTSET)
     if path.resolve() != out_path or not out_path.is_file():
         raise RuntimeError(f"ExecuTorch wrote {path}, expected {out_path}")
+    for name in ((FOUNDATION_FILE, ADAPTER_FILE) if lora is not None else ()):
+        if not (out_path.parent / name).is_file():  # ExecuTorch logs save errors, not raises
+            raise RuntimeError(f"ExecuTorch did not write {out_path.parent / name}")
     return out_path
 
 

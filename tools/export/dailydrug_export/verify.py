@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional
 
 import torch
 
@@ -43,13 +43,28 @@ class VerificationFailed(RuntimeError):
     pass
 
 
+def uses_dailydrug_ops(pte: Path) -> bool:
+    """True when the program calls dailydrug:: operators (their names are stored verbatim in
+    the program's operator table)."""
+    import mmap
+
+    with open(pte, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        return m.find(b"dailydrug::") >= 0
+
+
 class ProgramRunner:
     """Drive a .pte through ExecuTorch's Python runtime with the same calls our C++ makes."""
 
-    def __init__(self, pte: Path):
+    def __init__(self, pte: Path, data_path: Optional[Path] = None):
+        """data_path: the one .ptd holding the weights kept outside the program, if any."""
+        import executorch.kernels.quantized  # noqa: F401  (quantized_decomposed kernels, e.g.
+        # embedding_byte of --embedding-bits, for this Python runtime; the C++ app links them)
         from executorch.runtime import Runtime
 
-        prog = Runtime.get().load_program(str(pte))
+        if uses_dailydrug_ops(pte):  # our custom ops: register our kernels with this runtime
+            from .custom_ops import load_kernel_library
+            load_kernel_library()
+        prog = Runtime.get().load_program(str(pte), data_path=data_path)
         self._forward = prog.load_method("forward")
         self.max_seq_len = int(prog.load_method("get_max_seq_len").execute([])[0])
         self.max_context_len = int(prog.load_method("get_max_context_len").execute([])[0])
@@ -68,11 +83,12 @@ def _nll(logits: torch.Tensor, target: int) -> float:
 def verify_program(pte: Path, eager: torch.nn.Module, encode: Callable[[str], List[int]],
                    render_prompt: Callable[[str], str], precision: str,
                    continuation: int = 16,
-                   log: Callable[[str], None] = print) -> Dict[str, Any]:
+                   log: Callable[[str], None] = print,
+                   data_path: Optional[Path] = None) -> Dict[str, Any]:
     from executorch.runtime import Runtime  # noqa: F401  (fail early if the runtime is missing)
 
     t0 = time.time()
-    runner = ProgramRunner(pte)
+    runner = ProgramRunner(pte, data_path)
     agree = total = 0
     worst = 0.0
     per_prompt = []

@@ -100,7 +100,10 @@ int64_t available_memory_mb();
 /// Copy the bundle folder `src` to `dst` atomically: files go to a staging folder next to `dst`,
 /// are checked against model_config.json (size and SHA-256), fsynced, and the folder is renamed
 /// into place. An existing valid `dst` with the same model_config.json is kept as is. A failure
-/// at any point leaves `dst` as it was. Errors: AssetCopyFailed(file, cause).
-Status copy_bundle(const std::string& src, const std::string& dst, const CopyProgress& progress);
+/// at any point leaves `dst` as it was; what an interrupted copy left next to `dst` is removed by
+/// the next one. `copied`, if given, says whether files were copied (and hashed on the way) or an
+/// existing copy was kept (checked by size only). Errors: AssetCopyFailed(file, cause).
+Status copy_bundle(const std::string& src, const std::string& dst, const CopyProgress& progress,
+                   bool* copied = nullptr);
 
 }  // namespace dailydrug::llm

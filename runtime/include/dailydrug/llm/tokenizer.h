@@ -82,8 +82,10 @@ Result<std::unique_ptr<Tokenizer>> load_tokenizer(const std::string& path);
 /// (a plain one-letter token found at construction) that stands in for the text already emitted,
 /// so context rules see a stream that has already started. Ids out of range are ignored. A
 /// tokenizer without such a letter token falls back to re-decoding the whole stream.
-/// Known limit: a fused Strip decoder with stop > 0 (never used by real tokenizers) strips the
-/// end of each emitted piece instead of only the end of the text.
+/// Known limits: a fused Strip decoder with stop > 0 (never used by real tokenizers) strips the
+/// end of each emitted piece instead of only the end of the text; and at most 64 ids are held
+/// back, so a run of more byte tokens that never completes a character (garbage) is emitted as it
+/// decodes, and the ids after it are decoded apart from it.
 /// Ownership: keeps a reference to `tokenizer`, which must outlive it. Not thread-safe.
 class StreamingDecoder {
  public:

@@ -1,0 +1,344 @@
+#include "dailydrug/app/assistant.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "dailydrug/app/grounding_check.h"
+#include "dailydrug/app/medicine.h"
+#include "dailydrug/app/safety_filter.h"
+
+namespace dailydrug::app {
+
+namespace {
+
+constexpr size_t kMaxSavedMedicines = 4;  // an answer about "my medicines" stays short
+
+AssistantError app_error(Error e) {
+  return AssistantError{std::move(e)};
+}
+AssistantError llm_error(llm::Error e) {
+  return AssistantError{std::move(e)};
+}
+
+std::string language_name(Language l) {
+  return l == Language::kKorean ? "Korean" : "English";
+}
+
+}  // namespace
+
+std::string_view AssistantError::kind_name() const {
+  if (const auto* e = std::get_if<Error>(&error)) return to_string(e->kind);
+  return llm::to_string(std::get<llm::Error>(error).kind);
+}
+
+std::string AssistantError::message() const {
+  if (const auto* e = std::get_if<Error>(&error)) {
+    if (e->kind == ErrorKind::kNotFound && !e->detail.empty()) {
+      return e->subject + " not found: " + e->detail;
+    }
+    return e->message();
+  }
+  return std::get<llm::Error>(error).message();
+}
+
+Assistant::Assistant(llm::Runner* runner, MedicationStore& store, const Clock& clock,
+                     const MedicineFacts& facts, AssistantOptions options)
+    : runner_(runner), store_(store), clock_(clock), facts_(facts), options_(std::move(options)) {}
+
+bool Assistant::model_writes(Language language) const {
+  return std::find(options_.model_languages.begin(), options_.model_languages.end(), language) !=
+         options_.model_languages.end();
+}
+
+bool Assistant::can_write(Language language) const {
+  return runner_ != nullptr && model_writes(language);
+}
+
+void Assistant::cancel() {
+  cancelled_.store(true);
+  if (runner_) runner_->cancel();
+}
+
+void Assistant::reset_chat() {
+  history_.clear();
+  chat_medicines_.clear();
+  chat_names_.clear();
+  if (runner_) runner_->reset();
+}
+
+void Assistant::emit(AssistantReply& reply, const llm::TextCallback& on_text,
+                     std::string_view text) {
+  // Line by line, so a front end shows curated text the same way as streamed model text.
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    end = end == std::string_view::npos ? text.size() : end + 1;
+    const std::string_view line = text.substr(start, end - start);
+    reply.text.append(line);
+    if (on_text) on_text(line);
+    start = end;
+  }
+}
+
+AssistantResult<Grounding> Assistant::ground_question(std::string_view question) {
+  std::vector<const MedicineEntry*> medicines;
+  std::vector<std::string> names;
+  std::vector<std::string> unmatched;
+  bool from_saved = false;
+  for (const auto& m : facts_.match(question)) {
+    medicines.push_back(m.entry);
+    names.push_back(m.alias);
+  }
+  if (medicines.empty()) {
+    auto saved = store_.list_medicines();
+    if (!saved.ok()) return app_error(saved.take_error());
+    for (const Medicine& med : *saved) {
+      const auto m = facts_.match_one(med.name);
+      if (!m) {
+        unmatched.push_back(med.name);
+        continue;
+      }
+      if (std::find(medicines.begin(), medicines.end(), m->entry) != medicines.end()) continue;
+      if (medicines.size() == kMaxSavedMedicines) continue;
+      medicines.push_back(m->entry);
+      names.push_back(med.name);
+    }
+    from_saved = !medicines.empty();
+  }
+  Grounding g = ground(std::move(medicines), std::move(names), detect_topics(question), false);
+  g.from_saved = from_saved;
+  if (from_saved) g.unmatched_names = std::move(unmatched);
+  return g;
+}
+
+AssistantResult<bool> Assistant::run_model(llm::GenerationRequest& request, AssistantReply& reply,
+                                           const llm::TextCallback& on_text, bool trim_history) {
+  // Fit the prompt: drop the oldest chat turns first (when allowed); the caller drops facts.
+  const int64_t limit = runner_->context_limit();
+  for (;;) {
+    auto tokens = runner_->prompt_tokens(request);
+    if (!tokens.ok()) return llm_error(tokens.take_error());
+    const auto n = static_cast<int64_t>(tokens->size());
+    if (n + options_.min_output_tokens <= limit) {
+      request.max_output_tokens =
+          static_cast<int32_t>(std::min<int64_t>(options_.max_output_tokens, limit - n));
+      break;
+    }
+    if (trim_history && request.history.size() >= 2) {
+      request.history.erase(request.history.begin(), request.history.begin() + 2);
+      continue;
+    }
+    return false;
+  }
+  request.temperature = options_.temperature;
+  request.top_k = options_.top_k;
+  request.top_p = options_.top_p;
+  request.repetition_penalty = options_.repetition_penalty;
+  request.seed = options_.seed;
+  request.timeout_ms = options_.timeout_ms;
+  // Small models echo the prompt's structure ("Question: ..."); end the answer there.
+  request.stop = {"Question:", "Facts:", "\n\n\n"};
+
+  // The label goes out with the first visible model text (none if the model says nothing);
+  // leading and trailing blank space of the model's text is dropped, inner space kept.
+  bool labelled = false;
+  std::string held_space;
+  SafetyFilter filter(std::string(dose_change_referral(reply.language)),
+                      [&](std::string_view text) {
+                        const size_t end = text.find_last_not_of(" \t\r\n");
+                        if (end == std::string_view::npos) {
+                          if (labelled) held_space.append(text);
+                          return;
+                        }
+                        size_t begin = 0;
+                        std::string out;
+                        if (!labelled) {
+                          labelled = true;
+                          emit(reply, on_text, model_text_label(reply.language));
+                          begin = text.find_first_not_of(" \t\r\n");
+                        } else {
+                          out = std::move(held_space);
+                        }
+                        out.append(text.substr(begin, end + 1 - begin));
+                        held_space.assign(text.substr(end + 1));
+                        reply.text.append(out);
+                        if (on_text) on_text(out);
+                      });
+  // Sentences must be about what the model was given (system text, history, facts, question).
+  std::string source;
+  for (const auto& s : request.system_instructions) source += s + "\n";
+  for (const auto& m : request.history) source += m.content + "\n";
+  source += request.prompt;
+  const GroundingCheck grounding(source);
+  filter.set_sentence_check([&](std::string_view s) { return grounding.is_grounded(s); });
+  if (cancelled_.load()) {
+    reply.finish = llm::FinishReason::kCancelled;
+    return true;
+  }
+  auto result = runner_->generate(
+      request, [&](std::string_view piece) { filter.feed(piece); },
+      [&](const llm::GenerationStats& s) { reply.stats = s; });
+  filter.finish();
+  reply.model_text = filter.output();  // trimmed as displayed
+  reply.model_text.erase(0, reply.model_text.find_first_not_of(" \t\r\n"));
+  reply.model_text.erase(reply.model_text.find_last_not_of(" \t\r\n") + 1);
+  reply.safety_replaced = filter.replaced_any();
+  reply.replaced_sentences = filter.replaced_sentences();
+  reply.dropped_sentences = filter.dropped_sentences();
+  if (!result.ok()) return llm_error(result.take_error());
+  reply.usage = result->usage;
+  reply.finish = result->finish_reason;
+  reply.model_text_used = !reply.model_text.empty();
+  if (!reply.model_text_used) {
+    reply.notice = "the model wrote nothing usable (" +
+                   std::to_string(reply.dropped_sentences.size()) +
+                   " ungrounded sentences dropped); only the notes follow";
+  }
+  return true;
+}
+
+AssistantResult<AssistantReply> Assistant::answer(std::string_view question,
+                                                  const Grounding& grounding, Language language,
+                                                  const llm::TextCallback& on_text,
+                                                  bool chat_turn) {
+  AssistantReply reply;
+  reply.language = language;
+  reply.facts_used = grounding.fact_ids();
+  for (const auto* m : grounding.medicines) reply.medicines.push_back(m->id);
+
+  if (!model_writes(language)) {
+    reply.notice = "the model cannot write " + language_name(language) +
+                   "; the answer is composed from DailyDrug's medicine notes";
+  } else if (!runner_) {
+    reply.notice = "no model is loaded; the answer is composed from DailyDrug's medicine notes";
+  } else if (grounding.facts.empty()) {
+    reply.notice = "no medicine in DailyDrug's medicine notes matched; the model was not asked";
+  } else {
+    llm::GenerationRequest request;
+    request.system_instructions = {assistant_system_prompt(language)};
+    if (chat_turn) request.history = history_;
+    // The most facts that fit with room to answer; at least one, or no model text at all.
+    bool fitted = false;
+    for (size_t n = grounding.facts.size(); n >= 1 && !fitted; --n) {
+      request.prompt = ask_prompt(question, grounding, n, language);
+      auto ran = run_model(request, reply, on_text, chat_turn);
+      if (!ran.ok()) return ran.take_error();
+      fitted = *ran;
+    }
+    if (!fitted) {
+      reply.notice = "the grounded prompt does not fit the model's context of " +
+                     std::to_string(runner_->context_limit()) +
+                     " tokens; the answer is composed from DailyDrug's medicine notes";
+    } else {
+      if (chat_turn) {
+        history_ = request.history;
+        history_.push_back({"user", request.prompt});
+        history_.push_back({"assistant", reply.model_text});
+      }
+      if (reply.finish == llm::FinishReason::kCancelled) return reply;
+      // The curated facts and the referral always follow the model's words.
+      if (!reply.text.empty()) emit(reply, on_text, "\n\n");
+      emit(reply, on_text, facts_block(grounding, facts_, language));
+      emit(reply, on_text, referral_line(grounding, language) + "\n");
+      return reply;
+    }
+  }
+  emit(reply, on_text, compose_answer(grounding, facts_, language));
+  return reply;
+}
+
+AssistantResult<AssistantReply> Assistant::ask(std::string_view question, Language language,
+                                               const llm::TextCallback& on_text) {
+  cancelled_.store(false);
+  if (is_blank(question)) return app_error(Error::invalid("question", "is empty"));
+  auto g = ground_question(question);
+  if (!g.ok()) return g.take_error();
+  return answer(question, *g, language, on_text, false);
+}
+
+AssistantResult<AssistantReply> Assistant::faq(std::string_view medicine, Language language,
+                                               const llm::TextCallback& on_text) {
+  cancelled_.store(false);
+  if (is_blank(medicine)) return app_error(Error::invalid("medicine", "is empty"));
+  const auto m = facts_.match_one(medicine);
+  if (!m) {
+    return app_error(Error{ErrorKind::kNotFound, "medicine in DailyDrug's medicine notes",
+                           std::string(medicine), 0});
+  }
+  Grounding g = ground({m->entry}, {m->alias}, {}, true);
+  const std::string question = language == Language::kKorean ? m->alias + "에 대해 알려 주세요."
+                                                             : "Tell me about " + m->alias + ".";
+  return answer(question, g, language, on_text, false);
+}
+
+AssistantResult<AssistantReply> Assistant::chat(std::string_view message, Language language,
+                                                const llm::TextCallback& on_text) {
+  cancelled_.store(false);
+  if (is_blank(message)) return app_error(Error::invalid("message", "is empty"));
+  Grounding g;
+  if (facts_.match(message).empty() && !chat_medicines_.empty()) {
+    // A follow-up ("술은요?") stays on the medicines the conversation is about.
+    g = ground(chat_medicines_, chat_names_, detect_topics(message), false);
+  } else {
+    auto grounded = ground_question(message);
+    if (!grounded.ok()) return grounded.take_error();
+    g = std::move(grounded).value();
+  }
+  if (!g.medicines.empty()) {
+    chat_medicines_ = g.medicines;
+    chat_names_ = g.names;
+  }
+  return answer(message, g, language, on_text, true);
+}
+
+AssistantResult<AssistantReply> Assistant::coach(Language language,
+                                                 const llm::TextCallback& on_text) {
+  cancelled_.store(false);
+  CoachData data;
+  data.now = clock_.now();
+  data.today = clock_.today();
+  auto today = store_.doses_on(data.today);
+  if (!today.ok()) return app_error(today.take_error());
+  data.today_doses = std::move(today).value();
+  const int days = std::max(1, options_.adherence_days);
+  const Date from = add_days(data.today, -days);
+  const Date to = add_days(data.today, -1);
+  auto recent = store_.doses_between(start_of_day(from), start_of_day(data.today));
+  if (!recent.ok()) return app_error(recent.take_error());
+  data.recent = summarize_adherence(*recent, from, to);
+
+  AssistantReply reply;
+  reply.language = language;
+  reply.facts_used = {"schedule.today", "adherence.last_" + std::to_string(days) + "_days"};
+  if (!model_writes(language)) {
+    reply.notice = "the model cannot write " + language_name(language) +
+                   "; the message is composed from your schedule";
+  } else if (!runner_) {
+    reply.notice = "no model is loaded; the message is composed from your schedule";
+  } else {
+    llm::GenerationRequest request;
+    request.system_instructions = {assistant_system_prompt(language)};
+    bool fitted = false;
+    for (size_t n = data.today_doses.size();; --n) {
+      request.prompt = coach_prompt(data, n, language);
+      auto ran = run_model(request, reply, on_text, false);
+      if (!ran.ok()) return ran.take_error();
+      fitted = *ran;
+      if (fitted || n == 0) break;
+    }
+    if (fitted) {
+      if (reply.finish == llm::FinishReason::kCancelled) return reply;
+      if (!reply.text.empty()) emit(reply, on_text, "\n\n");
+      emit(reply, on_text, coach_summary(data, language));
+      emit(reply, on_text, coach_footer(data, language));
+      return reply;
+    }
+    reply.notice = "the coaching prompt does not fit the model's context of " +
+                   std::to_string(runner_->context_limit()) +
+                   " tokens; the message is composed from your schedule";
+  }
+  emit(reply, on_text, compose_coach(data, language));
+  return reply;
+}
+
+}  // namespace dailydrug::app

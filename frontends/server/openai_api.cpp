@@ -1,0 +1,542 @@
+#include "openai_api.h"
+
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+namespace dailydrug::server {
+
+using nlohmann::json;
+
+// ---- ApiError -----------------------------------------------------------------------------------
+
+ApiError ApiError::invalid(std::string param, std::string code, std::string message) {
+  ApiError e;
+  e.http_status = 400;
+  e.code = std::move(code);
+  e.kind = "Invalid";
+  e.param = std::move(param);
+  e.message = std::move(message);
+  return e;
+}
+
+ApiError ApiError::payload_too_large(size_t size, size_t limit) {
+  ApiError e;
+  e.http_status = 413;
+  e.code = "payload_too_large";
+  e.kind = "PayloadTooLarge";
+  e.message = "request body of " + std::to_string(size) + " bytes exceeds the limit of " +
+              std::to_string(limit) + " bytes";
+  return e;
+}
+
+ApiError ApiError::queue_full(size_t capacity) {
+  ApiError e;
+  e.http_status = 429;
+  e.type = "rate_limit_error";
+  e.code = "queue_full";
+  e.kind = "QueueFull";
+  e.message = "the inference queue is full (" + std::to_string(capacity) + " waiting); retry later";
+  return e;
+}
+
+ApiError ApiError::unauthorized() {
+  ApiError e;
+  e.http_status = 401;
+  e.type = "authentication_error";
+  e.code = "invalid_token";
+  e.kind = "Unauthorized";
+  e.message = "missing or wrong 'Authorization: Bearer <token>'";
+  return e;
+}
+
+ApiError ApiError::not_found(std::string what) {
+  ApiError e;
+  e.http_status = 404;
+  e.code = "not_found";
+  e.kind = "RouteNotFound";
+  e.message = "no such endpoint: " + std::move(what);
+  return e;
+}
+
+ApiError ApiError::method_not_allowed(std::string method) {
+  ApiError e;
+  e.http_status = 405;
+  e.code = "method_not_allowed";
+  e.kind = "MethodNotAllowed";
+  e.message = "method " + std::move(method) + " is not allowed (only GET and POST)";
+  return e;
+}
+
+ApiError ApiError::internal(std::string message) {
+  ApiError e;
+  e.http_status = 500;
+  e.type = "server_error";
+  e.code = "internal";
+  e.kind = "Internal";
+  e.message = std::move(message);
+  return e;
+}
+
+// ---- Validation helpers -------------------------------------------------------------------------
+
+bool is_valid_utf8(std::string_view s) {
+  size_t i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = 0;
+    uint32_t cp = 0;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) {
+      return false;
+    }
+    for (size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) {
+        return false;
+      }
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+namespace {
+
+/// The deepest array/object nesting of a JSON text (strings skipped); stops counting past `limit`.
+int json_depth(std::string_view text, int limit) {
+  int depth = 0;
+  int deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit) {
+        return deepest;
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+std::string type_name(const json& v) {
+  return v.is_number_integer() ? "integer" : std::string{v.type_name()};
+}
+
+ApiError wrong_type(const std::string& param, const char* expected, const json& v) {
+  return ApiError::invalid(param, "invalid_type",
+                           "'" + param + "' must be " + expected + ", not " + type_name(v));
+}
+
+ApiError out_of_range(const std::string& param, const std::string& range) {
+  return ApiError::invalid(param, "invalid_value", "'" + param + "' must be " + range);
+}
+
+/// A number field in [lo, hi] (lo excluded if `lo_open`); null counts as absent.
+ApiResult<std::optional<float>> number_field(const json& body, const char* key, double lo,
+                                             double hi, bool lo_open) {
+  const auto it = body.find(key);
+  if (it == body.end() || it->is_null()) {
+    return std::optional<float>{};
+  }
+  if (!it->is_number()) {
+    return wrong_type(key, "a number", *it);
+  }
+  const double v = it->get<double>();
+  if (!std::isfinite(v) || v > hi || (lo_open ? v <= lo : v < lo)) {
+    return out_of_range(key, std::string{lo_open ? "in (" : "in ["} + json(lo).dump() + ", " +
+                                 json(hi).dump() + "]");
+  }
+  return std::optional<float>{static_cast<float>(v)};
+}
+
+/// A message's content: a string, or an array of {"type":"text","text":...} parts.
+ApiResult<std::string> message_content(const json& content, const std::string& param) {
+  if (content.is_string()) {
+    return content.get<std::string>();
+  }
+  if (!content.is_array()) {
+    return wrong_type(param, "a string or an array of text parts", content);
+  }
+  std::string text;
+  for (size_t i = 0; i < content.size(); ++i) {
+    const json& part = content[i];
+    const std::string p = param + "[" + std::to_string(i) + "]";
+    if (!part.is_object()) {
+      return wrong_type(p, "an object", part);
+    }
+    const auto type = part.find("type");
+    if (type == part.end() || !type->is_string() || *type != "text") {
+      return ApiError::invalid(p, "unsupported", "'" + p + "': only parts of type 'text'");
+    }
+    const auto t = part.find("text");
+    if (t == part.end() || !t->is_string()) {
+      return wrong_type(p + ".text", "a string", t == part.end() ? json() : *t);
+    }
+    text += t->get<std::string>();
+  }
+  return text;
+}
+
+ApiResult<std::vector<llm::ChatMessage>> parse_messages(const json& body) {
+  const auto it = body.find("messages");
+  if (it == body.end()) {
+    return ApiError::invalid("messages", "invalid_messages", "'messages' is required");
+  }
+  if (!it->is_array()) {
+    return wrong_type("messages", "an array", *it);
+  }
+  if (it->empty()) {
+    return ApiError::invalid("messages", "invalid_messages", "'messages' must not be empty");
+  }
+  if (it->size() > kMaxMessages) {
+    return out_of_range("messages", "at most " + std::to_string(kMaxMessages) + " messages");
+  }
+  std::vector<llm::ChatMessage> messages;
+  for (size_t i = 0; i < it->size(); ++i) {
+    const json& m = (*it)[i];
+    const std::string p = "messages[" + std::to_string(i) + "]";
+    if (!m.is_object()) {
+      return wrong_type(p, "an object", m);
+    }
+    const auto role = m.find("role");
+    if (role == m.end() || !role->is_string()) {
+      return ApiError::invalid(p + ".role", "invalid_messages", "'" + p + ".role' is required");
+    }
+    std::string r = role->get<std::string>();
+    if (r == "developer") {
+      r = "system";  // OpenAI's newer name for the system role
+    }
+    if (r != "system" && r != "user" && r != "assistant") {
+      return ApiError::invalid(
+          p + ".role", "invalid_messages",
+          "unknown role '" + role->get<std::string>() + "' (use system, user or assistant)");
+    }
+    const auto content = m.find("content");
+    if (content == m.end() || content->is_null()) {
+      return ApiError::invalid(p + ".content", "invalid_messages",
+                               "'" + p + ".content' is required");
+    }
+    DD_ASSIGN_OR_RETURN(std::string text, message_content(*content, p + ".content"));
+    messages.push_back({std::move(r), std::move(text)});
+  }
+  if (messages.back().role != "user") {
+    return ApiError::invalid("messages", "invalid_messages",
+                             "the last message must be from the user");
+  }
+  return messages;
+}
+
+ApiResult<std::optional<std::string>> parse_response_format(const json& body) {
+  const auto it = body.find("response_format");
+  if (it == body.end() || it->is_null()) {
+    return std::optional<std::string>{};
+  }
+  if (!it->is_object()) {
+    return wrong_type("response_format", "an object", *it);
+  }
+  const auto type = it->find("type");
+  if (type == it->end() || !type->is_string()) {
+    return ApiError::invalid("response_format.type", "invalid_value",
+                             "'response_format.type' is required");
+  }
+  if (*type == "text") {
+    return std::optional<std::string>{};
+  }
+  if (*type == "json_object") {
+    return std::optional<std::string>{R"({"type":"object"})"};
+  }
+  if (*type == "json_schema") {
+    const auto js = it->find("json_schema");
+    if (js == it->end() || !js->is_object()) {
+      return ApiError::invalid("response_format.json_schema", "invalid_value",
+                               "'response_format.json_schema' must be an object");
+    }
+    const auto schema = js->find("schema");
+    if (schema == js->end() || !(schema->is_object() || schema->is_boolean())) {
+      return ApiError::invalid("response_format.json_schema.schema", "invalid_value",
+                               "'response_format.json_schema.schema' must be a JSON Schema object");
+    }
+    return std::optional<std::string>{schema->dump()};
+  }
+  return ApiError::invalid("response_format.type", "unsupported",
+                           "response_format type '" + type->get<std::string>() +
+                               "' is not supported (text, json_object, json_schema)");
+}
+
+}  // namespace
+
+// ---- Request parsing ----------------------------------------------------------------------------
+
+ApiResult<ChatCompletionRequest> parse_chat_completion_request(std::string_view body) {
+  if (body.size() > kMaxBodyBytes) {
+    return ApiError::payload_too_large(body.size(), kMaxBodyBytes);
+  }
+  if (!is_valid_utf8(body)) {
+    return ApiError::invalid("", "invalid_utf8", "the request body is not valid UTF-8");
+  }
+  if (json_depth(body, kMaxJsonDepth) > kMaxJsonDepth) {
+    return ApiError::invalid("", "too_deep",
+                             "JSON nested deeper than " + std::to_string(kMaxJsonDepth));
+  }
+  json doc;
+  try {
+    doc = json::parse(body);
+  } catch (const json::exception& e) {
+    return ApiError::invalid("", "invalid_json", std::string{"the body is not JSON: "} + e.what());
+  }
+  if (!doc.is_object()) {
+    return wrong_type("body", "a JSON object", doc);
+  }
+
+  ChatCompletionRequest req;
+  if (const auto m = doc.find("model"); m != doc.end() && !m->is_null()) {
+    if (!m->is_string()) {
+      return wrong_type("model", "a string", *m);
+    }
+    req.model = m->get<std::string>();
+  }
+  DD_ASSIGN_OR_RETURN(req.messages, parse_messages(doc));
+  if (const auto s = doc.find("stream"); s != doc.end() && !s->is_null()) {
+    if (!s->is_boolean()) {
+      return wrong_type("stream", "a boolean", *s);
+    }
+    req.stream = s->get<bool>();
+  }
+  if (const auto so = doc.find("stream_options"); so != doc.end() && !so->is_null()) {
+    if (!so->is_object()) {
+      return wrong_type("stream_options", "an object", *so);
+    }
+    if (const auto u = so->find("include_usage"); u != so->end() && !u->is_null()) {
+      if (!u->is_boolean()) {
+        return wrong_type("stream_options.include_usage", "a boolean", *u);
+      }
+      req.include_usage = u->get<bool>();
+    }
+  }
+  DD_ASSIGN_OR_RETURN(req.temperature, number_field(doc, "temperature", 0.0, 2.0, false));
+  DD_ASSIGN_OR_RETURN(req.top_p, number_field(doc, "top_p", 0.0, 1.0, true));
+  for (const char* key : {"max_tokens", "max_completion_tokens"}) {
+    const auto it = doc.find(key);
+    if (it == doc.end() || it->is_null()) {
+      continue;
+    }
+    if (!it->is_number_integer()) {
+      return wrong_type(key, "an integer", *it);
+    }
+    const bool in_range = it->is_number_unsigned()
+                              ? it->get<uint64_t>() >= 1 && it->get<uint64_t>() <= kMaxTokensLimit
+                              : it->get<int64_t>() >= 1 && it->get<int64_t>() <= kMaxTokensLimit;
+    if (!in_range) {
+      return out_of_range(key, "in [1, " + std::to_string(kMaxTokensLimit) + "]");
+    }
+    req.max_tokens = static_cast<int32_t>(it->get<int64_t>());
+  }
+  if (const auto st = doc.find("stop"); st != doc.end() && !st->is_null()) {
+    if (st->is_string()) {
+      req.stop.push_back(st->get<std::string>());
+    } else if (st->is_array()) {
+      if (st->size() > kMaxStopStrings) {
+        return out_of_range("stop", "at most " + std::to_string(kMaxStopStrings) + " strings");
+      }
+      for (const json& s : *st) {
+        if (!s.is_string()) {
+          return wrong_type("stop", "a string or an array of strings", s);
+        }
+        req.stop.push_back(s.get<std::string>());
+      }
+    } else {
+      return wrong_type("stop", "a string or an array of strings", *st);
+    }
+    for (const std::string& s : req.stop) {
+      if (s.empty() || s.size() > kMaxStopBytes) {
+        return out_of_range("stop", "strings of 1 to " + std::to_string(kMaxStopBytes) + " bytes");
+      }
+    }
+  }
+  if (const auto sd = doc.find("seed"); sd != doc.end() && !sd->is_null()) {
+    if (!sd->is_number_integer()) {
+      return wrong_type("seed", "an integer", *sd);
+    }
+    if (!sd->is_number_unsigned() && sd->get<int64_t>() < 0) {
+      return out_of_range("seed", "a non-negative integer");
+    }
+    req.seed = sd->get<uint64_t>();
+  }
+  if (const auto n = doc.find("n"); n != doc.end() && !n->is_null()) {
+    if (!n->is_number_integer() || n->get<int64_t>() != 1) {
+      return ApiError::invalid("n", "unsupported", "only n = 1 is supported");
+    }
+  }
+  DD_ASSIGN_OR_RETURN(req.json_schema, parse_response_format(doc));
+  return req;
+}
+
+llm::GenerationRequest to_generation_request(const ChatCompletionRequest& request) {
+  llm::GenerationRequest g;
+  const size_t last = request.messages.size() - 1;
+  for (size_t i = 0; i < last; ++i) {
+    const llm::ChatMessage& m = request.messages[i];
+    if (m.role == "system") {
+      g.system_instructions.push_back(m.content);
+    } else {
+      g.history.push_back(m);
+    }
+  }
+  g.prompt = request.messages[last].content;
+  g.temperature = request.temperature;
+  g.top_p = request.top_p;
+  g.max_output_tokens = request.max_tokens;
+  g.stop = request.stop;
+  g.seed = request.seed;
+  g.json_schema = request.json_schema;
+  return g;
+}
+
+// ---- Response JSON ------------------------------------------------------------------------------
+
+namespace {
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+json usage_json(const llm::Usage& u) {
+  return json{{"prompt_tokens", u.input_tokens},
+              {"completion_tokens", u.output_tokens},
+              {"total_tokens", u.total_tokens}};
+}
+}  // namespace
+
+std::string_view finish_reason_name(llm::FinishReason reason) {
+  switch (reason) {
+    case llm::FinishReason::kStop:
+      return "stop";
+    case llm::FinishReason::kLength:
+      return "length";
+    case llm::FinishReason::kCancelled:
+      return "cancelled";
+  }
+  return "stop";
+}
+
+std::string build_chat_completion(std::string_view id, std::string_view model, int64_t created,
+                                  const llm::GenerationResponse& response) {
+  return dump(
+      json{{"id", id},
+           {"object", "chat.completion"},
+           {"created", created},
+           {"model", model},
+           {"choices",
+            json::array({json{{"index", 0},
+                              {"message", {{"role", "assistant"}, {"content", response.text}}},
+                              {"finish_reason", finish_reason_name(response.finish_reason)}}})},
+           {"usage", usage_json(response.usage)},
+           {"system_fingerprint", json(nullptr)},
+           {"seed", response.seed}});
+}
+
+std::string build_chat_chunk(std::string_view id, std::string_view model, int64_t created,
+                             const ChunkFields& fields) {
+  json chunk{
+      {"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model}};
+  if (fields.usage) {
+    chunk["choices"] = json::array();
+    chunk["usage"] = usage_json(*fields.usage);
+  } else {
+    json delta = json::object();
+    if (fields.role) {
+      delta["role"] = *fields.role;
+    }
+    if (fields.content) {
+      delta["content"] = *fields.content;
+    }
+    chunk["choices"] = json::array(
+        {json{{"index", 0},
+              {"delta", delta},
+              {"finish_reason", fields.finish_reason ? json(*fields.finish_reason) : json()}}});
+  }
+  return "data: " + dump(chunk) + "\n\n";
+}
+
+std::string build_models_list(std::string_view model_id, int64_t created) {
+  return dump(json{{"object", "list"},
+                   {"data", json::array({json{{"id", model_id},
+                                              {"object", "model"},
+                                              {"created", created},
+                                              {"owned_by", "dailydrug"}}})}});
+}
+
+std::string build_error_json(const ApiError& error) {
+  return dump(json{{"error",
+                    {{"message", error.message},
+                     {"type", error.type},
+                     {"code", error.code},
+                     {"kind", error.kind},
+                     {"param", error.param.empty() ? json() : json(error.param)}}}});
+}
+
+ApiError api_error_from_llm(const llm::Error& error) {
+  ApiError e;
+  e.kind = std::string{llm::to_string(error.kind)};
+  e.message = error.message();
+  e.code = e.kind;
+  switch (error.kind) {
+    case llm::ErrorKind::kConfigurationInvalid:
+    case llm::ErrorKind::kTokenizationFailed:
+    case llm::ErrorKind::kContextLengthExceeded:
+      e.http_status = 400;
+      e.type = "invalid_request_error";
+      e.param = error.kind == llm::ErrorKind::kConfigurationInvalid ? error.subject : "";
+      break;
+    case llm::ErrorKind::kGenerationTimeout:
+      e.http_status = 504;
+      e.type = "server_error";
+      break;
+    case llm::ErrorKind::kGenerationFailed:
+      e.http_status = 500;
+      e.type = "server_error";
+      break;
+    default:  // the model could not be loaded (or memory, assets, ...)
+      e.http_status = 503;
+      e.type = "server_error";
+      break;
+  }
+  return e;
+}
+
+}  // namespace dailydrug::server

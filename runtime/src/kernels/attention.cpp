@@ -1,0 +1,111 @@
+#include "attention.h"
+
+#include <executorch/runtime/kernel/thread_parallel_interface.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace dailydrug::kernels {
+
+namespace {
+
+// Eight independent partial sums let the compiler keep the loop in vector registers (a single
+// running sum is a serial dependency it may not reorder).
+inline float dot(const float* a, const float* b, int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int k = 0; k < 8; ++k) acc[k] += a[i + k] * b[i + k];
+  }
+  float sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+inline void axpy(float alpha, const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += alpha * x[i];
+}
+
+}  // namespace
+
+std::string check_attention_shape(const AttentionShape& s) {
+  if (s.batch <= 0 || s.seq_len <= 0 || s.q_heads <= 0 || s.kv_heads <= 0 || s.head_dim <= 0 ||
+      s.cache_len <= 0) {
+    return "every size must be positive";
+  }
+  if (s.q_heads % s.kv_heads != 0) {
+    return "query heads (" + std::to_string(s.q_heads) + ") are not a multiple of key/value heads (" +
+           std::to_string(s.kv_heads) + ")";
+  }
+  if (s.start_pos < 0 || s.start_pos > s.cache_len - s.seq_len) {
+    return "positions " + std::to_string(s.start_pos) + ".." +
+           std::to_string(s.start_pos + s.seq_len - 1) + " do not fit a cache of " +
+           std::to_string(s.cache_len);
+  }
+  return {};
+}
+
+void update_cache(const float* value, float* cache, const AttentionShape& s) {
+  const int64_t row = s.kv_heads * s.head_dim;  // one position: [H, D]
+  for (int64_t b = 0; b < s.batch; ++b) {
+    std::memcpy(cache + (b * s.cache_len + s.start_pos) * row, value + b * s.seq_len * row,
+                static_cast<size_t>(s.seq_len * row) * sizeof(float));
+  }
+}
+
+void sdpa(const float* q, const float* k_cache, const float* v_cache, float* out,
+          const AttentionShape& s, float scale) {
+  const int64_t D = s.head_dim;
+  const int64_t group = s.q_heads / s.kv_heads;
+  const int64_t kv_row = s.kv_heads * D;   // stride of one cache position
+  const int64_t q_row = s.q_heads * D;     // stride of one query token
+  if (scale <= 0.0f) scale = 1.0f / std::sqrt(static_cast<float>(D));
+
+  // One work item = one (batch, token, query head) output row. Items are ordered so that the
+  // heads of one GQA group are neighbours: a thread's range re-reads the same K/V rows while
+  // they are still in cache.
+  const int64_t items = s.batch * s.seq_len * s.q_heads;
+  auto rows = [&](int64_t begin, int64_t end) {
+    std::vector<float> scores;
+    for (int64_t it = begin; it < end; ++it) {
+      const int64_t h = it % s.q_heads;
+      const int64_t i = (it / s.q_heads) % s.seq_len;
+      const int64_t b = it / (s.q_heads * s.seq_len);
+      const int64_t g = h / group;
+      const int64_t n = s.start_pos + i + 1;  // causal window: positions 0 .. start_pos + i
+      const float* qv = q + (b * s.seq_len + i) * q_row + h * D;
+      const float* kb = k_cache + b * s.cache_len * kv_row + g * D;
+      const float* vb = v_cache + b * s.cache_len * kv_row + g * D;
+      float* o = out + (b * s.seq_len + i) * q_row + h * D;
+
+      scores.resize(static_cast<size_t>(n));
+      float max_score = -INFINITY;
+      for (int64_t j = 0; j < n; ++j) {
+        scores[j] = dot(qv, kb + j * kv_row, D) * scale;
+        max_score = std::max(max_score, scores[j]);
+      }
+      float sum = 0.0f;
+      for (int64_t j = 0; j < n; ++j) {
+        scores[j] = std::exp(scores[j] - max_score);
+        sum += scores[j];
+      }
+      std::fill(o, o + D, 0.0f);
+      const float inv = 1.0f / sum;
+      for (int64_t j = 0; j < n; ++j) axpy(scores[j] * inv, vb + j * kv_row, o, D);
+    }
+  };
+  // Work of a row ~ its window times D multiply-adds (twice: scores and values). Chunks below
+  // ~64k multiply-adds cost more in thread hand-off than they save.
+  const int64_t avg_window = s.start_pos + (s.seq_len + 1) / 2;
+  const int64_t per_item = std::max<int64_t>(1, 2 * avg_window * D);
+  const int64_t grain = std::max<int64_t>(1, 65536 / per_item);
+  if (items <= grain) {
+    rows(0, items);
+  } else if (!::executorch::extension::parallel_for(0, items, grain, rows)) {
+    rows(0, items);  // the pool refused the range (it only checks begin/end/grain): run inline
+  }
+}
+
+}  // namespace dailydrug::kernels

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Benchmarks for docs/BENCHMARKS.md: memory read bandwidth, dailydrug-bench on each bundle given
+# (default: every bundle in .cache/bundles), and the comparison with ExecuTorch's TextLLMRunner
+# on the same .pte files. Results go to DIR (default .cache/bench/<date>) as JSON and markdown.
+#
+#   scripts/bench.sh [--reps N] [--out DIR] [BUNDLE...]
+#
+# Needs a build with the dailydrug-bench, dailydrug-membw and dd_kernels_py targets
+# (DD_BUILD_DIR, default build/) and the venv. Run it on an idle machine: the numbers are only
+# as clean as the CPU is quiet (the load average is recorded with them).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${DD_BUILD_DIR:-$ROOT/build}"
+PY="$ROOT/.venv/bin/python"
+REPS=3
+OUT="$ROOT/.cache/bench/$(date +%Y%m%d-%H%M%S)"
+BUNDLE_ARGS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --reps) REPS="$2"; shift 2 ;;
+    --out) OUT="$2"; shift 2 ;;
+    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
+    *) BUNDLE_ARGS+=("$1"); shift ;;
+  esac
+done
+if [ ${#BUNDLE_ARGS[@]} -eq 0 ]; then
+  for b in "$ROOT"/.cache/bundles/*/; do
+    [ -L "${b%/}" ] && continue  # `default` is a link to one of the others
+    [ -f "$b/model_config.json" ] && BUNDLE_ARGS+=("${b%/}")
+  done
+fi
+for t in tools/bench/dailydrug-bench tools/bench/dailydrug-membw; do
+  [ -x "$BUILD/$t" ] || { echo "missing $BUILD/$t: cmake --build $BUILD --target $(basename "$t")" >&2; exit 2; }
+done
+export DD_KERNELS_LIB="${DD_KERNELS_LIB:-$BUILD/runtime/src/kernels/libdd_kernels_py.so}"
+mkdir -p "$OUT"
+{
+  echo "date: $(date -u +%FT%TZ)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') x $(nproc)"
+  echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$OUT/machine.txt"
+
+echo "== memory read bandwidth"
+"$BUILD/tools/bench/dailydrug-membw" --reps 5 --json "$OUT/membw.json" > /dev/null
+"$PY" -c 'import json,sys; [print(f"  {r[\"threads\"]} thread(s): best {r[\"best_gb_per_s\"]:.1f} GB/s, median {r[\"median_gb_per_s\"]:.1f}") for r in json.load(open(sys.argv[1]))["results"]]' "$OUT/membw.json"
+
+for b in "${BUNDLE_ARGS[@]}"; do
+  name="$(basename "$b")"
+  echo "== dailydrug-bench $name"
+  "$BUILD/tools/bench/dailydrug-bench" --model "$b" --reps "$REPS" \
+    --json "$OUT/bench-$name.json" --markdown "$OUT/bench-$name.md" > /dev/null
+  cat "$OUT/bench-$name.md"
+done
+
+echo "== ours vs ExecuTorch TextLLMRunner"
+args=()
+for b in "${BUNDLE_ARGS[@]}"; do args+=(--bundle "$b"); done
+"$PY" "$ROOT/tools/bench/compare_textllmrunner.py" --bench "$BUILD/tools/bench/dailydrug-bench" \
+  --reps "$REPS" "${args[@]}" --json "$OUT/compare.json" --markdown "$OUT/compare.md"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
+echo "results in $OUT"

@@ -1,0 +1,235 @@
+// Black-box tests of `dailydrug coach|ask|faq|chat` against temporary databases: the tiny bundle
+// (English-only, 64-token context) for flags, JSON, errors and exit codes; the real default
+// bundle for the Tylenol acceptance test, an English model answer and Ctrl-C (skipped when the
+// bundle has not been exported).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const std::string kTiny = (fs::path(DD_TEST_WORK_DIR) / "tiny" / "bundle").string();
+const std::string kReal = DD_DEFAULT_BUNDLE_DIR;
+constexpr const char* kNow = "2026-11-24T13:00";
+
+struct CliResult {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+bool has(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+class CliAssistantTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "dd_cli_asst_XXXXXX").string();
+    dir_ = mkdtemp(tmpl.data());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  /// The command line up to the subcommand; `exec_it` replaces the shell (for signals).
+  std::string base(const std::string& bundle, bool exec_it = false) const {
+    return "export DAILYDRUG_NOW=" + std::string(kNow) + "; " + (exec_it ? "exec " : "") +
+           quote(DD_DAILYDRUG_BIN) + " --db " + quote((dir_ / "dd.db").string()) + " --model " +
+           quote(bundle) + " ";
+  }
+
+  CliResult run(const std::string& args, const std::string& bundle = kTiny,
+                const std::string& stdin_text = "") const {
+    const fs::path in = dir_ / "in", out = dir_ / "out", err = dir_ / "err";
+    std::ofstream(in, std::ios::binary) << stdin_text;
+    const std::string cmd =
+        base(bundle) + args + " <" + in.string() + " >" + out.string() + " 2>" + err.string();
+    const int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  }
+
+  bool real_bundle() const { return fs::exists(fs::path(kReal) / "model_config.json"); }
+
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST_F(CliAssistantTest, KoreanAskWithAnEnglishOnlyBundleIsComposedFromFactsWithoutLoading) {
+  CliResult r = run("ask '타이레놀 복용 후 운전해도 될까요?'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "운전")) << r.out;
+  EXPECT_TRUE(has(r.out, "의사")) << r.out;
+  EXPECT_TRUE(has(r.err, "note: the model cannot write Korean")) << r.err;
+  EXPECT_FALSE(has(r.err, "loading model")) << r.err;  // not needed, not loaded
+}
+
+TEST_F(CliAssistantTest, JsonCarriesTextFactsSafetyAndNotice) {
+  CliResult r = run("--json ask '판콜 먹고 운전해도 돼?'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["command"], "ask");
+  EXPECT_EQ(j["language"], "ko");
+  EXPECT_EQ(j["facts_used"], json::array({"cold_combination.driving"}));
+  EXPECT_EQ(j["medicines"], json::array({"cold_combination"}));
+  EXPECT_EQ(j["model_text_used"], false);
+  EXPECT_EQ(j["safety_replaced"], false);
+  EXPECT_TRUE(has(j["notice"].get<std::string>(), "cannot write Korean"));
+  EXPECT_TRUE(has(j["text"].get<std::string>(), "졸음"));
+  EXPECT_EQ(j["usage"]["total_tokens"], 0);
+  EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
+TEST_F(CliAssistantTest, EnglishAskLoadsTheModelAndFallsBackWhenThePromptCannotFit) {
+  CliResult r = run("--json ask 'Can I drive after taking Tylenol?' --lang en");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["model_text_used"], false);
+  EXPECT_TRUE(has(j["notice"].get<std::string>(), "does not fit the model's context of 64"));
+  EXPECT_TRUE(has(j["text"].get<std::string>(), "doctor"));
+}
+
+TEST_F(CliAssistantTest, NoModelFlagAnswersFromTheNotesWithoutLoading) {
+  CliResult r = run("--json ask 'Can I drive after taking Tylenol?' --lang en --no-model");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["model_text_used"], false);
+  EXPECT_TRUE(has(j["notice"].get<std::string>(), "no model is loaded"));
+  EXPECT_FALSE(has(r.err, "loading model")) << r.err;
+}
+
+TEST_F(CliAssistantTest, FaqKnownAndUnknown) {
+  CliResult ok = run("faq 애드빌");
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  EXPECT_TRUE(has(ok.out, "■ 애드빌 (이부프로펜")) << ok.out;
+  EXPECT_TRUE(has(ok.out, "• 함께 먹는 약:")) << ok.out;
+  CliResult missing = run("--json faq 없는약이름");
+  EXPECT_EQ(missing.code, 3);
+  EXPECT_EQ(json::parse(missing.err)["error"]["kind"], "NotFound");
+  CliResult plain = run("faq 없는약이름");
+  EXPECT_EQ(plain.code, 3);
+  EXPECT_TRUE(has(plain.err, "없는약이름")) << plain.err;
+}
+
+TEST_F(CliAssistantTest, CoachReadsTodayAndAdherenceFromTheDatabase) {
+  ASSERT_EQ(run("med add --name 타이레놀 --dosage 1정 --times 08:00,20:00 --start 2026-11-21").code,
+            0);
+  CliResult r = run("coach");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "오늘(2026-11-24) 복용 일정은 2회예요.")) << r.out;
+  EXPECT_TRUE(has(r.out, "예정된 6회 중 0회 복용했어요(0%)")) << r.out;
+  EXPECT_TRUE(has(r.out, "두 배로 드시지 마세요")) << r.out;
+  EXPECT_TRUE(has(r.out, "의사 또는 약사")) << r.out;
+  CliResult en = run("--json coach --lang en");
+  ASSERT_EQ(en.code, 0) << en.err;
+  EXPECT_TRUE(has(json::parse(en.out)["text"].get<std::string>(), "you took 0 of 6"));
+}
+
+TEST_F(CliAssistantTest, ChatReadsPipedLinesFollowsUpAndResets) {
+  CliResult r = run("--json chat", kTiny,
+                    "판콜 먹고 운전해도 돼요?\n술은요?\n/reset\n술은요?\n/exit\nignored\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<json> turns;
+  while (std::getline(lines, line)) turns.push_back(json::parse(line));
+  ASSERT_EQ(turns.size(), 3u) << r.out;
+  EXPECT_EQ(turns[0]["facts_used"], json::array({"cold_combination.driving"}));
+  EXPECT_EQ(turns[1]["facts_used"], json::array({"cold_combination.alcohol"}));
+  EXPECT_EQ(turns[2]["facts_used"], json::array());
+  EXPECT_EQ(turns[2]["command"], "chat");
+  CliResult plain = run("chat", kTiny, "타이레놀 부작용\n");
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_TRUE(has(plain.out, "• 부작용:")) << plain.out;
+}
+
+TEST_F(CliAssistantTest, BadInputIsAUsageErrorAndAMissingBundleIsExit4) {
+  EXPECT_EQ(run("ask").code, 2);
+  EXPECT_EQ(run("ask hi --lang fr").code, 2);
+  EXPECT_EQ(run("ask ' '").code, 2);
+  const fs::path bad = dir_ / "facts.json";
+  std::ofstream(bad) << R"({"schema_version": 1, "sources": {}, "medicines": []})";
+  CliResult r = run("--json ask 타이레놀 --facts " + quote(bad.string()));
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(json::parse(r.err)["error"]["kind"], "Invalid");
+  CliResult gone = run("--json ask 타이레놀", "/nonexistent/bundle");
+  EXPECT_EQ(gone.code, 4);
+  EXPECT_EQ(json::parse(gone.err)["error"]["kind"], "ModelNotFound");
+}
+
+// ---- The real default bundle (SmolLM2-135M-Instruct) ---------------------------------------
+
+// Acceptance (DailyDrug TODO.md): the answer to the Tylenol-driving question mentions 운전 and
+// 의사.
+TEST_F(CliAssistantTest, AcceptanceTylenolDrivingMentionsDrivingAndDoctorWithTheRealBundle) {
+  if (!real_bundle()) GTEST_SKIP() << "no default bundle at " << kReal;
+  CliResult r = run("ask '타이레놀 복용 후 운전해도 될까요?'", kReal);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "운전")) << r.out;
+  EXPECT_TRUE(has(r.out, "의사")) << r.out;
+}
+
+TEST_F(CliAssistantTest, EnglishAnswerFromTheRealModelIsFollowedByFactsAndReferral) {
+  if (!real_bundle()) GTEST_SKIP() << "no default bundle at " << kReal;
+  CliResult r = run(
+      "--json ask 'Can I drive after taking Tylenol?' --lang en --seed 7 --max-tokens 80", kReal);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["model_text_used"], true) << j.dump();
+  EXPECT_GT(j["usage"]["output_tokens"].get<int>(), 0);
+  const std::string text = j["text"];
+  const std::string model = j["model_text"];
+  EXPECT_EQ(text.rfind("AI answer (a small on-device model", 0), 0u) << text;
+  EXPECT_TRUE(has(text, model)) << "the (filtered) model text is part of the reply";
+  EXPECT_TRUE(has(text, "• Driving: Acetaminophen alone usually does not cause drowsiness"))
+      << text;
+  EXPECT_TRUE(has(text, "doctor or pharmacist")) << text;
+  EXPECT_GT(j["stats"]["ttft_ms"].get<double>(), 0.0);
+}
+
+TEST_F(CliAssistantTest, CtrlCDuringCoachCancelsCleanlyWithExit130) {
+  if (!real_bundle()) GTEST_SKIP() << "no default bundle at " << kReal;
+  const fs::path out = dir_ / "out", err = dir_ / "err";
+  const std::string cmd = base(kReal, true) + "coach --lang en --max-tokens 400 --seed 3 >" +
+                          out.string() + " 2>" + err.string();
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until the model has loaded ("loading model ... , N ms"), then interrupt the generation.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!has(slurp(err), " ms\n") && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(kill(pid, SIGINT), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal instead of a clean exit";
+  EXPECT_EQ(WEXITSTATUS(status), 130) << slurp(err);
+  EXPECT_TRUE(has(slurp(err), "cancelled (Ctrl-C)")) << slurp(err);
+}

@@ -1,0 +1,186 @@
+// InferenceQueue (frontends/server/inference_queue.h): FIFO order, the bound, cancellation of
+// waiting and running jobs, and a model that cannot be loaded. Jobs run on the tiny test model.
+#include "inference_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "dailydrug/llm/bundle.h"
+
+namespace dailydrug::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+ModelLoader tiny_loader() {
+  return []() -> llm::Result<std::unique_ptr<llm::Runner>> {
+    auto bundle = llm::ModelBundle::open(std::string(DD_TEST_WORK_DIR) + "/tiny/bundle",
+                                         llm::ModelBundle::Verify::kSizes);
+    if (!bundle.ok()) return bundle.take_error();
+    return llm::Runner::from_bundle(*bundle);
+  };
+}
+
+/// Waits for the job to finish and returns its outcome.
+const llm::Result<llm::GenerationResponse>& finish(GenerationJob& job) {
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (!job.take(100ms).finished) {
+    if (std::chrono::steady_clock::now() > deadline) ADD_FAILURE() << "job did not finish";
+  }
+  return job.outcome();
+}
+
+/// A job that blocks until `release` is set (so tests control what runs when).
+GenerationJob::Work blocking_work(std::atomic<bool>& release, std::vector<int>& order,
+                                  std::mutex& m, int tag) {
+  return [&release, &order, &m, tag](llm::Runner&, GenerationJob& job) {
+    {
+      const std::lock_guard lock(m);
+      order.push_back(tag);
+    }
+    job.emit_text("x");
+    while (!release.load() && !job.cancelled()) std::this_thread::sleep_for(2ms);
+    llm::GenerationResponse r;
+    r.text = "x";
+    r.finish_reason = job.cancelled() ? llm::FinishReason::kCancelled : llm::FinishReason::kStop;
+    return llm::Result<llm::GenerationResponse>(r);
+  };
+}
+
+TEST(InferenceQueueTest, RunsJobsInSubmissionOrderAndBoundsTheQueue) {
+  Metrics metrics;
+  InferenceQueue queue(tiny_loader(), {.capacity = 2, .preload = true}, metrics);
+  std::atomic<bool> release{false};
+  std::vector<int> order;
+  std::mutex m;
+  auto first = queue.submit(blocking_work(release, order, m, 1));
+  ASSERT_TRUE(first.ok());
+  (*first)->wait_for_output();  // running: the queue is empty again
+  auto second = queue.submit(blocking_work(release, order, m, 2));
+  auto third = queue.submit(blocking_work(release, order, m, 3));
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(queue.gauges().depth, 2u);
+  EXPECT_EQ((*third)->take(0ms).queue_position, 2u);
+  auto fourth = queue.submit(blocking_work(release, order, m, 4));
+  ASSERT_FALSE(fourth.ok());
+  EXPECT_EQ(fourth.error().http_status, 429);
+  EXPECT_EQ(fourth.error().kind, "QueueFull");
+
+  release = true;
+  for (auto* job : {&*first, &*second, &*third}) EXPECT_TRUE(finish(**job).ok());
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(queue.gauges().depth, 0u);
+}
+
+TEST(InferenceQueueTest, CancelledWaitingJobNeverRuns) {
+  Metrics metrics;
+  InferenceQueue queue(tiny_loader(), {.capacity = 4, .preload = true}, metrics);
+  std::atomic<bool> release{false};
+  std::vector<int> order;
+  std::mutex m;
+  auto running = queue.submit(blocking_work(release, order, m, 1));
+  ASSERT_TRUE(running.ok());
+  (*running)->wait_for_output();
+  auto waiting = queue.submit(blocking_work(release, order, m, 2));
+  ASSERT_TRUE(waiting.ok());
+  queue.cancel(*waiting);
+  release = true;
+  EXPECT_TRUE(finish(**running).ok());
+  const auto& outcome = finish(**waiting);
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(outcome->finish_reason, llm::FinishReason::kCancelled);
+  EXPECT_EQ(order, std::vector<int>{1});
+  EXPECT_EQ(metrics.cancelled(), 1);
+}
+
+TEST(InferenceQueueTest, CancelStopsARunningGenerationOnTheModel) {
+  Metrics metrics;
+  InferenceQueue queue(tiny_loader(), {.capacity = 1, .preload = true}, metrics);
+  // A real generation, slowed down per piece so that the cancel lands mid-stream.
+  auto job = queue.submit([](llm::Runner& runner, GenerationJob& j) {
+    llm::GenerationRequest g;
+    g.prompt = "hello";
+    g.max_output_tokens = 40;
+    g.temperature = 0.0f;
+    return runner.generate(g, [&](std::string_view piece) {
+      j.emit_text(piece);
+      std::this_thread::sleep_for(20ms);
+      j.stop_if_cancelled(runner);
+    });
+  });
+  ASSERT_TRUE(job.ok());
+  (*job)->wait_for_output();
+  queue.cancel(*job);
+  const auto& outcome = finish(**job);
+  ASSERT_TRUE(outcome.ok()) << outcome.error().message();
+  EXPECT_EQ(outcome->finish_reason, llm::FinishReason::kCancelled);
+  EXPECT_LT(outcome->usage.output_tokens, 40);
+  EXPECT_EQ(metrics.cancelled(), 1);
+  // The model is free again at once.
+  auto next = queue.submit([](llm::Runner& runner, GenerationJob&) {
+    llm::GenerationRequest g;
+    g.prompt = "hi";
+    g.max_output_tokens = 4;
+    return runner.generate(g);
+  });
+  ASSERT_TRUE(next.ok());
+  const auto& second = finish(**next);
+  ASSERT_TRUE(second.ok());
+  EXPECT_NE(second->finish_reason, llm::FinishReason::kCancelled);
+}
+
+TEST(InferenceQueueTest, AModelThatCannotLoadFailsTheJobWithItsKind) {
+  Metrics metrics;
+  std::atomic<int> attempts{0};
+  InferenceQueue queue(
+      [&attempts]() -> llm::Result<std::unique_ptr<llm::Runner>> {
+        ++attempts;
+        return llm::Error::model_not_found("/nowhere");
+      },
+      {.capacity = 2, .preload = false}, metrics);
+  EXPECT_EQ(queue.model_state(), ModelState::kNotLoaded);
+  for (int i = 0; i < 2; ++i) {
+    auto job =
+        queue.submit([](llm::Runner&, GenerationJob&) -> llm::Result<llm::GenerationResponse> {
+          ADD_FAILURE() << "work ran without a model";
+          return llm::GenerationResponse{};
+        });
+    ASSERT_TRUE(job.ok());
+    const auto& outcome = finish(**job);
+    ASSERT_FALSE(outcome.ok());
+    EXPECT_EQ(outcome.error().kind, llm::ErrorKind::kModelNotFound);
+  }
+  EXPECT_EQ(attempts.load(), 2);  // retried for the next job
+  EXPECT_EQ(queue.model_state(), ModelState::kFailed);
+  ASSERT_TRUE(queue.load_error().has_value());
+  const std::string text = metrics.prometheus_text(queue.gauges());
+  EXPECT_NE(text.find("dailydrug_generations_total{outcome=\"failed\"} 2"), std::string::npos);
+  EXPECT_NE(text.find("dailydrug_model_ready 0"), std::string::npos);
+}
+
+TEST(InferenceQueueTest, ShutdownCancelsWaitingAndRunningJobs) {
+  Metrics metrics;
+  auto queue =
+      std::make_unique<InferenceQueue>(tiny_loader(), InferenceQueueOptions{2, true}, metrics);
+  std::atomic<bool> release{false};
+  std::vector<int> order;
+  std::mutex m;
+  auto a = queue->submit(blocking_work(release, order, m, 1));
+  ASSERT_TRUE(a.ok());
+  (*a)->wait_for_output();
+  auto b = queue->submit(blocking_work(release, order, m, 2));
+  ASSERT_TRUE(b.ok());
+  queue->shutdown();
+  EXPECT_EQ(finish(**a)->finish_reason, llm::FinishReason::kCancelled);
+  EXPECT_EQ(finish(**b)->finish_reason, llm::FinishReason::kCancelled);
+  EXPECT_FALSE(queue->submit(blocking_work(release, order, m, 3)).ok());
+}
+
+}  // namespace
+}  // namespace dailydrug::server
