@@ -28,6 +28,28 @@ inline void axpy(float alpha, const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += alpha * x[i];
 }
 
+// One output row: softmax(q . K[0..n) * scale) V[0..n). Built twice (AVX2+FMA and the x86-64
+// baseline) and picked at load time by the CPU, since the project compiles without -march.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+__attribute__((target_clones("arch=x86-64-v3", "default")))
+#endif
+void attend_row(const float* qv, const float* kb, const float* vb, float* o, float* scores,
+                int64_t n, int64_t kv_row, int64_t D, float scale) {
+  float max_score = -INFINITY;
+  for (int64_t j = 0; j < n; ++j) {
+    scores[j] = dot(qv, kb + j * kv_row, D) * scale;
+    max_score = std::max(max_score, scores[j]);
+  }
+  float sum = 0.0f;
+  for (int64_t j = 0; j < n; ++j) {
+    scores[j] = std::exp(scores[j] - max_score);
+    sum += scores[j];
+  }
+  std::fill(o, o + D, 0.0f);
+  const float inv = 1.0f / sum;
+  for (int64_t j = 0; j < n; ++j) axpy(scores[j] * inv, vb + j * kv_row, o, D);
+}
+
 }  // namespace
 
 std::string check_attention_shape(const AttentionShape& s) {
@@ -81,19 +103,7 @@ void sdpa(const float* q, const float* k_cache, const float* v_cache, float* out
       float* o = out + (b * s.seq_len + i) * q_row + h * D;
 
       scores.resize(static_cast<size_t>(n));
-      float max_score = -INFINITY;
-      for (int64_t j = 0; j < n; ++j) {
-        scores[j] = dot(qv, kb + j * kv_row, D) * scale;
-        max_score = std::max(max_score, scores[j]);
-      }
-      float sum = 0.0f;
-      for (int64_t j = 0; j < n; ++j) {
-        scores[j] = std::exp(scores[j] - max_score);
-        sum += scores[j];
-      }
-      std::fill(o, o + D, 0.0f);
-      const float inv = 1.0f / sum;
-      for (int64_t j = 0; j < n; ++j) axpy(scores[j] * inv, vb + j * kv_row, o, D);
+      attend_row(qv, kb, vb, o, scores.data(), n, kv_row, D, scale);
     }
   };
   // Work of a row ~ its window times D multiply-adds (twice: scores and values). Chunks below
