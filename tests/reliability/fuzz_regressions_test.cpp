@@ -11,6 +11,7 @@
 
 #include "dailydrug/app/prescription_scanner.h"
 #include "dailydrug/llm/bundle.h"
+#include "dailydrug/llm/json_constraint.h"
 #include "dailydrug/llm/tokenizer.h"
 #include "reliability_util.h"
 
@@ -143,4 +144,23 @@ TEST(FuzzRegressionTest, HugeIntervalNumberInOcrTextIsAWordNotACrash) {
                                                    ? std::optional<int>(5)
                                                    : std::optional<int>(3));
   }
+}
+
+// fuzz_json_constraint: in an object whose keys are free (no "properties"), the matcher checked
+// only that continuation bytes were 0x80–0xBF, so it accepted the overlong E0 84 8B in a key and
+// constrained decoding could emit a reply that is not JSON (ill-formed UTF-8). Keys now get the
+// same well-formedness check as string values.
+TEST(FuzzRegressionTest, ConstrainedObjectKeysAreWellFormedUtf8) {
+  auto g = JsonGrammar::compile(R"({"type":"object"})");
+  ASSERT_TRUE(g.ok()) << g.error().message();
+  for (const char* bad : {"\xE0\x84", "\xED\xA0", "\xF0\x80", "\xF4\x90"}) {
+    JsonMatcher m(*g);
+    ASSERT_TRUE(m.advance("{\"k"));
+    ASSERT_TRUE(m.advance_byte(static_cast<uint8_t>(bad[0])));
+    EXPECT_FALSE(m.advance_byte(static_cast<uint8_t>(bad[1])))
+        << "accepted " << ::testing::PrintToString(bad);
+  }
+  JsonMatcher ok(*g);
+  EXPECT_TRUE(ok.advance("{\"\xED\x95\x9C\xF0\x9F\x92\x8A\":1}"));  // 한💊
+  EXPECT_TRUE(ok.can_end());
 }

@@ -476,7 +476,15 @@ bool JsonMatcher::feed_top(uint8_t byte, bool& consumed) {
           if (n.free_keys) {
             // A free key: any JSON string without \u escapes (the opening quote is consumed).
             if (f.utf8_left > 0) {
-              if ((byte & 0xC0) != 0x80) return false;
+              // Well-formed UTF-8 only, as in values: no overlongs, surrogates or > U+10FFFF.
+              uint8_t lo = 0x80, hi = 0xBF;
+              if (f.utf8_left == utf8_len(f.utf8_lead) - 1) {  // the first continuation byte
+                if (f.utf8_lead == 0xE0) lo = 0xA0;
+                if (f.utf8_lead == 0xED) hi = 0x9F;
+                if (f.utf8_lead == 0xF0) lo = 0x90;
+                if (f.utf8_lead == 0xF4) hi = 0x8F;
+              }
+              if (byte < lo || byte > hi) return false;
               --f.utf8_left;
               return true;
             }
@@ -498,6 +506,7 @@ bool JsonMatcher::feed_top(uint8_t byte, bool& consumed) {
             if (byte >= 0x80) {
               const uint32_t len = utf8_len(byte);
               if (len == 0) return false;
+              f.utf8_lead = byte;
               f.utf8_left = static_cast<uint8_t>(len - 1);
             }
             return true;
