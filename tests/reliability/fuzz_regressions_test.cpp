@@ -164,3 +164,18 @@ TEST(FuzzRegressionTest, ConstrainedObjectKeysAreWellFormedUtf8) {
   EXPECT_TRUE(ok.advance("{\"\xED\x95\x9C\xF0\x9F\x92\x8A\":1}"));  // 한💊
   EXPECT_TRUE(ok.can_end());
 }
+
+// fuzz_json_constraint: a client's schema with a non-boolean "nullable" ({"nullable": 3}) made
+// JsonGrammar::compile throw nlohmann's type_error out of the library — through `dailydrug serve`
+// (response_format json_schema) that terminated the server. Now ConfigurationInvalid.
+TEST(FuzzRegressionTest, NonBooleanNullableIsConfigurationInvalidNotAnException) {
+  for (const char* schema :
+       {R"({"type":"string","nullable":3})", R"({"type":"integer","nullable":"yes"})",
+        R"({"type":"array","items":{"type":"string","pattern":"^[0-9]{2}$"},"nullable":3})"}) {
+    auto g = JsonGrammar::compile(schema);
+    ASSERT_FALSE(g.ok()) << schema;
+    EXPECT_EQ(g.error().kind, ErrorKind::kConfigurationInvalid);
+    EXPECT_EQ(g.error().subject, "json_schema");
+  }
+  EXPECT_TRUE(JsonGrammar::compile(R"({"type":"string","nullable":true})").ok());
+}

@@ -731,7 +731,11 @@ class JsonSchemaCompiler {
     } else {
       return any();
     }
-    if (s.value("nullable", false)) types.push_back("null");
+    if (s.contains("nullable")) {
+      // s.value("nullable", false) would throw on a non-boolean (a client's schema, "nullable": 3).
+      if (!s["nullable"].is_boolean()) return schema_error(where, "nullable must be a boolean");
+      if (s["nullable"].get<bool>()) types.push_back("null");
+    }
     // integer + number: a number.
     if (std::count(types.begin(), types.end(), "number") &&
         std::count(types.begin(), types.end(), "integer")) {
@@ -874,8 +878,15 @@ Result<std::shared_ptr<const JsonGrammar>> JsonGrammar::compile(std::string_view
   if (schema.is_discarded()) {
     return Error::configuration_invalid("json_schema", "the schema is not valid JSON");
   }
-  JsonSchemaCompiler compiler(schema);
-  return compiler.run();
+  // The schema comes from a client (response_format): no exception may escape, whatever its
+  // shape; a type mismatch not checked above is still a ConfigurationInvalid.
+  try {
+    JsonSchemaCompiler compiler(schema);
+    return compiler.run();
+  } catch (const std::exception& e) {
+    return Error::configuration_invalid("json_schema",
+                                        std::string("unsupported schema: ") + e.what());
+  }
 }
 
 std::shared_ptr<const JsonGrammar> JsonGrammar::any_object() {

@@ -20,7 +20,7 @@ namespace {
 constexpr uint8_t kMaxWhitespaceRun = 8;  // "\n" + indentation to depth 3
 constexpr uint32_t kMaxIntDigits = 18;
 constexpr uint32_t kMaxFracDigits = 12;
-constexpr uint32_t kMaxExpDigits = 3;
+constexpr uint32_t kMaxExpDigits = 2;  // |exponent| <= 99: every value fits a double
 
 bool is_ws(uint8_t b) { return b == ' ' || b == '\n' || b == '\t' || b == '\r'; }
 bool is_digit(uint8_t b) { return b >= '0' && b <= '9'; }
