@@ -65,6 +65,20 @@ uint32_t utf8_len(uint8_t lead) {
   return 0;
 }
 
+/// Whether `byte` may follow as the next continuation byte of a character that began with
+/// `lead` and still expects `left` bytes: well-formed UTF-8 only (no overlong forms, no UTF-16
+/// surrogates, nothing above U+10FFFF). Shared by string values and free object keys.
+bool utf8_continuation_ok(uint8_t lead, uint8_t left, uint8_t byte) {
+  uint8_t lo = 0x80, hi = 0xBF;
+  if (left == utf8_len(lead) - 1) {  // the first continuation byte
+    if (lead == 0xE0) lo = 0xA0;
+    if (lead == 0xED) hi = 0x9F;
+    if (lead == 0xF0) lo = 0x90;
+    if (lead == 0xF4) hi = 0x8F;
+  }
+  return byte >= lo && byte <= hi;
+}
+
 }  // namespace
 
 JsonMatcher::JsonMatcher(std::shared_ptr<const JsonGrammar> grammar)
@@ -230,15 +244,7 @@ bool JsonMatcher::feed_top(uint8_t byte, bool& consumed) {
         return true;
       };
       if (f.utf8_left > 0) {
-        uint8_t lo = 0x80, hi = 0xBF;
-        const uint32_t len = utf8_len(f.utf8_lead);
-        if (f.utf8_left == len - 1) {  // the first continuation byte
-          if (f.utf8_lead == 0xE0) lo = 0xA0;
-          if (f.utf8_lead == 0xED) hi = 0x9F;
-          if (f.utf8_lead == 0xF0) lo = 0x90;
-          if (f.utf8_lead == 0xF4) hi = 0x8F;
-        }
-        if (byte < lo || byte > hi) return false;
+        if (!utf8_continuation_ok(f.utf8_lead, f.utf8_left, byte)) return false;
         f.b = (f.b << 6) | (byte & 0x3Fu);
         --f.utf8_left;
         if (dfa) {
@@ -476,15 +482,7 @@ bool JsonMatcher::feed_top(uint8_t byte, bool& consumed) {
           if (n.free_keys) {
             // A free key: any JSON string without \u escapes (the opening quote is consumed).
             if (f.utf8_left > 0) {
-              // Well-formed UTF-8 only, as in values: no overlongs, surrogates or > U+10FFFF.
-              uint8_t lo = 0x80, hi = 0xBF;
-              if (f.utf8_left == utf8_len(f.utf8_lead) - 1) {  // the first continuation byte
-                if (f.utf8_lead == 0xE0) lo = 0xA0;
-                if (f.utf8_lead == 0xED) hi = 0x9F;
-                if (f.utf8_lead == 0xF0) lo = 0x90;
-                if (f.utf8_lead == 0xF4) hi = 0x8F;
-              }
-              if (byte < lo || byte > hi) return false;
+              if (!utf8_continuation_ok(f.utf8_lead, f.utf8_left, byte)) return false;
               --f.utf8_left;
               return true;
             }
