@@ -9,10 +9,11 @@ ensure_venv
 ensure_build
 ensure_bundles
 
-step "answer" "the local model answers a medication question"
-# The default model, SmolLM2-135M-Instruct, answers in English only (docs/MODELS.md); a Korean
-# question works the same way once a Korean-capable bundle is the default.
-QUESTION="${1:-Can I drive after taking Tylenol?}"
+step "answer" "the local model answers a medication question (dailydrug ask, default bundle)"
+# The default bundle is Qwen2.5-Coder-0.5B-Instruct 4-bit, the only packaged model that writes
+# Korean (docs/MODELS.md). `ask` grounds the answer in DailyDrug's medicine notes: the model's
+# sentences pass a safety filter and a grounding check, and the checked facts and a referral follow.
+QUESTION="${1:-타이레놀 복용 후 운전해도 될까요?}"
 echo "Q: $QUESTION"
-"$BUILD/frontends/cli/dailydrug" --model "$BUNDLES/default" generate "$QUESTION" \
-  --temperature 0 --max-tokens 160 --stats
+"$BUILD/frontends/cli/dailydrug" --db "$CACHE/setup-demo.db" --model "$BUNDLES/default" \
+  ask "$QUESTION"

@@ -22,6 +22,7 @@ if(TARGET dailydrug AND TARGET dd_assistant)
                FIXTURES tiny_model)
   target_compile_definitions(cli_assistant_test PRIVATE
                              DD_DAILYDRUG_BIN="$<TARGET_FILE:dailydrug>"
-                             DD_DEFAULT_BUNDLE_DIR="${DD_DEFAULT_BUNDLE}")
+                             DD_TEST_BUNDLE_DIR="${DD_TEST_BUNDLE}"
+                             DD_APP_BUNDLE_DIR="${DD_APP_BUNDLE}")
   add_dependencies(cli_assistant_test dailydrug)
 endif()

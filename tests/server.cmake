@@ -7,7 +7,7 @@ dd_add_gtest(inference_queue_test LABEL unit SOURCES server/inference_queue_test
 set(DD_SERVER_TEST_ENV
   "DD_DAILYDRUG=$<TARGET_FILE:dailydrug>"
   "DD_TINY_BUNDLE=${DD_TEST_WORK_DIR}/tiny/bundle"
-  "DD_BUNDLE=${DD_DEFAULT_BUNDLE}"
+  "DD_BUNDLE=${DD_TEST_BUNDLE}"
   "DD_TEST_OUTPUT=${CMAKE_BINARY_DIR}/test-output")
 
 # Black-box tests against the server binary on a free port, with the tiny model (fast cases).

@@ -64,7 +64,7 @@ void run_serve(CliContext& ctx, const ServeFlags& flags) {
 
   const std::string model_dir = resolve_model_dir(ctx.globals);
   // The id /v1/models reports: the bundle's model name when it can be read.
-  if (auto bundle = llm::ModelBundle::open(model_dir, llm::ModelBundle::Verify::kSizes);
+  if (auto bundle = llm::ModelBundle::open(model_dir, llm::ModelBundle::Verify::kQuick);
       bundle.ok()) {
     options.model_id = bundle->config().model_name;
   }
@@ -77,7 +77,7 @@ void run_serve(CliContext& ctx, const ServeFlags& flags) {
     }
   }
   server::ModelLoader loader = [model_dir]() -> llm::Result<std::unique_ptr<llm::Runner>> {
-    auto bundle = llm::ModelBundle::open(model_dir, llm::ModelBundle::Verify::kSizes);
+    auto bundle = llm::ModelBundle::open(model_dir, llm::ModelBundle::Verify::kQuick);
     if (!bundle.ok()) {
       return bundle.take_error();
     }

@@ -34,7 +34,7 @@ llm::Result<std::unique_ptr<llm::Runner>> load_runner_for_cli(const GlobalOption
   const std::string dir = resolve_model_dir(globals);
   const auto t0 = std::chrono::steady_clock::now();
   if (!globals.json) std::fprintf(stderr, "loading model %s ...", dir.c_str());
-  auto bundle = llm::ModelBundle::open(dir, llm::ModelBundle::Verify::kSizes);
+  auto bundle = llm::ModelBundle::open(dir, llm::ModelBundle::Verify::kQuick);
   if (!bundle.ok()) {
     if (!globals.json) std::fputc('\n', stderr);
     return bundle.take_error();

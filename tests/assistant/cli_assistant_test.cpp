@@ -22,7 +22,8 @@ using nlohmann::json;
 namespace {
 
 const std::string kTiny = (fs::path(DD_TEST_WORK_DIR) / "tiny" / "bundle").string();
-const std::string kReal = DD_DEFAULT_BUNDLE_DIR;
+const std::string kReal = DD_TEST_BUNDLE_DIR;  // SmolLM2-135M 8-bit: English only
+const std::string kApp = DD_APP_BUNDLE_DIR;    // the app's default: Qwen2.5-Coder-0.5B, Korean
 constexpr const char* kNow = "2026-11-24T13:00";
 
 struct CliResult {
@@ -70,7 +71,9 @@ class CliAssistantTest : public ::testing::Test {
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
   }
 
-  bool real_bundle() const { return fs::exists(fs::path(kReal) / "model_config.json"); }
+  bool real_bundle(const std::string& b = kReal) const {
+    return fs::exists(fs::path(b) / "model_config.json");
+  }
 
   fs::path dir_;
 };
@@ -189,6 +192,31 @@ TEST_F(CliAssistantTest, AcceptanceTylenolDrivingMentionsDrivingAndDoctorWithThe
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(has(r.out, "운전")) << r.out;
   EXPECT_TRUE(has(r.out, "의사")) << r.out;
+}
+
+// The same question on the app's default bundle: the model itself writes Korean (the bundle says
+// languages ["ko","en"]), its sentences pass the safety filter and the grounding check, and the
+// curated facts and the referral follow.
+TEST_F(CliAssistantTest, AcceptanceKoreanDefaultModelAnswersInKorean) {
+  if (!real_bundle(kApp)) GTEST_SKIP() << "no default bundle at " << kApp;
+  CliResult r = run("--json ask '타이레놀 복용 후 운전해도 될까요?' --max-tokens 120", kApp);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["language"], "ko");
+  EXPECT_EQ(j["model_text_used"], true) << j.dump();
+  const std::string model = j["model_text"];
+  int hangul = 0;  // syllables U+AC00..U+D7A3 are EA B0 80 .. ED 9E A3 in UTF-8
+  for (size_t i = 0; i + 2 < model.size(); ++i) {
+    const auto b0 = static_cast<unsigned char>(model[i]);
+    if (b0 >= 0xEA && b0 <= 0xED) ++hangul, i += 2;
+  }
+  EXPECT_GE(hangul, 10) << "the model's own text should be Korean: " << model;
+  const std::string text = j["text"];
+  EXPECT_EQ(text.rfind("AI 답변", 0), 0u) << text;
+  EXPECT_TRUE(has(text, model)) << "the (filtered) model text is part of the reply";
+  EXPECT_TRUE(has(text, "운전")) << text;
+  EXPECT_TRUE(has(text, "의사")) << text;
+  EXPECT_FALSE(has(r.err, "cannot write Korean")) << r.err;
 }
 
 TEST_F(CliAssistantTest, EnglishAnswerFromTheRealModelIsFollowedByFactsAndReferral) {

@@ -32,7 +32,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dailydrug", required=True)
     ap.add_argument("--tiny-config", required=True)
-    ap.add_argument("--bundle-config", default=str(ROOT / ".cache/bundles/default/model_config.json"))
+    ap.add_argument("--bundle-config", default=str(ROOT / ".cache/bundles/test/model_config.json"))
     a = ap.parse_args()
 
     texts = [t for t in json.loads((ROOT / "tests/data/tokenizer_corpus.json").read_text()) if t]

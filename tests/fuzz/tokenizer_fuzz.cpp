@@ -74,9 +74,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   load("spm_bpe", dir + "spm_bpe.model", false);
   load("spm_unigram", dir + "spm_unigram.model", false);
 #else
-  // The real tokenizer of the default bundle; the same file in shared data on a machine where
+  // The real SmolLM2 tokenizer of the test bundle; the same file in shared data on a machine where
   // the bundle has not been exported.
-  std::string smollm2 = DD_FUZZ_DEFAULT_BUNDLE "/tokenizer.json";
+  std::string smollm2 = DD_FUZZ_TEST_BUNDLE "/tokenizer.json";
   if (FILE* f = std::fopen(smollm2.c_str(), "rb")) {
     std::fclose(f);
   } else {

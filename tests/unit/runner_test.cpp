@@ -273,12 +273,12 @@ TEST(BundleTest, FullVerificationCatchesAFlippedByte) {
     f.seekp(100);
     f.put('#');
   }
-  EXPECT_TRUE(ModelBundle::open(copy.string(), ModelBundle::Verify::kSizes).ok());
+  EXPECT_TRUE(ModelBundle::open(copy.string(), ModelBundle::Verify::kQuick).ok());
   auto full = ModelBundle::open(copy.string(), ModelBundle::Verify::kFull);
   ASSERT_FALSE(full.ok());
   EXPECT_EQ(full.error().kind, ErrorKind::kModelCorrupted);
   fs::resize_file(copy / "model.pte", 1000);
-  auto sizes = ModelBundle::open(copy.string(), ModelBundle::Verify::kSizes);
+  auto sizes = ModelBundle::open(copy.string(), ModelBundle::Verify::kQuick);
   ASSERT_FALSE(sizes.ok());
   EXPECT_EQ(sizes.error().kind, ErrorKind::kModelCorrupted);
   fs::remove_all(copy);

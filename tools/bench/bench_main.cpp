@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   app.add_option("--markdown", md_out, "Write results as a markdown table");
   CLI11_PARSE(app, argc, argv);
 
-  auto bundle = ModelBundle::open(model_dir, ModelBundle::Verify::kSizes);
+  auto bundle = ModelBundle::open(model_dir, ModelBundle::Verify::kQuick);
   if (!bundle.ok()) return fail(bundle.error());
   ModelLoadOptions lo;
   lo.num_threads = threads;
@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < reps; ++i) {
     runner.reset();
     const auto t0 = Clock::now();
-    auto b = ModelBundle::open(model_dir, ModelBundle::Verify::kSizes);
+    auto b = ModelBundle::open(model_dir, ModelBundle::Verify::kQuick);
     auto r = Runner::from_bundle(*b, lo);
     if (!r.ok()) return fail(r.error());
     // Loading maps the file; the first forward touches the weights. Count both, as a user does.

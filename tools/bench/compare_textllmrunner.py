@@ -65,6 +65,7 @@ def worker(bundle: Path, reps: int, prefill_n: int, decode_n: int, threads: int)
     pte = bundle / cfg["model_file"]
     sys.path.insert(0, str(ROOT / "tools" / "export"))
     from dailydrug_export.verify import uses_dailydrug_ops
+    import executorch.kernels.quantized  # noqa: F401  (8-bit embeddings: embedding_byte)
     if uses_dailydrug_ops(pte):
         from dailydrug_export.custom_ops import load_kernel_library
         load_kernel_library()

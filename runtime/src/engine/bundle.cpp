@@ -275,7 +275,8 @@ Result<ModelBundle> ModelBundle::open(const std::string& dir, Verify verify) {
       return Error::model_corrupted(p.string(), "size " + std::to_string(size) + " != " +
                                                     std::to_string(f.size_bytes));
     }
-    if (verify == Verify::kFull) {
+    const bool data_file = f.role == "data" || f.role == "adapter";
+    if (verify == Verify::kFull || data_file) {
       DD_ASSIGN_OR_RETURN(std::string digest, sha256_file(p.string()));
       if (digest != f.sha256) return Error::model_corrupted(p.string(), "SHA-256 mismatch");
     }

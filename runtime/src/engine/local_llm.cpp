@@ -145,7 +145,7 @@ Status copy_bundle(const std::string& src_dir, const std::string& dst_dir,
   // Already copied and intact: keep it (after removing what an interrupted copy left behind).
   if (fs::is_regular_file(dst / "model_config.json", ec) &&
       read_text(dst / "model_config.json") == cfg_text &&
-      ModelBundle::open(dst_dir, ModelBundle::Verify::kSizes).ok()) {
+      ModelBundle::open(dst_dir, ModelBundle::Verify::kQuick).ok()) {
     remove_stale_staging(dst.has_parent_path() ? dst.parent_path() : fs::path("."),
                          dst.filename().string());
     return Status::Ok();
@@ -249,7 +249,7 @@ Status LocalLlm::load_locked(const CopyProgress& progress) {
   const auto t0 = std::chrono::steady_clock::now();
   DD_ASSIGN_OR_RETURN(std::string dir, prepare_bundle_dir(progress));
   const auto verify = config_.verify_sha256 && !verified_ ? ModelBundle::Verify::kFull
-                                                          : ModelBundle::Verify::kSizes;
+                                                          : ModelBundle::Verify::kQuick;
   auto opened = ModelBundle::open(dir, verify);
   if (!opened.ok() && opened.error().kind == ErrorKind::kModelCorrupted &&
       !config_.assets_dir.empty()) {
@@ -258,7 +258,7 @@ Status LocalLlm::load_locked(const CopyProgress& progress) {
     std::error_code ec;
     fs::remove_all(dir, ec);
     DD_ASSIGN_OR_RETURN(dir, prepare_bundle_dir(progress));
-    opened = ModelBundle::open(dir, ModelBundle::Verify::kSizes);
+    opened = ModelBundle::open(dir, ModelBundle::Verify::kQuick);
   }
   if (!opened.ok()) return opened.take_error();
   ModelBundle bundle = std::move(opened).value();

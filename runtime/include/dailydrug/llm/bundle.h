@@ -1,6 +1,7 @@
 // ModelBundle: a folder with model.pte (+ .ptd), the tokenizer file and model_config.json in
 // DailyDrug's format (written by tools/export). Opening it parses and range-checks the config and
-// checks every listed file's size, and with Verify::kFull its SHA-256.
+// checks every listed file's size and the SHA-256 of the .ptd data files, and with Verify::kFull
+// the SHA-256 of every file.
 #pragma once
 
 #include <cstdint>
@@ -49,12 +50,16 @@ struct BundleConfig {
 
 class ModelBundle {
  public:
-  enum class Verify { kSizes, kFull };
+  /// kQuick: every listed file's size, and the SHA-256 of the .ptd data files (role "data" or
+  /// "adapter"). ExecuTorch 1.5.1 verifies a .pte's flatbuffer before using it, but its FlatTensor
+  /// loader does not verify a .ptd, and some corrupt .ptd files crash it (docs/RELIABILITY.md);
+  /// hashing them costs ~0.1 s per 250 MB. kFull: the SHA-256 of every file.
+  enum class Verify { kQuick, kFull };
 
   /// Open the bundle folder `dir`. Errors: ModelNotFound (no folder or no model_config.json),
   /// ConfigurationInvalid(key) for a malformed or out-of-range config, ModelCorrupted(file) when
-  /// a listed file is missing, has the wrong size or (kFull) the wrong SHA-256.
-  static Result<ModelBundle> open(const std::string& dir, Verify verify = Verify::kSizes);
+  /// a listed file is missing, has the wrong size or the wrong SHA-256 (see Verify).
+  static Result<ModelBundle> open(const std::string& dir, Verify verify = Verify::kQuick);
 
   /// Parse model_config.json text (no file checks). Errors: ConfigurationInvalid(key).
   static Result<BundleConfig> parse_config(const std::string& json_text);
