@@ -199,7 +199,8 @@ std::string clause_before(const std::string& s, size_t pos) {
   return s.substr(begin, pos - begin);
 }
 
-bool english_advice(std::string_view sentence) {
+// Lowercase ASCII, runs of whitespace as one space, typographic apostrophes as ASCII.
+std::string normalized_english(std::string_view sentence) {
   std::string s;
   s.reserve(sentence.size());
   bool space = false;
@@ -211,18 +212,76 @@ bool english_advice(std::string_view sentence) {
     }
     if (space && !s.empty()) s += ' ';
     space = false;
-    s += c == '\'' ? '\'' : static_cast<char>(std::tolower(u));
+    s += static_cast<char>(std::tolower(u));
   }
-  // Typographic apostrophes ("don’t") -> ASCII.
   for (size_t p = s.find("\xE2\x80\x99"); p != std::string::npos; p = s.find("\xE2\x80\x99")) {
     s.replace(p, 3, "'");
   }
+  return s;
+}
+
+bool english_advice(std::string_view sentence) {
+  const std::string s = normalized_english(sentence);
   const std::regex& re = english_danger();
   for (auto it = std::sregex_iterator(s.begin(), s.end(), re); it != std::sregex_iterator(); ++it) {
     const size_t pos = static_cast<size_t>(it->position(0));
     const std::string before = " " + clause_before(s, pos);
     const bool guarded = std::any_of(std::begin(kEnGuards), std::end(kEnGuards),
                                      [&](auto g) { return before.find(g) != std::string::npos; });
+    if (!guarded) return true;
+  }
+  return false;
+}
+
+// ---- Permission verdicts ----------------------------------------------------------------------
+// "네, 술 마셔도 됩니다", "두 번 먹어도 돼요", "Yes, you can drink with it", "It is safe to drive":
+// whether something is allowed is for the curated facts and a pharmacist to say, never the model.
+
+constexpr std::string_view kKoVerdicts[] = {
+    "도됩니다", "도됩니", "도돼요", "도돼", "도되요", "도되나", "도괜찮", "괜찮습니다", "괜찮아요",
+    "도무방", "무방합니다", "도상관없", "상관없습니다", "상관없어요", "도문제없", "문제없습니다",
+    "문제없어요", "문제가없습니다", "문제가없어요", "안전합니다", "안전해요", "도좋습니다", "도좋아요",
+    "도안전"};
+
+bool korean_verdict(std::string_view sentence) {
+  const std::string s = without_spaces(sentence);
+  // "네, …" / "예, …": an answer that starts with yes.
+  for (std::string_view yes : {"네,", "네.", "네!", "예,", "예."}) {
+    if (s.rfind(yes, 0) == 0) return true;
+  }
+  for (std::string_view v : kKoVerdicts) {
+    for (size_t pos = s.find(v); pos != std::string::npos; pos = s.find(v, pos + 1)) {
+      // "두 시간 정도 돼요" (about two hours) is not a permission.
+      if (v.substr(0, 3) == "도" && pos >= 3 && s.compare(pos - 3, 3, "정") == 0) continue;
+      return true;
+    }
+  }
+  return false;
+}
+
+const std::regex& english_verdict_re() {
+  static const std::regex re(
+      R"(^(yes|yeah|yep|sure|absolutely|of course)\b|)"
+      R"(\byou\s+(can|may|could)\s+(safely\s+|still\s+|definitely\s+)?(take|drink|drive|use|have|combine|mix|eat|continue|keep|operate|double|skip)\b|)"
+      R"(\b(it's|it\s+is|that's|that\s+is|this\s+is)\s+((perfectly|generally|usually|completely|totally|quite|very)\s+)?(safe|fine|okay|ok|alright|all\s+right)\b|)"
+      R"(\bis\s+(safe|fine|okay)\s+to\b|)"
+      R"(\bno\s+(problem|harm|need\s+to\s+worry)\b|\bnothing\s+to\s+worry\b)",
+      std::regex::ECMAScript | std::regex::optimize);
+  return re;
+}
+
+// A question or a condition is not a verdict: "ask your pharmacist whether it is safe".
+constexpr std::string_view kEnVerdictGuards[] = {"if ", "whether", "ask ", "not ", "n't ", "never "};
+
+bool english_verdict(std::string_view sentence) {
+  const std::string s = normalized_english(sentence);
+  const std::regex& re = english_verdict_re();
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), re); it != std::sregex_iterator(); ++it) {
+    const size_t pos = static_cast<size_t>(it->position(0));
+    const std::string before = " " + clause_before(s, pos);
+    const bool guarded =
+        std::any_of(std::begin(kEnVerdictGuards), std::end(kEnVerdictGuards),
+                    [&](auto g) { return before.find(g) != std::string::npos; });
     if (!guarded) return true;
   }
   return false;
@@ -242,6 +301,10 @@ std::string lower_ascii(std::string_view s) {
 
 bool is_dose_change_advice(std::string_view sentence) {
   return korean_advice(sentence) || english_advice(sentence);
+}
+
+bool is_permission_verdict(std::string_view sentence) {
+  return korean_verdict(sentence) || english_verdict(sentence);
 }
 
 bool states_dose_amount(std::string_view sentence) {
@@ -335,7 +398,7 @@ void SafetyFilter::emit_sentence(std::string_view sentence) {
     last_was_replacement_ = true;
     return;
   }
-  if (keep_ && !keep_(core)) {
+  if (is_permission_verdict(core) || (keep_ && !keep_(core))) {
     dropped_.emplace_back(core);
     return;
   }

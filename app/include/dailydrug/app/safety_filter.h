@@ -2,7 +2,10 @@
 // complete, then releases it unchanged, or, when the sentence advises changing a dose (increase,
 // double, reduce, stop, skip, take more or less; Korean and English), replaces it with a fixed
 // referral ("복용량 변경은 반드시 의사 또는 약사와 상담하세요."); so is a sentence that states a
-// dose amount or frequency (states_dose_amount), which only the prescription may give.
+// dose amount or frequency (states_dose_amount), which only the prescription may give. A sentence
+// that tells the reader something is allowed or safe ("네, 술 마셔도 됩니다", "두 번 먹어도 돼요",
+// "Yes, you can drink with it"; is_permission_verdict) is dropped: that judgement belongs to the
+// curated facts that follow the model's text, and to a pharmacist.
 //
 // A sentence ends at '.', '!', '?', '。', '…' or a newline followed by whitespace (or at
 // finish()), so "0.5mg" does not split. Prohibitions are not advice: "임의로 중단하지 마세요",
@@ -32,6 +35,11 @@ bool is_dose_change_advice(std::string_view sentence);
 /// amounts come from the prescription and the package, never from the model.
 bool states_dose_amount(std::string_view sentence);
 
+/// True when `sentence` tells the reader that something is allowed or safe (a yes-answer, "-해도
+/// 됩니다/돼요/괜찮아요", "you can take/drink/drive", "it is safe/fine to"), unless it is a question
+/// or a condition ("ask whether it is safe", "if it is safe").
+bool is_permission_verdict(std::string_view sentence);
+
 class SafetyFilter {
  public:
   using Sink = std::function<void(std::string_view)>;
@@ -41,7 +49,7 @@ class SafetyFilter {
 
   /// An extra test each complete sentence must pass to be released (after the dose checks); a
   /// failing sentence is dropped and listed in dropped_sentences(). The assistant passes a
-  /// GroundingCheck here (grounding_check.h).
+  /// GroundingCheck here (grounding_check.h). Permission verdicts are dropped the same way.
   using SentenceCheck = std::function<bool(std::string_view sentence)>;
   void set_sentence_check(SentenceCheck keep) { keep_ = std::move(keep); }
 
