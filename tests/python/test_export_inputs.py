@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -232,3 +233,22 @@ def test_cli_refuses_with_exit_code_2(tmp_path):
              "--tokenizer", tmp_path / "t.gguf")
     assert r.returncode == 2
     assert not (tmp_path / "b").exists()  # nothing half-written under the final name
+
+
+def test_staging_folders_of_a_killed_export_are_removed_and_live_ones_kept(tmp_path):
+    """A killed export leaves `.<name>.tmp-<pid>` (up to a whole program); the next export of that
+    bundle removes it, but never the staging folder of an export that is still running."""
+    from dailydrug_export.bundle import remove_stale_staging
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    final = tmp_path / "bundle"
+    stale = tmp_path / f".bundle.tmp-{dead.pid}"
+    live = tmp_path / f".bundle.tmp-{os.getppid()}"
+    other = tmp_path / f".other.tmp-{dead.pid}"
+    for d in (stale, live, other):
+        d.mkdir()
+        (d / "model.pte").write_bytes(b"half")
+    assert remove_stale_staging(final) == [stale]
+    assert not stale.exists() and live.exists() and other.exists()
+    assert remove_stale_staging(tmp_path / "missing" / "bundle") == []

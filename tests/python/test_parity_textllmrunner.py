@@ -40,7 +40,7 @@ DAILYDRUG = os.environ.get("DD_DAILYDRUG", "build/frontends/cli/dailydrug")
 MAX_NEW = 64
 NEAR = os.environ.get("DD_PARITY", "exact") == "near"
 NEAR_TIE = 1.0          # logits; measured worst gap 0.51 (Qwen 4-bit), 0.65 (SmolLM2 8-bit)
-MIN_EXACT_SHARE = 0.85  # measured 0.95 and more
+MIN_EXACT_SHARE = 0.85  # measured: 0.92 at worst (59 of 64)
 
 CHATML = "<|im_start|>user\n{}<|im_end|>\n<|im_start|>assistant\n"
 PROMPTS = [

@@ -115,7 +115,7 @@ def main(argv: List[str] | None = None) -> int:
                     help="show ExecuTorch's own export logs and warnings")
     args = ap.parse_args(argv)
 
-    from .bundle import build_config, file_entry, staging_dir, write_bundle
+    from .bundle import build_config, file_entry, remove_stale_staging, staging_dir, write_bundle
     from .chat import structured_template
     from .lora import merge, read_adapter
     from .lower import (ADAPTER_FILE, FOUNDATION_FILE, ExportOptionError, ExportOptions,
@@ -190,6 +190,8 @@ def main(argv: List[str] | None = None) -> int:
                 f"unquantized (e.g. {skipped[0]}); choose one of {suggest_group_sizes(ck)}")
         prog.done()
 
+        for old in remove_stale_staging(args.out):
+            print(f"removed {old.name}, left by an export that did not finish", file=sys.stderr)
         stage = staging_dir(args.out)
         if stage.exists():
             shutil.rmtree(stage)

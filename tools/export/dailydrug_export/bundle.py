@@ -9,7 +9,8 @@ Atomicity: everything is written into a hidden sibling folder `.<name>.tmp-<pid>
 renamed into place; an existing bundle is first renamed aside and removed only after the new one
 is in place. A reader never sees a half-written bundle under the final name, and
 `model_config.json` is written last inside the staging folder, so a staging folder without it is
-known to be incomplete.
+known to be incomplete. Staging folders left by an export that was killed are removed by the
+next export of the same bundle (`remove_stale_staging`).
 """
 
 from __future__ import annotations
@@ -66,6 +67,33 @@ def _fsync_file(path: Path) -> None:
 
 def staging_dir(final: Path) -> Path:
     return final.parent / f".{final.name}.tmp-{os.getpid()}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_staging(final: Path) -> List[Path]:
+    """Remove `.<name>.tmp-<pid>` folders beside `final` whose export process is gone (killed
+    mid-write: they hold up to a whole program each). Folders of a live export are kept."""
+    removed = []
+    if not final.parent.is_dir():
+        return removed
+    prefix = f".{final.name}.tmp-"
+    for p in final.parent.iterdir():
+        if not (p.is_dir() and p.name.startswith(prefix)):
+            continue
+        pid = p.name[len(prefix):]
+        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
 
 
 def file_entry(path: Path, role: str) -> Dict[str, Any]:
