@@ -342,11 +342,14 @@ ensure_fuzz_build() {
     | grep -E "error|Linking|Built target fuzz" | sed 's/^/    /' || true
   "$cmake" --build "$FUZZ_DIR" -j "$JOBS" --target dd_fuzz_all > /dev/null  # fails the step
   # The small generated tokenizers the tokenizer targets load (under 1 s to make).
-  if [ ! -f "$FUZZ_DIR/test-fixtures/tokenizer/manifest.json" ]; then
+  # With the default bundle made, the app's Qwen2 tokenizer is one of them.
+  local tokdir="$FUZZ_DIR/test-fixtures/tokenizer"
+  if [ ! -f "$tokdir/manifest.json" ] ||
+     { [ -f "$BUNDLES/default/tokenizer.json" ] && [ ! -f "$tokdir/qwen2.tokenizer.json" ]; }; then
     "$VENV/bin/python" "$ROOT/tests/python/make_tokenizer_reference.py" \
       --corpus "$ROOT/tests/data/tokenizer_corpus.json" \
       --smollm2 "$SHARED/data/smollm2-135m-instruct/tokenizer.json" \
-      --out "$FUZZ_DIR/test-fixtures/tokenizer" > /dev/null
+      --qwen2 "$BUNDLES/default/tokenizer.json" --out "$tokdir" > /dev/null
   fi
   echo "fuzz targets built in $((SECONDS - t0)) s"
 }

@@ -6,6 +6,7 @@ add_test(NAME fixture.tokenizer_reference
          COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/tests/python/make_tokenizer_reference.py
                  --corpus ${CMAKE_SOURCE_DIR}/tests/data/tokenizer_corpus.json
                  --smollm2 ${DD_TEST_DATA_DIR}/smollm2-135m-instruct/tokenizer.json
+                 --qwen2 ${DD_APP_BUNDLE}/tokenizer.json
                  --out ${DD_TOKENIZER_REF_DIR})
 set_tests_properties(fixture.tokenizer_reference PROPERTIES FIXTURES_SETUP tokenizer_reference
                      LABELS "unit" TIMEOUT 600)

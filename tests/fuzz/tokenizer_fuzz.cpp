@@ -87,6 +87,12 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
                         "smollm2_variant"}) {
     load(n, dir + n + ".tokenizer.json", false);
   }
+  // The app's default tokenizer (Qwen2, 151k tokens), when the default bundle has been made. Not
+  // lossless: its NFC normalizer changes text that is not in NFC.
+  if (FILE* f = std::fopen((dir + "qwen2.tokenizer.json").c_str(), "rb")) {
+    std::fclose(f);
+    load("qwen2", dir + "qwen2.tokenizer.json", false);
+  }
 #endif
   return 0;
 }

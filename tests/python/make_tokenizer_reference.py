@@ -8,6 +8,9 @@ in the text) and the decoded text (with and without skipping special tokens). Th
 
 Tokenizers:
   smollm2            the real SmolLM2 tokenizer.json (GPT-2 byte-level BPE + Digits)
+  qwen2              the app's default tokenizer: Qwen2.5's byte-level BPE (NFC, Qwen2 split
+                     regex, 151k vocab) as the exporter rebuilt it from the GGUF (--qwen2; only
+                     when that bundle has been made)
   smollm2_variant    the same vocab with ByteLevel(add_prefix_space) and lstrip/rstrip/single_word
                      added tokens
   llama2_style       trained here: BPE + byte_fallback + unk, Prepend/Replace normalizer,
@@ -23,7 +26,7 @@ Tokenizers:
   spm_bpe            SentencePiece BPE with byte fallback and a user-defined symbol
   spm_unigram        SentencePiece unigram without byte fallback
 
-Usage: make_tokenizer_reference.py --corpus C.json --smollm2 tokenizer.json --out DIR
+Usage: make_tokenizer_reference.py --corpus C.json --smollm2 tokenizer.json [--qwen2 F] --out DIR
 Writes DIR/manifest.json and, per tokenizer, the tokenizer file and NAME.expected.json.
 """
 import argparse
@@ -80,11 +83,13 @@ def swap(tok, **parts):
     return Tokenizer.from_str(json.dumps(d))
 
 
-def build_hf(corpus, smollm2_path):
+def build_hf(corpus, smollm2_path, qwen2_path=None):
     texts = training_texts(corpus)
     toks = {}
     smol = Tokenizer.from_file(smollm2_path)
     toks["smollm2"] = smol
+    if qwen2_path and os.path.isfile(qwen2_path):
+        toks["qwen2"] = Tokenizer.from_file(qwen2_path)
     variant = swap(smol, pre_tokenizer={"type": "ByteLevel", "add_prefix_space": True,
                                         "trim_offsets": True, "use_regex": True})
     variant.add_tokens([AddedToken("[MED]", single_word=True, normalized=False),
@@ -202,6 +207,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--smollm2", required=True)
+    ap.add_argument("--qwen2", help="the default bundle's tokenizer.json (skipped when missing)")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -209,7 +215,7 @@ def main():
         corpus = json.load(f)
 
     manifest = []
-    for name, tok in build_hf(corpus, args.smollm2).items():
+    for name, tok in build_hf(corpus, args.smollm2, args.qwen2).items():
         path = os.path.join(args.out, name + ".tokenizer.json")
         tok.save(path)
         tok = Tokenizer.from_file(path)  # what the C++ side loads, exactly
