@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <regex>
+#include <span>
 
 namespace dailydrug::app {
 
@@ -220,17 +221,22 @@ std::string normalized_english(std::string_view sentence) {
   return s;
 }
 
-bool english_advice(std::string_view sentence) {
+// A match of `re` in the normalized sentence that no guard word earlier in its clause defuses.
+bool unguarded_match(std::string_view sentence, const std::regex& re,
+                     std::span<const std::string_view> guards) {
   const std::string s = normalized_english(sentence);
-  const std::regex& re = english_danger();
   for (auto it = std::sregex_iterator(s.begin(), s.end(), re); it != std::sregex_iterator(); ++it) {
-    const size_t pos = static_cast<size_t>(it->position(0));
-    const std::string before = " " + clause_before(s, pos);
-    const bool guarded = std::any_of(std::begin(kEnGuards), std::end(kEnGuards),
-                                     [&](auto g) { return before.find(g) != std::string::npos; });
+    const std::string before = " " + clause_before(s, static_cast<size_t>(it->position(0)));
+    const bool guarded = std::any_of(guards.begin(), guards.end(), [&](std::string_view g) {
+      return before.find(g) != std::string::npos;
+    });
     if (!guarded) return true;
   }
   return false;
+}
+
+bool english_advice(std::string_view sentence) {
+  return unguarded_match(sentence, english_danger(), kEnGuards);
 }
 
 // ---- Permission verdicts ----------------------------------------------------------------------
@@ -274,17 +280,7 @@ const std::regex& english_verdict_re() {
 constexpr std::string_view kEnVerdictGuards[] = {"if ", "whether", "ask ", "not ", "n't ", "never "};
 
 bool english_verdict(std::string_view sentence) {
-  const std::string s = normalized_english(sentence);
-  const std::regex& re = english_verdict_re();
-  for (auto it = std::sregex_iterator(s.begin(), s.end(), re); it != std::sregex_iterator(); ++it) {
-    const size_t pos = static_cast<size_t>(it->position(0));
-    const std::string before = " " + clause_before(s, pos);
-    const bool guarded =
-        std::any_of(std::begin(kEnVerdictGuards), std::end(kEnVerdictGuards),
-                    [&](auto g) { return before.find(g) != std::string::npos; });
-    if (!guarded) return true;
-  }
-  return false;
+  return unguarded_match(sentence, english_verdict_re(), kEnVerdictGuards);
 }
 
 bool is_space_byte(char c) {
