@@ -13,7 +13,8 @@ JOBS="${DD_JOBS:-$(nproc)}"
 APT_PACKAGES=(g++ make pkg-config python3 python3-venv libpcre2-dev libsentencepiece-dev
   nlohmann-json3-dev libsqlite3-dev libgtest-dev libgmock-dev libssl-dev libcli11-dev libicu-dev
   default-jdk-headless junit4 libcpp-httplib-dev chromium fonts-nanum fonts-noto-color-emoji
-  clang libclang-rt-dev)  # clang + libFuzzer: the fuzz tree (scripts/fuzz.sh)
+  clang libclang-rt-dev  # clang + libFuzzer: the fuzz tree (scripts/fuzz.sh)
+  flatbuffers-compiler libflatbuffers-dev)  # our .ptd check (runtime/src/flat_tensor)
 
 STEP_NAME=""
 step() {  # step "name" "what it does"
@@ -315,7 +316,7 @@ run_sanitizer_tests() {
 # build-fuzz/corpus/<name>/ and crashing inputs to build-fuzz/crashes/<name>/. See
 # docs/RELIABILITY.md and scripts/fuzz.sh.
 FUZZ_TARGETS=(tokenizer_hf tokenizer_spm model_config scan scan_schema openai_request
-  json_constraint)
+  json_constraint flat_tensor)
 FUZZ_DIR="${BUILD}-fuzz"
 
 ensure_fuzz_build() {

@@ -7,7 +7,7 @@ dd_add_gtest(reliability_test LABEL unit
                      ${CMAKE_CURRENT_LIST_DIR}/reliability/asset_copy_crash_test.cpp
                      ${CMAKE_CURRENT_LIST_DIR}/reliability/runner_input_faults_test.cpp
                      ${CMAKE_CURRENT_LIST_DIR}/reliability/fuzz_regressions_test.cpp
-             LIBS dd_llm dd_app nlohmann_json::nlohmann_json
+             LIBS dd_llm dd_app dd_flat_tensor_check nlohmann_json::nlohmann_json
              FIXTURES tiny_model tokenizer_reference)
 dd_add_gtest(reliability_store_test LABEL unit
              SOURCES ${CMAKE_CURRENT_LIST_DIR}/reliability/store_crash_test.cpp

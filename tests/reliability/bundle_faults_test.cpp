@@ -25,6 +25,7 @@
 #include "dailydrug/llm/local_llm.h"
 #include "dailydrug/llm/runner.h"
 #include "dailydrug/llm/tokenizer.h"
+#include "flat_tensor_check.h"
 #include "reliability_util.h"
 
 using namespace dailydrug::llm;
@@ -253,17 +254,13 @@ TEST_P(RelistedBundleFaultTest, BrokenFileIsRefusedByItsLoaderOrHarmless) {
   make_bundle(b, c.file == "weights.ptd");
   const std::string good = read_file(b / c.file);
   const uint32_t seeds = c.fault == Fault::kBitFlip ? 12u : c.fault == Fault::kTruncated ? 4u : 1u;
-  int refused = 0, ptd_crashes = 0;
+  int refused = 0;
   for (uint32_t seed = 1; seed <= seeds; ++seed) {
     write_file(b / c.file, apply(c.fault, c.file, good, seed * 7919));
     relist(b);
     const int status = load_and_generate_in_child(b);
     const std::string got = describe_child(status);
     SCOPED_TRACE(c.file + " " + name_of(c.fault) + " seed " + std::to_string(seed) + ": " + got);
-    if (c.file == "weights.ptd" && WIFSIGNALED(status)) {
-      ++ptd_crashes;  // ExecuTorch's own loader; see the skip below
-      continue;
-    }
     ASSERT_TRUE(WIFEXITED(status)) << "crashed";
     if (got == "ok") {
       // Only a bit flip may be harmless (a weight, a string's content).
@@ -280,19 +277,48 @@ TEST_P(RelistedBundleFaultTest, BrokenFileIsRefusedByItsLoaderOrHarmless) {
       EXPECT_TRUE(got == "ModelCorrupted" || got == "ModelLoadFailed") << got;
     }
   }
-  if (ptd_crashes > 0) {
-    // Known, in ExecuTorch 1.5.1 (not our code): its FlatTensor loader (FlatTensorDataMap) does
-    // not run the flatbuffer verifier that Program::load runs for the .pte, so some bit flips in
-    // a .ptd crash it (162 of the 2,176 single-bit flips of this 272-byte file). The SHA-256 check,
-    // which every open does for .ptd files, stops every such file first:
-    // BundleFaultTest.VerifiedOpenRefusesWithTheRightKind/weights_ptd_* and
-    // AssetCopyCrashTest.BitRotInTheKeptCacheCopyIsRepairedFromTheAssets.
-    GTEST_SKIP() << ptd_crashes << " of " << seeds
-                 << " relisted bit-flipped .ptd files crashed ExecuTorch's FlatTensor loader";
-  }
   if (c.fault != Fault::kBitFlip) {
     EXPECT_EQ(refused, static_cast<int>(seeds));
   }
+}
+
+// Every single-bit flip and every truncation of a real .ptd: our FlatTensor check
+// (runtime/src/flat_tensor) refuses it, or ExecuTorch loads it without crashing. Before the check,
+// 162 of these 2,176 flips crashed ExecuTorch 1.5.1's FlatTensor loader (SIGSEGV).
+TEST(FlatTensorCheckTest, TheWheelsOwnFileIsAccepted) {
+  EXPECT_EQ(flat_tensor::check_head(kOneBlobPtd, sizeof kOneBlobPtd, sizeof kOneBlobPtd), "");
+}
+
+TEST(FlatTensorCheckTest, EveryTruncationIsRefused) {
+  for (size_t n = 0; n < sizeof kOneBlobPtd; ++n) {
+    EXPECT_NE(flat_tensor::check_head(kOneBlobPtd, n, n), "") << "truncated to " << n;
+  }
+}
+
+TEST(FlatTensorCheckTest, EverySingleBitFlipIsRefusedOrHarmlessToExecuTorch) {
+  ScratchDir dir;
+  const fs::path b = dir / "bundle";
+  make_bundle(b, true);
+  const std::string good = read_file(b / "weights.ptd");
+  int refused = 0, loaded = 0;
+  for (size_t bit = 0; bit < good.size() * 8; ++bit) {
+    std::string bad = good;
+    bad[bit / 8] = static_cast<char>(bad[bit / 8] ^ (1 << (bit % 8)));
+    const auto* bytes = reinterpret_cast<const uint8_t*>(bad.data());
+    if (!flat_tensor::check_head(bytes, bad.size(), bad.size()).empty()) {
+      ++refused;
+      continue;
+    }
+    // Accepted: ExecuTorch must cope (typed error or a working runner), in a child process.
+    write_file(b / "weights.ptd", bad);
+    relist(b);
+    const int status = load_and_generate_in_child(b);
+    ASSERT_TRUE(WIFEXITED(status)) << "bit " << bit << ": " << describe_child(status);
+    ++loaded;
+  }
+  std::printf("[ flat tensor ] %zu single-bit flips: %d refused by our check, %d loaded by "
+              "ExecuTorch without a crash\n", good.size() * 8, refused, loaded);
+  EXPECT_GT(refused, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(

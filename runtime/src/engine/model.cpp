@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "dailydrug/llm/log.h"
+#include "flat_tensor_check.h"
 
 // The wheel does not ship extension/threadpool/threadpool.h (it includes pthreadpool.h), but
 // libexecutorch_threadpool.so exports these symbols; we declare the two members we call. The
@@ -123,6 +124,10 @@ Result<std::unique_ptr<ExecutorchModel>> ExecutorchModel::load(const std::string
   }
   for (const auto& ptd : options.data_files) {
     if (!std::filesystem::is_regular_file(ptd, ec)) return Error::model_not_found(ptd);
+    // ExecuTorch does not verify a .ptd before trusting its offsets (a corrupt one can crash it).
+    if (std::string bad = flat_tensor::check_file(ptd); !bad.empty()) {
+      return Error::model_corrupted(ptd, "not a valid ExecuTorch data file: " + bad);
+    }
   }
   if (options.num_threads != -1) DD_RETURN_IF_ERROR(set_num_threads(options.num_threads));
 
