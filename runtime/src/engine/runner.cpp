@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <future>
 #include <limits>
 #include <string>
 
@@ -87,10 +88,18 @@ Result<std::unique_ptr<Runner>> Runner::from_bundle(const ModelBundle& bundle,
                                                     ModelLoadOptions options) {
   const auto t0 = Clock::now();
   const BundleConfig& c = bundle.config();
-  DD_ASSIGN_OR_RETURN(auto tokenizer, load_tokenizer(bundle.tokenizer_path()));
+  // The tokenizer (a JSON parse of up to ~11 MB and maps of 151k tokens and merges for Qwen2)
+  // loads on its own thread while ExecuTorch loads the program and XNNPACK packs the weights:
+  // the load takes the longer of the two instead of their sum. A broken tokenizer is still the
+  // error reported first.
+  auto tokenizer_future = std::async(std::launch::async, [path = bundle.tokenizer_path()] {
+    return load_tokenizer(path);
+  });
   if (options.data_files.empty()) options.data_files = bundle.data_paths();
   if (options.num_threads == -1) options.num_threads = c.default_threads;
-  DD_ASSIGN_OR_RETURN(auto model, ExecutorchModel::load(bundle.program_path(), options));
+  auto loaded = ExecutorchModel::load(bundle.program_path(), options);
+  DD_ASSIGN_OR_RETURN(auto tokenizer, tokenizer_future.get());
+  DD_ASSIGN_OR_RETURN(auto model, std::move(loaded));
   const auto& meta = model->metadata();
   if (meta.vocab_size != c.vocab_size || tokenizer->vocab_size() > meta.vocab_size) {
     return Error::model_corrupted(
