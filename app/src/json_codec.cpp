@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dailydrug/app/medication_store.h"
+
 namespace dailydrug::app {
 namespace {
 
@@ -77,6 +79,21 @@ void to_json(nlohmann::json& j, const Error& error) {
                      {"id", error.id},
                      {"detail", error.detail},
                      {"message", error.message()}};
+}
+
+nlohmann::json saved_schedule_json(const Medicine& medicine, const MedicationSchedule& schedule,
+                                   const SavedSchedule& saved) {
+  return nlohmann::json{{"medicine", medicine},
+                        {"schedule", schedule},
+                        {"records_added", saved.records_added},
+                        {"records_removed", saved.records_removed}};
+}
+
+nlohmann::json medicine_with_schedules_json(const Medicine& medicine,
+                                            const std::vector<MedicationSchedule>& schedules) {
+  nlohmann::json j = medicine;
+  j["schedules"] = schedules;
+  return j;
 }
 
 }  // namespace dailydrug::app

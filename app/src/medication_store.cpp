@@ -130,6 +130,34 @@ std::optional<std::string> optional_date_text(std::optional<Date> date) {
   return format_date(*date);
 }
 
+/// Steps `stmt` to its end, reading every row with `read_row` (Result<T>(const Statement&)).
+template <typename T, typename ReadRow>
+Result<std::vector<T>> read_rows(Statement& stmt, ReadRow read_row) {
+  std::vector<T> rows;
+  for (;;) {
+    DD_APP_ASSIGN_OR_RETURN(const bool row, stmt.step());
+    if (!row) {
+      break;
+    }
+    DD_APP_ASSIGN_OR_RETURN(T value, read_row(stmt));
+    rows.push_back(std::move(value));
+  }
+  return rows;
+}
+
+/// Prepares `sql` (whose one parameter is an id), binds `id` and steps to the first row: the
+/// statement standing on that row, or NotFound(entity, id) when there is none.
+Result<Statement> select_by_id(sqlite::Database& db, const std::string& sql, const char* entity,
+                               int64_t id) {
+  DD_APP_ASSIGN_OR_RETURN(auto stmt, db.prepare(sql));
+  DD_APP_RETURN_IF_ERROR(stmt.bind(1, id));
+  DD_APP_ASSIGN_OR_RETURN(const bool row, stmt.step());
+  if (!row) {
+    return Error::not_found(entity, id);
+  }
+  return stmt;
+}
+
 /// Run a one-row DELETE by id; NotFound(entity, id) when no row matched.
 Status delete_row(sqlite::Database& db, const char* sql, const char* entity, int64_t id) {
   DD_APP_ASSIGN_OR_RETURN(auto stmt, db.prepare(sql));
@@ -209,36 +237,19 @@ Result<int> MedicationStore::schema_version() {
 Result<std::vector<Medicine>> MedicationStore::list_medicines() {
   DD_APP_ASSIGN_OR_RETURN(auto stmt, db_.prepare(std::string{"SELECT "} + kMedicineColumns +
                                                  " FROM medicines ORDER BY id"));
-  std::vector<Medicine> medicines;
-  for (;;) {
-    DD_APP_ASSIGN_OR_RETURN(const bool row, stmt.step());
-    if (!row) {
-      break;
-    }
-    DD_APP_ASSIGN_OR_RETURN(Medicine medicine, read_medicine(stmt, 0));
-    medicines.push_back(std::move(medicine));
-  }
-  return medicines;
+  return read_rows<Medicine>(stmt, [](const Statement& row) { return read_medicine(row, 0); });
 }
 
 Result<Medicine> MedicationStore::get_medicine(MedicineId id) {
-  DD_APP_ASSIGN_OR_RETURN(auto stmt, db_.prepare(std::string{"SELECT "} + kMedicineColumns +
-                                                 " FROM medicines WHERE id = ?"));
-  DD_APP_RETURN_IF_ERROR(stmt.bind(1, id));
-  DD_APP_ASSIGN_OR_RETURN(const bool row, stmt.step());
-  if (!row) {
-    return Error::not_found("medicine", id);
-  }
+  DD_APP_ASSIGN_OR_RETURN(
+      const auto stmt,
+      select_by_id(db_, std::string{"SELECT "} + kMedicineColumns + " FROM medicines WHERE id = ?",
+                   "medicine", id));
   return read_medicine(stmt, 0);
 }
 
 Status MedicationStore::require_medicine(MedicineId id) {
-  DD_APP_ASSIGN_OR_RETURN(auto stmt, db_.prepare("SELECT 1 FROM medicines WHERE id = ?"));
-  DD_APP_RETURN_IF_ERROR(stmt.bind(1, id));
-  DD_APP_ASSIGN_OR_RETURN(const bool row, stmt.step());
-  if (!row) {
-    return Error::not_found("medicine", id);
-  }
+  DD_APP_RETURN_IF_ERROR(select_by_id(db_, "SELECT 1 FROM medicines WHERE id = ?", "medicine", id));
   return Status::Ok();
 }
 
@@ -250,13 +261,10 @@ Status MedicationStore::delete_medicine(MedicineId id) {
 // --- Schedules ----------------------------------------------------------------------------------
 
 Result<MedicationSchedule> MedicationStore::load_schedule(ScheduleId id) {
-  DD_APP_ASSIGN_OR_RETURN(auto stmt, db_.prepare(std::string{"SELECT "} + kScheduleColumns +
-                                                 " FROM schedules WHERE id = ?"));
-  DD_APP_RETURN_IF_ERROR(stmt.bind(1, id));
-  DD_APP_ASSIGN_OR_RETURN(const bool row, stmt.step());
-  if (!row) {
-    return Error::not_found("schedule", id);
-  }
+  DD_APP_ASSIGN_OR_RETURN(
+      const auto stmt,
+      select_by_id(db_, std::string{"SELECT "} + kScheduleColumns + " FROM schedules WHERE id = ?",
+                   "schedule", id));
   return read_schedule(stmt, 0);
 }
 
@@ -270,31 +278,15 @@ Result<std::vector<MedicationSchedule>> MedicationStore::schedules_for_medicine(
                                                  " FROM schedules WHERE medicine_id = ?"
                                                  " ORDER BY id"));
   DD_APP_RETURN_IF_ERROR(stmt.bind(1, id));
-  std::vector<MedicationSchedule> schedules;
-  for (;;) {
-    DD_APP_ASSIGN_OR_RETURN(const bool row, stmt.step());
-    if (!row) {
-      break;
-    }
-    DD_APP_ASSIGN_OR_RETURN(MedicationSchedule schedule, read_schedule(stmt, 0));
-    schedules.push_back(std::move(schedule));
-  }
-  return schedules;
+  return read_rows<MedicationSchedule>(stmt,
+                                       [](const Statement& row) { return read_schedule(row, 0); });
 }
 
 Result<std::vector<MedicationSchedule>> MedicationStore::load_active_schedules() {
   DD_APP_ASSIGN_OR_RETURN(auto stmt, db_.prepare(std::string{"SELECT "} + kScheduleColumns +
                                                  " FROM schedules WHERE active = 1 ORDER BY id"));
-  std::vector<MedicationSchedule> schedules;
-  for (;;) {
-    DD_APP_ASSIGN_OR_RETURN(const bool row, stmt.step());
-    if (!row) {
-      break;
-    }
-    DD_APP_ASSIGN_OR_RETURN(MedicationSchedule schedule, read_schedule(stmt, 0));
-    schedules.push_back(std::move(schedule));
-  }
-  return schedules;
+  return read_rows<MedicationSchedule>(stmt,
+                                       [](const Statement& row) { return read_schedule(row, 0); });
 }
 
 Result<int> MedicationStore::insert_occurrences(const MedicationSchedule& schedule,
@@ -521,16 +513,7 @@ Result<std::vector<ScheduledDose>> MedicationStore::query_doses(const std::strin
     DD_APP_RETURN_IF_ERROR(
         std::visit([&](const auto& value) { return stmt.bind(index, value); }, arg));
   }
-  std::vector<ScheduledDose> doses;
-  for (;;) {
-    DD_APP_ASSIGN_OR_RETURN(const bool row, stmt.step());
-    if (!row) {
-      break;
-    }
-    DD_APP_ASSIGN_OR_RETURN(ScheduledDose dose, read_dose(stmt));
-    doses.push_back(std::move(dose));
-  }
-  return doses;
+  return read_rows<ScheduledDose>(stmt, read_dose);
 }
 
 Result<std::vector<ScheduledDose>> MedicationStore::doses_on(Date date) {

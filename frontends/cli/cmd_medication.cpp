@@ -273,11 +273,7 @@ dd::Status print_saved(CliContext& ctx, dd::MedicationStore& store, const dd::Sa
   DD_APP_ASSIGN_OR_RETURN(const dd::MedicationSchedule schedule,
                           store.get_schedule(saved.schedule_id));
   if (ctx.globals.json) {
-    std::cout << dump_json(json{{"medicine", medicine},
-                           {"schedule", schedule},
-                           {"records_added", saved.records_added},
-                           {"records_removed", saved.records_removed}})
-              << '\n';
+    std::cout << dump_json(dd::saved_schedule_json(medicine, schedule, saved)) << '\n';
   } else {
     std::cout << verb << ": 약 #" << medicine.id << " " << medicine.name << " " << medicine.dosage
               << "\n  " << schedule_line(schedule) << "\n  복용 기록 " << saved.records_added
@@ -305,9 +301,7 @@ dd::Status med_list(CliContext& ctx, dd::MedicationStore& store) {
   for (const dd::Medicine& medicine : medicines) {
     DD_APP_ASSIGN_OR_RETURN(const auto schedules, store.schedules_for_medicine(medicine.id));
     if (ctx.globals.json) {
-      json item = medicine;
-      item["schedules"] = schedules;
-      out.push_back(std::move(item));
+      out.push_back(dd::medicine_with_schedules_json(medicine, schedules));
       continue;
     }
     std::cout << "#" << medicine.id << " " << medicine.name << " · " << medicine.dosage << " · "

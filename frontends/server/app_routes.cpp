@@ -209,10 +209,7 @@ void with_store(ServerState& state, httplib::Response& res, F&& body) {
 ApiResult<json> saved_json(dd::MedicationStore& store, const dd::SavedSchedule& saved) {
   DD_API_TRY(const dd::Medicine medicine, store.get_medicine(saved.medicine_id));
   DD_API_TRY(const dd::MedicationSchedule schedule, store.get_schedule(saved.schedule_id));
-  return json{{"medicine", medicine},
-              {"schedule", schedule},
-              {"records_added", saved.records_added},
-              {"records_removed", saved.records_removed}};
+  return dd::saved_schedule_json(medicine, schedule, saved);
 }
 
 ApiResult<json> today_json(dd::MedicationStore& store, const std::string& date_text) {
@@ -258,9 +255,7 @@ ApiResult<json> medicines_json(dd::MedicationStore& store) {
   json out = json::array();
   for (const dd::Medicine& medicine : medicines) {
     DD_API_TRY(const auto schedules, store.schedules_for_medicine(medicine.id));
-    json item = medicine;
-    item["schedules"] = schedules;
-    out.push_back(std::move(item));
+    out.push_back(dd::medicine_with_schedules_json(medicine, schedules));
   }
   return json{{"medicines", out}};
 }

@@ -16,7 +16,12 @@
 #include <string>
 #include <thread>
 
+#include "../integration/cli_harness.h"
+
 namespace fs = std::filesystem;
+using dd_test::CliResult;
+using dd_test::quote;
+using dd_test::slurp;
 using nlohmann::json;
 
 namespace {
@@ -26,34 +31,12 @@ const std::string kReal = DD_TEST_BUNDLE_DIR;  // SmolLM2-135M 8-bit: English on
 const std::string kApp = DD_APP_BUNDLE_DIR;    // the app's default: Qwen2.5-Coder-0.5B, Korean
 constexpr const char* kNow = "2026-11-24T13:00";
 
-struct CliResult {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 bool has(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
 
 class CliAssistantTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "dd_cli_asst_XXXXXX").string();
-    dir_ = mkdtemp(tmpl.data());
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   /// The command line up to the subcommand; `exec_it` replaces the shell (for signals).
   std::string base(const std::string& bundle, bool exec_it = false) const {
     return "export DAILYDRUG_NOW=" + std::string(kNow) + "; " + (exec_it ? "exec " : "") +
@@ -63,19 +46,15 @@ class CliAssistantTest : public ::testing::Test {
 
   CliResult run(const std::string& args, const std::string& bundle = kTiny,
                 const std::string& stdin_text = "") const {
-    const fs::path in = dir_ / "in", out = dir_ / "out", err = dir_ / "err";
-    std::ofstream(in, std::ios::binary) << stdin_text;
-    const std::string cmd =
-        base(bundle) + args + " <" + in.string() + " >" + out.string() + " 2>" + err.string();
-    const int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+    return dd_test::run_shell_with_input(base(bundle) + args, dir_, stdin_text);
   }
 
   bool real_bundle(const std::string& b = kReal) const {
     return fs::exists(fs::path(b) / "model_config.json");
   }
 
-  fs::path dir_;
+  dd_test::ScratchDir scratch_{"dd_cli_asst"};
+  const fs::path& dir_ = scratch_.path();
 };
 
 }  // namespace

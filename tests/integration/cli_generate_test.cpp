@@ -1,48 +1,28 @@
 // Black-box tests of `dailydrug generate` on the tiny random-weight bundle: streaming output,
 // --json, --ids, determinism, typed errors and their exit codes.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
+#include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli_harness.h"
+
 namespace fs = std::filesystem;
+using dd_test::CliResult;
+using dd_test::quote;
 using nlohmann::json;
 
 namespace {
 
 const std::string kBundle = (fs::path(DD_TEST_WORK_DIR) / "tiny" / "bundle").string();
 
-struct CliResult {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
+/// `dailydrug ARGS` (a shell-quoted argument string) in a scratch folder of its own.
 CliResult run(const std::string& args) {
   // Unique files: ctest runs the cases of this file in parallel processes.
-  std::string tmpl = (fs::temp_directory_path() / "dd_cli_gen_XXXXXX").string();
-  const fs::path dir = mkdtemp(tmpl.data());
-  const fs::path out = dir / "out", err = dir / "err";
-  const std::string cmd = quote(DD_DAILYDRUG_BIN) + " " + args + " >" + out.string() + " 2>" +
-                          err.string();
-  const int status = std::system(cmd.c_str());
-  CliResult r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-  fs::remove_all(dir);
-  return r;
+  const dd_test::ScratchDir dir("dd_cli_gen");
+  return dd_test::run_shell(quote(DD_DAILYDRUG_BIN) + " " + args, dir.path());
 }
 
 }  // namespace

@@ -1,21 +1,16 @@
 // Black-box tests of the medication commands: the real `dailydrug` binary against a temporary
 // database, with a fixed --now, checking stdout (text and JSON), stderr and exit codes.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#ifndef DD_DAILYDRUG_BIN
-#error "DD_DAILYDRUG_BIN must name the dailydrug binary"
-#endif
+#include "cli_harness.h"
 
 using nlohmann::json;
 
@@ -23,81 +18,27 @@ namespace {
 
 constexpr int kExitOk = 0, kExitFailure = 1, kExitUsage = 2, kExitNotFound = 3;
 
-std::string quote(const std::string& arg) {
-  std::string out = "'";
-  for (const char c : arg) {
-    out += c == '\'' ? std::string{"'\\''"} : std::string(1, c);
-  }
-  return out + "'";
-}
-
-std::string read_all(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-  json data() const {
-    json j = json::parse(out, nullptr, /*allow_exceptions=*/false);
-    EXPECT_FALSE(j.is_discarded()) << "not JSON: " << out;
-    return j;
-  }
-  json error_json() const { return json::parse(err, nullptr, false); }
-};
+using dd_test::CliResult;
 
 class CliMedicationTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    unsetenv("DAILYDRUG_NOW");
-    std::string pattern = (std::filesystem::temp_directory_path() / "dd_cli_test_XXXXXX").string();
-    dir_ = mkdtemp(pattern.data());
-    db_ = (dir_ / "dailydrug.db").string();
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  void SetUp() override { unsetenv("DAILYDRUG_NOW"); }
 
   /// Runs `env ENV... dailydrug ARGS...` with nothing else added.
-  CliRun run_raw(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
-    std::string cmd = "env -u DAILYDRUG_NOW";
-    for (const auto& e : env) {
-      cmd += " " + quote(e);
-    }
-    cmd += " " + quote(DD_DAILYDRUG_BIN);
-    for (const auto& a : args) {
-      cmd += " " + quote(a);
-    }
-    const auto err_path = dir_ / "stderr.txt";
-    cmd += " 2>" + quote(err_path.string());
-    CliRun result;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    EXPECT_NE(pipe, nullptr);
-    if (pipe == nullptr) {
-      return result;
-    }
-    std::array<char, 4096> buf{};
-    size_t n = 0;
-    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) {
-      result.out.append(buf.data(), n);
-    }
-    const int status = pclose(pipe);
-    result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.err = read_all(err_path);
-    return result;
+  CliResult run_raw(const std::vector<std::string>& args,
+                    const std::vector<std::string>& env = {}) {
+    return dd_test::run_shell(dd_test::cli_command(args, env), dir_);
   }
 
   /// Runs against the test database at the test's "now".
-  CliRun run(const std::vector<std::string>& args) {
+  CliResult run(const std::vector<std::string>& args) {
     std::vector<std::string> full = {"--db", db_, "--now", now_};
     full.insert(full.end(), args.begin(), args.end());
     return run_raw(full);
   }
 
-  CliRun run_ok(const std::vector<std::string>& args) {
-    CliRun r = run(args);
+  CliResult run_ok(const std::vector<std::string>& args) {
+    CliResult r = run(args);
     EXPECT_EQ(r.code, kExitOk) << r.err;
     return r;
   }
@@ -130,16 +71,17 @@ class CliMedicationTest : public ::testing::Test {
     return 0;
   }
 
-  std::filesystem::path dir_;
-  std::string db_;
+  dd_test::ScratchDir scratch_{"dd_cli_test"};
+  const std::filesystem::path& dir_ = scratch_.path();
+  std::string db_ = (dir_ / "dailydrug.db").string();
   std::string now_ = "2026-11-24T09:30";
 };
 
 }  // namespace
 
 TEST_F(CliMedicationTest, AddPrintsAKoreanSummary) {
-  const CliRun r = run({"med", "add", "--name", "타이레놀", "--dosage", "1정", "--times",
-                        "08:00,20:00", "--start", "2026-11-24", "--days", "5"});
+  const CliResult r = run({"med", "add", "--name", "타이레놀", "--dosage", "1정", "--times",
+                           "08:00,20:00", "--start", "2026-11-24", "--days", "5"});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   EXPECT_NE(r.out.find("등록했습니다"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("타이레놀 1정"), std::string::npos);
@@ -170,7 +112,7 @@ TEST_F(CliMedicationTest, AddAndListAsJson) {
 }
 
 TEST_F(CliMedicationTest, EmptyListIsFriendly) {
-  const CliRun r = run_ok({"med", "list"});
+  const CliResult r = run_ok({"med", "list"});
   EXPECT_NE(r.out.find("등록된 약이 없습니다"), std::string::npos);
   EXPECT_EQ(run_ok({"--json", "med", "list"}).data(), json::array());
 }
@@ -190,7 +132,7 @@ TEST_F(CliMedicationTest, TodayGroupsByPeriod) {
   EXPECT_EQ(today["groups"][1]["doses"][0]["medicine"]["name"], "오메가3");
   EXPECT_EQ(today["groups"][0]["pending_count"], 1);
 
-  const CliRun text = run_ok({"today"});
+  const CliResult text = run_ok({"today"});
   EXPECT_NE(text.out.find("2026-11-24 (화)"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("오전약"), std::string::npos);
   EXPECT_NE(text.out.find("점심약"), std::string::npos);
@@ -240,7 +182,7 @@ TEST_F(CliMedicationTest, SkipIsIdempotentButNotAfterTaking) {
   EXPECT_EQ(run_ok({"--json", "skip", evening}).data()["changed"], false);
 
   run_ok({"take", morning});
-  const CliRun refused = run({"skip", morning});
+  const CliResult refused = run({"skip", morning});
   EXPECT_EQ(refused.code, kExitFailure);
   EXPECT_NE(refused.err.find("오류"), std::string::npos);
   EXPECT_TRUE(refused.out.empty());
@@ -256,7 +198,7 @@ TEST_F(CliMedicationTest, UnknownIdsExitNotFound) {
                                              {"med", "rm", "999"},
                                              {"med", "edit", "999", "--memo", "x"},
                                              {"history", "--medicine", "999"}}) {
-    const CliRun r = run(args);
+    const CliResult r = run(args);
     EXPECT_EQ(r.code, kExitNotFound) << args[0] << " " << r.err;
     EXPECT_NE(r.err.find("찾을 수 없습니다"), std::string::npos) << r.err;
   }
@@ -294,10 +236,10 @@ TEST_F(CliMedicationTest, InvalidInputExitsWithUsage) {
            {"med", "frobnicate"},
            {"med", "edit", "1"},  // nothing to change
        }) {
-    const CliRun r = run(args);
+    const CliResult r = run(args);
     EXPECT_EQ(r.code, kExitUsage) << r.out << r.err;
   }
-  const CliRun bad_now = run_raw({"--db", db_, "--now", "yesterday", "today"});
+  const CliResult bad_now = run_raw({"--db", db_, "--now", "yesterday", "today"});
   EXPECT_EQ(bad_now.code, kExitUsage);
   // Nothing was stored by the refused commands.
   EXPECT_EQ(run_ok({"--json", "med", "list"}).data(), json::array());
@@ -341,7 +283,7 @@ TEST_F(CliMedicationTest, EditMedicineFieldsAndPause) {
 
 TEST_F(CliMedicationTest, RemoveDeletesMedicineAndDoses) {
   add_tylenol();
-  const CliRun r = run_ok({"med", "rm", "1"});
+  const CliResult r = run_ok({"med", "rm", "1"});
   EXPECT_NE(r.out.find("삭제했습니다"), std::string::npos);
   EXPECT_EQ(run_ok({"--json", "med", "list"}).data(), json::array());
   EXPECT_EQ(run_ok({"--json", "today"}).data()["total"], 0);
@@ -362,7 +304,7 @@ TEST_F(CliMedicationTest, HistoryFiltersNewestFirst) {
       run_ok({"--json", "history", "--from", "2026-11-23", "--to", "2026-11-23"}).data().size(),
       2u);
   EXPECT_EQ(run_ok({"--json", "history", "--status", "pending"}).data().size(), 5u);
-  const CliRun text = run_ok({"history"});
+  const CliResult text = run_ok({"history"});
   EXPECT_NE(text.out.find("복용 완료 1 · 건너뜀 0 · 미복용 5"), std::string::npos) << text.out;
 }
 
@@ -397,28 +339,28 @@ TEST_F(CliMedicationTest, RefusesAFileThatIsNotADatabase) {
   const std::string text = "이건 데이터베이스가 아닙니다";
   std::ofstream(db_) << text;
   for (const char* cmd : {"today", "reminders"}) {
-    const CliRun r = run({cmd});
+    const CliResult r = run({cmd});
     EXPECT_EQ(r.code, kExitFailure);
     EXPECT_NE(r.err.find("SQLite"), std::string::npos) << r.err;
   }
-  EXPECT_EQ(read_all(db_), text);
+  EXPECT_EQ(dd_test::slurp(db_), text);
 }
 
 TEST_F(CliMedicationTest, DefaultDatabaseLivesInXdgDataHome) {
   const auto xdg = dir_ / "xdg";
-  const CliRun r =
+  const CliResult r =
       run_raw({"--now", now_, "med", "add", "--name", "a", "--dosage", "b", "--times", "08:00"},
               {"XDG_DATA_HOME=" + xdg.string(), "HOME=" + (dir_ / "home").string()});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   EXPECT_TRUE(std::filesystem::exists(xdg / "dailydrug" / "dailydrug.db"));
-  const CliRun home = run_raw({"--now", now_, "med", "list"},
-                              {"XDG_DATA_HOME=", "HOME=" + (dir_ / "home").string()});
+  const CliResult home = run_raw({"--now", now_, "med", "list"},
+                                 {"XDG_DATA_HOME=", "HOME=" + (dir_ / "home").string()});
   ASSERT_EQ(home.code, kExitOk) << home.err;
   EXPECT_TRUE(std::filesystem::exists(dir_ / "home/.local/share/dailydrug/dailydrug.db"));
 }
 
 TEST_F(CliMedicationTest, NowComesFromTheEnvironment) {
-  const CliRun r = run_raw(
+  const CliResult r = run_raw(
       {"--db", db_, "--json", "med", "add", "--name", "a", "--dosage", "b", "--times", "08:00"},
       {"DAILYDRUG_NOW=2027-03-01T10:00"});
   ASSERT_EQ(r.code, kExitOk) << r.err;
@@ -427,7 +369,7 @@ TEST_F(CliMedicationTest, NowComesFromTheEnvironment) {
 }
 
 TEST_F(CliMedicationTest, InvalidUtf8InUserTextDoesNotBreakJson) {
-  const CliRun r = run(
+  const CliResult r = run(
       {"--json", "med", "add", "--name", "bad\xff name", "--dosage", "1정", "--times", "08:00"});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   EXPECT_EQ(r.data()["medicine"]["name"], "bad\xEF\xBF\xBD name");  // U+FFFD replacement

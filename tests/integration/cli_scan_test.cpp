@@ -2,24 +2,17 @@
 // output against the schema, --save into a temporary database (visible through `med list` and
 // `today`), and refusals of unreadable, empty, binary and oversized input.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "cli_harness.h"
 #include "dailydrug/app/scan_schema.h"
 
-#ifndef DD_DAILYDRUG_BIN
-#error "DD_DAILYDRUG_BIN must name the dailydrug binary"
-#endif
-
+using dd_test::CliResult;
 using nlohmann::json;
 
 namespace {
@@ -28,73 +21,18 @@ constexpr int kExitOk = 0, kExitFailure = 1, kExitUsage = 2;
 
 const std::filesystem::path kCases = std::filesystem::path(DD_SOURCE_DIR) / "tests/data/scan";
 
-std::string quote(const std::string& arg) {
-  std::string out = "'";
-  for (const char c : arg) {
-    out += c == '\'' ? std::string{"'\\''"} : std::string(1, c);
-  }
-  return out + "'";
-}
-
-std::string read_all(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-struct CliRun {
-  int code = -1;
-  bool signalled = false;
-  std::string out, err;
-  json data() const {
-    json j = json::parse(out, nullptr, /*allow_exceptions=*/false);
-    EXPECT_FALSE(j.is_discarded()) << "not JSON: " << out.substr(0, 500);
-    return j;
-  }
-  json error_json() const { return json::parse(err, nullptr, false); }
-};
-
 class CliScanTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "dd_cli_scan_XXXXXX").string();
-    dir_ = mkdtemp(pattern.data());
-    db_ = (dir_ / "dailydrug.db").string();
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
   /// Runs `dailydrug ARGS...` with standard input from `stdin_path` (or /dev/null).
-  CliRun run(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null",
-             const std::string& env = "") {
-    std::string cmd =
-        "env -u DAILYDRUG_NOW " + (env.empty() ? "" : quote(env) + " ") + quote(DD_DAILYDRUG_BIN);
-    for (const auto& a : args) {
-      cmd += " " + quote(a);
-    }
-    const auto err_path = dir_ / "stderr.txt";
-    cmd += " <" + quote(stdin_path) + " 2>" + quote(err_path.string());
-    CliRun result;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    EXPECT_NE(pipe, nullptr);
-    if (pipe == nullptr) {
-      return result;
-    }
-    std::array<char, 4096> buf{};
-    size_t n = 0;
-    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) {
-      result.out.append(buf.data(), n);
-    }
-    const int status = pclose(pipe);
-    result.signalled = WIFSIGNALED(status);
-    result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.err = read_all(err_path);
-    return result;
+  CliResult run(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null",
+                const std::string& env = "") {
+    const std::vector<std::string> env_vars =
+        env.empty() ? std::vector<std::string>{} : std::vector<std::string>{env};
+    return dd_test::run_shell(dd_test::cli_command(args, env_vars), dir_, stdin_path);
   }
 
   /// Against the test database at a fixed "now".
-  CliRun run_db(std::vector<std::string> args, const std::string& stdin_path = "/dev/null") {
+  CliResult run_db(std::vector<std::string> args, const std::string& stdin_path = "/dev/null") {
     args.insert(args.begin(), {"--db", db_, "--now", "2026-03-02T07:00"});
     return run(args, stdin_path);
   }
@@ -107,12 +45,13 @@ class CliScanTest : public ::testing::Test {
 
   static std::string case_path(const std::string& id) { return (kCases / (id + ".txt")).string(); }
 
-  std::filesystem::path dir_;
-  std::string db_;
+  dd_test::ScratchDir scratch_{"dd_cli_scan"};
+  const std::filesystem::path& dir_ = scratch_.path();
+  std::string db_ = (dir_ / "dailydrug.db").string();
 };
 
 TEST_F(CliScanTest, StdinToJsonThatValidatesAgainstTheSchema) {
-  const CliRun r = run({"--json", "scan", "-"}, case_path("dev/d02_bag_shared_spaced"));
+  const CliResult r = run({"--json", "scan", "-"}, case_path("dev/d02_bag_shared_spaced"));
   ASSERT_EQ(r.code, kExitOk) << r.err;
   const json result = r.data();
   EXPECT_TRUE(dailydrug::app::validate_scan_result_json(result).empty()) << result.dump(2);
@@ -129,7 +68,7 @@ TEST_F(CliScanTest, EveryCaseOfTheSetGivesValidJson) {
       continue;
     }
     ++files;
-    const CliRun r = run({"--json", "scan", entry.path().string()});
+    const CliResult r = run({"--json", "scan", entry.path().string()});
     EXPECT_TRUE(r.code == kExitOk || r.code == kExitFailure) << entry.path() << r.err;
     const json result = r.data();
     EXPECT_TRUE(dailydrug::app::validate_scan_result_json(result).empty()) << entry.path();
@@ -139,7 +78,7 @@ TEST_F(CliScanTest, EveryCaseOfTheSetGivesValidJson) {
 }
 
 TEST_F(CliScanTest, HumanOutputInKorean) {
-  const CliRun r = run({"scan", case_path("dev/d13_before_meal")});
+  const CliResult r = run({"scan", case_path("dev/d13_before_meal")});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   EXPECT_NE(r.out.find("처방 인식 결과: 약 2개"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("가스모틴정5mg"), std::string::npos);
@@ -147,13 +86,13 @@ TEST_F(CliScanTest, HumanOutputInKorean) {
 }
 
 TEST_F(CliScanTest, WithoutSaveNothingIsWritten) {
-  const CliRun r = run_db({"scan", case_path("dev/d13_before_meal")});
+  const CliResult r = run_db({"scan", case_path("dev/d13_before_meal")});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   EXPECT_FALSE(std::filesystem::exists(db_));
 }
 
 TEST_F(CliScanTest, SaveCreatesSchedulesVisibleInMedListAndToday) {
-  const CliRun saved = run_db({"--json", "scan", "--save", "-"}, case_path("dev/d06_prn_pain"));
+  const CliResult saved = run_db({"--json", "scan", "--save", "-"}, case_path("dev/d06_prn_pain"));
   ASSERT_EQ(saved.code, kExitOk) << saved.err;
   const json report = saved.data();
   ASSERT_EQ(report["saved"].size(), 1u);
@@ -186,7 +125,7 @@ TEST_F(CliScanTest, SaveCreatesSchedulesVisibleInMedListAndToday) {
 }
 
 TEST_F(CliScanTest, SaveFromAStartDateAndOpenEndedWithoutDuration) {
-  const CliRun r = run_db(
+  const CliResult r = run_db(
       {"--json", "scan", "--save", "--start", "2026-03-10", case_path("dev/d23_slot_words")});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   const json report = r.data();
@@ -203,13 +142,13 @@ TEST_F(CliScanTest, SaveFromAStartDateAndOpenEndedWithoutDuration) {
 
 TEST_F(CliScanTest, SaveWithNothingSavableFails) {
   const std::string file = write("prn.txt", "타이레놀정 통증시 1정\n");
-  const CliRun r = run_db({"scan", "--save", file});
+  const CliResult r = run_db({"scan", "--save", file});
   EXPECT_EQ(r.code, kExitFailure);
   EXPECT_NE(r.err.find("저장할 수 있는 약이 없습니다"), std::string::npos) << r.err;
 }
 
 TEST_F(CliScanTest, TextWithoutMedicinesIsAClearFailure) {
-  const CliRun r = run({"--json", "scan", case_path("dev/d18_receipt_only")});
+  const CliResult r = run({"--json", "scan", case_path("dev/d18_receipt_only")});
   EXPECT_EQ(r.code, kExitFailure);
   EXPECT_NE(r.err.find("처방 약을 찾지 못했습니다"), std::string::npos) << r.err;
   const json result = r.data();
@@ -217,7 +156,7 @@ TEST_F(CliScanTest, TextWithoutMedicinesIsAClearFailure) {
   EXPECT_EQ(result["warnings"][0]["code"], "no_medications");
 
   const std::string garbage = write("garbage.txt", "@#$%^&*\nlorem ipsum 1234\n");
-  const CliRun g = run({"scan", garbage});
+  const CliResult g = run({"scan", garbage});
   EXPECT_EQ(g.code, kExitFailure);
   EXPECT_NE(g.err.find("처방 약을 찾지 못했습니다"), std::string::npos);
 }
@@ -240,10 +179,10 @@ TEST_F(CliScanTest, UnreadableInputIsRefusedWithExit2) {
   };
   for (const Bad& b : cases) {
     const std::string file = write(std::string(b.label) + ".txt", b.content);
-    const CliRun text = run({"scan", file});
+    const CliResult text = run({"scan", file});
     EXPECT_EQ(text.code, kExitUsage) << b.label;
     EXPECT_NE(text.err.find("입력을 읽을 수 없습니다"), std::string::npos) << text.err;
-    const CliRun as_json = run({"--json", "scan", "-"}, file);
+    const CliResult as_json = run({"--json", "scan", "-"}, file);
     EXPECT_EQ(as_json.code, kExitUsage) << b.label;
     const json error = as_json.error_json();
     EXPECT_EQ(error["error"]["kind"], "Invalid") << as_json.err;
@@ -265,7 +204,7 @@ TEST_F(CliScanTest, HugeInputIsRefusedWithoutCrashing) {
   }
   const std::string file = write("huge.txt", big);
   for (const bool from_stdin : {false, true}) {
-    const CliRun r = from_stdin ? run({"--json", "scan", "-"}, file) : run({"scan", file});
+    const CliResult r = from_stdin ? run({"--json", "scan", "-"}, file) : run({"scan", file});
     EXPECT_FALSE(r.signalled);
     EXPECT_EQ(r.code, kExitUsage);
     EXPECT_NE(r.err.find("too large"), std::string::npos) << r.err;
@@ -273,20 +212,21 @@ TEST_F(CliScanTest, HugeInputIsRefusedWithoutCrashing) {
 }
 
 TEST_F(CliScanTest, FlagsAndSchema) {
-  const CliRun schema = run({"scan", "--schema"});
+  const CliResult schema = run({"scan", "--schema"});
   ASSERT_EQ(schema.code, kExitOk);
-  EXPECT_EQ(json::parse(schema.out), json::parse(read_all(std::filesystem::path(DD_SOURCE_DIR) /
-                                                          "app/schemas/scan_result.schema.json")));
+  EXPECT_EQ(json::parse(schema.out),
+            json::parse(dd_test::slurp(std::filesystem::path(DD_SOURCE_DIR) /
+                                       "app/schemas/scan_result.schema.json")));
   // --start needs --save; a bad date is a usage error.
   EXPECT_EQ(run_db({"scan", "--start", "2026-03-10", case_path("dev/d13_before_meal")}).code,
             kExitUsage);
-  const CliRun bad =
+  const CliResult bad =
       run_db({"scan", "--save", "--start", "2026-13-01", case_path("dev/d13_before_meal")});
   EXPECT_EQ(bad.code, kExitUsage);
   EXPECT_NE(bad.err.find("start"), std::string::npos) << bad.err;
   EXPECT_FALSE(std::filesystem::exists(db_));  // refused before opening the database
   // $DAILYDRUG_NOW sets "today" for --save, like --now.
-  const CliRun env =
+  const CliResult env =
       run({"--db", db_, "--json", "scan", "--save", case_path("dev/d13_before_meal")}, "/dev/null",
           "DAILYDRUG_NOW=2026-04-01T09:00");
   ASSERT_EQ(env.code, kExitOk) << env.err;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
+#include <vector>
 
 #include "dailydrug/app/dose_grouping.h"
 #include "dailydrug/app/dose_record.h"
@@ -17,6 +18,8 @@
 #include "dailydrug/app/schedule.h"
 
 namespace dailydrug::app {
+
+struct SavedSchedule;  // medication_store.h
 
 // nlohmann::json's ADL hooks: `nlohmann::json j = medicine;`.
 void to_json(nlohmann::json& j, const Medicine& medicine);
@@ -31,5 +34,15 @@ void to_json(nlohmann::json& j, const DoseGroup& group);
 void to_json(nlohmann::json& j, const Reminder& reminder);
 /// {"kind": "NotFound", "subject", "id", "detail", "message"}.
 void to_json(nlohmann::json& j, const Error& error);
+
+/// {"medicine": {...}, "schedule": {...}, "records_added", "records_removed"}: what saving a
+/// schedule (MedicationStore::save_schedule) did, with the medicine and schedule as now stored.
+/// The answer of `dailydrug med add|edit --json` and of POST /api/medicines[/ID].
+nlohmann::json saved_schedule_json(const Medicine& medicine, const MedicationSchedule& schedule,
+                                   const SavedSchedule& saved);
+/// The medicine's fields plus "schedules": [...]: one item of `dailydrug med list --json` and of
+/// GET /api/medicines.
+nlohmann::json medicine_with_schedules_json(const Medicine& medicine,
+                                            const std::vector<MedicationSchedule>& schedules);
 
 }  // namespace dailydrug::app
