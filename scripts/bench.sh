@@ -43,7 +43,9 @@ mkdir -p "$OUT"
 
 echo "== memory read bandwidth"
 "$BUILD/tools/bench/dailydrug-membw" --reps 5 --json "$OUT/membw.json" > /dev/null
-"$PY" -c 'import json,sys; [print(f"  {r[\"threads\"]} thread(s): best {r[\"best_gb_per_s\"]:.1f} GB/s, median {r[\"median_gb_per_s\"]:.1f}") for r in json.load(open(sys.argv[1]))["results"]]' "$OUT/membw.json"
+"$PY" -c 'import json,sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("  %d thread(s): best %.1f GB/s, median %.1f" % (r["threads"], r["best_gb_per_s"], r["median_gb_per_s"]))' "$OUT/membw.json"
 
 for b in "${BUNDLE_ARGS[@]}"; do
   name="$(basename "$b")"
