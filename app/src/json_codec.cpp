@@ -96,4 +96,21 @@ nlohmann::json medicine_with_schedules_json(const Medicine& medicine,
   return j;
 }
 
+nlohmann::json scan_saved_json(const ScanImportPlan::Item& item, const Medicine& medicine,
+                               const MedicationSchedule& schedule, const SavedSchedule& saved) {
+  nlohmann::json j = saved_schedule_json(medicine, schedule, saved);
+  j["medication"] = item.medication;
+  j["open_ended"] = item.open_ended;
+  return j;
+}
+
+nlohmann::json not_saved_json(const ScanImportPlan& plan) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& n : plan.not_saved) {
+    out.push_back(nlohmann::json{
+        {"medication", n.medication}, {"name", n.name}, {"reason", n.reason}, {"message", n.message}});
+  }
+  return out;
+}
+
 }  // namespace dailydrug::app

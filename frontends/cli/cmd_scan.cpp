@@ -156,24 +156,14 @@ dd::Status save(CliContext& ctx, const dd::ScanResult& result, const ScanFlags& 
   DD_APP_ASSIGN_OR_RETURN(dd::MedicationStore store, open_store(ctx));
   const dd::Date start = start_flag.value_or(store.clock().today());
   const dd::ScanImportPlan plan = dd::plan_scan_import(result, start);
-  json skipped = json::array();
-  for (const auto& n : plan.not_saved) {
-    skipped.push_back(json{{"medication", n.medication},
-                           {"name", n.name},
-                           {"reason", n.reason},
-                           {"message", n.message}});
-  }
+  const json skipped = dd::not_saved_json(plan);
   json saved = json::array();
   for (const dd::ScanImportPlan::Item& item : plan.items) {
     DD_APP_ASSIGN_OR_RETURN(const dd::SavedSchedule s, store.save_schedule(item.params));
     DD_APP_ASSIGN_OR_RETURN(const dd::Medicine medicine, store.get_medicine(s.medicine_id));
     DD_APP_ASSIGN_OR_RETURN(const dd::MedicationSchedule schedule,
                             store.get_schedule(s.schedule_id));
-    saved.push_back(json{{"medication", item.medication},
-                         {"medicine", medicine},
-                         {"schedule", schedule},
-                         {"records_added", s.records_added},
-                         {"open_ended", item.open_ended}});
+    saved.push_back(dd::scan_saved_json(item, medicine, schedule, s));
   }
   if (ctx.globals.json) {
     std::cout << dump_json(json{{"scan", result}, {"saved", saved}, {"not_saved", skipped}}) << '\n';

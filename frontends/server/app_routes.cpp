@@ -337,22 +337,14 @@ ApiResult<json> scan_save(dd::MedicationStore& store, const json& body) {
     DD_ASSIGN_OR_RETURN(start, date_value("start", *start_text));
   }
   const dd::ScanImportPlan plan = dd::plan_scan_import(result, start);
-  json not_saved = json::array();
-  for (const auto& n : plan.not_saved) {
-    not_saved.push_back(json{{"medication", n.medication},
-                             {"name", n.name},
-                             {"reason", n.reason},
-                             {"message", n.message}});
-  }
   json saved = json::array();
   for (const auto& item : plan.items) {
     DD_API_TRY(const dd::SavedSchedule s, store.save_schedule(item.params));
-    DD_ASSIGN_OR_RETURN(json one, saved_json(store, s));
-    one["medication"] = item.medication;
-    one["open_ended"] = item.open_ended;
-    saved.push_back(std::move(one));
+    DD_API_TRY(const dd::Medicine medicine, store.get_medicine(s.medicine_id));
+    DD_API_TRY(const dd::MedicationSchedule schedule, store.get_schedule(s.schedule_id));
+    saved.push_back(dd::scan_saved_json(item, medicine, schedule, s));
   }
-  return json{{"scan", result}, {"saved", saved}, {"not_saved", not_saved}};
+  return json{{"scan", result}, {"saved", saved}, {"not_saved", dd::not_saved_json(plan)}};
 }
 
 // ---- Coaching and questions ---------------------------------------------------------------------

@@ -97,6 +97,12 @@ TEST_F(CliScanTest, SaveCreatesSchedulesVisibleInMedListAndToday) {
   const json report = saved.data();
   ASSERT_EQ(report["saved"].size(), 1u);
   EXPECT_EQ(report["saved"][0]["medicine"]["name"], "에어탈정(아세클로페낙)");
+  // The same item shape as the server's /api/scan/save (json_codec's scan_saved_json).
+  for (const char* key : {"medication", "medicine", "schedule", "records_added", "records_removed",
+                          "open_ended"}) {
+    EXPECT_TRUE(report["saved"][0].contains(key)) << key;
+  }
+  EXPECT_EQ(report["saved"][0]["records_removed"], 0);
   ASSERT_EQ(report["not_saved"].size(), 1u);  // the as-needed 타이레놀이알서방정
   EXPECT_EQ(report["not_saved"][0]["reason"], "as_needed");
   EXPECT_TRUE(dailydrug::app::validate_scan_result_json(report["scan"]).empty());

@@ -15,6 +15,7 @@
 #include "dailydrug/app/error.h"
 #include "dailydrug/app/medicine.h"
 #include "dailydrug/app/reminder.h"
+#include "dailydrug/app/scan_import.h"
 #include "dailydrug/app/schedule.h"
 
 namespace dailydrug::app {
@@ -44,5 +45,13 @@ nlohmann::json saved_schedule_json(const Medicine& medicine, const MedicationSch
 /// GET /api/medicines.
 nlohmann::json medicine_with_schedules_json(const Medicine& medicine,
                                             const std::vector<MedicationSchedule>& schedules);
+
+/// One saved medication of a scan import: saved_schedule_json plus "medication" (its index in the
+/// scan) and "open_ended". Items of "saved" in `dailydrug scan --save --json` and POST
+/// /api/scan/save.
+nlohmann::json scan_saved_json(const ScanImportPlan::Item& item, const Medicine& medicine,
+                               const MedicationSchedule& schedule, const SavedSchedule& saved);
+/// The medications a scan import did not save: [{"medication", "name", "reason", "message"}].
+nlohmann::json not_saved_json(const ScanImportPlan& plan);
 
 }  // namespace dailydrug::app
