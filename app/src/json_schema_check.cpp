@@ -78,6 +78,26 @@ std::string escape_pointer(const std::string& key) {
   return out;
 }
 
+// What libstdc++'s <regex> compiler must not see: it reads the number of a backreference (\12)
+// or of a repetition ({12,34}) into a long without an overflow check, so "\\888…8" is undefined
+// behaviour inside the standard library (found by fuzz_scan_schema). Backreferences are refused
+// (no schema of ours uses them) and repetition counts are limited to 6 digits.
+const char* unsupported_pattern(const std::string& p) {
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == '\\' && i + 1 < p.size()) {
+      if (p[i + 1] >= '1' && p[i + 1] <= '9') return "backreferences are not supported";
+      ++i;  // an escaped character, including \{
+    } else if (p[i] == '{') {
+      size_t digits = 0;
+      for (size_t j = i + 1; j < p.size() && p[j] != '}'; ++j) {
+        digits = (p[j] >= '0' && p[j] <= '9') ? digits + 1 : 0;
+        if (digits > 6) return "repetition count too large";
+      }
+    }
+  }
+  return nullptr;
+}
+
 /// Compile-time walk: keywords, refs, patterns.
 class SchemaCompiler {
  public:
@@ -111,6 +131,9 @@ class SchemaCompiler {
       } else if (key == "pattern") {
         if (!value.is_string()) {
           return Error::invalid("schema", path + ": pattern must be a string");
+        }
+        if (const char* why = unsupported_pattern(value.get<std::string>())) {
+          return Error::invalid("schema", path + ": bad pattern (" + why + ")");
         }
         try {
           patterns_.emplace(value.get<std::string>(),

@@ -20,8 +20,8 @@ constexpr std::string_view kSchema = R"json({
     "warnings": {"type": "array", "maxItems": 1024, "items": {"$ref": "#/$defs/warning"}}
   },
   "$defs": {
-    "line": {"type": "integer", "minimum": 1},
-    "optional_line": {"type": ["integer", "null"], "minimum": 1},
+    "line": {"type": "integer", "minimum": 1, "maximum": 1048576},
+    "optional_line": {"type": ["integer", "null"], "minimum": 1, "maximum": 1048576},
     "medication": {
       "type": "object",
       "required": ["name", "dose", "times_per_day", "duration_days", "timing", "time_slots",
@@ -67,7 +67,7 @@ constexpr std::string_view kSchema = R"json({
                           "too_many_medications", "line_too_long"]},
         "field": {"enum": ["name", "dose", "times_per_day", "duration_days", "timing",
                            "time_slots", null]},
-        "medication": {"type": ["integer", "null"], "minimum": 0},
+        "medication": {"type": ["integer", "null"], "minimum": 0, "maximum": 63},
         "line": {"$ref": "#/$defs/optional_line"},
         "message": {"type": "string", "maxLength": 500}
       }

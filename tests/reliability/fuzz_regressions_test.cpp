@@ -9,7 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dailydrug/app/json_schema_check.h"
 #include "dailydrug/app/prescription_scanner.h"
+#include "dailydrug/app/scan_result.h"
 #include "dailydrug/llm/bundle.h"
 #include "dailydrug/llm/json_constraint.h"
 #include "dailydrug/llm/tokenizer.h"
@@ -178,4 +180,49 @@ TEST(FuzzRegressionTest, NonBooleanNullableIsConfigurationInvalidNotAnException)
     EXPECT_EQ(g.error().subject, "json_schema");
   }
   EXPECT_TRUE(JsonGrammar::compile(R"({"type":"string","nullable":true})").ok());
+}
+
+// fuzz_scan_schema (CI smoke pass, third session): a scan result whose line number is
+// 184467440737095516152 (past uint64, so nlohmann reads it as the double 1.8e20) is an integer by
+// JSON Schema's rule, had no maximum, and reached `get<int>()`: a float-to-int conversion out of
+// range (undefined behaviour, UBSan). Line numbers are now bounded by the schema (1 MiB of input
+// has at most 1,048,576 lines; a warning's medication index is below the 64 medications).
+TEST(FuzzRegressionTest, LineNumbersBeyondIntAreInvalidNotUndefinedBehaviour) {
+  const std::string med =
+      R"({"name": "타이레놀정500mg", "dose": "1정", "times_per_day": 3, "duration_days": 7,
+          "timing": null, "time_slots": [], "notes": [], "source_line": 1,
+          "field_lines": {"dose": LINE, "times_per_day": 1, "duration_days": 1, "timing": null}})";
+  for (const char* line : {"184467440737095516152", "1e20", "2147483648", "1048577"}) {
+    std::string m = med;
+    m.replace(m.find("LINE"), 4, line);
+    auto r = dailydrug::app::parse_scan_result(R"({"medications": [)" + m + R"(], "warnings": []})");
+    ASSERT_FALSE(r.ok()) << line;
+    EXPECT_EQ(r.error().kind, dailydrug::app::ErrorKind::kInvalid) << line;
+  }
+  std::string ok = med;
+  ok.replace(ok.find("LINE"), 4, "1048576");
+  EXPECT_TRUE(dailydrug::app::parse_scan_result(R"({"medications": [)" + ok + R"(], "warnings": []})").ok());
+  const std::string warning =
+      R"({"medications": [], "warnings": [{"code": "missing", "field": null, "medication": 64,
+          "line": null, "message": "m"}]})";
+  EXPECT_FALSE(dailydrug::app::parse_scan_result(warning).ok());
+}
+
+// fuzz_scan_schema (third session): a client schema's "pattern" with a huge backreference
+// ("\\888…8") or repetition count made libstdc++'s <regex> compiler overflow a long (UBSan:
+// signed integer overflow in regex_compiler.tcc). Such patterns are now refused as Invalid before
+// <regex> sees them; ordinary patterns and counts still compile.
+TEST(FuzzRegressionTest, PatternsThatOverflowTheRegexCompilerAreInvalid) {
+  using dailydrug::app::JsonSchema;
+  for (const char* pattern : {R"(^-[89]+\88888888888888888888886$)", R"(^(a)\1$)",
+                              R"(^a{88888888888}$)", R"(^a{1,99999999999}$)"}) {
+    const nlohmann::json schema = {{"type", "string"}, {"pattern", pattern}};
+    auto r = JsonSchema::compile(schema);
+    ASSERT_FALSE(r.ok()) << pattern;
+    EXPECT_EQ(r.error().kind, dailydrug::app::ErrorKind::kInvalid) << pattern;
+  }
+  for (const char* pattern : {R"(^a{2,24}$)", R"(^\{literal\}$)", R"(^[0-9]{1,3}\.[0-9]$)"}) {
+    const nlohmann::json schema = {{"type", "string"}, {"pattern", pattern}};
+    EXPECT_TRUE(JsonSchema::compile(schema).ok()) << pattern;
+  }
 }
