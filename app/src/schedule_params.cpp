@@ -51,4 +51,23 @@ Result<CreateScheduleParams> CreateScheduleParams::create(Fields fields) {
   return CreateScheduleParams{std::move(fields)};
 }
 
+CreateScheduleParams::Fields CreateScheduleParams::Fields::for_edit(
+    const Medicine& medicine, const std::optional<MedicationSchedule>& schedule, Date today) {
+  Fields fields;
+  fields.medicine_id = medicine.id;
+  fields.name = medicine.name;
+  fields.dosage = medicine.dosage;
+  fields.color_argb = medicine.color_argb;
+  fields.memo = medicine.memo;
+  fields.start_date = today;
+  if (schedule) {
+    fields.schedule_id = schedule->id;
+    fields.start_date = schedule->start_date;
+    fields.end_date = schedule->end_date;
+    fields.time_slots = schedule->time_slots;
+    fields.pattern = schedule->pattern;
+  }
+  return fields;
+}
+
 }  // namespace dailydrug::app

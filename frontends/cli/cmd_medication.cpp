@@ -335,20 +335,8 @@ dd::Status med_edit(CliContext& ctx, const MedicationFlags& flags, dd::Medicatio
     schedule = schedules.back();  // the newest schedule of the medicine
   }
 
-  dd::CreateScheduleParams::Fields fields;
-  fields.medicine_id = medicine.id;
-  fields.name = medicine.name;
-  fields.dosage = medicine.dosage;
-  fields.color_argb = medicine.color_argb;
-  fields.memo = medicine.memo;
-  fields.start_date = store.clock().today();
-  if (schedule) {
-    fields.schedule_id = schedule->id;
-    fields.start_date = schedule->start_date;
-    fields.end_date = schedule->end_date;
-    fields.time_slots = schedule->time_slots;
-    fields.pattern = schedule->pattern;
-  }
+  auto fields =
+      dd::CreateScheduleParams::Fields::for_edit(medicine, schedule, store.clock().today());
   DD_APP_RETURN_IF_ERROR(apply_schedule_flags(f, fields));
   if (flags.edit_no_end) {
     fields.end_date.reset();

@@ -279,20 +279,8 @@ ApiResult<json> edit_medicine(dd::MedicationStore& store, int64_t id, const json
   } else if (!schedules.empty()) {
     schedule = schedules.back();
   }
-  dd::CreateScheduleParams::Fields fields;
-  fields.medicine_id = medicine.id;
-  fields.name = medicine.name;
-  fields.dosage = medicine.dosage;
-  fields.color_argb = medicine.color_argb;
-  fields.memo = medicine.memo;
-  fields.start_date = store.clock().today();
-  if (schedule) {
-    fields.schedule_id = schedule->id;
-    fields.start_date = schedule->start_date;
-    fields.end_date = schedule->end_date;
-    fields.time_slots = schedule->time_slots;
-    fields.pattern = schedule->pattern;
-  }
+  auto fields =
+      dd::CreateScheduleParams::Fields::for_edit(medicine, schedule, store.clock().today());
   DD_RETURN_IF_ERROR(apply_form(body, fields));
   DD_API_TRY(const auto params, dd::CreateScheduleParams::create(std::move(fields)));
   DD_API_TRY(const dd::SavedSchedule saved, store.save_schedule(params));

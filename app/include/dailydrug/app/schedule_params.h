@@ -32,6 +32,12 @@ class CreateScheduleParams {
     std::optional<Date> end_date;       // inclusive, not before start_date; nullopt = open-ended
     std::vector<TimeOfDay> time_slots;  // at least one; duplicates are dropped
     SchedulePattern pattern;            // take_days > 0, rest_days >= 0
+
+    /// The starting point of an edit: the medicine as stored and, when given, that schedule
+    /// (which the edit then updates); without one, a new schedule starting `today`. The caller
+    /// applies the changes on top (`dailydrug med edit`, POST /api/medicines/ID).
+    static Fields for_edit(const Medicine& medicine,
+                           const std::optional<MedicationSchedule>& schedule, Date today);
   };
 
   /// Validates `fields` and normalises the slots. Checks run in this order and the first failure is
