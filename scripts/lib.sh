@@ -367,7 +367,11 @@ run_fuzzer() {
     return 1
   fi
   local corpus="$FUZZ_DIR/corpus/$name" crashes="$FUZZ_DIR/crashes/$name"
-  local log="$FUZZ_DIR/logs/$name.log"
+  local log="$FUZZ_DIR/logs/$name.log" seeds="$ROOT/tests/fuzz/corpus/$name"
+  if [ -z "$(ls -A "$seeds" 2>/dev/null)" ]; then
+    echo "*** fuzz_$name: no seed corpus in $seeds (is it committed? see make_seed_corpus.py)" >&2
+    return 1
+  fi
   mkdir -p "$corpus" "$crashes" "$(dirname "$log")"
   local opts=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$crashes/")
   if [ "$seconds" -gt 0 ]; then opts+=(-max_total_time="$seconds"); else opts+=(-runs=0); fi
@@ -375,18 +379,21 @@ run_fuzzer() {
   local rc=0
   DD_FUZZ_FIXTURES="$FUZZ_DIR/test-fixtures" \
     ASAN_OPTIONS="detect_leaks=1:halt_on_error=1" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
-    "$bin" "${opts[@]}" "$corpus" "$ROOT/tests/fuzz/corpus/$name" > "$log" 2>&1 || rc=$?
+    "$bin" "${opts[@]}" "$corpus" "$seeds" > "$log" 2>&1 || rc=$?
+  # A fuzzer that dies before its first stats line leaves no matches: "|| true" keeps set -e
+  # and pipefail from ending the script here, so the failure below is reported.
   local execs eps rss cov files
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
   eps="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
   rss="$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)"
-  cov="$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)"
+  cov="$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 || true)"
   files="$(find "$corpus" -type f | wc -l)"
   printf '  fuzz_%-15s %5ss  %9s runs  %6s exec/s  %s  corpus %s files  rss %s MB\n' \
     "$name" "$seconds" "${execs:-?}" "${eps:-?}" "${cov:-cov ?}" "$files" "${rss:-?}"
   if [ "$rc" -ne 0 ]; then
     echo "*** fuzz_$name failed (exit $rc); log $log, input in $crashes/:" >&2
-    grep -E "DD_FUZZ_CHECK|ERROR: |runtime error|SUMMARY|Test unit written" "$log" | head -15 >&2
+    grep -E "DD_FUZZ_CHECK|ERROR: |runtime error|SUMMARY|Test unit written" "$log" | head -15 >&2 \
+      || tail -5 "$log" >&2
   fi
   return "$rc"
 }

@@ -36,6 +36,11 @@ if [ "${DD_SKIP_FUZZ:-0}" = 1 ]; then
 fi
 ensure_fuzz_build
 step "fuzz" "smoke pass: ${#FUZZ_TARGETS[@]} targets, seed corpus + ${DD_FUZZ_SECONDS:-5} s each"
+fuzz_failed=""
 for t in "${FUZZ_TARGETS[@]}"; do
-  run_fuzzer "$t" "${DD_FUZZ_SECONDS:-5}"
+  run_fuzzer "$t" "${DD_FUZZ_SECONDS:-5}" || fuzz_failed+=" fuzz_$t"
 done
+if [ -n "$fuzz_failed" ]; then
+  echo "*** fuzz smoke pass failed:$fuzz_failed" >&2
+  exit 1
+fi

@@ -4,7 +4,7 @@
 The seeds are real inputs of each parser: the tokenizer corpus texts, the default bundle's and
 the tiny fixture's model_config.json, OCR texts of the scan evaluation set, the scan results the
 scanner makes of them (through `dailydrug --json scan`), the scan schema, OpenAI-style
-chat requests, and JSON schemas with outputs for constrained decoding. Run once by hand when a parser's input format changes; the fuzzers grow their
+chat requests, JSON schemas with outputs for constrained decoding, and a FlatTensor (.ptd) file. Run once by hand when a parser's input format changes; the fuzzers grow their
 own corpora from these (scripts/fuzz.sh keeps those out of the repository).
 
 Usage: make_seed_corpus.py --dailydrug build/frontends/cli/dailydrug --tiny-config
@@ -104,6 +104,15 @@ def main():
              '{"x":{"$ref":"#/$defs/d"}},"additionalProperties":false}', '{"x":"한글"}'),
             ('{"type":"object"}', '{"a":[1,{"b":null}],"c":"\\u0041"}')]:
         write("json_constraint", schema.encode() + b"\0" + out.encode())
+
+    # flat_tensor: a real .ptd written by the executorch wheel's own serializer (one named 16-byte
+    # blob; the same bytes as kOneBlobPtd in tests/reliability/bundle_faults_test.cpp). Stored
+    # under its hash like every seed, so the *.ptd ignore rule does not drop it from the tree.
+    from executorch.exir._serialize.data_serializer import DataEntry, DataPayload
+    from executorch.extension.flat_tensor.serialize.serialize import FlatTensorSerializer
+    write("flat_tensor", bytes(FlatTensorSerializer().serialize(DataPayload(
+        buffers=[bytes(range(1, 5)) * 4],
+        named_data={"dd_reliability_blob": DataEntry(0, 16, None)}))))
 
 
 if __name__ == "__main__":
