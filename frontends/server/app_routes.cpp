@@ -18,6 +18,7 @@
 #include "dailydrug/app/scan_import.h"
 #include "dailydrug/app/scan_result.h"
 #include "dailydrug/app/schedule_params.h"
+#include "dailydrug/llm/utf8.h"
 #include "server_state.h"
 
 namespace dailydrug::server {
@@ -39,7 +40,7 @@ ApiResult<json> body_object(const httplib::Request& req) {
   if (req.body.empty()) {
     return json::object();
   }
-  if (!is_valid_utf8(req.body)) {
+  if (!llm::is_valid_utf8(req.body)) {
     return ApiError::invalid("", "invalid_utf8", "the request body is not valid UTF-8");
   }
   json doc = json::parse(req.body, nullptr, /*allow_exceptions=*/false);

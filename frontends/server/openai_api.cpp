@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "dailydrug/llm/utf8.h"
+
 namespace dailydrug::server {
 
 using nlohmann::json;
@@ -77,50 +79,6 @@ ApiError ApiError::internal(std::string message) {
   e.kind = "Internal";
   e.message = std::move(message);
   return e;
-}
-
-// ---- Validation helpers -------------------------------------------------------------------------
-
-bool is_valid_utf8(std::string_view s) {
-  size_t i = 0;
-  const size_t n = s.size();
-  while (i < n) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = 0;
-    uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > n) {
-      return false;
-    }
-    for (size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) {
-        return false;
-      }
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
 }
 
 namespace {
@@ -307,7 +265,7 @@ ApiResult<ChatCompletionRequest> parse_chat_completion_request(std::string_view 
   if (body.size() > kMaxBodyBytes) {
     return ApiError::payload_too_large(body.size(), kMaxBodyBytes);
   }
-  if (!is_valid_utf8(body)) {
+  if (!llm::is_valid_utf8(body)) {
     return ApiError::invalid("", "invalid_utf8", "the request body is not valid UTF-8");
   }
   if (json_depth(body, kMaxJsonDepth) > kMaxJsonDepth) {

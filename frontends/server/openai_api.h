@@ -110,7 +110,4 @@ std::string build_error_json(const ApiError& error);
 /// kinds (ModelNotFound, ModelCorrupted, ModelLoadFailed, ...) 503; the rest 500.
 ApiError api_error_from_llm(const llm::Error& error);
 
-/// True if `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
-bool is_valid_utf8(std::string_view text);
-
 }  // namespace dailydrug::server

@@ -101,14 +101,6 @@ TEST(OpenAiApiTest, MalformedBodiesAreTypedErrors) {
   EXPECT_EQ(e.kind, "Invalid");
 }
 
-TEST(OpenAiApiTest, InvalidUtf8Forms) {
-  EXPECT_TRUE(is_valid_utf8("abc 가나다 😀"));
-  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong '/'
-  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate
-  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
-  EXPECT_FALSE(is_valid_utf8("\xe0\xa4"));          // truncated
-}
-
 TEST(OpenAiApiTest, HugeBodyIs413) {
   const std::string body(kMaxBodyBytes + 1, ' ');
   const ApiError e = parse_error(body);

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <queue>
 
-#include "utf8.h"
+#include "dailydrug/llm/utf8.h"
 
 namespace dailydrug::llm::tok {
 

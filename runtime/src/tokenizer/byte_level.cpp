@@ -1,6 +1,6 @@
 #include "byte_level.h"
 
-#include "utf8.h"
+#include "dailydrug/llm/utf8.h"
 
 namespace dailydrug::llm::tok {
 namespace {

@@ -6,7 +6,7 @@
 #include "byte_level.h"
 #include "pattern.h"
 #include "unicode.h"
-#include "utf8.h"
+#include "dailydrug/llm/utf8.h"
 
 namespace dailydrug::llm::tok {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "utf8.h"
+#include "dailydrug/llm/utf8.h"
 
 namespace dailydrug::llm::tok {
 

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "loaders.h"
-#include "utf8.h"
+#include "dailydrug/llm/utf8.h"
 
 namespace dailydrug::llm::tok {
 namespace {

@@ -1,7 +1,7 @@
 #include <array>
 
 #include "dailydrug/llm/tokenizer.h"
-#include "utf8.h"
+#include "dailydrug/llm/utf8.h"
 
 namespace dailydrug::llm {
 namespace {
@@ -68,7 +68,7 @@ std::string StreamingDecoder::push(TokenId id) {
     const std::string text = render(&ok);
     if (!ok) return {};
     size_t end = text.size();
-    if (std::string_view(text).ends_with(tok::kReplacementChar)) return {};
+    if (std::string_view(text).ends_with(kReplacementChar)) return {};
     if (end <= emitted_bytes_ || text.compare(0, emitted_bytes_, text, 0, emitted_bytes_) != 0) {
       return {};
     }
@@ -84,7 +84,7 @@ std::string StreamingDecoder::push(TokenId id) {
     return {};
   }
   // A trailing U+FFFD may be an incomplete sequence that the next ids complete.
-  if (std::string_view(text).ends_with(tok::kReplacementChar) && ids_.size() < kMaxHeldIds) {
+  if (std::string_view(text).ends_with(kReplacementChar) && ids_.size() < kMaxHeldIds) {
     return {};
   }
   // Until something visible was emitted, stream-start rules still apply to later ids.

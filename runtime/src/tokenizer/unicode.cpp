@@ -5,7 +5,7 @@
 #include <unicode/unistr.h>
 #include <unicode/ustring.h>
 
-#include "utf8.h"
+#include "dailydrug/llm/utf8.h"
 
 namespace dailydrug::llm::tok {
 

@@ -1,4 +1,5 @@
-// UTF-8 helpers shared by the tokenizer implementations (internal header).
+// UTF-8 helpers shared by every layer: the tokenizers, the app's text handling and the JNI
+// binding's UTF-16 conversion (part of dd_llm_core, which has no third-party dependencies).
 //
 // All functions work on byte strings and never allocate unless they return a string. Invalid
 // sequences are handled the way Rust's `String::from_utf8_lossy` does (one U+FFFD per "maximal
@@ -11,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace dailydrug::llm::tok {
+namespace dailydrug::llm {
 
 inline constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
 
@@ -54,4 +55,4 @@ inline size_t utf8_char_len(unsigned char lead) {
 /// Decodes the code point at s[pos] of a string already known to be valid UTF-8.
 char32_t utf8_decode_valid(std::string_view s, size_t pos, size_t* len);
 
-}  // namespace dailydrug::llm::tok
+}  // namespace dailydrug::llm

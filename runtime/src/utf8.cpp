@@ -1,6 +1,6 @@
-#include "utf8.h"
+#include "dailydrug/llm/utf8.h"
 
-namespace dailydrug::llm::tok {
+namespace dailydrug::llm {
 
 Utf8Step utf8_next(std::string_view s, size_t pos) {
   Utf8Step r;
@@ -130,4 +130,4 @@ char32_t utf8_decode_valid(std::string_view s, size_t pos, size_t* len) {
   return cp;
 }
 
-}  // namespace dailydrug::llm::tok
+}  // namespace dailydrug::llm
