@@ -55,3 +55,11 @@ set_tests_properties(export.inputs PROPERTIES LABELS "unit" TIMEOUT 600)
 # independent schema validator.
 dd_add_gtest(json_constraint_test LABEL unit SOURCES unit/json_constraint_test.cpp
              LIBS dd_llm dd_app nlohmann_json::nlohmann_json FIXTURES tiny_model)
+
+# The benchmark tool, black-box: every workload written as JSON and markdown, skips said.
+dd_add_gtest(bench_tool_test LABEL integration SOURCES integration/bench_tool_test.cpp
+             LIBS nlohmann_json::nlohmann_json FIXTURES tiny_model)
+target_compile_definitions(bench_tool_test PRIVATE
+                           DD_DAILYDRUG_BIN="$<TARGET_FILE:dailydrug-bench>"
+                           DD_TEST_BUNDLE_DIR="${DD_TEST_BUNDLE}")
+add_dependencies(bench_tool_test dailydrug-bench)

@@ -9,6 +9,11 @@
 //   decode_<N>      N greedy tokens after a short prompt (tokens/s, first token excluded)
 //   ttft_cold       a chat request with the bundle's system prompt, empty cache
 //   ttft_warm       the same system prompt cached, a different user question
+//   ttft_turn2_cold a follow-up question in a conversation (system prompt, a first question
+//                   with medicine facts as `dailydrug ask` writes them, the model's answer),
+//                   empty cache: the whole conversation is prefilled
+//   ttft_turn2_warm the same follow-up right after the first turn was generated: the cache
+//                   holds the conversation, only the new turn is prefilled (chat, the server)
 //   decode_cpu_<N>  CPU time (user + system, all threads) per decoded token, from the same
 //                   generation with N tokens minus one with 1 token: with --threads 1 this is the
 //                   single-core cost, which other processes on a busy machine barely disturb
@@ -67,6 +72,54 @@ int fail(const Error& e) {
   return 4;
 }
 
+/// True (with a note on stderr) when `e` says a workload's prompt does not fit the program's
+/// context: the workload is skipped, as decode_at_N is, instead of failing the run.
+bool too_long(const Error& e, const char* workload) {
+  if (e.kind != ErrorKind::kContextLengthExceeded) return false;
+  std::fprintf(stderr, "%s skipped: %s\n", workload, e.message().c_str());
+  return true;
+}
+
+/// A greedy request with no time limit (a busy machine is slow, not broken), no repetition
+/// penalty and no stop strings, so every run of it does the same work.
+GenerationRequest greedy(std::string prompt, int max_tokens, bool raw) {
+  GenerationRequest r;
+  r.timeout_ms = 0;
+  r.prompt = std::move(prompt);
+  r.raw = raw;
+  r.max_output_tokens = max_tokens;
+  r.temperature = 0.0f;
+  r.repetition_penalty = 1.0f;
+  r.stop = {};
+  return r;
+}
+
+/// Runs `r` on an empty cache (`fresh`) or after what the cache holds; `st` gets its stats.
+Status run(Runner& runner, const GenerationRequest& r, GenerationStats& st, bool fresh = true) {
+  if (fresh) runner.reset();
+  auto g = runner.generate(r, {}, [&](const GenerationStats& s) { st = s; });
+  if (!g.ok()) return g.error();
+  return {};
+}
+
+/// CPU ms per decoded token of `r`: the CPU time of `r` minus that of the same request cut to
+/// one token, over the tokens after the first. Appended to `out` when `r` decodes > 1 token.
+Status decode_cpu_per_token(Runner& runner, const GenerationRequest& r, Series& out) {
+  GenerationStats st;
+  const double c0 = cpu_ms();
+  DD_RETURN_IF_ERROR(run(runner, r, st));
+  const double c1 = cpu_ms();
+  GenerationRequest one = r;
+  one.max_output_tokens = 1;
+  GenerationStats ignored;
+  DD_RETURN_IF_ERROR(run(runner, one, ignored));
+  const double c2 = cpu_ms();
+  if (st.generated_tokens > 1) {
+    out.values.push_back(((c1 - c0) - (c2 - c1)) / (st.generated_tokens - 1));
+  }
+  return {};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,14 +155,9 @@ int main(int argc, char** argv) {
     auto r = Runner::from_bundle(*b, lo);
     if (!r.ok()) return fail(r.error());
     // Loading maps the file; the first forward touches the weights. Count both, as a user does.
-    GenerationRequest warm;
-    warm.timeout_ms = 0;  // no limit: a busy machine is slow, not broken
-    warm.prompt = "hi";
-    warm.raw = true;
-    warm.max_output_tokens = 1;
-    warm.temperature = 0.0f;
     runner = std::move(r).value();
-    if (auto g = runner->generate(warm); !g.ok()) return fail(g.error());
+    GenerationStats st;
+    if (auto g = run(*runner, greedy("hi", 1, true), st); !g.ok()) return fail(g.error());
     load.values.push_back(ms_since(t0));
   }
   results.push_back(load);
@@ -135,68 +183,66 @@ int main(int argc, char** argv) {
   Series ttft_cold{"ttft_cold", "ms", {}}, ttft_warm{"ttft_warm", "ms", {}};
   Series decode_cpu{"decode_cpu_" + std::to_string(decode_n), "CPU ms/token", {}};
   int64_t peak_rss = 0;
+  const GenerationRequest p = greedy(*prompt_text, 1, true);
+  const GenerationRequest d = greedy("The history of aspirin began", decode_n, true);
+  GenerationRequest cold = greedy("타이레놀 복용 후 운전해도 될까요?", 1, false);
+  GenerationRequest warm = greedy("이부프로펜은 하루에 몇 번 먹나요?", 1, false);
   for (int i = 0; i < reps; ++i) {
     GenerationStats st;
-    GenerationRequest p;
-    p.timeout_ms = 0;  // no limit: a busy machine is slow, not broken
-    p.prompt = *prompt_text;
-    p.raw = true;
-    p.max_output_tokens = 1;
-    p.temperature = 0.0f;
-    runner->reset();
-    if (auto g = runner->generate(p, {}, [&](const GenerationStats& s) { st = s; }); !g.ok()) {
-      return fail(g.error());
-    }
+    if (auto g = run(*runner, p, st); !g.ok()) return fail(g.error());
     prefill.values.push_back(st.prefill_tokens_per_s);
-
-    GenerationRequest d;
-
-    d.timeout_ms = 0;  // no limit: a busy machine is slow, not broken
-    d.prompt = "The history of aspirin began";
-    d.raw = true;
-    d.max_output_tokens = decode_n;
-    d.temperature = 0.0f;
-    d.repetition_penalty = 1.0f;
-    d.stop = {};
-    runner->reset();
-    if (auto g = runner->generate(d, {}, [&](const GenerationStats& s) { st = s; }); !g.ok()) {
-      return fail(g.error());
-    }
+    if (auto g = run(*runner, d, st); !g.ok()) return fail(g.error());
     decode.values.push_back(st.decode_tokens_per_s);
-    {  // the same request again with 1 token: the CPU time difference is the decode's
-      const double c0 = cpu_ms();
-      runner->reset();
-      if (auto g = runner->generate(d); !g.ok()) return fail(g.error());
-      const double c1 = cpu_ms();
-      GenerationRequest d1 = d;
-      d1.max_output_tokens = 1;
-      runner->reset();
-      if (auto g = runner->generate(d1); !g.ok()) return fail(g.error());
-      const double c2 = cpu_ms();
-      if (st.generated_tokens > 1) {
-        decode_cpu.values.push_back(((c1 - c0) - (c2 - c1)) / (st.generated_tokens - 1));
-      }
-    }
-
-    GenerationRequest c;
-
-    c.timeout_ms = 0;  // no limit: a busy machine is slow, not broken
-    c.prompt = "타이레놀 복용 후 운전해도 될까요?";
-    c.max_output_tokens = 1;
-    c.temperature = 0.0f;
-    runner->reset();
-    if (auto g = runner->generate(c, {}, [&](const GenerationStats& s) { st = s; }); !g.ok()) {
-      return fail(g.error());
-    }
-    ttft_cold.values.push_back(st.ttft_ms);
-    c.prompt = "이부프로펜은 하루에 몇 번 먹나요?";  // same system prompt, new question
-    if (auto g = runner->generate(c, {}, [&](const GenerationStats& s) { st = s; }); !g.ok()) {
-      return fail(g.error());
-    }
-    ttft_warm.values.push_back(st.ttft_ms);
+    if (auto g = decode_cpu_per_token(*runner, d, decode_cpu); !g.ok()) return fail(g.error());
     peak_rss = std::max(peak_rss, st.peak_rss_kb);
   }
-  results.insert(results.end(), {prefill, decode, decode_cpu, ttft_cold, ttft_warm});
+  results.insert(results.end(), {prefill, decode, decode_cpu});
+
+  for (int i = 0; i < reps; ++i) {
+    GenerationStats st;
+    if (auto g = run(*runner, cold, st); !g.ok()) {
+      if (!too_long(g.error(), "ttft_cold")) return fail(g.error());
+      break;
+    }
+    ttft_cold.values.push_back(st.ttft_ms);
+    // the same system prompt, now cached, and a new question
+    if (auto g = run(*runner, warm, st, false); !g.ok()) return fail(g.error());
+    ttft_warm.values.push_back(st.ttft_ms);
+  }
+  if (!ttft_warm.values.empty()) results.insert(results.end(), {ttft_cold, ttft_warm});
+
+  // A follow-up turn. The first question carries facts the way the app's `ask` prompt does.
+  Series turn2_cold{"ttft_turn2_cold", "ms", {}}, turn2_warm{"ttft_turn2_warm", "ms", {}};
+  nlohmann::json turn2_tokens;  // the warm follow-up's prompt tokens and how many were cached
+  GenerationRequest turn1 = greedy(
+      "Facts:\n"
+      "- 타이레놀, 졸음: 아세트아미노펜은 보통 졸음을 일으키지 않지만, 감기약과 함께 먹으면 졸릴 "
+      "수 있어요.\n"
+      "- 타이레놀, 술: 술을 마시는 날에는 간에 부담이 커지니 복용 전에 약사와 상담하세요.\n"
+      "- 타이레놀, 최대량: 하루 최대 용량을 넘기지 말고, 다른 아세트아미노펜 약과 겹치지 않게 "
+      "하세요.\n\n"
+      "Question: 타이레놀 복용 후 운전해도 될까요?\nAnswer briefly, using only these facts.",
+      24, false);
+  for (int i = 0; i < reps; ++i) {
+    GenerationStats st;
+    runner->reset();
+    auto first = runner->generate(turn1);
+    if (!first.ok()) {
+      if (!too_long(first.error(), "ttft_turn2")) return fail(first.error());
+      break;
+    }
+    GenerationRequest turn2 = greedy("그럼 술은 마셔도 되나요?", 1, false);
+    turn2.history = {{"user", turn1.prompt}, {"assistant", first->text}};
+    if (auto g = run(*runner, turn2, st, false); !g.ok()) {
+      if (!too_long(g.error(), "ttft_turn2")) return fail(g.error());
+      break;
+    }
+    turn2_warm.values.push_back(st.ttft_ms);
+    turn2_tokens = {{"prompt", st.prompt_tokens}, {"reused_from_cache", st.reused_prefix_tokens}};
+    if (auto g = run(*runner, turn2, st); !g.ok()) return fail(g.error());
+    turn2_cold.values.push_back(st.ttft_ms);
+  }
+  if (!turn2_warm.values.empty()) results.insert(results.end(), {turn2_cold, turn2_warm});
 
   // Decode speed against filled context: the attention and cache cost grow with it.
   constexpr int kContextDecode = 16;
@@ -212,34 +258,13 @@ int main(int argc, char** argv) {
     if (!text_n.ok()) return fail(text_n.error());
     Series at{"decode_at_" + std::to_string(n), "tokens/s", {}};
     Series at_cpu{"decode_cpu_at_" + std::to_string(n), "CPU ms/token", {}};
+    const GenerationRequest at_req = greedy(*text_n, kContextDecode, true);
     for (int i = 0; i < reps; ++i) {
       GenerationStats st;
-      GenerationRequest d;
-      d.timeout_ms = 0;  // no limit: a busy machine is slow, not broken
-      d.prompt = *text_n;
-      d.raw = true;
-      d.max_output_tokens = kContextDecode;
-      d.temperature = 0.0f;
-      d.repetition_penalty = 1.0f;
-      d.stop = {};
-      runner->reset();
-      if (auto g = runner->generate(d, {}, [&](const GenerationStats& s) { st = s; }); !g.ok()) {
-        return fail(g.error());
-      }
+      if (auto g = run(*runner, at_req, st); !g.ok()) return fail(g.error());
       at.values.push_back(st.decode_tokens_per_s);
       peak_rss = std::max(peak_rss, st.peak_rss_kb);
-      const double c0 = cpu_ms();  // CPU time of the decode: same request minus a 1-token one
-      runner->reset();
-      if (auto g = runner->generate(d); !g.ok()) return fail(g.error());
-      const double c1 = cpu_ms();
-      GenerationRequest d1 = d;
-      d1.max_output_tokens = 1;
-      runner->reset();
-      if (auto g = runner->generate(d1); !g.ok()) return fail(g.error());
-      const double c2 = cpu_ms();
-      if (st.generated_tokens > 1) {
-        at_cpu.values.push_back(((c1 - c0) - (c2 - c1)) / (st.generated_tokens - 1));
-      }
+      if (auto g = decode_cpu_per_token(*runner, at_req, at_cpu); !g.ok()) return fail(g.error());
     }
     results.push_back(at);
     results.push_back(at_cpu);
@@ -252,6 +277,7 @@ int main(int argc, char** argv) {
   out["threads"] = ExecutorchModel::num_threads();
   out["hardware_threads"] = std::thread::hardware_concurrency();
   out["peak_rss_kb"] = peak_rss;
+  if (!turn2_tokens.is_null()) out["ttft_turn2_tokens"] = turn2_tokens;
   for (const auto& s : results) out["results"].push_back(s.summary());
   const std::string js = out.dump(2);
   std::printf("%s\n", js.c_str());
@@ -264,13 +290,17 @@ int main(int argc, char** argv) {
       const auto j = s.summary();
       std::snprintf(line, sizeof line, "| %s | %s | %.1f | %.1f | %.1f | %d |\n",
                     s.name.c_str(), s.unit.c_str(), j["median"].get<double>(),
-                    j["min"].get<double>(), j["max"].get<double>(), reps);
+                    j["min"].get<double>(), j["max"].get<double>(), j["reps"].get<int>());
       md << line;
     }
     md << "\nBundle " << out["bundle"].get<std::string>() << " ("
        << out["quantization"].get<std::string>() << ", "
        << bundle->total_size_bytes() / 1000000 << " MB), " << out["threads"].get<int>()
        << " threads, peak RSS " << peak_rss / 1024 << " MB.\n";
+    if (!turn2_tokens.is_null()) {
+      md << "The follow-up turn has " << turn2_tokens["prompt"] << " prompt tokens; warm, "
+         << turn2_tokens["reused_from_cache"] << " of them come from the cache.\n";
+    }
   }
   return 0;
 }
