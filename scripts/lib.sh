@@ -14,7 +14,8 @@ APT_PACKAGES=(g++ make pkg-config python3 python3-venv libpcre2-dev libsentencep
   nlohmann-json3-dev libsqlite3-dev libgtest-dev libgmock-dev libssl-dev libcli11-dev libicu-dev
   default-jdk-headless junit4 libcpp-httplib-dev chromium fonts-nanum fonts-noto-color-emoji
   clang libclang-rt-dev  # clang + libFuzzer: the fuzz tree (scripts/fuzz.sh)
-  flatbuffers-compiler libflatbuffers-dev)  # our .ptd check (runtime/src/flat_tensor)
+  flatbuffers-compiler libflatbuffers-dev  # our .ptd check (runtime/src/flat_tensor)
+  libxxhash-dev)  # the packed-weight cache's checksum (runtime/src/engine/weight_cache.cpp)
 
 STEP_NAME=""
 step() {  # step "name" "what it does"
@@ -316,7 +317,7 @@ run_sanitizer_tests() {
 # build-fuzz/corpus/<name>/ and crashing inputs to build-fuzz/crashes/<name>/. See
 # docs/RELIABILITY.md and scripts/fuzz.sh.
 FUZZ_TARGETS=(tokenizer_hf tokenizer_spm model_config scan scan_schema openai_request
-  json_constraint flat_tensor)
+  json_constraint flat_tensor tokenizer_json)
 FUZZ_DIR="${BUILD}-fuzz"
 
 ensure_fuzz_build() {

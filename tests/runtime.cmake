@@ -63,3 +63,9 @@ target_compile_definitions(bench_tool_test PRIVATE
                            DD_DAILYDRUG_BIN="$<TARGET_FILE:dailydrug-bench>"
                            DD_TEST_BUNDLE_DIR="${DD_TEST_BUNDLE}")
 add_dependencies(bench_tool_test dailydrug-bench)
+
+# The packed-weight cache (runtime/src/engine/weight_cache.h, an internal header).
+dd_add_gtest(weight_cache_test LABEL unit SOURCES unit/weight_cache_test.cpp LIBS dd_llm
+             FIXTURES tiny_model)
+target_include_directories(weight_cache_test PRIVATE ${CMAKE_SOURCE_DIR}/runtime/src/engine)
+target_compile_definitions(weight_cache_test PRIVATE DD_TEST_BUNDLE_DIR="${DD_TEST_BUNDLE}")

@@ -397,6 +397,7 @@ void ddllm_open_options_init(ddllm_open_options* opts) {
   opts->progress = nullptr;
   opts->progress_user = nullptr;
   opts->lazy_load = 0;
+  opts->weight_cache_dir = nullptr;
 }
 
 int ddllm_open(const char* bundle_dir, const ddllm_open_options* opts, ddllm_runner** out,
@@ -427,6 +428,7 @@ int ddllm_open(const char* bundle_dir, const ddllm_open_options* opts, ddllm_run
     }
     if (o.memory_threshold_mb >= 0) config.memory_threshold_mb = o.memory_threshold_mb;
     config.verify_sha256 = o.verify_sha256 != 0;
+    if (o.weight_cache_dir != nullptr) config.weight_cache_dir = o.weight_cache_dir;
     auto created = llm::LocalLlm::create(std::move(config));
     if (!created.ok()) {
       llm::Error e = created.error();

@@ -81,7 +81,7 @@ void run_serve(CliContext& ctx, const ServeFlags& flags) {
     if (!bundle.ok()) {
       return bundle.take_error();
     }
-    return llm::Runner::from_bundle(*bundle);
+    return llm::Runner::from_bundle(*bundle, cli_load_options());
   };
 
   auto store = open_store(ctx);

@@ -25,6 +25,18 @@ std::string resolve_model_dir(const GlobalOptions& globals) {
   return DD_DEFAULT_BUNDLE_DIR;
 }
 
+llm::ModelLoadOptions cli_load_options() {
+  llm::ModelLoadOptions options;
+  if (const char* dir = std::getenv("DAILYDRUG_CACHE_DIR")) {
+    options.weight_cache_dir = dir;
+  } else if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
+    options.weight_cache_dir = std::string(xdg) + "/dailydrug/weights";
+  } else if (const char* home = std::getenv("HOME"); home && *home) {
+    options.weight_cache_dir = std::string(home) + "/.cache/dailydrug/weights";
+  }
+  return options;
+}
+
 llm::Result<std::unique_ptr<llm::Runner>> load_runner_for_cli(const GlobalOptions& globals) {
   if (std::getenv("DAILYDRUG_VERBOSE")) {
     llm::set_log_sink([](llm::LogLevel, std::string_view m) {
@@ -39,12 +51,16 @@ llm::Result<std::unique_ptr<llm::Runner>> load_runner_for_cli(const GlobalOption
     if (!globals.json) std::fputc('\n', stderr);
     return bundle.take_error();
   }
-  auto runner = llm::Runner::from_bundle(*bundle);
+  auto runner = llm::Runner::from_bundle(*bundle, cli_load_options());
   if (!globals.json) {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (runner.ok()) {
-      std::fprintf(stderr, " %s, %.0f ms\n", bundle->config().model_name.c_str(), ms);
+      const std::string& cache = (*runner)->model().weight_cache();
+      std::fprintf(stderr, " %s, %.0f ms%s\n", bundle->config().model_name.c_str(), ms,
+                   cache == "hit"     ? " (packed weights from the cache)"
+                   : cache == "write" ? " (packed weights cached for the next load)"
+                                      : "");
     } else {
       std::fputc('\n', stderr);
     }

@@ -13,6 +13,11 @@ namespace dailydrug::cli {
 /// --model, else $DAILYDRUG_MODEL, else the bundle the setup command prepared.
 std::string resolve_model_dir(const GlobalOptions& globals);
 
+/// The load options of the CLI and the server: the packed-weight cache in $DAILYDRUG_CACHE_DIR
+/// (set but empty: no cache), else $XDG_CACHE_HOME/dailydrug/weights, else
+/// ~/.cache/dailydrug/weights.
+dailydrug::llm::ModelLoadOptions cli_load_options();
+
 /// Open and load the bundle, printing progress ("loading model ...") to stderr unless --json.
 dailydrug::llm::Result<std::unique_ptr<dailydrug::llm::Runner>> load_runner_for_cli(
     const GlobalOptions& globals);

@@ -227,9 +227,10 @@ TEST_F(CliAssistantTest, CtrlCDuringCoachCancelsCleanlyWithExit130) {
     execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  // Wait until the model has loaded ("loading model ... , N ms"), then interrupt the generation.
+  // Wait until the model has loaded (the "loading model ... , N ms" line is complete), then
+  // interrupt the generation.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (!has(slurp(err), " ms\n") && std::chrono::steady_clock::now() < deadline) {
+  while (!has(slurp(err), "\n") && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));

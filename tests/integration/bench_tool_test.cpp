@@ -52,7 +52,8 @@ TEST(BenchToolTest, TinyBundleWritesEveryWorkloadThatFitsAsJsonAndMarkdown) {
   const auto report = r.data();
   EXPECT_EQ(nlohmann::json::parse(dd_test::slurp(json_path)), report);
   EXPECT_EQ(workloads(report),
-            (std::set<std::string>{"load", "prefill_16", "decode_8", "decode_cpu_8",
+            (std::set<std::string>{"load", "load_cache_write", "load_packing", "prefill_16",
+                                   "decode_8", "decode_cpu_8",
                                    "decode_at_16", "decode_cpu_at_16", "decode_at_40",
                                    "decode_cpu_at_40"}));
   for (const auto& r2 : report["results"]) EXPECT_EQ(r2["reps"], 2);
@@ -64,6 +65,9 @@ TEST(BenchToolTest, TinyBundleWritesEveryWorkloadThatFitsAsJsonAndMarkdown) {
   const std::string md = dd_test::slurp(md_path);
   EXPECT_NE(md.find("| decode_8 | tokens/s |"), std::string::npos) << md;
   EXPECT_NE(md.find("tiny-random-llama"), std::string::npos) << md;
+  // The workloads after the load ones ran on a runner whose weights came from the cache, and
+  // the bench's own temporary cache folder is gone.
+  EXPECT_EQ(report["weight_cache"], "hit");
 }
 
 TEST(BenchToolTest, CorruptBundleIsATypedErrorNotACrash) {
@@ -90,7 +94,7 @@ TEST(BenchToolTest, RealBundleMeasuresTtftAndTheCachedFollowUpTurn) {
   ASSERT_EQ(r.code, 0) << r.err;
   const auto report = r.data();
   const auto names = workloads(report);
-  for (const char* w : {"load", "prefill_32", "decode_8", "decode_cpu_8", "ttft_cold",
+  for (const char* w : {"load", "load_cache_write", "load_packing", "prefill_32", "decode_8", "decode_cpu_8", "ttft_cold",
                         "ttft_warm", "ttft_turn2_cold", "ttft_turn2_warm"}) {
     EXPECT_TRUE(names.count(w)) << w << " missing: " << report.dump();
   }

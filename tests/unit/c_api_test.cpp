@@ -633,6 +633,30 @@ TEST_F(CApiAssetsTest, CopiesFromAssetsWithProgressReachingTotal) {
   ASSERT_EQ(generate(greedy("from the cache", 4)), DDLLM_OK) << message();
 }
 
+TEST_F(CApiAssetsTest, PackedWeightCacheFollowsWeightCacheDir) {
+  auto packed_files = [](const fs::path& dir) {
+    int n = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) n += e.path().extension() == ".xnnpack";
+    return n;
+  };
+  // NULL (the default): cache_dir/.packed-weights.
+  ASSERT_EQ(open(options()), DDLLM_OK) << message();
+  EXPECT_EQ(packed_files(root_ / "cache" / ".packed-weights"), 1);
+  // A folder of the caller's choosing.
+  const std::string own = (root_ / "own-weights").string();
+  ddllm_open_options o = options();
+  o.weight_cache_dir = own.c_str();
+  ASSERT_EQ(open(o), DDLLM_OK) << message();
+  EXPECT_EQ(packed_files(own), 1);
+  // "": none at all, and the model still loads and answers.
+  fs::remove_all(root_ / "cache" / ".packed-weights");
+  o.weight_cache_dir = "";
+  ASSERT_EQ(open(o), DDLLM_OK) << message();
+  EXPECT_EQ(generate(greedy("hello", 4)), DDLLM_OK) << message();
+  EXPECT_FALSE(fs::exists(root_ / "cache" / ".packed-weights"));
+}
+
 TEST_F(CApiAssetsTest, SecondOpenCopiesNothing) {
   Progress first;
   ASSERT_EQ(open(options(&first)), DDLLM_OK) << message();
@@ -644,6 +668,7 @@ TEST_F(CApiAssetsTest, SecondOpenCopiesNothing) {
   EXPECT_EQ(fs::last_write_time(root_ / "cache" / "tiny" / "model.pte"), stamp);
   // No staging or backup folders are left next to the copy.
   for (const auto& e : fs::directory_iterator(root_ / "cache")) {
+    if (e.path().filename() == ".packed-weights") continue;  // the packed-weight cache
     EXPECT_EQ(e.path().filename(), "tiny");
   }
 }
@@ -685,6 +710,7 @@ TEST_F(CApiAssetsTest, CorruptAssetIsAssetCopyFailedAndThePreviousCopyStillLoads
   EXPECT_EQ(info.max_tokens, 16);
   ASSERT_EQ(generate(greedy("still here", 4)), DDLLM_OK) << message();
   for (const auto& e : fs::directory_iterator(root_ / "cache")) {
+    if (e.path().filename() == ".packed-weights") continue;  // the packed-weight cache
     EXPECT_EQ(e.path().filename(), "tiny");
   }
 }

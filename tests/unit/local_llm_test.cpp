@@ -72,10 +72,16 @@ TEST_F(LocalLlmTest, CopiesAssetsOnFirstUseWithProgressThenKeepsTheCopy) {
   EXPECT_EQ(info.context_length, 64);
   EXPECT_EQ(info.path, (root_ / "cache" / "tiny").string());
   EXPECT_TRUE((*llm)->generate(greedy("hello")).ok());
-  // No stray staging folders.
+  // No stray staging folders; the packed-weight cache holds this program's file.
   for (const auto& e : fs::directory_iterator(root_ / "cache")) {
+    if (e.path().filename() == ".packed-weights") continue;
     EXPECT_EQ(e.path().filename(), "tiny");
   }
+  int packed = 0;
+  for (const auto& e : fs::directory_iterator(root_ / "cache" / ".packed-weights")) {
+    packed += e.path().extension() == ".xnnpack";
+  }
+  EXPECT_EQ(packed, 1);
   // A second instance finds the intact copy and copies nothing.
   auto again = LocalLlm::create(config());
   int calls2 = 0;

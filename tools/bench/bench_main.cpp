@@ -4,7 +4,12 @@
 //   dailydrug-bench --model DIR [--reps 5] [--threads -1] [--json out.json] [--markdown out.md]
 //
 // Workloads:
-//   load            bundle open + program mmap load + tokenizer (fresh Runner each rep)
+//   load            bundle open + program mmap load + tokenizer + first token (fresh Runner each
+//                   rep), with the packed-weight cache filled: what every start after the first
+//                   costs
+//   load_cache_write the same into an empty packed-weight cache (the first start: packs the weights
+//                   and writes the cache file)
+//   load_packing    the same without the cache (packs the weights at every start)
 //   prefill_<N>     N prompt tokens from an empty cache (tokens/s)
 //   decode_<N>      N greedy tokens after a short prompt (tokens/s, first token excluded)
 //   ttft_cold       a chat request with the bundle's system prompt, empty cache
@@ -25,6 +30,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -37,6 +43,7 @@
 
 using namespace dailydrug::llm;
 using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -124,7 +131,7 @@ Status decode_cpu_per_token(Runner& runner, const GenerationRequest& r, Series& 
 
 int main(int argc, char** argv) {
   CLI::App app{"dailydrug-bench: speed of the local model runtime on a bundle"};
-  std::string model_dir, json_out, md_out;
+  std::string model_dir, json_out, md_out, weight_cache;
   int reps = 5, threads = -1, prefill_n = 100, decode_n = 64;
   std::vector<int> decode_contexts = {16, 128, 512, 1000};
   app.add_option("--model", model_dir, "Bundle folder")->required();
@@ -136,6 +143,8 @@ int main(int argc, char** argv) {
                  "Filled cache positions for decode_at_N (empty string: none)")
       ->delimiter(',')
       ->expected(0, 64);
+  app.add_option("--weight-cache", weight_cache,
+                 "Packed-weight cache folder for the load workloads (default: a temporary one)");
   app.add_option("--json", json_out, "Write results as JSON");
   app.add_option("--markdown", md_out, "Write results as a markdown table");
   CLI11_PARSE(app, argc, argv);
@@ -146,21 +155,47 @@ int main(int argc, char** argv) {
   lo.num_threads = threads;
 
   std::vector<Series> results;
-  Series load{"load", "ms", {}};
+  Series load{"load", "ms", {}}, load_write{"load_cache_write", "ms", {}},
+      load_packing{"load_packing", "ms", {}};
   std::unique_ptr<Runner> runner;
-  for (int i = 0; i < reps; ++i) {
+  // Loading maps the file; the first forward touches the weights. Count both, as a user does.
+  const auto timed_load = [&](const std::string& cache_dir, Series& into) -> Status {
     runner.reset();
     const auto t0 = Clock::now();
     auto b = ModelBundle::open(model_dir, ModelBundle::Verify::kQuick);
-    auto r = Runner::from_bundle(*b, lo);
-    if (!r.ok()) return fail(r.error());
-    // Loading maps the file; the first forward touches the weights. Count both, as a user does.
+    if (!b.ok()) return b.error();
+    ModelLoadOptions o = lo;
+    o.weight_cache_dir = cache_dir;
+    auto r = Runner::from_bundle(*b, o);
+    if (!r.ok()) return r.error();
     runner = std::move(r).value();
     GenerationStats st;
-    if (auto g = run(*runner, greedy("hi", 1, true), st); !g.ok()) return fail(g.error());
-    load.values.push_back(ms_since(t0));
+    DD_RETURN_IF_ERROR(run(*runner, greedy("hi", 1, true), st));
+    into.values.push_back(ms_since(t0));
+    return {};
+  };
+  std::string cache_dir = weight_cache;
+  if (cache_dir.empty()) {
+    std::string pattern = (fs::temp_directory_path() / "dailydrug-bench-weights-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) return fail(Error::generation_failed("mkdtemp"));
+    cache_dir = pattern;
   }
-  results.push_back(load);
+  struct RemoveOnExit {  // the bench's own temporary cache folder, however main returns
+    std::string dir;
+    ~RemoveOnExit() {
+      std::error_code ec;
+      if (!dir.empty()) fs::remove_all(dir, ec);
+    }
+  } own_cache{weight_cache.empty() ? cache_dir : std::string{}};
+  for (int i = 0; i < reps; ++i) {
+    if (auto s = timed_load("", load_packing); !s.ok()) return fail(s.error());
+    std::error_code ec;  // every cache_write rep starts from an empty cache
+    for (const auto& e : fs::directory_iterator(cache_dir, ec)) fs::remove_all(e.path(), ec);
+    if (auto s = timed_load(cache_dir, load_write); !s.ok()) return fail(s.error());
+    if (auto s = timed_load(cache_dir, load); !s.ok()) return fail(s.error());
+  }
+  results.insert(results.end(), {load, load_write, load_packing});
+  const std::string cache_state = runner->model().weight_cache();
 
   // A prompt of exactly N tokens: repeat a Korean/English medication sentence and cut.
   const std::string sentence =
@@ -277,6 +312,7 @@ int main(int argc, char** argv) {
   out["threads"] = ExecutorchModel::num_threads();
   out["hardware_threads"] = std::thread::hardware_concurrency();
   out["peak_rss_kb"] = peak_rss;
+  out["weight_cache"] = cache_state;  // how the runner of the other workloads loaded
   if (!turn2_tokens.is_null()) out["ttft_turn2_tokens"] = turn2_tokens;
   for (const auto& s : results) out["results"].push_back(s.summary());
   const std::string js = out.dump(2);

@@ -271,6 +271,11 @@ Status LocalLlm::load_locked(const CopyProgress& progress) {
   }
   ModelLoadOptions opts;
   opts.num_threads = config_.thread_count != -1 ? config_.thread_count : c.default_threads;
+  if (config_.weight_cache_dir) {
+    opts.weight_cache_dir = *config_.weight_cache_dir;
+  } else if (!config_.cache_dir.empty()) {
+    opts.weight_cache_dir = (fs::path(config_.cache_dir) / ".packed-weights").string();
+  }
   DD_ASSIGN_OR_RETURN(auto runner, Runner::from_bundle(bundle, opts));
   if (config_.max_cache_tokens) runner->set_max_cache_tokens(*config_.max_cache_tokens);
   ModelInfo info;

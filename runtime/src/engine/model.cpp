@@ -2,6 +2,8 @@
 
 #include <executorch/extension/module/module.h>
 #include <executorch/extension/tensor/tensor.h>
+#include <executorch/runtime/backend/backend_options_map.h>
+#include <executorch/runtime/backend/options.h>
 #include <executorch/runtime/platform/platform.h>
 #include <executorch/runtime/platform/runtime.h>
 
@@ -13,6 +15,7 @@
 
 #include "dailydrug/llm/log.h"
 #include "flat_tensor_check.h"
+#include "weight_cache.h"
 
 // The wheel does not ship extension/threadpool/threadpool.h (it includes pthreadpool.h), but
 // libexecutorch_threadpool.so exports these symbols; we declare the two members we call. The
@@ -153,7 +156,31 @@ Result<std::unique_ptr<ExecutorchModel>> ExecutorchModel::load(const std::string
   if (!names->count("forward")) {
     return Error::model_load_failed(pte_path + " has no forward method");
   }
-  if (auto err = module->load_method("forward"); err != et::runtime::Error::Ok) {
+  // The packed-weight cache goes to XNNPACK as per-load options (never process-wide ones, so a
+  // program that did not ask for it cannot pick up another's file).
+  uint64_t program_bytes = std::filesystem::file_size(pte_path, ec);
+  for (const auto& ptd : options.data_files) program_bytes += std::filesystem::file_size(ptd, ec);
+  const auto cache = weight_cache::prepare(options.weight_cache_dir, options.weight_cache_key,
+                                           program_bytes);
+  if (!options.weight_cache_dir.empty() && !cache.note.empty()) {
+    log_message(LogLevel::kInfo, "packed-weight cache: " + cache.note);
+  }
+  et::runtime::BackendOptions<2> xnnpack_options;
+  et::runtime::LoadBackendOptionsMap backend_options;
+  if (cache.mode != weight_cache::Mode::kOff) {
+    (void)xnnpack_options.set_option("weight_cache_enabled", true);
+    (void)xnnpack_options.set_option("packed_cache_path", cache.path.c_str());
+    (void)backend_options.set_options("XnnpackBackend", xnnpack_options.view());
+  }
+  const auto method_err = module->load_method(
+      "forward", nullptr, nullptr,
+      cache.mode == weight_cache::Mode::kOff ? nullptr : &backend_options);
+  if (const std::string line = weight_cache::finish(cache, method_err == et::runtime::Error::Ok);
+      !line.empty()) {
+    log_message(LogLevel::kInfo, "packed-weight cache: " + line);
+  }
+  model->weight_cache_ = weight_cache::to_string(cache.mode);
+  if (auto err = method_err; err != et::runtime::Error::Ok) {
     return Error::model_load_failed("loading forward of " + pte_path + " failed: " +
                                     et_error(err) +
                                     (err == et::runtime::Error::OperatorMissing

@@ -1,6 +1,7 @@
 #include "dailydrug/llm/runner.h"
 
 #include "dailydrug/llm/bundle.h"
+#include "sha256.h"
 
 #include <algorithm>
 #include <chrono>
@@ -61,6 +62,20 @@ class StopMatcher {
   std::string pending_;
 };
 
+/// The packed-weight cache file stem of a bundle: a hash of the SHA-256s of the files its packed
+/// weights come from (program, data, adapter) and of the cache layout's version.
+std::string weight_cache_key(const BundleConfig& c) {
+  Sha256 h;
+  const std::string_view tag = "dailydrug packed weights v1";
+  h.update(tag.data(), tag.size());
+  for (const auto& f : c.files) {
+    if (f.role == "tokenizer") continue;
+    h.update(f.path.data(), f.path.size() + 1);  // with the NUL: "ab"+"c" != "a"+"bc"
+    h.update(f.sha256.data(), f.sha256.size());
+  }
+  return "w1-" + h.hex().substr(0, 32);
+}
+
 }  // namespace
 
 std::string_view to_string(FinishReason reason) {
@@ -106,6 +121,9 @@ Result<std::unique_ptr<Runner>> Runner::from_bundle(const ModelBundle& bundle,
     return t;
   });
   if (options.data_files.empty()) options.data_files = bundle.data_paths();
+  if (!options.weight_cache_dir.empty() && options.weight_cache_key.empty()) {
+    options.weight_cache_key = weight_cache_key(c);
+  }
   if (options.num_threads == -1) options.num_threads = c.default_threads;
   auto loaded = ExecutorchModel::load(bundle.program_path(), options);
   DD_ASSIGN_OR_RETURN(auto tokenizer, tokenizer_future.get());

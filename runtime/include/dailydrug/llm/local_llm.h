@@ -36,6 +36,9 @@ struct LocalLlmConfig {
   std::optional<int64_t> max_cache_tokens;      // default: the bundle's memory_settings
   std::optional<int64_t> memory_threshold_mb;   // default: the bundle's min_memory_mb
   bool verify_sha256 = true;  // check every file's SHA-256 once per copy/first load
+  /// The packed-weight cache folder (ModelLoadOptions::weight_cache_dir): unset means
+  /// `cache_dir/.packed-weights` when cache_dir is set, else none; "" means none.
+  std::optional<std::string> weight_cache_dir;
 };
 
 /// What the app shows about the model (LocalLlmService's model info).

@@ -37,6 +37,12 @@ struct ModelLoadOptions {
   bool use_mmap = true;                 // mmap the program instead of reading it
   bool mlock = false;                   // lock pages (falls back silently if not permitted)
   int num_threads = -1;                 // -1: ExecuTorch's default (performance cores)
+  /// The packed-weight cache (docs/RUNTIME.md): a folder ("" = none) where the first load of a
+  /// program leaves XNNPACK's packed weights in a file that later loads map instead of packing
+  /// again, and the file's name stem for this program (Runner::from_bundle derives it from the
+  /// bundle's SHA-256s). Any trouble with the cache falls back to packing, never to an error.
+  std::string weight_cache_dir;
+  std::string weight_cache_key;
 };
 
 class ExecutorchModel {
@@ -52,6 +58,9 @@ class ExecutorchModel {
 
   const ModelMetadata& metadata() const { return meta_; }
   const std::string& path() const { return path_; }
+  /// How this load used the packed-weight cache: "off", "hit" (weights mapped from the cache
+  /// file) or "write" (the cache file was written by this load).
+  const std::string& weight_cache() const { return weight_cache_; }
 
   /// Run `tokens` (1 .. max_tokens_per_call of them) at positions start_pos.. and return the
   /// logits for the last one, [vocab_size] floats. The span stays valid until the next call.
@@ -70,6 +79,7 @@ class ExecutorchModel {
   std::unique_ptr<Impl> impl_;
   ModelMetadata meta_;
   std::string path_;
+  std::string weight_cache_ = "off";
 };
 
 /// Threads to use for n = -1: all cores up to 4, one fewer above that (cf. DailyDrug's rule).

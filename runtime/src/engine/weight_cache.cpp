@@ -1,0 +1,210 @@
+#include "weight_cache.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#define XXH_INLINE_ALL  // header-only: no libxxhash to link or ship
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <system_error>
+#include <vector>
+
+namespace dailydrug::llm::weight_cache {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kSuffix = ".xnnpack";
+constexpr uint64_t kFreeSpaceMargin = 256ull << 20;  // beyond the program's size
+
+bool is_hex16(std::string_view s) {
+  return s.size() == 16 &&
+         std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+/// The <xxh3> of "<key>-<xxh3>.xnnpack", or "" when `name` is not a cache file of `key`.
+std::string hash_in_name(const std::string& name, const std::string& key) {
+  const std::string suffix = kSuffix;
+  if (name.size() != key.size() + 1 + 16 + suffix.size() || name.rfind(key + "-", 0) != 0 ||
+      !name.ends_with(suffix)) {
+    return {};
+  }
+  std::string hex = name.substr(key.size() + 1, 16);
+  return is_hex16(hex) ? hex : std::string{};
+}
+
+/// A temp file "<anything>.tmp-<pid>" whose writer is gone (no such process).
+bool is_stale_temp(const std::string& name) {
+  const auto at = name.rfind(".tmp-");
+  if (at == std::string::npos) return false;
+  const std::string digits = name.substr(at + 5);
+  if (digits.empty() || digits.size() > 9 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  const pid_t pid = static_cast<pid_t>(std::stol(digits));
+  return pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+std::string temp_path(const std::string& dir, const std::string& key) {
+  return (fs::path(dir) / (key + ".tmp-" + std::to_string(getpid()))).string();
+}
+
+/// Keeps the kKeepFiles most recently used cache files of `dir`; returns how many were removed.
+int evict(const std::string& dir) {
+  std::error_code ec;
+  std::vector<std::pair<fs::file_time_type, fs::path>> files;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.path().extension() == kSuffix && e.is_regular_file(ec)) {
+      files.emplace_back(e.last_write_time(ec), e.path());
+    }
+  }
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  int removed = 0;
+  for (size_t i = kKeepFiles; i < files.size(); ++i) removed += fs::remove(files[i].second, ec);
+  return removed;
+}
+
+/// Whether ExecuTorch can use the cache file `path` in this process. Its loader keeps an exclusive
+/// flock on a file it maps; another process's loader then fails to lock it, logs an error per
+/// weight and packs them all anyway. So a file held by another process is not offered (this
+/// process packs, quietly); one this process already handed to ExecuTorch is (ExecuTorch shares
+/// its mapping between loads of the same path).
+bool claim(const std::string& path) {
+  static std::mutex mutex;
+  static std::set<std::string> ours;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (ours.count(path)) return true;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+  ::close(fd);  // releases the probe's lock
+  if (free) ours.insert(path);
+  return free;
+}
+
+}  // namespace
+
+const char* to_string(Mode mode) {
+  switch (mode) {
+    case Mode::kOff: return "off";
+    case Mode::kHit: return "hit";
+    case Mode::kWrite: return "write";
+  }
+  return "off";
+}
+
+std::string file_xxh3(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),
+                                                                 &XXH3_freeState);
+  std::vector<char> buf(4u << 20);
+  bool ok = state != nullptr && XXH3_64bits_reset(state.get()) == XXH_OK;
+  while (ok) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n == 0) break;
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0 && XXH3_64bits_update(state.get(), buf.data(), static_cast<size_t>(n)) == XXH_OK;
+  }
+  ::close(fd);
+  if (!ok) return {};
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits_digest(state.get())));
+  return hex;
+}
+
+Plan prepare(const std::string& dir, const std::string& key, uint64_t program_bytes) {
+  Plan plan;
+  plan.dir = dir;
+  plan.key = key;
+  if (dir.empty() || key.empty()) {
+    plan.note = "no cache folder";
+    return plan;
+  }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (!fs::is_directory(dir, ec)) {
+    plan.note = "cannot create " + dir;
+    return plan;
+  }
+  int cleaned = 0;
+  std::string found;  // a complete cache file of this key whose bytes match its name
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (is_stale_temp(name)) {
+      cleaned += fs::remove(e.path(), ec);
+      continue;
+    }
+    const std::string want = hash_in_name(name, key);
+    if (want.empty() || !found.empty()) continue;
+    if (file_xxh3(e.path().string()) == want) {
+      found = e.path().string();
+    } else {  // damaged (or cut short): never mapped, rebuilt by this load
+      cleaned += fs::remove(e.path(), ec);
+      plan.note = "removed a damaged cache file " + name;
+    }
+  }
+  if (cleaned > 0 && plan.note.empty()) plan.note = "removed " + std::to_string(cleaned) + " stale file(s)";
+  if (!found.empty() && !claim(found)) {
+    plan.note = "the cache file is in use by another process: packing the weights this time";
+    return plan;
+  }
+  if (!found.empty()) {
+    fs::last_write_time(found, fs::file_time_type::clock::now(), ec);  // most recently used
+    plan.mode = Mode::kHit;
+    plan.path = found;
+    return plan;
+  }
+  struct statvfs sv {};
+  if (::statvfs(dir.c_str(), &sv) != 0 ||
+      static_cast<uint64_t>(sv.f_bavail) * sv.f_frsize < program_bytes + kFreeSpaceMargin) {
+    plan.note = "not enough free space in " + dir + " for a cache file";
+    return plan;
+  }
+  plan.mode = Mode::kWrite;
+  plan.path = temp_path(dir, key);
+  fs::remove(plan.path, ec);  // a leftover of an earlier load in this process
+  return plan;
+}
+
+std::string finish(const Plan& plan, bool load_ok) {
+  if (plan.mode == Mode::kOff) return {};
+  if (plan.mode == Mode::kHit) return "packed weights mapped from " + plan.path;
+  std::error_code ec;
+  if (!load_ok) {
+    fs::remove(plan.path, ec);
+    return "load failed: cache file discarded";
+  }
+  const std::string hash = file_xxh3(plan.path);
+  // ExecuTorch ends a file with a 20-byte index trailer; a program with nothing to pack writes
+  // no entries, and an unreadable file cannot be named.
+  if (hash.empty() || fs::file_size(plan.path, ec) <= 20 || ec) {
+    fs::remove(plan.path, ec);
+    return "no packed weights written";
+  }
+  const fs::path final_path = fs::path(plan.dir) / (plan.key + "-" + hash + kSuffix);
+  fs::rename(plan.path, final_path, ec);
+  if (ec) {
+    fs::remove(plan.path, ec);
+    return "cache file not kept: " + ec.message();
+  }
+  const int evicted = evict(plan.dir);
+  return "packed weights written to " + final_path.string() +
+         (evicted > 0 ? " (" + std::to_string(evicted) + " older cache file(s) removed)" : "");
+}
+
+}  // namespace dailydrug::llm::weight_cache

@@ -1,0 +1,297 @@
+// The packed-weight cache (runtime/src/engine/weight_cache.h) on the tiny bundle and on the real
+// test bundle: the first load writes a checksummed file, later loads map it, and the outputs are
+// the same token for token as a load without the cache. A damaged file is never mapped (it is
+// removed and rebuilt), a killed writer's temp file is cleaned up, at most kKeepFiles files stay,
+// and a folder that cannot hold the cache means packing as before, not an error.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dailydrug/llm/bundle.h"
+#include "dailydrug/llm/runner.h"
+#include "weight_cache.h"
+
+namespace fs = std::filesystem;
+using namespace dailydrug::llm;
+
+namespace {
+
+const std::string kTiny = (fs::path(DD_TEST_WORK_DIR) / "tiny" / "bundle").string();
+
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (fs::temp_directory_path() / "dd_wcache_XXXXXX").string();
+    EXPECT_NE(mkdtemp(pattern.data()), nullptr);
+    path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+struct Loaded {
+  std::string cache;            // ExecutorchModel::weight_cache()
+  std::vector<TokenId> output;  // greedy ids of a fixed request
+};
+
+Loaded load_and_generate(const std::string& bundle_dir, const std::string& cache_dir,
+                         const std::string& prompt = "hello there") {
+  auto bundle = ModelBundle::open(bundle_dir, ModelBundle::Verify::kQuick);
+  EXPECT_TRUE(bundle.ok()) << bundle.error().message();
+  ModelLoadOptions options;
+  options.weight_cache_dir = cache_dir;
+  auto runner = Runner::from_bundle(*bundle, options);
+  EXPECT_TRUE(runner.ok()) << runner.error().message();
+  if (!runner.ok()) return {};
+  GenerationRequest r;
+  r.prompt = prompt;
+  r.temperature = 0.0f;
+  r.repetition_penalty = 1.0f;
+  r.max_output_tokens = 24;
+  r.timeout_ms = 0;
+  auto g = (*runner)->generate(r);
+  EXPECT_TRUE(g.ok()) << g.error().message();
+  return {(*runner)->model().weight_cache(), g.ok() ? g->output_ids : std::vector<TokenId>{}};
+}
+
+/// load_and_generate in a child process, whose result comes back through a file in `dir`.
+Loaded load_in_child(const fs::path& dir, const std::string& prompt) {
+  const fs::path result = dir / "child-result";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const Loaded l = load_and_generate(DD_TEST_BUNDLE_DIR, dir.string(), prompt);
+    std::ofstream out(result);
+    out << l.cache << " " << l.output.size();
+    for (const TokenId t : l.output) out << " " << t;
+    out.close();
+    _exit(0);
+  }
+  int status = 0;
+  EXPECT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  Loaded l;
+  std::ifstream in(result);
+  size_t n = 0;
+  in >> l.cache >> n;
+  l.output.resize(n);
+  for (auto& t : l.output) in >> t;
+  fs::remove(result);
+  return l;
+}
+
+std::vector<fs::path> cache_files(const fs::path& dir) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST(WeightCacheTest, FirstLoadWritesLaterLoadsMapAndOutputsAreIdentical) {
+  ScratchDir dir;
+  const Loaded plain = load_and_generate(kTiny, "");
+  EXPECT_EQ(plain.cache, "off");
+  ASSERT_FALSE(plain.output.empty());
+
+  const Loaded first = load_and_generate(kTiny, dir.path().string());
+  EXPECT_EQ(first.cache, "write");
+  const auto files = cache_files(dir.path());
+  ASSERT_EQ(files.size(), 1u);
+  const std::string name = files[0].filename().string();
+  // <key>-<xxh3>.xnnpack, and the name's checksum is the file's
+  ASSERT_TRUE(name.ends_with(".xnnpack")) << name;
+  EXPECT_EQ(name.substr(name.size() - 8 - 16, 16), weight_cache::file_xxh3(files[0].string()));
+
+  const Loaded second = load_and_generate(kTiny, dir.path().string());
+  EXPECT_EQ(second.cache, "hit");
+  EXPECT_EQ(first.output, plain.output);
+  EXPECT_EQ(second.output, plain.output);
+  // Loading again in the same process (LocalLlm's unload and reload) maps the same file again.
+  const Loaded third = load_and_generate(kTiny, dir.path().string());
+  EXPECT_EQ(third.cache, "hit");
+  EXPECT_EQ(third.output, plain.output);
+  // Mapping the file for use does not change it.
+  EXPECT_EQ(cache_files(dir.path()), files);
+  EXPECT_EQ(name.substr(name.size() - 8 - 16, 16), weight_cache::file_xxh3(files[0].string()));
+}
+
+TEST(WeightCacheTest, TwoRunnersOfOneBundleShareTheCacheFile) {
+  ScratchDir dir;
+  const Loaded plain = load_and_generate(kTiny, "");
+  ASSERT_EQ(load_and_generate(kTiny, dir.path().string()).cache, "write");
+  auto bundle = ModelBundle::open(kTiny, ModelBundle::Verify::kQuick);
+  ASSERT_TRUE(bundle.ok());
+  ModelLoadOptions options;
+  options.weight_cache_dir = dir.path().string();
+  auto a = Runner::from_bundle(*bundle, options);
+  auto b = Runner::from_bundle(*bundle, options);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ((*a)->model().weight_cache(), "hit");
+  EXPECT_EQ((*b)->model().weight_cache(), "hit");
+  GenerationRequest r;
+  r.prompt = "hello there";
+  r.temperature = 0.0f;
+  r.repetition_penalty = 1.0f;
+  r.max_output_tokens = 24;
+  r.timeout_ms = 0;
+  auto ga = (*a)->generate(r);
+  auto gb = (*b)->generate(r);
+  ASSERT_TRUE(ga.ok() && gb.ok());
+  EXPECT_EQ(ga->output_ids, plain.output);
+  EXPECT_EQ(gb->output_ids, plain.output);
+}
+
+TEST(WeightCacheTest, ADamagedFileIsRemovedAndRebuiltNeverMapped) {
+  ScratchDir dir;
+  const Loaded plain = load_and_generate(kTiny, "");
+  ASSERT_EQ(load_and_generate(kTiny, dir.path().string()).cache, "write");
+  auto files = cache_files(dir.path());
+  ASSERT_EQ(files.size(), 1u);
+  {  // flip one byte of the packed weights (not the index at the end)
+    std::fstream f(files[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(4096);
+    char c = 0;
+    f.get(c);
+    f.seekp(4096);
+    f.put(static_cast<char>(c ^ 0x40));
+  }
+  const Loaded rebuilt = load_and_generate(kTiny, dir.path().string());
+  EXPECT_EQ(rebuilt.cache, "write");
+  EXPECT_EQ(rebuilt.output, plain.output);
+  files = cache_files(dir.path());
+  ASSERT_EQ(files.size(), 1u);  // the damaged one is gone, a good one took its place
+  const std::string name = files[0].filename().string();
+  EXPECT_EQ(name.substr(name.size() - 8 - 16, 16), weight_cache::file_xxh3(files[0].string()));
+  EXPECT_EQ(load_and_generate(kTiny, dir.path().string()).cache, "hit");
+}
+
+TEST(WeightCacheTest, ATruncatedFileIsRemovedAndRebuilt) {
+  ScratchDir dir;
+  ASSERT_EQ(load_and_generate(kTiny, dir.path().string()).cache, "write");
+  const auto files = cache_files(dir.path());
+  ASSERT_EQ(files.size(), 1u);
+  const auto size = fs::file_size(files[0]);
+  fs::resize_file(files[0], size / 2);
+  EXPECT_EQ(load_and_generate(kTiny, dir.path().string()).cache, "write");
+  // rebuilt whole: the same bytes, so the same name
+  EXPECT_EQ(cache_files(dir.path()), files);
+  EXPECT_EQ(fs::file_size(files[0]), size);
+  EXPECT_EQ(load_and_generate(kTiny, dir.path().string()).cache, "hit");
+}
+
+TEST(WeightCacheTest, TempFilesOfDeadWritersAreRemovedLiveOnesKept) {
+  ScratchDir dir;
+  // pid 1 is alive; a pid above the kernel's pid_max (4194304) never is.
+  const fs::path live = dir.path() / "w1-0123.tmp-1", dead = dir.path() / "w1-0123.tmp-99999999";
+  std::ofstream(live) << "half";
+  std::ofstream(dead) << "half";
+  EXPECT_EQ(load_and_generate(kTiny, dir.path().string()).cache, "write");
+  EXPECT_TRUE(fs::exists(live));
+  EXPECT_FALSE(fs::exists(dead));
+}
+
+TEST(WeightCacheTest, AtMostKeepFilesStayTheLeastRecentlyUsedGoFirst) {
+  ScratchDir dir;
+  std::vector<fs::path> old;
+  for (int i = 0; i < weight_cache::kKeepFiles; ++i) {  // other programs' files, used earlier
+    old.push_back(dir.path() / ("w1-other" + std::to_string(i) + "-0000000000000000.xnnpack"));
+    std::ofstream(old.back()) << "x";
+    fs::last_write_time(old.back(), fs::file_time_type::clock::now() - std::chrono::hours(10 - i));
+  }
+  EXPECT_EQ(load_and_generate(kTiny, dir.path().string()).cache, "write");
+  EXPECT_FALSE(fs::exists(old[0])) << "the least recently used file stays";
+  for (size_t i = 1; i < old.size(); ++i) EXPECT_TRUE(fs::exists(old[i])) << i;
+  EXPECT_EQ(cache_files(dir.path()).size(), static_cast<size_t>(weight_cache::kKeepFiles));
+}
+
+TEST(WeightCacheTest, AFolderThatCannotHoldTheCacheMeansPackingNotAnError) {
+  ScratchDir dir;
+  const fs::path not_a_dir = dir.path() / "file";
+  std::ofstream(not_a_dir) << "x";
+  const Loaded plain = load_and_generate(kTiny, "");
+  const Loaded l = load_and_generate(kTiny, (not_a_dir / "weights").string());
+  EXPECT_EQ(l.cache, "off");
+  EXPECT_EQ(l.output, plain.output);
+  // Not enough free space for the file: no cache either.
+  const auto plan = weight_cache::prepare(dir.path().string(), "w1-k", uint64_t{1} << 62);
+  EXPECT_EQ(plan.mode, weight_cache::Mode::kOff);
+  EXPECT_NE(plan.note.find("free space"), std::string::npos) << plan.note;
+}
+
+// kill -9 while a child process loads the real test bundle (and so writes its cache file, ~0.5 s),
+// 6 times at different moments: the next load never maps a half file (it writes the cache again
+// or maps a complete one), removes the dead child's temp file and gives the same tokens.
+TEST(WeightCacheTest, KillDuringTheCacheWriteNeverLeavesAFileThatIsUsed) {
+  ScratchDir dir;
+  const std::string prompt = "What is ibuprofen used for?";
+  std::vector<Loaded> after_kill;
+  int caught_writing = 0;  // rounds killed while the temp file existed
+  // The children fork before this process has loaded anything (no thread pool to lose).
+  for (int round = 0; round < 6; ++round) {
+    for (const auto& f : cache_files(dir.path())) fs::remove(f);  // every child writes anew
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      auto bundle = ModelBundle::open(DD_TEST_BUNDLE_DIR, ModelBundle::Verify::kQuick);
+      ModelLoadOptions options;
+      options.weight_cache_dir = dir.path().string();
+      if (bundle.ok()) (void)Runner::from_bundle(*bundle, options);
+      _exit(0);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(60 + 110 * round));
+    for (const auto& f : cache_files(dir.path())) {
+      caught_writing += f.filename().string().find(".tmp-") != std::string::npos;
+    }
+    kill(child, SIGKILL);
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    // The next load (in a child too, for the same reason) finds a dead writer's temp, a
+    // complete file or nothing.
+    after_kill.push_back(load_in_child(dir.path(), prompt));
+    for (const auto& f : cache_files(dir.path())) {
+      EXPECT_EQ(f.extension(), ".xnnpack") << "left behind: " << f;
+      const std::string name = f.filename().string();
+      EXPECT_EQ(name.substr(name.size() - 8 - 16, 16), weight_cache::file_xxh3(f.string()));
+    }
+  }
+  const Loaded plain = load_and_generate(DD_TEST_BUNDLE_DIR, "", prompt);
+  ASSERT_FALSE(plain.output.empty());
+  for (size_t round = 0; round < after_kill.size(); ++round) {
+    EXPECT_TRUE(after_kill[round].cache == "write" || after_kill[round].cache == "hit")
+        << after_kill[round].cache;
+    EXPECT_EQ(after_kill[round].output, plain.output) << "round " << round;
+  }
+  std::printf("killed while the cache file was being written in %d of 6 rounds\n",
+              caught_writing);
+}
+
+// The real test bundle (SmolLM2-135M 8-bit, ~250 MB of weights): a cache written by one load and
+// mapped by the next gives the same greedy tokens as packing.
+TEST(WeightCacheTest, RealBundleGivesTheSameTokensFromTheCache) {
+  ScratchDir dir;
+  const std::string prompt = "What is ibuprofen used for?";
+  const Loaded plain = load_and_generate(DD_TEST_BUNDLE_DIR, "", prompt);
+  const Loaded first = load_and_generate(DD_TEST_BUNDLE_DIR, dir.path().string(), prompt);
+  const Loaded second = load_and_generate(DD_TEST_BUNDLE_DIR, dir.path().string(), prompt);
+  EXPECT_EQ(first.cache, "write");
+  EXPECT_EQ(second.cache, "hit");
+  ASSERT_FALSE(plain.output.empty());
+  EXPECT_EQ(first.output, plain.output);
+  EXPECT_EQ(second.output, plain.output);
+}
