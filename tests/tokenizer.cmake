@@ -21,3 +21,11 @@ dd_add_gtest(tokenizer_errors_test LABEL unit
 dd_add_gtest(tokenizer_streaming_test LABEL unit
              SOURCES unit/tokenizer_streaming_test.cpp
              LIBS dd_tokenizer FIXTURES tokenizer_reference)
+
+# tokenizer.json's one-pass reader (runtime/src/tokenizer/tokenizer_json.h, internal), against
+# nlohmann's json::parse on the same texts.
+dd_add_gtest(tokenizer_json_test LABEL unit SOURCES unit/tokenizer_json_test.cpp
+             LIBS dd_tokenizer nlohmann_json::nlohmann_json)
+target_include_directories(tokenizer_json_test PRIVATE ${CMAKE_SOURCE_DIR}/runtime/src)
+target_compile_definitions(tokenizer_json_test PRIVATE
+  DD_REAL_TOKENIZER="${DD_TEST_DATA_DIR}/smollm2-135m-instruct/tokenizer.json")

@@ -105,6 +105,15 @@ def main():
             ('{"type":"object"}', '{"a":[1,{"b":null}],"c":"\\u0041"}')]:
         write("json_constraint", schema.encode() + b"\0" + out.encode())
 
+    # tokenizer_json: the tiny fixture's tokenizer.json and small BPE / non-BPE documents.
+    write("tokenizer_json", (pathlib.Path(a.tiny_config).parent / "tokenizer.json").read_bytes())
+    write("tokenizer_json", b'{"version":"1.0","added_tokens":[{"id":3,"content":"<s>","special":true}],'
+          b'"normalizer":null,"pre_tokenizer":{"type":"ByteLevel","add_prefix_space":false,'
+          b'"trim_offsets":true,"use_regex":true},"decoder":{"type":"ByteLevel"},"model":{"type":'
+          b'"BPE","vocab":{"a":0,"b":1,"ab":2,"<s>":3},"merges":["a b"]}}')
+    write("tokenizer_json", b'{"model":{"type":"BPE","vocab":{"a":0,"b":1,"ab":2},"merges":[["a","b"]]}}')
+    write("tokenizer_json", b'{"model":{"type":"Unigram","vocab":[["a",-1.0]]}}')
+
     # flat_tensor: a real .ptd written by the executorch wheel's own serializer (one named 16-byte
     # blob; the same bytes as kOneBlobPtd in tests/reliability/bundle_faults_test.cpp). Stored
     # under its hash like every seed, so the *.ptd ignore rule does not drop it from the tree.

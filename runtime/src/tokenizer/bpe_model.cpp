@@ -6,33 +6,48 @@
 #include <queue>
 
 #include "dailydrug/llm/utf8.h"
+#include "tokenizer_json.h"
 
 namespace dailydrug::llm::tok {
 
 using nlohmann::json;
 
-Result<std::unique_ptr<BpeModel>> BpeModel::from_json(const json& j) {
+Result<std::unique_ptr<BpeModel>> BpeModel::from_json(const json& j, const BpeTables* tables) {
   auto m = std::unique_ptr<BpeModel>(new BpeModel());
-  const json& vocab = j.at("vocab");
-  if (!vocab.is_object()) return Error::tokenizer_not_initialized("BPE vocab is not an object");
+  if (tables != nullptr && !tables->error.empty()) {
+    return Error::tokenizer_not_initialized(tables->error);
+  }
+  // The vocabulary as (token, id) pairs: captured in file order (a later duplicate wins, as in
+  // the DOM), or from the DOM.
+  std::vector<std::pair<std::string, int64_t>> from_dom;
+  const std::vector<std::pair<std::string, int64_t>>* entries = &from_dom;
+  if (tables != nullptr && tables->has_vocab) {
+    entries = &tables->vocab;
+  } else {
+    const json& vocab = j.at("vocab");
+    if (!vocab.is_object()) return Error::tokenizer_not_initialized("BPE vocab is not an object");
+    from_dom.reserve(vocab.size());
+    for (const auto& [token, idj] : vocab.items()) from_dom.emplace_back(token, idj.get<int64_t>());
+  }
   TokenId max_id = -1;
-  m->vocab_.reserve(vocab.size());
-  for (const auto& [token, idj] : vocab.items()) {
-    const auto id = idj.get<int64_t>();
+  m->vocab_.reserve(entries->size());
+  for (const auto& [token, id] : *entries) {
     if (id < 0 || id > INT32_MAX - 1) {
       return Error::tokenizer_not_initialized("BPE vocab id out of range for '" + token + "'");
     }
-    m->vocab_.emplace(token, static_cast<TokenId>(id));
+    m->vocab_.insert_or_assign(token, static_cast<TokenId>(id));
     max_id = std::max(max_id, static_cast<TokenId>(id));
   }
-  if (max_id >= 0 && static_cast<size_t>(max_id) > 4 * vocab.size() + 1024) {
+  if (max_id >= 0 && static_cast<size_t>(max_id) > 4 * m->vocab_.size() + 1024) {
     return Error::tokenizer_not_initialized("BPE vocab ids are implausibly sparse");
   }
   m->id_to_token_.resize(static_cast<size_t>(max_id + 1));
   m->has_id_.assign(static_cast<size_t>(max_id + 1), false);
   for (const auto& [token, id] : m->vocab_) {
-    m->id_to_token_[static_cast<size_t>(id)] = token;
-    m->has_id_[static_cast<size_t>(id)] = true;
+    // Tokens sharing an id: the greatest string names it, whatever the order of the table.
+    const auto i = static_cast<size_t>(id);
+    if (!m->has_id_[i] || token > m->id_to_token_[i]) m->id_to_token_[i] = token;
+    m->has_id_[i] = true;
   }
 
   auto opt_string = [&](const char* key) {
@@ -62,26 +77,31 @@ Result<std::unique_ptr<BpeModel>> BpeModel::from_json(const json& j) {
     }
   }
 
-  const json& merges = j.contains("merges") ? j.at("merges") : json::array();
-  const size_t prefix_len = m->continuing_subword_prefix_.size();
-  m->merges_.reserve(merges.size());
-  int32_t rank = 0;
-  for (const json& mj : merges) {
-    std::string a, b;
-    if (mj.is_string()) {  // legacy "a b" form
-      const std::string s = mj.get<std::string>();
-      const size_t sp = s.find(' ');
-      if (sp == std::string::npos || s.find(' ', sp + 1) != std::string::npos) {
-        return Error::tokenizer_not_initialized("malformed BPE merge '" + s + "'");
+  // The merges as (a, b) pairs: captured, or from the DOM ("a b" strings or ["a", "b"] arrays).
+  std::vector<std::pair<std::string, std::string>> merges_from_dom;
+  const std::vector<std::pair<std::string, std::string>>* merge_list = &merges_from_dom;
+  if (tables != nullptr && tables->has_merges) {
+    merge_list = &tables->merges;
+  } else if (j.contains("merges")) {
+    for (const json& mj : j.at("merges")) {
+      if (mj.is_string()) {  // legacy "a b" form
+        const std::string s = mj.get<std::string>();
+        const size_t sp = s.find(' ');
+        if (sp == std::string::npos || s.find(' ', sp + 1) != std::string::npos) {
+          return Error::tokenizer_not_initialized("malformed BPE merge '" + s + "'");
+        }
+        merges_from_dom.emplace_back(s.substr(0, sp), s.substr(sp + 1));
+      } else if (mj.is_array() && mj.size() == 2) {
+        merges_from_dom.emplace_back(mj.at(0).get<std::string>(), mj.at(1).get<std::string>());
+      } else {
+        return Error::tokenizer_not_initialized("malformed BPE merge " + mj.dump());
       }
-      a = s.substr(0, sp);
-      b = s.substr(sp + 1);
-    } else if (mj.is_array() && mj.size() == 2) {
-      a = mj.at(0).get<std::string>();
-      b = mj.at(1).get<std::string>();
-    } else {
-      return Error::tokenizer_not_initialized("malformed BPE merge " + mj.dump());
     }
+  }
+  const size_t prefix_len = m->continuing_subword_prefix_.size();
+  m->merges_.reserve(merge_list->size());
+  int32_t rank = 0;
+  for (const auto& [a, b] : *merge_list) {
     auto ia = m->vocab_.find(a), ib = m->vocab_.find(b);
     if (ia == m->vocab_.end() || ib == m->vocab_.end()) {
       return Error::tokenizer_not_initialized("BPE merge token not in vocab: '" + a + "' '" + b +

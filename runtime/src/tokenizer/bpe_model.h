@@ -21,6 +21,8 @@
 
 namespace dailydrug::llm::tok {
 
+struct BpeTables;  // tokenizer_json.h
+
 /// Hash map keyed by std::string that can be probed with a string_view.
 struct StringHash {
   using is_transparent = void;
@@ -33,7 +35,10 @@ class BpeModel {
   /// Builds the model from the "model" object (type "BPE"). Errors: TokenizerNotInitialized
   /// for a malformed vocabulary or a merge naming a token that is not in it. A non-zero dropout
   /// is ignored: inference wants the deterministic segmentation.
-  static Result<std::unique_ptr<BpeModel>> from_json(const nlohmann::json& j);
+  /// `tables`: the vocabulary and merges read by parse_tokenizer_json, used instead of the
+  /// DOM's when captured.
+  static Result<std::unique_ptr<BpeModel>> from_json(const nlohmann::json& j,
+                                                     const BpeTables* tables = nullptr);
 
   /// Appends the ids of one pre-token (valid UTF-8, non-empty) to `out`.
   void tokenize(std::string_view word, std::vector<TokenId>& out) const;

@@ -9,7 +9,7 @@ namespace dailydrug::llm::tok {
 
 using nlohmann::json;
 
-Result<std::unique_ptr<HfTokenizer>> HfTokenizer::from_json(const json& j) {
+Result<std::unique_ptr<HfTokenizer>> HfTokenizer::from_json(const json& j, const BpeTables* bpe) {
   if (!j.is_object()) return Error::tokenizer_not_initialized("tokenizer.json is not an object");
   // The file format version: the reference package reads "1.0" only (and files without one).
   if (j.contains("version") && j.at("version") != "1.0") {
@@ -33,7 +33,7 @@ Result<std::unique_ptr<HfTokenizer>> HfTokenizer::from_json(const json& j) {
     return Error::tokenizer_not_initialized("unsupported tokenizer.json model type '" + type +
                                             "' (only BPE is supported)");
   }
-  DD_ASSIGN_OR_RETURN(t->model_, BpeModel::from_json(model));
+  DD_ASSIGN_OR_RETURN(t->model_, BpeModel::from_json(model, bpe));
   auto field = [&](const char* key) -> const json& {
     static const json kNull;
     return j.contains(key) ? j.at(key) : kNull;
@@ -250,8 +250,8 @@ bool HfTokenizer::is_special(TokenId id) const {
 
 Result<std::unique_ptr<Tokenizer>> load_hf_tokenizer(std::string_view json_text) {
   try {
-    const json j = json::parse(json_text);
-    DD_ASSIGN_OR_RETURN(auto t, HfTokenizer::from_json(j));
+    const TokenizerJson parsed = parse_tokenizer_json(json_text);
+    DD_ASSIGN_OR_RETURN(auto t, HfTokenizer::from_json(parsed.dom, &parsed.bpe));
     return std::unique_ptr<Tokenizer>(std::move(t));
   } catch (const json::exception& e) {
     return Error::tokenizer_not_initialized(std::string("invalid tokenizer.json: ") + e.what());
