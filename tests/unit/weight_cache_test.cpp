@@ -48,6 +48,17 @@ struct Loaded {
   std::vector<TokenId> output;  // greedy ids of a fixed request
 };
 
+/// The fixed greedy request every load here is judged by.
+GenerationRequest greedy(const std::string& prompt) {
+  GenerationRequest r;
+  r.prompt = prompt;
+  r.temperature = 0.0f;
+  r.repetition_penalty = 1.0f;
+  r.max_output_tokens = 24;
+  r.timeout_ms = 0;
+  return r;
+}
+
 Loaded load_and_generate(const std::string& bundle_dir, const std::string& cache_dir,
                          const std::string& prompt = "hello there") {
   auto bundle = ModelBundle::open(bundle_dir, ModelBundle::Verify::kQuick);
@@ -57,13 +68,7 @@ Loaded load_and_generate(const std::string& bundle_dir, const std::string& cache
   auto runner = Runner::from_bundle(*bundle, options);
   EXPECT_TRUE(runner.ok()) << runner.error().message();
   if (!runner.ok()) return {};
-  GenerationRequest r;
-  r.prompt = prompt;
-  r.temperature = 0.0f;
-  r.repetition_penalty = 1.0f;
-  r.max_output_tokens = 24;
-  r.timeout_ms = 0;
-  auto g = (*runner)->generate(r);
+  auto g = (*runner)->generate(greedy(prompt));
   EXPECT_TRUE(g.ok()) << g.error().message();
   return {(*runner)->model().weight_cache(), g.ok() ? g->output_ids : std::vector<TokenId>{}};
 }
@@ -144,14 +149,8 @@ TEST(WeightCacheTest, TwoRunnersOfOneBundleShareTheCacheFile) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ((*a)->model().weight_cache(), "hit");
   EXPECT_EQ((*b)->model().weight_cache(), "hit");
-  GenerationRequest r;
-  r.prompt = "hello there";
-  r.temperature = 0.0f;
-  r.repetition_penalty = 1.0f;
-  r.max_output_tokens = 24;
-  r.timeout_ms = 0;
-  auto ga = (*a)->generate(r);
-  auto gb = (*b)->generate(r);
+  auto ga = (*a)->generate(greedy("hello there"));
+  auto gb = (*b)->generate(greedy("hello there"));
   ASSERT_TRUE(ga.ok() && gb.ok());
   EXPECT_EQ(ga->output_ids, plain.output);
   EXPECT_EQ(gb->output_ids, plain.output);

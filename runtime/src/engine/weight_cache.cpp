@@ -132,7 +132,7 @@ Plan prepare(const std::string& dir, const std::string& key, uint64_t program_by
   plan.dir = dir;
   plan.key = key;
   if (dir.empty() || key.empty()) {
-    plan.note = "no cache folder";
+    plan.note = dir.empty() ? "no cache folder" : "no cache key for this program";
     return plan;
   }
   std::error_code ec;

@@ -15,8 +15,9 @@
 //                                to the name above only after that load succeeded (a killed or
 //                                failed load leaves no cache file; stale temps are removed)
 //
-// `key` names the program (Runner::from_bundle: a hash of the bundle's file SHA-256s and the
-// runtime version). A fresh write needs free space for the whole file (~ the program's size plus a
+// `key` names the program (Runner::from_bundle: a hash of the bundle's weight-file SHA-256s and
+// of this layout's version; XNNPACK's kernel seed in every entry and the backend's own format
+// version in the file cover a changed runtime). A fresh write needs free space for the whole file (~ the program's size plus a
 // margin); with less, the cache is not used (mapped writes to a full disk would fault). At most
 // kKeepFiles cache files stay in a folder (least recently used removed first).
 //
