@@ -338,18 +338,19 @@ JNIEXPORT void JNI_OnUnload(JavaVM* vm, void* /*reserved*/) {
 JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativeOpen(
     JNIEnv* env, jclass, jstring bundle, jstring assets_dir, jstring cache_dir, jint num_threads,
     jlong max_cache_tokens, jlong memory_threshold_mb, jboolean verify_sha256, jboolean lazy_load,
-    jobject listener) {
+    jstring weight_cache_dir, jobject listener) {
   JniRunner* jr = nullptr;
   try {
     if (bundle == nullptr) {
       throw_configuration_invalid(env, "bundle_dir", "must not be null");
       return 0;
     }
-    std::string bundle_utf8, assets_utf8, cache_utf8;
-    bool has_bundle = false, has_assets = false, has_cache = false;
+    std::string bundle_utf8, assets_utf8, cache_utf8, weights_utf8;
+    bool has_bundle = false, has_assets = false, has_cache = false, has_weights = false;
     if (!optional_utf8(env, bundle, "bundle_dir", bundle_utf8, has_bundle) ||
         !optional_utf8(env, assets_dir, "assets_dir", assets_utf8, has_assets) ||
-        !optional_utf8(env, cache_dir, "cache_dir", cache_utf8, has_cache)) {
+        !optional_utf8(env, cache_dir, "cache_dir", cache_utf8, has_cache) ||
+        !optional_utf8(env, weight_cache_dir, "weight_cache_dir", weights_utf8, has_weights)) {
       return 0;
     }
     jr = new JniRunner();
@@ -371,6 +372,7 @@ JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativeOpen(
     opts.progress = jr->listener != nullptr ? progress_trampoline : nullptr;
     opts.progress_user = jr;
     opts.lazy_load = lazy_load == JNI_TRUE ? 1 : 0;
+    opts.weight_cache_dir = has_weights ? weights_utf8.c_str() : nullptr;
     ddllm_error err{};
     const int rc = ddllm_open(bundle_utf8.c_str(), &opts, &jr->runner, &err);
     if (env->ExceptionCheck() || rc != DDLLM_OK) {

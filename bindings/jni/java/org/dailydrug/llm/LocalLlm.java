@@ -110,7 +110,7 @@ public final class LocalLlm implements AutoCloseable {
     Objects.requireNonNull(config, "config");
     handle = nativeOpen(config.getBundle(), config.getAssetsDir(), config.getCacheDir(),
         config.getThreadCount(), config.getMaxCacheTokens(), config.getMemoryThresholdMb(),
-        config.isVerifySha256(), config.isLazyLoad(), progress);
+        config.isVerifySha256(), config.isLazyLoad(), config.getWeightCacheDir(), progress);
     if (closing) {
       close(); // close() was called from the progress listener, before there was a handle
     }
@@ -329,7 +329,8 @@ public final class LocalLlm implements AutoCloseable {
 
   private static native long nativeOpen(String bundle, String assetsDir, String cacheDir,
       int threadCount, long maxCacheTokens, long memoryThresholdMb, boolean verifySha256,
-      boolean lazyLoad, CopyProgressListener progress) throws LocalLlmException;
+      boolean lazyLoad, String weightCacheDir, CopyProgressListener progress)
+      throws LocalLlmException;
 
   private static native LlmResponse nativeGenerate(long handle, String prompt,
       String[] systemInstructions, String[] stop, int set, float temperature, int topK,

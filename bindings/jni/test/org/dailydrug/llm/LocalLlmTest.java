@@ -427,11 +427,7 @@ public class LocalLlmTest {
 
     @Override
     public void close() throws IOException {
-      try (Stream<Path> all = Files.walk(root)) {
-        for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
-          Files.delete(p);
-        }
-      }
+      deleteTree(root);
     }
   }
 
@@ -507,6 +503,41 @@ public class LocalLlmTest {
         assertTrue(m.isLoaded());
         assertEquals(a.cache.resolve("tiny").toString(), m.getModelInfo().getPath());
         assertTrue(m.generate(greedy("from the cache", 4).build()).getOutputTokens() > 0);
+      }
+    }
+  }
+
+  @Test
+  public void packedWeightCacheFollowsWeightCacheDir() throws Exception {
+    try (Assets a = new Assets()) {
+      // default: cacheDir/.packed-weights holds one cache file after the first load
+      new LocalLlm(a.config().build()).close();
+      assertEquals(1, packedFiles(a.cache.resolve(".packed-weights")));
+      // a folder of the app's choosing
+      Path own = a.root.resolve("own-weights");
+      try (LocalLlm m = new LocalLlm(a.config().weightCacheDir(own.toString()).build())) {
+        assertTrue(m.generate(greedy("cached", 4).build()).getOutputTokens() > 0);
+      }
+      assertEquals(1, packedFiles(own));
+      // "": none, and the model still answers
+      deleteTree(a.cache.resolve(".packed-weights"));
+      try (LocalLlm m = new LocalLlm(a.config().weightCacheDir("").build())) {
+        assertTrue(m.generate(greedy("uncached", 4).build()).getOutputTokens() > 0);
+      }
+      assertFalse(Files.exists(a.cache.resolve(".packed-weights")));
+    }
+  }
+
+  private static long packedFiles(Path dir) throws IOException {
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.filter(p -> p.getFileName().toString().endsWith(".xnnpack")).count();
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
       }
     }
   }
