@@ -44,18 +44,16 @@ TEST(BenchToolTest, TinyBundleWritesEveryWorkloadThatFitsAsJsonAndMarkdown) {
   ScratchDir dir("dd_bench");
   const auto json_path = dir.path() / "bench.json", md_path = dir.path() / "bench.md";
   const auto r = run_shell(cli_command({"--model", kTinyBundle, "--reps", "2", "--prefill", "16",
-                                        "--decode", "8", "--decode-contexts", "16,40,100",
-                                        "--json", json_path.string(), "--markdown",
-                                        md_path.string()}),
+                                        "--decode", "8", "--decode-contexts", "16,40,100", "--json",
+                                        json_path.string(), "--markdown", md_path.string()}),
                            dir.path());
   ASSERT_EQ(r.code, 0) << r.err;
   const auto report = r.data();
   EXPECT_EQ(nlohmann::json::parse(dd_test::slurp(json_path)), report);
   EXPECT_EQ(workloads(report),
             (std::set<std::string>{"load", "load_cache_write", "load_packing", "prefill_16",
-                                   "decode_8", "decode_cpu_8",
-                                   "decode_at_16", "decode_cpu_at_16", "decode_at_40",
-                                   "decode_cpu_at_40"}));
+                                   "decode_8", "decode_cpu_8", "decode_at_16", "decode_cpu_at_16",
+                                   "decode_at_40", "decode_cpu_at_40"}));
   for (const auto& r2 : report["results"]) EXPECT_EQ(r2["reps"], 2);
   expect_sane(report);
   // The 64-token program cannot hold the chat prompts or 100 filled positions: said, not failed.
@@ -94,8 +92,9 @@ TEST(BenchToolTest, RealBundleMeasuresTtftAndTheCachedFollowUpTurn) {
   ASSERT_EQ(r.code, 0) << r.err;
   const auto report = r.data();
   const auto names = workloads(report);
-  for (const char* w : {"load", "load_cache_write", "load_packing", "prefill_32", "decode_8", "decode_cpu_8", "ttft_cold",
-                        "ttft_warm", "ttft_turn2_cold", "ttft_turn2_warm"}) {
+  for (const char* w :
+       {"load", "load_cache_write", "load_packing", "prefill_32", "decode_8", "decode_cpu_8",
+        "ttft_cold", "ttft_warm", "ttft_turn2_cold", "ttft_turn2_warm"}) {
     EXPECT_TRUE(names.count(w)) << w << " missing: " << report.dump();
   }
   expect_sane(report);

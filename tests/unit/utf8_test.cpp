@@ -34,8 +34,7 @@ TEST(Utf8Test, WellFormedAndIllFormedExamples) {
 // 80, 80, BF), as Python's bytes.decode("utf-8", "replace") does too.
 TEST(Utf8Test, LossyReplacesEachMaximalSubpartAsTheStandardShows) {
   const std::string in = "\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64";
-  EXPECT_EQ(utf8_lossy(in),
-            "a" + kFffd + kFffd + kFffd + "b" + kFffd + "c" + kFffd + kFffd + "d");
+  EXPECT_EQ(utf8_lossy(in), "a" + kFffd + kFffd + kFffd + "b" + kFffd + "c" + kFffd + kFffd + "d");
   // Table 3-10 style: a surrogate's bytes are three subparts, not one.
   EXPECT_EQ(utf8_lossy("\xED\xA0\x80"), kFffd + kFffd + kFffd);
   EXPECT_EQ(utf8_lossy("ok"), "ok");
@@ -57,9 +56,9 @@ TEST(Utf8Test, NextReportsLengthValidityAndTruncation) {
 }
 
 TEST(Utf8Test, CompletePrefixStopsBeforeATruncatedTail) {
-  EXPECT_EQ(utf8_complete_prefix("ab\xED\x95"), 2u);   // may still become "한"
+  EXPECT_EQ(utf8_complete_prefix("ab\xED\x95"), 2u);  // may still become "한"
   EXPECT_EQ(utf8_complete_prefix("ab\xED\x95\x9C"), 5u);
-  EXPECT_EQ(utf8_complete_prefix("ab\xFF"), 3u);       // can never complete: not held back
+  EXPECT_EQ(utf8_complete_prefix("ab\xFF"), 3u);  // can never complete: not held back
   EXPECT_EQ(utf8_complete_prefix("😀\xF0\x9F\x98"), 4u);
 }
 

@@ -276,8 +276,7 @@ TEST(WeightCacheTest, KillDuringTheCacheWriteNeverLeavesAFileThatIsUsed) {
         << after_kill[round].cache;
     EXPECT_EQ(after_kill[round].output, plain.output) << "round " << round;
   }
-  std::printf("killed while the cache file was being written in %d of 6 rounds\n",
-              caught_writing);
+  std::printf("killed while the cache file was being written in %d of 6 rounds\n", caught_writing);
 }
 
 // The real test bundle (SmolLM2-135M 8-bit, ~250 MB of weights): a cache written by one load and

@@ -28,8 +28,7 @@ constexpr const char* kSuffix = ".xnnpack";
 constexpr uint64_t kFreeSpaceMargin = 256ull << 20;  // beyond the program's size
 
 bool is_hex16(std::string_view s) {
-  return s.size() == 16 &&
-         std::all_of(s.begin(), s.end(), [](char c) {
+  return s.size() == 16 && std::all_of(s.begin(), s.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
          });
 }
@@ -71,7 +70,8 @@ int evict(const std::string& dir) {
       files.emplace_back(e.last_write_time(ec), e.path());
     }
   }
-  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::sort(files.begin(), files.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
   int removed = 0;
   for (size_t i = kKeepFiles; i < files.size(); ++i) removed += fs::remove(files[i].second, ec);
   return removed;
@@ -99,9 +99,12 @@ bool claim(const std::string& path) {
 
 const char* to_string(Mode mode) {
   switch (mode) {
-    case Mode::kOff: return "off";
-    case Mode::kHit: return "hit";
-    case Mode::kWrite: return "write";
+    case Mode::kOff:
+      return "off";
+    case Mode::kHit:
+      return "hit";
+    case Mode::kWrite:
+      return "write";
   }
   return "off";
 }
@@ -158,7 +161,8 @@ Plan prepare(const std::string& dir, const std::string& key, uint64_t program_by
       plan.note = "removed a damaged cache file " + name;
     }
   }
-  if (cleaned > 0 && plan.note.empty()) plan.note = "removed " + std::to_string(cleaned) + " stale file(s)";
+  if (cleaned > 0 && plan.note.empty())
+    plan.note = "removed " + std::to_string(cleaned) + " stale file(s)";
   if (!found.empty() && !claim(found)) {
     plan.note = "the cache file is in use by another process: packing the weights this time";
     return plan;

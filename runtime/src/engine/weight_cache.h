@@ -17,9 +17,10 @@
 //
 // `key` names the program (Runner::from_bundle: a hash of the bundle's weight-file SHA-256s and
 // of this layout's version; XNNPACK's kernel seed in every entry and the backend's own format
-// version in the file cover a changed runtime). A fresh write needs free space for the whole file (~ the program's size plus a
-// margin); with less, the cache is not used (mapped writes to a full disk would fault). At most
-// kKeepFiles cache files stay in a folder (least recently used removed first).
+// version in the file cover a changed runtime). A fresh write needs free space for the whole file
+// (~ the program's size plus a margin); with less, the cache is not used (mapped writes to a full
+// disk would fault). At most kKeepFiles cache files stay in a folder (least recently used first
+// out).
 //
 // Thread-safety: the functions are safe to call from any thread; one load uses one plan.
 #pragma once

@@ -15,9 +15,9 @@ class Handler final : public nlohmann::json_sax<json> {
   bool boolean(bool v) override { return other_scalar(json(v)); }
   bool number_integer(number_integer_t v) override { return number(v, json(v)); }
   bool number_unsigned(number_unsigned_t v) override {
-    return number(v > static_cast<number_unsigned_t>(INT64_MAX) ? INT64_MAX
-                                                                  : static_cast<int64_t>(v),
-                  json(v));
+    return number(
+        v > static_cast<number_unsigned_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(v),
+        json(v));
   }
   bool number_float(number_float_t v, const string_t&) override {
     // as json::get<int64_t>() would read it (a vocab id is range-checked by the model)
@@ -35,7 +35,8 @@ class Handler final : public nlohmann::json_sax<json> {
       case Mode::kMergePair:
         if (skip_ == 0) pair_.push_back(std::move(v));
         return true;
-      case Mode::kDom: return value(json(std::move(v)));
+      case Mode::kDom:
+        return value(json(std::move(v)));
     }
     return true;
   }
@@ -92,7 +93,8 @@ class Handler final : public nlohmann::json_sax<json> {
         if (skip_ == 0) malformed("malformed BPE merge (a nested array)");
         ++skip_;
         return true;
-      case Mode::kDom: break;
+      case Mode::kDom:
+        break;
     }
     if (at_model_member("merges")) {
       value(json::array());
@@ -111,8 +113,7 @@ class Handler final : public nlohmann::json_sax<json> {
       if (pair_.size() == 2) {
         out_.bpe.merges.emplace_back(std::move(pair_[0]), std::move(pair_[1]));
       } else {
-        malformed("malformed BPE merge (an array of " + std::to_string(pair_.size()) +
-                  " strings)");
+        malformed("malformed BPE merge (an array of " + std::to_string(pair_.size()) + " strings)");
       }
       mode_ = Mode::kMerges;
       return true;
@@ -147,7 +148,8 @@ class Handler final : public nlohmann::json_sax<json> {
       case Mode::kMergePair:
         if (skip_ == 0) malformed("malformed BPE merge (a number in a pair)");
         return true;
-      case Mode::kDom: return value(std::move(dom_value));
+      case Mode::kDom:
+        return value(std::move(dom_value));
     }
     return true;
   }
