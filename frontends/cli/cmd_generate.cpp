@@ -111,6 +111,7 @@ int run_generate(const CliContext& ctx, const GenerateArgs& a) {
          {{"load_ms", stats.load_ms},
           {"ttft_ms", stats.ttft_ms},
           {"prefill_tokens_per_s", stats.prefill_tokens_per_s},
+          {"prefill_calls", stats.prefill_calls},
           {"decode_tokens_per_s", stats.decode_tokens_per_s},
           {"peak_rss_kb", stats.peak_rss_kb}}}};
     if (a.ids) j["output_ids"] = r.output_ids;

@@ -44,7 +44,8 @@ TEST(BenchToolTest, TinyBundleWritesEveryWorkloadThatFitsAsJsonAndMarkdown) {
   ScratchDir dir("dd_bench");
   const auto json_path = dir.path() / "bench.json", md_path = dir.path() / "bench.md";
   const auto r = run_shell(cli_command({"--model", kTinyBundle, "--reps", "2", "--prefill", "16",
-                                        "--decode", "8", "--decode-contexts", "16,40,100", "--json",
+                                        "--decode", "8", "--decode-contexts", "16,40,100",
+                                        "--prefill-chunk", "4", "--json",
                                         json_path.string(), "--markdown", md_path.string()}),
                            dir.path());
   ASSERT_EQ(r.code, 0) << r.err;
@@ -66,6 +67,7 @@ TEST(BenchToolTest, TinyBundleWritesEveryWorkloadThatFitsAsJsonAndMarkdown) {
   // The workloads after the load ones ran on a runner whose weights came from the cache, and
   // the bench's own temporary cache folder is gone.
   EXPECT_EQ(report["weight_cache"], "hit");
+  EXPECT_EQ(report["prefill_chunk"], 4);  // what --prefill-chunk asked for, under the bound
 }
 
 TEST(BenchToolTest, CorruptBundleIsATypedErrorNotACrash) {
@@ -98,6 +100,7 @@ TEST(BenchToolTest, RealBundleMeasuresTtftAndTheCachedFollowUpTurn) {
     EXPECT_TRUE(names.count(w)) << w << " missing: " << report.dump();
   }
   expect_sane(report);
+  EXPECT_EQ(report["prefill_chunk"], 127);  // the program's bound: max_seq_len 128 - 1
   const auto& t = report["ttft_turn2_tokens"];
   ASSERT_TRUE(t.is_object()) << report.dump();
   // Everything but the new user turn (and its template tokens) comes from the cache.

@@ -132,6 +132,34 @@ TEST(RunnerTest, PrefixCacheReusesTokensWithoutChangingOutput) {
   EXPECT_EQ(again->output_ids, want->output_ids);
 }
 
+TEST(RunnerTest, PrefillChunkSizeChangesTheCallsNotTheOutput) {
+  auto runner = make_runner();
+  const int64_t bound = runner->model().metadata().max_tokens_per_call;  // 15 for the tiny program
+  ASSERT_GT(bound, 4);
+  EXPECT_EQ(runner->prefill_chunk(), bound);
+  // A prompt of several program-sized chunks (the tiny tokenizer is about a token per byte).
+  const auto request = greedy("enough for three prefill calls", 8);
+  auto want = runner->generate(request);
+  ASSERT_TRUE(want.ok()) << want.error().message();
+  for (int64_t chunk : {int64_t{1}, int64_t{4}, bound - 1, bound + 100}) {
+    runner->set_prefill_chunk(chunk);
+    EXPECT_EQ(runner->prefill_chunk(), std::min(chunk, bound));
+    runner->reset();
+    GenerationStats stats;
+    auto got = runner->generate(request, {}, [&](const GenerationStats& s) { stats = s; });
+    ASSERT_TRUE(got.ok()) << got.error().message();
+    EXPECT_GT(stats.prompt_tokens, 3 * bound);  // four calls at the program's bound
+    EXPECT_EQ(stats.reused_prefix_tokens, 0);
+    const int64_t per_call = std::min(chunk, bound);
+    EXPECT_EQ(stats.prefill_calls, (stats.prompt_tokens + per_call - 1) / per_call);
+    EXPECT_EQ(got->output_ids, want->output_ids) << "chunk " << chunk;
+  }
+  runner->set_prefill_chunk(0);
+  EXPECT_EQ(runner->prefill_chunk(), bound);
+  runner->set_prefill_chunk(-5);
+  EXPECT_EQ(runner->prefill_chunk(), bound);
+}
+
 TEST(RunnerTest, SeedMakesSamplingReproducible) {
   auto runner = make_runner();
   auto req = greedy("seeded", 10);

@@ -1,7 +1,8 @@
 // dailydrug-bench: named workloads on a model bundle, repeated, with median/min/max, written as
 // JSON and markdown.
 //
-//   dailydrug-bench --model DIR [--reps 5] [--threads -1] [--json out.json] [--markdown out.md]
+//   dailydrug-bench --model DIR [--reps 5] [--threads -1] [--prefill-chunk 0] [--json out.json]
+//                   [--markdown out.md]
 //
 // Workloads:
 //   load            bundle open + program mmap load + tokenizer + first token (fresh Runner each
@@ -132,13 +133,16 @@ Status decode_cpu_per_token(Runner& runner, const GenerationRequest& r, Series& 
 int main(int argc, char** argv) {
   CLI::App app{"dailydrug-bench: speed of the local model runtime on a bundle"};
   std::string model_dir, json_out, md_out, weight_cache;
-  int reps = 5, threads = -1, prefill_n = 100, decode_n = 64;
+  int reps = 5, threads = -1, prefill_n = 100, decode_n = 64, prefill_chunk = 0;
   std::vector<int> decode_contexts = {16, 128, 512, 1000};
   app.add_option("--model", model_dir, "Bundle folder")->required();
   app.add_option("--reps", reps, "Repetitions per workload")->check(CLI::Range(1, 100));
   app.add_option("--threads", threads, "ExecuTorch threads (-1 = automatic)");
   app.add_option("--prefill", prefill_n, "Prompt tokens for prefill_N");
   app.add_option("--decode", decode_n, "Generated tokens for decode_N");
+  app.add_option("--prefill-chunk", prefill_chunk,
+                 "Most prompt tokens per forward call (0 = the program's bound)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--decode-contexts", decode_contexts,
                  "Filled cache positions for decode_at_N (empty string: none)")
       ->delimiter(',')
@@ -169,6 +173,7 @@ int main(int argc, char** argv) {
     auto r = Runner::from_bundle(*b, o);
     if (!r.ok()) return r.error();
     runner = std::move(r).value();
+    runner->set_prefill_chunk(prefill_chunk);
     GenerationStats st;
     DD_RETURN_IF_ERROR(run(*runner, greedy("hi", 1, true), st));
     into.values.push_back(ms_since(t0));
@@ -310,6 +315,7 @@ int main(int argc, char** argv) {
   out["quantization"] = bundle->config().quantization;
   out["bundle_bytes"] = bundle->total_size_bytes();
   out["threads"] = ExecutorchModel::num_threads();
+  out["prefill_chunk"] = runner->prefill_chunk();  // tokens per prefill call in effect
   out["hardware_threads"] = std::thread::hardware_concurrency();
   out["peak_rss_kb"] = peak_rss;
   out["weight_cache"] = cache_state;  // how the runner of the other workloads loaded

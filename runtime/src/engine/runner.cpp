@@ -159,6 +159,16 @@ void Runner::set_max_cache_tokens(int64_t n) {
   options_.max_cache_tokens = n;
 }
 
+void Runner::set_prefill_chunk(int64_t n) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  options_.prefill_chunk = std::max<int64_t>(0, n);
+}
+
+int64_t Runner::prefill_chunk() const {
+  const int64_t program = model_->metadata().max_tokens_per_call;
+  return options_.prefill_chunk > 0 ? std::min(program, options_.prefill_chunk) : program;
+}
+
 void Runner::reset() {
   std::lock_guard<std::mutex> lock(mutex_);
   cached_.clear();
@@ -210,8 +220,8 @@ Result<std::vector<TokenId>> Runner::prompt_tokens(const GenerationRequest& requ
 }
 
 Result<std::optional<std::span<const float>>> Runner::prefill(
-    const std::vector<TokenId>& tokens, size_t from, const Deadline& deadline) {
-  const size_t chunk = static_cast<size_t>(model_->metadata().max_tokens_per_call);
+    const std::vector<TokenId>& tokens, size_t from, const Deadline& deadline, int32_t& calls) {
+  const auto chunk = static_cast<size_t>(prefill_chunk());
   std::span<const float> logits;
   for (size_t pos = from; pos < tokens.size(); pos += chunk) {
     // A long prompt is many calls: honour cancel and the deadline between them.
@@ -220,6 +230,7 @@ Result<std::optional<std::span<const float>>> Runner::prefill(
     const size_t n = std::min(chunk, tokens.size() - pos);
     auto r = model_->forward(std::span<const TokenId>(tokens.data() + pos, n),
                              static_cast<int64_t>(pos));
+    ++calls;
     if (!r.ok()) {
       cached_.resize(pos);  // what is in the cache is still valid up to here
       return r.take_error();
@@ -309,7 +320,7 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
   stats.prompt_tokens = static_cast<int32_t>(n_prompt);
   stats.reused_prefix_tokens = static_cast<int32_t>(reuse);
   const auto t_prefill = Clock::now();
-  auto logits = prefill(tokens, reuse, deadline);
+  auto logits = prefill(tokens, reuse, deadline, stats.prefill_calls);
   if (!logits.ok()) return logits.take_error();
   stats.prefill_ms = ms_since(t_prefill);
   Sampler sampler(sc);

@@ -77,6 +77,7 @@ struct GenerationStats {
   int32_t generated_tokens = 0;
   double ttft_ms = 0;        // request start -> first token sampled
   double prefill_ms = 0;     // the prefill forward calls
+  int32_t prefill_calls = 0;  // how many forward calls the prefill took (chunks)
   double decode_ms = 0;      // first token -> last token
   double prefill_tokens_per_s = 0;
   double decode_tokens_per_s = 0;
@@ -91,6 +92,10 @@ struct RunnerOptions {
   std::string default_system_prompt;
   int64_t default_max_tokens = 512;
   int64_t max_cache_tokens = 0;  // 0 = the program's max_context_len
+  // Most prompt tokens per forward call while prefilling; 0 = the program's bound
+  // (max_tokens_per_call). Smaller chunks answer cancel() sooner and hold fewer activations;
+  // larger ones read the weights fewer times (docs/BENCHMARKS.md, "prefill chunk size").
+  int64_t prefill_chunk = 0;
   std::vector<TokenId> eos_ids;  // empty = the program's get_eos_ids
   std::vector<std::string> stop_strings;
   ChatTemplate chat_template = ChatTemplate::raw();
@@ -135,6 +140,11 @@ class Runner {
   int64_t context_limit() const;  // min(program context, max_cache_tokens)
   /// Cap the KV cache use (DailyDrug's max_cache_tokens); takes effect from the next generate().
   void set_max_cache_tokens(int64_t n);
+  /// Cap the tokens per prefill call (RunnerOptions::prefill_chunk; <= 0 = the program's bound);
+  /// takes effect from the next generate().
+  void set_prefill_chunk(int64_t n);
+  /// The tokens per prefill call in effect: min(prefill_chunk, the program's bound).
+  int64_t prefill_chunk() const;
   size_t cached_tokens() const { return cached_.size(); }
 
  private:
@@ -148,9 +158,11 @@ class Runner {
   Result<TokenId> sample_constrained(Sampler& sampler, const JsonMatcher& matcher,
                                      std::span<const float> logits,
                                      std::span<const TokenId> recent);
-  /// Run tokens[from..] into the cache; the last chunk's logits, or nullopt if cancelled.
+  /// Run tokens[from..] into the cache, counting the forward calls in `calls`; the last
+  /// chunk's logits, or nullopt if cancelled.
   Result<std::optional<std::span<const float>>> prefill(const std::vector<TokenId>& tokens,
-                                                        size_t from, const Deadline& deadline);
+                                                        size_t from, const Deadline& deadline,
+                                                        int32_t& calls);
 
   std::unique_ptr<ExecutorchModel> model_;
   std::unique_ptr<Tokenizer> tokenizer_;
