@@ -5,8 +5,8 @@
 #   scripts/fuzz.sh scan 600         one target for 10 minutes
 #   scripts/fuzz.sh all 0            replay the committed seed corpora only (seconds)
 #
-# Targets: tokenizer_hf tokenizer_spm model_config scan scan_schema openai_request
-# json_constraint.
+# Targets: tokenizer_hf tokenizer_spm tokenizer_json model_config scan scan_schema
+# openai_request json_constraint flat_tensor (FUZZ_TARGETS in scripts/lib.sh).
 # Builds build-fuzz (clang; once, then only what changed), makes the generated tokenizers, runs
 # each target over its committed seeds (tests/fuzz/corpus/<target>/) plus what earlier runs found
 # (build-fuzz/corpus/<target>/, not committed), and prints executions, exec/s, coverage and corpus
