@@ -43,11 +43,11 @@ void expect_sane(const nlohmann::json& report) {
 TEST(BenchToolTest, TinyBundleWritesEveryWorkloadThatFitsAsJsonAndMarkdown) {
   ScratchDir dir("dd_bench");
   const auto json_path = dir.path() / "bench.json", md_path = dir.path() / "bench.md";
-  const auto r = run_shell(cli_command({"--model", kTinyBundle, "--reps", "2", "--prefill", "16",
-                                        "--decode", "8", "--decode-contexts", "16,40,100",
-                                        "--prefill-chunk", "4", "--json",
-                                        json_path.string(), "--markdown", md_path.string()}),
-                           dir.path());
+  const auto r =
+      run_shell(cli_command({"--model", kTinyBundle, "--reps", "2", "--prefill", "16", "--decode",
+                             "8", "--decode-contexts", "16,40,100", "--prefill-chunk", "4",
+                             "--json", json_path.string(), "--markdown", md_path.string()}),
+                dir.path());
   ASSERT_EQ(r.code, 0) << r.err;
   const auto report = r.data();
   EXPECT_EQ(nlohmann::json::parse(dd_test::slurp(json_path)), report);
