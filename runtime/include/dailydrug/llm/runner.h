@@ -93,8 +93,8 @@ struct RunnerOptions {
   int64_t default_max_tokens = 512;
   int64_t max_cache_tokens = 0;  // 0 = the program's max_context_len
   // Most prompt tokens per forward call while prefilling; 0 = the program's bound
-  // (max_tokens_per_call). Smaller chunks answer cancel() sooner and hold fewer activations;
-  // larger ones read the weights fewer times (docs/BENCHMARKS.md, "prefill chunk size").
+  // (max_tokens_per_call). Smaller chunks let cancel() and the deadline act sooner during a long
+  // prompt; larger ones read the weights fewer times (docs/BENCHMARKS.md, "Prefill chunk size").
   int64_t prefill_chunk = 0;
   std::vector<TokenId> eos_ids;  // empty = the program's get_eos_ids
   std::vector<std::string> stop_strings;
