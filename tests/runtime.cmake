@@ -31,8 +31,12 @@ foreach(parity IN ITEMS textllmrunner default)
   add_test(NAME parity.${parity}
            COMMAND ${DD_PYTHON} -m pytest -q -p no:cacheprovider
                    ${CMAKE_SOURCE_DIR}/tests/python/test_parity_textllmrunner.py)
+  set(env "DD_BUNDLE=${bundle}" "DD_PARITY=${mode}" "DD_DAILYDRUG=$<TARGET_FILE:dailydrug>")
+  if(TARGET dd_kernels_py)  # this tree's kernels, not whichever build tree built them last
+    list(APPEND env "DD_KERNELS_LIB=$<TARGET_FILE:dd_kernels_py>")
+  endif()
   set_tests_properties(parity.${parity} PROPERTIES LABELS "integration" TIMEOUT 1500
-    ENVIRONMENT "DD_BUNDLE=${bundle};DD_PARITY=${mode};DD_DAILYDRUG=$<TARGET_FILE:dailydrug>")
+    ENVIRONMENT "${env}")
 endforeach()
 
 dd_add_gtest(local_llm_test LABEL unit SOURCES unit/local_llm_test.cpp LIBS dd_llm
