@@ -1,8 +1,14 @@
 # dd_project_target(<target>): the warning, standard and sanitizer flags for our own code.
 # Third-party headers (ExecuTorch, gtest) are included as SYSTEM so -Werror applies to us only.
+# DD_UNSIGNED_CHAR: compile our code with -funsigned-char, as char is on ARM Linux and Android, so
+# that a test tree on x86 (the ASan tree, scripts/lib.sh) shows char-signedness bugs too.
+option(DD_UNSIGNED_CHAR "Compile our code with -funsigned-char (char as on ARM)" OFF)
 function(dd_project_target target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local
                                            -Wno-missing-field-initializers)
+  if(DD_UNSIGNED_CHAR)
+    target_compile_options(${target} PRIVATE -funsigned-char)
+  endif()
   if(DD_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

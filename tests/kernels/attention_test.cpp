@@ -112,6 +112,18 @@ TEST(AttentionKernelTest, MatchesReferenceOverShapesAndPositions) {
   }
 }
 
+// The reference comparison above runs whichever inner loops this build has: on aarch64 that
+// must be the NEON ones, or the ARM path would go untested under qemu.
+TEST(AttentionKernelTest, BuildUsesTheTargetsInnerLoops) {
+#if defined(__aarch64__)
+  EXPECT_STREQ(dailydrug::kernels::attention_path(), "neon");
+#elif defined(__x86_64__)
+  EXPECT_STREQ(dailydrug::kernels::attention_path(), "x86-64");
+#else
+  EXPECT_STREQ(dailydrug::kernels::attention_path(), "portable");
+#endif
+}
+
 TEST(AttentionKernelTest, NeverReadsPositionsAfterTheQuery) {
   // Positions after start_pos + S - 1 hold NaN: any read of them would poison the output.
   const Case c{1, 4, 6, 2, 16, 32, 10};

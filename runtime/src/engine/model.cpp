@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <mutex>
 #include <system_error>
-#include <thread>
 
 #include "dailydrug/llm/log.h"
 #include "flat_tensor_check.h"
@@ -93,11 +92,6 @@ struct ExecutorchModel::Impl {
 ExecutorchModel::ExecutorchModel() : impl_(std::make_unique<Impl>()) {}
 ExecutorchModel::~ExecutorchModel() = default;
 
-int automatic_thread_count() {
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return cores <= 4 ? cores : cores - 1;
-}
-
 Status ExecutorchModel::set_num_threads(int n) {
   init_executorch_once();
   auto* pool = et::extension::threadpool::get_threadpool();
@@ -132,7 +126,7 @@ Result<std::unique_ptr<ExecutorchModel>> ExecutorchModel::load(const std::string
       return Error::model_corrupted(ptd, "not a valid ExecuTorch data file: " + bad);
     }
   }
-  if (options.num_threads != -1) DD_RETURN_IF_ERROR(set_num_threads(options.num_threads));
+  DD_RETURN_IF_ERROR(set_num_threads(options.num_threads));
 
   auto model = std::unique_ptr<ExecutorchModel>(new ExecutorchModel());
   model->path_ = pte_path;

@@ -16,13 +16,18 @@ namespace dailydrug::kernels {
 // Shape of one attention call. Every count is in elements.
 struct AttentionShape {
   int64_t batch = 1;
-  int64_t seq_len = 0;     // query tokens in this call (S)
-  int64_t q_heads = 0;     // Hq
-  int64_t kv_heads = 0;    // Hkv; Hq must be a multiple (GQA group = Hq / Hkv)
-  int64_t head_dim = 0;    // D
-  int64_t cache_len = 0;   // L: positions the cache holds
-  int64_t start_pos = 0;   // cache position of the first query token
+  int64_t seq_len = 0;    // query tokens in this call (S)
+  int64_t q_heads = 0;    // Hq
+  int64_t kv_heads = 0;   // Hkv; Hq must be a multiple (GQA group = Hq / Hkv)
+  int64_t head_dim = 0;   // D
+  int64_t cache_len = 0;  // L: positions the cache holds
+  int64_t start_pos = 0;  // cache position of the first query token
 };
+
+// Which inner loops this build uses: "neon" (AArch64 Advanced SIMD intrinsics), "x86-64"
+// (portable loops, with an AVX2+FMA clone picked at load time when GCC builds them) or
+// "portable" (any other target: the compiler's vectorisation of the portable loops).
+const char* attention_path();
 
 // Empty when the shape is usable, else why not (for the kernel's error message).
 // Needs positive sizes, Hq % Hkv == 0, 0 <= start_pos and start_pos + S <= L.

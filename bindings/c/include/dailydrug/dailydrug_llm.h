@@ -135,7 +135,8 @@ typedef void (*ddllm_progress_fn)(uint64_t done_bytes, uint64_t total_bytes, con
 
 typedef struct ddllm_open_options {
   /* Threads for ExecuTorch's (process-wide) thread pool. <= 0: the bundle's
-   * performance_settings default (-1 there means automatic: all cores up to 4, one fewer above);
+   * performance_settings default (-1 there means automatic: the performance cores on a
+   * big.LITTLE phone; on cores all alike, all of them up to 4 and one fewer above);
    * otherwise 1..256. */
   int32_t num_threads;
   /* Nonzero: check every bundle file's SHA-256 before the first load (slower); 0: sizes only.

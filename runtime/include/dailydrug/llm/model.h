@@ -36,7 +36,7 @@ struct ModelLoadOptions {
   std::vector<std::string> data_files;  // .ptd files (foundation weights, LoRA adapters)
   bool use_mmap = true;                 // mmap the program instead of reading it
   bool mlock = false;                   // lock pages (falls back silently if not permitted)
-  int num_threads = -1;                 // -1: ExecuTorch's default (performance cores)
+  int num_threads = -1;                 // -1: automatic_thread_count() (performance cores)
   /// The packed-weight cache (docs/RUNTIME.md): a folder ("" = none) where the first load of a
   /// program leaves XNNPACK's packed weights in a file that later loads map instead of packing
   /// again, and the file's name stem for this program (Runner::from_bundle derives it from the
@@ -82,7 +82,8 @@ class ExecutorchModel {
   std::string weight_cache_ = "off";
 };
 
-/// Threads to use for n = -1: all cores up to 4, one fewer above that (cf. DailyDrug's rule).
+/// Threads to use for n = -1 on this machine: the performance cores this process may run on
+/// (cpu_topology.h); on cores all alike, all of them up to 4 and one fewer above that.
 int automatic_thread_count();
 
 }  // namespace dailydrug::llm
