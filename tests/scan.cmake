@@ -28,6 +28,18 @@ add_test(NAME scan_accuracy_report
          COMMAND dailydrug_scan_eval --output ${CMAKE_BINARY_DIR}/scan_accuracy.md)
 set_tests_properties(scan_accuracy_report PROPERTIES LABELS unit)
 
+# The layout sets (tests/data/scan/layouts-README.md) are scored, not matched exactly. The sealed
+# set is never read to change the scanner: only its totals are printed (--summary), against
+# minimums set from its measured figures minus a stated margin (docs/SCAN.md). The minimums are
+# fractions over the set: all fields pooled, medication recall, medication precision.
+add_test(NAME scan_layouts_dev_minimums
+         COMMAND dailydrug_scan_eval --summary --min-fields 0.74 --min-recall 0.94
+                 --min-precision 0.91 ${CMAKE_SOURCE_DIR}/tests/data/scan/layouts-dev)
+add_test(NAME scan_layouts_sealed_minimums
+         COMMAND dailydrug_scan_eval --summary --min-fields 0.61 --min-recall 0.91
+                 --min-precision 0.83 ${CMAKE_SOURCE_DIR}/tests/data/scan/layouts-sealed)
+set_tests_properties(scan_layouts_dev_minimums scan_layouts_sealed_minimums PROPERTIES LABELS unit)
+
 if(TARGET dailydrug)
   dd_add_gtest(cli_scan_test LABEL integration
                SOURCES ${CMAKE_CURRENT_LIST_DIR}/integration/cli_scan_test.cpp

@@ -1,7 +1,10 @@
 // The evaluation set (tests/data/scan): every case, field by field, against its expected result.
-// Each case also has to pass the schema and the traceability check. Differences that are known
-// limitations of the rules are listed, with a reason, in tests/data/scan/known_gaps.json; a listed
-// difference that disappears fails too, so the list stays exact.
+// Each case also has to pass the schema and the traceability check. The layout sets
+// (layouts-dev, layouts-sealed) are not held to exact match: they are scored with minimums by
+// dailydrug_scan_eval (tests/scan.cmake), and the sealed one must never be read case by case.
+// Differences that are known limitations of the rules are listed, with a reason, in
+// tests/data/scan/known_gaps.json; a listed difference that disappears fails too, so the list stays
+// exact.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -25,6 +28,10 @@ namespace {
 
 const std::filesystem::path kCasesDir = std::filesystem::path(DD_SOURCE_DIR) / "tests/data/scan";
 
+bool scored_with_minimums(const se::ScanCase& c) {
+  return c.split == "layouts-dev" || c.split == "layouts-sealed";
+}
+
 const std::vector<se::ScanCase>& all_cases() {
   static const std::vector<se::ScanCase> cases = [] {
     std::string error;
@@ -32,6 +39,7 @@ const std::vector<se::ScanCase>& all_cases() {
     if (!error.empty()) {
       ADD_FAILURE() << error;
     }
+    loaded.erase(std::remove_if(loaded.begin(), loaded.end(), scored_with_minimums), loaded.end());
     return loaded;
   }();
   return cases;

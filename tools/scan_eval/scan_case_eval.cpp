@@ -70,6 +70,7 @@ struct Summary {
   int actual = 0;
   int paired = 0;
   std::map<std::string, FieldScore> scores;
+  FieldScore pooled;
 
   void add(const CaseResult& r) {
     ++cases;
@@ -80,6 +81,8 @@ struct Summary {
     for (const auto& [field, s] : r.scores) {
       scores[field].correct += s.correct;
       scores[field].total += s.total;
+      pooled.correct += s.correct;
+      pooled.total += s.total;
     }
   }
 };
@@ -210,14 +213,29 @@ CaseResult evaluate_case(const ScanCase& c, const ScanFunction& scan) {
   return r;
 }
 
-std::string render_markdown(const std::vector<CaseResult>& results) {
+Totals totals(const std::vector<CaseResult>& results) {
+  Summary s;
+  Totals t;
+  for (const CaseResult& r : results) {
+    s.add(r);
+    t.untraced += static_cast<int>(r.trace_issues.size() + r.schema_violations.size());
+  }
+  t.cases = s.cases;
+  t.exact = s.exact;
+  t.fields = s.pooled;
+  t.recall = {s.paired, s.expected};
+  t.precision = {s.paired, s.actual};
+  return t;
+}
+
+std::string render_markdown(const std::vector<CaseResult>& results, bool differences) {
   const auto s = summaries(results);
   std::ostringstream out;
-  out << "| split | cases exact | medications found (recall) | extra (precision) |";
+  out << "| split | cases exact | medications found (recall) | extra (precision) | all fields |";
   for (const std::string_view f : kAccuracyFields) {
     out << ' ' << f << " |";
   }
-  out << "\n|---|---|---|---|";
+  out << "\n|---|---|---|---|---|";
   for (size_t i = 0; i < kAccuracyFields.size(); ++i) {
     out << "---|";
   }
@@ -225,7 +243,8 @@ std::string render_markdown(const std::vector<CaseResult>& results) {
   for (const std::string& name : split_order(s)) {
     const Summary& m = s.at(name);
     out << "| " << name << " | " << percent({m.exact, m.cases}) << " | "
-        << percent({m.paired, m.expected}) << " | " << percent({m.paired, m.actual}) << " |";
+        << percent({m.paired, m.expected}) << " | " << percent({m.paired, m.actual}) << " | "
+        << percent(m.pooled) << " |";
     for (const std::string_view f : kAccuracyFields) {
       const auto it = m.scores.find(std::string(f));
       out << ' ' << (it == m.scores.end() ? "–" : percent(it->second)) << " |";
@@ -234,7 +253,7 @@ std::string render_markdown(const std::vector<CaseResult>& results) {
   }
   bool header = false;
   for (const CaseResult& r : results) {
-    if (r.exact()) {
+    if (!differences || r.exact()) {
       continue;
     }
     if (!header) {
@@ -254,7 +273,7 @@ std::string render_markdown(const std::vector<CaseResult>& results) {
   return out.str();
 }
 
-json render_json(const std::vector<CaseResult>& results) {
+json render_json(const std::vector<CaseResult>& results, bool differences) {
   json out = json::object();
   for (const auto& [name, m] : summaries(results)) {
     json fields = json::object();
@@ -266,10 +285,14 @@ json render_json(const std::vector<CaseResult>& results) {
                  {"medications_expected", m.expected},
                  {"medications_found", m.actual},
                  {"medications_paired", m.paired},
+                 {"all_fields", {{"correct", m.pooled.correct}, {"total", m.pooled.total}}},
                  {"fields", fields}};
   }
   json diffs = json::array();
   for (const CaseResult& r : results) {
+    if (!differences) {
+      break;
+    }
     for (const FieldDiff& d : r.diffs) {
       diffs.push_back(
           {{"case", r.id}, {"key", d.key}, {"expected", d.expected}, {"actual", d.actual}});

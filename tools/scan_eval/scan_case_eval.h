@@ -73,10 +73,24 @@ CaseResult evaluate_case(const ScanCase& c, const app::PrescriptionScanner& scan
 using ScanFunction = std::function<app::Result<app::ScanResult>(std::string_view text)>;
 CaseResult evaluate_case(const ScanCase& c, const ScanFunction& scan);
 
-/// Markdown: per split and overall, cases fully right, medication recall/precision and per-field
-/// accuracy, then the differences of the cases that are not exact.
-std::string render_markdown(const std::vector<CaseResult>& results);
-/// The same numbers as JSON.
-nlohmann::json render_json(const std::vector<CaseResult>& results);
+/// Totals over a set of results: `fields` pools the six accuracy fields of every medication;
+/// `recall` is paired / expected medications, `precision` paired / produced ones; `untraced`
+/// counts trace issues and schema violations (a name or number not in the input, a bad result).
+struct Totals {
+  int cases = 0;
+  int exact = 0;
+  FieldScore fields;
+  FieldScore recall;
+  FieldScore precision;
+  int untraced = 0;
+};
+Totals totals(const std::vector<CaseResult>& results);
+
+/// Markdown: per split and overall, cases fully right, medication recall/precision, all fields
+/// pooled and per-field accuracy, then (with `differences`) the differences of the cases that are
+/// not exact. Without them the report says nothing about any single case (for a sealed set).
+std::string render_markdown(const std::vector<CaseResult>& results, bool differences = true);
+/// The same numbers as JSON (`differences` as above).
+nlohmann::json render_json(const std::vector<CaseResult>& results, bool differences = true);
 
 }  // namespace dailydrug::scan_eval
