@@ -153,6 +153,17 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), is_digit);
 }
 
+/// A drug or insurance code in capitals and digits ("A11AKP08", "BC1234563"): starts with a
+/// capital, at least 6 characters, at least 2 digits. Strengths start with a digit ("1000MG").
+bool is_alphanumeric_code(std::string_view original) {
+  if (original.size() < 6 || original[0] < 'A' || original[0] > 'Z') {
+    return false;
+  }
+  const auto upper_or_digit = [](char ch) { return (ch >= 'A' && ch <= 'Z') || is_digit(ch); };
+  return std::all_of(original.begin(), original.end(), upper_or_digit) &&
+         std::count_if(original.begin(), original.end(), is_digit) >= 2;
+}
+
 /// Digit groups of `chunk` split at `sep`; empty if another character appears.
 std::vector<std::string_view> digit_groups(std::string_view chunk, char sep) {
   std::vector<std::string_view> groups;
@@ -451,7 +462,8 @@ class LineLexer {
     if (is_phone_chunk(lower)) {
       return emit_kind(TokenKind::kPhone, c.begin, c.end);
     }
-    if (lower.size() >= 2 && lower[0] == '#' && all_digits(lower.substr(1))) {
+    if ((lower.size() >= 2 && lower[0] == '#' && all_digits(lower.substr(1))) ||
+        is_alphanumeric_code(line_.substr(c.begin, c.end - c.begin))) {
       return emit_kind(TokenKind::kCode, c.begin, c.end);
     }
     if (lower.size() >= 3 && lower[0] == 'q' && lower.back() == 'h' &&
@@ -573,6 +585,45 @@ class LineLexer {
            out_[i].end - out_[i].begin == 1 && line_[out_[i].begin] == c;
   }
 
+  /// "one tablet", "two times a day": an English number word before a dose unit or "times".
+  std::optional<DosageToken> english_count(size_t i) const {
+    static constexpr std::pair<std::string_view, double> kNumbers[] = {
+        {"one", 1}, {"two", 2}, {"three", 3}, {"four", 4}, {"five", 5}, {"half", 0.5}};
+    static constexpr std::pair<std::string_view, DoseUnit> kUnits[] = {
+        {"tablet", DoseUnit::kTablet},   {"tablets", DoseUnit::kTablet},
+        {"tab", DoseUnit::kTablet},      {"tabs", DoseUnit::kTablet},
+        {"capsule", DoseUnit::kCapsule}, {"capsules", DoseUnit::kCapsule},
+        {"cap", DoseUnit::kCapsule},     {"caps", DoseUnit::kCapsule},
+        {"drop", DoseUnit::kDrop},       {"drops", DoseUnit::kDrop}};
+    if (i + 1 >= out_.size()) {
+      return std::nullopt;
+    }
+    const auto text = [&](size_t k) {
+      return std::string_view(lower_).substr(out_[k].begin, out_[k].end - out_[k].begin);
+    };
+    const auto number = std::find_if(std::begin(kNumbers), std::end(kNumbers),
+                                     [&](const auto& n) { return n.first == text(i); });
+    if (number == std::end(kNumbers)) {
+      return std::nullopt;
+    }
+    DosageToken t = out_[i];
+    t.end = out_[i + 1].end;
+    t.value = number->second;
+    const auto unit = std::find_if(std::begin(kUnits), std::end(kUnits),
+                                   [&](const auto& u) { return u.first == text(i + 1); });
+    if (unit != std::end(kUnits)) {
+      t.kind = TokenKind::kDose;
+      t.unit = unit->second;
+      return t;
+    }
+    if ((text(i + 1) == "times" || text(i + 1) == "time") && t.value >= 1) {
+      t.kind = TokenKind::kTimes;
+      t.explicit_unit = true;
+      return t;
+    }
+    return std::nullopt;
+  }
+
   void post_process() {
     // "1." / "2)" / "3" at the start of a line: a row number.
     size_t first = 0;
@@ -586,6 +637,11 @@ class LineLexer {
     std::vector<DosageToken> merged;
     for (size_t i = 0; i < out_.size(); ++i) {
       DosageToken t = out_[i];
+      if (const auto counted = english_count(i)) {
+        merged.push_back(*counted);
+        ++i;
+        continue;
+      }
       // "250mg/5ml": a concentration is one strength.
       if (t.kind == TokenKind::kStrength && is_sep(i + 1, '/') && i + 2 < out_.size() &&
           (out_[i + 2].kind == TokenKind::kStrength ||

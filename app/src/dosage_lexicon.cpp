@@ -51,6 +51,8 @@ constexpr KeywordEntry kKeywords[] = {
     {"필요할경우", K::kTiming, 0, T(Timing::kAsNeeded)},
     {"prn", K::kTiming, 0, T(Timing::kAsNeeded), kLexAbbreviation},
     {"asneeded", K::kTiming, 0, T(Timing::kAsNeeded)},
+    {"whenrequired", K::kTiming, 0, T(Timing::kAsNeeded)},
+    {"ifneeded", K::kTiming, 0, T(Timing::kAsNeeded)},
     // Parts of the day.
     {"아침", K::kSlot, 0, S(DaySlot::kMorning)},
     {"조식", K::kSlot, 0, S(DaySlot::kMorning)},
@@ -61,8 +63,11 @@ constexpr KeywordEntry kKeywords[] = {
     {"저녁", K::kSlot, 0, S(DaySlot::kEvening)},
     {"석식", K::kSlot, 0, S(DaySlot::kEvening)},
     {"evening", K::kSlot, 0, S(DaySlot::kEvening)},
+    {"breakfast", K::kSlot, 0, S(DaySlot::kMorning)},
+    {"dinner", K::kSlot, 0, S(DaySlot::kEvening)}, {"supper", K::kSlot, 0, S(DaySlot::kEvening)},
     // Rhythm.
-    {"하루", K::kPerDay}, {"매일", K::kPerDay}, {"daily", K::kPerDay},
+    {"하루", K::kPerDay}, {"매일", K::kPerDay},
+    {"daily", K::kPerDay, 0, 0, kLexImpliesOnce},  // "1 capsule daily": once, unless counted
     {"주", K::kNonDaily}, {"매주", K::kNonDaily}, {"일주일에", K::kNonDaily},
     {"격일", K::kNonDaily}, {"이틀에", K::kNonDaily}, {"weekly", K::kNonDaily},
     {"qod", K::kNonDaily, 0, 0, kLexAbbreviation},
@@ -80,6 +85,7 @@ constexpr KeywordEntry kKeywords[] = {
     {"사흘간", K::kDays, 3, 0, kLexExplicit}, {"사흘분", K::kDays, 3, 0, kLexExplicit},
     // Pieces of "식사 30분 후", "식후 즉시", "최대 3회".
     {"식사", K::kMeal}, {"밥", K::kMeal}, {"meal", K::kMeal}, {"meals", K::kMeal},
+    {"food", K::kMeal},
     {"후", K::kAfter}, {"뒤", K::kAfter}, {"after", K::kAfter},
     {"전", K::kBefore}, {"before", K::kBefore},
     {"즉시", K::kImmediately}, {"직후", K::kImmediately}, {"바로", K::kImmediately},
@@ -226,6 +232,12 @@ constexpr LabelEntry kLabels[] = {
     {"투약방법", LabelKind::kInstruction}, {"용법용량", LabelKind::kInstruction},
     {"복용", LabelKind::kInstruction}, {"sig", LabelKind::kInstruction},
     {"directions", LabelKind::kInstruction},
+    // Field labels of a bag that states its directions once for a list ("복용 횟수: 1일 2회").
+    {"횟수", LabelKind::kInstruction}, {"기간", LabelKind::kInstruction},
+    {"시점", LabelKind::kInstruction}, {"복용량", LabelKind::kInstruction},
+    {"투약량", LabelKind::kInstruction}, {"복용횟수", LabelKind::kInstruction},
+    {"복용기간", LabelKind::kInstruction}, {"복용시점", LabelKind::kInstruction},
+    {"목록", LabelKind::kName}, {"약목록", LabelKind::kName},
     {"주의", LabelKind::kCaution}, {"주의사항", LabelKind::kCaution}, {"경고", LabelKind::kCaution},
     {"caution", LabelKind::kCaution}, {"warning", LabelKind::kCaution},
     {"효능", LabelKind::kInfo}, {"효과", LabelKind::kInfo}, {"성분", LabelKind::kInfo},
@@ -265,6 +277,7 @@ constexpr FormEntry kFormWords[] = {
     {"syrup", DoseUnit::kNone}, {"suspension", DoseUnit::kNone}, {"solution", DoseUnit::kNone},
     {"ointment", DoseUnit::kNone}, {"cream", DoseUnit::kNone}, {"gel", DoseUnit::kNone},
     {"lotion", DoseUnit::kNone}, {"patch", DoseUnit::kPatch}, {"granules", DoseUnit::kPacket},
+    {"inhaler", DoseUnit::kNone}, {"drops", DoseUnit::kNone}, {"spray", DoseUnit::kNone},
 };
 // Ordinary words ending in 정 (schedule, decision …) that are not tablets: whole words, and the
 // suffixes of compounds such as "복용일정". Drug names end in …진정, …가정 too ("세티리진정"),
@@ -284,7 +297,7 @@ constexpr std::string_view kNoticeKeywords[] = {
     "생년월일", "등록번호", "조제", "교부", "처방", "발행", "금액", "총액", "부담", "보험",
     "급여", "합계", "수납", "영수", "카드", "현금", "결제", "전화", "팩스", "주소", "면허",
     "의사", "약사", "서명", "날인", "사용기간", "질병", "분류기호", "사업자", "연락처",
-    "감사합니다", "번호", "약제비", "약품비", "조제료", "본인", "발급", "진료", "담당",
+    "감사합니다", "번호", "약제비", "약품비", "조제료", "본인", "발급", "진료", "담당", "님",
     "clinic", "hospital", "pharmacy", "patient", "pt:", "dob:", "dr.", "lic#", "lic.",
     "license", "tel:", "tel.", "fax:", "fax.", "disp:", "dispense", "refill", "date:", "name:",
     "address", "phone", "signature",
@@ -304,10 +317,18 @@ constexpr ColumnKeyword kColumnKeywords[] = {
     {"용량", TableColumn::kDose},         {"dose", TableColumn::kDose},
     {"투여횟수", TableColumn::kTimesPerDay}, {"투약횟수", TableColumn::kTimesPerDay},
     {"횟수", TableColumn::kTimesPerDay},  {"freq", TableColumn::kTimesPerDay},
+    {"회수", TableColumn::kTimesPerDay},  // a common misspelling of 횟수
     {"투약일수", TableColumn::kDays},     {"투여일수", TableColumn::kDays},
     {"일수", TableColumn::kDays},         {"총일수", TableColumn::kDays},
     {"days", TableColumn::kDays},         {"duration", TableColumn::kDays},
 };
+// Words naming the name column of a table ("약품명 1회 일수"): with one of them, one column
+// keyword or a bare "1회" (the dose column) is enough for a header.
+constexpr std::string_view kNameColumnKeywords[] = {"약품명", "명칭", "약이름", "약명"};
+// The total quantity column; blanked out before the others are looked for ("총투약량" is not the
+// dose column).
+constexpr std::string_view kTotalColumnKeywords[] = {"총투약량", "총투여량", "총수량", "총량",
+                                                     "수량", "조제량"};
 // clang-format on
 
 bool ends_with(std::string_view text, std::string_view suffix) {
@@ -317,6 +338,21 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 bool contains_any(std::string_view text, std::span<const std::string_view> keywords) {
   return std::any_of(keywords.begin(), keywords.end(),
                      [&](std::string_view k) { return text.find(k) != std::string_view::npos; });
+}
+
+/// A digit other than those of "1회"/"1일": a row of values, not a header.
+bool has_digits_besides_per(std::string_view compact_lower) {
+  for (size_t i = 0; i < compact_lower.size(); ++i) {
+    if (compact_lower[i] < '0' || compact_lower[i] > '9') {
+      continue;
+    }
+    const std::string_view rest = compact_lower.substr(i);
+    if (rest.starts_with("1회") || rest.starts_with("1일")) {
+      continue;
+    }
+    return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -383,8 +419,17 @@ bool has_guidance_keyword(std::string_view compact_lower) {
   return contains_any(compact_lower, kGuidanceKeywords);
 }
 
-std::optional<TableHeader> parse_table_header(std::string_view compact_lower) {
+std::optional<TableHeader> parse_table_header(std::string_view original) {
   // Each column at the position of its earliest keyword; the header lists them in that order.
+  std::string blanked(original);
+  std::optional<size_t> total;
+  for (const std::string_view k : kTotalColumnKeywords) {
+    for (size_t at = blanked.find(k); at != std::string::npos; at = blanked.find(k, at)) {
+      total = std::min(total.value_or(at), at);
+      blanked.replace(at, k.size(), std::string(k.size(), ' '));
+    }
+  }
+  const std::string_view compact_lower = blanked;
   std::vector<std::pair<size_t, TableColumn>> found;
   for (const TableColumn column :
        {TableColumn::kDose, TableColumn::kTimesPerDay, TableColumn::kDays}) {
@@ -398,8 +443,20 @@ std::optional<TableHeader> parse_table_header(std::string_view compact_lower) {
       found.emplace_back(best, column);
     }
   }
+  if (found.size() < 2 && contains_any(compact_lower, kNameColumnKeywords) &&
+      !has_digits_besides_per(compact_lower)) {
+    const size_t per_dose = compact_lower.find("1회");
+    if (per_dose != std::string_view::npos &&
+        std::none_of(found.begin(), found.end(),
+                     [](const auto& f) { return f.second == TableColumn::kDose; })) {
+      found.emplace_back(per_dose, TableColumn::kDose);
+    }
+  }
   if (found.size() < 2) {
     return std::nullopt;
+  }
+  if (total) {
+    found.emplace_back(*total, TableColumn::kTotal);
   }
   std::sort(found.begin(), found.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });

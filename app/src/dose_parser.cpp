@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "dailydrug/app/utf8_text.h"
+
 namespace dailydrug::app {
 namespace {
 
@@ -115,7 +117,9 @@ class InstructionParser {
       case TokenKind::kDays:
       case TokenKind::kPerDay: {
         if (per_day_marker(k)) {
-          const size_t m = skip(k + 1, {TokenKind::kMax, TokenKind::kFiller});
+          // "1일 3회", "1일 최대 3회", "1일 복용 횟수 : 3회"
+          const size_t m = skip(k + 1, {TokenKind::kMax, TokenKind::kFiller, TokenKind::kLabel,
+                                        TokenKind::kSeparator});
           if (is(m, TokenKind::kTimes)) {
             for (size_t j = k + 1; j < m; ++j) {
               out_.times_is_max = out_.times_is_max || tok_[j].kind == TokenKind::kMax;
@@ -127,6 +131,7 @@ class InstructionParser {
         if (t.kind == TokenKind::kDays && is_whole(t.value)) {
           days_.add(static_cast<int>(t.value));
         }
+        implies_once_ = implies_once_ || t.implies_once;  // "daily" without a count
         return k;
       }
       case TokenKind::kNonDaily: {
@@ -142,6 +147,9 @@ class InstructionParser {
       case TokenKind::kTimes: {
         if (t.value == 1) {  // "1회 1정", "1회 2", "1회 500mg", "1회 2흡입": per dose
           const size_t m = skip(k + 1, {TokenKind::kFiller});
+          if (is(m, TokenKind::kLabel)) {
+            return m;  // "1회 복용량: 1정": a field label, not a count
+          }
           if (const DosageToken* d = at(m)) {
             const bool numeric =
                 d->end > d->begin && line_[d->begin] >= '0' && line_[d->begin] <= '9';
@@ -197,6 +205,10 @@ class InstructionParser {
       case TokenKind::kTiming:
         return timing(k);
       case TokenKind::kMeal:
+        if (k > from_ && ascii_lower(tok_[k - 1].text(line_)) == "with") {
+          timings_.push_back(Timing::kAfterMeal);  // "with meals", "with food"
+          return k;
+        }
         return meal(k);
       case TokenKind::kAfter:
       case TokenKind::kBefore:
@@ -204,6 +216,11 @@ class InstructionParser {
           timings_.push_back(t.kind == TokenKind::kAfter ? Timing::kAfterMeal
                                                          : Timing::kBeforeMeal);
           return k + 1;
+        }
+        if (is(k + 1, TokenKind::kSlot) && tok_[k + 1].slot != DaySlot::kBedtime) {
+          // "before breakfast": the meal timing; the slot is read next
+          timings_.push_back(t.kind == TokenKind::kAfter ? Timing::kAfterMeal
+                                                         : Timing::kBeforeMeal);
         }
         return k;
       case TokenKind::kSlot:

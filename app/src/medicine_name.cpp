@@ -1,5 +1,8 @@
 #include "dailydrug/app/medicine_name.h"
 
+#include <algorithm>
+#include <cstddef>
+#include <iterator>
 #include <string>
 
 #include "dailydrug/app/utf8_text.h"
@@ -63,6 +66,70 @@ std::optional<DosageForm> form_of(const DosageToken& t, std::string_view line) {
   return dosage_form_of(ascii_lower(t.text(line)));
 }
 
+bool is_anchor(const DosageToken& t, std::string_view line) {
+  return t.kind == TokenKind::kStrength || form_of(t, line).has_value();
+}
+
+/// Picture text of a bag ("흰색 원형 정제", "노란색 필름코팅정"): colours (…색), shapes (…형) and
+/// the coating or form of the pill as a word of its own. Not part of the name.
+bool is_appearance_word(const DosageToken& t, std::string_view line) {
+  static constexpr std::string_view kPillWords[] = {"정제",   "필름코팅정", "코팅정",
+                                                    "당의정", "필름정",     "장용정"};
+  if (t.kind != TokenKind::kWord) {
+    return false;
+  }
+  const std::string_view w = t.text(line);
+  return (w.size() > 3 && (w.ends_with("색") || w.ends_with("형"))) ||
+         std::find(std::begin(kPillWords), std::end(kPillWords), w) != std::end(kPillWords);
+}
+
+/// A sentence rather than a name ("혈압을 낮추는 약입니다", "천천히 일어나세요").
+bool ends_sentence(const DosageToken& t, std::string_view line) {
+  const std::string_view w = t.text(line);
+  return w.ends_with("니다") || w.ends_with("세요") || w.ends_with("시오");
+}
+
+/// "아래 약은 모두 …", "위 약을 …": a sentence about the medicines listed, not a name.
+bool is_demonstrative(const DosageToken& t, std::string_view line) {
+  static constexpr std::string_view kWords[] = {"아래", "위", "다음", "모든", "모두", "상기"};
+  return std::find(std::begin(kWords), std::end(kWords), t.text(line)) != std::end(kWords);
+}
+
+/// The closing mark of an opening "(" or "[", or 0.
+char closing_of(const DosageToken& t, std::string_view line) {
+  return is_sep(t, line, "(") ? ')' : is_sep(t, line, "[") ? ']' : '\0';
+}
+
+/// Index of the token closing the group opened at `open` if only name words lie between
+/// ("(씬지로이드정)", "[카르베딜롤]", "(클로피도그렐황산수소염)"), else 0. A group written apart
+/// from the name is its other name only after a strength ("플라빅스정75mg (클로피도그렐…)") or
+/// when it names a product itself ("(씬지로이드정)"); otherwise it describes — a category
+/// ("(소염진통제)"), a symptom ("(코막힘)"), picture text ("(흰색 원형)").
+size_t name_group_end(const std::vector<DosageToken>& tokens, std::string_view line, size_t open,
+                      bool after_strength) {
+  const char close = closing_of(tokens[open], line);
+  if (close == '\0') {
+    return 0;
+  }
+  size_t k = open + 1;
+  bool descriptive = false;
+  bool anchored = false;
+  while (k < tokens.size() && continues_name(tokens[k], line)) {
+    descriptive = descriptive || is_appearance_word(tokens[k], line);
+    anchored = anchored || is_anchor(tokens[k], line);
+    ++k;
+  }
+  if (k >= tokens.size() || k == open + 1 ||
+      !is_sep(tokens[k], line, std::string_view(&close, 1))) {
+    return 0;
+  }
+  if (tokens[open].space_before && (descriptive || !(after_strength || anchored) ||
+                                    is_category_noun(tokens[k - 1].text(line)))) {
+    return 0;
+  }
+  return k;
+}
+
 }  // namespace
 
 std::optional<MedicineName> find_medicine_name(std::string_view line,
@@ -108,7 +175,6 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
     i = k;
   }
   const bool after_instructions = i != start;
-  const size_t first = i;
   size_t j = i;
   while (j < tokens.size()) {
     const DosageToken& t = tokens[j];
@@ -116,19 +182,25 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
       ++j;
       continue;
     }
-    if (is_sep(t, line, "(") && !t.space_before) {
-      // A parenthesised ingredient belongs to the name; parentheses holding anything else
-      // (instructions, notes) end it.
-      size_t k = j + 1;
-      while (k < tokens.size() && continues_name(tokens[k], line)) {
-        ++k;
-      }
-      if (k < tokens.size() && k > j + 1 && is_sep(tokens[k], line, ")")) {
-        j = k + 1;
-        continue;
-      }
+    // A parenthesised ingredient or brand belongs to the name (both names are kept, as
+    // printed); parentheses holding anything else (instructions, notes) end it.
+    const bool after_strength =
+        std::any_of(tokens.begin() + static_cast<std::ptrdiff_t>(i),
+                    tokens.begin() + static_cast<std::ptrdiff_t>(j),
+                    [](const DosageToken& n) { return n.kind == TokenKind::kStrength; });
+    if (const size_t close = name_group_end(tokens, line, j, after_strength); close != 0) {
+      j = close + 1;
+      continue;
     }
     break;
+  }
+  // Picture text before the name ("흰색 원형 정제 코싹엘정") is not part of it.
+  size_t first = i;
+  while (first + 1 < j && is_appearance_word(tokens[first], line) &&
+         std::any_of(tokens.begin() + static_cast<std::ptrdiff_t>(first) + 1,
+                     tokens.begin() + static_cast<std::ptrdiff_t>(j),
+                     [&](const DosageToken& t) { return is_anchor(t, line); })) {
+    ++first;
   }
   // Cut after the last anchor.
   size_t end = first;
@@ -143,9 +215,10 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
     if (t.kind == TokenKind::kStrength || f) {
       anchored = true;
       end = k + 1;
-    } else if (anchored && end == k && is_sep(t, line, "(")) {
+    } else if (anchored && end == k && closing_of(t, line) != '\0') {
+      const char closing = closing_of(t, line);
       size_t close = k + 1;
-      while (close < j && !is_sep(tokens[close], line, ")")) {
+      while (close < j && !is_sep(tokens[close], line, std::string_view(&closing, 1))) {
         ++close;
       }
       if (close < j) {
@@ -166,15 +239,18 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
                             kind == TokenKind::kInterval || kind == TokenKind::kDays ||
                             kind == TokenKind::kWeeks || kind == TokenKind::kPrnCondition;
     }
-    if (!instructions_follow || j - first > kMaxUnanchoredTokens ||
-        is_category_noun(tokens[j - 1].text(line))) {
+    const bool sentence = std::any_of(tokens.begin() + static_cast<std::ptrdiff_t>(first),
+                                      tokens.begin() + static_cast<std::ptrdiff_t>(j),
+                                      [&](const DosageToken& t) { return ends_sentence(t, line); });
+    if (!instructions_follow || sentence || is_demonstrative(tokens[first], line) ||
+        j - first > kMaxUnanchoredTokens || is_category_noun(tokens[j - 1].text(line))) {
       return std::nullopt;
     }
     end = j;
   }
   // Trailing joining marks are not part of the name ("타이레놀정 -").
   while (end > first + 1 && tokens[end - 1].kind == TokenKind::kSeparator &&
-         !is_sep(tokens[end - 1], line, ")")) {
+         !is_sep(tokens[end - 1], line, ")]")) {
     --end;
   }
   MedicineName name;

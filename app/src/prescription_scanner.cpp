@@ -9,6 +9,7 @@
 #include "dailydrug/app/dosage_lexer.h"
 #include "dailydrug/app/dosage_lexicon.h"
 #include "dailydrug/app/medicine_name.h"
+#include "dailydrug/app/scan_layout.h"
 #include "dailydrug/app/scan_schema.h"
 #include "dailydrug/app/utf8_text.h"
 
@@ -74,6 +75,16 @@ bool fill(InstructionFields& dst, Sources& sources, const InstructionFields& src
     dst.when = src.when;
     sources.when = how;
     took = true;
+  } else if (!dst.when.timing && !dst.when.timing_ambiguous &&
+             (src.when.timing || src.when.timing_ambiguous)) {
+    // "복용 횟수: 1일 2회 (아침, 저녁)" then "복용 시점: 식후 30분": parts of the day from one
+    // line, the meal timing from another.
+    dst.when.timing = src.when.timing;
+    dst.when.timing_ambiguous = src.when.timing_ambiguous;
+    dst.when.offset_minutes = src.when.offset_minutes;
+    dst.when.line = src.when.line;
+    sources.when = how;
+    took = true;
   }
   if (took) {
     dst.notes.insert(dst.notes.end(), src.notes.begin(), src.notes.end());
@@ -106,6 +117,8 @@ class DocumentReader {
     for (const OcrLine& line : doc_.lines) {
       prev_ = read(line);
     }
+    apply_footer_notes();
+    apply_document_duration();
   }
 
   std::vector<Entry> entries;
@@ -130,6 +143,13 @@ class DocumentReader {
     }
     const std::vector<DosageToken> tokens = lex_dosage_line(line.text);
     const std::string compact_lower = ascii_lower(compact_text(line.text));
+    if (const auto column = parse_column_label(compact_lower); column && start_column(*column)) {
+      return LineKind::kHeader;
+    }
+    if (column_run_ && column_cell(line, tokens)) {
+      return LineKind::kOther;
+    }
+    end_columns();
     if (const auto header = parse_table_header(compact_lower)) {
       columns_ = header;
       shared_.reset();
@@ -150,7 +170,12 @@ class DocumentReader {
                         });
     if (name && (!notice || (name->anchored && fields.has_fields()))) {
       in_guidance_ = false;
-      medicine(line, *name, std::move(fields));
+      const auto listed = split_name_list(line.text, tokens, *name);
+      if (listed.empty()) {
+        medicine(line, *name, std::move(fields));
+        return LineKind::kMedicine;
+      }
+      medicine_list(line, tokens, listed);
       return LineKind::kMedicine;
     }
     if (has_guidance_keyword(compact_lower)) {
@@ -159,6 +184,7 @@ class DocumentReader {
       return LineKind::kGuidance;
     }
     if (notice) {
+      note_document_duration(line, compact_lower, tokens);
       end_block();
       return LineKind::kNotice;
     }
@@ -178,6 +204,9 @@ class DocumentReader {
     }
     if (!name && is_note_line(line.text, tokens)) {
       note(line, tokens);
+      if (starts_with_remark(line.text, tokens)) {
+        footer_notes_.push_back({entries.size(), block_, line.number});
+      }
       return LineKind::kNote;
     }
     return LineKind::kOther;
@@ -188,8 +217,13 @@ class DocumentReader {
     block_.clear();
   }
 
+  static bool starts_with_remark(std::string_view text, const std::vector<DosageToken>& tokens) {
+    return !tokens.empty() && tokens[0].kind == TokenKind::kSeparator &&
+           tokens[0].text(text) == "※";
+  }
+
   static bool is_note_line(std::string_view text, const std::vector<DosageToken>& tokens) {
-    if (!tokens.empty() && tokens[0].kind == TokenKind::kSeparator && tokens[0].text(text) == "※") {
+    if (starts_with_remark(text, tokens)) {
       return true;  // ※ marks a remark
     }
     return std::any_of(tokens.begin(), tokens.end(), [&](const DosageToken& t) {
@@ -235,6 +269,51 @@ class DocumentReader {
     context_ = {index};
   }
 
+  /// "약 목록: A, B, C": one medication per name, all on this line. Directions before the first
+  /// name or after the last apply to all of them. A timetable by part of the day ("아침 식후: A,
+  /// B" / "저녁 식후: B, C") lists a medicine once per part: its lines merge into one medication.
+  void medicine_list(const OcrLine& line, const std::vector<DosageToken>& tokens,
+                     const std::vector<ListedName>& listed) {
+    InstructionFields fields =
+        parse_instructions(line.text, line.number, tokens, listed.back().name.end_token);
+    const std::vector<DosageToken> head(
+        tokens.begin(),
+        tokens.begin() + static_cast<std::ptrdiff_t>(listed.front().name.first_token));
+    Sources ignored;
+    fill(fields, ignored, parse_instructions(line.text, line.number, head, 0), FieldSource::kText);
+    const bool by_part_of_day = !fields.when.slots.empty();
+    for (const ListedName& n : listed) {
+      if (by_part_of_day && merge_timetable_row(n.name.text, fields.when)) {
+        continue;
+      }
+      medicine(line, n.name, fields);
+      if (by_part_of_day && entries.size() <= static_cast<size_t>(max_medications_)) {
+        timetable_.push_back(entries.size() - 1);
+      }
+    }
+  }
+
+  /// Adds the parts of the day of `when` to the medication of an earlier timetable row with the
+  /// same name; false if there is none.
+  bool merge_timetable_row(const std::string& name, const DoseWhen& when) {
+    const auto same = std::find_if(timetable_.begin(), timetable_.end(),
+                                   [&](size_t c) { return entries[c].name == name; });
+    if (same == timetable_.end()) {
+      return false;
+    }
+    DoseWhen& own = entries[*same].f.when;
+    for (const DaySlot slot : when.slots) {
+      if (std::find(own.slots.begin(), own.slots.end(), slot) == own.slots.end()) {
+        own.slots.push_back(slot);
+      }
+    }
+    if (own.timing != when.timing) {
+      own.timing.reset();
+      own.timing_ambiguous = true;
+    }
+    return true;
+  }
+
   /// Bare numbers after a name → the table's columns, in order: all columns, or exactly the
   /// columns the row left empty. Anything else is reported, not guessed.
   void assign_cells(Entry& e, InstructionFields& f, int line) {
@@ -250,16 +329,26 @@ class DocumentReader {
           return f.times.present() || f.non_daily;
         case TableColumn::kDays:
           return f.days.present() || f.days_in_months;
+        case TableColumn::kTotal:
+          return false;
       }
       return false;
     };
-    std::vector<TableColumn> targets(columns_->columns, columns_->columns + columns_->count);
+    const std::vector<TableColumn> all(columns_->columns, columns_->columns + columns_->count);
+    // The cells are all columns; or the columns the row left empty; or, when the row's dose
+    // is written with its unit in the dose cell, the other columns — their values may be
+    // repeated in words in a directions column ("1 56 1일 1회 취침 전").
+    std::vector<TableColumn> targets = all;
     if (f.bare_numbers.size() != targets.size()) {
       std::erase_if(targets, filled);
-      if (f.bare_numbers.size() != targets.size()) {
-        e.unassigned_numbers = true;
-        return;
-      }
+    }
+    if (f.bare_numbers.size() != targets.size() && f.dose.present()) {
+      targets = all;
+      std::erase(targets, TableColumn::kDose);
+    }
+    if (f.bare_numbers.size() != targets.size()) {
+      e.unassigned_numbers = true;
+      return;
     }
     for (size_t k = 0; k < targets.size(); ++k) {
       const double v = f.bare_numbers[k];
@@ -290,6 +379,8 @@ class DocumentReader {
             e.unassigned_numbers = true;
           }
           break;
+        case TableColumn::kTotal:
+          break;  // the quantity dispensed: not a field of the schedule
       }
     }
   }
@@ -354,6 +445,132 @@ class DocumentReader {
     shared_is_last_ = true;
   }
 
+  /// A table read column by column: the names were listed without anything else, then each
+  /// column label is followed by one cell per name, in the same order.
+  bool start_column(LayoutColumn column) {
+    if (column_rows_.empty()) {
+      if (pending_.size() < 2) {
+        return false;
+      }
+      column_rows_ = pending_;
+      pending_.clear();
+    }
+    column_run_ = ColumnRun{column, 0};
+    return true;
+  }
+
+  void end_columns() {
+    column_run_.reset();
+    column_rows_.clear();
+  }
+
+  /// The next cell of the current column, if `line` is one.
+  bool column_cell(const OcrLine& line, const std::vector<DosageToken>& tokens) {
+    ColumnRun& run = *column_run_;
+    if (run.next >= column_rows_.size() || find_medicine_name(line.text, tokens)) {
+      return false;
+    }
+    const InstructionFields f = parse_instructions(line.text, line.number, tokens, 0);
+    // One bare number: the cell's value; 0 (no valid value) otherwise.
+    const double bare = f.bare_numbers.size() == 1 ? f.bare_numbers[0] : 0;
+    InstructionFields cell;
+    switch (run.column) {
+      case LayoutColumn::kDose:
+        if (f.dose.value) {
+          cell.dose = f.dose;
+        } else if (bare > 0 && bare <= 1000) {
+          cell.dose = {DoseAmount{.amount = bare}, false, line.number};
+          cell.dose_unit_from_form = true;
+        }
+        break;
+      case LayoutColumn::kTimesPerDay:
+        if (f.times.value) {
+          cell.times = f.times;
+        } else if (is_whole_in(bare, 1, 24)) {
+          cell.times = {static_cast<int>(bare), false, line.number};
+        }
+        break;
+      case LayoutColumn::kDays:
+        if (f.days.value) {
+          cell.days = f.days;
+        } else if (is_whole_in(bare, 1, 100000)) {
+          cell.days = {static_cast<int>(bare), false, line.number};
+        }
+        break;
+      case LayoutColumn::kDirections:
+        cell = f;
+        cell.bare_numbers.clear();
+        break;
+    }
+    if (!cell.has_fields()) {
+      return false;
+    }
+    Entry& e = entries[column_rows_[run.next++]];
+    fill(e.f, e.src, cell, FieldSource::kTableCell);
+    return true;
+  }
+
+  void note_document_duration(const OcrLine& line, std::string_view compact_lower,
+                              const std::vector<DosageToken>& tokens) {
+    if (const auto days = document_duration_days(line.text, compact_lower, tokens)) {
+      document_days_.push_back({*days, line.number, entries.size()});
+    }
+  }
+
+  /// A duration stated once in the header (above the first medication) or the footer (below
+  /// the last) — "투약일수 : 5일", "성명 … / 28일분" — serves every medication without one of its
+  /// own. Between medications such a line ("Dispense: 60 tablets (30 days)") belongs to one of
+  /// them and is not used; two different durations are not used either.
+  void apply_document_duration() {
+    std::optional<DocumentDays> found;
+    for (const DocumentDays& d : document_days_) {
+      if (d.medications_before != 0 && d.medications_before != entries.size()) {
+        continue;
+      }
+      if (found && found->days != d.days) {
+        return;
+      }
+      found = d;
+    }
+    if (!found) {
+      return;
+    }
+    for (Entry& e : entries) {
+      if (!e.f.days.present() && !e.f.days_in_months) {
+        e.f.days = {found->days, false, found->line};
+        e.src.days = FieldSource::kDocument;
+      }
+    }
+  }
+
+  /// A "※" remark after the last medication is the bag's footer: it concerns every medication
+  /// of the block above, not only the last one.
+  void apply_footer_notes() {
+    for (const FooterNote& footer : footer_notes_) {
+      if (footer.medications_before != entries.size()) {
+        continue;  // medications follow: the remark belongs to the one above it
+      }
+      std::vector<ScanNote> notes;
+      for (const size_t c : footer.block) {
+        for (const ScanNote& n : entries[c].line_notes) {
+          if (n.line == footer.line) {
+            notes.push_back(n);
+          }
+        }
+      }
+      if (notes.empty()) {
+        continue;
+      }
+      for (const size_t c : footer.block) {
+        std::vector<ScanNote>& own = entries[c].line_notes;
+        if (std::none_of(own.begin(), own.end(),
+                         [&](const ScanNote& n) { return n.line == footer.line; })) {
+          own.push_back(notes.front());
+        }
+      }
+    }
+  }
+
   void note(const OcrLine& line, const std::vector<DosageToken>& tokens) {
     if (context_.empty() || tokens.empty()) {
       return;
@@ -397,6 +614,27 @@ class DocumentReader {
   std::vector<size_t> shared_members_;
   std::vector<size_t> context_;  // the entries a following note line belongs to
   std::vector<size_t> block_;    // entries since the last blank line or heading
+
+  struct ColumnRun {
+    LayoutColumn column;
+    size_t next = 0;  // the row whose cell comes next
+  };
+  std::optional<ColumnRun> column_run_;
+  std::vector<size_t> column_rows_;  // the names of a table read column by column
+
+  struct FooterNote {
+    size_t medications_before = 0;
+    std::vector<size_t> block;
+    int line = 0;
+  };
+  std::vector<FooterNote> footer_notes_;
+  std::vector<size_t> timetable_;  // medications of a timetable by part of the day
+  struct DocumentDays {
+    int days = 0;
+    int line = 0;
+    size_t medications_before = 0;
+  };
+  std::vector<DocumentDays> document_days_;  // durations on notice lines
 };
 
 DraftMedication to_draft(const Entry& e) {
@@ -483,6 +721,7 @@ float field_confidence(FieldSource source) {
     case FieldSource::kShared:
       return 0.85f;
     case FieldSource::kDerived:
+    case FieldSource::kDocument:
       return 0.8f;
     case FieldSource::kModel:
       return 0.5f;

@@ -183,6 +183,11 @@ class Tracer {
             counts.insert(24 / static_cast<int>(t.value));
           }
           break;
+        case TokenKind::kPerDay:
+          if (t.implies_once) {
+            counts.insert(1);
+          }
+          break;
         case TokenKind::kTiming:
           if (t.implies_once) {
             counts.insert(1);
@@ -244,15 +249,31 @@ class Tracer {
     SlotRequest request;
     request.times_per_day = m.times_per_day;
     request.timing = m.timing;
-    const std::optional<int> when_line =
-        m.field_lines.timing ? m.field_lines.timing : m.field_lines.times_per_day;
-    if (const OcrLine* line = usable(when_line)) {
+    // The "when" is read from the timing's line, and from the count's line when that is another
+    // one (a bag's "복용 횟수: 1일 2회 (아침, 저녁)" above "복용 시점: 식후 30분").
+    std::vector<std::optional<int>> when_lines = {m.field_lines.timing};
+    if (m.field_lines.times_per_day != m.field_lines.timing || !m.field_lines.timing) {
+      when_lines.push_back(m.field_lines.times_per_day);
+    }
+    for (const std::optional<int>& when_line : when_lines) {
+      const OcrLine* line = usable(when_line);
+      if (line == nullptr) {
+        continue;
+      }
       const auto tokens = lex_dosage_line(line->text);
       const InstructionFields f = parse_instructions(line->text, line->number, tokens, 0);
-      request.offset_minutes = f.when.offset_minutes;
-      request.slots = f.when.slots;
-      request.clock_minutes = f.when.clock_minutes;
-      request.interval_hours = f.when.interval_hours;
+      if (!request.offset_minutes) {
+        request.offset_minutes = f.when.offset_minutes;
+      }
+      if (request.slots.empty()) {
+        request.slots = f.when.slots;
+      }
+      if (request.clock_minutes.empty()) {
+        request.clock_minutes = f.when.clock_minutes;
+      }
+      if (!request.interval_hours) {
+        request.interval_hours = f.when.interval_hours;
+      }
     }
     const SlotPlan plan = plan_time_slots(request);
     if (plan.outcome != SlotOutcome::kOk || plan.slots != m.time_slots) {

@@ -77,13 +77,14 @@ bool has_notice_keyword(std::string_view compact_lower);
 bool has_guidance_keyword(std::string_view compact_lower);
 
 /// Which table columns a header line names, in order (e.g. 1회 투약량 | 1일 투여횟수 | 총
-/// 투약일수).
-enum class TableColumn { kDose, kTimesPerDay, kDays };
+/// 투약일수). kTotal: the total quantity dispensed (총량, 수량), read and not used.
+enum class TableColumn { kDose, kTimesPerDay, kDays, kTotal };
 struct TableHeader {
-  TableColumn columns[3];
+  TableColumn columns[4];
   int count = 0;
 };
-/// A header names at least two of the three numeric columns; nullopt otherwise.
+/// A header names at least two of the three numeric columns (dose, count, days), or one of them
+/// beside a name column ("약품명 1회 일수"); nullopt otherwise.
 std::optional<TableHeader> parse_table_header(std::string_view compact_lower);
 
 }  // namespace dailydrug::app

@@ -64,11 +64,12 @@ enum class FieldSource : uint8_t {
   kContinuation,  // the next line of the same entry, or the directions after a list
   kShared,        // an instruction line shared by several medications
   kDerived,       // computed from other text: the number of named parts of the day, "hs" = once
+  kDocument,      // stated once for the whole document: a header or footer ("투약일수 : 5일")
   kModel,         // filled by a language model (not produced by this scanner)
 };
 
 /// Confidence of a field by source: kText 0.95, kTableCell 0.9, kContinuation 0.85,
-/// kShared 0.85, kDerived 0.8, kModel 0.5, kNone/kAmbiguous 0.
+/// kShared 0.85, kDerived 0.8, kDocument 0.8, kModel 0.5, kNone/kAmbiguous 0.
 float field_confidence(FieldSource source);
 
 struct DraftField {

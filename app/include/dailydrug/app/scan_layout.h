@@ -1,0 +1,55 @@
+// Layout of a prescription or medicine bag above the level of one line: the pieces of document
+// structure the scanner (prescription_scanner.h) recognises before it reads a line as a
+// medication or as directions.
+//
+//  - Column labels on a line of their own ("1회 투약량", "총 투약일수", "용법"): a table that OCR
+//    read column by column, the names first and then each column's cells one per line.
+//  - Durations stated once for the whole document on a header or footer line ("투약일수 : 5일",
+//    "성명 … / 28일분"), as opposed to the validity of the prescription ("사용기간 교부일부터
+//    7일간") or an appointment.
+//  - Medicine lists separated by commas ("약 목록: A정, B정, C캡슐").
+//
+// Pure functions; thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "dailydrug/app/dosage_token.h"
+#include "dailydrug/app/medicine_name.h"
+
+namespace dailydrug::app {
+
+/// What one column of a table read column by column holds.
+enum class LayoutColumn { kDose, kTimesPerDay, kDays, kDirections };
+
+/// The column a line names when it is nothing but a column label ("1회 투약량", "1일 투여횟수",
+/// "총 투약일수", "용법"); nullopt for any other line. `compact_lower`: the line without spaces,
+/// ASCII lower-cased.
+std::optional<LayoutColumn> parse_column_label(std::string_view compact_lower);
+
+/// The duration in days that a header or footer line gives for the whole document: a duration
+/// written with an explicit unit ("28일분", "3일분", "2주분" → 14) or after a label naming days
+/// ("투약일수 : 5일", "처방일수: 28일"). Nullopt when there is none, when the line states the
+/// validity of the prescription or an appointment (사용기간, 교부일부터, 이내, 예약, 내원), or when
+/// it gives two different durations.
+std::optional<int> document_duration_days(std::string_view line, std::string_view compact_lower,
+                                          const std::vector<DosageToken>& tokens);
+
+/// One name of a comma-separated list.
+struct ListedName {
+  MedicineName name;      // token indices are those of the whole line
+  size_t tokens_end = 0;  // end of the list item (the comma, or the end of the line)
+};
+
+/// "약 목록: 오구멘틴정625mg, 무코스타정100mg, 슈다페드정60mg": when, from `first` on, every
+/// comma-separated item starts with an anchored name (a strength or a dosage form) and every item
+/// but the last is nothing but that name, returns the names (at least two). The last item may
+/// carry directions after its name; they apply to the whole list. Otherwise empty.
+std::vector<ListedName> split_name_list(std::string_view line,
+                                        const std::vector<DosageToken>& tokens,
+                                        const MedicineName& first);
+
+}  // namespace dailydrug::app
