@@ -83,6 +83,14 @@ bool is_appearance_word(const DosageToken& t, std::string_view line) {
          std::find(std::begin(kPillWords), std::end(kPillWords), w) != std::end(kPillWords);
 }
 
+/// A dosage form named alone, without a product ("캡슐", "연질캡슐", "시럽").
+bool is_bare_form_word(const DosageToken& t, std::string_view line) {
+  static constexpr std::string_view kForms[] = {"캡슐", "연질캡슐", "경질캡슐", "정",  "시럽",
+                                                "과립", "산제",     "연고",     "크림"};
+  return t.kind == TokenKind::kWord &&
+         std::find(std::begin(kForms), std::end(kForms), t.text(line)) != std::end(kForms);
+}
+
 /// A sentence rather than a name ("혈압을 낮추는 약입니다", "천천히 일어나세요").
 bool ends_sentence(const DosageToken& t, std::string_view line) {
   const std::string_view w = t.text(line);
@@ -242,8 +250,12 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
     const bool sentence = std::any_of(tokens.begin() + static_cast<std::ptrdiff_t>(first),
                                       tokens.begin() + static_cast<std::ptrdiff_t>(j),
                                       [&](const DosageToken& t) { return ends_sentence(t, line); });
+    size_t last_word = j - 1;
+    while (last_word > first && tokens[last_word].kind == TokenKind::kSeparator) {
+      --last_word;  // "혈압약 / 1일 1회": the category is the word before the mark
+    }
     if (!instructions_follow || sentence || is_demonstrative(tokens[first], line) ||
-        j - first > kMaxUnanchoredTokens || is_category_noun(tokens[j - 1].text(line))) {
+        j - first > kMaxUnanchoredTokens || is_category_noun(tokens[last_word].text(line))) {
       return std::nullopt;
     }
     end = j;
@@ -252,6 +264,16 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
   while (end > first + 1 && tokens[end - 1].kind == TokenKind::kSeparator &&
          !is_sep(tokens[end - 1], line, ")]")) {
     --end;
+  }
+  // Picture text alone ("흰색 원형 필름코팅정", "노란색 캡슐"): no product is named.
+  const bool only_picture =
+      std::all_of(tokens.begin() + static_cast<std::ptrdiff_t>(first),
+                  tokens.begin() + static_cast<std::ptrdiff_t>(end), [&](const DosageToken& t) {
+                    return t.kind == TokenKind::kSeparator || is_appearance_word(t, line) ||
+                           is_bare_form_word(t, line);
+                  });
+  if (only_picture) {
+    return std::nullopt;
   }
   MedicineName name;
   name.first_token = first;

@@ -106,6 +106,12 @@ bool is_whole_in(double v, int lo, int hi) {
   return v == std::floor(v) && v >= lo && v <= hi;
 }
 
+/// The first piece of a name broken over two lines, and its line.
+struct Fragment {
+  std::string text;
+  int line = 0;
+};
+
 enum class LineKind { kBlank, kHeader, kNotice, kGuidance, kMedicine, kInstruction, kNote, kOther };
 
 class DocumentReader {
@@ -164,10 +170,17 @@ class DocumentReader {
             ? parse_instructions(line.text, line.number, tokens, 0, name->first_token,
                                  name->end_token)
             : parse_instructions(line.text, line.number, tokens, name->end_token);
-    const bool notice = has_notice_keyword(compact_lower) ||
-                        std::any_of(tokens.begin(), tokens.end(), [](const DosageToken& t) {
-                          return t.kind == TokenKind::kMoney || t.kind == TokenKind::kPhone;
-                        });
+    const std::optional<LabelKind> label = leading_label(tokens);
+    if (!name && label == LabelKind::kInfo && !is_note_line(line.text, tokens)) {
+      return prev_;  // "효능: …", "모양: …" between a name and its directions
+    }
+    const bool money_or_phone = std::any_of(tokens.begin(), tokens.end(), [](const DosageToken& t) {
+      return t.kind == TokenKind::kMoney || t.kind == TokenKind::kPhone;
+    });
+    // Directions with a dose and a count are directions even when a later sentence mentions
+    // the doctor or the pharmacy ("… 1정씩 드세요. 근육통이 생기면 의사와 상담하세요.").
+    const bool directions = !name && fields.dose.present() && fields.times.present();
+    const bool notice = money_or_phone || (has_notice_keyword(compact_lower) && !directions);
     if (name && (!notice || (name->anchored && fields.has_fields()))) {
       in_guidance_ = false;
       const auto listed = split_name_list(line.text, tokens, *name);
@@ -198,6 +211,10 @@ class DocumentReader {
       }
       return LineKind::kOther;
     }
+    if (!name && label == LabelKind::kCaution) {
+      note(line, tokens);  // "주의: 공복에 복용 시 …": a caution, whatever words it uses
+      return LineKind::kNote;
+    }
     if (!name && fields.has_fields()) {
       instruction(std::move(fields));
       return LineKind::kInstruction;
@@ -209,12 +226,47 @@ class DocumentReader {
       }
       return LineKind::kNote;
     }
+    fragment_ = name_fragment(line, tokens);
     return LineKind::kOther;
   }
 
   void end_block() {
     context_.clear();
     block_.clear();
+  }
+
+  /// The first piece of a name broken over two lines: a list item ("• 레바미피", "3. 록소프")
+  /// holding one word of two or more syllables that names nothing yet — no dosage form, no
+  /// category ("…약", "…제").
+  static std::optional<Fragment> name_fragment(const OcrLine& line,
+                                               const std::vector<DosageToken>& tokens) {
+    if (tokens.size() < 2 || tokens.back().kind != TokenKind::kWord ||
+        (tokens[0].kind != TokenKind::kSeparator && tokens[0].kind != TokenKind::kOrdinal)) {
+      return std::nullopt;
+    }
+    for (size_t k = 0; k + 1 < tokens.size(); ++k) {
+      if (tokens[k].kind != TokenKind::kSeparator && tokens[k].kind != TokenKind::kOrdinal) {
+        return std::nullopt;
+      }
+    }
+    const std::string_view word = tokens.back().text(line.text);
+    if (word.size() < 6 || tokens.back().caution || dosage_form_of(word) || word.ends_with("약") ||
+        word.ends_with("제")) {
+      return std::nullopt;
+    }
+    return Fragment{std::string(word), line.number};
+  }
+
+  static std::optional<LabelKind> leading_label(const std::vector<DosageToken>& tokens) {
+    for (const DosageToken& t : tokens) {
+      if (t.kind == TokenKind::kLabel) {
+        return t.label;
+      }
+      if (t.kind != TokenKind::kSeparator && t.kind != TokenKind::kOrdinal) {
+        return std::nullopt;
+      }
+    }
+    return std::nullopt;
   }
 
   static bool starts_with_remark(std::string_view text, const std::vector<DosageToken>& tokens) {
@@ -241,6 +293,11 @@ class DocumentReader {
     Entry e;
     e.name = name.text;
     e.source_line = line.number;
+    if (fragment_ && fragment_->line + 1 == line.number && name.first_token == 0) {
+      // "• 레바미피" / "드정100mg …": a name broken over two lines, kept from its first line
+      e.name = fragment_->text + name.text;
+      e.source_line = fragment_->line;
+    }
     e.form = name.form;
     e.src = own_sources(own);
     if (!own.bare_numbers.empty()) {
@@ -628,7 +685,8 @@ class DocumentReader {
     int line = 0;
   };
   std::vector<FooterNote> footer_notes_;
-  std::vector<size_t> timetable_;  // medications of a timetable by part of the day
+  std::vector<size_t> timetable_;     // medications of a timetable by part of the day
+  std::optional<Fragment> fragment_;  // the line above may hold the start of a broken name
   struct DocumentDays {
     int days = 0;
     int line = 0;

@@ -61,6 +61,21 @@ class Tracer {
     return line;
   }
 
+  /// `compact_name` occurs in `source`, or starts in it and goes on at the start of the next
+  /// line (a name broken over two lines).
+  bool occurs_from(const std::string& compact_name, const OcrLine& source) const {
+    const std::string here = compact_text(source.text);
+    if (here.find(compact_name) != std::string::npos) {
+      return true;
+    }
+    const OcrLine* next = usable(source.number + 1);
+    if (next == nullptr) {
+      return false;
+    }
+    const size_t at = (here + compact_text(next->text)).find(compact_name);
+    return at != std::string::npos && at < here.size() && at + compact_name.size() > here.size();
+  }
+
   void check(int i, const ScannedMedication& m) {
     const OcrLine* source = usable(m.source_line);
     if (source == nullptr) {
@@ -68,8 +83,7 @@ class Tracer {
       return;
     }
     const std::string compact_name = compact_text(m.name);
-    if (compact_name.empty() ||
-        compact_text(source->text).find(compact_name) == std::string::npos) {
+    if (compact_name.empty() || !occurs_from(compact_name, *source)) {
       issue(i, "name", "'" + m.name + "' does not occur in line " + std::to_string(m.source_line));
     }
     if (m.dose) {
