@@ -445,11 +445,16 @@ std::optional<TableHeader> parse_table_header(std::string_view original) {
   }
   if (found.size() < 2 && contains_any(compact_lower, kNameColumnKeywords) &&
       !has_digits_besides_per(compact_lower)) {
-    const size_t per_dose = compact_lower.find("1회");
-    if (per_dose != std::string_view::npos &&
-        std::none_of(found.begin(), found.end(),
-                     [](const auto& f) { return f.second == TableColumn::kDose; })) {
-      found.emplace_back(per_dose, TableColumn::kDose);
+    // "약품명 1회 1일 일수": bare 1회 and 1일 head the dose and count columns.
+    for (const auto& [word, column] :
+         {std::pair{std::string_view("1회"), TableColumn::kDose},
+          std::pair{std::string_view("1일"), TableColumn::kTimesPerDay}}) {
+      const size_t at = compact_lower.find(word);
+      if (at != std::string_view::npos &&
+          std::none_of(found.begin(), found.end(),
+                       [&](const auto& f) { return f.second == column; })) {
+        found.emplace_back(at, column);
+      }
     }
   }
   if (found.size() < 2) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "dailydrug/app/scan_layout.h"
 #include "dailydrug/app/utf8_text.h"
 
 namespace dailydrug::app {
@@ -114,7 +115,17 @@ class InstructionParser {
   size_t step(size_t k) {
     const DosageToken& t = tok_[k];
     switch (t.kind) {
+      case TokenKind::kWord:
+        if (const auto phase = day_phase_of(t, line_)) {
+          phase_step(*phase, t);  // "4-6일째", "7일째부터"
+        }
+        return k;
       case TokenKind::kDays:
+        if (const auto phase = day_phase_of(t, line_)) {
+          phase_step(*phase, t);  // "1~3일": days 1 to 3 of a course
+          return k;
+        }
+        [[fallthrough]];
       case TokenKind::kPerDay: {
         if (per_day_marker(k)) {
           // "1일 3회", "1일 최대 3회", "1일 복용 횟수 : 3회"
@@ -247,6 +258,16 @@ class InstructionParser {
       default:
         return k;
     }
+  }
+
+  /// A phase of a tapering course: its label is a note, its length (when the end is written)
+  /// the duration.
+  void phase_step(const DayPhase& phase, const DosageToken& t) {
+    note(std::string(t.text(line_)), t.begin);
+    if (const auto days = phase.days()) {
+      days_.add(*days);
+    }
+    out_.day_phase = true;
   }
 
   static DoseAmount dose_of(const DosageToken& t) {

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <string>
 
+#include "dailydrug/app/scan_layout.h"
 #include "dailydrug/app/utf8_text.h"
 
 namespace dailydrug::app {
@@ -19,8 +20,8 @@ bool is_sep(const DosageToken& t, std::string_view line, std::string_view chars)
 
 /// A word that can start a name: not a caution word, at least two letters or syllables.
 bool is_name_start(const DosageToken& t, std::string_view line) {
-  if (t.kind != TokenKind::kWord || t.caution) {
-    return false;
+  if (t.kind != TokenKind::kWord || t.caution || day_phase_of(t, line)) {
+    return false;  // "4-6일째 2정" is a phase of a course, not a name
   }
   const std::string_view text = t.text(line);
   size_t letters = 0;

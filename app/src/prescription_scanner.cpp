@@ -124,6 +124,7 @@ class DocumentReader {
       prev_ = read(line);
     }
     apply_footer_notes();
+    apply_footer_directions();
     apply_document_duration();
   }
 
@@ -156,6 +157,12 @@ class DocumentReader {
       return LineKind::kOther;
     }
     end_columns();
+    if (is_slot_grid_header(compact_lower, tokens)) {
+      columns_.reset();
+      shared_.reset();
+      end_block();
+      return LineKind::kHeader;
+    }
     if (const auto header = parse_table_header(compact_lower)) {
       columns_ = header;
       shared_.reset();
@@ -214,6 +221,9 @@ class DocumentReader {
     if (!name && label == LabelKind::kCaution) {
       note(line, tokens);  // "주의: 공복에 복용 시 …": a caution, whatever words it uses
       return LineKind::kNote;
+    }
+    if (!name && fields.day_phase && taper_phase(fields)) {
+      return LineKind::kInstruction;
     }
     if (!name && fields.has_fields()) {
       instruction(std::move(fields));
@@ -324,6 +334,42 @@ class DocumentReader {
       shared_members_.push_back(index);
     }
     context_ = {index};
+  }
+
+  /// A tapering course under one name ("소론도정5mg" / "1~3일: 1회 4정 …" / "4~6일: 1회 2정
+  /// …"): the first phase completes the name's entry, each further phase is a medication of its
+  /// own with the same name and name line; what a phase line leaves out comes from the phase
+  /// before.
+  bool taper_phase(const InstructionFields& f) {
+    if (entries.empty() || !f.dose.value ||
+        (prev_ != LineKind::kInstruction && prev_ != LineKind::kMedicine)) {
+      return false;
+    }
+    const Entry& before = entries.back();
+    if (!before.f.dose.value) {
+      return false;
+    }
+    if (static_cast<int>(entries.size()) >= max_medications_) {
+      too_many = true;
+      return true;
+    }
+    Entry e;
+    e.name = before.name;
+    e.source_line = before.source_line;
+    e.form = before.form;
+    e.f = f;
+    const Sources own = own_sources(f);
+    const auto moved = [](FieldSource s) {
+      return s == FieldSource::kText ? FieldSource::kContinuation : s;
+    };
+    e.src = {moved(own.dose), moved(own.times), moved(own.days), moved(own.when)};
+    InstructionFields previous = before.f;
+    previous.notes.clear();  // the phase label of the phase before is not this one's
+    fill(e.f, e.src, previous, FieldSource::kContinuation);
+    entries.push_back(std::move(e));
+    block_.push_back(entries.size() - 1);
+    context_ = {entries.size() - 1};
+    return true;
   }
 
   /// "약 목록: A, B, C": one medication per name, all on this line. Directions before the first
@@ -500,6 +546,21 @@ class DocumentReader {
     shared_members_.clear();
     context_.clear();
     shared_is_last_ = true;
+    shared_after_ = entries.size();
+    shared_in_guidance_ = in_guidance_;
+  }
+
+  /// Directions below the last medication that no medication took — set apart from the list by
+  /// a notice or a remark ("약사 홍길동" / "모든 약은 식후 30분에 드세요") — are the bag's footer:
+  /// they fill what every medication lacks. Directions under a guidance heading stay general.
+  void apply_footer_directions() {
+    if (!shared_ || !shared_members_.empty() || shared_in_guidance_ || entries.empty() ||
+        shared_after_ != entries.size()) {
+      return;
+    }
+    for (Entry& e : entries) {
+      fill(e.f, e.src, *shared_, FieldSource::kDocument);
+    }
   }
 
   /// A table read column by column: the names were listed without anything else, then each
@@ -669,6 +730,8 @@ class DocumentReader {
   std::optional<InstructionFields> shared_;  // directions for the medications that follow
   bool shared_is_last_ = false;              // the last instruction line became shared_
   std::vector<size_t> shared_members_;
+  size_t shared_after_ = 0;  // medications read before shared_ was set
+  bool shared_in_guidance_ = false;
   std::vector<size_t> context_;  // the entries a following note line belongs to
   std::vector<size_t> block_;    // entries since the last blank line or heading
 
@@ -788,6 +851,29 @@ float field_confidence(FieldSource source) {
       return 0.0f;
   }
   return 0.0f;
+}
+
+std::optional<FieldOrigin> field_origin(FieldSource source) {
+  switch (source) {
+    case FieldSource::kText:
+      return FieldOrigin::kText;
+    case FieldSource::kTableCell:
+      return FieldOrigin::kTableCell;
+    case FieldSource::kContinuation:
+      return FieldOrigin::kContinuation;
+    case FieldSource::kShared:
+      return FieldOrigin::kShared;
+    case FieldSource::kDocument:
+      return FieldOrigin::kDocument;
+    case FieldSource::kDerived:
+      return FieldOrigin::kDerived;
+    case FieldSource::kModel:
+      return FieldOrigin::kModel;
+    case FieldSource::kNone:
+    case FieldSource::kAmbiguous:
+      return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 PrescriptionScanner::PrescriptionScanner(ScanOptions options) : options_(options) {}

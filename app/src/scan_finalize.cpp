@@ -69,18 +69,22 @@ class Finalizer {
     if (d.dose) {
       m.dose = d.dose->text();
       m.field_lines.dose = d.dose_field.line;
+      m.field_sources.dose = field_origin(d.dose_field.source);
     }
     if (d.times_per_day) {
       m.times_per_day = d.times_per_day;
       m.field_lines.times_per_day = d.times_field.line;
+      m.field_sources.times_per_day = field_origin(d.times_field.source);
     }
     if (d.duration_days) {
       m.duration_days = d.duration_days;
       m.field_lines.duration_days = d.duration_field.line;
+      m.field_sources.duration_days = field_origin(d.duration_field.source);
     }
     if (d.timing) {
       m.timing = d.timing;
       m.field_lines.timing = d.timing_field.line;
+      m.field_sources.timing = field_origin(d.timing_field.source);
     }
     std::vector<ScanNote> notes = d.notes;
     std::stable_sort(notes.begin(), notes.end(), [](const ScanNote& a, const ScanNote& b) {
@@ -151,16 +155,20 @@ class Finalizer {
     if (f == "dose") {
       m.dose.reset();
       m.field_lines.dose.reset();
+      m.field_sources.dose.reset();
     } else if (f == "times_per_day" || f == "time_slots") {
       // Slots follow from the count: without a checked count there are none.
       m.times_per_day.reset();
       m.field_lines.times_per_day.reset();
+      m.field_sources.times_per_day.reset();
     } else if (f == "duration_days") {
       m.duration_days.reset();
       m.field_lines.duration_days.reset();
+      m.field_sources.duration_days.reset();
     } else if (f == "timing") {
       m.timing.reset();
       m.field_lines.timing.reset();
+      m.field_sources.timing.reset();
     } else if (f == "notes") {
       std::erase_if(m.notes, [&](const std::string& n) {
         return issue.message.find("'" + n + "'") != std::string::npos;

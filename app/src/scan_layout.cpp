@@ -57,6 +57,75 @@ bool is_whole_days(double v) {
 
 }  // namespace
 
+std::optional<DayPhase> day_phase_of(const DosageToken& token, std::string_view line) {
+  const auto whole_day = [](double v) { return v >= 1 && v <= 365 && v == std::floor(v); };
+  if (token.kind == TokenKind::kDays && token.value_max && whole_day(token.value) &&
+      whole_day(*token.value_max) && *token.value_max > token.value) {
+    return DayPhase{static_cast<int>(token.value), static_cast<int>(*token.value_max)};
+  }
+  if (token.kind != TokenKind::kWord) {
+    return std::nullopt;
+  }
+  // "N일째", "N-M일째", "N~M일째", each optionally followed by 부터 or 까지.
+  std::string_view w = token.text(line);
+  const auto number = [&](std::string_view& rest) -> std::optional<int> {
+    int v = 0;
+    size_t n = 0;
+    while (n < rest.size() && n < 3 && rest[n] >= '0' && rest[n] <= '9') {
+      v = v * 10 + (rest[n] - '0');
+      ++n;
+    }
+    if (n == 0 || v < 1) {
+      return std::nullopt;
+    }
+    rest.remove_prefix(n);
+    return v;
+  };
+  DayPhase phase;
+  const auto first = number(w);
+  if (!first) {
+    return std::nullopt;
+  }
+  phase.first_day = *first;
+  if (!w.empty() && (w[0] == '-' || w[0] == '~')) {
+    w.remove_prefix(1);
+    const auto last = number(w);
+    if (!last || *last <= *first) {
+      return std::nullopt;
+    }
+    phase.last_day = *last;
+  }
+  if (!w.starts_with("일째")) {
+    return std::nullopt;
+  }
+  w.remove_prefix(std::string_view("일째").size());
+  if (!w.empty() && w != "부터" && w != "까지") {
+    return std::nullopt;
+  }
+  return phase;
+}
+
+bool is_slot_grid_header(std::string_view compact_lower, const std::vector<DosageToken>& tokens) {
+  static constexpr std::string_view kColumnWords[] = {"약품명", "약이름", "명칭", "약명", "일수"};
+  if (std::none_of(std::begin(kColumnWords), std::end(kColumnWords), [&](std::string_view w) {
+        return compact_lower.find(w) != std::string_view::npos;
+      })) {
+    return false;
+  }
+  std::set<int> parts;
+  for (const DosageToken& t : tokens) {
+    if (t.kind == TokenKind::kNumber || t.kind == TokenKind::kDose || t.kind == TokenKind::kTimes) {
+      return false;
+    }
+    if (t.kind == TokenKind::kSlot) {
+      parts.insert(static_cast<int>(t.slot));
+    } else if (t.kind == TokenKind::kTiming && t.timing == Timing::kBedtime) {
+      parts.insert(static_cast<int>(DaySlot::kBedtime));
+    }
+  }
+  return parts.size() >= 2;
+}
+
 std::optional<LayoutColumn> parse_column_label(std::string_view compact_lower) {
   while (!compact_lower.empty() && (compact_lower.back() == ':' || compact_lower.back() == '|')) {
     compact_lower.remove_suffix(1);

@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "dailydrug/app/scan_schema.h"
 
@@ -24,7 +25,44 @@ std::optional<T> optional_of(const json& j, const char* key) {
   return it->get<T>();
 }
 
+constexpr std::pair<FieldOrigin, std::string_view> kOriginNames[] = {
+    {FieldOrigin::kText, "text"},
+    {FieldOrigin::kTableCell, "table_cell"},
+    {FieldOrigin::kContinuation, "continuation"},
+    {FieldOrigin::kShared, "shared"},
+    {FieldOrigin::kDocument, "document"},
+    {FieldOrigin::kDerived, "derived"},
+    {FieldOrigin::kModel, "model"},
+};
+
+json origin_json(const std::optional<FieldOrigin>& origin) {
+  return origin ? json(std::string(field_origin_name(*origin))) : json(nullptr);
+}
+
+std::optional<FieldOrigin> origin_of(const json& sources, const char* key) {
+  const auto name = optional_of<std::string>(sources, key);
+  return name ? field_origin_from_name(*name) : std::nullopt;
+}
+
 }  // namespace
+
+std::string_view field_origin_name(FieldOrigin origin) {
+  for (const auto& [o, name] : kOriginNames) {
+    if (o == origin) {
+      return name;
+    }
+  }
+  return "text";
+}
+
+std::optional<FieldOrigin> field_origin_from_name(std::string_view name) {
+  for (const auto& [o, n] : kOriginNames) {
+    if (n == name) {
+      return o;
+    }
+  }
+  return std::nullopt;
+}
 
 void to_json(json& j, const ScannedMedication& m) {
   json slots = json::array();
@@ -43,7 +81,12 @@ void to_json(json& j, const ScannedMedication& m) {
             {{"dose", nullable(m.field_lines.dose)},
              {"times_per_day", nullable(m.field_lines.times_per_day)},
              {"duration_days", nullable(m.field_lines.duration_days)},
-             {"timing", nullable(m.field_lines.timing)}}}};
+             {"timing", nullable(m.field_lines.timing)}}},
+           {"field_sources",
+            {{"dose", origin_json(m.field_sources.dose)},
+             {"times_per_day", origin_json(m.field_sources.times_per_day)},
+             {"duration_days", origin_json(m.field_sources.duration_days)},
+             {"timing", origin_json(m.field_sources.timing)}}}};
 }
 
 void to_json(json& j, const ScanWarning& w) {
@@ -89,6 +132,12 @@ Result<ScanResult> scan_result_from_json(const json& j) {
       med.field_lines.times_per_day = optional_of<int>(lines, "times_per_day");
       med.field_lines.duration_days = optional_of<int>(lines, "duration_days");
       med.field_lines.timing = optional_of<int>(lines, "timing");
+      if (const auto sources = m.find("field_sources"); sources != m.end()) {
+        med.field_sources.dose = origin_of(*sources, "dose");
+        med.field_sources.times_per_day = origin_of(*sources, "times_per_day");
+        med.field_sources.duration_days = origin_of(*sources, "duration_days");
+        med.field_sources.timing = origin_of(*sources, "timing");
+      }
       r.medications.push_back(std::move(med));
     }
     for (const json& w : j["warnings"]) {

@@ -52,8 +52,24 @@ constexpr std::string_view kSchema = R"json({
             "duration_days": {"$ref": "#/$defs/optional_line"},
             "timing": {"$ref": "#/$defs/optional_line"}
           }
+        },
+        "field_sources": {
+          "type": "object",
+          "description": "How each field was obtained; anything but text was inferred from the layout (or chosen by a model) and should be confirmed by the user. Null when the field is null.",
+          "required": ["dose", "times_per_day", "duration_days", "timing"],
+          "additionalProperties": false,
+          "properties": {
+            "dose": {"$ref": "#/$defs/field_source"},
+            "times_per_day": {"$ref": "#/$defs/field_source"},
+            "duration_days": {"$ref": "#/$defs/field_source"},
+            "timing": {"$ref": "#/$defs/field_source"}
+          }
         }
       }
+    },
+    "field_source": {
+      "enum": ["text", "table_cell", "continuation", "shared", "document", "derived", "model", null],
+      "description": "text: on the medication's own line; table_cell: a bare number placed by a table header's column; continuation: the entry's next line or the directions after a list; shared: directions stated once for several medicines; document: a duration stated once in the header or footer; derived: counted from named parts of the day or bedtime; model: chosen by a language model among the values of the text."
     },
     "warning": {
       "type": "object",
@@ -78,7 +94,9 @@ constexpr std::string_view kSchema = R"json({
 
 }  // namespace
 
-std::string_view scan_result_schema_text() { return kSchema; }
+std::string_view scan_result_schema_text() {
+  return kSchema;
+}
 
 const JsonSchema& scan_result_schema() {
   static const JsonSchema schema = [] {

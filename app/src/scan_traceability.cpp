@@ -9,6 +9,7 @@
 #include "dailydrug/app/dosage_lexer.h"
 #include "dailydrug/app/dosage_lexicon.h"
 #include "dailydrug/app/dose_parser.h"
+#include "dailydrug/app/scan_layout.h"
 #include "dailydrug/app/time_slot_table.h"
 #include "dailydrug/app/utf8_text.h"
 
@@ -232,6 +233,10 @@ class Tracer {
   static std::set<int> durations_in(const LexedLine& line) {
     std::set<int> days;
     for (const DosageToken& t : line.tokens) {
+      if (const auto phase = day_phase_of(t, line.text); phase && phase->days()) {
+        days.insert(*phase->days());  // "1~3일", "4-6일째": 3 days
+        continue;
+      }
       if (t.value < 1 || t.value != std::floor(t.value)) {
         continue;
       }

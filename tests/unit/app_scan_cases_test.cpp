@@ -92,6 +92,13 @@ TEST_P(ScanCaseTest, MatchesExpectedFieldByField) {
   for (const std::string& issue : r.trace_issues) {
     ADD_FAILURE() << "not traceable to the input: " << issue;
   }
+  // Every value says how it was obtained, so the user can be asked to confirm inferred ones.
+  for (const json& m : r.actual["medications"]) {
+    for (const char* field : {"dose", "times_per_day", "duration_days", "timing"}) {
+      EXPECT_EQ(m[field].is_null(), m["field_sources"][field].is_null())
+          << r.id << " " << m["name"] << " " << field;
+    }
+  }
   const auto gaps = known_gaps();
   const auto gap = gaps.find(r.id);
   std::set<std::string> seen;

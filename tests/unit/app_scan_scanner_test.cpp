@@ -1,5 +1,7 @@
 // PrescriptionScanner's document rules (shared directions, lists, broken lines, tables, guidance
-// sections, notes), its warnings, the draft/finalize seam a model would use, and its limits.
+// sections, notes), the layout rules (scan_layout.h: column-by-column tables, header and footer
+// durations, comma lists, both names), the field sources shown to the user, its warnings, the
+// draft/finalize seam a model would use, and its limits.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -203,6 +205,194 @@ TEST(PrescriptionScanner, ScansTheLargestAcceptedInput) {
 TEST(PrescriptionScanner, IsDeterministic) {
   const std::string text = "아침 저녁 식후 30분 1정씩 5일분\n타이레놀정\n";
   EXPECT_EQ(json(scan(text)).dump(), json(scan(text)).dump());
+}
+
+// Layout: structure recognised before the lines are read.
+
+TEST(PrescriptionScannerLayout, HeaderDurationServesEveryMedicationAndIsMarked) {
+  const auto r = scan(
+      "조제일자 2025-03-18 / 3일분\n타이레놀정500mg 1정 1일 3회 식후\n"
+      "코대원정 1정 1일 3회 식후 5일분\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[0].duration_days, 3);
+  EXPECT_EQ(r.medications[0].field_lines.duration_days, 1);
+  EXPECT_EQ(r.medications[0].field_sources.duration_days, dd::FieldOrigin::kDocument);
+  EXPECT_EQ(r.medications[0].field_sources.dose, dd::FieldOrigin::kText);
+  EXPECT_EQ(r.medications[1].duration_days, 5);  // its own duration wins
+  const json j = json(r);
+  EXPECT_EQ(j["medications"][0]["field_sources"]["duration_days"], "document");
+  EXPECT_TRUE(dd::validate_scan_result_json(j).empty());
+}
+
+TEST(PrescriptionScannerLayout, ValidityAndDispensedSupplyAreNotDurations) {
+  const auto validity = scan("사용기간 교부일부터 7일간\n타이레놀정500mg 1정 1일 3회\n");
+  ASSERT_EQ(validity.medications.size(), 1u);
+  EXPECT_FALSE(validity.medications[0].duration_days);
+  // Between two medications a dispensing line belongs to one of them, not to the document.
+  const auto between = scan(
+      "Lisinopril 10 mg tablet\n1 tab daily\nDispense: 30 tablets (30 days)\n"
+      "Metformin 500 mg tablet\n1 tab twice daily\n");
+  ASSERT_EQ(between.medications.size(), 2u);
+  EXPECT_FALSE(between.medications[1].duration_days);
+}
+
+TEST(PrescriptionScannerLayout, LabelledDirectionsApplyToACommaSeparatedList) {
+  const auto r = scan(
+      "[복용 안내]\n1회 복용량: 각 1정씩\n복용 횟수: 1일 2회 (아침, 저녁)\n"
+      "복용 기간: 7일\n복용 시점: 식후 30분\n약 목록: 아목시실린캡슐500mg, "
+      "뮤코스타정100mg\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  for (const auto& m : r.medications) {
+    EXPECT_EQ(m.source_line, 6);
+    EXPECT_EQ(m.times_per_day, 2);  // not 1 from "1회 복용량"
+    EXPECT_EQ(m.duration_days, 7);
+    EXPECT_EQ(m.timing, dd::Timing::kAfterMeal);
+    EXPECT_EQ(slots(m), (V{"08:30", "18:30"}));
+    EXPECT_EQ(m.field_sources.times_per_day, dd::FieldOrigin::kShared);
+  }
+  EXPECT_EQ(r.medications[0].dose, "1정");  // as printed once for the list
+  EXPECT_EQ(r.medications[1].name, "뮤코스타정100mg");
+}
+
+TEST(PrescriptionScannerLayout, TableReadColumnByColumn) {
+  const auto r = scan(
+      "처방 의약품의 명칭\n타이레놀정500mg\n엘도스캡슐300mg\n1회 투약량\n1\n1\n"
+      "1일 투여횟수\n3\n2\n총 투약일수\n5\n7\n용법\n식후 30분\n식전\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[0].dose, "1정");
+  EXPECT_EQ(r.medications[1].dose, "1캡슐");
+  EXPECT_EQ(r.medications[0].times_per_day, 3);
+  EXPECT_EQ(r.medications[1].times_per_day, 2);
+  EXPECT_EQ(r.medications[1].duration_days, 7);
+  EXPECT_EQ(r.medications[0].timing, dd::Timing::kAfterMeal);
+  EXPECT_EQ(r.medications[1].timing, dd::Timing::kBeforeMeal);
+  EXPECT_EQ(r.medications[1].field_lines.times_per_day, 9);
+  EXPECT_EQ(r.medications[1].field_sources.times_per_day, dd::FieldOrigin::kTableCell);
+  EXPECT_TRUE(r.warnings.empty());
+}
+
+TEST(PrescriptionScannerLayout, HeaderWithANameColumnSetsBareNumberColumns) {
+  const auto r = scan(
+      "약품명 1회 일수\n록소닌정60mg 1정 5\n코대원정 1정 5\n"
+      "※ 위 약은 1일 3회 식후 30분에 복용하세요.\n");
+  ASSERT_EQ(r.medications.size(), 2u);  // the header is not a medicine
+  for (const auto& m : r.medications) {
+    EXPECT_EQ(m.duration_days, 5);
+    EXPECT_EQ(m.times_per_day, 3);  // the footer's count, for rows without their own
+    EXPECT_EQ(m.field_sources.times_per_day, dd::FieldOrigin::kContinuation);
+  }
+  // Cells after a dose written with its unit: the other columns, even when words repeat them.
+  const auto coded = scan(
+      "No 약품코드 처방약품명 1회투여량 1일횟수 총일수 용법\n"
+      "1 A11AKP08 아리셉트정5mg 1정 1 56 1일 1회 취침 전\n");
+  ASSERT_EQ(coded.medications.size(), 1u);
+  EXPECT_EQ(coded.medications[0].name, "아리셉트정5mg");
+  EXPECT_EQ(coded.medications[0].duration_days, 56);
+  EXPECT_TRUE(coded.warnings.empty());
+}
+
+TEST(PrescriptionScannerLayout, BrandOrIngredientInParenthesesKeepsBothNames) {
+  const auto r = scan(
+      "레보티록신나트륨정 0.1mg (씬지로이드정) 1정 1일 1회\n"
+      "딜라트렌정12.5mg[카르베딜롤] 1정 1일 2회\n"
+      "플라빅스정75mg (클로피도그렐황산수소염) 1정 1일 1회\n"
+      "슈도에페드린정 (코막힘) 1정 1일 3회\n타이레놀정500mg (해열진통제) 1정 1일 3회\n");
+  ASSERT_EQ(r.medications.size(), 5u);
+  EXPECT_EQ(r.medications[0].name, "레보티록신나트륨정 0.1mg (씬지로이드정)");
+  EXPECT_EQ(r.medications[1].name, "딜라트렌정12.5mg[카르베딜롤]");
+  EXPECT_EQ(r.medications[2].name, "플라빅스정75mg (클로피도그렐황산수소염)");
+  EXPECT_EQ(r.medications[3].name, "슈도에페드린정");   // a symptom, not a name
+  EXPECT_EQ(r.medications[4].name, "타이레놀정500mg");  // a category
+}
+
+TEST(PrescriptionScannerLayout, PictureTextAndEfficacyAreNotMedicines) {
+  const auto r = scan(
+      "흰색 원형 정제 코싹엘정 1정 1일 3회\n노란색 캡슐\n오메프라졸캡슐20mg\n"
+      "위산분비억제제 / 1일 1회 아침 식전 1캡슐\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[0].name, "코싹엘정");
+  EXPECT_EQ(r.medications[1].name, "오메프라졸캡슐20mg");
+  EXPECT_EQ(r.medications[1].times_per_day, 1);
+  EXPECT_EQ(r.medications[1].field_sources.dose, dd::FieldOrigin::kContinuation);
+}
+
+TEST(PrescriptionScannerLayout, FooterRemarkConcernsEveryMedicationOfTheBlock) {
+  const auto r = scan(
+      "코싹엘정 1정 1일 3회\n펠루비정30mg 1정 1일 3회\n"
+      "※ 졸음이 올 수 있으니 운전에 주의하세요\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  for (const auto& m : r.medications) {
+    EXPECT_EQ(m.notes, (V{"졸음이 올 수 있으니 운전에 주의하세요"}));
+  }
+}
+
+TEST(PrescriptionScannerLayout, NameBrokenOverTwoLinesIsJoinedOnItsFirstLine) {
+  const auto r = scan("• 낙센정275mg ㅣ 1정 ㅣ 1일 2회\n• 레바미피\n드정100mg ㅣ 1정 ㅣ 1일 3회\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[1].name, "레바미피드정100mg");
+  EXPECT_EQ(r.medications[1].source_line, 2);
+  EXPECT_EQ(r.medications[1].times_per_day, 3);
+  EXPECT_TRUE(codes(r).empty() ||
+              codes(r) == (V{"missing:duration_days", "missing:duration_days"}));
+}
+
+TEST(PrescriptionScannerLayout, EnglishNumberWordsAndDaily) {
+  const auto r = scan(
+      "Cetirizine 10 mg tablets\nTake one tablet once a day at bedtime\n"
+      "Omeprazole 20mg capsule\nTake 1 capsule daily before breakfast\n"
+      "Metformin 500mg tablets\nTake two tablets two times a day with meals\n");
+  ASSERT_EQ(r.medications.size(), 3u);
+  EXPECT_EQ(r.medications[0].dose, "1정");
+  EXPECT_EQ(r.medications[0].timing, dd::Timing::kBedtime);
+  EXPECT_EQ(r.medications[1].times_per_day, 1);
+  EXPECT_EQ(r.medications[1].timing, dd::Timing::kBeforeMeal);
+  // "breakfast" names one part of the day: the count is derived from it, not written.
+  EXPECT_EQ(r.medications[1].field_sources.times_per_day, dd::FieldOrigin::kDerived);
+  EXPECT_EQ(r.medications[2].dose, "2정");
+  EXPECT_EQ(r.medications[2].times_per_day, 2);
+  EXPECT_EQ(r.medications[2].timing, dd::Timing::kAfterMeal);
+}
+
+TEST(PrescriptionScannerLayout, TaperPhasesUnderOneNameAreMedicationsOfTheirOwn) {
+  const auto r = scan(
+      "소론도정5mg\n1~3일: 1회 4정 1일 1회 아침 식후\n4~6일: 1회 2정\n"
+      "7~9일: 1회 1정\n");
+  ASSERT_EQ(r.medications.size(), 3u);
+  const V doses = {"4정", "2정", "1정"};
+  for (size_t i = 0; i < 3; ++i) {
+    const auto& m = r.medications[i];
+    EXPECT_EQ(m.source_line, 1);
+    EXPECT_EQ(m.dose, doses[i]);
+    EXPECT_EQ(m.duration_days, 3);  // days 4 to 6 are 3 days
+    EXPECT_EQ(m.times_per_day, 1);  // a later phase keeps what it does not restate
+    EXPECT_EQ(slots(m), (V{"08:30"}));
+  }
+  EXPECT_EQ(r.medications[1].notes, (V{"4~6일"}));
+  EXPECT_EQ(r.medications[1].field_sources.times_per_day, dd::FieldOrigin::kContinuation);
+  EXPECT_TRUE(codes(r).empty());
+  const auto rows = scan("소론도정5mg 2정 1일 1회 3일 (4일째부터)\n");
+  ASSERT_EQ(rows.medications.size(), 1u);
+  EXPECT_EQ(rows.medications[0].notes, (V{"4일째부터"}));
+}
+
+TEST(PrescriptionScannerLayout, FooterDirectionsBelowANoticeFillEveryMedication) {
+  const auto r = scan(
+      "펠루비정30mg 1정 1일 3회\n스틸녹스정10mg 1정 1일 1회 취침 전\n"
+      "약사 김약사 ☎ 02-123-4567\n모든 약은 식후 30분에 드세요.\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[0].timing, dd::Timing::kAfterMeal);
+  EXPECT_EQ(r.medications[0].field_sources.timing, dd::FieldOrigin::kDocument);
+  EXPECT_EQ(r.medications[1].timing, dd::Timing::kBedtime);  // its own timing wins
+}
+
+TEST(PrescriptionScannerLayout, TimetableGridHeaderIsNotDirections) {
+  // Cells per part of the day are not read; the header must not become shared directions.
+  const auto r = scan("약품명 아침 점심 저녁 자기전 일수\n타이레놀정500mg 1 1 1 - 5\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_FALSE(r.medications[0].times_per_day);
+  EXPECT_FALSE(r.medications[0].timing);
+  EXPECT_EQ(codes(r, 0), (V{"missing:dose", "missing:duration_days", "missing:times_per_day",
+                            "unassigned_numbers"}));
 }
 
 TEST(PrescriptionScannerDraft, MarksHowEachFieldWasRead) {

@@ -87,6 +87,12 @@ TEST(ScanSchema, EachKindOfViolationIsReportedAtItsPath) {
             V{"/medications/0/confidence"});
   EXPECT_EQ(violations_after([](json& j) { j["medications"][1].erase("field_lines"); }),
             V{"/medications/1"});
+  EXPECT_EQ(
+      violations_after([](json& j) { j["medications"][0]["field_sources"]["dose"] = "guessed"; }),
+      V{"/medications/0/field_sources/dose"});
+  EXPECT_TRUE(violations_after([](json& j) {
+                j["medications"][1].erase("field_sources");
+              }).empty());  // optional: a result written by hand or by a model may omit it
   EXPECT_EQ(violations_after([](json& j) { j["medications"][0]["name"] = ""; }),
             V{"/medications/0/name"});
   EXPECT_EQ(violations_after([](json& j) { j["medications"][0]["source_line"] = 0; }),

@@ -79,6 +79,7 @@ struct InstructionFields {
   int months_line = 0;
   DoseWhen when;
   std::vector<double> bare_numbers;  // unit-less numbers after the name (table cells)
+  bool day_phase = false;            // a phase of a tapering course ("1~3일", "4일째부터")
   std::vector<ScanNote> notes;
 
   /// Any dosing information at all (a dose, count, duration, timing, slot or rhythm).

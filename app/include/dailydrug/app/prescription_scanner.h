@@ -72,6 +72,9 @@ enum class FieldSource : uint8_t {
 /// kShared 0.85, kDerived 0.8, kDocument 0.8, kModel 0.5, kNone/kAmbiguous 0.
 float field_confidence(FieldSource source);
 
+/// The result's FieldOrigin of a known source; nullopt for kNone and kAmbiguous.
+std::optional<FieldOrigin> field_origin(FieldSource source);
+
 struct DraftField {
   FieldSource source = FieldSource::kNone;
   int line = 0;  // where the value was read; 0 if none

@@ -38,6 +38,24 @@ std::optional<LayoutColumn> parse_column_label(std::string_view compact_lower);
 std::optional<int> document_duration_days(std::string_view line, std::string_view compact_lower,
                                           const std::vector<DosageToken>& tokens);
 
+/// The header of a timetable grid — a name column and a column per part of the day ("약품명 아침
+/// 점심 저녁 자기전 일수"). Its cells (a dose or a mark per part) are not read: the header must not
+/// be taken for directions, and the rows' numbers stay unassigned.
+bool is_slot_grid_header(std::string_view compact_lower, const std::vector<DosageToken>& tokens);
+
+/// A phase of a tapering course: "1~3일" (days 1 to 3), "4-6일째", "7일째부터" (from day 7).
+struct DayPhase {
+  int first_day = 0;
+  std::optional<int> last_day;  // the range's end, if written
+  /// Days the phase lasts when its end is written (last − first + 1).
+  std::optional<int> days() const {
+    return last_day ? std::optional<int>(*last_day - first_day + 1) : std::nullopt;
+  }
+};
+/// The phase a token states, if any: a day range ("1~3일") or a word "N일째", "N-M일째",
+/// "N일째부터".
+std::optional<DayPhase> day_phase_of(const DosageToken& token, std::string_view line);
+
 /// One name of a comma-separated list.
 struct ListedName {
   MedicineName name;      // token indices are those of the whole line

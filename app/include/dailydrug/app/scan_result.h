@@ -5,14 +5,17 @@
 // JSON (field names are the schema's):
 //   {"medications": [{"name", "dose", "times_per_day", "duration_days", "timing", "time_slots",
 //                     "notes", "source_line", "field_lines": {"dose", "times_per_day",
-//                     "duration_days", "timing"}}],
+//                     "duration_days", "timing"}, "field_sources": {the same keys}}],
 //    "warnings": [{"code", "field", "medication", "line", "message"}]}
 // Unknown values are null, never guessed. Line numbers are 1-based lines of the input text.
 // `source_line` is the line of the name; `field_lines` the line each field was read from (the
 // name's line, a shared "아침 점심 저녁 식후 30분 1정씩 5일분" line, the next line of a broken
-// entry …), null when the field is null.
+// entry …), null when the field is null. `field_sources` says how each field was obtained
+// (FieldOrigin): anything but "text" was inferred from the layout and is for the user to confirm.
+// It is optional in the schema (a result written by hand or by a model may leave it out).
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -34,6 +37,28 @@ struct FieldLines {
   bool operator==(const FieldLines&) const = default;
 };
 
+/// How a field was obtained (JSON "field_sources"; names in field_origin_name()).
+enum class FieldOrigin : uint8_t {
+  kText,          // "text": written on the medication's own line
+  kTableCell,     // "table_cell": a bare number placed by a table header's column
+  kContinuation,  // "continuation": the entry's next line, or the directions after a list
+  kShared,        // "shared": directions stated once for several medicines
+  kDocument,      // "document": a duration stated once in the header or footer
+  kDerived,       // "derived": counted from named parts of the day, or bedtime = once
+  kModel,         // "model": chosen by a language model among the values of the text
+};
+std::string_view field_origin_name(FieldOrigin origin);
+std::optional<FieldOrigin> field_origin_from_name(std::string_view name);
+
+/// How each field of a medication was obtained; empty when the field is null.
+struct FieldOrigins {
+  std::optional<FieldOrigin> dose;
+  std::optional<FieldOrigin> times_per_day;
+  std::optional<FieldOrigin> duration_days;
+  std::optional<FieldOrigin> timing;
+  bool operator==(const FieldOrigins&) const = default;
+};
+
 struct ScannedMedication {
   std::string name;                  // as printed, after OCR normalisation
   std::optional<std::string> dose;   // DoseAmount::text(): "1정", "0.5정", "5ml", "적당량"
@@ -44,6 +69,7 @@ struct ScannedMedication {
   std::vector<std::string> notes;     // what is not a field: "식후 30분", "졸음 주의"
   int source_line = 0;                // line of the name
   FieldLines field_lines;
+  FieldOrigins field_sources;
 };
 
 /// Warning codes (ScanWarning::code). Per medication unless marked "document".
