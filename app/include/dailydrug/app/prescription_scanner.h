@@ -32,6 +32,15 @@
 //    parts is ambiguous (null + warning), never resolved by preference.
 //  - A bare dose takes its unit from the name's dosage form (타이레놀정 → 정); a liquid's bare
 //    amount keeps no unit (warning unit_unknown).
+// Layout, recognised before a line is read (scan_layout.h):
+//  - a table read column by column (names, then "1회 투약량" and one cell per name, …);
+//  - a duration stated once in the header or footer ("투약일수 : 5일") fills every medication
+//    without one (kDocument), as do directions below the last medication that none took;
+//  - comma-separated names share the line and its directions; a timetable by part of the day
+//    ("아침 식후: A, B" / "저녁 식후: B") merges a name's rows;
+//  - phases of a tapering course under one name ("1~3일: 4정" / "4~6일: 2정") are medications of
+//    their own on the name's line; a name broken over two list lines is joined.
+// The rules live in document_reader.cpp (private to the library).
 //
 // Thread-safety: a scanner is immutable; scan() and draft() may run concurrently.
 #pragma once

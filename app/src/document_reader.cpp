@@ -1,0 +1,747 @@
+#include "document_reader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "dailydrug/app/dosage_lexer.h"
+#include "dailydrug/app/medicine_name.h"
+#include "dailydrug/app/scan_layout.h"
+#include "dailydrug/app/utf8_text.h"
+
+namespace dailydrug::app {
+namespace {
+
+constexpr int kHardMaxMedications = 64;  // the schema's maxItems
+
+bool lacks_any(const InstructionFields& have, const InstructionFields& offer) {
+  return (!have.dose.present() && offer.dose.present()) ||
+         (!have.times.present() && !have.non_daily && (offer.times.present() || offer.non_daily)) ||
+         (!have.days.present() && !have.days_in_months &&
+          (offer.days.present() || offer.days_in_months)) ||
+         (!have.when.present() && offer.when.present());
+}
+
+/// Fills what `dst` lacks from `src`; returns whether anything was taken.
+bool fill(InstructionFields& dst, Sources& sources, const InstructionFields& src, FieldSource how) {
+  bool took = false;
+  if (!dst.dose.present() && src.dose.present()) {
+    dst.dose = src.dose;
+    dst.dose_unit_from_form = src.dose_unit_from_form;
+    sources.dose = how;
+    took = true;
+  }
+  if (!dst.times.present() && !dst.non_daily && (src.times.present() || src.non_daily)) {
+    dst.times = src.times;
+    dst.times_is_max = src.times_is_max;
+    dst.times_from_interval = src.times_from_interval;
+    dst.non_daily = src.non_daily;
+    dst.non_daily_line = src.non_daily_line;
+    sources.times = how;
+    took = true;
+  }
+  if (!dst.days.present() && !dst.days_in_months && (src.days.present() || src.days_in_months)) {
+    dst.days = src.days;
+    dst.days_in_months = src.days_in_months;
+    dst.months_line = src.months_line;
+    sources.days = how;
+    took = true;
+  }
+  if (!dst.when.present() && src.when.present()) {
+    dst.when = src.when;
+    sources.when = how;
+    took = true;
+  } else if (!dst.when.timing && !dst.when.timing_ambiguous &&
+             (src.when.timing || src.when.timing_ambiguous)) {
+    // "복용 횟수: 1일 2회 (아침, 저녁)" then "복용 시점: 식후 30분": parts of the day from one
+    // line, the meal timing from another.
+    dst.when.timing = src.when.timing;
+    dst.when.timing_ambiguous = src.when.timing_ambiguous;
+    dst.when.offset_minutes = src.when.offset_minutes;
+    dst.when.line = src.when.line;
+    sources.when = how;
+    took = true;
+  }
+  if (took) {
+    dst.notes.insert(dst.notes.end(), src.notes.begin(), src.notes.end());
+  }
+  return took;
+}
+
+Sources own_sources(const InstructionFields& f) {
+  Sources s;
+  const auto mark = [](bool present) { return present ? FieldSource::kText : FieldSource::kNone; };
+  s.dose = mark(f.dose.present());
+  s.times = mark(f.times.present() || f.non_daily);
+  s.days = mark(f.days.present() || f.days_in_months);
+  s.when = mark(f.when.present());
+  return s;
+}
+
+bool is_whole_in(double v, int lo, int hi) {
+  return v == std::floor(v) && v >= lo && v <= hi;
+}
+
+/// The first piece of a name broken over two lines, and its line.
+struct Fragment {
+  std::string text;
+  int line = 0;
+};
+
+enum class LineKind { kBlank, kHeader, kNotice, kGuidance, kMedicine, kInstruction, kNote, kOther };
+
+class DocumentReader {
+ public:
+  DocumentReader(const OcrDocument& doc, int max_medications)
+      : doc_(doc), max_medications_(std::clamp(max_medications, 1, kHardMaxMedications)) {}
+
+  void run() {
+    for (const OcrLine& line : doc_.lines) {
+      prev_ = read(line);
+    }
+    apply_footer_notes();
+    apply_footer_directions();
+    apply_document_duration();
+  }
+
+  std::vector<Entry> entries;
+  std::vector<ScanWarning> warnings;
+  bool saw_instructions = false;
+  bool too_many = false;
+
+ private:
+  LineKind read(const OcrLine& line) {
+    if (line.too_long) {
+      ScanWarning w;
+      w.code = scan_warning::kLineTooLong;
+      w.line = line.number;
+      w.message = std::to_string(line.number) + "번째 줄이 너무 길어 읽지 않았습니다.";
+      warnings.push_back(std::move(w));
+      end_block();
+      return LineKind::kBlank;
+    }
+    if (line.text.empty()) {
+      end_block();
+      return LineKind::kBlank;
+    }
+    const std::vector<DosageToken> tokens = lex_dosage_line(line.text);
+    const std::string compact_lower = ascii_lower(compact_text(line.text));
+    if (const auto column = parse_column_label(compact_lower); column && start_column(*column)) {
+      return LineKind::kHeader;
+    }
+    if (column_run_ && column_cell(line, tokens)) {
+      return LineKind::kOther;
+    }
+    end_columns();
+    if (is_slot_grid_header(compact_lower, tokens)) {
+      columns_.reset();
+      shared_.reset();
+      end_block();
+      return LineKind::kHeader;
+    }
+    if (const auto header = parse_table_header(compact_lower)) {
+      columns_ = header;
+      shared_.reset();
+      end_block();
+      in_guidance_ = false;
+      return LineKind::kHeader;
+    }
+    const auto name = find_medicine_name(line.text, tokens);
+    InstructionFields fields =
+        !name ? parse_instructions(line.text, line.number, tokens, 0)
+        : name->after_instructions
+            ? parse_instructions(line.text, line.number, tokens, 0, name->first_token,
+                                 name->end_token)
+            : parse_instructions(line.text, line.number, tokens, name->end_token);
+    const std::optional<LabelKind> label = leading_label(tokens);
+    if (!name && label == LabelKind::kInfo && !is_note_line(line.text, tokens)) {
+      return prev_;  // "효능: …", "모양: …" between a name and its directions
+    }
+    const bool money_or_phone = std::any_of(tokens.begin(), tokens.end(), [](const DosageToken& t) {
+      return t.kind == TokenKind::kMoney || t.kind == TokenKind::kPhone;
+    });
+    // Directions with a dose and a count are directions even when a later sentence mentions
+    // the doctor or the pharmacy ("… 1정씩 드세요. 근육통이 생기면 의사와 상담하세요.").
+    const bool directions = !name && fields.dose.present() && fields.times.present();
+    const bool notice = money_or_phone || (has_notice_keyword(compact_lower) && !directions);
+    if (name && (!notice || (name->anchored && fields.has_fields()))) {
+      in_guidance_ = false;
+      const auto listed = split_name_list(line.text, tokens, *name);
+      if (listed.empty()) {
+        medicine(line, *name, std::move(fields));
+        return LineKind::kMedicine;
+      }
+      medicine_list(line, tokens, listed);
+      return LineKind::kMedicine;
+    }
+    if (has_guidance_keyword(compact_lower)) {
+      in_guidance_ = true;
+      end_block();
+      return LineKind::kGuidance;
+    }
+    if (notice) {
+      note_document_duration(line, compact_lower, tokens);
+      end_block();
+      return LineKind::kNotice;
+    }
+    if (in_guidance_) {
+      // Under a guidance heading: general advice. Directions there can only be shared ones for
+      // medications listed after them ("복약안내 / 1일 2회 식후 / - Augmentin …"); they never
+      // reach back to medications above, and notes are ignored.
+      if (!name && fields.has_fields()) {
+        become_shared(std::move(fields));
+        return LineKind::kInstruction;
+      }
+      return LineKind::kOther;
+    }
+    if (!name && label == LabelKind::kCaution) {
+      note(line, tokens);  // "주의: 공복에 복용 시 …": a caution, whatever words it uses
+      return LineKind::kNote;
+    }
+    if (!name && fields.day_phase && taper_phase(fields)) {
+      return LineKind::kInstruction;
+    }
+    if (!name && fields.has_fields()) {
+      instruction(std::move(fields));
+      return LineKind::kInstruction;
+    }
+    if (!name && is_note_line(line.text, tokens)) {
+      note(line, tokens);
+      if (starts_with_remark(line.text, tokens)) {
+        footer_notes_.push_back({entries.size(), block_, line.number});
+      }
+      return LineKind::kNote;
+    }
+    fragment_ = name_fragment(line, tokens);
+    return LineKind::kOther;
+  }
+
+  void end_block() {
+    context_.clear();
+    block_.clear();
+  }
+
+  /// The first piece of a name broken over two lines: a list item ("• 레바미피", "3. 록소프")
+  /// holding one word of two or more syllables that names nothing yet — no dosage form, no
+  /// category ("…약", "…제").
+  static std::optional<Fragment> name_fragment(const OcrLine& line,
+                                               const std::vector<DosageToken>& tokens) {
+    if (tokens.size() < 2 || tokens.back().kind != TokenKind::kWord ||
+        (tokens[0].kind != TokenKind::kSeparator && tokens[0].kind != TokenKind::kOrdinal)) {
+      return std::nullopt;
+    }
+    for (size_t k = 0; k + 1 < tokens.size(); ++k) {
+      if (tokens[k].kind != TokenKind::kSeparator && tokens[k].kind != TokenKind::kOrdinal) {
+        return std::nullopt;
+      }
+    }
+    const std::string_view word = tokens.back().text(line.text);
+    if (word.size() < 6 || tokens.back().caution || dosage_form_of(word) || word.ends_with("약") ||
+        word.ends_with("제")) {
+      return std::nullopt;
+    }
+    return Fragment{std::string(word), line.number};
+  }
+
+  static std::optional<LabelKind> leading_label(const std::vector<DosageToken>& tokens) {
+    for (const DosageToken& t : tokens) {
+      if (t.kind == TokenKind::kLabel) {
+        return t.label;
+      }
+      if (t.kind != TokenKind::kSeparator && t.kind != TokenKind::kOrdinal) {
+        return std::nullopt;
+      }
+    }
+    return std::nullopt;
+  }
+
+  static bool starts_with_remark(std::string_view text, const std::vector<DosageToken>& tokens) {
+    return !tokens.empty() && tokens[0].kind == TokenKind::kSeparator &&
+           tokens[0].text(text) == "※";
+  }
+
+  static bool is_note_line(std::string_view text, const std::vector<DosageToken>& tokens) {
+    if (starts_with_remark(text, tokens)) {
+      return true;  // ※ marks a remark
+    }
+    return std::any_of(tokens.begin(), tokens.end(), [&](const DosageToken& t) {
+      return t.caution || t.kind == TokenKind::kMax ||
+             (t.kind == TokenKind::kLabel && t.label == LabelKind::kCaution) ||
+             (t.kind == TokenKind::kWord && t.text(text).starts_with("간격"));
+    });
+  }
+
+  void medicine(const OcrLine& line, const MedicineName& name, InstructionFields own) {
+    if (static_cast<int>(entries.size()) >= max_medications_) {
+      too_many = true;
+      return;
+    }
+    Entry e;
+    e.name = name.text;
+    e.source_line = line.number;
+    if (fragment_ && fragment_->line + 1 == line.number && name.first_token == 0) {
+      // "• 레바미피" / "드정100mg …": a name broken over two lines, kept from its first line
+      e.name = fragment_->text + name.text;
+      e.source_line = fragment_->line;
+    }
+    e.form = name.form;
+    e.src = own_sources(own);
+    if (!own.bare_numbers.empty()) {
+      assign_cells(e, own, line.number);
+    }
+    e.f = std::move(own);
+    const size_t index = entries.size();
+    const bool has_own = e.f.has_fields();
+    entries.push_back(std::move(e));
+    block_.push_back(index);
+    Entry& added = entries.back();
+    if (!has_own) {
+      if (shared_) {
+        fill(added.f, added.src, *shared_, FieldSource::kShared);
+        shared_members_.push_back(index);
+        context_ = shared_members_;
+      } else {
+        pending_.push_back(index);
+        context_ = pending_;
+      }
+      return;
+    }
+    if (shared_ && fill(added.f, added.src, *shared_, FieldSource::kShared)) {
+      shared_members_.push_back(index);
+    }
+    context_ = {index};
+  }
+
+  /// A tapering course under one name ("소론도정5mg" / "1~3일: 1회 4정 …" / "4~6일: 1회 2정
+  /// …"): the first phase completes the name's entry, each further phase is a medication of its
+  /// own with the same name and name line; what a phase line leaves out comes from the phase
+  /// before.
+  bool taper_phase(const InstructionFields& f) {
+    if (entries.empty() || !f.dose.value ||
+        (prev_ != LineKind::kInstruction && prev_ != LineKind::kMedicine)) {
+      return false;
+    }
+    const Entry& before = entries.back();
+    if (!before.f.dose.value) {
+      return false;
+    }
+    if (static_cast<int>(entries.size()) >= max_medications_) {
+      too_many = true;
+      return true;
+    }
+    Entry e;
+    e.name = before.name;
+    e.source_line = before.source_line;
+    e.form = before.form;
+    e.f = f;
+    const Sources own = own_sources(f);
+    const auto moved = [](FieldSource s) {
+      return s == FieldSource::kText ? FieldSource::kContinuation : s;
+    };
+    e.src = {moved(own.dose), moved(own.times), moved(own.days), moved(own.when)};
+    InstructionFields previous = before.f;
+    previous.notes.clear();  // the phase label of the phase before is not this one's
+    fill(e.f, e.src, previous, FieldSource::kContinuation);
+    entries.push_back(std::move(e));
+    block_.push_back(entries.size() - 1);
+    context_ = {entries.size() - 1};
+    return true;
+  }
+
+  /// "약 목록: A, B, C": one medication per name, all on this line. Directions before the first
+  /// name or after the last apply to all of them. A timetable by part of the day ("아침 식후: A,
+  /// B" / "저녁 식후: B, C") lists a medicine once per part: its lines merge into one medication.
+  void medicine_list(const OcrLine& line, const std::vector<DosageToken>& tokens,
+                     const std::vector<ListedName>& listed) {
+    InstructionFields fields =
+        parse_instructions(line.text, line.number, tokens, listed.back().name.end_token);
+    const std::vector<DosageToken> head(
+        tokens.begin(),
+        tokens.begin() + static_cast<std::ptrdiff_t>(listed.front().name.first_token));
+    Sources ignored;
+    fill(fields, ignored, parse_instructions(line.text, line.number, head, 0), FieldSource::kText);
+    const bool by_part_of_day = !fields.when.slots.empty();
+    for (const ListedName& n : listed) {
+      if (by_part_of_day && merge_timetable_row(n.name.text, fields.when)) {
+        continue;
+      }
+      medicine(line, n.name, fields);
+      if (by_part_of_day && entries.size() <= static_cast<size_t>(max_medications_)) {
+        timetable_.push_back(entries.size() - 1);
+      }
+    }
+  }
+
+  /// Adds the parts of the day of `when` to the medication of an earlier timetable row with the
+  /// same name; false if there is none.
+  bool merge_timetable_row(const std::string& name, const DoseWhen& when) {
+    const auto same = std::find_if(timetable_.begin(), timetable_.end(),
+                                   [&](size_t c) { return entries[c].name == name; });
+    if (same == timetable_.end()) {
+      return false;
+    }
+    DoseWhen& own = entries[*same].f.when;
+    for (const DaySlot slot : when.slots) {
+      if (std::find(own.slots.begin(), own.slots.end(), slot) == own.slots.end()) {
+        own.slots.push_back(slot);
+      }
+    }
+    if (own.timing != when.timing) {
+      own.timing.reset();
+      own.timing_ambiguous = true;
+    }
+    return true;
+  }
+
+  /// Bare numbers after a name → the table's columns, in order: all columns, or exactly the
+  /// columns the row left empty. Anything else is reported, not guessed.
+  void assign_cells(Entry& e, InstructionFields& f, int line) {
+    if (!columns_) {
+      e.unassigned_numbers = true;
+      return;
+    }
+    const auto filled = [&](TableColumn c) {
+      switch (c) {
+        case TableColumn::kDose:
+          return f.dose.present();
+        case TableColumn::kTimesPerDay:
+          return f.times.present() || f.non_daily;
+        case TableColumn::kDays:
+          return f.days.present() || f.days_in_months;
+        case TableColumn::kTotal:
+          return false;
+      }
+      return false;
+    };
+    const std::vector<TableColumn> all(columns_->columns, columns_->columns + columns_->count);
+    // The cells are all columns; or the columns the row left empty; or, when the row's dose
+    // is written with its unit in the dose cell, the other columns — their values may be
+    // repeated in words in a directions column ("1 56 1일 1회 취침 전").
+    std::vector<TableColumn> targets = all;
+    if (f.bare_numbers.size() != targets.size()) {
+      std::erase_if(targets, filled);
+    }
+    if (f.bare_numbers.size() != targets.size() && f.dose.present()) {
+      targets = all;
+      std::erase(targets, TableColumn::kDose);
+    }
+    if (f.bare_numbers.size() != targets.size()) {
+      e.unassigned_numbers = true;
+      return;
+    }
+    for (size_t k = 0; k < targets.size(); ++k) {
+      const double v = f.bare_numbers[k];
+      switch (targets[k]) {
+        case TableColumn::kDose:
+          if (v > 0 && v <= 1000) {
+            DoseAmount dose;
+            dose.amount = v;
+            set_cell(f.dose, dose, line, e.src.dose);
+            if (e.src.dose == FieldSource::kTableCell) {
+              f.dose_unit_from_form = true;
+            }
+          } else {
+            e.unassigned_numbers = true;
+          }
+          break;
+        case TableColumn::kTimesPerDay:
+          if (is_whole_in(v, 1, 24)) {
+            set_cell(f.times, static_cast<int>(v), line, e.src.times);
+          } else {
+            e.unassigned_numbers = true;
+          }
+          break;
+        case TableColumn::kDays:
+          if (is_whole_in(v, 1, 100000)) {
+            set_cell(f.days, static_cast<int>(v), line, e.src.days);
+          } else {
+            e.unassigned_numbers = true;
+          }
+          break;
+        case TableColumn::kTotal:
+          break;  // the quantity dispensed: not a field of the schedule
+      }
+    }
+  }
+
+  template <typename T>
+  static void set_cell(LineField<T>& field, const T& value, int line, FieldSource& source) {
+    if (!field.present()) {
+      field.value = value;
+      field.line = line;
+      source = FieldSource::kTableCell;
+    } else if (field.value && !(*field.value == value)) {
+      field.value.reset();
+      field.ambiguous = true;  // the cell and the written value disagree
+    }
+  }
+
+  void instruction(InstructionFields f) {
+    saw_instructions = true;
+    const bool after_entry = prev_ == LineKind::kMedicine || prev_ == LineKind::kInstruction;
+    if (!pending_.empty()) {
+      const FieldSource how = FieldSource::kContinuation;
+      for (const size_t p : pending_) {
+        fill(entries[p].f, entries[p].src, f, how);
+      }
+      context_ = pending_;
+      pending_.clear();
+      shared_is_last_ = false;
+      return;
+    }
+    // Directions right after entries that lack some of them: a broken line ("7일분 식후"), or
+    // a closing line for the whole list ("(퇴원약 14일분)"). Only missing fields are filled.
+    std::vector<size_t> lacking;
+    if (after_entry) {
+      std::copy_if(block_.begin(), block_.end(), std::back_inserter(lacking),
+                   [&](size_t c) { return lacks_any(entries[c].f, f); });
+    }
+    if (!lacking.empty()) {
+      for (const size_t c : lacking) {
+        fill(entries[c].f, entries[c].src, f, FieldSource::kContinuation);
+      }
+      context_ = lacking;
+      shared_is_last_ = false;
+      return;
+    }
+    if (prev_ == LineKind::kInstruction && shared_is_last_ && shared_) {
+      Sources ignored;
+      fill(*shared_, ignored, f, FieldSource::kShared);  // directions broken over two lines
+      return;
+    }
+    become_shared(std::move(f));
+  }
+
+  void become_shared(InstructionFields f) {
+    if (prev_ == LineKind::kInstruction && shared_is_last_ && shared_) {
+      Sources ignored;
+      fill(*shared_, ignored, f, FieldSource::kShared);
+      return;
+    }
+    shared_ = std::move(f);
+    shared_members_.clear();
+    context_.clear();
+    shared_is_last_ = true;
+    shared_after_ = entries.size();
+    shared_in_guidance_ = in_guidance_;
+  }
+
+  /// Directions below the last medication that no medication took — set apart from the list by
+  /// a notice or a remark ("약사 홍길동" / "모든 약은 식후 30분에 드세요") — are the bag's footer:
+  /// they fill what every medication lacks. Directions under a guidance heading stay general.
+  void apply_footer_directions() {
+    if (!shared_ || !shared_members_.empty() || shared_in_guidance_ || entries.empty() ||
+        shared_after_ != entries.size()) {
+      return;
+    }
+    for (Entry& e : entries) {
+      fill(e.f, e.src, *shared_, FieldSource::kDocument);
+    }
+  }
+
+  /// A table read column by column: the names were listed without anything else, then each
+  /// column label is followed by one cell per name, in the same order.
+  bool start_column(LayoutColumn column) {
+    if (column_rows_.empty()) {
+      if (pending_.size() < 2) {
+        return false;
+      }
+      column_rows_ = pending_;
+      pending_.clear();
+    }
+    column_run_ = ColumnRun{column, 0};
+    return true;
+  }
+
+  void end_columns() {
+    column_run_.reset();
+    column_rows_.clear();
+  }
+
+  /// The next cell of the current column, if `line` is one.
+  bool column_cell(const OcrLine& line, const std::vector<DosageToken>& tokens) {
+    ColumnRun& run = *column_run_;
+    if (run.next >= column_rows_.size() || find_medicine_name(line.text, tokens)) {
+      return false;
+    }
+    const InstructionFields f = parse_instructions(line.text, line.number, tokens, 0);
+    // One bare number: the cell's value; 0 (no valid value) otherwise.
+    const double bare = f.bare_numbers.size() == 1 ? f.bare_numbers[0] : 0;
+    InstructionFields cell;
+    switch (run.column) {
+      case LayoutColumn::kDose:
+        if (f.dose.value) {
+          cell.dose = f.dose;
+        } else if (bare > 0 && bare <= 1000) {
+          cell.dose = {DoseAmount{.amount = bare}, false, line.number};
+          cell.dose_unit_from_form = true;
+        }
+        break;
+      case LayoutColumn::kTimesPerDay:
+        if (f.times.value) {
+          cell.times = f.times;
+        } else if (is_whole_in(bare, 1, 24)) {
+          cell.times = {static_cast<int>(bare), false, line.number};
+        }
+        break;
+      case LayoutColumn::kDays:
+        if (f.days.value) {
+          cell.days = f.days;
+        } else if (is_whole_in(bare, 1, 100000)) {
+          cell.days = {static_cast<int>(bare), false, line.number};
+        }
+        break;
+      case LayoutColumn::kDirections:
+        cell = f;
+        cell.bare_numbers.clear();
+        break;
+    }
+    if (!cell.has_fields()) {
+      return false;
+    }
+    Entry& e = entries[column_rows_[run.next++]];
+    fill(e.f, e.src, cell, FieldSource::kTableCell);
+    return true;
+  }
+
+  void note_document_duration(const OcrLine& line, std::string_view compact_lower,
+                              const std::vector<DosageToken>& tokens) {
+    if (const auto days = document_duration_days(line.text, compact_lower, tokens)) {
+      document_days_.push_back({*days, line.number, entries.size()});
+    }
+  }
+
+  /// A duration stated once in the header (above the first medication) or the footer (below
+  /// the last) — "투약일수 : 5일", "성명 … / 28일분" — serves every medication without one of its
+  /// own. Between medications such a line ("Dispense: 60 tablets (30 days)") belongs to one of
+  /// them and is not used; two different durations are not used either.
+  void apply_document_duration() {
+    std::optional<DocumentDays> found;
+    for (const DocumentDays& d : document_days_) {
+      if (d.medications_before != 0 && d.medications_before != entries.size()) {
+        continue;
+      }
+      if (found && found->days != d.days) {
+        return;
+      }
+      found = d;
+    }
+    if (!found) {
+      return;
+    }
+    for (Entry& e : entries) {
+      if (!e.f.days.present() && !e.f.days_in_months) {
+        e.f.days = {found->days, false, found->line};
+        e.src.days = FieldSource::kDocument;
+      }
+    }
+  }
+
+  /// A "※" remark after the last medication is the bag's footer: it concerns every medication
+  /// of the block above, not only the last one.
+  void apply_footer_notes() {
+    for (const FooterNote& footer : footer_notes_) {
+      if (footer.medications_before != entries.size()) {
+        continue;  // medications follow: the remark belongs to the one above it
+      }
+      std::vector<ScanNote> notes;
+      for (const size_t c : footer.block) {
+        for (const ScanNote& n : entries[c].line_notes) {
+          if (n.line == footer.line) {
+            notes.push_back(n);
+          }
+        }
+      }
+      if (notes.empty()) {
+        continue;
+      }
+      for (const size_t c : footer.block) {
+        std::vector<ScanNote>& own = entries[c].line_notes;
+        if (std::none_of(own.begin(), own.end(),
+                         [&](const ScanNote& n) { return n.line == footer.line; })) {
+          own.push_back(notes.front());
+        }
+      }
+    }
+  }
+
+  void note(const OcrLine& line, const std::vector<DosageToken>& tokens) {
+    if (context_.empty() || tokens.empty()) {
+      return;
+    }
+    size_t first = 0;
+    if (!tokens.empty() && tokens[0].kind == TokenKind::kSeparator &&
+        tokens[0].text(line.text) == "[") {  // "[보관] 냉장 보관": the heading is not the note
+      while (first < tokens.size() && tokens[first].text(line.text) != "]") {
+        ++first;
+      }
+    }
+    while (first < tokens.size() && (tokens[first].kind == TokenKind::kSeparator ||
+                                     tokens[first].kind == TokenKind::kLabel)) {
+      ++first;
+    }
+    if (first >= tokens.size()) {
+      first = 0;
+    }
+    size_t last = tokens.size();
+    while (last > first && tokens[last - 1].kind == TokenKind::kSeparator) {
+      --last;
+    }
+    if (first >= last) {
+      return;
+    }
+    const size_t begin = tokens[first].begin;
+    const std::string text = line.text.substr(begin, tokens[last - 1].end - begin);
+    for (const size_t c : context_) {
+      entries[c].line_notes.push_back({text, line.number, begin});
+    }
+  }
+
+  const OcrDocument& doc_;
+  int max_medications_;
+  LineKind prev_ = LineKind::kBlank;
+  std::optional<TableHeader> columns_;
+  bool in_guidance_ = false;
+  std::vector<size_t> pending_;              // listed without instructions, waiting for some
+  std::optional<InstructionFields> shared_;  // directions for the medications that follow
+  bool shared_is_last_ = false;              // the last instruction line became shared_
+  std::vector<size_t> shared_members_;
+  size_t shared_after_ = 0;  // medications read before shared_ was set
+  bool shared_in_guidance_ = false;
+  std::vector<size_t> context_;  // the entries a following note line belongs to
+  std::vector<size_t> block_;    // entries since the last blank line or heading
+
+  struct ColumnRun {
+    LayoutColumn column;
+    size_t next = 0;  // the row whose cell comes next
+  };
+  std::optional<ColumnRun> column_run_;
+  std::vector<size_t> column_rows_;  // the names of a table read column by column
+
+  struct FooterNote {
+    size_t medications_before = 0;
+    std::vector<size_t> block;
+    int line = 0;
+  };
+  std::vector<FooterNote> footer_notes_;
+  std::vector<size_t> timetable_;     // medications of a timetable by part of the day
+  std::optional<Fragment> fragment_;  // the line above may hold the start of a broken name
+  struct DocumentDays {
+    int days = 0;
+    int line = 0;
+    size_t medications_before = 0;
+  };
+  std::vector<DocumentDays> document_days_;  // durations on notice lines
+};
+
+}  // namespace
+
+DocumentReading read_document(const OcrDocument& doc, int max_medications) {
+  DocumentReader reader(doc, max_medications);
+  reader.run();
+  return {std::move(reader.entries), std::move(reader.warnings), reader.saw_instructions,
+          reader.too_many};
+}
+
+}  // namespace dailydrug::app

@@ -1,0 +1,50 @@
+// DocumentReader: the document rules of the prescription scanner (prescription_scanner.h) — it
+// reads a normalised document line by line, with the layout recognised before each line
+// (scan_layout.h), and returns the medications as the rules read them, with where each field
+// came from. Private to the app library; PrescriptionScanner::draft() turns the entries into a
+// ScanDraft. Pure; a reading holds no references into the document.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dailydrug/app/dosage_lexicon.h"
+#include "dailydrug/app/dose_parser.h"
+#include "dailydrug/app/ocr_normalizer.h"
+#include "dailydrug/app/prescription_scanner.h"
+#include "dailydrug/app/scan_result.h"
+
+namespace dailydrug::app {
+
+/// Where each field group of an entry came from.
+struct Sources {
+  FieldSource dose = FieldSource::kNone;
+  FieldSource times = FieldSource::kNone;
+  FieldSource days = FieldSource::kNone;
+  FieldSource when = FieldSource::kNone;
+};
+
+/// A medication while the document is read.
+struct Entry {
+  std::string name;
+  int source_line = 0;
+  std::optional<DosageForm> form;
+  InstructionFields f;
+  Sources src;
+  bool unassigned_numbers = false;
+  std::vector<ScanNote> line_notes;  // from note lines under the entry
+};
+
+/// What the rules read in a document.
+struct DocumentReading {
+  std::vector<Entry> entries;
+  std::vector<ScanWarning> warnings;  // line_too_long
+  bool saw_instructions = false;      // directions without any medicine name
+  bool too_many = false;              // more medications than the maximum
+};
+
+/// Reads `doc` (at most `max_medications`, clamped to 1–64).
+DocumentReading read_document(const OcrDocument& doc, int max_medications);
+
+}  // namespace dailydrug::app
