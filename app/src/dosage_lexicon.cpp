@@ -112,6 +112,13 @@ constexpr KeywordEntry kKeywords[] = {
     {"po", K::kFiller}, {"for", K::kFiller}, {"a", K::kFiller}, {"per", K::kFiller},
     {"day", K::kFiller}, {"take", K::kFiller}, {"apply", K::kFiller}, {"by", K::kFiller},
     {"mouth", K::kFiller}, {"orally", K::kFiller}, {"with", K::kFiller}, {"then", K::kFiller},
+    // English directions: verbs, sites and amounts in units the schema has no word for.
+    {"give", K::kFiller}, {"use", K::kFiller}, {"inhale", K::kFiller}, {"instill", K::kFiller},
+    {"in", K::kFiller}, {"into", K::kFiller}, {"each", K::kFiller}, {"to", K::kFiller},
+    {"the", K::kFiller}, {"of", K::kFiller}, {"nostril", K::kFiller}, {"nostrils", K::kFiller},
+    {"eye", K::kFiller}, {"eyes", K::kFiller}, {"ear", K::kFiller}, {"ears", K::kFiller},
+    {"affected", K::kFiller}, {"area", K::kFiller}, {"thin", K::kFiller}, {"layer", K::kFiller},
+    {"sprays", K::kFiller}, {"puffs", K::kFiller}, {"inhalations", K::kFiller},
     {"에", K::kFiller}, {"에는", K::kFiller}, {"엔", K::kFiller}, {"마다", K::kFiller},
     {"의", K::kFiller}, {"만", K::kFiller}, {"은", K::kFiller}, {"는", K::kFiller},
     {"이", K::kFiller}, {"가", K::kFiller}, {"을", K::kFiller}, {"를", K::kFiller},
