@@ -112,6 +112,20 @@ std::vector<std::string> split_order(const std::map<std::string, Summary>& s) {
   return order;
 }
 
+/// The name of a folder given as the case set itself ("tests/data/scan/layouts-sealed/").
+std::string folder_name(const std::filesystem::path& root) {
+  std::filesystem::path p = root.lexically_normal();
+  if (p.filename().empty()) {
+    p = p.parent_path();
+  }
+  return p.filename().empty() ? "cases" : p.filename().string();
+}
+
+/// A sealed split (layouts-sealed) is scored, never shown case by case.
+bool is_sealed(const std::string& split) {
+  return split.find("sealed") != std::string::npos;
+}
+
 }  // namespace
 
 std::vector<ScanCase> load_cases(const std::filesystem::path& root, std::string& error) {
@@ -126,7 +140,7 @@ std::vector<ScanCase> load_cases(const std::filesystem::path& root, std::string&
     ScanCase c;
     const std::filesystem::path relative = std::filesystem::relative(path, root, ec);
     c.id = (relative.parent_path() / relative.stem()).generic_string();
-    c.split = relative.has_parent_path() ? relative.begin()->string() : "cases";
+    c.split = relative.has_parent_path() ? relative.begin()->string() : folder_name(root);
     c.text = read_file(path);
     std::filesystem::path expected = path;
     expected.replace_extension(".json");
@@ -253,7 +267,7 @@ std::string render_markdown(const std::vector<CaseResult>& results, bool differe
   }
   bool header = false;
   for (const CaseResult& r : results) {
-    if (!differences || r.exact()) {
+    if (!differences || r.exact() || is_sealed(r.split)) {
       continue;
     }
     if (!header) {
@@ -292,6 +306,9 @@ json render_json(const std::vector<CaseResult>& results, bool differences) {
   for (const CaseResult& r : results) {
     if (!differences) {
       break;
+    }
+    if (is_sealed(r.split)) {
+      continue;
     }
     for (const FieldDiff& d : r.diffs) {
       diffs.push_back(

@@ -88,7 +88,8 @@ Totals totals(const std::vector<CaseResult>& results);
 
 /// Markdown: per split and overall, cases fully right, medication recall/precision, all fields
 /// pooled and per-field accuracy, then (with `differences`) the differences of the cases that are
-/// not exact. Without them the report says nothing about any single case (for a sealed set).
+/// not exact. Without them the report says nothing about any single case. The cases of a sealed
+/// split (its name contains "sealed") are never listed, whatever `differences` says.
 std::string render_markdown(const std::vector<CaseResult>& results, bool differences = true);
 /// The same numbers as JSON (`differences` as above).
 nlohmann::json render_json(const std::vector<CaseResult>& results, bool differences = true);
