@@ -244,6 +244,8 @@ constexpr LabelEntry kLabels[] = {
     {"시점", LabelKind::kInstruction}, {"복용량", LabelKind::kInstruction},
     {"투약량", LabelKind::kInstruction}, {"복용횟수", LabelKind::kInstruction},
     {"복용기간", LabelKind::kInstruction}, {"복용시점", LabelKind::kInstruction},
+    {"일수", LabelKind::kInstruction}, {"복용일수", LabelKind::kInstruction},
+    {"투약일수", LabelKind::kInstruction}, {"투여일수", LabelKind::kInstruction},
     {"목록", LabelKind::kName}, {"약목록", LabelKind::kName},
     {"주의", LabelKind::kCaution}, {"주의사항", LabelKind::kCaution}, {"경고", LabelKind::kCaution},
     {"caution", LabelKind::kCaution}, {"warning", LabelKind::kCaution},

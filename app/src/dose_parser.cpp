@@ -253,11 +253,42 @@ class InstructionParser {
         note(std::string(t.text(line_)), t.begin);
         return k;
       case TokenKind::kNumber:
-        out_.bare_numbers.push_back(t.value);
+        if (!labelled_number(k)) {
+          out_.bare_numbers.push_back(t.value);
+        }
         return k;
       default:
         return k;
     }
+  }
+
+  /// A bare number right after a field label ("복용 횟수: 3", "투약일수: 5", "1회 복용량: 1")
+  /// is that field; returns whether it was taken.
+  bool labelled_number(size_t k) {
+    size_t at = k;
+    while (at > from_ && tok_[at - 1].kind == TokenKind::kSeparator &&
+           tok_[at - 1].text(line_) == ":") {
+      --at;
+    }
+    if (at == k || at == from_ || tok_[at - 1].kind != TokenKind::kLabel) {
+      return false;
+    }
+    const std::string_view label = tok_[at - 1].text(line_);
+    const double v = tok_[k].value;
+    const auto has = [&](std::string_view w) { return label.find(w) != std::string_view::npos; };
+    if ((has("일수") || has("기간")) && is_whole(v)) {
+      days_.add(static_cast<int>(v));
+    } else if ((has("횟수") || has("회수")) && is_whole(v) && v <= 24) {
+      times_.add(static_cast<int>(v));
+    } else if (has("량") && v > 0) {
+      DoseAmount dose;
+      dose.amount = v;
+      doses_.add(dose);
+      out_.dose_unit_from_form = true;
+    } else {
+      return false;
+    }
+    return true;
   }
 
   /// A phase of a tapering course: its label is a note, its length (when the end is written)

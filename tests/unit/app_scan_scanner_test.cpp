@@ -395,6 +395,16 @@ TEST(PrescriptionScannerLayout, TimetableGridHeaderIsNotDirections) {
                             "unassigned_numbers"}));
 }
 
+TEST(PrescriptionScannerLayout, BareNumbersAfterFieldLabels) {
+  const auto r = scan("약품명: 아모잘탄정5/50mg\n1회 복용량: 1\n복용 횟수: 1\n복용 일수: 30\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_EQ(r.medications[0].dose, "1정");
+  EXPECT_EQ(r.medications[0].times_per_day, 1);
+  EXPECT_EQ(r.medications[0].duration_days, 30);
+  EXPECT_EQ(r.medications[0].field_lines.duration_days, 4);
+  EXPECT_TRUE(r.warnings.empty());
+}
+
 TEST(PrescriptionScannerDraft, MarksHowEachFieldWasRead) {
   auto draft = dd::PrescriptionScanner().draft(
       "처방 의약품의 명칭 1회 투약량 1일 투여횟수 총 투약일수\n코대원정 1 3 3 식후\n"
