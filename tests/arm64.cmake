@@ -22,8 +22,14 @@ if(TEST bindings.jni_exports)
 endif()
 
 # Greedy generation on emulated ARM against x86, same .pte, same sources
-# (tests/python/compare_greedy.py): the tiny random model of the tiny_model fixture, and the
-# SmolLM2-135M test bundle (16 tokens: ~1 s per token under qemu).
+# (tests/python/compare_greedy.py; ~1-2 s per token under qemu). How close the logits must be
+# depends on the program (docs/ANDROID.md, "Results"):
+# - the tiny random model is fp32 throughout: the logits agree to float rounding;
+# - SmolLM2-135M 8-bit (8da8w, ExecuTorch's stock attention);
+# - the app's default, Qwen2.5-Coder-0.5B 4-bit (8da4w) with our attention operators: its
+#   activations are re-quantized to int8 at every linear, which turns rounding-level differences
+#   between kernels into logit differences of up to ~0.3 (measured 0.28), so a swap of two
+#   tokens closer than the bound on that drift (0.5) is a near-tie.
 set(DD_X86_BUILD_DIR "${CMAKE_SOURCE_DIR}/build" CACHE PATH
     "the x86 build tree whose dd_greedy_ids the arm64 comparison runs")
 set(DD_ARM64_REPORT "${CMAKE_BINARY_DIR}/greedy-comparison.md" CACHE FILEPATH
@@ -34,10 +40,16 @@ set(_dd_compare ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/tests/python/compare_greedy.py
     --emulator "${_dd_emulator}" --report ${DD_ARM64_REPORT})
 add_test(NAME arm64.greedy.tiny
          COMMAND ${_dd_compare} --bundle ${DD_TEST_WORK_DIR}/tiny/bundle
-                 --prompt "Hello world, this is a test" --steps 24)
+                 --prompt "Hello world, this is a test" --steps 24 --near 0.01 --max-drift 0.01)
 set_tests_properties(arm64.greedy.tiny PROPERTIES LABELS "integration;arm64" TIMEOUT 600
                      FIXTURES_REQUIRED tiny_model)
 add_test(NAME arm64.greedy.smollm2
          COMMAND ${_dd_compare} --bundle ${DD_TEST_BUNDLE}
-                 --prompt "The capital of France is" --steps 16 --min-distinct 4)
+                 --prompt "Question: What is the capital of France? Answer:" --steps 16
+                 --min-distinct 4 --near 0.05 --max-drift 0.5)
 set_tests_properties(arm64.greedy.smollm2 PROPERTIES LABELS "integration;arm64" TIMEOUT 900)
+add_test(NAME arm64.greedy.default
+         COMMAND ${_dd_compare} --bundle ${DD_APP_BUNDLE}
+                 --prompt "Question: What is the capital of France? Answer:" --steps 8
+                 --min-distinct 4 --near 0.5 --max-drift 0.5)
+set_tests_properties(arm64.greedy.default PROPERTIES LABELS "integration;arm64" TIMEOUT 900)

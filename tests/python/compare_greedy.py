@@ -6,10 +6,13 @@ x86 build tree and one in the aarch64 cross tree, on the same .pte. The ids must
 they are not, the aarch64 binary is run again teacher-forced on the x86 ids, so that every step
 sees the x86 run's context, and every step whose argmax differs must be a near-tie: the x86
 run's token must be the aarch64 run's second best, with both runs' top-1/top-2 margins below
---near. Every such step is printed with its margins. Anything else fails.
+--near. Every such step is printed with its margins. And where both runs chose the same token on
+the same context, its logit may differ by at most --max-drift: a kernel can be wrong and still
+pick the same tokens for a while. Anything else fails.
 
   compare_greedy.py --x86 BIN --arm BIN --emulator "qemu-aarch64 -cpu max" \\
-      --bundle DIR --prompt TEXT --steps N [--near 0.05] [--min-distinct 2] [--report FILE]
+      --bundle DIR --prompt TEXT --steps N [--near 0.05] [--max-drift 0.5] [--min-distinct 2]
+      [--report FILE]
 
 --min-distinct guards against a comparison that cannot fail: a run that repeats one id (as a
 broken kernel does) has fewer distinct ids than that. --report appends a markdown line.
@@ -35,6 +38,14 @@ def margin(top):
     return top[1] - top[3]
 
 
+def logit_gap(a, b):
+    """Largest difference of the chosen token's logit between two runs over the steps where
+    both chose the same token on the same context: how far the two builds' numbers drift."""
+    gaps = [(abs(x[1] - y[1]), k) for k, (x, y) in enumerate(zip(a["top"], b["top"]))
+            if x[0] == y[0]]
+    return max(gaps) if gaps else (0.0, -1)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--x86", required=True)
@@ -44,6 +55,7 @@ def main():
     ap.add_argument("--prompt", required=True)
     ap.add_argument("--steps", type=int, default=16)
     ap.add_argument("--near", type=float, default=0.05)
+    ap.add_argument("--max-drift", type=float, default=0.5)
     ap.add_argument("--min-distinct", type=int, default=2)
     ap.add_argument("--report")
     a = ap.parse_args()
@@ -66,7 +78,11 @@ def main():
                f"{margin(x86['top'][min_step]):.4f}")
 
     if arm["ids"] == x86["ids"]:
-        verdict = f"equal ({a.steps}/{a.steps} ids)"
+        gap, at = logit_gap(x86, arm)
+        if gap > a.max_drift:
+            sys.exit(f"FAIL: equal ids, but a chosen token's logit differs by {gap:.4f} at step "
+                     f"{at} (> {a.max_drift})")
+        verdict = f"equal ({a.steps}/{a.steps} ids; logits differ by <= {gap:.4f})"
         print(f"PASS: {verdict}; {closest}")
     else:
         first = next(k for k in range(a.steps) if arm["ids"][k] != x86["ids"][k])
@@ -88,10 +104,15 @@ def main():
             print("near-tie  " + line)
         for line in bad:
             print("NOT A TIE " + line)
+        gap, at = logit_gap(x86, forced)
+        print(f"largest difference of a chosen token's logit (teacher-forced): {gap:.4f} "
+              f"at step {at}")
         if bad:
             sys.exit(f"FAIL: {len(bad)} step(s) differ by more than a near-tie (< {a.near})")
+        if gap > a.max_drift:
+            sys.exit(f"FAIL: a chosen token's logit differs by {gap:.4f} (> {a.max_drift})")
         verdict = (f"{len(ties)} step(s) differ, each a near-tie (< {a.near}); "
-                   f"free-running ids equal up to step {first}")
+                   f"free-running ids equal up to step {first}; logits differ by <= {gap:.4f}")
         print(f"PASS: {verdict}; {closest}")
     if a.report:
         with open(a.report, "a", encoding="utf-8") as f:
