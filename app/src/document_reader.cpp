@@ -127,13 +127,17 @@ class DocumentReader {
     }
     const std::vector<DosageToken> tokens = lex_dosage_line(line.text);
     const std::string compact_lower = ascii_lower(compact_text(line.text));
-    if (const auto column = parse_column_label(compact_lower); column && start_column(*column)) {
+    if (column_label(compact_lower)) {
       return LineKind::kHeader;
     }
     if (column_run_ && column_cell(line, tokens)) {
       return LineKind::kOther;
     }
     end_columns();
+    if (row_cells_ && row_cell(line, tokens)) {
+      return prev_;  // a cell of the row above: the row continues
+    }
+    row_cells_.reset();
     if (is_slot_grid_header(compact_lower, tokens)) {
       columns_.reset();
       shared_.reset();
@@ -296,6 +300,9 @@ class DocumentReader {
     entries.push_back(std::move(e));
     block_.push_back(index);
     Entry& added = entries.back();
+    if (columns_ && !has_own && own.bare_numbers.empty()) {
+      row_cells_ = RowCells{index, 0};  // the row's cells may follow one per line
+    }
     if (!has_own) {
       if (shared_) {
         fill(added.f, added.src, *shared_, FieldSource::kShared);
@@ -554,6 +561,69 @@ class DocumentReader {
     return true;
   }
 
+  /// A column label of a table read column by column, whole or split over lines; true if the
+  /// line was one (or a piece of one).
+  bool column_label(const std::string& compact_lower) {
+    const std::string joined = label_prefix_ + compact_lower;
+    label_prefix_.clear();
+    if (const auto column = parse_column_label(joined); column && start_column(*column)) {
+      return true;
+    }
+    if ((!column_rows_.empty() || pending_.size() >= 2) && is_column_label_prefix(joined)) {
+      label_prefix_ = joined;
+      return true;
+    }
+    return false;
+  }
+
+  /// Under a table header, a row whose name stands alone may have its cells on the following
+  /// lines, one per line, in the header's order ("트윈스타정40/5mg" / "1정" / "1" / "30").
+  bool row_cell(const OcrLine& line, const std::vector<DosageToken>& tokens) {
+    RowCells& row = *row_cells_;
+    while (row.next < static_cast<size_t>(columns_->count) &&
+           columns_->columns[row.next] == TableColumn::kTotal) {
+      ++row.next;
+    }
+    if (row.next >= static_cast<size_t>(columns_->count) || find_medicine_name(line.text, tokens)) {
+      return false;
+    }
+    const InstructionFields f = parse_instructions(line.text, line.number, tokens, 0);
+    const bool only_dose = f.dose.value && f.bare_numbers.empty() && !f.times.present() &&
+                           !f.days.present() && !f.when.present();
+    const bool one_number = !f.has_fields() && f.bare_numbers.size() == 1;
+    const double v = one_number ? f.bare_numbers[0] : 0;
+    InstructionFields cell;
+    switch (columns_->columns[row.next]) {
+      case TableColumn::kDose:
+        if (only_dose) {
+          cell.dose = f.dose;
+        } else if (one_number && v > 0 && v <= 1000) {
+          cell.dose = {DoseAmount{.amount = v}, false, line.number};
+          cell.dose_unit_from_form = true;
+        }
+        break;
+      case TableColumn::kTimesPerDay:
+        if (one_number && is_whole_in(v, 1, 24)) {
+          cell.times = {static_cast<int>(v), false, line.number};
+        }
+        break;
+      case TableColumn::kDays:
+        if (one_number && is_whole_in(v, 1, 100000)) {
+          cell.days = {static_cast<int>(v), false, line.number};
+        }
+        break;
+      case TableColumn::kTotal:
+        break;
+    }
+    if (!cell.has_fields()) {
+      return false;
+    }
+    Entry& e = entries[row.entry];
+    fill(e.f, e.src, cell, FieldSource::kTableCell);
+    ++row.next;
+    return true;
+  }
+
   void end_columns() {
     column_run_.reset();
     column_rows_.clear();
@@ -718,6 +788,12 @@ class DocumentReader {
   };
   std::optional<ColumnRun> column_run_;
   std::vector<size_t> column_rows_;  // the names of a table read column by column
+  std::string label_prefix_;         // the start of a column label split over lines
+  struct RowCells {
+    size_t entry = 0;
+    size_t next = 0;  // the header column whose cell comes next
+  };
+  std::optional<RowCells> row_cells_;  // a row whose cells follow one per line
 
   struct FooterNote {
     size_t medications_before = 0;

@@ -138,6 +138,16 @@ std::optional<LayoutColumn> parse_column_label(std::string_view compact_lower) {
   return std::nullopt;
 }
 
+bool is_column_label_prefix(std::string_view compact_lower) {
+  const bool hangul = std::any_of(compact_lower.begin(), compact_lower.end(),
+                                  [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  return hangul && std::any_of(std::begin(kColumnLabels), std::end(kColumnLabels),
+                               [&](const ColumnLabel& label) {
+                                 return label.text.size() > compact_lower.size() &&
+                                        label.text.starts_with(compact_lower);
+                               });
+}
+
 std::optional<int> document_duration_days(std::string_view line, std::string_view compact_lower,
                                           const std::vector<DosageToken>& tokens) {
   if (std::any_of(

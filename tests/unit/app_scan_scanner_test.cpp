@@ -405,6 +405,25 @@ TEST(PrescriptionScannerLayout, BareNumbersAfterFieldLabels) {
   EXPECT_TRUE(r.warnings.empty());
 }
 
+TEST(PrescriptionScannerLayout, ColumnLabelsSplitOverLinesAndRowCellsOnePerLine) {
+  const auto columns = scan(
+      "처방 의약품의 명칭\n오구멘틴정375mg\n록소닌정60mg\n1회\n투약량\n1\n1\n"
+      "1일\n투여\n횟수\n3\n2\n");
+  ASSERT_EQ(columns.medications.size(), 2u);
+  EXPECT_EQ(columns.medications[0].times_per_day, 3);
+  EXPECT_EQ(columns.medications[1].times_per_day, 2);
+  EXPECT_EQ(columns.medications[1].field_lines.times_per_day, 12);
+  const auto rows = scan(
+      "처방 의약품의 명칭 1회 투약량 1일 투여횟수 총 투약일수 용법\n"
+      "트윈스타정40/5mg\n1정\n1\n30\n아침 식후\n자누비아정100mg\n1\n2\n30\n");
+  ASSERT_EQ(rows.medications.size(), 2u);
+  EXPECT_EQ(rows.medications[0].dose, "1정");
+  EXPECT_EQ(rows.medications[0].duration_days, 30);
+  EXPECT_EQ(rows.medications[0].timing, dd::Timing::kAfterMeal);
+  EXPECT_EQ(rows.medications[1].times_per_day, 2);
+  EXPECT_EQ(rows.medications[1].field_sources.times_per_day, dd::FieldOrigin::kTableCell);
+}
+
 TEST(PrescriptionScannerDraft, MarksHowEachFieldWasRead) {
   auto draft = dd::PrescriptionScanner().draft(
       "처방 의약품의 명칭 1회 투약량 1일 투여횟수 총 투약일수\n코대원정 1 3 3 식후\n"

@@ -30,6 +30,10 @@ enum class LayoutColumn { kDose, kTimesPerDay, kDays, kDirections };
 /// ASCII lower-cased.
 std::optional<LayoutColumn> parse_column_label(std::string_view compact_lower);
 
+/// A column label split over lines ("1회" / "투약량", "1일 투여" / "횟수"): `compact_lower` is the
+/// start of a label, with at least one Hangul letter, but not a whole one.
+bool is_column_label_prefix(std::string_view compact_lower);
+
 /// The duration in days that a header or footer line gives for the whole document: a duration
 /// written with an explicit unit ("28일분", "3일분", "2주분" → 14) or after a label naming days
 /// ("투약일수 : 5일", "처방일수: 28일"). Nullopt when there is none, when the line states the
