@@ -179,6 +179,10 @@ class DocumentReader {
       medicine_list(line, tokens, listed);
       return LineKind::kMedicine;
     }
+    if (!name && label == LabelKind::kCaution && has_text_after_label(line.text, tokens)) {
+      note(line, tokens);  // "주의사항: 졸음이 …": a caution of the medication above
+      return LineKind::kNote;
+    }
     if (has_guidance_keyword(compact_lower)) {
       in_guidance_ = true;
       end_block();
@@ -246,6 +250,16 @@ class DocumentReader {
       return std::nullopt;
     }
     return Fragment{std::string(word), line.number};
+  }
+
+  /// Words follow the leading label and its colon ("주의사항: 졸음 …", not "주의사항").
+  static bool has_text_after_label(std::string_view text, const std::vector<DosageToken>& tokens) {
+    const auto label = std::find_if(tokens.begin(), tokens.end(), [](const DosageToken& t) {
+      return t.kind == TokenKind::kLabel;
+    });
+    return label != tokens.end() && std::any_of(label + 1, tokens.end(), [&](const DosageToken& t) {
+             return t.kind != TokenKind::kSeparator || t.text(text) != ":";
+           });
   }
 
   static std::optional<LabelKind> leading_label(const std::vector<DosageToken>& tokens) {

@@ -424,6 +424,18 @@ TEST(PrescriptionScannerLayout, ColumnLabelsSplitOverLinesAndRowCellsOnePerLine)
   EXPECT_EQ(rows.medications[1].field_sources.times_per_day, dd::FieldOrigin::kTableCell);
 }
 
+TEST(PrescriptionScannerLayout, GuidanceSheetWithLabelledFields) {
+  const auto r = scan(
+      "복약지도서\n■ 약 이름: 리리카캡슐75mg\n■ 효능: 신경병증성 통증 완화\n"
+      "■ 복용법: 하루 2번, 아침과 저녁 식사 후 1캡슐\n"
+      "■ 주의사항: 어지러움, 졸음이 나타날 수 있습니다\n처방일수: 14일\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_EQ(r.medications[0].name, "리리카캡슐75mg");
+  EXPECT_EQ(r.medications[0].times_per_day, 2);
+  EXPECT_EQ(r.medications[0].duration_days, 14);
+  EXPECT_EQ(r.medications[0].notes, (V{"어지러움, 졸음이 나타날 수 있습니다"}));
+}
+
 TEST(PrescriptionScannerDraft, MarksHowEachFieldWasRead) {
   auto draft = dd::PrescriptionScanner().draft(
       "처방 의약품의 명칭 1회 투약량 1일 투여횟수 총 투약일수\n코대원정 1 3 3 식후\n"
