@@ -9,6 +9,7 @@
 #include "dailydrug/app/medicine_name.h"
 #include "dailydrug/app/scan_layout.h"
 #include "dailydrug/app/utf8_text.h"
+#include "table_cells.h"
 
 namespace dailydrug::app {
 namespace {
@@ -77,10 +78,6 @@ Sources own_sources(const InstructionFields& f) {
   s.days = mark(f.days.present() || f.days_in_months);
   s.when = mark(f.when.present());
   return s;
-}
-
-bool is_whole_in(double v, int lo, int hi) {
-  return v == std::floor(v) && v >= lo && v <= hi;
 }
 
 /// The first piece of a name broken over two lines, and its line.
@@ -415,87 +412,14 @@ class DocumentReader {
     return true;
   }
 
-  /// Bare numbers after a name → the table's columns, in order: all columns, or exactly the
-  /// columns the row left empty. Anything else is reported, not guessed.
+  /// Bare numbers after a name → the table's columns (table_cells.h); without a header they are
+  /// reported, not guessed.
   void assign_cells(Entry& e, InstructionFields& f, int line) {
     if (!columns_) {
       e.unassigned_numbers = true;
       return;
     }
-    const auto filled = [&](TableColumn c) {
-      switch (c) {
-        case TableColumn::kDose:
-          return f.dose.present();
-        case TableColumn::kTimesPerDay:
-          return f.times.present() || f.non_daily;
-        case TableColumn::kDays:
-          return f.days.present() || f.days_in_months;
-        case TableColumn::kTotal:
-          return false;
-      }
-      return false;
-    };
-    const std::vector<TableColumn> all(columns_->columns, columns_->columns + columns_->count);
-    // The cells are all columns; or the columns the row left empty; or, when the row's dose
-    // is written with its unit in the dose cell, the other columns — their values may be
-    // repeated in words in a directions column ("1 56 1일 1회 취침 전").
-    std::vector<TableColumn> targets = all;
-    if (f.bare_numbers.size() != targets.size()) {
-      std::erase_if(targets, filled);
-    }
-    if (f.bare_numbers.size() != targets.size() && f.dose.present()) {
-      targets = all;
-      std::erase(targets, TableColumn::kDose);
-    }
-    if (f.bare_numbers.size() != targets.size()) {
-      e.unassigned_numbers = true;
-      return;
-    }
-    for (size_t k = 0; k < targets.size(); ++k) {
-      const double v = f.bare_numbers[k];
-      switch (targets[k]) {
-        case TableColumn::kDose:
-          if (v > 0 && v <= 1000) {
-            DoseAmount dose;
-            dose.amount = v;
-            set_cell(f.dose, dose, line, e.src.dose);
-            if (e.src.dose == FieldSource::kTableCell) {
-              f.dose_unit_from_form = true;
-            }
-          } else {
-            e.unassigned_numbers = true;
-          }
-          break;
-        case TableColumn::kTimesPerDay:
-          if (is_whole_in(v, 1, 24)) {
-            set_cell(f.times, static_cast<int>(v), line, e.src.times);
-          } else {
-            e.unassigned_numbers = true;
-          }
-          break;
-        case TableColumn::kDays:
-          if (is_whole_in(v, 1, 100000)) {
-            set_cell(f.days, static_cast<int>(v), line, e.src.days);
-          } else {
-            e.unassigned_numbers = true;
-          }
-          break;
-        case TableColumn::kTotal:
-          break;  // the quantity dispensed: not a field of the schedule
-      }
-    }
-  }
-
-  template <typename T>
-  static void set_cell(LineField<T>& field, const T& value, int line, FieldSource& source) {
-    if (!field.present()) {
-      field.value = value;
-      field.line = line;
-      source = FieldSource::kTableCell;
-    } else if (field.value && !(*field.value == value)) {
-      field.value.reset();
-      field.ambiguous = true;  // the cell and the written value disagree
-    }
+    assign_row_numbers(*columns_, e, f, line);
   }
 
   void instruction(InstructionFields f) {
@@ -601,34 +525,9 @@ class DocumentReader {
     if (row.next >= static_cast<size_t>(columns_->count) || find_medicine_name(line.text, tokens)) {
       return false;
     }
-    const InstructionFields f = parse_instructions(line.text, line.number, tokens, 0);
-    const bool only_dose = f.dose.value && f.bare_numbers.empty() && !f.times.present() &&
-                           !f.days.present() && !f.when.present();
-    const bool one_number = !f.has_fields() && f.bare_numbers.size() == 1;
-    const double v = one_number ? f.bare_numbers[0] : 0;
-    InstructionFields cell;
-    switch (columns_->columns[row.next]) {
-      case TableColumn::kDose:
-        if (only_dose) {
-          cell.dose = f.dose;
-        } else if (one_number && v > 0 && v <= 1000) {
-          cell.dose = {DoseAmount{.amount = v}, false, line.number};
-          cell.dose_unit_from_form = true;
-        }
-        break;
-      case TableColumn::kTimesPerDay:
-        if (one_number && is_whole_in(v, 1, 24)) {
-          cell.times = {static_cast<int>(v), false, line.number};
-        }
-        break;
-      case TableColumn::kDays:
-        if (one_number && is_whole_in(v, 1, 100000)) {
-          cell.days = {static_cast<int>(v), false, line.number};
-        }
-        break;
-      case TableColumn::kTotal:
-        break;
-    }
+    const InstructionFields cell =
+        row_cell_fields(columns_->columns[row.next],
+                        parse_instructions(line.text, line.number, tokens, 0), line.number);
     if (!cell.has_fields()) {
       return false;
     }
@@ -649,38 +548,8 @@ class DocumentReader {
     if (run.next >= column_rows_.size() || find_medicine_name(line.text, tokens)) {
       return false;
     }
-    const InstructionFields f = parse_instructions(line.text, line.number, tokens, 0);
-    // One bare number: the cell's value; 0 (no valid value) otherwise.
-    const double bare = f.bare_numbers.size() == 1 ? f.bare_numbers[0] : 0;
-    InstructionFields cell;
-    switch (run.column) {
-      case LayoutColumn::kDose:
-        if (f.dose.value) {
-          cell.dose = f.dose;
-        } else if (bare > 0 && bare <= 1000) {
-          cell.dose = {DoseAmount{.amount = bare}, false, line.number};
-          cell.dose_unit_from_form = true;
-        }
-        break;
-      case LayoutColumn::kTimesPerDay:
-        if (f.times.value) {
-          cell.times = f.times;
-        } else if (is_whole_in(bare, 1, 24)) {
-          cell.times = {static_cast<int>(bare), false, line.number};
-        }
-        break;
-      case LayoutColumn::kDays:
-        if (f.days.value) {
-          cell.days = f.days;
-        } else if (is_whole_in(bare, 1, 100000)) {
-          cell.days = {static_cast<int>(bare), false, line.number};
-        }
-        break;
-      case LayoutColumn::kDirections:
-        cell = f;
-        cell.bare_numbers.clear();
-        break;
-    }
+    const InstructionFields cell = column_cell_fields(
+        run.column, parse_instructions(line.text, line.number, tokens, 0), line.number);
     if (!cell.has_fields()) {
       return false;
     }
