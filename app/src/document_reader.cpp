@@ -219,6 +219,17 @@ class DocumentReader {
       return LineKind::kNote;
     }
     fragment_ = name_fragment(line, tokens);
+    if (fragment_ && directions_follow(line.number)) {
+      // "② 베아제" / "1회 1정 1일 3회 식후": a numbered item naming a product without a form
+      // word, with its directions on the next line.
+      MedicineName item;
+      item.text = fragment_->text;
+      item.first_token = tokens.size() - 1;
+      item.end_token = tokens.size();
+      fragment_.reset();
+      medicine(line, item, InstructionFields{});
+      return LineKind::kMedicine;
+    }
     return LineKind::kOther;
   }
 
@@ -257,6 +268,20 @@ class DocumentReader {
     return label != tokens.end() && std::any_of(label + 1, tokens.end(), [&](const DosageToken& t) {
              return t.kind != TokenKind::kSeparator || t.text(text) != ":";
            });
+  }
+
+  /// The line after `number` holds directions with a dose or a count, and no name.
+  bool directions_follow(int number) const {
+    const OcrLine* next = doc_.line(number + 1);
+    if (next == nullptr || next->too_long || next->text.empty()) {
+      return false;
+    }
+    const auto tokens = lex_dosage_line(next->text);
+    if (find_medicine_name(next->text, tokens)) {
+      return false;
+    }
+    const InstructionFields f = parse_instructions(next->text, next->number, tokens, 0);
+    return f.dose.present() || f.times.present();
   }
 
   static std::optional<LabelKind> leading_label(const std::vector<DosageToken>& tokens) {

@@ -144,6 +144,7 @@ size_t name_group_end(const std::vector<DosageToken>& tokens, std::string_view l
 std::optional<MedicineName> find_medicine_name(std::string_view line,
                                                const std::vector<DosageToken>& tokens) {
   size_t i = 0;
+  bool labelled = false;  // after "약품명:", "Rx:": the words are a name even without a form
   // Skip what may precede a name: separators, row numbers, codes, name labels, fillers and a
   // bracketed heading.
   for (; i < tokens.size(); ++i) {
@@ -154,6 +155,7 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
     const DosageToken& t = tokens[i];
     if (t.kind == TokenKind::kLabel) {
       if (t.label == LabelKind::kName || t.label == LabelKind::kOther) {
+        labelled = labelled || t.label == LabelKind::kName;
         continue;
       }
       return std::nullopt;  // "용법:", "주의:", "효능:" lines hold no name
@@ -255,7 +257,7 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
     while (last_word > first && tokens[last_word].kind == TokenKind::kSeparator) {
       --last_word;  // "혈압약 / 1일 1회": the category is the word before the mark
     }
-    if (!instructions_follow || sentence || is_demonstrative(tokens[first], line) ||
+    if (!(instructions_follow || labelled) || sentence || is_demonstrative(tokens[first], line) ||
         j - first > kMaxUnanchoredTokens || is_category_noun(tokens[last_word].text(line))) {
       return std::nullopt;
     }

@@ -436,6 +436,23 @@ TEST(PrescriptionScannerLayout, GuidanceSheetWithLabelledFields) {
   EXPECT_EQ(r.medications[0].notes, (V{"어지러움, 졸음이 나타날 수 있습니다"}));
 }
 
+TEST(PrescriptionScannerLayout, NamesWithoutAFormAfterANameLabelOrAsANumberedItem) {
+  const auto labelled = scan(
+      "약품명: 게보린\n용법: 1회 1정 1일 3회\nRx: Amoxicillin\n"
+      "Sig: 1 cap PO TID x 7 days\n");
+  ASSERT_EQ(labelled.medications.size(), 2u);
+  EXPECT_EQ(labelled.medications[0].name, "게보린");
+  EXPECT_EQ(labelled.medications[0].times_per_day, 3);
+  EXPECT_EQ(labelled.medications[1].name, "Amoxicillin");
+  EXPECT_EQ(labelled.medications[1].duration_days, 7);
+  const auto numbered = scan("② 훼스탈플러스\n1회 2정 1일 3회 식후 / 5일\n");
+  ASSERT_EQ(numbered.medications.size(), 1u);
+  EXPECT_EQ(numbered.medications[0].name, "훼스탈플러스");
+  EXPECT_EQ(numbered.medications[0].dose, "2정");
+  // A numbered heading without directions below is not a medicine.
+  EXPECT_TRUE(scan("① 복약 안내\n② 보관 방법\n").medications.empty());
+}
+
 TEST(PrescriptionScannerDraft, MarksHowEachFieldWasRead) {
   auto draft = dd::PrescriptionScanner().draft(
       "처방 의약품의 명칭 1회 투약량 1일 투여횟수 총 투약일수\n코대원정 1 3 3 식후\n"
