@@ -246,7 +246,8 @@ constexpr LabelEntry kLabels[] = {
     {"복용기간", LabelKind::kInstruction}, {"복용시점", LabelKind::kInstruction},
     {"일수", LabelKind::kInstruction}, {"복용일수", LabelKind::kInstruction},
     {"투약일수", LabelKind::kInstruction}, {"투여일수", LabelKind::kInstruction},
-    {"목록", LabelKind::kName}, {"약목록", LabelKind::kName}, {"이름", LabelKind::kName},
+    {"목록", LabelKind::kName}, {"약목록", LabelKind::kName},
+    {"이름", LabelKind::kOther},  // "약 이름:" before a product, "이름:" before a patient
     {"주의", LabelKind::kCaution}, {"주의사항", LabelKind::kCaution}, {"경고", LabelKind::kCaution},
     {"caution", LabelKind::kCaution}, {"warning", LabelKind::kCaution},
     {"효능", LabelKind::kInfo}, {"효과", LabelKind::kInfo}, {"성분", LabelKind::kInfo},
