@@ -449,6 +449,8 @@ TEST(PrescriptionScannerLayout, NamesWithoutAFormAfterANameLabelOrAsANumberedIte
   ASSERT_EQ(numbered.medications.size(), 1u);
   EXPECT_EQ(numbered.medications[0].name, "훼스탈플러스");
   EXPECT_EQ(numbered.medications[0].dose, "2정");
+  // A patient's name after "이름:" is not a medicine.
+  EXPECT_EQ(scan("이름: 김하늘 (5세)\n타이레놀정500mg 1정 1일 3회\n").medications.size(), 1u);
   // A numbered heading without directions below is not a medicine.
   EXPECT_TRUE(scan("① 복약 안내\n② 보관 방법\n").medications.empty());
 }
