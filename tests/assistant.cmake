@@ -11,6 +11,7 @@ if(TARGET dd_assistant)
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/grounding_check_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/assistant_prompt_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/assistant_test.cpp
+                       ${CMAKE_CURRENT_LIST_DIR}/assistant/triage_test.cpp
                LIBS dd_assistant nlohmann_json::nlohmann_json
                FIXTURES tiny_model)
 endif()
@@ -25,4 +26,26 @@ if(TARGET dailydrug AND TARGET dd_assistant)
                              DD_TEST_BUNDLE_DIR="${DD_TEST_BUNDLE}"
                              DD_APP_BUNDLE_DIR="${DD_APP_BUNDLE}")
   add_dependencies(cli_assistant_test dailydrug)
+endif()
+
+# The outside evaluation sets (tests/data/assistant: dev and blind written before the assistant
+# was changed, sealed after; sealed is never opened, only scored). Gates at the measured figures
+# minus a margin (docs/ASSISTANT.md, "Evaluation"), one gate per set.
+if(TARGET dd_assistant)
+  add_executable(dailydrug_assistant_eval ${CMAKE_SOURCE_DIR}/tools/assistant_eval/main.cpp)
+  target_link_libraries(dailydrug_assistant_eval PRIVATE dd_assistant nlohmann_json::nlohmann_json)
+  target_compile_definitions(dailydrug_assistant_eval PRIVATE
+                             DD_ASSISTANT_CASES_DIR="${CMAKE_SOURCE_DIR}/tests/data/assistant")
+  dd_project_target(dailydrug_assistant_eval)
+  add_test(NAME assistant_eval_gate.dev
+           COMMAND dailydrug_assistant_eval --split dev --min-facts 0.92
+                   --output ${CMAKE_BINARY_DIR}/assistant_eval_dev.md)
+  add_test(NAME assistant_eval_gate.blind
+           COMMAND dailydrug_assistant_eval --split blind --min-facts 0.85
+                   --output ${CMAKE_BINARY_DIR}/assistant_eval_blind.md)
+  add_test(NAME assistant_eval_gate.sealed
+           COMMAND dailydrug_assistant_eval --split sealed --min-facts 0.72 --min-emergencies 0.85
+                   --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed.md)
+  set_tests_properties(assistant_eval_gate.dev assistant_eval_gate.blind
+                       assistant_eval_gate.sealed PROPERTIES LABELS unit)
 endif()

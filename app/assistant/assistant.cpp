@@ -11,7 +11,7 @@ namespace dailydrug::app {
 
 namespace {
 
-constexpr size_t kMaxSavedMedicines = 4;  // an answer about "my medicines" stays short
+constexpr size_t kMaxSavedMedicines = 8;  // "my medicines": enough for the pairs, still short
 
 AssistantError app_error(Error e) {
   return AssistantError{std::move(e)};
@@ -84,12 +84,15 @@ AssistantResult<Grounding> Assistant::ground_question(std::string_view question)
   std::vector<const MedicineEntry*> medicines;
   std::vector<std::string> names;
   std::vector<std::string> unmatched;
-  bool from_saved = false;
   for (const auto& m : facts_.match(question)) {
     medicines.push_back(m.entry);
     names.push_back(m.alias);
   }
-  if (medicines.empty()) {
+  // The saved medicines stand in when the question names none, and join in when it is about
+  // "my medicines" (pairs among them are what such a question is after).
+  const bool use_saved = medicines.empty() || asks_about_saved_medicines(question);
+  bool from_saved = false;
+  if (use_saved) {
     auto saved = store_.list_medicines();
     if (!saved.ok()) return app_error(saved.take_error());
     for (const Medicine& med : *saved) {
@@ -102,12 +105,13 @@ AssistantResult<Grounding> Assistant::ground_question(std::string_view question)
       if (medicines.size() == kMaxSavedMedicines) continue;
       medicines.push_back(m->entry);
       names.push_back(med.name);
+      from_saved = true;
     }
-    from_saved = !medicines.empty();
   }
-  Grounding g = ground(std::move(medicines), std::move(names), detect_topics(question), false);
+  Grounding g = ground(facts_, question, std::move(medicines), std::move(names),
+                       detect_topics(question), false);
   g.from_saved = from_saved;
-  if (from_saved) g.unmatched_names = std::move(unmatched);
+  if (use_saved) g.unmatched_names = std::move(unmatched);
   return g;
 }
 
@@ -170,7 +174,10 @@ AssistantResult<bool> Assistant::run_model(llm::GenerationRequest& request, Assi
   for (const auto& m : request.history) source += m.content + "\n";
   source += request.prompt;
   const GroundingCheck grounding(source);
-  filter.set_sentence_check([&](std::string_view s) { return grounding.is_grounded(s); });
+  const bool korean = reply.language == Language::kKorean;
+  filter.set_sentence_check([&](std::string_view s) {
+    return GroundingCheck::written_in(s, korean) && grounding.is_grounded(s);
+  });
   if (cancelled_.load()) {
     reply.finish = llm::FinishReason::kCancelled;
     return true;
@@ -197,6 +204,66 @@ AssistantResult<bool> Assistant::run_model(llm::GenerationRequest& request, Assi
   return true;
 }
 
+void Assistant::add_model_text(std::string_view question, const Grounding& grounding,
+                               AssistantReply& reply, const llm::TextCallback& on_text,
+                               bool chat_turn) {
+  const Language language = reply.language;
+  if (!options_.use_model) {
+    reply.notice =
+        "the model is off for answers (AssistantOptions::use_model); the answer is "
+        "composed from DailyDrug's medicine notes";
+    return;
+  }
+  if (!model_writes(language)) {
+    reply.notice = "the model cannot write " + language_name(language) +
+                   "; the answer is composed from DailyDrug's medicine notes";
+    return;
+  }
+  if (!runner_) {
+    reply.notice = "no model is loaded; the answer is composed from DailyDrug's medicine notes";
+    return;
+  }
+  if (grounding.all_facts().empty()) {
+    reply.notice = "nothing in DailyDrug's medicine notes matched; the model was not asked";
+    return;
+  }
+  if (grounding.emergency) {
+    reply.notice = "an emergency sign was found; the model was not asked";
+    return;
+  }
+  llm::GenerationRequest request;
+  request.system_instructions = {assistant_system_prompt(language)};
+  if (chat_turn) request.history = history_;
+  // The most facts that fit with room to answer; at least one, or no model text at all.
+  const size_t total = grounding.all_facts().size();
+  for (size_t n = total; n >= 1; --n) {
+    if (cancelled_.load()) {
+      reply.finish = llm::FinishReason::kCancelled;
+      return;
+    }
+    request.prompt = ask_prompt(question, grounding, n, language);
+    auto ran = run_model(request, reply, on_text, chat_turn);
+    if (!ran.ok()) {
+      const AssistantError e = ran.take_error();
+      if (e.is_llm()) reply.model_error = std::get<llm::Error>(e.error);
+      reply.notice = "the model failed (" + std::string(e.kind_name()) +
+                     "); the answer is composed from DailyDrug's medicine notes";
+      return;
+    }
+    if (*ran) {
+      if (chat_turn) {
+        history_ = request.history;
+        history_.push_back({"user", request.prompt});
+        history_.push_back({"assistant", reply.model_text});
+      }
+      return;
+    }
+  }
+  reply.notice = "the grounded prompt does not fit the model's context of " +
+                 std::to_string(runner_->context_limit()) +
+                 " tokens; the answer is composed from DailyDrug's medicine notes";
+}
+
 AssistantResult<AssistantReply> Assistant::answer(std::string_view question,
                                                   const Grounding& grounding, Language language,
                                                   const llm::TextCallback& on_text,
@@ -204,46 +271,18 @@ AssistantResult<AssistantReply> Assistant::answer(std::string_view question,
   AssistantReply reply;
   reply.language = language;
   reply.facts_used = grounding.fact_ids();
+  if (grounding.emergency) reply.emergency = grounding.emergency->kind;
   for (const auto* m : grounding.medicines) reply.medicines.push_back(m->id);
 
-  if (!model_writes(language)) {
-    reply.notice = "the model cannot write " + language_name(language) +
-                   "; the answer is composed from DailyDrug's medicine notes";
-  } else if (!runner_) {
-    reply.notice = "no model is loaded; the answer is composed from DailyDrug's medicine notes";
-  } else if (grounding.facts.empty()) {
-    reply.notice = "no medicine in DailyDrug's medicine notes matched; the model was not asked";
-  } else {
-    llm::GenerationRequest request;
-    request.system_instructions = {assistant_system_prompt(language)};
-    if (chat_turn) request.history = history_;
-    // The most facts that fit with room to answer; at least one, or no model text at all.
-    bool fitted = false;
-    for (size_t n = grounding.facts.size(); n >= 1 && !fitted; --n) {
-      request.prompt = ask_prompt(question, grounding, n, language);
-      auto ran = run_model(request, reply, on_text, chat_turn);
-      if (!ran.ok()) return ran.take_error();
-      fitted = *ran;
-    }
-    if (!fitted) {
-      reply.notice = "the grounded prompt does not fit the model's context of " +
-                     std::to_string(runner_->context_limit()) +
-                     " tokens; the answer is composed from DailyDrug's medicine notes";
-    } else {
-      if (chat_turn) {
-        history_ = request.history;
-        history_.push_back({"user", request.prompt});
-        history_.push_back({"assistant", reply.model_text});
-      }
-      if (reply.finish == llm::FinishReason::kCancelled) return reply;
-      // The curated facts and the referral always follow the model's words.
-      if (!reply.text.empty()) emit(reply, on_text, "\n\n");
-      emit(reply, on_text, facts_block(grounding, facts_, language));
-      emit(reply, on_text, referral_line(grounding, language) + "\n");
-      return reply;
-    }
-  }
-  emit(reply, on_text, compose_answer(grounding, facts_, language));
+  // The emergency instruction and the direct answer go out before anything that can be slow or
+  // fail, so the user never waits on the model for them and never gets an empty answer.
+  emit(reply, on_text, opening_block(grounding, language));
+  add_model_text(question, grounding, reply, on_text, chat_turn);
+  if (reply.finish == llm::FinishReason::kCancelled) return reply;
+  if (reply.model_text_used) emit(reply, on_text, "\n\n");
+  emit(reply, on_text, answer_notes(grounding, language));
+  emit(reply, on_text, facts_block(grounding, facts_, language));
+  emit(reply, on_text, referral_line(grounding, language) + "\n");
   return reply;
 }
 
@@ -265,7 +304,7 @@ AssistantResult<AssistantReply> Assistant::faq(std::string_view medicine, Langua
     return app_error(Error{ErrorKind::kNotFound, "medicine in DailyDrug's medicine notes",
                            std::string(medicine), 0});
   }
-  Grounding g = ground({m->entry}, {m->alias}, {}, true);
+  Grounding g = ground(facts_, "", {m->entry}, {m->alias}, {}, true);
   const std::string question = language == Language::kKorean ? m->alias + "에 대해 알려 주세요."
                                                              : "Tell me about " + m->alias + ".";
   return answer(question, g, language, on_text, false);
@@ -278,7 +317,7 @@ AssistantResult<AssistantReply> Assistant::chat(std::string_view message, Langua
   Grounding g;
   if (facts_.match(message).empty() && !chat_medicines_.empty()) {
     // A follow-up ("술은요?") stays on the medicines the conversation is about.
-    g = ground(chat_medicines_, chat_names_, detect_topics(message), false);
+    g = ground(facts_, message, chat_medicines_, chat_names_, detect_topics(message), false);
   } else {
     auto grounded = ground_question(message);
     if (!grounded.ok()) return grounded.take_error();

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "dailydrug/app/time_period.h"
+#include "dailydrug/app/triage.h"
 
 namespace dailydrug::app {
 
@@ -23,32 +24,90 @@ struct TopicKeywords {
   std::vector<std::string_view> english;
 };
 
+// In the order a direct answer prefers them: what the user is about to do with a dose comes
+// before background topics.
 const std::vector<TopicKeywords>& topic_keywords() {
   static const std::vector<TopicKeywords> k = {
+      {FactTopic::kDoubleDose,
+       {"두번먹", "두번복용", "두번드", "두번이나", "두개먹", "두개를", "두알", "두배", "2배",
+        "한꺼번에", "한번에두", "또먹었", "다시먹", "중복으로", "한번더먹", "이중으로"},
+       {"double", "twice", "two doses", "extra dose", "took it again", "another dose", "took two",
+        "take two"}},
+      {FactTopic::kMissedDose,
+       {"깜빡", "깜박", "잊어버", "잊었", "잊고", "까먹", "놓쳤", "놓친", "못먹었", "못먹은",
+        "안먹었", "못챙", "빼먹", "빠뜨", "거르고", "걸렀", "못드셨", "안드셨", "못마셨"},
+       {"forgot", "forget", "missed", "miss a dose", "skipped a dose", "didn't take"}},
+      {FactTopic::kPregnancy,
+       {"임신", "임산부", "임부", "가임", "아기를갖", "아이를갖", "태아", "입덧"},
+       {"pregnant", "pregnancy", "trying to conceive", "expecting a baby"}},
+      {FactTopic::kBreastfeeding,
+       {"모유", "수유", "젖을", "젖먹", "유축"},
+       {"breastfeed", "breastfeeding", "breast-feeding", "breast feeding", "breastfed", "nursing",
+        "breast milk"}},
+      {FactTopic::kStopping,
+       {"끊어",   "끊으",     "끊고",     "끊었",     "끊어도",     "그만먹",     "그만복용",
+        "그만드", "중단",     "안먹어도", "안먹으면", "다먹어야",   "끝까지",     "남은거",
+        "남은약", "남았",     "나아졌",   "괜찮아졌", "좋아졌는데", "좋아졌으니", "계속먹어야",
+        "평생먹", "언제까지", "끊을",     "안먹고싶", "빼도",       "빼고먹",     "줄여도",
+        "안먹고", "안먹은지", "먹지않고", "끊은지"},
+       {"stop", "quit", "finish", "the course", "full course", "leftover", "left over",
+        "feel better", "keep taking", "how long"}},
+      {FactTopic::kDoseChange,
+       {"반만", "반알", "반으로", "반쪽", "절반", "줄여", "줄이", "늘려", "늘리", "더먹", "더많이",
+        "하나더", "한알더", "용량을", "양을", "쪼개", "잘라서"},
+       {"half", "cut in", "split", "increase", "reduce", "lower the dose", "higher dose",
+        "more than", "less than", "change the dose", "adjust"}},
+      {FactTopic::kChildren,
+       {"아이", "애기", "아기", "어린이", "소아", "유아", "초등", "중학생", "살짜리", "개월",
+        "우리애", "아들", "딸이", "딸한테", "딸에게", "키즈", "신생아", "영아"},
+       {"child", "kid", "toddler", "baby", "infant", "son", "daughter", "year-old", "year old",
+        "teen"}},
+      {FactTopic::kKidneyLiver,
+       {"신장", "콩팥", "투석", "신부전", "간이나빠", "간이안좋", "간질환", "간수치", "간염",
+        "간경화", "지방간", "간기능", "신기능", "간이약", "간에무리", "간에안좋", "간이상"},
+       {"kidney", "renal", "dialysis", "liver", "hepatitis", "cirrhosis"}},
+      {FactTopic::kInteractions,
+       {"같이", "함께", "병용", "상호작용", "다른약", "겹치", "동시에", "섞어"},
+       {"together", "interaction", "interact", "combine", "with other", "at the same time", "mix",
+        "along with"}},
+      {FactTopic::kAlcohol,
+       {"술을", "술과", "술이랑", "술하고", "술마", "술먹", "술드", "술한", "술은", "음주",
+        "알코올", "알콜", "맥주", "소주", "와인", "막걸리", "회식", "술자리"},
+       {"alcohol", "beer", "wine", "liquor", "drinking", "a drink", "drunk", "술"}},
+      {FactTopic::kDriving,
+       {"운전", "운행", "졸음", "졸려", "졸리", "졸린", "기계조작", "차를몰"},
+       {"drive", "driving", "operate machinery"}},
+      {FactTopic::kFood,
+       {"식전", "식후", "공복", "빈속", "식사", "밥", "음식", "우유", "자몽", "커피", "주스",
+        "언제먹", "언제복용", "언제드", "몇시", "시간에", "아침에먹", "저녁에먹", "자기전"},
+       {"food", "meal", "empty stomach", "eat", "grapefruit", "milk", "coffee", "juice",
+        "when should i take", "what time", "bedtime"}},
+      {FactTopic::kStorage,
+       {"보관", "냉장", "냉동", "실온", "유통기한", "사용기한", "개봉", "뜯은", "뜯고", "차안",
+        "차에두", "더운", "햇빛", "얼었", "녹았", "버려", "버리", "상온", "폐의약품"},
+       {"store", "storage", "fridge", "refrigerator", "refrigerate", "freeze", "frozen", "freezer",
+        "expired", "expire", "expiry", "opened", "hot car", "in the car", "heat", "throw away",
+        "dispose"}},
+      {FactTopic::kSideEffects,
+       {"부작용", "이상반응", "속쓰",     "속이쓰",   "어지러", "어지럼",     "붓고",
+        "부었",   "부어요",   "기침이",   "마른기침", "메스꺼", "울렁",       "가려",
+        "졸음이", "발목이",   "다리가붓", "근육통",   "멍이",   "잇몸에서피", "저혈당"},
+       {"side effect", "side-effect", "adverse",  "dizzy",    "swollen ankle", "ankles",
+        "cough",       "nausea",      "nauseous", "diarrhea", "diarrhoea",     "constipation",
+        "constipated", "itch",        "itchy",    "bruise",   "bruising",      "upset stomach",
+        "sleepy",      "drowsy",      "dizziness"}},
+      {FactTopic::kSerious,
+       {"응급", "위험한증상", "숨이", "숨쉬", "호흡", "발진", "두드러기", "출혈", "피가", "검은변",
+        "가슴통증", "의식", "병원에가", "응급실"},
+       {"serious", "emergency", "breath", "rash", "bleeding", "chest pain", "hospital"}},
+      {FactTopic::kElderly,
+       {"어르신", "노인", "할머니", "할아버지", "부모님", "어머니", "아버지", "고령", "70대",
+        "80대", "90대", "노부모", "시어머니", "장모님"},
+       {"elderly", "older adult", "grandmother", "grandfather", "grandma", "grandpa", "my mother",
+        "my father", "my mom", "my dad", "aged"}},
       {FactTopic::kUse,
        {"효능", "효과", "무슨약", "어떤약", "뭐에쓰", "무엇에쓰", "용도", "어디에좋", "왜먹"},
        {"what is", "what's", "used for", "what does", "what for"}},
-      {FactTopic::kDriving,
-       {"운전", "운행", "졸음", "졸려", "졸리", "졸린", "기계조작", "차를몰"},
-       {"drive", "driving", "drowsy", "sleepy", "operate machinery", "car"}},
-      {FactTopic::kAlcohol,
-       {"술을", "술과", "술이랑", "술하고", "술마", "술먹", "술드", "술한", "술은", "음주",
-        "알코올", "알콜", "맥주", "소주", "와인", "막걸리"},
-       {"alcohol", "beer", "wine", "liquor", "drinking", "a drink", "drunk", "술"}},
-      {FactTopic::kFood,
-       {"식전", "식후", "공복", "식사", "밥", "음식", "우유", "자몽", "커피", "언제먹", "언제복용",
-        "언제드", "몇시", "시간에"},
-       {"food", "meal", "empty stomach", "eat", "grapefruit", "milk", "coffee",
-        "when should i take", "what time"}},
-      {FactTopic::kSideEffects, {"부작용", "이상반응"}, {"side effect", "side-effect", "adverse"}},
-      {FactTopic::kSerious,
-       {"응급", "위험한증상", "숨이", "숨쉬", "호흡", "발진", "두드러기", "붓", "출혈", "피가",
-        "검은변", "가슴통증", "의식", "병원에가", "응급실"},
-       {"serious", "emergency", "breath", "rash", "bleeding", "swelling", "chest pain",
-        "hospital"}},
-      {FactTopic::kInteractions,
-       {"같이", "함께", "병용", "상호작용", "다른약", "겹치", "동시에"},
-       {"together", "interaction", "interact", "combine", "with other", "at the same time", "mix"}},
   };
   return k;
 }
@@ -97,6 +156,7 @@ bool english_word_hit(const std::string& spaced, std::string_view kw) {
 std::string heading(const MedicineEntry& e, const std::string& shown, Language l) {
   const std::string& name = e.name.in(l);
   const std::string& cat = e.category.in(l);
+  if (cat.empty()) return shown.empty() ? name : shown;  // a category the user named
   if (shown.empty() || MedicineFacts::normalize(shown) == MedicineFacts::normalize(name)) {
     return name + (ko(l) ? " · " : ", ") + cat;  // the category may hold parentheses itself
   }
@@ -169,53 +229,274 @@ std::vector<FactTopic> detect_topics(std::string_view question) {
   return out;
 }
 
+bool asks_about_saved_medicines(std::string_view question) {
+  static const std::vector<std::string_view> kKorean = {
+      "내약",       "제가먹는",   "내가먹는", "먹는약", "먹고있는약",
+      "복용중인약", "복용하는약", "드시는약", "오늘약", "저장된약",
+      "등록한약",   "등록된약",   "제약중",   "내약중", "먹는것중"};
+  static const std::vector<std::string_view> kEnglish = {
+      "my medicines",  "my meds",     "my pills",   "my medications",
+      "my medication", "what i take", "i'm taking", "i am taking"};
+  const std::string k = no_spaces(question);
+  const std::string e = lower_spaced(question);
+  return std::any_of(kKorean.begin(), kKorean.end(),
+                     [&](auto w) { return k.find(w) != std::string::npos; }) ||
+         std::any_of(kEnglish.begin(), kEnglish.end(),
+                     [&](auto w) { return e.find(w) != std::string::npos; });
+}
+
 bool Grounding::needs_referral() const {
-  for (const auto& f : facts) {
-    if (f.fact->referral) return true;
+  for (const auto* f : all_facts()) {
+    if (f->fact->referral) return true;
   }
   for (const auto* m : medicines) {
     if (m->sedating && has_topic(*this, FactTopic::kDriving)) return true;
   }
-  return has_topic(*this, FactTopic::kSideEffects) || has_topic(*this, FactTopic::kSerious) ||
-         has_topic(*this, FactTopic::kInteractions);
+  return emergency.has_value() || !warnings.empty() || has_topic(*this, FactTopic::kSideEffects) ||
+         has_topic(*this, FactTopic::kSerious) || has_topic(*this, FactTopic::kInteractions);
+}
+
+std::vector<const GroundedFact*> Grounding::all_facts() const {
+  std::vector<const GroundedFact*> out;
+  if (direct) out.push_back(&*direct);
+  for (const auto& f : facts) out.push_back(&f);
+  for (const auto& f : rules) out.push_back(&f);
+  return out;
 }
 
 std::vector<std::string> Grounding::fact_ids() const {
   std::vector<std::string> ids;
-  ids.reserve(facts.size());
+  if (emergency) ids.push_back("triage." + std::string(to_string(emergency->kind)));
+  if (direct) ids.push_back(direct->id);
   for (const auto& f : facts) ids.push_back(f.id);
+  for (const auto& w : warnings) ids.push_back(w.id);
+  for (const auto& f : rules) ids.push_back(f.id);
   return ids;
 }
 
-Grounding ground(std::vector<const MedicineEntry*> medicines, std::vector<std::string> names,
+namespace {
+
+// Topics whose general rule holds for every medicine and is worth saying even when a specific
+// fact was shown ("never take two doses at once").
+bool universal_rule(FactTopic t) {
+  switch (t) {
+    case FactTopic::kMissedDose:
+    case FactTopic::kDoubleDose:
+    case FactTopic::kStopping:
+    case FactTopic::kDoseChange:
+    case FactTopic::kPregnancy:
+    case FactTopic::kBreastfeeding:
+    case FactTopic::kChildren:
+    case FactTopic::kElderly:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The rule a pharmacist adds to an answer on `t`: a double dose is also a dose changed on one's
+// own; a side effect is no reason to stop a prescribed medicine without the prescriber.
+std::optional<FactTopic> companion_rule(FactTopic t) {
+  switch (t) {
+    case FactTopic::kDoubleDose:
+      return FactTopic::kDoseChange;
+    case FactTopic::kSideEffects:
+      return FactTopic::kStopping;
+    default:
+      return std::nullopt;
+  }
+}
+
+// Classes of which two at once is itself a risk (bleeding, sedation, stomach).
+bool no_double_class(const std::string& id) {
+  static const std::set<std::string> k = {"nsaid",         "antihistamine", "benzodiazepine",
+                                          "sleeping_pill", "anticoagulant", "antiplatelet",
+                                          "opioid",        "antidepressant"};
+  return k.count(id) > 0;
+}
+
+GroundedFact make_fact(const MedicineEntry* about, const MedicineEntry* owner,
+                       const MedicineFact* f) {
+  return {about, owner, f, owner->id + "." + std::string(to_string(f->topic))};
+}
+
+std::string shown_name(const Grounding& g, const MedicineEntry* e, Language l) {
+  for (size_t i = 0; i < g.medicines.size(); ++i) {
+    if (g.medicines[i] == e && !g.names[i].empty()) return g.names[i];
+  }
+  return e->name.in(l);
+}
+
+std::set<std::string> class_ids(const MedicineEntry& e) {
+  std::set<std::string> out;
+  if (e.kind == MedicineEntry::Kind::kCategory) out.insert(e.id);
+  for (const auto* c : e.classes) out.insert(c->id);
+  return out;
+}
+
+void add_pair_warnings(const MedicineFacts& kb, Grounding& g) {
+  const auto& m = g.medicines;
+  for (size_t i = 0; i < m.size(); ++i) {
+    for (size_t j = i + 1; j < m.size(); ++j) {
+      const MedicineEntry& a = *m[i];
+      const MedicineEntry& b = *m[j];
+      const std::string an = shown_name(g, &a, Language::kKorean);
+      const std::string bn = shown_name(g, &b, Language::kKorean);
+      const std::string ae = shown_name(g, &a, Language::kEnglish);
+      const std::string be = shown_name(g, &b, Language::kEnglish);
+      bool warned = false;
+      for (const auto& ing : a.ingredients) {
+        if (a.is_category() || b.is_category()) break;
+        if (std::find(b.ingredients.begin(), b.ingredients.end(), ing) == b.ingredients.end()) {
+          continue;
+        }
+        const MedicineEntry* ie = kb.find_id(ing);
+        const std::string ik = ie ? ie->name.ko : ing;
+        const std::string ien = ie ? ie->name.en : ing;
+        g.warnings.push_back(
+            {&a,
+             &b,
+             {an + ", " + bn + " 둘 다 " + ik +
+                  " 성분이 들어 있어요. 함께 먹으면 같은 성분을 겹쳐 먹게 되어 하루 최대량을 "
+                  "넘기기 "
+                  "쉬우니(과량), 먹기 전에 약사에게 확인하세요.",
+              ae + " and " + be + " both contain " + ien +
+                  ". Taking both doubles up on the same ingredient and can take you over its daily "
+                  "maximum (an overdose); check with a pharmacist first."},
+             "pharm_guidance",
+             "duplicate." + ing});
+        warned = true;
+      }
+      if (!warned) {
+        const auto ca = class_ids(a);
+        for (const auto& c : class_ids(b)) {
+          if (!ca.count(c) || !no_double_class(c)) continue;
+          const MedicineEntry* ce = kb.find_id(c);
+          if (!ce) continue;
+          g.warnings.push_back(
+              {&a,
+               &b,
+               {an + ", " + bn + " 둘 다 " + ce->name.ko +
+                    " 종류예요. 같은 종류의 약을 함께 먹으면 부작용 위험이 커질 수 있으니, 먹기 "
+                    "전에 의사 또는 약사에게 확인하세요.",
+                ae + " and " + be + " are both " + ce->name.en +
+                    ". Two of the same kind together can raise the risk of side effects; check "
+                    "with your doctor or pharmacist first."},
+               "pharm_guidance",
+               "same_class." + c});
+          break;
+        }
+      }
+      for (const InteractionRule* r : kb.interactions_between(a, b)) {
+        g.warnings.push_back({&a, &b, r->text, r->source, "interaction." + r->a + "+" + r->b});
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Grounding ground(const MedicineFacts& kb, std::string_view question,
+                 std::vector<const MedicineEntry*> medicines, std::vector<std::string> names,
                  std::vector<FactTopic> topics, bool all_topics) {
   Grounding g;
+  g.emergency = triage(question);
   names.resize(medicines.size());
   g.medicines = std::move(medicines);
   g.names = std::move(names);
   g.topics = topics;
-  std::set<FactTopic> wanted;
+
+  // The rules a pharmacist adds (companion_rule) count as asked, after the asked ones.
+  for (size_t i = 0, n = topics.size(); i < n; ++i) {
+    const auto c = companion_rule(topics[i]);
+    if (c && std::find(topics.begin(), topics.end(), *c) == topics.end()) topics.push_back(*c);
+  }
+  std::vector<FactTopic> wanted;
   if (all_topics) {
-    for (size_t i = 0; i < kFactTopicCount; ++i) wanted.insert(static_cast<FactTopic>(i));
+    for (size_t i = 0; i < kFactTopicCount; ++i) wanted.push_back(static_cast<FactTopic>(i));
   } else if (topics.empty()) {
     wanted = {FactTopic::kUse, FactTopic::kSideEffects};
   } else {
-    wanted.insert(topics.begin(), topics.end());
+    wanted = topics;
   }
-  if (wanted.count(FactTopic::kSideEffects)) wanted.insert(FactTopic::kSerious);
-  for (const auto* e : g.medicines) {
-    for (FactTopic t : wanted) {  // std::set: FactTopic order
-      if (const MedicineFact* f = e->fact(t)) {
-        g.facts.push_back({e, f, e->fact_id(t)});
+  if (std::find(wanted.begin(), wanted.end(), FactTopic::kSideEffects) != wanted.end() &&
+      std::find(wanted.begin(), wanted.end(), FactTopic::kSerious) == wanted.end()) {
+    wanted.push_back(FactTopic::kSerious);
+  }
+
+  std::set<const MedicineFact*> shown;
+  const MedicineEntry* general = &kb.general();
+  if (!topics.empty() && !all_topics) {  // the direct answer: the first asked topic
+    const MedicineEntry* about = g.medicines.empty() ? nullptr : g.medicines.front();
+    const MedicineEntry* owner = general;
+    const MedicineFact* f =
+        about ? kb.lookup(*about, topics.front(), &owner) : general->fact(topics.front());
+    if (f) {
+      g.direct = make_fact(about, owner, f);
+      shown.insert(f);
+    }
+  }
+  std::vector<FactTopic> general_topics;  // asked topics answered by the general rule
+  for (const MedicineEntry* e : g.medicines) {
+    for (FactTopic t : wanted) {
+      const MedicineEntry* owner = nullptr;
+      const MedicineFact* f = kb.lookup(*e, t, &owner);
+      if (f && owner == general) {
+        if (!all_topics) general_topics.push_back(t);
+        continue;
+      }
+      if (f && !shown.insert(f).second) continue;
+      if (f) {
+        g.facts.push_back(make_fact(e, owner, f));
+        // An asked topic: the class's own advice too (a medicine's pregnancy fact, then what
+        // its class says about alternatives).
+        const bool asked = std::find(topics.begin(), topics.end(), t) != topics.end();
+        for (const MedicineEntry* c : e->classes) {
+          const MedicineFact* cf = c->fact(t);
+          if (asked && !all_topics && cf && shown.insert(cf).second) {
+            g.facts.push_back(make_fact(e, c, cf));
+          }
+        }
       } else if (!all_topics && std::find(topics.begin(), topics.end(), t) != topics.end()) {
         g.missing.push_back({e, t});
       }
     }
   }
+  for (FactTopic t : topics) {
+    if (universal_rule(t) || g.medicines.empty()) general_topics.push_back(t);
+  }
+  for (FactTopic t : general_topics) {
+    const MedicineFact* f = general->fact(t);
+    if (f && shown.insert(f).second) g.rules.push_back(make_fact(nullptr, general, f));
+  }
+  add_pair_warnings(kb, g);
   return g;
 }
 
 std::string referral_line(const Grounding& g, Language l) {
+  const FactTopic first = g.topics.empty() ? FactTopic::kUse : g.topics.front();
+  switch (first) {
+    case FactTopic::kPregnancy:
+    case FactTopic::kBreastfeeding:
+      return ko(l) ? "임신 중이거나 수유 중이라면 어떤 약이든 먹기 전에 의사 또는 약사와 "
+                     "상담하세요."
+                   : "If you are pregnant or breastfeeding, ask your doctor or pharmacist before "
+                     "taking any medicine.";
+    case FactTopic::kChildren:
+      return ko(l) ? "아이에게 먹이는 약과 양은 나이와 몸무게에 맞는지 의사 또는 약사에게 "
+                     "확인하세요."
+                   : "Check with your doctor or pharmacist that a medicine and its amount suit "
+                     "the child's age and weight.";
+    case FactTopic::kMissedDose:
+    case FactTopic::kDoubleDose:
+    case FactTopic::kStopping:
+    case FactTopic::kDoseChange:
+      return ko(l) ? "복용 방법을 바꾸거나 멈추기 전에 처방한 의사 또는 약사와 상담하세요."
+                   : "Talk to the doctor who prescribed it or your pharmacist before you change "
+                     "or stop how you take it.";
+    default:
+      break;
+  }
   if (has_topic(g, FactTopic::kDriving)) {
     return ko(l) ? "졸리거나 어지러우면 운전하지 말고, 궁금한 점은 의사 또는 약사와 상담하세요."
                  : "If you feel drowsy or dizzy, do not drive, and ask your doctor or pharmacist "
@@ -226,7 +507,7 @@ std::string referral_line(const Grounding& g, Language l) {
                  : "If you notice side effects or unusual symptoms, talk to your doctor or "
                    "pharmacist.";
   }
-  if (has_topic(g, FactTopic::kInteractions)) {
+  if (has_topic(g, FactTopic::kInteractions) || !g.warnings.empty()) {
     return ko(l) ? "함께 먹는 약은 의사 또는 약사에게 꼭 확인하세요."
                  : "Check the medicines you combine with your doctor or pharmacist.";
   }
@@ -253,17 +534,40 @@ std::string_view dose_change_referral(Language l) {
                : "Talk to your doctor or pharmacist before changing a dose.";
 }
 
+std::string opening_block(const Grounding& g, Language l) {
+  std::string out;
+  if (g.emergency) out += emergency_lines(*g.emergency, l);
+  if (!g.direct) return out;
+  if (const MedicineEntry* e = g.direct->entry) {  // whom the answer is about, as asked
+    const std::string shown = shown_name(g, e, l);
+    const std::string& name = e->name.in(l);
+    out += shown;
+    if (!e->is_category() && MedicineFacts::normalize(shown) != MedicineFacts::normalize(name)) {
+      out += "(" + name + ")";
+    }
+    out += ": ";
+  }
+  out += g.direct->fact->text.in(l) + "\n";
+  return out;
+}
+
 std::string facts_block(const Grounding& g, const MedicineFacts& kb, Language l) {
   std::string out;
   std::vector<std::string> sources;
+  auto cite = [&](const std::string& key) {
+    const std::string& src = kb.source_label(key, l);
+    if (std::find(sources.begin(), sources.end(), src) == sources.end()) sources.push_back(src);
+  };
+  auto bullet = [&](const GroundedFact& f) {
+    cite(f.fact->source);
+    return "• " + std::string(topic_label(f.fact->topic, l)) + ": " + f.fact->text.in(l) + "\n";
+  };
+  if (g.direct) cite(g.direct->fact->source);
   for (size_t m = 0; m < g.medicines.size(); ++m) {
     const MedicineEntry* e = g.medicines[m];
     std::string lines;
     for (const auto& f : g.facts) {
-      if (f.entry != e) continue;
-      lines += "• " + std::string(topic_label(f.fact->topic, l)) + ": " + f.fact->text.in(l) + "\n";
-      const std::string& src = kb.source_label(f.fact->source, l);
-      if (std::find(sources.begin(), sources.end(), src) == sources.end()) sources.push_back(src);
+      if (f.entry == e) lines += bullet(f);
     }
     for (const auto& miss : g.missing) {
       if (miss.entry != e) continue;
@@ -275,40 +579,47 @@ std::string facts_block(const Grounding& g, const MedicineFacts& kb, Language l)
     if (lines.empty()) continue;
     out += "■ " + heading(*e, g.names[m], l) + "\n" + lines;
   }
+  if (!g.warnings.empty()) {
+    out += ko(l) ? "■ 함께 먹을 때 주의\n" : "■ Taking them together\n";
+    for (const auto& w : g.warnings) {
+      cite(w.source);
+      out += "• " + w.text.in(l) + "\n";
+    }
+  }
+  if (!g.rules.empty()) {
+    out += ko(l) ? "■ 모든 약에 해당하는 원칙\n" : "■ For any medicine\n";
+    for (const auto& f : g.rules) out += bullet(f);
+  }
   if (!sources.empty()) out += (ko(l) ? "출처: " : "Sources: ") + join(sources, ", ") + "\n";
   return out;
 }
 
-std::string compose_answer(const Grounding& g, const MedicineFacts& kb, Language l) {
+std::string answer_notes(const Grounding& g, Language l) {
   std::string out;
-  if (g.medicines.empty()) {
-    out += ko(l) ? "질문에서 DailyDrug 약 정보에 있는 약을 찾지 못했어요. 약 이름(예: 타이레놀, "
-                   "이부프로펜)을 넣어 다시 질문해 주세요.\n"
-                 : "I could not find a medicine from DailyDrug's medicine notes in your "
-                   "question. Please ask again with the medicine's name (for example Tylenol or "
-                   "ibuprofen).\n";
+  if (g.medicines.empty() && !g.direct && g.rules.empty() && !g.emergency) {
+    out += ko(l) ? "질문에서 약 이름이나 궁금한 점을 찾지 못했어요. 약 이름(예: 타이레놀, "
+                   "혈압약)과 궁금한 점(예: 술, 운전, 깜빡함)을 넣어 다시 질문해 주세요.\n"
+                 : "I could not find a medicine or a concern in your question. Please ask again "
+                   "with the medicine's name (for example Tylenol or a blood pressure medicine) "
+                   "and what you want to know (alcohol, driving, a missed dose ...).\n";
   } else if (g.from_saved) {
     std::vector<std::string> shown;
     for (size_t i = 0; i < g.medicines.size(); ++i) {
       shown.push_back(g.names[i].empty() ? g.medicines[i]->name.in(l) : g.names[i]);
     }
-    out += ko(l)
-               ? "질문에 약 이름이 없어서 저장된 약을 기준으로 알려드릴게요: " + join(shown, ", ") +
-                     ".\n"
-               : "Your question names no medicine, so this is about your saved medicines (" +
-                     join(shown, ", ") + ").\n";
-  } else {
-    out += ko(l) ? "DailyDrug 약 정보에서 찾은 일반 정보예요.\n"
-                 : "General information from DailyDrug's medicine notes:\n";
+    out += ko(l) ? "저장된 약을 기준으로 알려드릴게요: " + join(shown, ", ") + ".\n"
+                 : "This is about your saved medicines (" + join(shown, ", ") + ").\n";
   }
   for (const auto& name : g.unmatched_names) {
     out += ko(l) ? "저장된 약 중 '" + name + "'은(는) DailyDrug 약 정보에 없어요.\n"
                  : "Your saved medicine '" + name + "' is not in DailyDrug's medicine notes.\n";
   }
-  out += facts_block(g, kb, l);
-  out += referral_line(g, l);
-  out += "\n";
   return out;
+}
+
+std::string compose_answer(const Grounding& g, const MedicineFacts& kb, Language l) {
+  return opening_block(g, l) + answer_notes(g, l) + facts_block(g, kb, l) + referral_line(g, l) +
+         "\n";
 }
 
 std::optional<int> AdherenceSummary::percent() const {
@@ -443,13 +754,18 @@ std::string assistant_system_prompt(Language l) {
 std::string ask_prompt(std::string_view question, const Grounding& g, size_t max_facts,
                        Language l) {
   std::string out;
-  const size_t n = std::min(max_facts, g.facts.size());
+  const auto facts = g.all_facts();
+  const size_t n = std::min(max_facts, facts.size());
   if (n > 0) {
     out += "Facts:\n";
     for (size_t i = 0; i < n; ++i) {
-      const auto& f = g.facts[i];
-      out += "- " + f.entry->name.in(l) + ", " + std::string(topic_label(f.fact->topic, l)) + ": " +
-             f.fact->text.in(l) + "\n";
+      const auto& f = *facts[i];
+      const MedicineEntry* about = f.entry ? f.entry : f.owner;
+      out += "- " +
+             (about->kind == MedicineEntry::Kind::kGeneral
+                  ? std::string(ko(l) ? "모든 약" : "any medicine")
+                  : about->name.in(l)) +
+             ", " + std::string(topic_label(f.fact->topic, l)) + ": " + f.fact->text.in(l) + "\n";
     }
     out += "\n";
   }

@@ -91,4 +91,19 @@ bool GroundingCheck::is_grounded(std::string_view sentence) const {
   return grounded_share(sentence) >= min_share_;
 }
 
+bool GroundingCheck::written_in(std::string_view sentence, bool korean) {
+  size_t hangul = 0, latin = 0;
+  for (size_t i = 0; i < sentence.size(); ++i) {
+    const auto b = static_cast<unsigned char>(sentence[i]);
+    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')) {
+      ++latin;
+    } else if (b >= 0xEA && b <= 0xED && i + 2 < sentence.size()) {  // U+AC00..U+D7A3
+      ++hangul;
+      i += 2;
+    }
+  }
+  if (!korean) return hangul == 0;
+  return hangul > 0 && latin <= hangul;
+}
+
 }  // namespace dailydrug::app

@@ -24,16 +24,43 @@ namespace {
 using nlohmann::json;
 
 constexpr std::array<std::string_view, kFactTopicCount> kTopicNames = {
-    "use", "driving", "alcohol", "food", "side_effects", "serious", "interactions"};
-constexpr std::array<std::string_view, kFactTopicCount> kTopicKo = {
-    "효능", "운전", "음주", "복용 시기·음식", "부작용", "바로 진료가 필요한 증상", "함께 먹는 약"};
+    "use",          "driving",   "alcohol",       "food",     "side_effects", "serious",
+    "interactions", "pregnancy", "breastfeeding", "children", "elderly",      "missed_dose",
+    "double_dose",  "stopping",  "dose_change",   "storage",  "kidney_liver"};
+constexpr std::array<std::string_view, kFactTopicCount> kTopicKo = {"효능",
+                                                                    "운전",
+                                                                    "음주",
+                                                                    "복용 시기·음식",
+                                                                    "부작용",
+                                                                    "바로 진료가 필요한 증상",
+                                                                    "함께 먹는 약",
+                                                                    "임신",
+                                                                    "수유",
+                                                                    "어린이",
+                                                                    "어르신",
+                                                                    "복용을 잊었을 때",
+                                                                    "두 번 먹었을 때",
+                                                                    "복용 중단",
+                                                                    "용량 변경",
+                                                                    "보관",
+                                                                    "콩팥·간 질환"};
 constexpr std::array<std::string_view, kFactTopicCount> kTopicEn = {"Use",
                                                                     "Driving",
                                                                     "Alcohol",
                                                                     "Food and timing",
                                                                     "Side effects",
                                                                     "See a doctor now if",
-                                                                    "Other medicines"};
+                                                                    "Other medicines",
+                                                                    "Pregnancy",
+                                                                    "Breastfeeding",
+                                                                    "Children",
+                                                                    "Older adults",
+                                                                    "Missed dose",
+                                                                    "Double dose",
+                                                                    "Stopping",
+                                                                    "Changing the dose",
+                                                                    "Storage",
+                                                                    "Kidney or liver disease"};
 
 Error kb_error(const std::string& where, const std::string& what) {
   return Error::invalid("medicine_facts", where.empty() ? what : where + ": " + what);
@@ -151,6 +178,59 @@ std::string_view MedicineFacts::schema_text() {
   return {embedded::kMedicineFactsSchema, embedded::kMedicineFactsSchema_size};
 }
 
+namespace {
+
+LocalizedText localized(const json& j) {
+  return {j["ko"].get<std::string>(), j["en"].get<std::string>()};
+}
+
+// The facts of one entry, sorted by topic; one per topic, known sources, non-blank text.
+Result<std::vector<MedicineFact>> parse_facts(const json& facts, const json& sources,
+                                              const std::string& where) {
+  std::vector<MedicineFact> out;
+  std::array<bool, kFactTopicCount> seen{};
+  for (size_t f = 0; f < facts.size(); ++f) {
+    const json& jf = facts[f];
+    const std::string fwhere = where + "/facts/" + std::to_string(f);
+    MedicineFact fact;
+    fact.topic = *parse_fact_topic(jf["topic"].get<std::string>());  // enum in the schema
+    if (seen[static_cast<size_t>(fact.topic)]) {
+      return kb_error(fwhere + "/topic", "second fact on " + std::string(to_string(fact.topic)));
+    }
+    seen[static_cast<size_t>(fact.topic)] = true;
+    fact.text = localized(jf);
+    if (is_blank(fact.text.ko) || is_blank(fact.text.en)) return kb_error(fwhere, "blank text");
+    fact.source = jf["source"].get<std::string>();
+    if (!sources.contains(fact.source)) {
+      return kb_error(fwhere + "/source", "unknown source " + fact.source);
+    }
+    fact.referral = jf["referral"].get<bool>();
+    out.push_back(std::move(fact));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const MedicineFact& a, const MedicineFact& b) { return a.topic < b.topic; });
+  return out;
+}
+
+// A medicine or a category (the shared fields); ids unique across both.
+Result<MedicineEntry> parse_entry(const json& j, MedicineEntry::Kind kind, const json& sources,
+                                  const std::string& where, std::set<std::string>& ids) {
+  MedicineEntry e;
+  e.kind = kind;
+  e.id = j["id"].get<std::string>();
+  if (!ids.insert(e.id).second) return kb_error(where + "/id", "duplicate id " + e.id);
+  e.name = localized(j["name"]);
+  if (j.contains("category")) e.category = localized(j["category"]);
+  e.sedating = j.value("sedating", false);
+  for (const auto& a : j["aliases"]) e.aliases.push_back(a.get<std::string>());
+  auto facts = parse_facts(j["facts"], sources, where);
+  if (!facts.ok()) return facts.take_error();
+  e.facts = std::move(facts).value();
+  return e;
+}
+
+}  // namespace
+
 Result<MedicineFacts> MedicineFacts::parse(std::string_view json_text) {
   json doc = json::parse(json_text.begin(), json_text.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return kb_error("", "not valid JSON");
@@ -164,63 +244,87 @@ Result<MedicineFacts> MedicineFacts::parse(std::string_view json_text) {
   }
 
   MedicineFacts kb;
-  for (const auto& [key, label] : doc["sources"].items()) {
-    kb.sources_.push_back({key, {label["ko"].get<std::string>(), label["en"].get<std::string>()}});
+  const json& sources = doc["sources"];
+  for (const auto& [key, label] : sources.items()) kb.sources_.push_back({key, localized(label)});
+  kb.review_status_ = localized(doc["review_status"]);
+  auto general = parse_facts(doc["general"]["facts"], sources, "/general");
+  if (!general.ok()) return general.take_error();
+  kb.general_.kind = MedicineEntry::Kind::kGeneral;
+  kb.general_.id = "general";
+  kb.general_.facts = std::move(general).value();
+
+  std::set<std::string> ids{"general"};
+  const auto& categories = doc["categories"];
+  kb.categories_.reserve(categories.size());  // entries point into it
+  for (size_t c = 0; c < categories.size(); ++c) {
+    auto e = parse_entry(categories[c], MedicineEntry::Kind::kCategory, sources,
+                         "/categories/" + std::to_string(c), ids);
+    if (!e.ok()) return e.take_error();
+    kb.categories_.push_back(std::move(e).value());
   }
-  std::set<std::string> ids;
   const auto& medicines = doc["medicines"];
   for (size_t m = 0; m < medicines.size(); ++m) {
-    const json& jm = medicines[m];
     const std::string where = "/medicines/" + std::to_string(m);
-    MedicineEntry e;
-    e.id = jm["id"].get<std::string>();
-    if (!ids.insert(e.id).second) return kb_error(where + "/id", "duplicate id " + e.id);
-    e.name = {jm["name"]["ko"].get<std::string>(), jm["name"]["en"].get<std::string>()};
-    e.category = {jm["category"]["ko"].get<std::string>(), jm["category"]["en"].get<std::string>()};
-    e.sedating = jm["sedating"].get<bool>();
-    for (const auto& a : jm["aliases"]) e.aliases.push_back(a.get<std::string>());
-    std::array<bool, kFactTopicCount> seen{};
-    const auto& facts = jm["facts"];
-    for (size_t f = 0; f < facts.size(); ++f) {
-      const json& jf = facts[f];
-      const std::string fwhere = where + "/facts/" + std::to_string(f);
-      MedicineFact fact;
-      fact.topic = *parse_fact_topic(jf["topic"].get<std::string>());  // enum in the schema
-      if (seen[static_cast<size_t>(fact.topic)]) {
-        return kb_error(fwhere + "/topic", "second fact on " + std::string(to_string(fact.topic)));
+    auto e = parse_entry(medicines[m], MedicineEntry::Kind::kMedicine, sources, where, ids);
+    if (!e.ok()) return e.take_error();
+    for (const auto& c : medicines[m].value("classes", json::array())) {
+      const auto it = std::find_if(kb.categories_.begin(), kb.categories_.end(),
+                                   [&](const MedicineEntry& x) { return x.id == c; });
+      if (it == kb.categories_.end()) {
+        return kb_error(where + "/classes", "unknown category " + c.get<std::string>());
       }
-      seen[static_cast<size_t>(fact.topic)] = true;
-      fact.text = {jf["ko"].get<std::string>(), jf["en"].get<std::string>()};
-      if (is_blank(fact.text.ko) || is_blank(fact.text.en)) {
-        return kb_error(fwhere, "blank text");
-      }
-      fact.source = jf["source"].get<std::string>();
-      if (!doc["sources"].contains(fact.source)) {
-        return kb_error(fwhere + "/source", "unknown source " + fact.source);
-      }
-      fact.referral = jf["referral"].get<bool>();
-      e.facts.push_back(std::move(fact));
+      e->classes.push_back(&*it);
     }
-    std::sort(e.facts.begin(), e.facts.end(),
-              [](const MedicineFact& a, const MedicineFact& b) { return a.topic < b.topic; });
-    kb.entries_.push_back(std::move(e));
+    for (const auto& i : medicines[m].value("ingredients", json::array({e->id}))) {
+      e->ingredients.push_back(i.get<std::string>());
+    }
+    kb.entries_.push_back(std::move(e).value());
   }
-  // Aliases: unique after normalisation across the whole base, longest first for matching.
-  std::set<std::string> normalized_seen;
-  for (size_t m = 0; m < kb.entries_.size(); ++m) {
-    for (size_t a = 0; a < kb.entries_[m].aliases.size(); ++a) {
-      const std::string& alias = kb.entries_[m].aliases[a];
-      std::string n = normalize(alias);
-      const std::string where = "/medicines/" + std::to_string(m) + "/aliases/" + std::to_string(a);
-      if (n.size() < 2) return kb_error(where, "alias too short after normalising: " + alias);
-      if (!normalized_seen.insert(n).second) return kb_error(where, "duplicate alias " + alias);
-      kb.aliases_.push_back({std::move(n), alias, m});
+  for (const MedicineEntry& e : kb.entries_) {  // ingredients name medicines of the base
+    for (const auto& i : e.ingredients) {
+      if (!kb.find_id(i)) return kb_error("/medicines/" + e.id, "unknown ingredient " + i);
     }
   }
-  std::stable_sort(kb.aliases_.begin(), kb.aliases_.end(), [](const Alias& a, const Alias& b) {
+  const auto& rules = doc["interactions"];
+  for (size_t r = 0; r < rules.size(); ++r) {
+    const json& jr = rules[r];
+    InteractionRule rule{jr["between"][0].get<std::string>(), jr["between"][1].get<std::string>(),
+                         localized(jr), jr["source"].get<std::string>()};
+    const std::string where = "/interactions/" + std::to_string(r);
+    if (!kb.find_id(rule.a) || !kb.find_id(rule.b)) {
+      return kb_error(where + "/between", "unknown id " + (kb.find_id(rule.a) ? rule.b : rule.a));
+    }
+    if (!sources.contains(rule.source)) return kb_error(where, "unknown source " + rule.source);
+    kb.interactions_.push_back(std::move(rule));
+  }
+  auto indexed = kb.index_aliases();
+  if (!indexed.ok()) return indexed.take_error();
+  return kb;
+}
+
+Result<bool> MedicineFacts::index_aliases() {
+  // Unique after normalisation across medicines and categories, longest first for matching.
+  std::set<std::string> seen;
+  auto add = [&](const std::vector<MedicineEntry>& list, bool category) -> Result<bool> {
+    for (size_t m = 0; m < list.size(); ++m) {
+      for (size_t a = 0; a < list[m].aliases.size(); ++a) {
+        const std::string& alias = list[m].aliases[a];
+        std::string n = normalize(alias);
+        const std::string where = std::string(category ? "/categories/" : "/medicines/") +
+                                  std::to_string(m) + "/aliases/" + std::to_string(a);
+        if (n.size() < 2) return kb_error(where, "alias too short after normalising: " + alias);
+        if (!seen.insert(n).second) return kb_error(where, "duplicate alias " + alias);
+        aliases_.push_back({std::move(n), alias, category, m});
+      }
+    }
+    return true;
+  };
+  if (auto r = add(entries_, false); !r.ok()) return r;
+  if (auto r = add(categories_, true); !r.ok()) return r;
+  std::stable_sort(aliases_.begin(), aliases_.end(), [](const Alias& a, const Alias& b) {
     return a.normalized.size() > b.normalized.size();
   });
-  return kb;
+  return true;
 }
 
 Result<MedicineFacts> MedicineFacts::load(const std::string& path) {
@@ -244,10 +348,43 @@ const MedicineFacts& MedicineFacts::builtin() {
 }
 
 const MedicineEntry* MedicineFacts::find_id(std::string_view id) const {
-  for (const auto& e : entries_) {
-    if (e.id == id) return &e;
+  for (const auto* list : {&entries_, &categories_}) {
+    for (const auto& e : *list) {
+      if (e.id == id) return &e;
+    }
   }
   return nullptr;
+}
+
+const MedicineFact* MedicineFacts::lookup(const MedicineEntry& entry, FactTopic topic,
+                                          const MedicineEntry** owner) const {
+  std::vector<const MedicineEntry*> chain{&entry};
+  chain.insert(chain.end(), entry.classes.begin(), entry.classes.end());
+  chain.push_back(&general_);
+  for (const MedicineEntry* e : chain) {
+    if (const MedicineFact* f = e->fact(topic)) {
+      if (owner) *owner = e;
+      return f;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<const InteractionRule*> MedicineFacts::interactions_between(
+    const MedicineEntry& a, const MedicineEntry& b) const {
+  auto names = [](const MedicineEntry& e) {
+    std::set<std::string> out{e.id};
+    for (const auto* c : e.classes) out.insert(c->id);
+    out.insert(e.ingredients.begin(), e.ingredients.end());
+    return out;
+  };
+  const auto na = names(a);
+  const auto nb = names(b);
+  std::vector<const InteractionRule*> out;
+  for (const auto& r : interactions_) {
+    if ((na.count(r.a) && nb.count(r.b)) || (na.count(r.b) && nb.count(r.a))) out.push_back(&r);
+  }
+  return out;
 }
 
 const std::string& MedicineFacts::source_label(const std::string& key, Language language) const {
@@ -261,7 +398,7 @@ std::vector<MedicineMatch> MedicineFacts::match(std::string_view text) const {
   const std::string n = normalize(text);
   std::vector<std::pair<size_t, size_t>> taken;  // accepted [begin, end) spans
   std::vector<MedicineMatch> out;
-  std::set<size_t> entries_found;
+  std::set<const MedicineEntry*> entries_found;
   for (const Alias& a : aliases_) {  // longest first: "레보세티리진" before "세티리진"
     for (size_t pos = n.find(a.normalized); pos != std::string::npos;
          pos = n.find(a.normalized, pos + 1)) {
@@ -271,11 +408,12 @@ std::vector<MedicineMatch> MedicineFacts::match(std::string_view text) const {
       });
       if (overlaps) continue;
       taken.emplace_back(pos, end);
-      if (entries_found.insert(a.entry).second) {
-        out.push_back({&entries_[a.entry], a.original, pos});
+      const MedicineEntry* entry = &at(a);
+      if (entries_found.insert(entry).second) {
+        out.push_back({entry, a.original, pos});
       } else {
         for (auto& m : out) {  // keep the earliest position of an entry
-          if (m.entry == &entries_[a.entry] && pos < m.position) {
+          if (m.entry == entry && pos < m.position) {
             m.position = pos;
             m.alias = a.original;
           }

@@ -66,6 +66,9 @@ class Finalizer {
     ScannedMedication& m = w.m;
     m.name = d.name;
     m.source_line = d.source_line;
+    if (d.name_source == FieldSource::kModel) {
+      m.field_sources.name = FieldOrigin::kModel;
+    }
     if (d.dose) {
       m.dose = d.dose->text();
       m.field_lines.dose = d.dose_field.line;

@@ -83,7 +83,8 @@ void to_json(json& j, const ScannedMedication& m) {
              {"duration_days", nullable(m.field_lines.duration_days)},
              {"timing", nullable(m.field_lines.timing)}}},
            {"field_sources",
-            {{"dose", origin_json(m.field_sources.dose)},
+            {{"name", m.field_sources.name ? origin_json(m.field_sources.name) : json("text")},
+             {"dose", origin_json(m.field_sources.dose)},
              {"times_per_day", origin_json(m.field_sources.times_per_day)},
              {"duration_days", origin_json(m.field_sources.duration_days)},
              {"timing", origin_json(m.field_sources.timing)}}}};
@@ -133,6 +134,10 @@ Result<ScanResult> scan_result_from_json(const json& j) {
       med.field_lines.duration_days = optional_of<int>(lines, "duration_days");
       med.field_lines.timing = optional_of<int>(lines, "timing");
       if (const auto sources = m.find("field_sources"); sources != m.end()) {
+        med.field_sources.name = origin_of(*sources, "name");
+        if (med.field_sources.name == FieldOrigin::kText) {
+          med.field_sources.name.reset();
+        }
         med.field_sources.dose = origin_of(*sources, "dose");
         med.field_sources.times_per_day = origin_of(*sources, "times_per_day");
         med.field_sources.duration_days = origin_of(*sources, "duration_days");

@@ -59,6 +59,7 @@ constexpr std::string_view kSchema = R"json({
           "required": ["dose", "times_per_day", "duration_days", "timing"],
           "additionalProperties": false,
           "properties": {
+            "name": {"enum": ["text", "model"]},
             "dose": {"$ref": "#/$defs/field_source"},
             "times_per_day": {"$ref": "#/$defs/field_source"},
             "duration_days": {"$ref": "#/$defs/field_source"},

@@ -51,7 +51,8 @@ struct AssistantFlags {
   std::optional<int32_t> max_tokens;
   std::optional<float> temperature;
   int64_t timeout_ms = 60000;
-  bool no_model = false;  // --no-model: curated answers only
+  bool no_model = false;    // --no-model: curated answers only
+  bool model_text = false;  // --model-text: the model adds its checked words to answers
 };
 
 enum class Mode { kCoach, kAsk, kFaq, kChat };
@@ -71,30 +72,34 @@ std::string_view mode_name(Mode m) {
 }
 
 json reply_json(Mode mode, const dd::AssistantReply& r) {
-  return json{{"command", mode_name(mode)},
-              {"language", dd::to_string(r.language)},
-              {"text", r.text},
-              {"model_text", r.model_text},
-              {"model_text_used", r.model_text_used},
-              {"safety_replaced", r.safety_replaced},
-              {"replaced_sentences", r.replaced_sentences},
-              {"dropped_sentences", r.dropped_sentences},
-              {"facts_used", r.facts_used},
-              {"medicines", r.medicines},
-              {"notice", r.notice},
-              {"finish_reason", llm::to_string(r.finish)},
-              {"usage",
-               {{"input_tokens", r.usage.input_tokens},
-                {"output_tokens", r.usage.output_tokens},
-                {"total_tokens", r.usage.total_tokens}}},
-              {"stats",
-               {{"load_ms", r.stats.load_ms},
-                {"prompt_tokens", r.stats.prompt_tokens},
-                {"reused_prefix_tokens", r.stats.reused_prefix_tokens},
-                {"ttft_ms", r.stats.ttft_ms},
-                {"prefill_tokens_per_s", r.stats.prefill_tokens_per_s},
-                {"decode_tokens_per_s", r.stats.decode_tokens_per_s},
-                {"peak_rss_kb", r.stats.peak_rss_kb}}}};
+  return json{
+      {"command", mode_name(mode)},
+      {"language", dd::to_string(r.language)},
+      {"text", r.text},
+      {"model_text", r.model_text},
+      {"model_text_used", r.model_text_used},
+      {"safety_replaced", r.safety_replaced},
+      {"replaced_sentences", r.replaced_sentences},
+      {"dropped_sentences", r.dropped_sentences},
+      {"facts_used", r.facts_used},
+      {"emergency", r.emergency ? json(dd::to_string(*r.emergency)) : json(nullptr)},
+      {"model_error", r.model_error ? json(llm::to_string(r.model_error->kind)) : json(nullptr)},
+      {"content_review", dd::MedicineFacts::builtin().review_status().en},
+      {"medicines", r.medicines},
+      {"notice", r.notice},
+      {"finish_reason", llm::to_string(r.finish)},
+      {"usage",
+       {{"input_tokens", r.usage.input_tokens},
+        {"output_tokens", r.usage.output_tokens},
+        {"total_tokens", r.usage.total_tokens}}},
+      {"stats",
+       {{"load_ms", r.stats.load_ms},
+        {"prompt_tokens", r.stats.prompt_tokens},
+        {"reused_prefix_tokens", r.stats.reused_prefix_tokens},
+        {"ttft_ms", r.stats.ttft_ms},
+        {"prefill_tokens_per_s", r.stats.prefill_tokens_per_s},
+        {"decode_tokens_per_s", r.stats.decode_tokens_per_s},
+        {"peak_rss_kb", r.stats.peak_rss_kb}}}};
 }
 
 /// Report an assistant error on stderr and return its exit code.
@@ -165,22 +170,35 @@ int run_assistant(CliContext& ctx, Mode mode, const AssistantFlags& f) {
   auto store = open_store(ctx);
   if (!store.ok()) return report(ctx, dd::AssistantError{store.take_error()});
 
-  // The model: only when it can write the language asked for.
-  const std::string dir = resolve_model_dir(ctx.globals);
-  auto langs = model_languages(dir);
-  if (!langs.ok()) return report_error(langs.error(), ctx.globals.json);
+  // The model: for coaching, and for answers only with --model-text; and only when it can
+  // write the language asked for. An answer never waits on a bundle it does not use, and a
+  // bundle that cannot be read or loaded leaves the curated answer whole (the exit code says
+  // what failed afterwards).
   dd::AssistantOptions options;
-  options.model_languages = *langs;
   options.seed = f.seed;
   options.timeout_ms = f.timeout_ms;
   if (f.max_tokens) options.max_output_tokens = *f.max_tokens;
   if (f.temperature) options.temperature = *f.temperature;
+  options.use_model = f.model_text && !f.no_model;
+  const bool wants_model = (mode == Mode::kCoach || options.use_model) && !f.no_model;
   std::unique_ptr<llm::Runner> runner;
-  const bool model_writes = std::find(langs->begin(), langs->end(), *lang) != langs->end();
-  if (model_writes && !f.no_model) {
-    auto r = load_runner_for_cli(ctx.globals);
-    if (!r.ok()) return report_error(r.error(), ctx.globals.json);
-    runner = std::move(r).value();
+  std::optional<llm::Error> load_error;
+  if (wants_model) {
+    auto langs = model_languages(resolve_model_dir(ctx.globals));
+    if (langs.ok()) {
+      options.model_languages = *langs;
+      if (std::find(langs->begin(), langs->end(), *lang) != langs->end()) {
+        auto r = load_runner_for_cli(ctx.globals);
+        if (r.ok()) {
+          runner = std::move(r).value();
+        } else {
+          load_error = r.error();
+        }
+      }
+    } else {
+      load_error = langs.error();
+    }
+    if (load_error && mode == Mode::kCoach) return report_error(*load_error, ctx.globals.json);
   }
   dd::Assistant assistant(runner.get(), *store, **clock, facts, options);
 
@@ -214,6 +232,8 @@ int run_assistant(CliContext& ctx, Mode mode, const AssistantFlags& f) {
       return kExitCancelled;
     }
     finish_reply(*reply);
+    if (load_error) return report_error(*load_error, ctx.globals.json);
+    if (reply->model_error) return report_error(*reply->model_error, ctx.globals.json);
     return kExitOk;
   }
 
@@ -249,11 +269,14 @@ void add_common(CLI::App* cmd, AssistantFlags& f) {
   cmd->add_option("--seed", f.seed, "Sampling seed (same seed, same text)");
   cmd->add_option("--max-tokens", f.max_tokens, "Most tokens the model may write")
       ->check(CLI::Range(1, 4096));
-  cmd->add_option("--temperature", f.temperature, "Sampling temperature (default 0.3)")
+  cmd->add_option("--temperature", f.temperature, "Sampling temperature (default 0: greedy)")
       ->check(CLI::Range(0.0, 2.0));
   cmd->add_option("--timeout-ms", f.timeout_ms, "Wall-clock limit per answer (0 = none)");
   cmd->add_flag("--no-model", f.no_model,
                 "Answer from the curated notes and the schedule only (no model text)");
+  cmd->add_flag("--model-text", f.model_text,
+                "ask/faq/chat: let the model add its checked words before the notes (off by "
+                "default: docs/ASSISTANT.md)");
   cmd->add_option("--facts", f.facts_file,
                   "Medicine knowledge base JSON (default: the built-in one)");
 }

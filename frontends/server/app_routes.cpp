@@ -396,6 +396,9 @@ GenerationJob::Work assistant_work(ServerState& state, AssistantCall call) {
                                  {"safety_replaced", reply->safety_replaced},
                                  {"facts_used", reply->facts_used},
                                  {"medicines", reply->medicines},
+                                 {"emergency", reply->emergency
+                                                   ? json(dd::to_string(*reply->emergency))
+                                                   : json(nullptr)},
                                  {"notice", reply->notice}}));
     llm::GenerationResponse r;
     r.text = reply->text;

@@ -32,7 +32,7 @@ dd::Grounding ground_question(const std::string& q, bool all = false) {
     meds.push_back(m.entry);
     names.push_back(m.alias);
   }
-  return dd::ground(meds, names, dd::detect_topics(q), all);
+  return dd::ground(kb(), q, meds, names, dd::detect_topics(q), all);
 }
 
 dd::ScheduledDose dose(const char* when, const char* name, dd::DoseStatus status) {
@@ -79,8 +79,10 @@ TEST(AssistantPromptTest, GroundsTheAskedTopicsPerMedicine) {
   EXPECT_EQ(g.fact_ids(), std::vector<std::string>{"acetaminophen.driving"});
 
   g = ground_question("판콜 부작용");
-  EXPECT_EQ(g.fact_ids(), (std::vector<std::string>{"cold_combination.side_effects",
-                                                    "cold_combination.serious"}));
+  // A side effect also brings the rule not to stop a prescribed medicine on one's own.
+  EXPECT_EQ(g.fact_ids(),
+            (std::vector<std::string>{"cold_combination.side_effects", "cold_combination.serious",
+                                      "general.stopping"}));
   EXPECT_TRUE(g.needs_referral());
 
   g = ground_question("타이레놀");  // no topic: what it is for and its side effects
@@ -88,13 +90,16 @@ TEST(AssistantPromptTest, GroundsTheAskedTopicsPerMedicine) {
             (std::vector<std::string>{"acetaminophen.use", "acetaminophen.side_effects",
                                       "acetaminophen.serious"}));
 
-  g = ground_question("로수바스타틴 먹고 운전");  // no driving fact: reported as missing
-  EXPECT_TRUE(g.facts.empty());
-  ASSERT_EQ(g.missing.size(), 1u);
-  EXPECT_EQ(g.missing[0].topic, FactTopic::kDriving);
+  // No driving fact of its own or of its class: the general rule answers, nothing is missing.
+  g = ground_question("로수바스타틴 먹고 운전");
+  ASSERT_TRUE(g.direct.has_value());
+  EXPECT_EQ(g.direct->owner, &kb().general());
+  EXPECT_EQ(g.direct->id, "general.driving");
+  EXPECT_TRUE(g.missing.empty());
 
-  g = ground_question("졸피뎀", /*all=*/true);
-  EXPECT_EQ(g.facts.size(), 7u);
+  g = ground_question("졸피뎀", /*all=*/true);  // faq: every topic of its own or of its class
+  EXPECT_GE(g.facts.size(), 7u);
+  EXPECT_FALSE(g.direct.has_value());
 }
 
 TEST(AssistantPromptTest, TylenolDrivingAnswerMentionsDrivingAndDoctor) {
@@ -102,7 +107,8 @@ TEST(AssistantPromptTest, TylenolDrivingAnswerMentionsDrivingAndDoctor) {
   const std::string ko = dd::compose_answer(g, kb(), Language::kKorean);
   EXPECT_TRUE(contains(ko, "운전")) << ko;
   EXPECT_TRUE(contains(ko, "의사")) << ko;
-  EXPECT_TRUE(contains(ko, "타이레놀 (아세트아미노펜 · 해열진통제)")) << ko;
+  // The first line is the direct answer, naming the medicine as the user did.
+  EXPECT_EQ(ko.rfind("타이레놀(아세트아미노펜): ", 0), 0u) << ko;
   EXPECT_TRUE(contains(ko, "출처: 식약처 의약품안전나라 e약은요 요약")) << ko;
   const std::string en = dd::compose_answer(g, kb(), Language::kEnglish);
   EXPECT_TRUE(contains(en, "driv")) << en;
@@ -134,15 +140,18 @@ TEST(AssistantPromptTest, NoMedicineFoundSaysSoAndStillRefers) {
 }
 
 TEST(AssistantPromptTest, SavedMedicinesAreNamedWhenTheQuestionNamesNone) {
-  auto g = dd::ground({kb().find_id("acetaminophen")}, {"타이레놀정500mg"}, {FactTopic::kAlcohol},
-                      false);
+  auto g = dd::ground(kb(), "술", {kb().find_id("acetaminophen"), kb().find_id("amlodipine")},
+                      {"타이레놀정500mg", "노바스크정5mg"}, {FactTopic::kAlcohol}, false);
   g.from_saved = true;
   g.unmatched_names = {"비타민D"};
   const std::string ko = dd::compose_answer(g, kb(), Language::kKorean);
+  // The first line is the direct answer: the first medicine's alcohol fact.
+  const std::string first_fact = kb().find_id("acetaminophen")->fact(FactTopic::kAlcohol)->text.ko;
+  EXPECT_EQ(ko.rfind("타이레놀정500mg(아세트아미노펜): " + first_fact, 0), 0u) << ko;
   EXPECT_TRUE(contains(ko, "저장된 약을 기준으로")) << ko;
-  EXPECT_TRUE(contains(ko, "타이레놀정500mg (아세트아미노펜 · 해열진통제)")) << ko;
+  EXPECT_TRUE(contains(ko, "노바스크정5mg (암로디핀 · ")) << ko;
   EXPECT_TRUE(contains(ko, "'비타민D'")) << ko;
-  EXPECT_TRUE(contains(ko, "• 음주:")) << ko;
+  EXPECT_TRUE(contains(ko, "• 음주:")) << ko;  // the second medicine's
 }
 
 TEST(AssistantPromptTest, AdherenceCountsTakenSkippedAndMissedInRange) {

@@ -97,7 +97,8 @@ TEST_F(AssistantTest, FaqListsEveryTopicWithSources) {
   auto a = make();
   auto r = a.faq("스틸녹스", Language::kKorean);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->facts_used.size(), 7u);
+  // Its own seven-plus topics and its class's (sleeping pills) where it has none of its own.
+  EXPECT_GE(r->facts_used.size(), 7u);
   EXPECT_TRUE(contains(r->text, "■ 스틸녹스 (졸피뎀 · 수면제)")) << r->text;
   EXPECT_TRUE(contains(r->text, "• 운전:")) << r->text;
   EXPECT_TRUE(contains(r->text, "출처:")) << r->text;
@@ -140,10 +141,11 @@ TEST_F(AssistantTest, ChatFollowUpsStayOnTheMedicineAndResetForgetsIt) {
   ASSERT_TRUE(follow.ok());
   EXPECT_EQ(follow->facts_used, std::vector<std::string>{"cold_combination.alcohol"});
   a.reset_chat();
+  // Forgotten: only the rule for any medicine is left to say about alcohol.
   auto after = a.chat("술은요?", Language::kKorean);
   ASSERT_TRUE(after.ok());
-  EXPECT_TRUE(after->facts_used.empty());
-  EXPECT_TRUE(contains(after->text, "찾지 못했어요")) << after->text;
+  EXPECT_EQ(after->facts_used, std::vector<std::string>{"general.alcohol"});
+  EXPECT_TRUE(after->medicines.empty());
 }
 
 TEST(AssistantErrorTest, KindNamesAndMessagesComeFromTheirLayer) {
@@ -165,7 +167,9 @@ TEST_F(AssistantTest, TinyModelContextTooSmallFallsBackToTheFactsWithANotice) {
   ASSERT_TRUE(bundle.ok()) << bundle.error().message();
   auto runner = llm::Runner::from_bundle(*bundle);
   ASSERT_TRUE(runner.ok()) << runner.error().message();
-  auto a = make(runner->get());
+  dd::AssistantOptions options;
+  options.use_model = true;
+  auto a = make(runner->get(), options);
   EXPECT_TRUE(a.can_write(Language::kEnglish));
   EXPECT_FALSE(a.can_write(Language::kKorean));
   auto r = a.ask("Can I drive after taking Tylenol?", Language::kEnglish);
@@ -176,4 +180,11 @@ TEST_F(AssistantTest, TinyModelContextTooSmallFallsBackToTheFactsWithANotice) {
   auto c = a.coach(Language::kEnglish);
   ASSERT_TRUE(c.ok());
   EXPECT_TRUE(contains(c->notice, "does not fit")) << c->notice;
+  // Off (the default): answers never ask the model; the notice says so.
+  auto off = make(runner->get());
+  auto r2 = off.ask("Can I drive after taking Tylenol?", Language::kEnglish);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_FALSE(r2->model_text_used);
+  EXPECT_TRUE(contains(r2->notice, "model is off")) << r2->notice;
+  EXPECT_EQ(r2->text, r->text);
 }

@@ -64,8 +64,14 @@ TEST_F(CliAssistantTest, KoreanAskWithAnEnglishOnlyBundleIsComposedFromFactsWith
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(has(r.out, "운전")) << r.out;
   EXPECT_TRUE(has(r.out, "의사")) << r.out;
-  EXPECT_TRUE(has(r.err, "note: the model cannot write Korean")) << r.err;
+  EXPECT_TRUE(has(r.err, "note: the model is off for answers")) << r.err;
   EXPECT_FALSE(has(r.err, "loading model")) << r.err;  // not needed, not loaded
+  // With --model-text the bundle's languages decide: the test bundle writes no Korean.
+  CliResult m = run("ask '타이레놀 복용 후 운전해도 될까요?' --model-text");
+  ASSERT_EQ(m.code, 0) << m.err;
+  EXPECT_TRUE(has(m.err, "note: the model cannot write Korean")) << m.err;
+  EXPECT_FALSE(has(m.err, "loading model")) << m.err;
+  EXPECT_EQ(m.out, r.out);
 }
 
 TEST_F(CliAssistantTest, JsonCarriesTextFactsSafetyAndNotice) {
@@ -78,14 +84,17 @@ TEST_F(CliAssistantTest, JsonCarriesTextFactsSafetyAndNotice) {
   EXPECT_EQ(j["medicines"], json::array({"cold_combination"}));
   EXPECT_EQ(j["model_text_used"], false);
   EXPECT_EQ(j["safety_replaced"], false);
-  EXPECT_TRUE(has(j["notice"].get<std::string>(), "cannot write Korean"));
+  EXPECT_TRUE(has(j["notice"].get<std::string>(), "model is off"));
   EXPECT_TRUE(has(j["text"].get<std::string>(), "졸음"));
+  EXPECT_TRUE(j["emergency"].is_null());
+  EXPECT_TRUE(j["model_error"].is_null());
+  EXPECT_TRUE(has(j["content_review"].get<std::string>(), "not yet been reviewed by a pharmacist"));
   EXPECT_EQ(j["usage"]["total_tokens"], 0);
   EXPECT_TRUE(r.err.empty()) << r.err;
 }
 
 TEST_F(CliAssistantTest, EnglishAskLoadsTheModelAndFallsBackWhenThePromptCannotFit) {
-  CliResult r = run("--json ask 'Can I drive after taking Tylenol?' --lang en");
+  CliResult r = run("--json ask 'Can I drive after taking Tylenol?' --lang en --model-text");
   ASSERT_EQ(r.code, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_EQ(j["model_text_used"], false);
@@ -94,11 +103,12 @@ TEST_F(CliAssistantTest, EnglishAskLoadsTheModelAndFallsBackWhenThePromptCannotF
 }
 
 TEST_F(CliAssistantTest, NoModelFlagAnswersFromTheNotesWithoutLoading) {
-  CliResult r = run("--json ask 'Can I drive after taking Tylenol?' --lang en --no-model");
+  CliResult r =
+      run("--json ask 'Can I drive after taking Tylenol?' --lang en --model-text --no-model");
   ASSERT_EQ(r.code, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_EQ(j["model_text_used"], false);
-  EXPECT_TRUE(has(j["notice"].get<std::string>(), "no model is loaded"));
+  EXPECT_TRUE(has(j["notice"].get<std::string>(), "model is off"));
   EXPECT_FALSE(has(r.err, "loading model")) << r.err;
 }
 
@@ -140,11 +150,12 @@ TEST_F(CliAssistantTest, ChatReadsPipedLinesFollowsUpAndResets) {
   ASSERT_EQ(turns.size(), 3u) << r.out;
   EXPECT_EQ(turns[0]["facts_used"], json::array({"cold_combination.driving"}));
   EXPECT_EQ(turns[1]["facts_used"], json::array({"cold_combination.alcohol"}));
-  EXPECT_EQ(turns[2]["facts_used"], json::array());
+  EXPECT_EQ(turns[2]["facts_used"], json::array({"general.alcohol"}));  // forgotten: any medicine
   EXPECT_EQ(turns[2]["command"], "chat");
   CliResult plain = run("chat", kTiny, "타이레놀 부작용\n");
   ASSERT_EQ(plain.code, 0) << plain.err;
-  EXPECT_TRUE(has(plain.out, "• 부작용:")) << plain.out;
+  EXPECT_EQ(plain.out.rfind("타이레놀(아세트아미노펜): ", 0), 0u) << plain.out;  // direct answer
+  EXPECT_TRUE(has(plain.out, "• 바로 진료가 필요한 증상:")) << plain.out;
 }
 
 TEST_F(CliAssistantTest, BadInputIsAUsageErrorAndAMissingBundleIsExit4) {
@@ -156,8 +167,12 @@ TEST_F(CliAssistantTest, BadInputIsAUsageErrorAndAMissingBundleIsExit4) {
   CliResult r = run("--json ask 타이레놀 --facts " + quote(bad.string()));
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_EQ(json::parse(r.err)["error"]["kind"], "Invalid");
-  CliResult gone = run("--json ask 타이레놀", "/nonexistent/bundle");
+  // A bundle that is not there: an answer that does not use the model does not care; one that
+  // asked for model text still gets the curated answer, and the exit code says what failed.
+  EXPECT_EQ(run("ask 타이레놀", "/nonexistent/bundle").code, 0);
+  CliResult gone = run("--json ask 타이레놀 --model-text", "/nonexistent/bundle");
   EXPECT_EQ(gone.code, 4);
+  EXPECT_TRUE(has(json::parse(gone.out)["text"].get<std::string>(), "타이레놀")) << gone.out;
   EXPECT_EQ(json::parse(gone.err)["error"]["kind"], "ModelNotFound");
 }
 
@@ -178,7 +193,8 @@ TEST_F(CliAssistantTest, AcceptanceTylenolDrivingMentionsDrivingAndDoctorWithThe
 // curated facts and the referral follow.
 TEST_F(CliAssistantTest, AcceptanceKoreanDefaultModelAnswersInKorean) {
   if (!real_bundle(kApp)) GTEST_SKIP() << "no default bundle at " << kApp;
-  CliResult r = run("--json ask '타이레놀 복용 후 운전해도 될까요?' --max-tokens 120", kApp);
+  CliResult r =
+      run("--json ask '타이레놀 복용 후 운전해도 될까요?' --max-tokens 120 --model-text", kApp);
   ASSERT_EQ(r.code, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_EQ(j["language"], "ko");
@@ -191,7 +207,9 @@ TEST_F(CliAssistantTest, AcceptanceKoreanDefaultModelAnswersInKorean) {
   }
   EXPECT_GE(hangul, 10) << "the model's own text should be Korean: " << model;
   const std::string text = j["text"];
-  EXPECT_EQ(text.rfind("AI 답변", 0), 0u) << text;
+  // The direct answer first, then the labelled model text, then the notes and the referral.
+  EXPECT_EQ(text.rfind("타이레놀(아세트아미노펜): ", 0), 0u) << text;
+  EXPECT_LT(text.find("\nAI 답변"), text.find(model)) << text;
   EXPECT_TRUE(has(text, model)) << "the (filtered) model text is part of the reply";
   EXPECT_TRUE(has(text, "운전")) << text;
   EXPECT_TRUE(has(text, "의사")) << text;
@@ -200,18 +218,23 @@ TEST_F(CliAssistantTest, AcceptanceKoreanDefaultModelAnswersInKorean) {
 
 TEST_F(CliAssistantTest, EnglishAnswerFromTheRealModelIsFollowedByFactsAndReferral) {
   if (!real_bundle()) GTEST_SKIP() << "no default bundle at " << kReal;
-  CliResult r = run(
-      "--json ask 'Can I drive after taking Tylenol?' --lang en --seed 7 --max-tokens 80", kReal);
+  CliResult r =
+      run("--json ask 'Can I drive after taking Tylenol?' --lang en --seed 7 --max-tokens 80 "
+          "--temperature 0.3 --model-text",
+          kReal);
   ASSERT_EQ(r.code, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_EQ(j["model_text_used"], true) << j.dump();
   EXPECT_GT(j["usage"]["output_tokens"].get<int>(), 0);
   const std::string text = j["text"];
   const std::string model = j["model_text"];
-  EXPECT_EQ(text.rfind("AI answer (a small on-device model", 0), 0u) << text;
-  EXPECT_TRUE(has(text, model)) << "the (filtered) model text is part of the reply";
-  EXPECT_TRUE(has(text, "• Driving: Acetaminophen alone usually does not cause drowsiness"))
+  EXPECT_EQ(text.rfind("Tylenol(acetaminophen): Acetaminophen alone usually does not cause "
+                       "drowsiness",
+                       0),
+            0u)
       << text;
+  EXPECT_TRUE(has(text, "\nAI answer (a small on-device model")) << text;
+  EXPECT_TRUE(has(text, model)) << "the (filtered) model text is part of the reply";
   EXPECT_TRUE(has(text, "doctor or pharmacist")) << text;
   EXPECT_GT(j["stats"]["ttft_ms"].get<double>(), 0.0);
 }

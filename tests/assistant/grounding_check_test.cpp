@@ -74,3 +74,12 @@ TEST(GroundingCheckTest, FilterDropsUngroundedSentencesAndReportsThem) {
   ASSERT_EQ(f.dropped_sentences().size(), 1u);
   EXPECT_EQ(f.replaced_sentences().size(), 1u);
 }
+
+TEST(GroundingCheckTest, ModelSentencesMustBeInTheAnswersLanguageAndScript) {
+  EXPECT_TRUE(dd::GroundingCheck::written_in("타이레놀은 졸음을 거의 일으키지 않아요.", true));
+  EXPECT_TRUE(dd::GroundingCheck::written_in("Tylenol(아세트아미노펜)은 해열진통제예요.", true));
+  EXPECT_FALSE(dd::GroundingCheck::written_in("No, it does not work for empty blood.", true));
+  EXPECT_FALSE(dd::GroundingCheck::written_in("It is taken with 물 after meals.", false));
+  EXPECT_TRUE(dd::GroundingCheck::written_in("Take it after meals.", false));
+  EXPECT_FALSE(dd::GroundingCheck::written_in("...", true));  // no Hangul at all
+}

@@ -27,17 +27,28 @@ std::string id_of(std::string_view text) {
 
 json minimal() {
   return json::parse(R"({
-    "schema_version": 1,
+    "schema_version": 2,
+    "review_status": {"ko": "검토 전", "en": "not reviewed"},
     "sources": {"s": {"ko": "출처", "en": "source"}},
+    "general": {"facts": [{"topic": "missed_dose", "ko": "두 배로 드시지 마세요.",
+                           "en": "Do not double up.", "source": "s", "referral": true}]},
+    "categories": [{
+      "id": "painkiller", "name": {"ko": "진통제", "en": "painkiller"}, "aliases": ["진통제"],
+      "facts": [{"topic": "alcohol", "ko": "술을 피하세요.", "en": "Avoid alcohol.",
+                 "source": "s", "referral": false}]
+    }],
     "medicines": [{
       "id": "acetaminophen",
       "name": {"ko": "아세트아미노펜", "en": "acetaminophen"},
       "category": {"ko": "해열진통제", "en": "pain reliever"},
+      "classes": ["painkiller"],
       "aliases": ["타이레놀", "Tylenol"],
       "sedating": false,
       "facts": [{"topic": "use", "ko": "통증을 줄여요.", "en": "Eases pain.", "source": "s",
                  "referral": false}]
-    }]})");
+    }],
+    "interactions": [{"between": ["painkiller", "acetaminophen"], "ko": "확인하세요.",
+                      "en": "Check.", "source": "s"}]})");
 }
 
 std::string parse_error(const json& doc) {
@@ -52,7 +63,18 @@ std::string parse_error(const json& doc) {
 
 TEST(MedicineFactsTest, BuiltinIsValidBroadAndBilingual) {
   const auto& entries = kb().entries();
-  ASSERT_GE(entries.size(), 30u);
+  ASSERT_GE(entries.size(), 100u);  // the medicines most prescribed or sold in Korea
+  // The general entry answers every topic for any medicine; every category says what it is.
+  for (size_t t = 0; t < dd::kFactTopicCount; ++t) {
+    EXPECT_NE(kb().general().fact(static_cast<dd::FactTopic>(t)), nullptr) << t;
+  }
+  ASSERT_GE(kb().categories().size(), 20u);
+  for (const auto& c : kb().categories()) {
+    EXPECT_NE(c.fact(dd::FactTopic::kUse), nullptr) << c.id;
+    EXPECT_FALSE(c.aliases.empty()) << c.id;
+  }
+  EXPECT_FALSE(kb().interactions().empty());
+  EXPECT_FALSE(kb().review_status().ko.empty());
   for (const auto& e : entries) {
     EXPECT_NE(e.fact(dd::FactTopic::kUse), nullptr) << e.id;
     EXPECT_NE(e.fact(dd::FactTopic::kSideEffects), nullptr) << e.id;
@@ -61,9 +83,12 @@ TEST(MedicineFactsTest, BuiltinIsValidBroadAndBilingual) {
       EXPECT_FALSE(f.text.ko.empty());
       EXPECT_FALSE(f.text.en.empty());
       EXPECT_NE(kb().source_label(f.source, dd::Language::kKorean), f.source) << e.fact_id(f.topic);
-      // Serious symptoms always point to a doctor.
+      // Serious symptoms always point to urgent care: a doctor, the ER or 119.
       if (f.topic == dd::FactTopic::kSerious) {
-        EXPECT_NE(f.text.ko.find("의사"), std::string::npos) << e.id;
+        const auto& ko = f.text.ko;
+        EXPECT_TRUE(ko.find("의사") != std::string::npos || ko.find("진료") != std::string::npos ||
+                    ko.find("응급실") != std::string::npos || ko.find("119") != std::string::npos)
+            << e.id;
       }
     }
     if (e.sedating) {
@@ -141,6 +166,20 @@ TEST(MedicineFactsTest, ParsesAMinimalFile) {
   EXPECT_EQ(r->entries().size(), 1u);
   EXPECT_EQ(r->match_one("타이레놀")->entry->id, "acetaminophen");
   EXPECT_EQ(r->source_label("s", dd::Language::kEnglish), "source");
+  // Topic lookup: own fact, then the class's, then the general rule, then nothing.
+  const dd::MedicineEntry& e = r->entries().front();
+  const dd::MedicineEntry* owner = nullptr;
+  EXPECT_EQ(r->lookup(e, dd::FactTopic::kUse, &owner)->text.en, "Eases pain.");
+  EXPECT_EQ(owner, &e);
+  EXPECT_EQ(r->lookup(e, dd::FactTopic::kAlcohol, &owner)->text.en, "Avoid alcohol.");
+  EXPECT_EQ(owner->id, "painkiller");
+  EXPECT_EQ(r->lookup(e, dd::FactTopic::kMissedDose, &owner)->text.en, "Do not double up.");
+  EXPECT_EQ(owner, &r->general());
+  EXPECT_EQ(r->lookup(e, dd::FactTopic::kStorage), nullptr);
+  // A category is matched by its words; a rule names either side by medicine or category id.
+  EXPECT_EQ(r->match_one("진통제 먹어도 돼요?")->entry->id, "painkiller");
+  EXPECT_EQ(r->interactions_between(e, *r->find_id("painkiller")).size(), 1u);
+  EXPECT_EQ(e.ingredients, std::vector<std::string>{"acetaminophen"});
 }
 
 TEST(MedicineFactsTest, MalformedFilesGiveTypedErrors) {
@@ -180,8 +219,24 @@ TEST(MedicineFactsTest, MalformedFilesGiveTypedErrors) {
   EXPECT_NE(parse_error(d).find("blank"), std::string::npos);
 
   d = minimal();
-  d["schema_version"] = 2;
+  d["schema_version"] = 1;
   EXPECT_FALSE(parse_error(d).empty());
+
+  d = minimal();
+  d["medicines"][0]["classes"] = json::array({"nowhere"});
+  EXPECT_NE(parse_error(d).find("unknown category"), std::string::npos);
+
+  d = minimal();
+  d["medicines"][0]["ingredients"] = json::array({"nowhere"});
+  EXPECT_NE(parse_error(d).find("unknown ingredient"), std::string::npos);
+
+  d = minimal();
+  d["interactions"][0]["between"][1] = "nowhere";
+  EXPECT_NE(parse_error(d).find("unknown id"), std::string::npos);
+
+  d = minimal();
+  d["categories"][0]["aliases"] = json::array({"Tylenol"});  // a medicine's alias
+  EXPECT_NE(parse_error(d).find("duplicate alias"), std::string::npos);
 
   d = minimal();
   d["medicines"][0]["extra"] = 1;

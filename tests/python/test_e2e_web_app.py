@@ -146,4 +146,18 @@ def test_6_korean_question_is_answered_from_the_facts(page):
     expect(out).to_contain_text("운전", timeout=60_000)
     expect(out).to_contain_text("약사")
     expect(page.locator("#gen-progress")).to_be_hidden(timeout=60_000)
+    expect(page.locator("#gen-emergency")).to_have_count(0)
     shot(page, "08-ask-korean")
+
+
+def test_7_emergency_question_shows_the_119_banner_first(page):
+    page.select_option("#gen-lang", "ko")
+    page.fill("#ask-text", "항생제 먹고 입술이 붓고 숨쉬기가 힘들어요")
+    page.click("#ask-submit")
+    banner = page.locator("#gen-output > .emergency-banner")
+    expect(banner).to_contain_text("119", timeout=60_000)
+    # The banner is the first thing in the answer, and the answer's own first line says it too.
+    first = page.locator("#gen-output > *").first
+    expect(first).to_have_id("gen-emergency")
+    expect(page.locator("#gen-output")).to_contain_text("응급실")
+    shot(page, "09-ask-emergency")

@@ -241,6 +241,15 @@ def test_ask_and_coach_stream_the_assistant(server):
     assert done["language"] == "ko" and done["medicines"] == ["acetaminophen"]
     assert "acetaminophen.driving" in done["facts_used"]
     assert done["model_text_used"] is False and done["notice"]
+    assert done["emergency"] is None
+
+    # Triage: an emergency answer opens with 119 and the done event names the sign.
+    conn, resp = server.open_stream("/api/ask", {"message": "약 먹고 가슴이 답답하고 아파요"})
+    events = list(sse_events(resp))
+    conn.close()
+    done = json.loads(events[-1][1])
+    assert done["emergency"] == "chest_pain", done
+    assert done["text"].splitlines()[0].find("119") >= 0, done["text"]
 
     conn, resp = server.open_stream("/api/coach", {"lang": "en"})
     events = list(sse_events(resp))

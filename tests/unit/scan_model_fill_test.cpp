@@ -10,6 +10,7 @@
 
 #include "dailydrug/app/json_codec.h"
 #include "dailydrug/app/scan_model_fill.h"
+#include "dailydrug/app/scan_model_find.h"
 #include "dailydrug/app/scan_schema.h"
 #include "dailydrug/app/scan_traceability.h"
 #include "dailydrug/llm/bundle.h"
@@ -85,6 +86,47 @@ TEST(ScanModelFillDefaultBundle, ChoicesComeFromTheTextAndPassTheChecks) {
   const dd::ScanResult result = dd::PrescriptionScanner::finalize(*draft);
   EXPECT_TRUE(dd::validate_scan_result_json(nlohmann::json(result)).empty());
   auto doc = dd::normalize_ocr_text(kAmbiguous);
+  ASSERT_TRUE(doc.ok());
+  EXPECT_TRUE(dd::check_traceability(result, *doc).empty());
+}
+
+TEST(ScanModelFind, AsksAboutNoLineWhenTheRulesReadEveryMedicationLine) {
+  auto runner = tiny_runner();
+  ASSERT_TRUE(runner);
+  auto draft = dd::PrescriptionScanner().draft(
+      "행복약국 ☎ 02-123-4567\n타이레놀정 500mg 1정 1일 3회\n모양: 흰색 원형 필름코팅정\n");
+  ASSERT_TRUE(draft.ok());
+  auto report = dd::find_missed_medications(*runner, *draft);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->lines_asked,
+            0);  // the name line is read; the notice and label lines are not asked
+  EXPECT_EQ(draft->medications.size(), 1u);
+}
+
+// With the default bundle: when the rules' medications are taken away, whatever the model finds
+// is a name printed on its line, marked as the model's, and passes the checks.
+TEST(ScanModelFindDefaultBundle, FoundNamesAreSpansOfTheirLineAndPassTheChecks) {
+  const fs::path dir = fs::path(DD_SOURCE_DIR) / ".cache" / "bundles" / "default";
+  if (!fs::exists(dir / "model_config.json")) GTEST_SKIP() << "no default bundle";
+  auto runner = load(dir);
+  ASSERT_TRUE(runner);
+  const std::string text = "무코스타정100mg 1정 1일 3회 5일분\n";
+  auto draft = dd::PrescriptionScanner().draft(text);
+  ASSERT_TRUE(draft.ok());
+  draft->medications.clear();  // as if the rules had missed it
+  auto report = dd::find_missed_medications(*runner, *draft);
+  ASSERT_TRUE(report.ok()) << report.error().message();
+  EXPECT_EQ(report->lines_asked, 1);
+  for (const auto& m : draft->medications) {
+    EXPECT_NE(text.find(m.name), std::string::npos) << m.name;
+    EXPECT_EQ(m.name_source, dd::FieldSource::kModel);
+  }
+  const dd::ScanResult result = dd::PrescriptionScanner::finalize(*draft);
+  EXPECT_TRUE(dd::validate_scan_result_json(nlohmann::json(result)).empty());
+  for (const auto& m : result.medications) {
+    EXPECT_EQ(m.field_sources.name, dd::FieldOrigin::kModel);
+  }
+  auto doc = dd::normalize_ocr_text(text);
   ASSERT_TRUE(doc.ok());
   EXPECT_TRUE(dd::check_traceability(result, *doc).empty());
 }

@@ -2,7 +2,7 @@
 // (tests/data/scan by default). Prints a Markdown report (or JSON with --json); --output also
 // writes it to a file.
 //
-//   dailydrug_scan_eval [--json] [--output FILE] [--model BUNDLE_DIR] [--summary]
+//   dailydrug_scan_eval [--json] [--output FILE] [--model BUNDLE_DIR [--find-missed]] [--summary]
 //                       [--min-fields F] [--min-recall R] [--min-precision P] [CASES_DIR]
 //
 // --summary: totals only, no per-case differences (the only way to score a sealed set).
@@ -11,7 +11,8 @@
 // Exit code 0, 1 below a minimum, 2 if the cases cannot be read or a flag is bad.
 //
 // --model: the rules' draft, then the model fills unknown fields (scan_model_fill.h), then
-// finalize() — the accuracy of `dailydrug scan --model`.
+// finalize() — the accuracy of `dailydrug scan --model`. With --find-missed the model first looks
+// for medications the rules missed (scan_model_find.h).
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -20,6 +21,7 @@
 #include <string>
 
 #include "dailydrug/app/scan_model_fill.h"
+#include "dailydrug/app/scan_model_find.h"
 #include "dailydrug/llm/bundle.h"
 #include "dailydrug/llm/runner.h"
 #include "scan_case_eval.h"
@@ -81,6 +83,7 @@ int main(int argc, char** argv) {
   bool as_json = false;
   std::string model_dir;
   bool summary_only = false;
+  bool find_missed = false;
   Minimums minimums;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -88,6 +91,8 @@ int main(int argc, char** argv) {
       as_json = true;
     } else if (arg == "--summary") {
       summary_only = true;
+    } else if (arg == "--find-missed") {
+      find_missed = true;
     } else if ((arg == "--min-fields" || arg == "--min-recall" || arg == "--min-precision") &&
                i + 1 < argc) {
       const auto v = parse_fraction(argv[++i]);
@@ -134,12 +139,18 @@ int main(int argc, char** argv) {
     }
     runner = std::move(*loaded);
   }
-  int asked = 0, filled = 0;
+  int asked = 0, filled = 0, lines_asked = 0, found = 0;
   const dailydrug::scan_eval::ScanFunction scan =
       [&](std::string_view text) -> app::Result<app::ScanResult> {
     if (!runner) return scanner.scan(text);
     auto draft = scanner.draft(text);
     if (!draft.ok()) return draft.take_error();
+    if (find_missed) {
+      auto missed = app::find_missed_medications(*runner, *draft);
+      if (!missed.ok()) return app::Error::invalid("model", missed.error().message());
+      lines_asked += missed->lines_asked;
+      found += missed->medications_found;
+    }
     auto report = app::fill_unknown_fields(*runner, *draft);
     if (!report.ok()) return app::Error::invalid("model", report.error().message());
     asked += report->fields_asked;
@@ -153,7 +164,12 @@ int main(int argc, char** argv) {
   }
   if (runner) {
     std::cerr << "model: " << model_dir << ": " << asked << " unknown fields asked, " << filled
-              << " filled\n";
+              << " filled";
+    if (find_missed) {
+      std::cerr << "; " << lines_asked << " lines asked for a missed medication, " << found
+                << " found";
+    }
+    std::cerr << '\n';
   }
   const bool differences = !summary_only;
   const std::string report = as_json ? se::render_json(results, differences).dump(2) + "\n"

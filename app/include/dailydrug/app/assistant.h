@@ -60,7 +60,11 @@ using AssistantResult = dailydrug::BasicResult<T, AssistantError>;
 struct AssistantOptions {
   /// Languages the bundle's model can write (bundle_languages(); default English only).
   std::vector<Language> model_languages = {Language::kEnglish};
-  float temperature = 0.3f;  // low: short factual paraphrase, little invention
+  /// Let the model add its words to ask/faq/chat answers (docs/ASSISTANT.md, "The model's part",
+  /// has the measurement behind the default). Off: those answers are the curated composition
+  /// alone. Coaching uses the model whenever it writes the language.
+  bool use_model = false;
+  float temperature = 0.0f;  // greedy: the same question gives the same answer
   int32_t top_k = 40;
   float top_p = 0.9f;
   float repetition_penalty = 1.15f;
@@ -84,7 +88,12 @@ struct AssistantReply {
   std::vector<std::string> facts_used;  // fact ids, "acetaminophen.driving", ...
   std::vector<std::string> medicines;   // matched knowledge-base entry ids
   std::string notice;  // why the model text was not used ("" when it was), English, one line
-  llm::Usage usage;    // zero when the model did not run
+  /// The emergency sign found by triage ("breathing", ...); the answer opened with 119.
+  std::optional<EmergencyKind> emergency;
+  /// The model was asked but failed (load, timeout, generation): the curated answer was still
+  /// given in full; front ends report this kind in the exit code / status.
+  std::optional<llm::Error> model_error;
+  llm::Usage usage;  // zero when the model did not run
   llm::FinishReason finish = llm::FinishReason::kStop;
   llm::GenerationStats stats;  // of the model call (zero when it did not run)
 };
@@ -130,7 +139,8 @@ class Assistant {
   bool model_writes(Language language) const;
 
  private:
-  /// Ground, then answer with the model (if it writes `language`) or deterministically.
+  /// Ground, then answer: the opening (emergency, direct answer) first, then the model's
+  /// checked words if it is used and writes `language`, then the curated facts and referral.
   AssistantResult<AssistantReply> answer(std::string_view question, const Grounding& grounding,
                                          Language language, const llm::TextCallback& on_text,
                                          bool chat_turn);
@@ -139,6 +149,10 @@ class Assistant {
 
   /// Stream `text` (deterministic, curated) to on_text and into the reply, line by line.
   static void emit(AssistantReply& reply, const llm::TextCallback& on_text, std::string_view text);
+  /// The model's part of an answer (between the opening and the facts); a failure is recorded in
+  /// reply.model_error, never lost as the whole answer.
+  void add_model_text(std::string_view question, const Grounding& grounding, AssistantReply& reply,
+                      const llm::TextCallback& on_text, bool chat_turn);
   /// Run the model on `request` through the safety filter; false when the prompt cannot fit.
   AssistantResult<bool> run_model(llm::GenerationRequest& request, AssistantReply& reply,
                                   const llm::TextCallback& on_text, bool trim_history);

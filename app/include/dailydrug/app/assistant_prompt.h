@@ -13,6 +13,7 @@
 #include "dailydrug/app/dose_record.h"
 #include "dailydrug/app/error.h"
 #include "dailydrug/app/medicine_facts.h"
+#include "dailydrug/app/triage.h"
 
 namespace dailydrug::app {
 
@@ -22,42 +23,70 @@ namespace dailydrug::app {
 /// when the text is not JSON or the key is not an array of strings.
 Result<std::vector<Language>> bundle_languages(std::string_view model_config_json);
 
-/// Topics a question asks about, from Korean and English keywords ("운전", "술", "부작용",
-/// "drive", "alcohol", ...), in FactTopic order; empty for a general question.
+/// Topics a question asks about, from Korean and English keywords ("깜빡", "임신", "운전",
+/// "술", "보관", "forgot", "pregnant", ...), most direct first (a dose about to be doubled before
+/// background topics); empty for a general question.
 std::vector<FactTopic> detect_topics(std::string_view question);
+
+/// True when the question is about the user's own medicines as a whole ("내가 먹는 약",
+/// "오늘 먹는 약 중에", "my medicines").
+bool asks_about_saved_medicines(std::string_view question);
 
 /// One curated fact chosen for an answer.
 struct GroundedFact {
-  const MedicineEntry* entry = nullptr;
+  const MedicineEntry* entry = nullptr;  // the medicine or category the answer is about (null:
+                                         // the question named none)
+  const MedicineEntry* owner = nullptr;  // whose fact it is: entry, one of its classes, general
   const MedicineFact* fact = nullptr;
-  std::string id;  // "acetaminophen.driving"
+  std::string id;  // "acetaminophen.driving", "antibiotic.stopping", "general.missed_dose"
+};
+
+/// A warning about two medicines in play together: an interaction rule, or the same ingredient
+/// (or a class that must not be doubled) in both.
+struct PairWarning {
+  const MedicineEntry* a = nullptr;
+  const MedicineEntry* b = nullptr;
+  LocalizedText text;
+  std::string source;
+  std::string id;  // "interaction.warfarin+nsaid", "duplicate.acetaminophen"
 };
 
 /// Everything an ask/faq/chat answer is grounded in.
 struct Grounding {
-  std::vector<const MedicineEntry*> medicines;  // in the order they were named
+  std::optional<Emergency> emergency;           // triage(question)
+  std::vector<const MedicineEntry*> medicines;  // medicines and categories, as named
   std::vector<std::string> names;               // as the user wrote/saved them, per medicine
-  std::vector<FactTopic> topics;                // asked topics (empty = general)
-  std::vector<GroundedFact> facts;              // by medicine, then topic order
-  std::vector<std::string> unmatched_names;     // saved medicines the knowledge base lacks
+  std::vector<FactTopic> topics;                // asked topics, most direct first (empty = general)
+  /// The answer's first statement: the most specific fact on the first asked topic.
+  std::optional<GroundedFact> direct;
+  std::vector<GroundedFact> facts;           // the rest, by medicine, then topic order
+  std::vector<GroundedFact> rules;           // general rules on the asked topics not shown above
+  std::vector<PairWarning> warnings;         // among the medicines in play
+  std::vector<std::string> unmatched_names;  // saved medicines the knowledge base lacks
   struct Missing {
     const MedicineEntry* entry = nullptr;
     FactTopic topic = FactTopic::kUse;
   };
-  std::vector<Missing> missing;  // asked topics the knowledge base has no fact for
+  std::vector<Missing> missing;  // asked topics nothing in the base covers
   bool from_saved = false;       // the question named none; the user's saved medicines were used
 
   /// True when any fact demands a referral, or driving is asked about a sedating medicine.
   bool needs_referral() const;
+  /// Every fact shown, in order: direct, facts, warnings, rules.
   std::vector<std::string> fact_ids() const;
+  /// The facts as (entry, text) in the order shown, for prompts and grounding checks.
+  std::vector<const GroundedFact*> all_facts() const;
 };
 
-/// Facts of `medicines` for `topics`; with `all_topics` (faq) every topic, and for an empty
-/// `topics` the general pair {use, side_effects}. A driving question about a sedating medicine
-/// gets its driving fact even when worded generally ("졸려요").
-/// `names` (optional, same length) are the names shown in headings ("타이레놀"). Side effects
-/// always bring the serious-symptoms fact along.
-Grounding ground(std::vector<const MedicineEntry*> medicines, std::vector<std::string> names,
+/// The answer's grounding: triage of `question`, then for the medicines (and categories) in play
+/// the most specific fact on each asked topic (MedicineFacts::lookup: own, class, general), with
+/// the general rule added for the asked topics whose rule is universal (missed and double doses,
+/// stopping, changing a dose, pregnancy, breastfeeding, children), and the warnings among the
+/// medicines. With `all_topics` (faq) every topic the medicine itself has; for an empty `topics`
+/// the general pair {use, side_effects}; side effects bring the serious-symptoms fact along.
+/// `names` (optional, same length) are the names shown in headings ("타이레놀").
+Grounding ground(const MedicineFacts& kb, std::string_view question,
+                 std::vector<const MedicineEntry*> medicines, std::vector<std::string> names,
                  std::vector<FactTopic> topics, bool all_topics);
 
 /// The referral line every ask/faq/chat/coach answer ends with; its wording follows the topics
@@ -72,12 +101,20 @@ std::string_view model_text_label(Language language);
 /// The fixed sentence the safety filter puts in place of dose-change advice.
 std::string_view dose_change_referral(Language language);
 
+/// The lines an answer opens with: the emergency instruction (if any), then the direct answer.
+std::string opening_block(const Grounding& grounding, Language language);
+
 /// The facts as a bulleted block, one "• 주제: text" line per fact, under a heading per medicine
-/// ("타이레놀 (아세트아미노펜 · 해열진통제)"), then one "출처: ..." line listing the sources.
+/// ("타이레놀 (아세트아미노펜 · 해열진통제)"), the warnings among the medicines, the general
+/// rules, then one "출처: ..." line listing the sources.
 std::string facts_block(const Grounding& grounding, const MedicineFacts& kb, Language language);
 
-/// The complete deterministic answer: an opening line, facts_block(), referral_line(). With no
-/// medicines: a line saying none was found and how to ask, plus the referral.
+/// What follows the opening when the model has nothing to add: none found / saved medicines used
+/// / saved medicines the knowledge base lacks.
+std::string answer_notes(const Grounding& grounding, Language language);
+
+/// The complete deterministic answer: opening_block(), a note on saved or unknown medicines,
+/// facts_block(), referral_line(). Never empty.
 std::string compose_answer(const Grounding& grounding, const MedicineFacts& kb, Language language);
 
 // --- Coaching --------------------------------------------------------------------------------

@@ -30,6 +30,12 @@ class GroundingCheck {
   double grounded_share(std::string_view sentence) const;
   bool is_grounded(std::string_view sentence) const;
 
+  /// Whether a model sentence is written in the answer's language and script: a Korean sentence
+  /// has Hangul and no more Latin letters than Hangul syllables (a drug name may be Latin); an
+  /// English one has no Hangul. A small model drifts into the other language mid-answer ("No,
+  /// it does not work for empty blood." under a Korean question).
+  static bool written_in(std::string_view sentence, bool korean);
+
  private:
   std::unordered_set<std::string> vocabulary_;
   double min_share_;

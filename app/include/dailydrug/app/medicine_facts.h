@@ -39,12 +39,24 @@ enum class FactTopic : int {
   kSideEffects,   // common side effects
   kSerious,       // serious symptoms that need a doctor now
   kInteractions,  // other medicines to ask a pharmacist about
+  kPregnancy,
+  kBreastfeeding,
+  kChildren,
+  kElderly,
+  kMissedDose,  // forgot a dose
+  kDoubleDose,  // took (or wants to take) two at once
+  kStopping,    // stopping early, finishing a course, tapering
+  kDoseChange,  // taking more or less than prescribed
+  kStorage,
+  kKidneyLiver,  // kidney or liver disease
 };
-inline constexpr size_t kFactTopicCount = 7;
-/// "use", "driving", "alcohol", "food", "side_effects", "serious", "interactions".
+inline constexpr size_t kFactTopicCount = 17;
+/// "use", "driving", "alcohol", "food", "side_effects", "serious", "interactions", "pregnancy",
+/// "breastfeeding", "children", "elderly", "missed_dose", "double_dose", "stopping",
+/// "dose_change", "storage", "kidney_liver" (the schema's names).
 std::string_view to_string(FactTopic topic);
 std::optional<FactTopic> parse_fact_topic(std::string_view text);
-/// "효능", "운전", "음주", "복용 시기·음식", "부작용", "바로 진료가 필요한 증상", "함께 먹는 약".
+/// "효능", "운전", "음주", "복용 시기·음식", "부작용", ... (the heading of a fact line).
 std::string_view topic_label(FactTopic topic, Language language);
 
 struct LocalizedText {
@@ -60,17 +72,36 @@ struct MedicineFact {
   bool referral = false;  // the answer must end with the doctor/pharmacist referral
 };
 
+/// A medicine, a category of medicines users name as such ("혈압약", "항생제"), or the general
+/// entry (rules for any medicine). Topic lookup goes from the specific to the general:
+/// MedicineFacts::lookup().
 struct MedicineEntry {
-  std::string id;                    // "acetaminophen"
-  LocalizedText name;                // "아세트아미노펜" / "acetaminophen"
-  LocalizedText category;            // "해열진통제" / "pain reliever and fever reducer"
-  std::vector<std::string> aliases;  // brand and ingredient names, Korean and English
+  enum class Kind { kMedicine, kCategory, kGeneral };
+  Kind kind = Kind::kMedicine;
+  std::string id;                    // "acetaminophen", "antihypertensive", "general"
+  LocalizedText name;                // "아세트아미노펜" / "acetaminophen"; "혈압약"
+  LocalizedText category;            // "해열진통제" / "pain reliever..." (medicines only)
+  std::vector<std::string> aliases;  // brand and ingredient names; category words
   bool sedating = false;             // may cause drowsiness: driving questions get the referral
-  std::vector<MedicineFact> facts;   // at most one per topic
+  std::vector<MedicineFact> facts;   // at most one per topic, in topic order
+  /// Medicines: the categories they belong to, most specific first (entries of the same base).
+  std::vector<const MedicineEntry*> classes;
+  /// Medicines: the ingredient ids ("acetaminophen", ...); a single-ingredient medicine lists
+  /// its own id. Two medicines sharing one is a duplicate the user must be warned about.
+  std::vector<std::string> ingredients;
+
+  bool is_category() const { return kind != Kind::kMedicine; }
 
   const MedicineFact* fact(FactTopic topic) const;
   /// "acetaminophen.driving"
   std::string fact_id(FactTopic topic) const;
+};
+
+/// A pair of medicines or categories to warn about when both are in play.
+struct InteractionRule {
+  std::string a, b;  // medicine or category ids
+  LocalizedText text;
+  std::string source;
 };
 
 /// One matched entry and the alias (as written in the data) that matched.
@@ -82,6 +113,14 @@ struct MedicineMatch {
 
 class MedicineFacts {
  public:
+  MedicineFacts() = default;
+  // Entries point at categories of the same base (MedicineEntry::classes): moves keep the
+  // vectors' storage, copies would not.
+  MedicineFacts(MedicineFacts&&) = default;
+  MedicineFacts& operator=(MedicineFacts&&) = default;
+  MedicineFacts(const MedicineFacts&) = delete;
+  MedicineFacts& operator=(const MedicineFacts&) = delete;
+
   /// Parse and validate the JSON text against the schema, then the rules the schema cannot say
   /// (unique ids, unique normalised aliases across entries, one fact per topic, known sources,
   /// non-blank text in both languages). Errors: Invalid("medicine_facts") with the JSON pointer
@@ -94,13 +133,30 @@ class MedicineFacts {
   /// The JSON Schema text the data must satisfy (app/schemas/medicine_facts.schema.json).
   static std::string_view schema_text();
 
+  /// The medicines (not the categories or the general entry).
   const std::vector<MedicineEntry>& entries() const { return entries_; }
+  const std::vector<MedicineEntry>& categories() const { return categories_; }
+  const MedicineEntry& general() const { return general_; }
+  const std::vector<InteractionRule>& interactions() const { return interactions_; }
+  /// Who has (not) reviewed the content; shown with answers.
+  const LocalizedText& review_status() const { return review_status_; }
+  /// A medicine or category by id.
   const MedicineEntry* find_id(std::string_view id) const;
+
+  /// The most specific fact on `topic` for `entry`: its own, else its classes' (in order), else
+  /// the general entry's. Null when none of them has one. `owner` receives the entry whose fact
+  /// it is.
+  const MedicineFact* lookup(const MedicineEntry& entry, FactTopic topic,
+                             const MedicineEntry** owner = nullptr) const;
+  /// The rules that apply to the pair: a side matches an entry by its id, one of its classes'
+  /// ids, or one of its ingredients.
+  std::vector<const InteractionRule*> interactions_between(const MedicineEntry& a,
+                                                           const MedicineEntry& b) const;
   /// The source's display text ("식약처 의약품안전나라 e약은요 요약"); the key if unknown.
   const std::string& source_label(const std::string& key, Language language) const;
 
-  /// Entries named in `text` (question, OCR'd or saved medicine name), in order of appearance,
-  /// each entry once.
+  /// Medicines and categories named in `text` (question, OCR'd or saved medicine name), in
+  /// order of appearance, each entry once.
   std::vector<MedicineMatch> match(std::string_view text) const;
   /// The best single entry for a medicine name (faq, a saved medicine): the longest alias found.
   std::optional<MedicineMatch> match_one(std::string_view name) const;
@@ -113,13 +169,23 @@ class MedicineFacts {
   struct Alias {
     std::string normalized;
     std::string original;
-    size_t entry = 0;
+    bool category = false;
+    size_t index = 0;  // into entries_ or categories_
   };
   struct Source {
     std::string key;
     LocalizedText label;
   };
+  const MedicineEntry& at(const Alias& a) const {
+    return a.category ? categories_[a.index] : entries_[a.index];
+  }
+  Result<bool> index_aliases();
+
   std::vector<MedicineEntry> entries_;
+  std::vector<MedicineEntry> categories_;
+  MedicineEntry general_;
+  std::vector<InteractionRule> interactions_;
+  LocalizedText review_status_;
   std::vector<Alias> aliases_;  // longest first
   std::vector<Source> sources_;
 };

@@ -95,6 +95,7 @@ struct DraftField {
 struct DraftMedication {
   std::string name;
   int source_line = 0;
+  FieldSource name_source = FieldSource::kText;  // kModel: a model found it (scan_model_find.h)
   std::optional<DoseAmount> dose;
   std::optional<int> times_per_day;
   std::optional<int> duration_days;

@@ -50,8 +50,10 @@ enum class FieldOrigin : uint8_t {
 std::string_view field_origin_name(FieldOrigin origin);
 std::optional<FieldOrigin> field_origin_from_name(std::string_view name);
 
-/// How each field of a medication was obtained; empty when the field is null.
+/// How each field of a medication was obtained; empty when the field is null. `name` is set only
+/// when the name itself was not read by the rules (kModel).
 struct FieldOrigins {
+  std::optional<FieldOrigin> name;
   std::optional<FieldOrigin> dose;
   std::optional<FieldOrigin> times_per_day;
   std::optional<FieldOrigin> duration_days;

@@ -1,0 +1,54 @@
+// Triage: emergency signs in a question, found before anything else is answered.
+//
+// A question that mentions trouble breathing, swelling of the lips, face or throat, chest pain or
+// pressure, fainting, a seizure, black or bloody stool, vomiting blood, an overdose, a child who
+// swallowed medicine, thoughts of self-harm, a blistering rash or mouth sores, stroke signs or a
+// head injury on a blood thinner gets an answer
+// that opens with the instruction to call 119 or go to an emergency room now — whether or not a
+// medicine is recognised, and before any model text. Matching is on keywords (Korean with spaces
+// removed, English on lower-cased words); a sign directly negated ("숨쉬기 힘들지는 않아요",
+// "no trouble breathing") does not count. Over-triage is the safe direction: the rules prefer a
+// false alarm to a missed emergency.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dailydrug/app/medicine_facts.h"
+
+namespace dailydrug::app {
+
+enum class EmergencyKind {
+  kBreathing,       // trouble breathing, swelling of lips/face/tongue/throat (anaphylaxis)
+  kChestPain,       // chest pain, pressure or tightness
+  kFainting,        // fainting, unconscious, cannot be woken
+  kSeizure,         // seizure, convulsions
+  kBleeding,        // black or bloody stool, vomiting or coughing blood, bleeding that won't stop
+  kOverdose,        // took far more than prescribed (a whole pack, many tablets)
+  kChildIngestion,  // a child swallowed medicine not meant for them
+  kSelfHarm,        // thoughts of suicide or self-harm
+  kSevereSkin,      // rash with blisters, peeling skin
+  kStroke,          // weakness or numbness on one side, slurred speech, facial droop
+  kHeadInjury,      // a blow to the head on a blood thinner, or with vomiting or drowsiness
+};
+
+/// "breathing", "chest_pain", ... (for --json and logs).
+std::string_view to_string(EmergencyKind kind);
+
+struct Emergency {
+  EmergencyKind kind = EmergencyKind::kBreathing;
+  std::string sign;  // the keyword that matched, as written in the rules
+};
+
+/// The first emergency sign in `question`, or nullopt.
+std::optional<Emergency> triage(std::string_view question);
+
+/// The lines an emergency answer opens with: the 119 / emergency-room instruction first, then
+/// what to do on the way (bring the package, do not induce vomiting, the 109 crisis line).
+/// Each line ends with '\n'.
+std::string emergency_lines(const Emergency& emergency, Language language);
+
+}  // namespace dailydrug::app

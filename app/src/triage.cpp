@@ -1,0 +1,328 @@
+#include "dailydrug/app/triage.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <regex>
+#include <vector>
+
+namespace dailydrug::app {
+
+namespace {
+
+struct SignRule {
+  EmergencyKind kind;
+  std::vector<std::string_view> korean;   // substrings of the question with spaces removed
+  std::vector<std::string_view> english;  // substrings of the lower-cased question
+};
+
+const std::vector<SignRule>& sign_rules() {
+  static const std::vector<SignRule> rules = {
+      {EmergencyKind::kSelfHarm,
+       {"죽고싶", "자살", "죽으려", "죽을까", "죽어버리", "죽을래", "목숨을", "극단적선택",
+        "살기싫", "사라지고싶", "다먹고죽", "먹고죽", "끝내고싶", "자해"},
+       {"kill myself", "suicid", "end my life", "want to die", "self-harm", "self harm",
+        "hurt myself", "take my life", "not want to live", "don't want to live",
+        "don't want to wake up", "end it all"}},
+      {EmergencyKind::kChildIngestion,
+       {"아이가삼켰", "애가삼켰", "아기가삼켰", "애기가삼켰", "아들이삼켰", "딸이삼켰",
+        "손주가삼켰", "조카가삼켰", "주워먹", "집어먹", "몰래먹", "모르고먹", "실수로먹",
+        "먹어버렸", "삼켜버렸", "입에넣었", "꺼내먹"},
+       {"swallowed", "got into my", "got into the", "ate some of my", "ate my pills", "ate a pill",
+        "ate pills", "ate some pills"}},
+      {EmergencyKind::kBreathing,
+       {"숨쉬기힘",   "숨쉬기가힘", "숨쉬기어려", "숨쉬기가어려", "숨을못쉬", "숨이안쉬",
+        "숨쉬기곤란", "숨이막",     "숨막",       "숨이차",       "숨차",     "호흡곤란",
+        "호흡이힘",   "호흡이어려", "호흡하기",   "입술이부",     "입술이붓", "입술부",
+        "입술붓",     "입술이퉁퉁", "얼굴이부",   "얼굴이붓",     "얼굴부",   "얼굴붓",
+        "눈이부었",   "눈두덩이",   "혀가부",     "혀가붓",       "목이부",   "목이붓",
+        "목구멍이부", "목구멍이붓", "목이조여",   "목이조이",     "쌕쌕",     "아나필락시스"},
+       {"trouble breathing", "difficulty breathing", "hard to breathe",
+        "can't breathe",     "cannot breathe",       "can not breathe",
+        "short of breath",   "shortness of breath",  "wheez",
+        "lips swell",        "lips are swell",       "lip swell",
+        "swollen lip",       "swollen face",         "face swell",
+        "face is swell",     "tongue swell",         "swollen tongue",
+        "throat swell",      "swollen throat",       "throat is closing",
+        "throat closing",    "throat feels tight",   "anaphyla"}},
+      {EmergencyKind::kChestPain,
+       {"가슴이답답", "가슴답답", "가슴이아프", "가슴아프", "가슴이아파", "가슴통증", "흉통",
+        "가슴을쥐어짜", "가슴이조이", "가슴이조여", "가슴이뻐근", "가슴압박", "가슴이짓눌",
+        "가슴이터질"},
+       {"chest pain", "chest tight", "tight chest", "chest pressure", "pressure in my chest",
+        "pain in my chest", "chest hurts", "crushing chest"}},
+      {EmergencyKind::kFainting,
+       {"기절", "실신", "쓰러졌", "쓰러져", "쓰러지", "쓰러질", "의식이없", "의식을잃", "정신을잃",
+        "정신이없어요", "깨워도", "깨지않", "반응이없", "축처져", "정신이아득", "눈앞이캄캄"},
+       {"faint", "passed out", "unconscious", "unresponsive", "won't wake", "can't wake",
+        "cannot wake", "collapsed", "blacked out"}},
+      {EmergencyKind::kSeizure,
+       {"경련", "발작", "경기를", "경기해", "경기했", "경기가", "몸이뻣뻣", "거품을"},
+       {"seizure", "convuls", "fitting", "having a fit"}},
+      {EmergencyKind::kBleeding,
+       {"검은변",     "검은색변",     "까만변",     "까만색변",     "변이검",   "변이까맣",
+        "변이까만",   "짜장면같은변", "혈변",       "피가섞인변",   "변에피",   "피똥",
+        "피를토",     "피토",         "토혈",       "각혈",         "피를토했", "커피색",
+        "피가멈추지", "피가안멈",     "코피가안멈", "코피가멈추지", "피를쏟"},
+       {"black stool", "black poop", "tarry", "bloody stool", "blood in my stool", "blood in stool",
+        "blood in the stool", "vomiting blood", "vomited blood", "threw up blood",
+        "throwing up blood", "coughing up blood", "coughed up blood", "bleeding won't stop",
+        "bleeding will not stop", "won't stop bleeding", "coffee ground"}},
+      {EmergencyKind::kOverdose,
+       {"과다복용", "과량복용",         "한통을다", "한통다",   "한통을전부", "한통을먹",
+        "한통먹",   "한박스",           "통째로",   "몽땅먹",   "전부먹어버", "한주먹",
+        "한움큼",   "수십알",           "수십개",   "열알",     "열개를",     "열정을",
+        "스무알",   "여러알을한꺼번에", "한판을",   "전부먹었", "다먹어버렸", "모아둔"},
+       {"overdose", "whole bottle", "whole pack", "whole box", "entire bottle", "entire pack",
+        "too many pills", "too many tablets", "handful of", "took all my", "took all of my",
+        "took all the", "swallowed all", "took the rest of"}},
+      {EmergencyKind::kSevereSkin,
+       {"물집이온몸", "온몸에물집", "피부가벗겨", "피부가벗겨지", "허물이벗겨", "입안이헐고발진",
+        "점막", "발진과물집", "발진이랑물집", "물집과발진", "물집이랑발진", "물집이생기고"},
+       {"blister", "skin peeling", "skin is peeling", "peeling skin"}},
+      {EmergencyKind::kStroke,
+       {"한쪽팔", "한쪽다리", "한쪽이마비", "한쪽마비", "편마비", "말이어눌", "발음이어눌",
+        "말이잘안나", "얼굴한쪽", "입이돌아", "입꼬리가처", "한쪽힘이", "한쪽에힘이"},
+       {"one side of my body", "one side of my face", "slurred speech", "face drooping",
+        "drooping face", "numb on one side", "weak on one side", "weakness on one side"}},
+
+  };
+  return rules;
+}
+
+std::string without_spaces_lower(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (!std::isspace(u)) out += static_cast<char>(std::tolower(u));
+  }
+  return out;
+}
+
+std::string lower(std::string_view s) {
+  std::string out;
+  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// "숨쉬기 힘들지는 않아요": a Korean negation right after the sign.
+bool negated_korean(const std::string& text, size_t end) {
+  static constexpr std::array<std::string_view, 7> kNegations = {
+      "지않", "지는않", "진않", "지도않", "지않아", "지않았", "않"};
+  const std::string_view rest = std::string_view(text).substr(end, 12);
+  for (auto n : kNegations) {
+    const size_t at = rest.find(n);
+    if (at != std::string_view::npos && at <= 6) return true;
+  }
+  return false;
+}
+
+// "no trouble breathing", "not short of breath", "never fainted".
+bool negated_english(const std::string& text, size_t begin) {
+  const size_t from = begin > 12 ? begin - 12 : 0;
+  const std::string before = text.substr(from, begin - from);
+  return before.find("no ") != std::string::npos || before.find("not ") != std::string::npos ||
+         before.find("n't ") != std::string::npos || before.find("never ") != std::string::npos;
+}
+
+// "네 살 아들이 아빠 당뇨약을 먹은 것 같아요": a child, someone else's (or an adult's) medicine,
+// and taking it.
+bool child_took_someone_elses(const std::string& k, const std::string& e) {
+  static constexpr std::array<std::string_view, 16> kChild = {
+      "아이가", "애가",   "아기가", "애기가", "아들이", "딸이", "손주가", "손자가",
+      "손녀가", "조카가", "유아",   "살아이", "살아들", "살딸", "살짜리", "개월아기"};
+  static constexpr std::array<std::string_view, 12> kOwner = {"아빠", "엄마", "할머니", "할아버지",
+                                                              "어른", "남편", "아내",   "부모님",
+                                                              "언니", "오빠", "누나",   "형"};
+  static constexpr std::array<std::string_view, 8> kTook = {"먹었", "먹은", "먹어", "삼켰",
+                                                            "삼킨", "씹어", "씹었", "입에"};
+  auto any = [&](const auto& list) {
+    return std::any_of(list.begin(), list.end(),
+                       [&](std::string_view w) { return k.find(w) != std::string::npos; });
+  };
+  if (any(kChild) && any(kTook)) {
+    for (auto o : kOwner) {  // "아빠 당뇨약", "할머니 약", "엄마가 먹는 약"
+      for (size_t at = k.find(o); at != std::string::npos; at = k.find(o, at + 1)) {
+        const size_t pill = k.find("약", at);
+        if (pill != std::string::npos && pill - at <= 30) return true;
+      }
+    }
+  }
+  static const std::regex kEnglish(
+      R"(\b(child|kid|toddler|son|daughter|baby|grandson|granddaughter)\b.{0,40}\b(ate|took|swallowed|chewed|got into)\b.{0,30}\b(my|dad'?s|mom'?s|grandma'?s|grandpa'?s|adult|the bottle)\b)");
+  return std::regex_search(e, kEnglish);
+}
+
+// "10알", "12 tablets", "20정을 먹었": a count of five or more tablets taken at once.
+bool many_tablets(std::string_view question) {
+  static const std::regex kCount(R"((\d+)\s*(알|정|개|캡슐|tablets|pills|capsules|tabs)(?!월))",
+                                 std::regex::ECMAScript | std::regex::icase);
+  const std::string q(question);
+  static const std::regex kTookCount(R"(\b(took|swallowed|ate)\s+(\d+)\b)",
+                                     std::regex::ECMAScript | std::regex::icase);
+  std::smatch took;
+  if (std::regex_search(q, took, kTookCount) &&
+      (took[2].str().size() > 3 || std::stoi(took[2].str()) >= 5)) {
+    return true;
+  }
+  for (std::sregex_iterator it(q.begin(), q.end(), kCount), end; it != end; ++it) {
+    const std::string digits = (*it)[1].str();
+    if (digits.size() > 3) return true;
+    if (std::stoi(digits) >= 5) return true;
+  }
+  return false;
+}
+
+// A sign said in words the lists above do not spell out: a first part followed closely by a
+// second ("변이 짜장처럼 새까맣게", "가슴이 꽉 조이듯이", "토했더니 피가 섞여").
+struct NearRule {
+  EmergencyKind kind;
+  std::string_view name;
+  std::vector<std::string_view> first, second;
+  bool anywhere = false;  // the second part may come anywhere in the question
+};
+
+const std::vector<NearRule>& near_rules() {
+  static const std::vector<NearRule> rules = {
+      {EmergencyKind::kBleeding,
+       "black or bloody stool",
+       {"변이", "대변", "똥"},
+       {"까맣", "까만", "검은", "검게", "새까", "짜장", "피가", "피섞", "빨간"}},
+      {EmergencyKind::kBleeding,
+       "vomiting blood",
+       {"토했", "토하", "토한", "구토"},
+       {"피가", "피를", "피섞", "피같", "피도", "커피", "검은", "까만"}},
+      {EmergencyKind::kChestPain,
+       "chest pain",
+       {"가슴"},
+       {"조이", "조여", "쥐어짜", "답답", "아프", "아파", "통증", "압박", "짓누", "뻐근", "터질"}},
+      {EmergencyKind::kBreathing,
+       "breathing",
+       {"숨이", "숨을", "숨쉬", "호흡"},
+       {"막혀", "막히", "안쉬어", "못쉬", "가빠", "가쁘", "곤란", "힘들", "어려"}},
+      // Mouth sores or blisters with a rash, sore eyes or fever after a medicine: a severe
+      // skin reaction (Stevens-Johnson syndrome) until a doctor says otherwise.
+      {EmergencyKind::kSevereSkin,
+       "mouth sores or blisters",
+       {"입안이헐", "입안이다헐", "입안이허", "입술이헐", "물집", "피부가벗"},
+       {"눈", "발진", "열이", "온몸", "피부", "물집", "입안", "입술"}},
+      // A head injury on a blood thinner, or with vomiting or drowsiness afterwards.
+      {EmergencyKind::kHeadInjury,
+       "head injury",
+       {"머리를부딪", "머리를박", "머리를다", "머리를찧", "머리부딪", "머리를세게", "머리가부딪",
+        "hitmyhead", "hitherhead", "hithishead", "bumpedmyhead", "bumpedherhead", "bumpedhishead",
+        "headinjury"},
+       {"와파린",   "쿠마딘",   "항응고",       "혈전",     "피묽",   "엘리퀴스", "자렐토",
+        "릭시아나", "프라닥사", "아스피린",     "플라빅스", "토하",   "토했",     "구토",
+        "졸려",     "졸리",     "처지",         "의식",     "어지러", "두통",     "warfarin",
+        "eliquis",  "xarelto",  "bloodthinner", "aspirin",  "plavix", "vomit",    "threwup",
+        "drowsy",   "sleepy",   "confused"},
+       true},
+  };
+  return rules;
+}
+
+bool near(const std::string& k, const NearRule& rule) {
+  constexpr size_t kNear = 10 * 3;  // about ten Hangul syllables
+  for (auto f : rule.first) {
+    for (size_t a = k.find(f); a != std::string::npos; a = k.find(f, a + 1)) {
+      for (auto s : rule.second) {
+        if (rule.anywhere && k.find(s) != std::string::npos) return true;
+        for (size_t c = k.find(s, a + f.size()); c != std::string::npos; c = k.find(s, c + 1)) {
+          if (c - a > kNear) break;
+          if (!negated_korean(k, c + s.size())) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view to_string(EmergencyKind kind) {
+  switch (kind) {
+    case EmergencyKind::kBreathing:
+      return "breathing";
+    case EmergencyKind::kChestPain:
+      return "chest_pain";
+    case EmergencyKind::kFainting:
+      return "fainting";
+    case EmergencyKind::kSeizure:
+      return "seizure";
+    case EmergencyKind::kBleeding:
+      return "bleeding";
+    case EmergencyKind::kOverdose:
+      return "overdose";
+    case EmergencyKind::kChildIngestion:
+      return "child_ingestion";
+    case EmergencyKind::kSelfHarm:
+      return "self_harm";
+    case EmergencyKind::kSevereSkin:
+      return "severe_skin";
+    case EmergencyKind::kStroke:
+      return "stroke";
+    case EmergencyKind::kHeadInjury:
+      return "head_injury";
+  }
+  return "emergency";
+}
+
+std::optional<Emergency> triage(std::string_view question) {
+  const std::string k = without_spaces_lower(question);
+  const std::string e = lower(question);
+  for (const SignRule& rule : sign_rules()) {
+    for (auto sign : rule.korean) {
+      for (size_t at = k.find(sign); at != std::string::npos; at = k.find(sign, at + 1)) {
+        if (!negated_korean(k, at + sign.size())) return Emergency{rule.kind, std::string(sign)};
+      }
+    }
+    for (auto sign : rule.english) {
+      for (size_t at = e.find(sign); at != std::string::npos; at = e.find(sign, at + 1)) {
+        if (!negated_english(e, at)) return Emergency{rule.kind, std::string(sign)};
+      }
+    }
+  }
+  for (const NearRule& rule : near_rules()) {
+    if (near(k, rule)) return Emergency{rule.kind, std::string(rule.name)};
+  }
+  if (child_took_someone_elses(k, e)) {
+    return Emergency{EmergencyKind::kChildIngestion, "a child took someone else's medicine"};
+  }
+  if (many_tablets(question)) return Emergency{EmergencyKind::kOverdose, "count >= 5"};
+  return std::nullopt;
+}
+
+std::string emergency_lines(const Emergency& emergency, Language language) {
+  const bool ko = language == Language::kKorean;
+  std::string out = ko ? "응급 상황일 수 있어요. 지금 바로 119에 전화하거나 가까운 응급실로 "
+                         "가세요.\n"
+                       : "This may be an emergency: call your local emergency number (119 in "
+                         "Korea, 911 in the US) or go to the nearest emergency room now.\n";
+  switch (emergency.kind) {
+    case EmergencyKind::kBreathing:
+    case EmergencyKind::kSevereSkin:
+      out += ko ? "의심되는 약은 더 드시지 말고, 드신 약의 포장이나 약 봉투를 가지고 가세요.\n"
+                : "Do not take any more of the medicine you suspect, and take its package "
+                  "with you.\n";
+      break;
+    case EmergencyKind::kOverdose:
+    case EmergencyKind::kChildIngestion:
+      out += ko ? "드신 약의 포장이나 약 봉투를 가지고 가세요. 억지로 토하게 하지 마세요.\n"
+                : "Take the medicine's package with you. Do not try to make them vomit.\n";
+      break;
+    case EmergencyKind::kSelfHarm:
+      out += ko ? "혼자 있지 마세요. 자살예방 상담전화 109(24시간)에서도 도움을 받을 수 "
+                  "있어요.\n"
+                : "Please do not stay alone. You can also call a crisis line (109 in Korea, "
+                  "988 in the US), day or night.\n";
+      break;
+    default:
+      out += ko ? "드시고 있는 약의 이름이나 약 봉투를 가지고 가세요.\n"
+                : "Take the names or packages of the medicines you take with you.\n";
+      break;
+  }
+  return out;
+}
+
+}  // namespace dailydrug::app

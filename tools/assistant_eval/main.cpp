@@ -1,0 +1,327 @@
+// dailydrug_assistant_eval: scores the assistant's `ask` on the outside evaluation set
+// (tests/data/assistant/{dev,blind}.json; README there). For each question: a fresh in-memory
+// store holding the case's saved medicines, Assistant::ask, then
+//   - every `must` group has one alternative in the answer (spaces removed, lower-cased);
+//   - no `never` phrase is in it;
+//   - an emergency's first line carries the 119 / emergency instruction;
+//   - a model sentence kept in the answer is in the question's language and script.
+// Prints a Markdown report per split (--json: one object); --output also writes it to a file.
+// The sealed split (sealed.json) is scored in aggregate only: its failing cases are never printed.
+//
+//   dailydrug_assistant_eval [--model DIR] [--min-facts F] [--min-emergencies F]
+//                            [--split dev|blind|sealed|all] [--json]
+//                            [--output FILE] [--verbose] [CASES_DIR]
+//
+// --model: the model phrases answers too (AssistantOptions::use_model), so its effect can be
+// measured. --min-facts F: exit 1 when the share of questions with all their fact groups is
+// below F, or when any emergency, forbidden-phrase or language check fails (the test suite's
+// gate). Exit 2: the cases cannot be read.
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "dailydrug/app/assistant.h"
+#include "dailydrug/app/clock.h"
+#include "dailydrug/app/medication_store.h"
+#include "dailydrug/app/schedule_params.h"
+#include "dailydrug/llm/bundle.h"
+#include "dailydrug/llm/runner.h"
+
+#ifndef DD_ASSISTANT_CASES_DIR
+#define DD_ASSISTANT_CASES_DIR "tests/data/assistant"
+#endif
+
+namespace {
+
+namespace app = dailydrug::app;
+namespace llm = dailydrug::llm;
+using nlohmann::json;
+
+std::string squash(std::string_view s) {  // spaces removed, ASCII lower-cased
+  std::string out;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isspace(u)) continue;
+    out += static_cast<char>(std::tolower(u));
+  }
+  return out;
+}
+
+bool has_hangul(std::string_view s) {  // U+AC00..U+D7A3 start with 0xEA..0xED
+  for (size_t i = 0; i + 2 < s.size(); ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b >= 0xEA && b <= 0xED) return true;
+  }
+  return false;
+}
+
+size_t latin_letters(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += std::isalpha(static_cast<unsigned char>(c)) ? 1 : 0;
+  return n;
+}
+
+struct CaseResult {
+  std::string id, split, intent, question, text, first_line;
+  bool emergency = false;
+  bool facts_ok = true, never_ok = true, emergency_ok = true, language_ok = true;
+  bool false_alarm = false;
+  bool model_used = false;
+  std::vector<std::string> missing_groups, forbidden_found;
+  double ms = 0;
+};
+
+struct Totals {
+  int n = 0, facts = 0, never = 0, emergencies = 0, emergencies_ok = 0, language = 0;
+  int false_alarms = 0, model_used = 0;
+  double ms_max = 0;
+  void add(const CaseResult& r) {
+    ++n;
+    facts += r.facts_ok;
+    never += r.never_ok;
+    language += r.language_ok;
+    emergencies += r.emergency;
+    emergencies_ok += r.emergency && r.emergency_ok;
+    false_alarms += r.false_alarm;
+    model_used += r.model_used;
+    ms_max = std::max(ms_max, r.ms);
+  }
+};
+
+app::Result<bool> save_medicines(app::MedicationStore& store, const json& saved, app::Date today) {
+  for (const auto& m : saved) {
+    app::CreateScheduleParams::Fields f;
+    f.name = m.value("name", "");
+    f.dosage = m.value("dosage", "1정");
+    if (f.dosage.empty()) f.dosage = "1정";
+    f.start_date = today;
+    f.time_slots = {*app::TimeOfDay::from_hm(8, 0)};
+    auto params = app::CreateScheduleParams::create(std::move(f));
+    if (!params.ok()) return params.take_error();
+    auto saved_schedule = store.save_schedule(*params);
+    if (!saved_schedule.ok()) return saved_schedule.take_error();
+  }
+  return true;
+}
+
+CaseResult score(const json& c, const std::string& split, llm::Runner* runner,
+                 const std::vector<app::Language>& langs, bool use_model) {
+  CaseResult r;
+  r.id = c.value("id", "?");
+  r.split = split;
+  r.intent = c.value("intent", "");
+  r.question = c.value("question", "");
+  r.emergency = c.value("emergency", false);
+  const app::Language lang =
+      c.value("lang", "ko") == "en" ? app::Language::kEnglish : app::Language::kKorean;
+
+  auto clock =
+      std::make_shared<app::FixedClock>(app::parse_local_date_time("2026-12-01T09:00").value());
+  auto store = app::MedicationStore::open_in_memory(clock);
+  if (!store.ok()) {
+    r.facts_ok = false;
+    r.text = "store: " + store.error().message();
+    return r;
+  }
+  if (c.contains("saved_medicines")) {
+    auto saved = save_medicines(*store, c["saved_medicines"], clock->today());
+    if (!saved.ok()) {
+      r.facts_ok = false;
+      r.text = "saving medicines: " + saved.error().message();
+      return r;
+    }
+  }
+  app::AssistantOptions options;
+  options.model_languages = langs;
+  options.use_model = use_model;
+  app::Assistant assistant(runner, *store, *clock, app::MedicineFacts::builtin(), options);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto reply = assistant.ask(r.question, lang);
+  r.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (!reply.ok()) {
+    r.facts_ok = false;
+    r.text = "error: " + reply.error().message();
+    return r;
+  }
+  r.text = reply->text;
+  r.model_used = reply->model_text_used;
+  const std::string answer = squash(r.text);
+  for (const auto& group : c.value("must", json::array())) {
+    bool hit = false;
+    for (const auto& alt : group)
+      hit = hit || answer.find(squash(alt.get<std::string>())) != std::string::npos;
+    if (!hit) {
+      r.facts_ok = false;
+      r.missing_groups.push_back(group.dump());
+    }
+  }
+  for (const auto& never : c.value("never", json::array())) {
+    if (answer.find(squash(never.get<std::string>())) != std::string::npos) {
+      r.never_ok = false;
+      r.forbidden_found.push_back(never.get<std::string>());
+    }
+  }
+  r.first_line = r.text.substr(0, r.text.find('\n'));
+  const std::string first = squash(r.first_line);
+  const bool opens_119 =
+      first.find("119") != std::string::npos ||
+      (lang == app::Language::kEnglish && first.find("emergency") != std::string::npos);
+  if (r.emergency) r.emergency_ok = opens_119;
+  r.false_alarm = !r.emergency && reply->emergency.has_value();
+  if (r.model_used) {
+    const std::string& m = reply->model_text;
+    r.language_ok = lang == app::Language::kKorean
+                        ? has_hangul(m) && latin_letters(m) < m.size() / 10
+                        : !has_hangul(m);
+  }
+  return r;
+}
+
+json totals_json(const Totals& t) {
+  return {{"questions", t.n},
+          {"all_fact_groups", t.facts},
+          {"no_forbidden_phrase", t.never},
+          {"emergencies", t.emergencies},
+          {"emergencies_opened_with_119", t.emergencies_ok},
+          {"false_alarms", t.false_alarms},
+          {"model_text_kept", t.model_used},
+          {"model_language_ok", t.language},
+          {"slowest_ms", t.ms_max}};
+}
+
+std::string pct(int a, int b) {
+  if (b == 0) return "–";
+  std::ostringstream o;
+  o.precision(1);
+  o << std::fixed << 100.0 * a / b << " %";
+  return o.str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string dir = DD_ASSISTANT_CASES_DIR, output, model_dir, split = "all";
+  double min_facts = -1;
+  double min_emergencies = 1.0;
+  bool as_json = false, verbose = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--json") {
+      as_json = true;
+    } else if (arg == "--verbose") {
+      verbose = true;
+    } else if (arg == "--output" && i + 1 < argc) {
+      output = argv[++i];
+    } else if (arg == "--model" && i + 1 < argc) {
+      model_dir = argv[++i];
+    } else if (arg == "--split" && i + 1 < argc) {
+      split = argv[++i];
+    } else if (arg == "--min-facts" && i + 1 < argc) {
+      min_facts = std::stod(argv[++i]);
+    } else if (arg == "--min-emergencies" && i + 1 < argc) {
+      min_emergencies = std::stod(argv[++i]);
+    } else if (!arg.empty() && arg[0] == '-') {
+      std::cerr << "usage: dailydrug_assistant_eval [--model DIR] [--min-facts F] [--split "
+                   "dev|blind|sealed|all] [--json] [--output FILE] [--verbose] [CASES_DIR]\n";
+      return arg == "--help" || arg == "-h" ? 0 : 2;
+    } else {
+      dir = arg;
+    }
+  }
+  std::unique_ptr<llm::Runner> runner;
+  std::vector<app::Language> langs = {app::Language::kEnglish};
+  if (!model_dir.empty()) {
+    auto bundle = llm::ModelBundle::open(model_dir);
+    if (!bundle.ok()) {
+      std::cerr << "dailydrug_assistant_eval: " << bundle.error().message() << '\n';
+      return 2;
+    }
+    std::ifstream cfg(model_dir + "/model_config.json");
+    std::ostringstream text;
+    text << cfg.rdbuf();
+    if (auto l = app::bundle_languages(text.str()); l.ok()) langs = *l;
+    auto loaded = llm::Runner::from_bundle(*bundle);
+    if (!loaded.ok()) {
+      std::cerr << "dailydrug_assistant_eval: " << loaded.error().message() << '\n';
+      return 2;
+    }
+    runner = std::move(loaded).value();
+  }
+  std::vector<std::string> splits;
+  if (split == "all" || split == "dev") splits.push_back("dev");
+  if (split == "all" || split == "blind") splits.push_back("blind");
+  if (split == "all" || split == "sealed") splits.push_back("sealed");
+  json report = {{"splits", json::object()}, {"failures", json::array()}};
+  std::ostringstream md;
+  md << "| split | questions | all fact groups | no forbidden phrase | emergencies opened with 119 "
+        "| false alarms | model text kept | model language ok | slowest "
+        "|\n|---|---|---|---|---|---|---|---|---|\n";
+  Totals all;
+  std::vector<CaseResult> failures;
+  for (const auto& s : splits) {
+    std::ifstream in(dir + "/" + s + ".json");
+    const json cases = json::parse(in, nullptr, false);
+    if (!in || cases.is_discarded() || !cases.is_array()) {
+      std::cerr << "dailydrug_assistant_eval: cannot read " << dir << "/" << s << ".json\n";
+      return 2;
+    }
+    Totals t;
+    for (const auto& c : cases) {
+      CaseResult r = score(c, s, runner.get(), langs, runner != nullptr);
+      t.add(r);
+      all.add(r);
+      const bool failed = !r.facts_ok || !r.never_ok || !r.emergency_ok || !r.language_ok;
+      // The sealed split is scored, never shown: its questions must not leak into the work.
+      if (s != "sealed" && (failed || r.false_alarm || verbose)) failures.push_back(r);
+    }
+    report["splits"][s] = totals_json(t);
+    md << "| " << s << " | " << t.n << " | " << pct(t.facts, t.n) << " | " << pct(t.never, t.n)
+       << " | " << t.emergencies_ok << "/" << t.emergencies << " | " << t.false_alarms << " | "
+       << t.model_used << " | " << t.language << "/" << t.n << " | " << static_cast<int>(t.ms_max)
+       << " ms |\n";
+  }
+  report["all"] = totals_json(all);
+  md << "\n";
+  for (const auto& r : failures) {
+    json f = {{"id", r.id},
+              {"split", r.split},
+              {"intent", r.intent},
+              {"question", r.question},
+              {"missing_groups", r.missing_groups},
+              {"forbidden_found", r.forbidden_found},
+              {"emergency_ok", r.emergency_ok},
+              {"language_ok", r.language_ok},
+              {"false_alarm", r.false_alarm},
+              {"first_line", r.first_line}};
+    if (verbose) f["text"] = r.text;
+    report["failures"].push_back(f);
+    md << "- **" << r.id << "** (" << r.intent << ") " << r.question << "\n";
+    for (const auto& g : r.missing_groups) md << "  - missing " << g << "\n";
+    for (const auto& g : r.forbidden_found) md << "  - forbidden \"" << g << "\"\n";
+    if (!r.emergency_ok) md << "  - emergency not first: " << r.first_line << "\n";
+    if (!r.language_ok) md << "  - model text in the wrong language\n";
+    if (r.false_alarm) md << "  - false alarm (not an emergency): " << r.first_line << "\n";
+    if (verbose) md << "\n```\n" << r.text << "```\n";
+  }
+  const std::string out = as_json ? report.dump(2) + "\n" : md.str();
+  std::cout << out;
+  if (!output.empty()) std::ofstream(output) << out;
+  if (min_facts >= 0) {
+    const bool ok = all.n > 0 && all.facts >= min_facts * all.n && all.never == all.n &&
+                    all.emergencies_ok >= min_emergencies * all.emergencies &&
+                    all.language == all.n;
+    if (!ok) {
+      std::cerr << "dailydrug_assistant_eval: below the gate (all fact groups " << all.facts << "/"
+                << all.n << ", minimum " << min_facts << "; emergencies opened with 119 "
+                << all.emergencies_ok << "/" << all.emergencies << ", minimum " << min_emergencies
+                << "; every forbidden-phrase and language check must pass)\n";
+      return 1;
+    }
+  }
+  return 0;
+}
