@@ -204,16 +204,40 @@ $('med-form').addEventListener('submit', async (ev) => {
 const TIMING = { before_meal: '식전', after_meal: '식후', with_meal: '식사 중', bedtime: '취침 전',
   as_needed: '필요시', empty_stomach: '공복', morning: '아침' };
 
+// How a value was read (the scan result's field_sources): anything but "text" was inferred from
+// the layout, so the preview marks it for the user to confirm before saving.
+const FIELD_SOURCE = { table_cell: '표의 칸 순서로 읽음', continuation: '다음 줄에서 가져옴',
+  shared: '여러 약에 함께 적힌 복용법', document: '머리말·꼬리말의 기간', derived: '아침·저녁 등에서 셈',
+  model: '모델이 고름' };
+
+function scanCell(m, field, text) {
+  const source = (m.field_sources || {})[field];
+  const line = (m.field_lines || {})[field];
+  if (m[field] === null || m[field] === undefined) {
+    return `<td class="confirm missing" title="찾지 못했습니다. 직접 입력해 주세요.">${esc(text)}</td>`;
+  }
+  if (source && source !== 'text') {
+    const why = `${FIELD_SOURCE[source] || source}${line ? ` (${line}번째 줄)` : ''}: 확인해 주세요`;
+    return `<td class="confirm" data-source="${esc(source)}" title="${esc(why)}">${esc(text)}<span class="confirm-mark">확인</span></td>`;
+  }
+  return `<td title="${line ? `${line}번째 줄` : ''}">${esc(text)}</td>`;
+}
+
 function renderScan(r) {
   const meds = r.medications || [];
+  const toConfirm = meds.some((m) => Object.values(m.field_sources || {}).some((s) => s && s !== 'text'));
   let html = meds.length === 0 ? '<p>처방 약을 찾지 못했습니다.</p>' : `
-    <table id="scan-table"><thead><tr><th>약 이름</th><th>1회</th><th>1일</th><th>기간</th><th>복용 시간</th><th>메모</th></tr></thead>
+    <table id="scan-table"><thead><tr><th>약 이름</th><th>1회</th><th>1일</th><th>기간</th><th>복용 시점</th><th>복용 시간</th><th>메모</th></tr></thead>
     <tbody>${meds.map((m) => `<tr>
-      <td>${esc(m.name)}</td><td>${esc(m.dose || '?')}</td>
-      <td>${m.times_per_day ? m.times_per_day + '회' : '?'}</td>
-      <td>${m.duration_days ? m.duration_days + '일' : '미상'}</td>
-      <td>${esc((m.time_slots || []).join(', '))}${m.timing ? ' · ' + esc(TIMING[m.timing] || m.timing) : ''}</td>
-      <td>${esc((m.notes || []).join(' · '))}</td></tr>`).join('')}</tbody></table>`;
+      ${(m.field_sources || {}).name === 'model'
+        ? `<td class="confirm" data-source="model" title="${esc(FIELD_SOURCE.model)} (${m.source_line}번째 줄): 확인해 주세요">${esc(m.name)}<span class="confirm-mark">확인</span></td>`
+        : `<td title="${m.source_line}번째 줄">${esc(m.name)}</td>`}${scanCell(m, 'dose', m.dose || '?')}
+      ${scanCell(m, 'times_per_day', m.times_per_day ? m.times_per_day + '회' : '?')}
+      ${scanCell(m, 'duration_days', m.duration_days ? m.duration_days + '일' : '미상')}
+      ${m.timing ? scanCell(m, 'timing', TIMING[m.timing] || m.timing) : '<td></td>'}
+      <td>${esc((m.time_slots || []).join(', '))}</td>
+      <td>${esc((m.notes || []).join(' · '))}</td></tr>`).join('')}</tbody></table>` +
+    (toConfirm ? '<p class="confirm-legend"><span class="confirm-mark">확인</span> 표시는 다른 줄이나 표의 배치에서 추론한 값입니다. 저장하기 전에 처방전과 맞는지 확인해 주세요.</p>' : '');
   if ((r.warnings || []).length) {
     html += `<div class="warnings"><strong>확인이 필요합니다</strong><ul>${r.warnings.map((w) =>
       `<li>${esc(w.message)}</li>`).join('')}</ul></div>`;
