@@ -143,6 +143,7 @@ class DocumentReader {
     }
     if (const auto header = parse_table_header(compact_lower)) {
       columns_ = header;
+      assign_rows_above(*header);
       shared_.reset();
       end_block();
       in_guidance_ = false;
@@ -442,9 +443,23 @@ class DocumentReader {
   void assign_cells(Entry& e, InstructionFields& f, int line) {
     if (!columns_) {
       e.unassigned_numbers = true;
+      e.before_header = true;
       return;
     }
     assign_row_numbers(*columns_, e, f, line);
+  }
+
+  /// A table whose header OCR read after its rows (a rotated photo): the rows of the block above
+  /// that had bare numbers and no header take this one.
+  void assign_rows_above(const TableHeader& header) {
+    for (const size_t c : block_) {
+      Entry& e = entries[c];
+      if (e.before_header) {
+        e.before_header = false;
+        e.unassigned_numbers = false;
+        assign_row_numbers(header, e, e.f, e.source_line);
+      }
+    }
   }
 
   void instruction(InstructionFields f) {

@@ -33,6 +33,7 @@ struct Entry {
   InstructionFields f;
   Sources src;
   bool unassigned_numbers = false;
+  bool before_header = false;        // bare numbers read before any table header
   std::vector<ScanNote> line_notes;  // from note lines under the entry
 };
 

@@ -453,8 +453,7 @@ std::optional<TableHeader> parse_table_header(std::string_view original) {
       found.emplace_back(best, column);
     }
   }
-  if (found.size() < 2 && contains_any(compact_lower, kNameColumnKeywords) &&
-      !has_digits_besides_per(compact_lower)) {
+  if (contains_any(compact_lower, kNameColumnKeywords) && !has_digits_besides_per(compact_lower)) {
     // "약품명 1회 1일 일수": bare 1회 and 1일 head the dose and count columns.
     for (const auto& [word, column] :
          {std::pair{std::string_view("1회"), TableColumn::kDose},

@@ -226,8 +226,14 @@ std::string repair_digits(const std::string& token) {
     }
     const bool followed_by_latin = j < out.size() && is_latin(out[j]);
     const bool starts_with_digit = out[i] >= '0' && out[i] <= '9';
+    const std::string_view rest = std::string_view(out).substr(j);
+    // "무코스타정l00mg", "스토가정lOmg": a strength unit right after makes the run a number.
+    const bool followed_by_strength =
+        rest.starts_with("mg") || rest.starts_with("mcg") || rest.starts_with("ml");
     bool map = false;
-    if (has_confusable && has_digit) {
+    if (has_confusable && followed_by_strength && (has_digit || j - i <= 2)) {
+      map = true;
+    } else if (has_confusable && has_digit) {
       // "1O일분", "O.5정", "5OOmg"; but not "O2" inside words like "CO2" (preceded by a letter,
       // excluded above) nor a letter run glued to a Latin word ("lot").
       map = !followed_by_latin || starts_with_digit;

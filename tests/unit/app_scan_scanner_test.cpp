@@ -455,6 +455,20 @@ TEST(PrescriptionScannerLayout, NamesWithoutAFormAfterANameLabelOrAsANumberedIte
   EXPECT_TRUE(scan("① 복약 안내\n② 보관 방법\n").medications.empty());
 }
 
+TEST(PrescriptionScannerLayout, HeaderReadAfterItsRowsAndDigitsConfusedInAStrength) {
+  const auto r = scan(
+      "1 타이레놀정500mg 1 3 5\n2 엘도스캡슐300mg 1 3 5\n약품명 1회 횟수 일수\n"
+      "|무코스타정l00mg|l정|3회|5일|\n");
+  ASSERT_EQ(r.medications.size(), 3u);
+  EXPECT_EQ(r.medications[0].dose, "1정");
+  EXPECT_EQ(r.medications[1].dose, "1캡슐");
+  EXPECT_EQ(r.medications[1].times_per_day, 3);
+  EXPECT_EQ(r.medications[1].duration_days, 5);
+  EXPECT_EQ(r.medications[1].field_sources.duration_days, dd::FieldOrigin::kTableCell);
+  EXPECT_EQ(r.medications[2].name, "무코스타정100mg");
+  EXPECT_TRUE(codes(r).empty());
+}
+
 TEST(PrescriptionScannerDraft, MarksHowEachFieldWasRead) {
   auto draft = dd::PrescriptionScanner().draft(
       "처방 의약품의 명칭 1회 투약량 1일 투여횟수 총 투약일수\n코대원정 1 3 3 식후\n"
