@@ -106,6 +106,9 @@ class InstructionParser {
       return;
     }
     times_.add(static_cast<int>(t.value));
+    if (t.value_max && is_whole(*t.value_max) && *t.value_max <= 24) {
+      times_.add(static_cast<int>(*t.value_max));  // "1일 2~3회": either count, so ambiguous
+    }
     if (is(k + 1, TokenKind::kMax)) {
       out_.times_is_max = true;
     }
