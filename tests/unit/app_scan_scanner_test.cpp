@@ -469,6 +469,14 @@ TEST(PrescriptionScannerLayout, HeaderReadAfterItsRowsAndDigitsConfusedInAStreng
   EXPECT_TRUE(codes(r).empty());
 }
 
+TEST(PrescriptionScannerLayout, StaffNamesAndCountRanges) {
+  // People's names often end in 정; after 작성/상담/검수/담당 they are not tablets.
+  const auto r = scan("후시딘연고 1일 2~3회 환부에 바름\n작성자: 이민정\n상담: 김수정\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_FALSE(r.medications[0].times_per_day);  // 2~3: either, so left to the user
+  EXPECT_EQ(codes(r, 0), (V{"ambiguous:times_per_day", "missing:dose", "missing:duration_days"}));
+}
+
 TEST(PrescriptionScannerDraft, MarksHowEachFieldWasRead) {
   auto draft = dd::PrescriptionScanner().draft(
       "처방 의약품의 명칭 1회 투약량 1일 투여횟수 총 투약일수\n코대원정 1 3 3 식후\n"
