@@ -642,6 +642,19 @@ class LineLexer {
         ++i;
         continue;
       }
+      // "every 8 hours": an interval, as q8h.
+      if (t.kind == TokenKind::kWord && i + 1 < out_.size() &&
+          out_[i + 1].kind == TokenKind::kHours &&
+          std::string_view(lower_).substr(t.begin, t.end - t.begin) == "every" &&
+          out_[i + 1].value >= 1 && out_[i + 1].value <= 24 &&
+          out_[i + 1].value == static_cast<int>(out_[i + 1].value)) {
+        DosageToken interval = out_[i + 1];
+        interval.kind = TokenKind::kInterval;
+        interval.begin = t.begin;
+        merged.push_back(interval);
+        ++i;
+        continue;
+      }
       // "250mg/5ml": a concentration is one strength.
       if (t.kind == TokenKind::kStrength && is_sep(i + 1, '/') && i + 2 < out_.size() &&
           (out_[i + 2].kind == TokenKind::kStrength ||

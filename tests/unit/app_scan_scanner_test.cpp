@@ -351,6 +351,12 @@ TEST(PrescriptionScannerLayout, EnglishNumberWordsAndDaily) {
   EXPECT_EQ(r.medications[2].dose, "2정");
   EXPECT_EQ(r.medications[2].times_per_day, 2);
   EXPECT_EQ(r.medications[2].timing, dd::Timing::kAfterMeal);
+  const auto interval =
+      scan("Doxycycline 100 mg capsule\nTake 1 capsule every 12 hours for 2 weeks\n");
+  ASSERT_EQ(interval.medications.size(), 1u);
+  EXPECT_EQ(interval.medications[0].times_per_day, 2);
+  EXPECT_EQ(interval.medications[0].duration_days, 14);
+  EXPECT_EQ(slots(interval.medications[0]), (V{"08:00", "20:00"}));
 }
 
 TEST(PrescriptionScannerLayout, TaperPhasesUnderOneNameAreMedicationsOfTheirOwn) {
