@@ -119,14 +119,18 @@ class InstructionParser {
     const DosageToken& t = tok_[k];
     switch (t.kind) {
       case TokenKind::kWord:
+      case TokenKind::kLabel:
         if (const auto phase = day_phase_of(t, line_)) {
-          phase_step(*phase, t);  // "4-6일째", "7일째부터"
+          phase_step(*phase, t);  // "4-6일째", "7일째부터", "1~3일째:"
         }
         return k;
       case TokenKind::kDays:
         if (const auto phase = day_phase_of(t, line_)) {
           phase_step(*phase, t);  // "1~3일": days 1 to 3 of a course
           return k;
+        }
+        if (ordinal_phase(k)) {
+          return k;  // "다음 3일": the next 3 days of a course
         }
         [[fallthrough]];
       case TokenKind::kPerDay: {
@@ -291,6 +295,22 @@ class InstructionParser {
     } else {
       return false;
     }
+    return true;
+  }
+
+  /// "처음 3일", "다음 3일", "마지막 3일": a phase of a course by its order; the days are its
+  /// length and the words its label.
+  bool ordinal_phase(size_t k) {
+    static constexpr std::string_view kOrder[] = {"처음", "다음", "마지막", "이후", "그다음"};
+    const DosageToken& t = tok_[k];
+    if (k == from_ || !is_whole(t.value) ||
+        std::find(std::begin(kOrder), std::end(kOrder), tok_[k - 1].text(line_)) ==
+            std::end(kOrder)) {
+      return false;
+    }
+    days_.add(static_cast<int>(t.value));
+    note(span(k - 1, k), tok_[k - 1].begin);
+    out_.day_phase = true;
     return true;
   }
 

@@ -98,9 +98,11 @@ bool ends_sentence(const DosageToken& t, std::string_view line) {
   return w.ends_with("니다") || w.ends_with("세요") || w.ends_with("시오");
 }
 
-/// "아래 약은 모두 …", "위 약을 …": a sentence about the medicines listed, not a name.
+/// "아래 약은 모두 …", "위 약을 …", "다음 3일: …": about the medicines listed or a phase of a
+/// course, not a name.
 bool is_demonstrative(const DosageToken& t, std::string_view line) {
-  static constexpr std::string_view kWords[] = {"아래", "위", "다음", "모든", "모두", "상기"};
+  static constexpr std::string_view kWords[] = {"아래", "위",   "다음",   "모든", "모두",
+                                                "상기", "처음", "마지막", "이후", "그다음"};
   return std::find(std::begin(kWords), std::end(kWords), t.text(line)) != std::end(kWords);
 }
 

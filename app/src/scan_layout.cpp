@@ -63,8 +63,8 @@ std::optional<DayPhase> day_phase_of(const DosageToken& token, std::string_view 
       whole_day(*token.value_max) && *token.value_max > token.value) {
     return DayPhase{static_cast<int>(token.value), static_cast<int>(*token.value_max)};
   }
-  if (token.kind != TokenKind::kWord) {
-    return std::nullopt;
+  if (token.kind != TokenKind::kWord && token.kind != TokenKind::kLabel) {
+    return std::nullopt;  // a label: "1~3일째:"
   }
   // "N일째", "N-M일째", "N~M일째", each optionally followed by 부터 or 까지.
   std::string_view w = token.text(line);

@@ -376,6 +376,17 @@ TEST(PrescriptionScannerLayout, TaperPhasesUnderOneNameAreMedicationsOfTheirOwn)
   EXPECT_EQ(r.medications[1].notes, (V{"4~6일"}));
   EXPECT_EQ(r.medications[1].field_sources.times_per_day, dd::FieldOrigin::kContinuation);
   EXPECT_TRUE(codes(r).empty());
+  const auto labelled = scan("소론도정5mg\n1~3일째: 1회 4정 1일 1회\n4~6일째: 1회 2정 1일 1회\n");
+  ASSERT_EQ(labelled.medications.size(), 2u);
+  EXPECT_EQ(labelled.medications[1].duration_days, 3);
+  EXPECT_EQ(labelled.medications[1].notes, (V{"4~6일째"}));
+  const auto ordered = scan(
+      "프레드니솔론정5mg\n- 처음 3일: 1회 4정, 1일 1회 아침 식후\n"
+      "- 다음 3일: 1회 2정, 1일 1회 아침 식후\n");
+  ASSERT_EQ(ordered.medications.size(), 2u);  // "처음", "다음" are not names
+  EXPECT_EQ(ordered.medications[1].source_line, 1);
+  EXPECT_EQ(ordered.medications[1].dose, "2정");
+  EXPECT_EQ(ordered.medications[1].notes, (V{"다음 3일"}));
   const auto rows = scan("소론도정5mg 2정 1일 1회 3일 (4일째부터)\n");
   ASSERT_EQ(rows.medications.size(), 1u);
   EXPECT_EQ(rows.medications[0].notes, (V{"4일째부터"}));
