@@ -84,6 +84,7 @@ Sources own_sources(const InstructionFields& f) {
 struct Fragment {
   std::string text;
   int line = 0;
+  bool listed = false;  // after a bullet or a row number
 };
 
 enum class LineKind { kBlank, kHeader, kNotice, kGuidance, kMedicine, kInstruction, kNote, kOther };
@@ -220,7 +221,7 @@ class DocumentReader {
       return LineKind::kNote;
     }
     fragment_ = name_fragment(line, tokens);
-    if (fragment_ && directions_follow(line.number)) {
+    if (fragment_ && fragment_->listed && directions_follow(line.number)) {
       // "② 베아제" / "1회 1정 1일 3회 식후": a numbered item naming a product without a form
       // word, with its directions on the next line.
       MedicineName item;
@@ -244,8 +245,7 @@ class DocumentReader {
   /// category ("…약", "…제").
   static std::optional<Fragment> name_fragment(const OcrLine& line,
                                                const std::vector<DosageToken>& tokens) {
-    if (tokens.size() < 2 || tokens.back().kind != TokenKind::kWord ||
-        (tokens[0].kind != TokenKind::kSeparator && tokens[0].kind != TokenKind::kOrdinal)) {
+    if (tokens.empty() || tokens.back().kind != TokenKind::kWord) {
       return std::nullopt;
     }
     for (size_t k = 0; k + 1 < tokens.size(); ++k) {
@@ -258,7 +258,18 @@ class DocumentReader {
         word.ends_with("제")) {
       return std::nullopt;
     }
-    return Fragment{std::string(word), line.number};
+    return Fragment{std::string(word), line.number, tokens.size() > 1};
+  }
+
+  /// The rest of a broken name: the line starts with it, and without a list mark above it is a
+  /// short piece ("드정100mg": at most two syllables before the strength), not a name of its own.
+  bool continues_fragment(const OcrLine& line, const MedicineName& name) const {
+    if (!fragment_ || fragment_->line + 1 != line.number || name.first_token != 0) {
+      return false;
+    }
+    const std::string_view head =
+        std::string_view(name.text).substr(0, name.text.find_first_of("0123456789 ("));
+    return fragment_->listed || head.size() <= 6;
   }
 
   /// Words follow the leading label and its colon ("주의사항: 졸음 …", not "주의사항").
@@ -321,7 +332,7 @@ class DocumentReader {
     Entry e;
     e.name = name.text;
     e.source_line = line.number;
-    if (fragment_ && fragment_->line + 1 == line.number && name.first_token == 0) {
+    if (continues_fragment(line, name)) {
       // "• 레바미피" / "드정100mg …": a name broken over two lines, kept from its first line
       e.name = fragment_->text + name.text;
       e.source_line = fragment_->line;
