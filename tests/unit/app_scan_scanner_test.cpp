@@ -332,8 +332,14 @@ TEST(PrescriptionScannerLayout, NameBrokenOverTwoLinesIsJoinedOnItsFirstLine) {
   EXPECT_EQ(r.medications[1].name, "레바미피드정100mg");
   EXPECT_EQ(r.medications[1].source_line, 2);
   EXPECT_EQ(r.medications[1].times_per_day, 3);
-  EXPECT_TRUE(codes(r).empty() ||
-              codes(r) == (V{"missing:duration_days", "missing:duration_days"}));
+  EXPECT_EQ(codes(r), (V{"missing:duration_days", "missing:duration_days"}));
+  // Without a list mark only a short piece continues the line above; a heading does not join.
+  const auto unlisted =
+      scan("처방내역\n타이레놀정500mg 1정 1일 3회\n레바미피\n드정100mg 1정 1일 3회\n");
+  ASSERT_EQ(unlisted.medications.size(), 2u);
+  EXPECT_EQ(unlisted.medications[0].name, "타이레놀정500mg");
+  EXPECT_EQ(unlisted.medications[1].name, "레바미피드정100mg");
+  EXPECT_EQ(unlisted.medications[1].source_line, 3);
 }
 
 TEST(PrescriptionScannerLayout, EnglishNumberWordsAndDaily) {
