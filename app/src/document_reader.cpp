@@ -348,7 +348,7 @@ class DocumentReader {
     entries.push_back(std::move(e));
     block_.push_back(index);
     Entry& added = entries.back();
-    if (columns_ && !has_own && own.bare_numbers.empty()) {
+    if (columns_ && !has_own && added.f.bare_numbers.empty()) {
       row_cells_ = RowCells{index, 0};  // the row's cells may follow one per line
     }
     if (!has_own) {

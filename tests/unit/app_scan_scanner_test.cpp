@@ -445,6 +445,12 @@ TEST(PrescriptionScannerLayout, ColumnLabelsSplitOverLinesAndRowCellsOnePerLine)
   EXPECT_EQ(rows.medications[0].timing, dd::Timing::kAfterMeal);
   EXPECT_EQ(rows.medications[1].times_per_day, 2);
   EXPECT_EQ(rows.medications[1].field_sources.times_per_day, dd::FieldOrigin::kTableCell);
+  // A row with cells of its own does not take the next line's number as a cell.
+  const auto own = scan("약품명 1회량 횟수 일수\n타이레놀정 1 3\n5\n");
+  ASSERT_EQ(own.medications.size(), 1u);
+  EXPECT_FALSE(own.medications[0].dose);
+  EXPECT_EQ(codes(own, 0), (V{"missing:dose", "missing:duration_days", "missing:times_per_day",
+                              "unassigned_numbers"}));
 }
 
 TEST(PrescriptionScannerLayout, GuidanceSheetWithLabelledFields) {

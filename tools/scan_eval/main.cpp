@@ -142,17 +142,25 @@ int main(int argc, char** argv) {
   int asked = 0, filled = 0, lines_asked = 0, found = 0;
   const dailydrug::scan_eval::ScanFunction scan =
       [&](std::string_view text) -> app::Result<app::ScanResult> {
-    if (!runner) return scanner.scan(text);
+    if (!runner) {
+      return scanner.scan(text);
+    }
     auto draft = scanner.draft(text);
-    if (!draft.ok()) return draft.take_error();
+    if (!draft.ok()) {
+      return draft.take_error();
+    }
     if (find_missed) {
       auto missed = app::find_missed_medications(*runner, *draft);
-      if (!missed.ok()) return app::Error::invalid("model", missed.error().message());
+      if (!missed.ok()) {
+        return app::Error::invalid("model", missed.error().message());
+      }
       lines_asked += missed->lines_asked;
       found += missed->medications_found;
     }
     auto report = app::fill_unknown_fields(*runner, *draft);
-    if (!report.ok()) return app::Error::invalid("model", report.error().message());
+    if (!report.ok()) {
+      return app::Error::invalid("model", report.error().message());
+    }
     asked += report->fields_asked;
     filled += report->fields_filled;
     return app::PrescriptionScanner::finalize(*draft);
