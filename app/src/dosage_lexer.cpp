@@ -588,7 +588,9 @@ class LineLexer {
   /// "one tablet", "two times a day": an English number word before a dose unit or "times".
   std::optional<DosageToken> english_count(size_t i) const {
     static constexpr std::pair<std::string_view, double> kNumbers[] = {
-        {"one", 1}, {"two", 2}, {"three", 3}, {"four", 4}, {"five", 5}, {"half", 0.5}};
+        {"one", 1},       {"two", 2},     {"three", 3}, {"four", 4}, {"five", 5},
+        {"six", 6},       {"seven", 7},   {"eight", 8}, {"nine", 9}, {"ten", 10},
+        {"fourteen", 14}, {"thirty", 30}, {"half", 0.5}};
     static constexpr std::pair<std::string_view, DoseUnit> kUnits[] = {
         {"tablet", DoseUnit::kTablet},   {"tablets", DoseUnit::kTablet},
         {"tab", DoseUnit::kTablet},      {"tabs", DoseUnit::kTablet},
@@ -619,6 +621,15 @@ class LineLexer {
     if ((text(i + 1) == "times" || text(i + 1) == "time") && t.value >= 1) {
       t.kind = TokenKind::kTimes;
       t.explicit_unit = true;
+      return t;
+    }
+    if ((text(i + 1) == "days" || text(i + 1) == "day") && t.value >= 1) {
+      t.kind = TokenKind::kDays;  // "for seven days"
+      t.explicit_unit = true;
+      return t;
+    }
+    if ((text(i + 1) == "weeks" || text(i + 1) == "week") && t.value >= 1) {
+      t.kind = TokenKind::kWeeks;  // "for two weeks"
       return t;
     }
     return std::nullopt;

@@ -74,6 +74,11 @@ constexpr KeywordEntry kKeywords[] = {
     {"qd", K::kFrequency, 1, 0, kLexAbbreviation}, {"od", K::kFrequency, 1, 0, kLexAbbreviation},
     {"bid", K::kFrequency, 2, 0, kLexAbbreviation}, {"tid", K::kFrequency, 3, 0, kLexAbbreviation},
     {"qid", K::kFrequency, 4, 0, kLexAbbreviation},
+    // British abbreviations: bd (twice), tds (three times), qds (four times), nocte (at night).
+    {"bd", K::kFrequency, 2, 0, kLexAbbreviation}, {"tds", K::kFrequency, 3, 0, kLexAbbreviation},
+    {"qds", K::kFrequency, 4, 0, kLexAbbreviation},
+    {"nocte", K::kTiming, 0, T(Timing::kBedtime), kLexAbbreviation | kLexImpliesOnce},
+    {"mane", K::kSlot, 0, S(DaySlot::kMorning), kLexAbbreviation},
     {"once", K::kTimes, 1, 0, kLexExplicit}, {"twice", K::kTimes, 2, 0, kLexExplicit},
     {"thrice", K::kTimes, 3, 0, kLexExplicit},
     // Durations written as words.

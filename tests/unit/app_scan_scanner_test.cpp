@@ -363,6 +363,16 @@ TEST(PrescriptionScannerLayout, EnglishNumberWordsAndDaily) {
   EXPECT_EQ(interval.medications[0].times_per_day, 2);
   EXPECT_EQ(interval.medications[0].duration_days, 14);
   EXPECT_EQ(slots(interval.medications[0]), (V{"08:00", "20:00"}));
+  const auto british = scan(
+      "Amoxicillin 500mg capsules\nOne capsule TDS for seven days\n"
+      "Zopiclone 7.5mg tablets\n1 tab nocte for two weeks\n");
+  ASSERT_EQ(british.medications.size(), 2u);
+  EXPECT_EQ(british.medications[0].times_per_day, 3);
+  EXPECT_EQ(british.medications[0].duration_days, 7);
+  EXPECT_EQ(british.medications[1].timing, dd::Timing::kBedtime);
+  EXPECT_EQ(british.medications[1].times_per_day, 1);
+  EXPECT_EQ(british.medications[1].duration_days, 14);
+  EXPECT_TRUE(codes(british).empty());
 }
 
 TEST(PrescriptionScannerLayout, TaperPhasesUnderOneNameAreMedicationsOfTheirOwn) {
