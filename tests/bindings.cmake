@@ -3,6 +3,7 @@
 set(DD_TINY_BUNDLE "${DD_TEST_WORK_DIR}/tiny/bundle")
 
 dd_add_gtest(c_api_test LABEL unit SOURCES unit/c_api_test.cpp unit/c_api_c_client.c
+             unit/c_api_assistant_test.cpp
              LIBS dd_llm_c nlohmann_json::nlohmann_json FIXTURES tiny_model)
 # The C client is compiled as strict C99, which checks that the header is plain C.
 set_target_properties(c_api_test PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON
@@ -11,9 +12,11 @@ set_target_properties(c_api_test PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON
 # The shared library exports the C API and nothing else (no runtime or ExecuTorch symbols): every
 # function of dailydrug_llm.h, listed here.
 set(DD_C_API_SYMBOLS
-  ddllm_cancel ddllm_close ddllm_context_length ddllm_error_free ddllm_error_kind_name
+  ddllm_assistant_ask ddllm_cancel ddllm_close ddllm_context_length ddllm_error_free
+  ddllm_error_kind_name
   ddllm_generate ddllm_get_model_info ddllm_is_loaded ddllm_open ddllm_open_options_init
-  ddllm_request_init ddllm_reset ddllm_response_free ddllm_set_log_fn ddllm_unload ddllm_version)
+  ddllm_request_init ddllm_reset ddllm_response_free ddllm_set_log_fn ddllm_string_free
+  ddllm_unload ddllm_version)
 string(REPLACE ";" "," DD_C_API_SYMBOLS "${DD_C_API_SYMBOLS}")
 add_test(NAME bindings.c_api_exports
          COMMAND ${CMAKE_COMMAND} -DLIB=$<TARGET_FILE:dd_llm_c> -DPREFIXES=ddllm_

@@ -19,12 +19,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dailydrug/app/assistant.h"
+#include "dailydrug/app/clock.h"
+#include "dailydrug/app/medication_store.h"
+#include "dailydrug/app/schedule_params.h"
 #include "dailydrug/llm/error.h"
 #include "dailydrug/llm/local_llm.h"
 #include "dailydrug/llm/log.h"
 #include "dailydrug/llm/runner.h"
+#include "dailydrug/llm/utf8.h"
 
 namespace llm = dailydrug::llm;
+namespace dd_app = dailydrug::app;
 
 struct ddllm_runner {
   std::unique_ptr<llm::LocalLlm> llm;
@@ -150,8 +156,8 @@ bool on_generating_thread(const ddllm_runner* r) noexcept {
 int fail_reentrant(ddllm_error* err, const char* function) noexcept {
   try {
     return fail(err, llm::Error::generation_failed(
-                         "re-entrant call", std::string(function) +
-                                                " called from inside this runner's callback"));
+                         "re-entrant call",
+                         std::string(function) + " called from inside this runner's callback"));
   } catch (...) {
     return static_cast<int>(llm::ErrorKind::kGenerationFailed);
   }
@@ -159,28 +165,38 @@ int fail_reentrant(ddllm_error* err, const char* function) noexcept {
 
 int log_level_code(llm::LogLevel level) {
   switch (level) {
-    case llm::LogLevel::kDebug: return DDLLM_LOG_DEBUG;
-    case llm::LogLevel::kInfo: return DDLLM_LOG_INFO;
-    case llm::LogLevel::kError: return DDLLM_LOG_ERROR;
-    case llm::LogLevel::kFatal: return DDLLM_LOG_FATAL;
+    case llm::LogLevel::kDebug:
+      return DDLLM_LOG_DEBUG;
+    case llm::LogLevel::kInfo:
+      return DDLLM_LOG_INFO;
+    case llm::LogLevel::kError:
+      return DDLLM_LOG_ERROR;
+    case llm::LogLevel::kFatal:
+      return DDLLM_LOG_FATAL;
   }
   return DDLLM_LOG_INFO;
 }
 
 int finish_code(llm::FinishReason reason) {
   switch (reason) {
-    case llm::FinishReason::kStop: return DDLLM_FINISH_STOP;
-    case llm::FinishReason::kLength: return DDLLM_FINISH_LENGTH;
-    case llm::FinishReason::kCancelled: return DDLLM_FINISH_CANCELLED;
+    case llm::FinishReason::kStop:
+      return DDLLM_FINISH_STOP;
+    case llm::FinishReason::kLength:
+      return DDLLM_FINISH_LENGTH;
+    case llm::FinishReason::kCancelled:
+      return DDLLM_FINISH_CANCELLED;
   }
   return DDLLM_FINISH_STOP;
 }
 
 const char* finish_name(llm::FinishReason reason) {
   switch (reason) {
-    case llm::FinishReason::kStop: return "stop";
-    case llm::FinishReason::kLength: return "length";
-    case llm::FinishReason::kCancelled: return "cancelled";
+    case llm::FinishReason::kStop:
+      return "stop";
+    case llm::FinishReason::kLength:
+      return "length";
+    case llm::FinishReason::kCancelled:
+      return "cancelled";
   }
   return "stop";
 }
@@ -237,8 +253,7 @@ bool export_response(const llm::GenerationResponse& in, ddllm_response* out) noe
   if (out->text == nullptr) return false;
   out->text_len = in.text.size();
   if (!in.output_ids.empty()) {
-    out->output_ids =
-        static_cast<int32_t*>(std::malloc(in.output_ids.size() * sizeof(int32_t)));
+    out->output_ids = static_cast<int32_t*>(std::malloc(in.output_ids.size() * sizeof(int32_t)));
     if (out->output_ids == nullptr) {
       ddllm_response_free(out);
       return false;
@@ -353,9 +368,54 @@ int generate_locked(ddllm_runner* r, const ddllm_request& request, ddllm_text_fn
 
 }  // namespace
 
+namespace {
+
+constexpr size_t kMaxQuestionBytes = 4096;
+constexpr size_t kMaxSavedMedicines = 50;
+constexpr size_t kMaxMedicineNameBytes = 200;
+
+int invalid(ddllm_error* err, const char* subject, const char* why) {
+  return fail(err, llm::Error::configuration_invalid(subject, why));
+}
+
+// The user's saved medicines into a private in-memory store, as the app's database would hold
+// them (the answer reads names only; the schedule is a placeholder).
+int save_medicines(const char* json_text, dd_app::MedicationStore& store, ddllm_error* err) {
+  const auto doc = nlohmann::json::parse(json_text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_array()) {
+    return invalid(err, "saved_medicines", "must be a JSON array");
+  }
+  if (doc.size() > kMaxSavedMedicines) return invalid(err, "saved_medicines", "more than 50");
+  for (const auto& m : doc) {
+    if (!m.is_object() || !m.contains("name") || !m["name"].is_string()) {
+      return invalid(err, "saved_medicines", "each item needs a string \"name\"");
+    }
+    dd_app::CreateScheduleParams::Fields f;
+    f.name = m["name"].get<std::string>();
+    if (f.name.empty() || f.name.size() > kMaxMedicineNameBytes || !llm::is_valid_utf8(f.name)) {
+      return invalid(err, "saved_medicines", "a name must be 1..200 bytes of UTF-8");
+    }
+    f.dosage =
+        m.contains("dosage") && m["dosage"].is_string() ? m["dosage"].get<std::string>() : "";
+    if (f.dosage.empty()) f.dosage = "-";
+    f.start_date = store.clock().today();
+    f.time_slots = {*dd_app::TimeOfDay::from_hm(8, 0)};
+    auto params = dd_app::CreateScheduleParams::create(std::move(f));
+    if (!params.ok()) return invalid(err, "saved_medicines", "an item is not a valid medicine");
+    if (!store.save_schedule(*params).ok()) {
+      return fail(err, llm::Error::generation_failed("assistant", "in-memory store"));
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
 extern "C" {
 
-void ddllm_error_free(ddllm_error* err) { reset_error(err); }
+void ddllm_error_free(ddllm_error* err) {
+  reset_error(err);
+}
 
 const char* ddllm_error_kind_name(int kind) {
   if (kind == 0) return "";
@@ -364,7 +424,9 @@ const char* ddllm_error_kind_name(int kind) {
   return llm::to_string(static_cast<llm::ErrorKind>(kind)).data();
 }
 
-const char* ddllm_version(void) { return DDLLM_VERSION; }
+const char* ddllm_version(void) {
+  return DDLLM_VERSION;
+}
 
 void ddllm_set_log_fn(ddllm_log_fn fn, void* user) {
   try {
@@ -423,8 +485,8 @@ int ddllm_open(const char* bundle_dir, const ddllm_open_options* opts, ddllm_run
     }
     if (o.max_cache_tokens > 0) config.max_cache_tokens = o.max_cache_tokens;
     if (o.memory_threshold_mb < -1) {
-      return fail(err, llm::Error::configuration_invalid(
-                           "memory_threshold_mb", "must be -1 (bundle default) or >= 0"));
+      return fail(err, llm::Error::configuration_invalid("memory_threshold_mb",
+                                                         "must be -1 (bundle default) or >= 0"));
     }
     if (o.memory_threshold_mb >= 0) config.memory_threshold_mb = o.memory_threshold_mb;
     config.verify_sha256 = o.verify_sha256 != 0;
@@ -592,6 +654,50 @@ int ddllm_generate(ddllm_runner* runner, const ddllm_request* request, ddllm_tex
     ddllm_close(runner);
   }
   return rc;
+}
+
+void ddllm_string_free(char* s) {
+  std::free(s);
+}
+
+int ddllm_assistant_ask(const char* question, const char* lang, const char* saved_medicines_json,
+                        char** out_json, ddllm_error* err) {
+  reset_error(err);
+  if (out_json != nullptr) *out_json = nullptr;
+  if (question == nullptr) return fail_argument(err, "question");
+  if (out_json == nullptr) return fail_argument(err, "out_json");
+  return guarded(err, llm::ErrorKind::kGenerationFailed, [&]() -> int {
+    const std::string_view q(question);
+    if (q.empty() || q.size() > kMaxQuestionBytes || !llm::is_valid_utf8(q)) {
+      return invalid(err, "question", "must be 1..4096 bytes of UTF-8");
+    }
+    const auto language = dd_app::parse_language(lang == nullptr ? "ko" : lang);
+    if (!language) return invalid(err, "lang", "must be \"ko\" or \"en\"");
+    auto store = dd_app::MedicationStore::open_in_memory();
+    if (!store.ok())
+      return fail(err, llm::Error::generation_failed("assistant", "in-memory store"));
+    if (saved_medicines_json != nullptr) {
+      if (const int rc = save_medicines(saved_medicines_json, *store, err); rc != 0) return rc;
+    }
+    const dd_app::MedicineFacts& facts = dd_app::MedicineFacts::builtin();
+    dd_app::Assistant assistant(nullptr, *store, store->clock(), facts);
+    auto reply = assistant.ask(q, *language);
+    if (!reply.ok()) {
+      if (reply.error().is_llm()) return fail(err, std::get<llm::Error>(reply.error().error));
+      return invalid(err, "question", "is blank");
+    }
+    const nlohmann::json out = {
+        {"text", reply->text},
+        {"language", dd_app::to_string(reply->language)},
+        {"emergency", reply->emergency ? nlohmann::json(dd_app::to_string(*reply->emergency))
+                                       : nlohmann::json(nullptr)},
+        {"facts_used", reply->facts_used},
+        {"medicines", reply->medicines},
+        {"content_review", facts.review_status().in(*language)}};
+    *out_json = dup_string(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (*out_json == nullptr) throw std::bad_alloc();
+    return 0;
+  });
 }
 
 }  // extern "C"

@@ -350,6 +350,29 @@ DDLLM_API int ddllm_generate(ddllm_runner* runner, const ddllm_request* request,
                              ddllm_text_fn on_text, ddllm_stats_fn on_stats, void* user,
                              ddllm_response* out, ddllm_error* err);
 
+/* ---------------------------------------------------------------------------------------------
+ * The medication assistant (docs/ASSISTANT.md): answers from DailyDrug's curated medicine notes,
+ * no model involved, so it needs no runner and answers in milliseconds.
+ * ------------------------------------------------------------------------------------------- */
+
+/* Answer a medication question: triage first (an emergency sign opens the answer with 119 / the
+ * emergency room), then the direct answer, the medicine facts, warnings among the medicines in
+ * play (those named and the user's saved ones: the same ingredient twice, interactions), the rules
+ * for any medicine, sources and a referral line. The same question gives the same answer.
+ * `question`: UTF-8, 1..4096 bytes, NUL-terminated. `lang`: "ko" or "en" (NULL: "ko").
+ * `saved_medicines_json`: NULL, or a JSON array (at most 50) of {"name": "...", "dosage": "..."}
+ * with the user's medicines as saved in the app (names 1..200 bytes).
+ * On success *out_json receives a malloc'd, NUL-terminated JSON object, to release with
+ * ddllm_string_free(): {"text", "language", "emergency" (null or "breathing", "chest_pain",
+ * "overdose", ...), "facts_used", "medicines", "content_review"}.
+ * Errors: CONFIGURATION_INVALID (subject "question", "lang", "saved_medicines" or "out_json"),
+ * GENERATION_FAILED (an internal failure). */
+DDLLM_API int ddllm_assistant_ask(const char* question, const char* lang,
+                                  const char* saved_medicines_json, char** out_json,
+                                  ddllm_error* err);
+/* Release a string returned by the library. NULL is a no-op. */
+DDLLM_API void ddllm_string_free(char* s);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif
