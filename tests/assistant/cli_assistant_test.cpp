@@ -239,6 +239,18 @@ TEST_F(CliAssistantTest, EnglishAnswerFromTheRealModelIsFollowedByFactsAndReferr
   EXPECT_GT(j["stats"]["ttft_ms"].get<double>(), 0.0);
 }
 
+// Never empty: a generation that times out (as on a phone busy with something else) leaves the
+// curated answer whole on stdout; the error and its exit code follow.
+TEST_F(CliAssistantTest, AModelTimeoutStillPrintsTheCuratedAnswer) {
+  if (!real_bundle()) GTEST_SKIP() << "no default bundle at " << kReal;
+  CliResult r =
+      run("ask 'Can I drink alcohol with Tylenol?' --lang en --model-text --timeout-ms 1", kReal);
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_TRUE(has(r.out, "Tylenol(acetaminophen): ")) << r.out;
+  EXPECT_TRUE(has(r.out, "doctor or pharmacist")) << r.out;
+  EXPECT_TRUE(has(r.err, "GenerationTimeout") || has(r.err, "timed out")) << r.err;
+}
+
 TEST_F(CliAssistantTest, CtrlCDuringCoachCancelsCleanlyWithExit130) {
   if (!real_bundle()) GTEST_SKIP() << "no default bundle at " << kReal;
   const fs::path out = dir_ / "out", err = dir_ / "err";
