@@ -401,6 +401,15 @@ Grounding ground(const MedicineFacts& kb, std::string_view question,
                  std::vector<FactTopic> topics, bool all_topics) {
   Grounding g;
   g.emergency = triage(question);
+  // An emergency answer says what to do now and which symptoms need care; advice that fits an
+  // ordinary question ("finish the course", "do not stop on your own") would contradict "take no
+  // more of the medicine you suspect".
+  if (g.emergency) {
+    const bool too_much = g.emergency->kind == EmergencyKind::kOverdose ||
+                          g.emergency->kind == EmergencyKind::kChildIngestion;
+    topics = too_much ? std::vector<FactTopic>{FactTopic::kDoubleDose, FactTopic::kSerious}
+                      : std::vector<FactTopic>{FactTopic::kSerious};
+  }
   names.resize(medicines.size());
   g.medicines = std::move(medicines);
   g.names = std::move(names);

@@ -308,8 +308,10 @@ std::string emergency_lines(const Emergency& emergency, Language language) {
       break;
     case EmergencyKind::kOverdose:
     case EmergencyKind::kChildIngestion:
-      out += ko ? "드신 약의 포장이나 약 봉투를 가지고 가세요. 억지로 토하게 하지 마세요.\n"
-                : "Take the medicine's package with you. Do not try to make them vomit.\n";
+      out += ko ? "지금 아무렇지 않아도 증상이 나중에 나타날 수 있으니 기다리지 마세요. 드신 약의 "
+                  "포장이나 약 봉투를 가지고 가고, 억지로 토하게 하지 마세요.\n"
+                : "Do not wait: even if there are no symptoms yet, they can appear later. Take the "
+                  "medicine's package with you, and do not try to make them vomit.\n";
       break;
     case EmergencyKind::kSelfHarm:
       out += ko ? "혼자 있지 마세요. 자살예방 상담전화 109(24시간)에서도 도움을 받을 수 "

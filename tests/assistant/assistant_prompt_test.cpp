@@ -234,3 +234,14 @@ TEST(AssistantPromptTest, BundleLanguagesDefaultToEnglishAndValidate) {
   EXPECT_EQ(dd::bundle_languages(R"({"languages":[1]})").error().kind, dd::ErrorKind::kInvalid);
   EXPECT_FALSE(dd::bundle_languages("not json").ok());
 }
+
+TEST(AssistantPromptTest, AnEmergencyAnswerKeepsToTheEmergency) {
+  const auto g = ground_question("아목시실린 먹고 입술이 붓고 숨쉬기가 힘들어요");
+  ASSERT_TRUE(g.emergency.has_value());
+  EXPECT_EQ(g.topics, std::vector<FactTopic>{FactTopic::kSerious});
+  const std::string ko = dd::compose_answer(g, kb(), Language::kKorean);
+  EXPECT_EQ(ko.rfind("응급 상황일 수 있어요. 지금 바로 119", 0), 0u) << ko;
+  // Nothing that tells someone with an allergic reaction to keep taking the medicine.
+  EXPECT_FALSE(contains(ko, "끝까지")) << ko;
+  EXPECT_FALSE(contains(ko, "임의로 중단하지")) << ko;
+}
