@@ -226,6 +226,12 @@ std::vector<FactTopic> detect_topics(std::string_view question) {
                                  [&](auto w) { return english_word_hit(e, w); });
     if (hit) out.push_back(t.topic);
   }
+  // "술이랑 같이", "우유와 함께": the together is about the drink or food, not another medicine
+  // (two medicines named still get their pair warnings).
+  const auto has = [&](FactTopic t) { return std::find(out.begin(), out.end(), t) != out.end(); };
+  if (has(FactTopic::kInteractions) && (has(FactTopic::kAlcohol) || has(FactTopic::kFood))) {
+    out.erase(std::find(out.begin(), out.end(), FactTopic::kInteractions));
+  }
   return out;
 }
 
@@ -305,6 +311,12 @@ std::optional<FactTopic> companion_rule(FactTopic t) {
     default:
       return std::nullopt;
   }
+}
+
+// Topics on which a class's advice adds to a medicine's own fact (alternatives in pregnancy,
+// what to do about a side effect); on the others the medicine's own fact says it all.
+bool class_advice_adds(FactTopic t) {
+  return universal_rule(t) || t == FactTopic::kSideEffects;
 }
 
 // Classes of which two at once is itself a risk (bleeding, sedation, stomach).
@@ -454,16 +466,19 @@ Grounding ground(const MedicineFacts& kb, std::string_view question,
         if (!all_topics) general_topics.push_back(t);
         continue;
       }
-      if (f && !shown.insert(f).second) continue;
       if (f) {
-        g.facts.push_back(make_fact(e, owner, f));
+        // Shown already (the direct answer, or a class fact of another medicine): not again.
+        if (shown.insert(f).second) g.facts.push_back(make_fact(e, owner, f));
         // An asked topic: the class's own advice too (a medicine's pregnancy fact, then what
         // its class says about alternatives).
         const bool asked = std::find(topics.begin(), topics.end(), t) != topics.end();
-        for (const MedicineEntry* c : e->classes) {
-          const MedicineFact* cf = c->fact(t);
-          if (asked && !all_topics && cf && shown.insert(cf).second) {
-            g.facts.push_back(make_fact(e, c, cf));
+        if (asked && !all_topics && class_advice_adds(t)) {
+          for (const MedicineEntry* c : e->classes) {  // the first class that says something
+            const MedicineFact* cf = c->fact(t);
+            if (cf && cf != f) {
+              if (shown.insert(cf).second) g.facts.push_back(make_fact(e, c, cf));
+              break;
+            }
           }
         }
       } else if (!all_topics && std::find(topics.begin(), topics.end(), t) != topics.end()) {
