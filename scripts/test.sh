@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Run the whole test suite (ctest: unit, integration, e2e). Sets up whatever is missing first, as
 # scripts/setup.sh does. Extra arguments go to ctest (e.g. -L unit).
+# Then the aarch64 stage: the runtime, C API, JNI library and CLI cross-built for ARM, and the
+# "arm64" cases under qemu (scripts/arm64.sh). DD_SKIP_ARM64=1 skips it.
 # Then the sanitizer stage: our unit tests again, built with ASan+LSan+UBSan (build-asan) and the
 # concurrency cases with TSan (build-tsan); any sanitizer report fails the run. About 4 minutes
 # on 2 cores the first time, seconds when nothing changed. DD_SKIP_SANITIZERS=1 skips it.
@@ -16,6 +18,16 @@ step "tests" "ctest ($JOBS in parallel)"
 cd "$BUILD"
 ctest_args=(--output-on-failure -j "$JOBS" --timeout 1800)
 "$VENV/bin/ctest" "${ctest_args[@]}" "$@"
+
+# aarch64: the runtime, C API, JNI library and CLI cross-built for 64-bit ARM, and the "arm64"
+# cases run under qemu-aarch64, greedy ids compared with this x86 build (scripts/arm64.sh,
+# docs/ANDROID.md). DD_SKIP_ARM64=1 skips it.
+if [ "${DD_SKIP_ARM64:-0}" = 1 ]; then
+  step "arm64" "skipped (DD_SKIP_ARM64=1)"
+else
+  source "$ROOT/scripts/arm64.sh"
+  arm64_stage
+fi
 
 if [ "${DD_SKIP_SANITIZERS:-0}" = 1 ]; then
   step "sanitizers" "skipped (DD_SKIP_SANITIZERS=1)"

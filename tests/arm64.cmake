@@ -25,11 +25,12 @@ endif()
 # (tests/python/compare_greedy.py; ~1-2 s per token under qemu). How close the logits must be
 # depends on the program (docs/ANDROID.md, "Results"):
 # - the tiny random model is fp32 throughout: the logits agree to float rounding;
-# - SmolLM2-135M 8-bit (8da8w, ExecuTorch's stock attention);
-# - the app's default, Qwen2.5-Coder-0.5B 4-bit (8da4w) with our attention operators: its
-#   activations are re-quantized to int8 at every linear, which turns rounding-level differences
-#   between kernels into logit differences of up to ~0.3 (measured 0.28), so a swap of two
-#   tokens closer than the bound on that drift (0.5) is a near-tie.
+# - the two quantized bundles re-quantize their activations to int8 before every linear, which
+#   turns rounding-level differences between x86 and ARM kernels into logit differences: up to
+#   1.2 for SmolLM2-135M 8-bit (8da8w, 30 layers, ExecuTorch's stock attention) and 0.28 for the
+#   app's default, Qwen2.5-Coder-0.5B 4-bit (8da4w, 24 layers, our attention operators), on
+#   every emulated CPU tried. The bounds are a little above those; within them a swap of the two
+#   best tokens is a near-tie, anything else fails.
 set(DD_X86_BUILD_DIR "${CMAKE_SOURCE_DIR}/build" CACHE PATH
     "the x86 build tree whose dd_greedy_ids the arm64 comparison runs")
 set(DD_ARM64_REPORT "${CMAKE_BINARY_DIR}/greedy-comparison.md" CACHE FILEPATH
@@ -46,7 +47,7 @@ set_tests_properties(arm64.greedy.tiny PROPERTIES LABELS "integration;arm64" TIM
 add_test(NAME arm64.greedy.smollm2
          COMMAND ${_dd_compare} --bundle ${DD_TEST_BUNDLE}
                  --prompt "Question: What is the capital of France? Answer:" --steps 16
-                 --min-distinct 4 --near 0.05 --max-drift 0.5)
+                 --min-distinct 4 --near 1.5 --max-drift 1.5)
 set_tests_properties(arm64.greedy.smollm2 PROPERTIES LABELS "integration;arm64" TIMEOUT 900)
 add_test(NAME arm64.greedy.default
          COMMAND ${_dd_compare} --bundle ${DD_APP_BUNDLE}
