@@ -6,6 +6,7 @@
 #include "dailydrug/app/grounding_check.h"
 #include "dailydrug/app/medicine.h"
 #include "dailydrug/app/safety_filter.h"
+#include "dailydrug/app/schedule_params.h"
 
 namespace dailydrug::app {
 
@@ -39,6 +40,17 @@ std::string AssistantError::message() const {
     return e->message();
   }
   return std::get<llm::Error>(error).message();
+}
+
+Status add_taken_medicine(MedicationStore& store, std::string name, std::string dosage) {
+  CreateScheduleParams::Fields f;
+  f.name = std::move(name);
+  f.dosage = dosage.empty() ? "-" : std::move(dosage);
+  f.start_date = store.clock().today();
+  f.time_slots = {*TimeOfDay::from_hm(8, 0)};
+  DD_ASSIGN_OR_RETURN(auto params, CreateScheduleParams::create(std::move(f)));
+  DD_RETURN_IF_ERROR(store.save_schedule(params));
+  return {};
 }
 
 Assistant::Assistant(llm::Runner* runner, MedicationStore& store, const Clock& clock,

@@ -7,6 +7,7 @@
 
 #include "dailydrug/app/time_period.h"
 #include "dailydrug/app/triage.h"
+#include "dailydrug/app/utf8_text.h"
 
 namespace dailydrug::app {
 
@@ -129,16 +130,6 @@ std::string lower_spaced(std::string_view s) {
   return out + " ";
 }
 
-std::string no_spaces(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (!std::isspace(static_cast<unsigned char>(c))) {
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-  }
-  return out;
-}
-
 bool english_word_hit(const std::string& spaced, std::string_view kw) {
   // Whole words at the start ("car" must not match "careful"); a keyword may end mid-word
   // only when it is a phrase ("side effect" -> "side effects").
@@ -217,7 +208,7 @@ Result<std::vector<Language>> bundle_languages(std::string_view model_config_jso
 }
 
 std::vector<FactTopic> detect_topics(std::string_view question) {
-  const std::string k = no_spaces(question);
+  const std::string k = ascii_lower_without_spaces(question);
   const std::string e = lower_spaced(question);
   std::vector<FactTopic> out;
   for (const auto& t : topic_keywords()) {
@@ -244,7 +235,7 @@ bool asks_about_saved_medicines(std::string_view question) {
   static const std::vector<std::string_view> kEnglish = {
       "my medicines",  "my meds",     "my pills",   "my medications",
       "my medication", "what i take", "i'm taking", "i am taking"};
-  const std::string k = no_spaces(question);
+  const std::string k = ascii_lower_without_spaces(question);
   const std::string e = lower_spaced(question);
   return std::any_of(kKorean.begin(), kKorean.end(),
                      [&](auto w) { return k.find(w) != std::string::npos; }) ||

@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "dailydrug/app/utf8_text.h"
+
 namespace dailydrug::app {
 
 namespace {
@@ -93,14 +95,11 @@ bool GroundingCheck::is_grounded(std::string_view sentence) const {
 
 bool GroundingCheck::written_in(std::string_view sentence, bool korean) {
   size_t hangul = 0, latin = 0;
-  for (size_t i = 0; i < sentence.size(); ++i) {
-    const auto b = static_cast<unsigned char>(sentence[i]);
-    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')) {
-      ++latin;
-    } else if (b >= 0xEA && b <= 0xED && i + 2 < sentence.size()) {  // U+AC00..U+D7A3
-      ++hangul;
-      i += 2;
-    }
+  for (size_t i = 0; i < sentence.size();) {
+    const CodePoint cp = decode_utf8(sentence, i);
+    hangul += is_hangul_syllable(cp.value) ? 1 : 0;
+    latin += is_ascii_letter(cp.value) ? 1 : 0;
+    i += cp.length;
   }
   if (!korean) return hangul == 0;
   return hangul > 0 && latin <= hangul;

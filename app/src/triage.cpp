@@ -6,6 +6,8 @@
 #include <regex>
 #include <vector>
 
+#include "dailydrug/app/utf8_text.h"
+
 namespace dailydrug::app {
 
 namespace {
@@ -88,21 +90,6 @@ const std::vector<SignRule>& sign_rules() {
 
   };
   return rules;
-}
-
-std::string without_spaces_lower(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (!std::isspace(u)) out += static_cast<char>(std::tolower(u));
-  }
-  return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out;
-  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // "숨쉬기 힘들지는 않아요": a Korean negation right after the sign.
@@ -269,8 +256,8 @@ std::string_view to_string(EmergencyKind kind) {
 }
 
 std::optional<Emergency> triage(std::string_view question) {
-  const std::string k = without_spaces_lower(question);
-  const std::string e = lower(question);
+  const std::string k = ascii_lower_without_spaces(question);
+  const std::string e = ascii_lower(question);
   for (const SignRule& rule : sign_rules()) {
     for (auto sign : rule.korean) {
       for (size_t at = k.find(sign); at != std::string::npos; at = k.find(sign, at + 1)) {

@@ -17,7 +17,9 @@ CodePoint decode_utf8(std::string_view text, size_t pos) {
   return {step.cp, step.len};
 }
 
-void encode_utf8(uint32_t cp, std::string& out) { llm::append_utf8(cp, out); }
+void encode_utf8(uint32_t cp, std::string& out) {
+  llm::append_utf8(cp, out);
+}
 
 size_t utf8_length(std::string_view text) {
   size_t n = 0;
@@ -25,6 +27,16 @@ size_t utf8_length(std::string_view text) {
     ++n;
   }
   return n;
+}
+
+std::string ascii_lower_without_spaces(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == ' ' || (c >= '\t' && c <= '\r')) continue;
+    out += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out;
 }
 
 std::string ascii_lower(std::string_view text) {

@@ -22,7 +22,6 @@
 #include "dailydrug/app/assistant.h"
 #include "dailydrug/app/clock.h"
 #include "dailydrug/app/medication_store.h"
-#include "dailydrug/app/schedule_params.h"
 #include "dailydrug/llm/error.h"
 #include "dailydrug/llm/local_llm.h"
 #include "dailydrug/llm/log.h"
@@ -390,19 +389,17 @@ int save_medicines(const char* json_text, dd_app::MedicationStore& store, ddllm_
     if (!m.is_object() || !m.contains("name") || !m["name"].is_string()) {
       return invalid(err, "saved_medicines", "each item needs a string \"name\"");
     }
-    dd_app::CreateScheduleParams::Fields f;
-    f.name = m["name"].get<std::string>();
-    if (f.name.empty() || f.name.size() > kMaxMedicineNameBytes || !llm::is_valid_utf8(f.name)) {
+    std::string name = m["name"].get<std::string>();
+    if (name.empty() || name.size() > kMaxMedicineNameBytes || !llm::is_valid_utf8(name)) {
       return invalid(err, "saved_medicines", "a name must be 1..200 bytes of UTF-8");
     }
-    f.dosage =
-        m.contains("dosage") && m["dosage"].is_string() ? m["dosage"].get<std::string>() : "";
-    if (f.dosage.empty()) f.dosage = "-";
-    f.start_date = store.clock().today();
-    f.time_slots = {*dd_app::TimeOfDay::from_hm(8, 0)};
-    auto params = dd_app::CreateScheduleParams::create(std::move(f));
-    if (!params.ok()) return invalid(err, "saved_medicines", "an item is not a valid medicine");
-    if (!store.save_schedule(*params).ok()) {
+    const auto added = dd_app::add_taken_medicine(
+        store, std::move(name),
+        m.contains("dosage") && m["dosage"].is_string() ? m["dosage"].get<std::string>() : "");
+    if (!added.ok()) {
+      if (added.error().kind == dd_app::ErrorKind::kInvalid) {
+        return invalid(err, "saved_medicines", "an item is not a valid medicine");
+      }
       return fail(err, llm::Error::generation_failed("assistant", "in-memory store"));
     }
   }

@@ -28,7 +28,6 @@
 #include "dailydrug/app/assistant.h"
 #include "dailydrug/app/clock.h"
 #include "dailydrug/app/medication_store.h"
-#include "dailydrug/app/schedule_params.h"
 #include "dailydrug/llm/bundle.h"
 #include "dailydrug/llm/runner.h"
 
@@ -93,20 +92,11 @@ struct Totals {
   }
 };
 
-app::Result<bool> save_medicines(app::MedicationStore& store, const json& saved, app::Date today) {
+app::Status save_medicines(app::MedicationStore& store, const json& saved) {
   for (const auto& m : saved) {
-    app::CreateScheduleParams::Fields f;
-    f.name = m.value("name", "");
-    f.dosage = m.value("dosage", "1정");
-    if (f.dosage.empty()) f.dosage = "1정";
-    f.start_date = today;
-    f.time_slots = {*app::TimeOfDay::from_hm(8, 0)};
-    auto params = app::CreateScheduleParams::create(std::move(f));
-    if (!params.ok()) return params.take_error();
-    auto saved_schedule = store.save_schedule(*params);
-    if (!saved_schedule.ok()) return saved_schedule.take_error();
+    DD_RETURN_IF_ERROR(app::add_taken_medicine(store, m.value("name", ""), m.value("dosage", "")));
   }
-  return true;
+  return {};
 }
 
 CaseResult score(const json& c, const std::string& split, llm::Runner* runner,
@@ -129,7 +119,7 @@ CaseResult score(const json& c, const std::string& split, llm::Runner* runner,
     return r;
   }
   if (c.contains("saved_medicines")) {
-    auto saved = save_medicines(*store, c["saved_medicines"], clock->today());
+    auto saved = save_medicines(*store, c["saved_medicines"]);
     if (!saved.ok()) {
       r.facts_ok = false;
       r.text = "saving medicines: " + saved.error().message();

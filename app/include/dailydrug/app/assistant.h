@@ -98,6 +98,12 @@ struct AssistantReply {
   llm::GenerationStats stats;  // of the model call (zero when it did not run)
 };
 
+/// Puts a medicine the user takes into `store`, known by its name and dosage as written (a blank
+/// dosage is kept as "-"), with a placeholder daily schedule from the store's today: how a front
+/// end without DailyDrug's database (the C API, the evaluation) gives ask() the user's medicines,
+/// which it reads by name. Errors: Invalid (a blank name), Storage.
+Status add_taken_medicine(MedicationStore& store, std::string name, std::string dosage);
+
 class Assistant {
  public:
   /// `runner` may be null (deterministic answers only). The runner, store and facts must outlive

@@ -42,5 +42,8 @@ constexpr bool is_ascii_letter(uint32_t cp) {
 }
 /// ASCII lower-case copy (other bytes unchanged).
 std::string ascii_lower(std::string_view text);
+/// ascii_lower() without the ASCII white space: the form keyword lists of Korean phrases are
+/// matched in, so "숨 쉬기 힘들어요" and "숨쉬기 힘들어요" read the same.
+std::string ascii_lower_without_spaces(std::string_view text);
 
 }  // namespace dailydrug::app
