@@ -292,9 +292,7 @@ AssistantResult<AssistantReply> Assistant::answer(std::string_view question,
   add_model_text(question, grounding, reply, on_text, chat_turn);
   if (reply.finish == llm::FinishReason::kCancelled) return reply;
   if (reply.model_text_used) emit(reply, on_text, "\n\n");
-  emit(reply, on_text, answer_notes(grounding, language));
-  emit(reply, on_text, facts_block(grounding, facts_, language));
-  emit(reply, on_text, referral_line(grounding, language) + "\n");
+  emit(reply, on_text, answer_body(grounding, facts_, language));
   return reply;
 }
 

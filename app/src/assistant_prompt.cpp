@@ -610,6 +610,8 @@ std::string facts_block(const Grounding& g, const MedicineFacts& kb, Language l)
   return out;
 }
 
+namespace {
+
 std::string answer_notes(const Grounding& g, Language l) {
   std::string out;
   if (g.medicines.empty() && !g.direct && g.rules.empty() && !g.emergency) {
@@ -633,9 +635,14 @@ std::string answer_notes(const Grounding& g, Language l) {
   return out;
 }
 
+}  // namespace
+
+std::string answer_body(const Grounding& g, const MedicineFacts& kb, Language l) {
+  return answer_notes(g, l) + facts_block(g, kb, l) + referral_line(g, l) + "\n";
+}
+
 std::string compose_answer(const Grounding& g, const MedicineFacts& kb, Language l) {
-  return opening_block(g, l) + answer_notes(g, l) + facts_block(g, kb, l) + referral_line(g, l) +
-         "\n";
+  return opening_block(g, l) + answer_body(g, kb, l);
 }
 
 std::optional<int> AdherenceSummary::percent() const {

@@ -109,12 +109,11 @@ std::string opening_block(const Grounding& grounding, Language language);
 /// rules, then one "출처: ..." line listing the sources.
 std::string facts_block(const Grounding& grounding, const MedicineFacts& kb, Language language);
 
-/// What follows the opening when the model has nothing to add: none found / saved medicines used
-/// / saved medicines the knowledge base lacks.
-std::string answer_notes(const Grounding& grounding, Language language);
+/// What follows the opening (and the model's words, when it is used): a note on saved or unknown
+/// medicines (or that none was found), facts_block(), referral_line().
+std::string answer_body(const Grounding& grounding, const MedicineFacts& kb, Language language);
 
-/// The complete deterministic answer: opening_block(), a note on saved or unknown medicines,
-/// facts_block(), referral_line(). Never empty.
+/// The complete deterministic answer: opening_block() + answer_body(). Never empty.
 std::string compose_answer(const Grounding& grounding, const MedicineFacts& kb, Language language);
 
 // --- Coaching --------------------------------------------------------------------------------
