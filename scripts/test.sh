@@ -12,7 +12,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_apt_packages
 ensure_venv
 ensure_build
-ensure_bundles
+ensure_default_bundle
+ensure_test_bundle
 
 step "tests" "ctest ($JOBS in parallel)"
 cd "$BUILD"

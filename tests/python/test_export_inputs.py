@@ -252,3 +252,23 @@ def test_staging_folders_of_a_killed_export_are_removed_and_live_ones_kept(tmp_p
     assert remove_stale_staging(final) == [stale]
     assert not stale.exists() and live.exists() and other.exists()
     assert remove_stale_staging(tmp_path / "missing" / "bundle") == []
+
+
+def test_a_long_stage_says_it_is_still_running(capsys, monkeypatch):
+    """A lowering takes minutes: the stage prints a line with elapsed time and memory every
+    HEARTBEAT_S, and stops when the stage is done (no line after `done`)."""
+    import time as _time
+
+    from dailydrug_export.__main__ import Progress
+
+    monkeypatch.setattr(Progress, "HEARTBEAT_S", 0.05)
+    prog = Progress(skip=("adapter",))
+    prog.start("lower", "quantize")
+    _time.sleep(0.3)
+    prog.done()
+    _time.sleep(0.15)
+    lines = capsys.readouterr().err.splitlines()
+    beats = [x for x in lines if "lower: still running" in x]
+    assert len(beats) >= 3, lines
+    assert all(" GB in use" in x and " min " in x for x in beats)
+    assert lines[-1].strip().startswith("lower done in"), lines

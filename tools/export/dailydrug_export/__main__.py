@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import atexit
 import json
+import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import List
@@ -24,9 +26,12 @@ from .checkpoint import UnsupportedCheckpoint, read_checkpoint
 
 
 class Progress:
-    """Stage lines with timings on stderr: '[3/7] lower ... 41.2 s'."""
+    """Stage lines with timings on stderr: '[3/7] lower ... 41.2 s'. While a stage runs, a line
+    every HEARTBEAT_S seconds says it is still running, how long it has taken and the memory in
+    use, so a long lowering never looks hung."""
 
     STAGES = ["read", "tokenizer", "adapter", "check", "lower", "verify", "write"]
+    HEARTBEAT_S = 20.0
 
     def __init__(self, skip=()):
         self.STAGES = [s for s in self.STAGES if s not in skip]
@@ -34,16 +39,45 @@ class Progress:
         self.timings = {}
         self._t = None
         self._name = None
+        self._stage_done = threading.Event()
+        self._beat = None
 
     def start(self, name: str, detail: str = "") -> None:
+        self.stop_heartbeat()
         self._name, self._t = name, time.time()
         i = self.STAGES.index(name) + 1
         print(f"[{i}/{len(self.STAGES)}] {name}: {detail}", file=sys.stderr, flush=True)
+        self._stage_done = threading.Event()
+        self._beat = threading.Thread(target=self._heartbeat, args=(name, self._t, self._stage_done),
+                                      daemon=True)
+        self._beat.start()
 
     def done(self, detail: str = "") -> None:
+        self.stop_heartbeat()
         dt = time.time() - self._t
         self.timings[self._name] = round(dt, 2)
         print(f"      {self._name} done in {dt:.1f} s {detail}", file=sys.stderr, flush=True)
+
+    def stop_heartbeat(self) -> None:
+        if self._beat is not None:
+            self._stage_done.set()
+            self._beat.join()
+            self._beat = None
+
+    def _heartbeat(self, name: str, t0: float, stage_done: threading.Event) -> None:
+        while not stage_done.wait(self.HEARTBEAT_S):
+            elapsed = int(time.time() - t0)
+            print(f"      {name}: still running, {elapsed // 60} min {elapsed % 60:02d} s, "
+                  f"{_rss_gb():.1f} GB in use", file=sys.stderr, flush=True)
+
+
+def _rss_gb() -> float:
+    """This process's resident memory in GB (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e9
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def _load_tokenizer(path: Path):
@@ -297,6 +331,8 @@ def main(argv: List[str] | None = None) -> int:
     except (UnsupportedCheckpoint, ExportOptionError, ValueError) as e:
         print(f"dailydrug-export: error: {e}", file=sys.stderr)
         return 2
+    finally:
+        prog.stop_heartbeat()
     total = sum(f["size_bytes"] for f in files)
     print(f"bundle {args.out}: " + ", ".join(f"{f['path']} {_mb(f['size_bytes'])}"
                                               for f in files)
