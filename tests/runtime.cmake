@@ -11,6 +11,7 @@ dd_add_gtest(model_test LABEL unit SOURCES unit/model_test.cpp
 dd_add_gtest(sampler_test LABEL unit SOURCES unit/sampler_test.cpp LIBS dd_llm)
 
 dd_add_gtest(utf8_test LABEL unit SOURCES unit/utf8_test.cpp LIBS dd_llm_core)
+dd_add_gtest(cancel_token_test LABEL unit SOURCES unit/cancel_token_test.cpp LIBS dd_llm_core)
 
 dd_add_gtest(runner_test LABEL unit SOURCES unit/runner_test.cpp LIBS dd_llm FIXTURES tiny_model)
 
