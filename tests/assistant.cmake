@@ -28,8 +28,9 @@ if(TARGET dailydrug AND TARGET dd_assistant)
   add_dependencies(cli_assistant_test dailydrug)
 endif()
 
-# The outside evaluation sets (tests/data/assistant: dev and blind written before the assistant
-# was changed, sealed after; sealed is never opened, only scored). Gates at the measured figures
+# The outside evaluation sets (tests/data/assistant: dev and blind written before the assistant's
+# design, sealed by an author who read neither the code nor the other sets; sealed is never
+# opened, only scored). Gates at the measured figures
 # minus a margin (docs/ASSISTANT.md, "Evaluation"), one gate per set.
 if(TARGET dd_assistant)
   add_executable(dailydrug_assistant_eval ${CMAKE_SOURCE_DIR}/tools/assistant_eval/main.cpp)

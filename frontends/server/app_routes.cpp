@@ -231,7 +231,8 @@ ApiResult<json> today_json(dd::MedicationStore& store, const std::string& date_t
     pending += dose.status() == dd::DoseStatus::kPending;
   }
   json groups = dd::group_by_time_period(doses);
-  // The web app shows the period names of the issue (아침/점심/오후/저녁/밤).
+  // The web app shows the short period names of its day view (아침/점심/오후/저녁/밤), not the
+  // CLI's 오전약/… labels.
   static const char* const kShort[] = {"아침", "점심", "오후", "저녁", "밤"};
   for (json& g : groups) {
     const std::string p = g.value("period", "");

@@ -18,8 +18,8 @@ exported with --attention dailydrug our runtime and ExecuTorch's Python runtime 
 fp32 (SmolLM2 fp32: identical greedy ids on every prompt here; both processes run the same kernel
 object code, the same AVX2 clone), but in 8da8w/8da4w programs a token can differ where the top
 two logits are within ~0.5: some float difference of the last bits between the two processes
-(not pinned down; docs/MODELS.md: it did not reproduce in the fifth session, where all prompts
-were identical) is amplified by the dynamic int8 quantization of the activations. So there the
+(not pinned down, and not always there: docs/MODELS.md, "Parity with ExecuTorch's runtime", has
+runs where every prompt was identical) is amplified by the dynamic int8 quantization of the activations. So there the
 runtime is driven teacher-forced along our tokens, and each of our tokens must be its top-1 or
 within NEAR_TIE logits of it, most of them exactly. TextLLMRunner's
 text comparison is skipped there: its C++ tokenizer cannot compile Qwen's pre-tokenizer regex

@@ -130,7 +130,8 @@ TEST(FuzzRegressionTest, UnknownFormatVersionsAreRefused) {
 
 // fuzz_scan: an interval abbreviation with a huge number ("q555…5h" in garbled OCR text) made the
 // dosage lexer call std::stoi past INT_MAX, which threw std::out_of_range through scan() and
-// terminated `dailydrug scan`. Now it is an ordinary word, and the rest of the line still reads.
+// terminated `dailydrug scan`. Such a number is read as an ordinary word, and the rest of the line
+// still reads.
 TEST(FuzzRegressionTest, HugeIntervalNumberInOcrTextIsAWordNotACrash) {
   const dailydrug::app::PrescriptionScanner scanner;
   const std::string fuzz_input =
@@ -182,10 +183,10 @@ TEST(FuzzRegressionTest, NonBooleanNullableIsConfigurationInvalidNotAnException)
   EXPECT_TRUE(JsonGrammar::compile(R"({"type":"string","nullable":true})").ok());
 }
 
-// fuzz_scan_schema (CI smoke pass, third session): a scan result whose line number is
+// fuzz_scan_schema (found by the CI smoke pass): a scan result whose line number is
 // 184467440737095516152 (past uint64, so nlohmann reads it as the double 1.8e20) is an integer by
 // JSON Schema's rule, had no maximum, and reached `get<int>()`: a float-to-int conversion out of
-// range (undefined behaviour, UBSan). Line numbers are now bounded by the schema (1 MiB of input
+// range (undefined behaviour, UBSan). Line numbers are bounded by the schema (1 MiB of input
 // has at most 1,048,576 lines; a warning's medication index is below the 64 medications).
 TEST(FuzzRegressionTest, LineNumbersBeyondIntAreInvalidNotUndefinedBehaviour) {
   const std::string med =
@@ -208,9 +209,9 @@ TEST(FuzzRegressionTest, LineNumbersBeyondIntAreInvalidNotUndefinedBehaviour) {
   EXPECT_FALSE(dailydrug::app::parse_scan_result(warning).ok());
 }
 
-// fuzz_scan_schema (third session): a client schema's "pattern" with a huge backreference
+// fuzz_scan_schema: a client schema's "pattern" with a huge backreference
 // ("\\888…8") or repetition count made libstdc++'s <regex> compiler overflow a long (UBSan:
-// signed integer overflow in regex_compiler.tcc). Such patterns are now refused as Invalid before
+// signed integer overflow in regex_compiler.tcc). Such patterns are refused as Invalid before
 // <regex> sees them; ordinary patterns and counts still compile.
 TEST(FuzzRegressionTest, PatternsThatOverflowTheRegexCompilerAreInvalid) {
   using dailydrug::app::JsonSchema;
