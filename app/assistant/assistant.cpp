@@ -53,9 +53,9 @@ Status add_taken_medicine(MedicationStore& store, std::string name, std::string 
   return {};
 }
 
-Assistant::Assistant(llm::Runner* runner, MedicationStore& store, const Clock& clock,
+Assistant::Assistant(llm::LocalLlm* llm, MedicationStore& store, const Clock& clock,
                      const MedicineFacts& facts, AssistantOptions options)
-    : runner_(runner), store_(store), clock_(clock), facts_(facts), options_(std::move(options)) {}
+    : llm_(llm), store_(store), clock_(clock), facts_(facts), options_(std::move(options)) {}
 
 bool Assistant::model_writes(Language language) const {
   return std::find(options_.model_languages.begin(), options_.model_languages.end(), language) !=
@@ -63,19 +63,14 @@ bool Assistant::model_writes(Language language) const {
 }
 
 bool Assistant::can_write(Language language) const {
-  return runner_ != nullptr && model_writes(language);
-}
-
-void Assistant::cancel() {
-  cancelled_.store(true);
-  if (runner_) runner_->cancel();
+  return llm_ != nullptr && model_writes(language);
 }
 
 void Assistant::reset_chat() {
   history_.clear();
   chat_medicines_.clear();
   chat_names_.clear();
-  if (runner_) runner_->reset();
+  if (llm_ && llm_->is_loaded()) (void)llm_->reset();
 }
 
 void Assistant::emit(AssistantReply& reply, const llm::TextCallback& on_text,
@@ -130,9 +125,16 @@ AssistantResult<Grounding> Assistant::ground_question(std::string_view question)
 AssistantResult<bool> Assistant::run_model(llm::GenerationRequest& request, AssistantReply& reply,
                                            const llm::TextCallback& on_text, bool trim_history) {
   // Fit the prompt: drop the oldest chat turns first (when allowed); the caller drops facts.
-  const int64_t limit = runner_->context_limit();
+  request.cancel = cancel_;
+  auto context = llm_->context_limit();
+  if (!context.ok()) return llm_error(context.take_error());
+  const int64_t limit = *context;
   for (;;) {
-    auto tokens = runner_->prompt_tokens(request);
+    if (cancelled()) {
+      reply.finish = llm::FinishReason::kCancelled;
+      return true;
+    }
+    auto tokens = llm_->prompt_tokens(request);
     if (!tokens.ok()) return llm_error(tokens.take_error());
     const auto n = static_cast<int64_t>(tokens->size());
     if (n + options_.min_output_tokens <= limit) {
@@ -190,11 +192,7 @@ AssistantResult<bool> Assistant::run_model(llm::GenerationRequest& request, Assi
   filter.set_sentence_check([&](std::string_view s) {
     return GroundingCheck::written_in(s, korean) && grounding.is_grounded(s);
   });
-  if (cancelled_.load()) {
-    reply.finish = llm::FinishReason::kCancelled;
-    return true;
-  }
-  auto result = runner_->generate(
+  auto result = llm_->generate(
       request, [&](std::string_view piece) { filter.feed(piece); },
       [&](const llm::GenerationStats& s) { reply.stats = s; });
   filter.finish();
@@ -231,7 +229,7 @@ void Assistant::add_model_text(std::string_view question, const Grounding& groun
                    "; the answer is composed from DailyDrug's medicine notes";
     return;
   }
-  if (!runner_) {
+  if (!llm_) {
     reply.notice = "no model is loaded; the answer is composed from DailyDrug's medicine notes";
     return;
   }
@@ -249,7 +247,7 @@ void Assistant::add_model_text(std::string_view question, const Grounding& groun
   // The most facts that fit with room to answer; at least one, or no model text at all.
   const size_t total = grounding.all_facts().size();
   for (size_t n = total; n >= 1; --n) {
-    if (cancelled_.load()) {
+    if (cancelled()) {
       reply.finish = llm::FinishReason::kCancelled;
       return;
     }
@@ -272,7 +270,7 @@ void Assistant::add_model_text(std::string_view question, const Grounding& groun
     }
   }
   reply.notice = "the grounded prompt does not fit the model's context of " +
-                 std::to_string(runner_->context_limit()) +
+                 std::to_string(llm_->info().context_length) +
                  " tokens; the answer is composed from DailyDrug's medicine notes";
 }
 
@@ -297,8 +295,9 @@ AssistantResult<AssistantReply> Assistant::answer(std::string_view question,
 }
 
 AssistantResult<AssistantReply> Assistant::ask(std::string_view question, Language language,
-                                               const llm::TextCallback& on_text) {
-  cancelled_.store(false);
+                                               const llm::TextCallback& on_text,
+                                               const llm::CancelTokenPtr& cancel) {
+  cancel_ = cancel;
   if (is_blank(question)) return app_error(Error::invalid("question", "is empty"));
   auto g = ground_question(question);
   if (!g.ok()) return g.take_error();
@@ -306,8 +305,9 @@ AssistantResult<AssistantReply> Assistant::ask(std::string_view question, Langua
 }
 
 AssistantResult<AssistantReply> Assistant::faq(std::string_view medicine, Language language,
-                                               const llm::TextCallback& on_text) {
-  cancelled_.store(false);
+                                               const llm::TextCallback& on_text,
+                                               const llm::CancelTokenPtr& cancel) {
+  cancel_ = cancel;
   if (is_blank(medicine)) return app_error(Error::invalid("medicine", "is empty"));
   const auto m = facts_.match_one(medicine);
   if (!m) {
@@ -321,8 +321,9 @@ AssistantResult<AssistantReply> Assistant::faq(std::string_view medicine, Langua
 }
 
 AssistantResult<AssistantReply> Assistant::chat(std::string_view message, Language language,
-                                                const llm::TextCallback& on_text) {
-  cancelled_.store(false);
+                                                const llm::TextCallback& on_text,
+                                                const llm::CancelTokenPtr& cancel) {
+  cancel_ = cancel;
   if (is_blank(message)) return app_error(Error::invalid("message", "is empty"));
   Grounding g;
   if (facts_.match(message).empty() && !chat_medicines_.empty()) {
@@ -341,8 +342,9 @@ AssistantResult<AssistantReply> Assistant::chat(std::string_view message, Langua
 }
 
 AssistantResult<AssistantReply> Assistant::coach(Language language,
-                                                 const llm::TextCallback& on_text) {
-  cancelled_.store(false);
+                                                 const llm::TextCallback& on_text,
+                                                 const llm::CancelTokenPtr& cancel) {
+  cancel_ = cancel;
   CoachData data;
   data.now = clock_.now();
   data.today = clock_.today();
@@ -362,7 +364,7 @@ AssistantResult<AssistantReply> Assistant::coach(Language language,
   if (!model_writes(language)) {
     reply.notice = "the model cannot write " + language_name(language) +
                    "; the message is composed from your schedule";
-  } else if (!runner_) {
+  } else if (!llm_) {
     reply.notice = "no model is loaded; the message is composed from your schedule";
   } else {
     llm::GenerationRequest request;
@@ -383,7 +385,7 @@ AssistantResult<AssistantReply> Assistant::coach(Language language,
       return reply;
     }
     reply.notice = "the coaching prompt does not fit the model's context of " +
-                   std::to_string(runner_->context_limit()) +
+                   std::to_string(llm_->info().context_length) +
                    " tokens; the message is composed from your schedule";
   }
   emit(reply, on_text, compose_coach(data, language));

@@ -114,10 +114,11 @@ int line_of(const std::vector<Candidate>& list, const json& value) {
 
 }  // namespace
 
-llm::Result<ModelFillReport> fill_unknown_fields(llm::Runner& runner, ScanDraft& draft,
+llm::Result<ModelFillReport> fill_unknown_fields(llm::LocalLlm& llm, ScanDraft& draft,
                                                  const ModelFillOptions& options) {
   ModelFillReport report;
   for (size_t i = 0; i < draft.medications.size(); ++i) {
+    if (llm::stop_requested(options.cancel.get())) break;  // what was filled so far stays
     DraftMedication& m = draft.medications[i];
     const auto lines = own_lines(draft, i);
     const FieldCandidates c = candidates_of(lines);
@@ -168,7 +169,8 @@ llm::Result<ModelFillReport> fill_unknown_fields(llm::Runner& runner, ScanDraft&
     req.max_output_tokens = options.max_output_tokens;
     req.timeout_ms = options.timeout_ms;
     req.json_schema = schema.dump();
-    DD_ASSIGN_OR_RETURN(llm::GenerationResponse resp, runner.generate(req));
+    req.cancel = options.cancel;
+    DD_ASSIGN_OR_RETURN(llm::GenerationResponse resp, llm.generate(req));
 
     ModelFillStep step;
     step.medication = m.name;

@@ -78,7 +78,7 @@ bool has_fields(std::string_view line, int number, const std::vector<DosageToken
 
 }  // namespace
 
-llm::Result<ModelFindReport> find_missed_medications(llm::Runner& runner, ScanDraft& draft,
+llm::Result<ModelFindReport> find_missed_medications(llm::LocalLlm& llm, ScanDraft& draft,
                                                      const ModelFillOptions& options) {
   ModelFindReport report;
   const bool none_found = draft.medications.empty();
@@ -93,7 +93,8 @@ llm::Result<ModelFindReport> find_missed_medications(llm::Runner& runner, ScanDr
     }
   }
   for (const OcrLine& line : draft.document.lines) {
-    if (draft.medications.size() >= kMaxMedications) {
+    if (draft.medications.size() >= kMaxMedications ||
+        llm::stop_requested(options.cancel.get())) {
       break;
     }
     if (line.too_long || line.text.empty() || name_lines.count(line.number) != 0) {
@@ -127,7 +128,8 @@ llm::Result<ModelFindReport> find_missed_medications(llm::Runner& runner, ScanDr
     req.max_output_tokens = options.max_output_tokens;
     req.timeout_ms = options.timeout_ms;
     req.json_schema = schema.dump();
-    DD_ASSIGN_OR_RETURN(llm::GenerationResponse resp, runner.generate(req));
+    req.cancel = options.cancel;
+    DD_ASSIGN_OR_RETURN(llm::GenerationResponse resp, llm.generate(req));
     ++report.lines_asked;
     const json answer = json::parse(resp.text, nullptr, /*allow_exceptions=*/false);
     if (resp.finish_reason != llm::FinishReason::kStop || !answer.is_object() ||

@@ -187,23 +187,15 @@ std::string md(Date d) {  // "11-24"
 
 }  // namespace
 
-Result<std::vector<Language>> bundle_languages(std::string_view model_config_json) {
-  const auto doc =
-      nlohmann::json::parse(model_config_json.begin(), model_config_json.end(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    return Error::invalid("languages", "model_config.json is not a JSON object");
-  }
-  if (!doc.contains("languages")) return std::vector<Language>{Language::kEnglish};
-  const auto& langs = doc["languages"];
-  if (!langs.is_array()) return Error::invalid("languages", "must be an array of codes");
+std::vector<Language> model_languages(const std::vector<std::string>& codes) {
   std::vector<Language> out;
-  for (const auto& code : langs) {
-    if (!code.is_string()) return Error::invalid("languages", "must be an array of strings");
-    const auto l = parse_language(code.get<std::string>());
+  for (const auto& code : codes) {
+    const auto l = parse_language(code);
     if (l && std::find(out.begin(), out.end(), *l) == out.end()) out.push_back(*l);
   }
-  // The exporter writes [] when the checkpoint declares nothing: same as absent.
-  if (langs.empty()) out.push_back(Language::kEnglish);
+  // A bundle that declares none (the exporter writes [] when the checkpoint says nothing) is
+  // taken to write English, as every model the exporter takes does.
+  if (codes.empty()) out.push_back(Language::kEnglish);
   return out;
 }
 

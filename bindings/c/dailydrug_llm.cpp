@@ -46,10 +46,6 @@ struct ddllm_runner {
   std::atomic<bool> closing{false};
   // ddllm_close() was called from inside a callback: generate() frees the runner on return.
   std::atomic<bool> close_deferred{false};
-  // ddllm_cancel() during a generate() call; makes a cancel that lands while the model is still
-  // being loaded (when LocalLlm has no runner to cancel yet) stop the generation at its first
-  // piece. Cleared when a generate() call starts.
-  std::atomic<bool> cancel_requested{false};
   // The strings ddllm_get_model_info() hands out: stable addresses (a deque never moves its
   // elements on push_back), freed by unload/close as documented.
   std::mutex info_mutex;
@@ -299,7 +295,11 @@ const char* intern(ddllm_runner* r, const std::string& value) {
 int generate_locked(ddllm_runner* r, const ddllm_request& request, ddllm_text_fn on_text,
                     ddllm_stats_fn on_stats, void* user, ddllm_response* out, ddllm_error* err,
                     bool& close_after) {
-  const llm::GenerationRequest req = to_request(request);
+  llm::GenerationRequest req = to_request(request);
+  // One token for the whole call, reachable by ddllm_cancel()/ddllm_close() (LocalLlm::cancel)
+  // from before this call waits for the lock until it returns: no cancel in between is lost.
+  req.cancel = llm::make_cancel_token();
+  const llm::LocalLlm::CancelScope cancel_scope(*r->llm, req.cancel);
   std::lock_guard<std::mutex> lock(r->call_mutex);
   struct NoteDeferredClose {  // destroyed before `lock`
     ddllm_runner* r;
@@ -309,7 +309,6 @@ int generate_locked(ddllm_runner* r, const ddllm_request& request, ddllm_text_fn
   if (r->closing.load()) {
     return fail(err, llm::Error::inference_not_initialized("the runner is being closed"));
   }
-  r->cancel_requested.store(false);
   r->generating_thread.store(std::this_thread::get_id());
   struct ClearThread {
     ddllm_runner* r;
@@ -317,7 +316,13 @@ int generate_locked(ddllm_runner* r, const ddllm_request& request, ddllm_text_fn
   } clear_thread{r};
   if (!r->llm->is_loaded()) {
     // Load here rather than inside LocalLlm::generate, to report the copy progress.
-    llm::Status loaded = r->llm->load(copy_progress(*r));
+    llm::Status loaded = r->llm->load(copy_progress(*r), req.cancel.get());
+    if (!loaded.ok() && req.cancel->cancelled()) {  // the copy stopped for the cancel
+      llm::GenerationResponse cancelled;
+      cancelled.finish_reason = llm::FinishReason::kCancelled;
+      return export_response(cancelled, out) ? DDLLM_OK
+                                             : fail_out_of_memory(err, llm::ErrorKind::kGenerationFailed);
+    }
     if (!loaded.ok()) return fail(err, loaded.error());
     if (r->closing.load()) {  // closed while loading: do not start the generation
       return fail(err, llm::Error::inference_not_initialized("the runner is being closed"));
@@ -328,15 +333,14 @@ int generate_locked(ddllm_runner* r, const ddllm_request& request, ddllm_text_fn
   std::string piece;
   auto text_cb = [&](std::string_view p) {
     if (r->closing.load()) {
-      r->llm->cancel();
+      req.cancel->cancel();
       stopped_by_caller = true;
     }
-    if (r->cancel_requested.exchange(false)) r->llm->cancel();  // landed during the load
     if (stopped_by_caller || on_text == nullptr) return;
     piece.assign(p);  // the callback gets a NUL-terminated copy
     if (on_text(piece.c_str(), piece.size(), user) != 0) {
       stopped_by_caller = true;
-      r->llm->cancel();
+      req.cancel->cancel();
     }
   };
   llm::StatsCallback stats_cb;
@@ -543,13 +547,10 @@ int ddllm_reset(ddllm_runner* runner, ddllm_error* err) {
 
 void ddllm_cancel(ddllm_runner* runner) {
   if (runner == nullptr) return;
-  if (runner->generating_thread.load() != std::thread::id{}) {
-    runner->cancel_requested.store(true);
-  }
   try {
     runner->llm->cancel();
   } catch (...) {
-    // Only a broken mutex throws here; the flag above still stops the generation.
+    // Only a broken mutex throws here; there is nothing else to stop the generation with.
   }
 }
 

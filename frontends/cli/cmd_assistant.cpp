@@ -125,18 +125,6 @@ int report(CliContext& ctx, const dd::AssistantError& error) {
   return ctx.exit_code;
 }
 
-/// The bundle's writable languages, read from its model_config.json.
-llm::Result<std::vector<dd::Language>> model_languages(const std::string& dir) {
-  const std::string path = dir + "/model_config.json";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return llm::Error::model_not_found(dir);
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto langs = dd::bundle_languages(text.str());
-  if (!langs.ok()) return llm::Error::configuration_invalid("languages", langs.error().detail);
-  return std::move(langs).value();
-}
-
 class StdoutStream {
  public:
   explicit StdoutStream(bool enabled) : enabled_(enabled) {}
@@ -181,26 +169,29 @@ int run_assistant(CliContext& ctx, Mode mode, const AssistantFlags& f) {
   if (f.temperature) options.temperature = *f.temperature;
   options.use_model = f.model_text && !f.no_model;
   const bool wants_model = (mode == Mode::kCoach || options.use_model) && !f.no_model;
-  std::unique_ptr<llm::Runner> runner;
+  std::unique_ptr<llm::LocalLlm> model;
   std::optional<llm::Error> load_error;
   if (wants_model) {
-    auto langs = model_languages(resolve_model_dir(ctx.globals));
-    if (langs.ok()) {
-      options.model_languages = *langs;
-      if (std::find(langs->begin(), langs->end(), *lang) != langs->end()) {
-        auto r = load_runner_for_cli(ctx.globals);
-        if (r.ok()) {
-          runner = std::move(r).value();
+    // The model is loaded only when it writes the answer's language.
+    auto created = llm::LocalLlm::create(cli_model_config(resolve_model_dir(ctx.globals)));
+    auto config = created.ok() ? (*created)->bundle_config()
+                               : llm::Result<llm::BundleConfig>(created.error());
+    if (config.ok()) {
+      options.model_languages = dd::model_languages(config->languages);
+      const auto& langs = options.model_languages;
+      if (std::find(langs.begin(), langs.end(), *lang) != langs.end()) {
+        if (llm::Status s = load_with_progress(ctx.globals, **created); s.ok()) {
+          model = std::move(created).value();
         } else {
-          load_error = r.error();
+          load_error = s.error();
         }
       }
     } else {
-      load_error = langs.error();
+      load_error = config.error();
     }
     if (load_error && mode == Mode::kCoach) return report_error(*load_error, ctx.globals.json);
   }
-  dd::Assistant assistant(runner.get(), *store, **clock, facts, options);
+  dd::Assistant assistant(model.get(), *store, **clock, facts, options);
 
   const bool stream = !ctx.globals.json;
   const StdoutStream out(stream);
@@ -214,12 +205,12 @@ int run_assistant(CliContext& ctx, Mode mode, const AssistantFlags& f) {
   };
 
   if (mode != Mode::kChat) {
-    std::optional<CancelOnSigint> guard;
-    if (runner) guard.emplace(*runner);
+    const auto cancel = llm::make_cancel_token();
+    const CancelOnSigint guard(cancel);
     dd::AssistantResult<dd::AssistantReply> reply =
-        mode == Mode::kCoach ? assistant.coach(*lang, out)
-        : mode == Mode::kAsk ? assistant.ask(f.text, *lang, out)
-                             : assistant.faq(f.text, *lang, out);
+        mode == Mode::kCoach ? assistant.coach(*lang, out, cancel)
+        : mode == Mode::kAsk ? assistant.ask(f.text, *lang, out, cancel)
+                             : assistant.faq(f.text, *lang, out, cancel);
     if (!reply.ok()) {
       if (stream) std::fflush(stdout);
       return report(ctx, reply.error());
@@ -251,9 +242,9 @@ int run_assistant(CliContext& ctx, Mode mode, const AssistantFlags& f) {
       if (!ctx.globals.json) std::cerr << "(conversation reset)\n";
       continue;
     }
-    std::optional<CancelOnSigint> guard;
-    if (runner) guard.emplace(*runner);
-    auto reply = assistant.chat(line, *lang, out);
+    const auto cancel = llm::make_cancel_token();
+    std::optional<CancelOnSigint> guard(std::in_place, cancel);
+    auto reply = assistant.chat(line, *lang, out, cancel);
     guard.reset();
     if (!reply.ok()) return report(ctx, reply.error());
     if (stream) std::fputc('\n', stdout);

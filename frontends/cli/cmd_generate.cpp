@@ -62,9 +62,9 @@ int run_generate(const CliContext& ctx, const GenerateArgs& a) {
     return report_error(llm::Error::configuration_invalid("json_schema", schema_error),
                         ctx.globals.json);
   }
-  auto loaded = load_runner_for_cli(ctx.globals);
+  auto loaded = load_model_for_cli(ctx.globals);
   if (!loaded.ok()) return report_error(loaded.error(), ctx.globals.json);
-  llm::Runner& runner = **loaded;
+  llm::LocalLlm& model = **loaded;
 
   llm::GenerationRequest req;
   req.prompt = a.prompt;
@@ -80,11 +80,12 @@ int run_generate(const CliContext& ctx, const GenerateArgs& a) {
   req.stop = a.stop;
   req.timeout_ms = a.timeout_ms;
   req.json_schema = schema;
+  req.cancel = llm::make_cancel_token();
 
-  CancelOnSigint cancel_guard(runner);
+  CancelOnSigint cancel_guard(req.cancel);
   const bool stream = !ctx.globals.json && !a.ids;
   llm::GenerationStats stats;
-  auto result = runner.generate(
+  auto result = model.generate(
       req,
       [&](std::string_view piece) {
         if (stream) {

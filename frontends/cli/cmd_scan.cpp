@@ -199,14 +199,16 @@ dd::Result<dd::ScanResult> scan_with_model(const CliContext& ctx,
                                            std::string_view text, bool& model_failed) {
   auto draft = scanner.draft(text);
   if (!draft.ok()) return draft.take_error();
-  auto loaded = load_runner_for_cli(ctx.globals);
+  auto loaded = load_model_for_cli(ctx.globals);
   if (!loaded.ok()) {
     report_error(loaded.error(), ctx.globals.json);
     model_failed = true;
     return dd::Error::invalid("model", loaded.error().message());
   }
-  CancelOnSigint cancel_guard(**loaded);
-  auto filled = dd::fill_unknown_fields(**loaded, *draft);
+  dd::ModelFillOptions options;
+  options.cancel = llm::make_cancel_token();
+  const CancelOnSigint cancel_guard(options.cancel);
+  auto filled = dd::fill_unknown_fields(**loaded, *draft, options);
   if (!filled.ok()) {
     report_error(filled.error(), ctx.globals.json);
     model_failed = true;

@@ -63,26 +63,17 @@ void run_serve(CliContext& ctx, const ServeFlags& flags) {
   options.token_delay_ms = std::max(0, flags.token_delay_ms);
 
   const std::string model_dir = resolve_model_dir(ctx.globals);
-  // The id /v1/models reports: the bundle's model name when it can be read.
-  if (auto bundle = llm::ModelBundle::open(model_dir, llm::ModelBundle::Verify::kQuick);
-      bundle.ok()) {
-    options.model_id = bundle->config().model_name;
+  auto model = llm::LocalLlm::create(cli_model_config(model_dir));
+  if (!model.ok()) {
+    return report_app_error(ctx, dd::Error::invalid("model", model.error().message()), kExitUsage);
   }
-  // The languages the model writes (coaching in others is composed from the curated facts).
-  if (std::ifstream in(model_dir + "/model_config.json", std::ios::binary); in) {
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (auto langs = dd::bundle_languages(text.str()); langs.ok()) {
-      options.model_languages = *langs;
-    }
+  // The id /v1/models reports and the languages the model writes (coaching in others is
+  // composed from the curated facts), when the bundle's config can be read; a bundle that
+  // appears later is still loaded by the first request.
+  if (auto config = (*model)->bundle_config(); config.ok()) {
+    options.model_id = config->model_name;
+    options.model_languages = dd::model_languages(config->languages);
   }
-  server::ModelLoader loader = [model_dir]() -> llm::Result<std::unique_ptr<llm::Runner>> {
-    auto bundle = llm::ModelBundle::open(model_dir, llm::ModelBundle::Verify::kQuick);
-    if (!bundle.ok()) {
-      return bundle.take_error();
-    }
-    return llm::Runner::from_bundle(*bundle, cli_load_options());
-  };
 
   auto store = open_store(ctx);
   if (!store.ok()) {
@@ -97,7 +88,7 @@ void run_serve(CliContext& ctx, const ServeFlags& flags) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread started below
 
   server::StoreOpener open_again = [&ctx] { return open_store(ctx); };
-  auto created = server::Server::create(options, std::move(loader), std::move(store).value(),
+  auto created = server::Server::create(options, std::move(model).value(), std::move(store).value(),
                                         std::move(open_again));
   if (!created.ok()) {
     return report_app_error(ctx, created.error(), kExitUsage);

@@ -8,7 +8,6 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "dailydrug/llm/bundle.h"
 #include "dailydrug/llm/log.h"
 
 #ifndef DD_DEFAULT_BUNDLE_DIR
@@ -25,47 +24,48 @@ std::string resolve_model_dir(const GlobalOptions& globals) {
   return DD_DEFAULT_BUNDLE_DIR;
 }
 
-llm::ModelLoadOptions cli_load_options() {
-  llm::ModelLoadOptions options;
+llm::LocalLlmConfig cli_model_config(const std::string& model_dir) {
+  llm::LocalLlmConfig config;
+  config.bundle = model_dir;
   if (const char* dir = std::getenv("DAILYDRUG_CACHE_DIR")) {
-    options.weight_cache_dir = dir;
+    config.weight_cache_dir = dir;
   } else if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
-    options.weight_cache_dir = std::string(xdg) + "/dailydrug/weights";
+    config.weight_cache_dir = std::string(xdg) + "/dailydrug/weights";
   } else if (const char* home = std::getenv("HOME"); home && *home) {
-    options.weight_cache_dir = std::string(home) + "/.cache/dailydrug/weights";
+    config.weight_cache_dir = std::string(home) + "/.cache/dailydrug/weights";
+  } else {
+    config.weight_cache_dir = "";
   }
-  return options;
+  return config;
 }
 
-llm::Result<std::unique_ptr<llm::Runner>> load_runner_for_cli(const GlobalOptions& globals) {
+llm::Status load_with_progress(const GlobalOptions& globals, llm::LocalLlm& model) {
   if (std::getenv("DAILYDRUG_VERBOSE")) {
     llm::set_log_sink([](llm::LogLevel, std::string_view m) {
       std::fprintf(stderr, "%.*s\n", static_cast<int>(m.size()), m.data());
     });
   }
-  const std::string dir = resolve_model_dir(globals);
-  const auto t0 = std::chrono::steady_clock::now();
-  if (!globals.json) std::fprintf(stderr, "loading model %s ...", dir.c_str());
-  auto bundle = llm::ModelBundle::open(dir, llm::ModelBundle::Verify::kQuick);
-  if (!bundle.ok()) {
-    if (!globals.json) std::fputc('\n', stderr);
-    return bundle.take_error();
+  if (!globals.json) std::fprintf(stderr, "loading model %s ...", resolve_model_dir(globals).c_str());
+  llm::Status loaded = model.load();
+  if (globals.json) return loaded;
+  if (!loaded.ok()) {
+    std::fputc('\n', stderr);
+    return loaded;
   }
-  auto runner = llm::Runner::from_bundle(*bundle, cli_load_options());
-  if (!globals.json) {
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    if (runner.ok()) {
-      const std::string& cache = (*runner)->model().weight_cache();
-      std::fprintf(stderr, " %s, %.0f ms%s\n", bundle->config().model_name.c_str(), ms,
-                   cache == "hit"     ? " (packed weights from the cache)"
-                   : cache == "write" ? " (packed weights cached for the next load)"
-                                      : "");
-    } else {
-      std::fputc('\n', stderr);
-    }
-  }
-  return runner;
+  const llm::ModelInfo info = model.info();
+  const std::string cache = model.weight_cache_state();
+  std::fprintf(stderr, " %s, %.0f ms%s\n", info.name.c_str(), info.load_ms,
+               cache == "hit"     ? " (packed weights from the cache)"
+               : cache == "write" ? " (packed weights cached for the next load)"
+                                  : "");
+  return loaded;
+}
+
+llm::Result<std::unique_ptr<llm::LocalLlm>> load_model_for_cli(const GlobalOptions& globals) {
+  DD_ASSIGN_OR_RETURN(auto model,
+                      llm::LocalLlm::create(cli_model_config(resolve_model_dir(globals))));
+  DD_RETURN_IF_ERROR(load_with_progress(globals, *model));
+  return model;
 }
 
 int report_error(const llm::Error& error, bool json) {
@@ -95,23 +95,26 @@ int report_error(const llm::Error& error, bool json) {
 }
 
 namespace {
-std::atomic<llm::Runner*> g_runner{nullptr};
+// The token SIGINT cancels: a plain pointer in a lock-free atomic, as a signal handler may only
+// touch such objects; CancelOnSigint keeps the token alive while it is set.
+std::atomic<llm::CancelToken*> g_sigint_token{nullptr};
+static_assert(std::atomic<llm::CancelToken*>::is_always_lock_free);
 void on_sigint(int) {
-  if (llm::Runner* r = g_runner.load()) {
-    r->cancel();
+  if (llm::CancelToken* token = g_sigint_token.load()) {
+    token->cancel();
     std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process
   }
 }
 }  // namespace
 
-CancelOnSigint::CancelOnSigint(llm::Runner& runner) {
-  g_runner.store(&runner);
+CancelOnSigint::CancelOnSigint(llm::CancelTokenPtr token) : token_(std::move(token)) {
+  g_sigint_token.store(token_.get());
   std::signal(SIGINT, on_sigint);
 }
 
 CancelOnSigint::~CancelOnSigint() {
   std::signal(SIGINT, SIG_DFL);
-  g_runner.store(nullptr);
+  g_sigint_token.store(nullptr);
 }
 
 }  // namespace dailydrug::cli

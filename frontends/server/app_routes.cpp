@@ -340,7 +340,7 @@ ApiResult<json> scan_save(dd::MedicationStore& store, const json& body) {
 // ---- Coaching and questions ---------------------------------------------------------------------
 
 /// What /api/coach and /api/ask run on the inference worker: the Assistant (grounded facts, the
-/// user's schedule, a safety filter over the model's sentences) on the shared runner, with its
+/// user's schedule, a safety filter over the model's sentences) on the shared model, with its
 /// own store connection, streaming into the job.
 struct AssistantCall {
   enum class Mode { kCoach, kAsk } mode = Mode::kCoach;
@@ -351,7 +351,7 @@ struct AssistantCall {
 
 GenerationJob::Work assistant_work(ServerState& state, AssistantCall call) {
   return [&state, call = std::move(call)](
-             llm::Runner& runner, GenerationJob& job) -> llm::Result<llm::GenerationResponse> {
+             llm::LocalLlm& model, GenerationJob& job) -> llm::Result<llm::GenerationResponse> {
     const auto fail = [&job](ApiError e) -> llm::Result<llm::GenerationResponse> {
       job.set_api_error(std::move(e));
       return llm::Error::generation_failed("assistant", "see the API error");
@@ -368,22 +368,25 @@ GenerationJob::Work assistant_work(ServerState& state, AssistantCall call) {
     options.model_languages = state.options.model_languages;
     options.max_output_tokens = call.max_tokens;
     options.timeout_ms = state.options.generation_timeout_ms;
-    dd::Assistant assistant(&runner, store, store.clock(), dd::MedicineFacts::builtin(), options);
+    dd::Assistant assistant(&model, store, store.clock(), dd::MedicineFacts::builtin(), options);
     const int delay_ms = state.options.token_delay_ms;
+    const auto tokenizer = model.tokenizer();
     const llm::TextCallback on_text = [&](std::string_view piece) {
       // The Assistant streams whole sentences (after its safety filter): count their tokens.
-      const auto ids = runner.tokenizer().encode(piece, /*parse_special=*/false);
-      job.emit_text(piece, ids.ok() ? static_cast<int64_t>(ids->size()) : 1);
+      int64_t tokens = 1;
+      if (tokenizer) {
+        if (auto ids = tokenizer->encode(piece, /*parse_special=*/false); ids.ok()) {
+          tokens = static_cast<int64_t>(ids->size());
+        }
+      }
+      job.emit_text(piece, tokens);
       for (int waited = 0; waited < delay_ms && !job.cancelled(); waited += 5) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
-      if (job.cancelled()) {
-        assistant.cancel();
-      }
     };
     auto reply = call.mode == AssistantCall::Mode::kCoach
-                     ? assistant.coach(call.language, on_text)
-                     : assistant.ask(call.question, call.language, on_text);
+                     ? assistant.coach(call.language, on_text, job.cancel_token())
+                     : assistant.ask(call.question, call.language, on_text, job.cancel_token());
     if (!reply.ok()) {
       const dd::AssistantError& e = reply.error();
       if (e.is_llm()) {

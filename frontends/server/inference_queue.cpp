@@ -102,8 +102,9 @@ std::string_view to_string(ModelState state) {
   return "not_loaded";
 }
 
-InferenceQueue::InferenceQueue(ModelLoader loader, InferenceQueueOptions options, Metrics& metrics)
-    : loader_(std::move(loader)), options_(options), metrics_(metrics) {
+InferenceQueue::InferenceQueue(llm::LocalLlm& model, InferenceQueueOptions options,
+                               Metrics& metrics)
+    : model_(model), options_(options), metrics_(metrics) {
   worker_ = std::thread([this] { run(); });
 }
 
@@ -119,13 +120,10 @@ void InferenceQueue::shutdown() {
     }
     stopping_ = true;
     for (const auto& job : waiting_) {
-      job->cancelled_.store(true);
+      job->cancel_->cancel();
     }
     if (running_) {
-      running_->cancelled_.store(true);
-      if (runner_) {
-        runner_->cancel();
-      }
+      running_->cancel_->cancel();
     }
   }
   cv_.notify_all();
@@ -163,10 +161,7 @@ void InferenceQueue::cancel(const std::shared_ptr<GenerationJob>& job) {
   bool dropped = false;
   {
     const std::lock_guard lock(mutex_);
-    job->cancelled_.store(true);
-    if (running_ == job && runner_) {
-      runner_->cancel();
-    }
+    job->cancel_->cancel();
     // A waiting job leaves the queue at once, so that it no longer takes a place.
     const auto it = std::find(waiting_.begin(), waiting_.end(), job);
     if (it != waiting_.end()) {
@@ -217,14 +212,13 @@ std::optional<llm::Error> InferenceQueue::ensure_loaded(GenerationJob* job) {
   if (job) {
     job->set_phase(GenerationJob::Phase::kLoading);
   }
-  auto runner = loader_();
+  const llm::Status loaded = model_.load({}, job ? job->cancel_.get() : nullptr);
   const std::lock_guard lock(mutex_);
-  if (!runner.ok()) {
+  if (!loaded.ok()) {
     state_ = ModelState::kFailed;
-    load_error_ = runner.error();
-    return runner.error();
+    load_error_ = loaded.error();
+    return loaded.error();
   }
-  runner_ = std::move(runner).value();
   state_ = ModelState::kReady;
   load_error_.reset();
   return std::nullopt;
@@ -254,15 +248,15 @@ void InferenceQueue::run() {
     if (!job->cancelled()) {
       load_failure = ensure_loaded(job.get());
     }
-    if (load_failure) {
-      metrics_.count_generation(GenerationOutcome::kFailed, 0, 0);
-      job->finish(std::move(*load_failure));
-    } else if (job->cancelled()) {
+    if (job->cancelled()) {  // before its turn, or while the model loaded (a stopped copy too)
       metrics_.count_generation(GenerationOutcome::kCancelled, 0, 0);
       job->finish(std::move(cancelled_response));
+    } else if (load_failure) {
+      metrics_.count_generation(GenerationOutcome::kFailed, 0, 0);
+      job->finish(std::move(*load_failure));
     } else {
       job->set_phase(GenerationJob::Phase::kGenerating);
-      llm::Result<llm::GenerationResponse> outcome = job->work_(*runner_, *job);
+      llm::Result<llm::GenerationResponse> outcome = job->work_(model_, *job);
       // A job whose client went away counts as cancelled even if its work ran to the end (e.g.
       // an answer composed without the model, which has no token loop to stop).
       if (outcome.ok() && job->cancelled()) {

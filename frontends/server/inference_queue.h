@@ -1,14 +1,15 @@
-// InferenceQueue: one model shared by every request of `dailydrug serve`, through one worker
-// thread and a bounded FIFO of waiting jobs.
+// InferenceQueue: the server's one model (a LocalLlm, owned by the Server) shared by every request
+// of `dailydrug serve`, through one worker thread and a bounded FIFO of waiting jobs.
 //
 // - Fair FIFO: jobs run one at a time in the order they were submitted. At most `capacity` jobs
 //   may wait (the running one not counted); submit() beyond that fails with QueueFull (HTTP 429).
 // - The model is loaded by the worker: at start when `preload`, else before the first job. A load
 //   that fails fails the job at hand with its typed error (HTTP 503) and is retried for the next
 //   job, so a bundle that appears later is picked up.
-// - Cancel: cancel(job) from any thread. A waiting job leaves the queue at once (its place is
-//   free); a running one stops within one token (Runner::cancel()). Either way the job finishes
-//   with finish_reason kCancelled and counts as a cancelled generation in the metrics.
+// - Cancel: each job has its own CancelToken, which its Work passes in every request it makes.
+//   cancel(job) from any thread cancels it: a waiting job leaves the queue at once (its place is
+//   free); a loading or running one stops within one token. Either way the job finishes with
+//   finish_reason kCancelled and counts as a cancelled generation in the metrics.
 //
 // Thread-safety: every public method may be called from any thread. GenerationJob's consumer side
 // (wait, outcome) is meant for one consumer thread, its producer side for the worker.
@@ -26,8 +27,9 @@
 #include <thread>
 #include <vector>
 
+#include "dailydrug/llm/cancel.h"
 #include "dailydrug/llm/error.h"
-#include "dailydrug/llm/runner.h"
+#include "dailydrug/llm/local_llm.h"
 #include "metrics.h"
 #include "openai_api.h"
 
@@ -39,9 +41,10 @@ class InferenceQueue;
 class GenerationJob {
  public:
   enum class Phase { kQueued, kLoading, kGenerating, kFinished };
-  /// What the worker runs once the model is loaded: typically runner.generate(request, ...) with
-  /// emit_text() as the text callback and stop_if_cancelled() per piece.
-  using Work = std::function<llm::Result<llm::GenerationResponse>(llm::Runner&, GenerationJob&)>;
+  /// What the worker runs once the model is loaded: typically model.generate(request, ...) with
+  /// the job's cancel_token() in the request and emit_text() as the text callback.
+  using Work =
+      std::function<llm::Result<llm::GenerationResponse>(llm::LocalLlm&, GenerationJob&)>;
 
   /// What happened since the previous take(): text produced, and the current state.
   struct Update {
@@ -60,7 +63,9 @@ class GenerationJob {
   void wait_for_output();
   /// The result, once take() reported finished.
   const llm::Result<llm::GenerationResponse>& outcome() const { return *outcome_; }
-  bool cancelled() const { return cancelled_.load(); }
+  bool cancelled() const { return cancel_->cancelled(); }
+  /// The job's stop, for the requests its Work makes.
+  const llm::CancelTokenPtr& cancel_token() const { return cancel_; }
   uint64_t id() const { return id_; }
 
   // --- Worker side ---
@@ -76,12 +81,6 @@ class GenerationJob {
   /// For Work: a JSON object of extra fields for the final event (e.g. the Assistant's notice).
   void set_extra_json(std::string json_object);
   std::string extra_json() const;
-  /// For Work: stop the runner if the client went away (call per streamed piece).
-  void stop_if_cancelled(llm::Runner& runner) const {
-    if (cancelled()) {
-      runner.cancel();
-    }
-  }
 
  private:
   friend class InferenceQueue;
@@ -91,7 +90,7 @@ class GenerationJob {
 
   const uint64_t id_;
   Work work_;
-  std::atomic<bool> cancelled_{false};
+  const llm::CancelTokenPtr cancel_ = llm::make_cancel_token();
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<std::string> pending_pieces_;
@@ -106,9 +105,6 @@ class GenerationJob {
   std::string extra_json_;
 };
 
-/// Loads the model for the worker (e.g. ModelBundle::open + Runner::from_bundle).
-using ModelLoader = std::function<llm::Result<std::unique_ptr<llm::Runner>>()>;
-
 struct InferenceQueueOptions {
   size_t capacity = 8;  // most jobs waiting; 0 = none may wait (only one running)
   bool preload = true;  // load the model when the worker starts
@@ -119,7 +115,8 @@ std::string_view to_string(ModelState state);
 
 class InferenceQueue {
  public:
-  InferenceQueue(ModelLoader loader, InferenceQueueOptions options, Metrics& metrics);
+  /// `model` must outlive the queue.
+  InferenceQueue(llm::LocalLlm& model, InferenceQueueOptions options, Metrics& metrics);
   /// Cancels the running and waiting jobs and joins the worker.
   ~InferenceQueue();
   InferenceQueue(const InferenceQueue&) = delete;
@@ -145,14 +142,13 @@ class InferenceQueue {
   std::optional<llm::Error> ensure_loaded(GenerationJob* job);
   void renumber_locked();
 
-  ModelLoader loader_;
+  llm::LocalLlm& model_;
   const InferenceQueueOptions options_;
   Metrics& metrics_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<std::shared_ptr<GenerationJob>> waiting_;
   std::shared_ptr<GenerationJob> running_;
-  std::unique_ptr<llm::Runner> runner_;
   ModelState state_ = ModelState::kNotLoaded;
   std::optional<llm::Error> load_error_;
   uint64_t next_id_ = 1;

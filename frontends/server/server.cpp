@@ -7,7 +7,7 @@
 #include <regex>
 #include <thread>
 
-#include "dailydrug/llm/runner.h"
+#include "dailydrug/llm/local_llm.h"
 #include "server_state.h"
 #include "web_assets.h"
 
@@ -99,15 +99,16 @@ void stream_sse(ServerState& state, httplib::Response& res,
 
 GenerationJob::Work generation_work(const ServerOptions& options, llm::GenerationRequest request) {
   const int delay_ms = options.token_delay_ms;
-  return [request = std::move(request), delay_ms](llm::Runner& runner, GenerationJob& job) {
-    return runner.generate(
+  return [request = std::move(request), delay_ms](llm::LocalLlm& model,
+                                                  GenerationJob& job) mutable {
+    request.cancel = job.cancel_token();
+    return model.generate(
         request,
         [&](std::string_view piece) {
           job.emit_text(piece);
           for (int waited = 0; waited < delay_ms && !job.cancelled(); waited += 5) {
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
           }
-          job.stop_if_cancelled(runner);
         },
         [&](const llm::GenerationStats& stats) { job.set_stats(stats); });
   };
@@ -139,6 +140,7 @@ bool is_loopback_host(const std::string& host) {
 struct Server::Impl {
   Impl(ServerOptions options, dd::MedicationStore store)
       : state(std::move(options), std::move(store)) {}
+  std::unique_ptr<llm::LocalLlm> model;  // declared first: the queue in `state` uses it till the end
   ServerState state;
   httplib::Server http;
   int port = 0;
@@ -278,7 +280,8 @@ Server::~Server() {
   stop();
 }
 
-dd::Result<std::unique_ptr<Server>> Server::create(ServerOptions options, ModelLoader loader,
+dd::Result<std::unique_ptr<Server>> Server::create(ServerOptions options,
+                                                   std::unique_ptr<llm::LocalLlm> model,
                                                    dd::MedicationStore store,
                                                    StoreOpener open_store_again) {
   if (!is_loopback_host(options.host) && options.token.empty()) {
@@ -287,11 +290,12 @@ dd::Result<std::unique_ptr<Server>> Server::create(ServerOptions options, ModelL
                                           "DAILYDRUG_TOKEN) to serve on it");
   }
   auto impl = std::make_unique<Impl>(std::move(options), std::move(store));
+  impl->model = std::move(model);
   ServerState& state = impl->state;
   state.started_at = unix_now();
   state.open_worker_store = std::move(open_store_again);
   state.queue = std::make_unique<InferenceQueue>(
-      std::move(loader), InferenceQueueOptions{state.options.queue_capacity, state.options.preload},
+      *impl->model, InferenceQueueOptions{state.options.queue_capacity, state.options.preload},
       state.metrics);
 
   httplib::Server& http = impl->http;

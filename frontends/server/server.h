@@ -28,7 +28,7 @@ struct ServerOptions {
   /// Tests only (hidden --token-delay-ms): wait this long after each streamed piece, so that a
   /// tiny test model generates slowly enough to fill the queue or be cancelled mid-stream.
   int token_delay_ms = 0;
-  /// Languages the bundle's model writes (its model_config.json "languages"; bundle_languages()).
+  /// Languages the bundle's model writes (its model_config.json "languages"; model_languages()).
   /// Coaching and answers in another language are composed from the curated facts only.
   std::vector<dailydrug::app::Language> model_languages = {dailydrug::app::Language::kEnglish};
 };
@@ -42,10 +42,11 @@ bool is_loopback_host(const std::string& host);
 
 class Server {
  public:
+  /// `model` is the server's one model (loaded by the inference worker: at start unless lazy).
   /// Errors: Invalid("host") for a non-loopback host without a token.
   static dailydrug::app::Result<std::unique_ptr<Server>> create(
-      ServerOptions options, ModelLoader loader, dailydrug::app::MedicationStore store,
-      StoreOpener open_store_again);
+      ServerOptions options, std::unique_ptr<dailydrug::llm::LocalLlm> model,
+      dailydrug::app::MedicationStore store, StoreOpener open_store_again);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

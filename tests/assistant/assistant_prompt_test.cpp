@@ -223,17 +223,11 @@ TEST(AssistantPromptTest, PromptsCarryTheFactsTheQuestionAndTheRules) {
   EXPECT_FALSE(contains(c, "20:00")) << c;  // limited to one dose
 }
 
-TEST(AssistantPromptTest, BundleLanguagesDefaultToEnglishAndValidate) {
-  EXPECT_EQ(dd::bundle_languages(R"({"model_name":"x"})").value(),
-            std::vector<Language>{Language::kEnglish});
-  EXPECT_EQ(dd::bundle_languages(R"({"languages":["en","ko","ja"]})").value(),
+TEST(AssistantPromptTest, ModelLanguagesDefaultToEnglishAndIgnoreUnknownCodes) {
+  EXPECT_EQ(dd::model_languages({}), std::vector<Language>{Language::kEnglish});  // none declared
+  EXPECT_EQ(dd::model_languages({"en", "ko", "ja", "ko"}),
             (std::vector<Language>{Language::kEnglish, Language::kKorean}));
-  EXPECT_EQ(dd::bundle_languages(R"({"languages":[]})").value(),  // exporter: "not declared"
-            std::vector<Language>{Language::kEnglish});
-  EXPECT_TRUE(dd::bundle_languages(R"({"languages":["ja"]})").value().empty());
-  EXPECT_EQ(dd::bundle_languages(R"({"languages":"ko"})").error().subject, "languages");
-  EXPECT_EQ(dd::bundle_languages(R"({"languages":[1]})").error().kind, dd::ErrorKind::kInvalid);
-  EXPECT_FALSE(dd::bundle_languages("not json").ok());
+  EXPECT_TRUE(dd::model_languages({"ja"}).empty());
 }
 
 TEST(AssistantPromptTest, AnEmergencyAnswerKeepsToTheEmergency) {

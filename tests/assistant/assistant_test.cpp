@@ -44,8 +44,8 @@ class AssistantTest : public ::testing::Test {
     ASSERT_TRUE(store_->save_schedule(*p).ok());
   }
 
-  dd::Assistant make(llm::Runner* runner = nullptr, dd::AssistantOptions o = {}) {
-    return dd::Assistant(runner, *store_, *clock_, dd::MedicineFacts::builtin(), std::move(o));
+  dd::Assistant make(llm::LocalLlm* model = nullptr, dd::AssistantOptions o = {}) {
+    return dd::Assistant(model, *store_, *clock_, dd::MedicineFacts::builtin(), std::move(o));
   }
 
   std::shared_ptr<dd::FixedClock> clock_;
@@ -163,9 +163,7 @@ TEST(AssistantErrorTest, KindNamesAndMessagesComeFromTheirLayer) {
 // grounded prompt: the assistant must not call the model without the facts.
 TEST_F(AssistantTest, TinyModelContextTooSmallFallsBackToTheFactsWithANotice) {
   const std::string dir = std::string(DD_TEST_WORK_DIR) + "/tiny/bundle";
-  auto bundle = llm::ModelBundle::open(dir);
-  ASSERT_TRUE(bundle.ok()) << bundle.error().message();
-  auto runner = llm::Runner::from_bundle(*bundle);
+  auto runner = llm::LocalLlm::open(dir);
   ASSERT_TRUE(runner.ok()) << runner.error().message();
   dd::AssistantOptions options;
   options.use_model = true;

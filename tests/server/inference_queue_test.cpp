@@ -10,20 +10,21 @@
 #include <thread>
 #include <vector>
 
-#include "dailydrug/llm/bundle.h"
+#include <filesystem>
+
+#include "dailydrug/llm/local_llm.h"
 
 namespace dailydrug::server {
 namespace {
 
 using namespace std::chrono_literals;
 
-ModelLoader tiny_loader() {
-  return []() -> llm::Result<std::unique_ptr<llm::Runner>> {
-    auto bundle = llm::ModelBundle::open(std::string(DD_TEST_WORK_DIR) + "/tiny/bundle",
-                                         llm::ModelBundle::Verify::kQuick);
-    if (!bundle.ok()) return bundle.take_error();
-    return llm::Runner::from_bundle(*bundle);
-  };
+const std::string kTinyBundle = std::string(DD_TEST_WORK_DIR) + "/tiny/bundle";
+
+std::unique_ptr<llm::LocalLlm> model_of(const std::string& dir) {
+  llm::LocalLlmConfig config;
+  config.bundle = dir;
+  return std::move(llm::LocalLlm::create(config)).value();
 }
 
 /// Waits for the job to finish and returns its outcome.
@@ -38,7 +39,7 @@ const llm::Result<llm::GenerationResponse>& finish(GenerationJob& job) {
 /// A job that blocks until `release` is set (so tests control what runs when).
 GenerationJob::Work blocking_work(std::atomic<bool>& release, std::vector<int>& order,
                                   std::mutex& m, int tag) {
-  return [&release, &order, &m, tag](llm::Runner&, GenerationJob& job) {
+  return [&release, &order, &m, tag](llm::LocalLlm&, GenerationJob& job) {
     {
       const std::lock_guard lock(m);
       order.push_back(tag);
@@ -54,7 +55,8 @@ GenerationJob::Work blocking_work(std::atomic<bool>& release, std::vector<int>& 
 
 TEST(InferenceQueueTest, RunsJobsInSubmissionOrderAndBoundsTheQueue) {
   Metrics metrics;
-  InferenceQueue queue(tiny_loader(), {.capacity = 2, .preload = true}, metrics);
+  auto model = model_of(kTinyBundle);
+  InferenceQueue queue(*model, {.capacity = 2, .preload = true}, metrics);
   std::atomic<bool> release{false};
   std::vector<int> order;
   std::mutex m;
@@ -80,7 +82,8 @@ TEST(InferenceQueueTest, RunsJobsInSubmissionOrderAndBoundsTheQueue) {
 
 TEST(InferenceQueueTest, CancelledWaitingJobNeverRuns) {
   Metrics metrics;
-  InferenceQueue queue(tiny_loader(), {.capacity = 4, .preload = true}, metrics);
+  auto model = model_of(kTinyBundle);
+  InferenceQueue queue(*model, {.capacity = 4, .preload = true}, metrics);
   std::atomic<bool> release{false};
   std::vector<int> order;
   std::mutex m;
@@ -101,17 +104,19 @@ TEST(InferenceQueueTest, CancelledWaitingJobNeverRuns) {
 
 TEST(InferenceQueueTest, CancelStopsARunningGenerationOnTheModel) {
   Metrics metrics;
-  InferenceQueue queue(tiny_loader(), {.capacity = 1, .preload = true}, metrics);
-  // A real generation, slowed down per piece so that the cancel lands mid-stream.
-  auto job = queue.submit([](llm::Runner& runner, GenerationJob& j) {
+  auto model = model_of(kTinyBundle);
+  InferenceQueue queue(*model, {.capacity = 1, .preload = true}, metrics);
+  // A real generation with the job's token, slowed down per piece so that the cancel lands
+  // mid-stream.
+  auto job = queue.submit([](llm::LocalLlm& m, GenerationJob& j) {
     llm::GenerationRequest g;
     g.prompt = "hello";
     g.max_output_tokens = 40;
     g.temperature = 0.0f;
-    return runner.generate(g, [&](std::string_view piece) {
+    g.cancel = j.cancel_token();
+    return m.generate(g, [&](std::string_view piece) {
       j.emit_text(piece);
       std::this_thread::sleep_for(20ms);
-      j.stop_if_cancelled(runner);
     });
   });
   ASSERT_TRUE(job.ok());
@@ -123,11 +128,12 @@ TEST(InferenceQueueTest, CancelStopsARunningGenerationOnTheModel) {
   EXPECT_LT(outcome->usage.output_tokens, 40);
   EXPECT_EQ(metrics.cancelled(), 1);
   // The model is free again at once.
-  auto next = queue.submit([](llm::Runner& runner, GenerationJob&) {
+  auto next = queue.submit([](llm::LocalLlm& m, GenerationJob& j) {
     llm::GenerationRequest g;
     g.prompt = "hi";
     g.max_output_tokens = 4;
-    return runner.generate(g);
+    g.cancel = j.cancel_token();
+    return m.generate(g);
   });
   ASSERT_TRUE(next.ok());
   const auto& second = finish(**next);
@@ -135,39 +141,66 @@ TEST(InferenceQueueTest, CancelStopsARunningGenerationOnTheModel) {
   EXPECT_NE(second->finish_reason, llm::FinishReason::kCancelled);
 }
 
-TEST(InferenceQueueTest, AModelThatCannotLoadFailsTheJobWithItsKind) {
+TEST(InferenceQueueTest, AModelThatCannotLoadFailsTheJobWithItsKindAndIsTriedAgain) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "dd_queue_bundle_later";
+  fs::remove_all(dir);
   Metrics metrics;
-  std::atomic<int> attempts{0};
-  InferenceQueue queue(
-      [&attempts]() -> llm::Result<std::unique_ptr<llm::Runner>> {
-        ++attempts;
-        return llm::Error::model_not_found("/nowhere");
-      },
-      {.capacity = 2, .preload = false}, metrics);
+  auto model = model_of(dir.string());
+  InferenceQueue queue(*model, {.capacity = 2, .preload = false}, metrics);
   EXPECT_EQ(queue.model_state(), ModelState::kNotLoaded);
-  for (int i = 0; i < 2; ++i) {
-    auto job =
-        queue.submit([](llm::Runner&, GenerationJob&) -> llm::Result<llm::GenerationResponse> {
-          ADD_FAILURE() << "work ran without a model";
-          return llm::GenerationResponse{};
-        });
-    ASSERT_TRUE(job.ok());
-    const auto& outcome = finish(**job);
-    ASSERT_FALSE(outcome.ok());
-    EXPECT_EQ(outcome.error().kind, llm::ErrorKind::kModelNotFound);
-  }
-  EXPECT_EQ(attempts.load(), 2);  // retried for the next job
+  const auto generate = [](llm::LocalLlm& m, GenerationJob& j) {
+    llm::GenerationRequest g;
+    g.prompt = "hi";
+    g.max_output_tokens = 2;
+    g.cancel = j.cancel_token();
+    return m.generate(g);
+  };
+  auto job = queue.submit(
+      [](llm::LocalLlm&, GenerationJob&) -> llm::Result<llm::GenerationResponse> {
+        ADD_FAILURE() << "work ran without a model";
+        return llm::GenerationResponse{};
+      });
+  ASSERT_TRUE(job.ok());
+  const auto& outcome = finish(**job);
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.error().kind, llm::ErrorKind::kModelNotFound);
   EXPECT_EQ(queue.model_state(), ModelState::kFailed);
   ASSERT_TRUE(queue.load_error().has_value());
   const std::string text = metrics.prometheus_text(queue.gauges());
-  EXPECT_NE(text.find("dailydrug_generations_total{outcome=\"failed\"} 2"), std::string::npos);
+  EXPECT_NE(text.find("dailydrug_generations_total{outcome=\"failed\"} 1"), std::string::npos);
   EXPECT_NE(text.find("dailydrug_model_ready 0"), std::string::npos);
+  // The bundle appears: the next job loads it.
+  fs::copy(kTinyBundle, dir, fs::copy_options::recursive);
+  auto later = queue.submit(generate);
+  ASSERT_TRUE(later.ok());
+  const auto& second = finish(**later);
+  ASSERT_TRUE(second.ok()) << second.error().message();
+  EXPECT_EQ(queue.model_state(), ModelState::kReady);
+  fs::remove_all(dir);
+}
+
+TEST(InferenceQueueTest, AJobCancelledWhileTheModelLoadsNeverRunsItsWork) {
+  Metrics metrics;
+  auto model = model_of(kTinyBundle);
+  InferenceQueue queue(*model, {.capacity = 2, .preload = false}, metrics);
+  std::atomic<bool> ran{false};
+  auto job = queue.submit([&ran](llm::LocalLlm&, GenerationJob&) {
+    ran = true;
+    return llm::Result<llm::GenerationResponse>(llm::GenerationResponse{});
+  });
+  ASSERT_TRUE(job.ok());
+  queue.cancel(*job);  // waiting or loading: either way its work must not run
+  const auto& outcome = finish(**job);
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(outcome->finish_reason, llm::FinishReason::kCancelled);
+  EXPECT_FALSE(ran.load());
 }
 
 TEST(InferenceQueueTest, ShutdownCancelsWaitingAndRunningJobs) {
   Metrics metrics;
-  auto queue =
-      std::make_unique<InferenceQueue>(tiny_loader(), InferenceQueueOptions{2, true}, metrics);
+  auto model = model_of(kTinyBundle);
+  auto queue = std::make_unique<InferenceQueue>(*model, InferenceQueueOptions{2, true}, metrics);
   std::atomic<bool> release{false};
   std::vector<int> order;
   std::mutex m;

@@ -247,3 +247,112 @@ TEST(LocalLlmConfigTest, InvalidConfigNamesTheKey) {
   c.bundle = "../escape";
   EXPECT_EQ(LocalLlm::create(c).error().subject, "bundle");
 }
+
+TEST_F(LocalLlmTest, ACancelWhileWaitingForTheModelIsKeptAndNothingIsPrefilled) {
+  auto llm = LocalLlm::create(config());
+  ASSERT_TRUE((*llm)->load().ok());
+  std::atomic<bool> first_running{false}, release{false};
+  std::thread first([&] {
+    auto req = greedy("holds the model");
+    req.max_output_tokens = 8;
+    (void)(*llm)->generate(req, [&](std::string_view) {
+      first_running = true;
+      while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+  });
+  while (!first_running.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // The second request waits for the lock; its token is cancelled before it gets it.
+  auto req = greedy("waits, then is cancelled");
+  req.cancel = make_cancel_token();
+  std::thread canceller([&, token = req.cancel] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    token->cancel();
+    release = true;
+  });
+  GenerationStats stats;
+  bool stats_called = false;
+  auto r = (*llm)->generate(req, {}, [&](const GenerationStats& s) {
+    stats = s;
+    stats_called = true;
+  });
+  canceller.join();
+  first.join();
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->finish_reason, FinishReason::kCancelled);
+  EXPECT_TRUE(r->output_ids.empty());
+  EXPECT_FALSE(stats_called) << "no prefill ran for a request cancelled while it waited";
+}
+
+TEST_F(LocalLlmTest, CancelReachesARequestThatWaitsForTheModel) {
+  auto llm = LocalLlm::create(config());
+  ASSERT_TRUE((*llm)->load().ok());
+  std::atomic<bool> first_running{false}, release{false};
+  std::thread first([&] {
+    auto req = greedy("holds the model");
+    req.max_output_tokens = 8;
+    (void)(*llm)->generate(req, [&](std::string_view) {
+      first_running = true;
+      while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+  });
+  while (!first_running.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::optional<Result<GenerationResponse>> second;
+  std::thread waiter([&] { second = (*llm)->generate(greedy("waits without a token")); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let it reach the lock
+  (*llm)->cancel();  // both the running and the waiting request
+  release = true;
+  waiter.join();
+  first.join();
+  ASSERT_TRUE(second.has_value() && second->ok());
+  EXPECT_EQ((*second)->finish_reason, FinishReason::kCancelled);
+  EXPECT_TRUE((*second)->output_ids.empty());
+  auto after = (*llm)->generate(greedy("after the cancel"));
+  ASSERT_TRUE(after.ok());
+  EXPECT_NE(after->finish_reason, FinishReason::kCancelled) << "cancel() is not sticky";
+}
+
+TEST_F(LocalLlmTest, ACancelledTokenStopsTheFirstUseCopy) {
+  auto llm = LocalLlm::create(config());
+  auto token = make_cancel_token();
+  Status s = (*llm)->load([&](uint64_t, uint64_t, const std::string&) { token->cancel(); },
+                          token.get());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().kind, ErrorKind::kAssetCopyFailed);
+  EXPECT_EQ(s.error().cause, "cancelled");
+  EXPECT_FALSE(fs::exists(root_ / "cache" / "tiny")) << "an interrupted copy leaves nothing";
+  EXPECT_TRUE((*llm)->load().ok()) << "the next load copies again";
+}
+
+TEST_F(LocalLlmTest, APassedCheckIsRememberedAndAChangedFileIsCheckedAgain) {
+  // In place (no assets): the bundle is hashed on the first load, and the record in the cache
+  // folder spares the next process that work until a file changes.
+  fs::copy(kBundle, root_ / "inplace", fs::copy_options::recursive);
+  LocalLlmConfig c;
+  c.bundle = (root_ / "inplace").string();
+  c.weight_cache_dir = (root_ / "wcache").string();
+  c.memory_threshold_mb = 1;
+  auto records = [&] {
+    int n = 0;
+    for (const auto& e : fs::directory_iterator(root_ / "wcache")) {
+      n += e.path().filename().string().rfind("verified-", 0) == 0;
+    }
+    return n;
+  };
+  ASSERT_TRUE((*LocalLlm::create(c))->load().ok());
+  ASSERT_EQ(records(), 1);
+  ASSERT_TRUE((*LocalLlm::create(c))->load().ok());
+  {  // same size, one byte different: the file's time changes, so it is hashed again
+    std::fstream f(root_ / "inplace" / "tokenizer.json",
+                   std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(10);
+    char ch = 0;
+    f.read(&ch, 1);
+    f.seekp(10);
+    ch = static_cast<char>(ch ^ 0x01);
+    f.write(&ch, 1);
+  }
+  auto again = LocalLlm::create(c);
+  Status s = (*again)->load();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().kind, ErrorKind::kModelCorrupted);
+}

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -269,13 +271,14 @@ TEST(RunnerTest, CancelFromAnotherThreadStopsWithinOneToken) {
   std::atomic<int> pieces{0};
   std::atomic<bool> cancelled_at_piece{false};
   int pieces_when_cancelled = -1;
-  std::thread canceller([&] {
+  auto req = greedy("cancel me", 40);
+  req.cancel = make_cancel_token();
+  std::thread canceller([&, token = req.cancel] {
     while (pieces.load() < 2) std::this_thread::sleep_for(std::chrono::microseconds(50));
     pieces_when_cancelled = pieces.load();
-    runner->cancel();
+    token->cancel();
     cancelled_at_piece = true;
   });
-  auto req = greedy("cancel me", 40);
   auto r = runner->generate(req, [&](std::string_view) {
     ++pieces;
     // Give the other thread time to act before the next token.
@@ -290,6 +293,55 @@ TEST(RunnerTest, CancelFromAnotherThreadStopsWithinOneToken) {
   auto next = runner->generate(greedy("after cancel", 3));
   ASSERT_TRUE(next.ok());
   EXPECT_NE(next->finish_reason, FinishReason::kCancelled);
+}
+
+TEST(RunnerTest, ACancelBeforeTheCallIsNotLostAndRunsNoPrefill) {
+  auto runner = make_runner();
+  auto req = greedy("cancelled before it started", 10);
+  req.cancel = make_cancel_token();
+  req.cancel->cancel();
+  GenerationStats stats;
+  auto r = runner->generate(req, {}, [&](const GenerationStats& s) { stats = s; });
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->finish_reason, FinishReason::kCancelled);
+  EXPECT_TRUE(r->output_ids.empty());
+  EXPECT_EQ(runner->cached_tokens(), 0u) << "nothing was prefilled";
+  // The token is the request's: the next request, without it, runs.
+  auto next = runner->generate(greedy("after cancel", 3));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->output_ids.size(), 3u);
+}
+
+TEST(RunnerTest, ATokenDeadlineEndsTheCallAsATimeout) {
+  auto runner = make_runner();
+  auto req = greedy("slow consumer", 40);
+  req.timeout_ms = 0;  // no timeout of its own: the token's deadline applies
+  req.cancel = make_cancel_token(std::chrono::milliseconds(20));
+  auto r = runner->generate(
+      req, [](std::string_view) { std::this_thread::sleep_for(std::chrono::milliseconds(10)); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kGenerationTimeout);
+  EXPECT_GE(r.error().expected, 19);
+  EXPECT_LE(r.error().expected, 20);
+}
+
+TEST(BundleTest, TheReaderReadsAndChecksLanguages) {
+  std::ifstream in(fs::path(kBundle) / "model_config.json");
+  auto config = nlohmann::json::parse(in);
+  config.erase("languages");
+  auto without = ModelBundle::parse_config(config.dump());
+  ASSERT_TRUE(without.ok()) << without.error().message();
+  EXPECT_TRUE(without->languages.empty());
+  config["languages"] = {"ko", "en"};
+  auto with = ModelBundle::parse_config(config.dump());
+  ASSERT_TRUE(with.ok()) << with.error().message();
+  EXPECT_EQ(with->languages, (std::vector<std::string>{"ko", "en"}));
+  config["languages"] = "ko";
+  auto wrong = ModelBundle::parse_config(config.dump());
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().subject, "languages");
+  config["languages"] = {1};
+  EXPECT_FALSE(ModelBundle::parse_config(config.dump()).ok());
 }
 
 TEST(BundleTest, FullVerificationCatchesAFlippedByte) {

@@ -13,7 +13,7 @@
 #include "dailydrug/app/scan_model_find.h"
 #include "dailydrug/app/scan_schema.h"
 #include "dailydrug/app/scan_traceability.h"
-#include "dailydrug/llm/bundle.h"
+#include "dailydrug/llm/local_llm.h"
 
 namespace dd = dailydrug::app;
 namespace llm = dailydrug::llm;
@@ -21,15 +21,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::unique_ptr<llm::Runner> load(const fs::path& dir) {
-  auto bundle = llm::ModelBundle::open(dir.string());
-  EXPECT_TRUE(bundle.ok()) << dir;
-  if (!bundle.ok()) return nullptr;
-  auto runner = llm::Runner::from_bundle(*bundle);
-  EXPECT_TRUE(runner.ok());
-  return runner.ok() ? std::move(*runner) : nullptr;
+std::unique_ptr<llm::LocalLlm> load(const fs::path& dir) {
+  auto model = llm::LocalLlm::open(dir.string());
+  EXPECT_TRUE(model.ok()) << dir << ": " << (model.ok() ? "" : model.error().message());
+  return model.ok() ? std::move(model).value() : nullptr;
 }
-std::unique_ptr<llm::Runner> tiny_runner() {
+std::unique_ptr<llm::LocalLlm> tiny_runner() {
   return load(fs::path(DD_TEST_WORK_DIR) / "tiny" / "bundle");
 }
 

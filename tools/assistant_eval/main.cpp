@@ -29,7 +29,7 @@
 #include "dailydrug/app/clock.h"
 #include "dailydrug/app/medication_store.h"
 #include "dailydrug/llm/bundle.h"
-#include "dailydrug/llm/runner.h"
+#include "dailydrug/llm/local_llm.h"
 
 #ifndef DD_ASSISTANT_CASES_DIR
 #define DD_ASSISTANT_CASES_DIR "tests/data/assistant"
@@ -99,7 +99,7 @@ app::Status save_medicines(app::MedicationStore& store, const json& saved) {
   return {};
 }
 
-CaseResult score(const json& c, const std::string& split, llm::Runner* runner,
+CaseResult score(const json& c, const std::string& split, llm::LocalLlm* model,
                  const std::vector<app::Language>& langs, bool use_model) {
   CaseResult r;
   r.id = c.value("id", "?");
@@ -129,7 +129,7 @@ CaseResult score(const json& c, const std::string& split, llm::Runner* runner,
   app::AssistantOptions options;
   options.model_languages = langs;
   options.use_model = use_model;
-  app::Assistant assistant(runner, *store, *clock, app::MedicineFacts::builtin(), options);
+  app::Assistant assistant(model, *store, *clock, app::MedicineFacts::builtin(), options);
   const auto t0 = std::chrono::steady_clock::now();
   auto reply = assistant.ask(r.question, lang);
   r.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -223,24 +223,18 @@ int main(int argc, char** argv) {
       dir = arg;
     }
   }
-  std::unique_ptr<llm::Runner> runner;
+  std::unique_ptr<llm::LocalLlm> model;
   std::vector<app::Language> langs = {app::Language::kEnglish};
   if (!model_dir.empty()) {
-    auto bundle = llm::ModelBundle::open(model_dir);
-    if (!bundle.ok()) {
-      std::cerr << "dailydrug_assistant_eval: " << bundle.error().message() << '\n';
+    auto loaded = llm::LocalLlm::open(model_dir);
+    auto config = loaded.ok() ? (*loaded)->bundle_config()
+                              : llm::Result<llm::BundleConfig>(loaded.error());
+    if (!config.ok()) {
+      std::cerr << "dailydrug_assistant_eval: " << config.error().message() << '\n';
       return 2;
     }
-    std::ifstream cfg(model_dir + "/model_config.json");
-    std::ostringstream text;
-    text << cfg.rdbuf();
-    if (auto l = app::bundle_languages(text.str()); l.ok()) langs = *l;
-    auto loaded = llm::Runner::from_bundle(*bundle);
-    if (!loaded.ok()) {
-      std::cerr << "dailydrug_assistant_eval: " << loaded.error().message() << '\n';
-      return 2;
-    }
-    runner = std::move(loaded).value();
+    langs = app::model_languages(config->languages);
+    model = std::move(loaded).value();
   }
   std::vector<std::string> splits;
   if (split == "all" || split == "dev") splits.push_back("dev");
@@ -262,7 +256,7 @@ int main(int argc, char** argv) {
     }
     Totals t;
     for (const auto& c : cases) {
-      CaseResult r = score(c, s, runner.get(), langs, runner != nullptr);
+      CaseResult r = score(c, s, model.get(), langs, model != nullptr);
       t.add(r);
       all.add(r);
       const bool failed = !r.facts_ok || !r.never_ok || !r.emergency_ok || !r.language_ok;

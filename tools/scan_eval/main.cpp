@@ -23,7 +23,7 @@
 #include "dailydrug/app/scan_model_fill.h"
 #include "dailydrug/app/scan_model_find.h"
 #include "dailydrug/llm/bundle.h"
-#include "dailydrug/llm/runner.h"
+#include "dailydrug/llm/local_llm.h"
 #include "scan_case_eval.h"
 
 #ifndef DD_SCAN_CASES_DIR
@@ -125,24 +125,19 @@ int main(int argc, char** argv) {
   namespace app = dailydrug::app;
   namespace llm = dailydrug::llm;
   const app::PrescriptionScanner scanner;
-  std::unique_ptr<llm::Runner> runner;
+  std::unique_ptr<llm::LocalLlm> model;
   if (!model_dir.empty()) {
-    auto bundle = llm::ModelBundle::open(model_dir);
-    if (!bundle.ok()) {
-      std::cerr << "dailydrug_scan_eval: " << bundle.error().message() << '\n';
-      return 2;
-    }
-    auto loaded = llm::Runner::from_bundle(*bundle);
+    auto loaded = llm::LocalLlm::open(model_dir);
     if (!loaded.ok()) {
       std::cerr << "dailydrug_scan_eval: " << loaded.error().message() << '\n';
       return 2;
     }
-    runner = std::move(*loaded);
+    model = std::move(loaded).value();
   }
   int asked = 0, filled = 0, lines_asked = 0, found = 0;
   const dailydrug::scan_eval::ScanFunction scan =
       [&](std::string_view text) -> app::Result<app::ScanResult> {
-    if (!runner) {
+    if (!model) {
       return scanner.scan(text);
     }
     auto draft = scanner.draft(text);
@@ -150,14 +145,14 @@ int main(int argc, char** argv) {
       return draft.take_error();
     }
     if (find_missed) {
-      auto missed = app::find_missed_medications(*runner, *draft);
+      auto missed = app::find_missed_medications(*model, *draft);
       if (!missed.ok()) {
         return app::Error::invalid("model", missed.error().message());
       }
       lines_asked += missed->lines_asked;
       found += missed->medications_found;
     }
-    auto report = app::fill_unknown_fields(*runner, *draft);
+    auto report = app::fill_unknown_fields(*model, *draft);
     if (!report.ok()) {
       return app::Error::invalid("model", report.error().message());
     }
@@ -170,7 +165,7 @@ int main(int argc, char** argv) {
   for (const auto& c : cases) {
     results.push_back(dailydrug::scan_eval::evaluate_case(c, scan));
   }
-  if (runner) {
+  if (model) {
     std::cerr << "model: " << model_dir << ": " << asked << " unknown fields asked, " << filled
               << " filled";
     if (find_missed) {

@@ -194,6 +194,7 @@ Result<BundleConfig> ModelBundle::parse_config(const std::string& json_text) {
   }
   DD_RETURN_IF_ERROR(read(j, "eos_ids", c.eos_ids, false));
   DD_RETURN_IF_ERROR(read(j, "stop_strings", c.stop_strings, false));
+  DD_RETURN_IF_ERROR(read(j, "languages", c.languages, false));
   if (auto t = j.find("chat_template"); t != j.end() && !t->is_null()) {
     DD_RETURN_IF_ERROR(parse_template(*t, c.chat_template));
   } else {

@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -51,7 +53,8 @@ Status fsync_path(const fs::path& p, bool directory) {
 
 /// Copy one file, hashing as it goes; fsync before returning. Reports progress per chunk.
 Status copy_file_verified(const fs::path& src, const fs::path& dst, const BundleFile& want,
-                          uint64_t& done, uint64_t total, const CopyProgress& progress) {
+                          uint64_t& done, uint64_t total, const CopyProgress& progress,
+                          const CancelToken* cancel) {
   std::unique_ptr<FILE, int (*)(FILE*)> in(std::fopen(src.c_str(), "rb"), std::fclose);
   if (!in) return Error::asset_copy_failed(want.path, std::strerror(errno));
   std::unique_ptr<FILE, int (*)(FILE*)> out(std::fopen(dst.c_str(), "wb"), std::fclose);
@@ -60,6 +63,7 @@ Status copy_file_verified(const fs::path& src, const fs::path& dst, const Bundle
   std::vector<char> buf(1 << 20);
   uint64_t copied = 0;
   for (;;) {
+    if (cancel && cancel->cancelled()) return Error::asset_copy_failed(want.path, "cancelled");
     const size_t n = std::fread(buf.data(), 1, buf.size(), in.get());
     if (n > 0) {
       if (std::fwrite(buf.data(), 1, n, out.get()) != n) {
@@ -129,7 +133,7 @@ bool exchange_folders(const fs::path& a, const fs::path& b) {
 }  // namespace
 
 Status copy_bundle(const std::string& src_dir, const std::string& dst_dir,
-                   const CopyProgress& progress, bool* copied) {
+                   const CopyProgress& progress, bool* copied, const CancelToken* cancel) {
   if (copied) *copied = false;
   const fs::path src(src_dir), dst(dst_dir);
   std::error_code ec;
@@ -167,7 +171,8 @@ Status copy_bundle(const std::string& src_dir, const std::string& dst_dir,
     return Status(std::move(e));
   };
   for (const auto& f : cfg->files) {
-    Status s = copy_file_verified(src / f.path, stage / f.path, f, done, total, progress);
+    Status s =
+        copy_file_verified(src / f.path, stage / f.path, f, done, total, progress, cancel);
     if (!s.ok()) return fail(s.take_error());
   }
   // model_config.json last: a staging folder without it is incomplete by construction.
@@ -227,37 +232,129 @@ Result<std::unique_ptr<LocalLlm>> LocalLlm::create(LocalLlmConfig config) {
   return std::unique_ptr<LocalLlm>(new LocalLlm(std::move(config)));
 }
 
-Result<std::string> LocalLlm::prepare_bundle_dir(const CopyProgress& progress) {
+Result<std::unique_ptr<LocalLlm>> LocalLlm::open(const std::string& dir) {
+  LocalLlmConfig config;
+  config.bundle = dir;
+  DD_ASSIGN_OR_RETURN(auto model, create(std::move(config)));
+  DD_RETURN_IF_ERROR(model->load());
+  return model;
+}
+
+Result<std::string> LocalLlm::prepare_bundle_dir(const CopyProgress& progress,
+                                                  const CancelToken* cancel) {
   if (config_.assets_dir.empty()) return config_.bundle;
   const std::string src = (fs::path(config_.assets_dir) / config_.bundle).string();
   const std::string dst = (fs::path(config_.cache_dir) / config_.bundle).string();
   bool copied = false;
-  DD_RETURN_IF_ERROR(copy_bundle(src, dst, progress, &copied));
+  DD_RETURN_IF_ERROR(copy_bundle(src, dst, progress, &copied, cancel));
   // Every byte of a fresh copy was hashed while copying; a kept copy was checked by size only
-  // and is hashed by this first load (load_locked).
+  // and is hashed by this first load (open_verified).
   if (copied) verified_ = true;
   return dst;
 }
 
-Status LocalLlm::load(const CopyProgress& progress) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return load_locked(progress);
+std::string LocalLlm::weight_cache_dir() const {
+  if (config_.weight_cache_dir) return *config_.weight_cache_dir;
+  if (!config_.cache_dir.empty()) return (fs::path(config_.cache_dir) / ".packed-weights").string();
+  return {};
 }
 
-Status LocalLlm::load_locked(const CopyProgress& progress) {
+namespace {
+
+/// What identifies this version of the bundle's files without reading them: per file its path,
+/// size, modification time, inode and listed SHA-256. A file replaced or rewritten in place
+/// changes it; the packed-weight cache checksums what it derives from the program separately.
+std::string files_fingerprint(const fs::path& dir, const BundleConfig& c) {
+  std::string out;
+  std::vector<std::string> paths{"model_config.json"};
+  for (const auto& f : c.files) paths.push_back(f.path);
+  for (const auto& path : paths) {
+    struct stat st {};
+    if (::stat((dir / path).c_str(), &st) != 0) return {};
+    out += path + ' ' + std::to_string(st.st_size) + ' ' + std::to_string(st.st_mtim.tv_sec) +
+           '.' + std::to_string(st.st_mtim.tv_nsec) + ' ' + std::to_string(st.st_ino) + '\n';
+  }
+  for (const auto& f : c.files) out += f.sha256 + '\n';
+  return out;
+}
+
+/// Where the record of a passed SHA-256 check of the bundle in `dir` is kept.
+fs::path verified_record(const std::string& cache_dir, const fs::path& dir) {
+  std::error_code ec;
+  const std::string abs = fs::absolute(dir, ec).lexically_normal().string();
+  Sha256 h;
+  h.update(abs.data(), abs.size());
+  return fs::path(cache_dir) / ("verified-" + h.hex().substr(0, 24));
+}
+
+/// Writes `text` to `path` atomically (temporary file + rename); false on any failure.
+bool write_atomically(const fs::path& path, const std::string& text) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  const fs::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return false;
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) fs::remove(tmp, ec);
+  return !ec;
+}
+
+}  // namespace
+
+Result<ModelBundle> LocalLlm::open_verified(const std::string& dir) {
+  if (!config_.verify_sha256 || verified_) {
+    return ModelBundle::open(dir, ModelBundle::Verify::kQuick);
+  }
+  const std::string cache = weight_cache_dir();
+  if (cache.empty()) return ModelBundle::open(dir, ModelBundle::Verify::kFull);
+  DD_ASSIGN_OR_RETURN(ModelBundle quick, ModelBundle::open(dir, ModelBundle::Verify::kQuick));
+  const std::string fingerprint = files_fingerprint(dir, quick.config());
+  const fs::path record = verified_record(cache, dir);
+  if (!fingerprint.empty() && read_text(record) == fingerprint) return quick;
+  DD_ASSIGN_OR_RETURN(ModelBundle full, ModelBundle::open(dir, ModelBundle::Verify::kFull));
+  // Remembered only if nothing changed while it was hashed; a failed write costs a re-check.
+  if (!fingerprint.empty() && files_fingerprint(dir, full.config()) == fingerprint) {
+    (void)write_atomically(record, fingerprint);
+  }
+  return full;
+}
+
+LocalLlm::CancelScope::CancelScope(LocalLlm& llm, CancelTokenPtr token)
+    : llm_(llm), token_(std::move(token)) {
+  if (!token_) return;
+  std::lock_guard<std::mutex> lock(llm_.active_mutex_);
+  llm_.active_.push_back(token_.get());
+}
+
+LocalLlm::CancelScope::~CancelScope() {
+  if (!token_) return;
+  std::lock_guard<std::mutex> lock(llm_.active_mutex_);
+  auto& active = llm_.active_;
+  if (auto it = std::find(active.begin(), active.end(), token_.get()); it != active.end()) {
+    active.erase(it);
+  }
+}
+
+Status LocalLlm::load(const CopyProgress& progress, const CancelToken* cancel) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return load_locked(progress, cancel);
+}
+
+Status LocalLlm::load_locked(const CopyProgress& progress, const CancelToken* cancel) {
   if (runner_) return Status::Ok();
   const auto t0 = std::chrono::steady_clock::now();
-  DD_ASSIGN_OR_RETURN(std::string dir, prepare_bundle_dir(progress));
-  const auto verify = config_.verify_sha256 && !verified_ ? ModelBundle::Verify::kFull
-                                                          : ModelBundle::Verify::kQuick;
-  auto opened = ModelBundle::open(dir, verify);
+  DD_ASSIGN_OR_RETURN(std::string dir, prepare_bundle_dir(progress, cancel));
+  auto opened = open_verified(dir);
   if (!opened.ok() && opened.error().kind == ErrorKind::kModelCorrupted &&
       !config_.assets_dir.empty()) {
     // The kept copy changed on disk since it was made (storage corruption, a partial restore):
     // make it again from the assets, hashing as it copies.
     std::error_code ec;
     fs::remove_all(dir, ec);
-    DD_ASSIGN_OR_RETURN(dir, prepare_bundle_dir(progress));
+    DD_ASSIGN_OR_RETURN(dir, prepare_bundle_dir(progress, cancel));
     opened = ModelBundle::open(dir, ModelBundle::Verify::kQuick);
   }
   if (!opened.ok()) return opened.take_error();
@@ -271,11 +368,7 @@ Status LocalLlm::load_locked(const CopyProgress& progress) {
   }
   ModelLoadOptions opts;
   opts.num_threads = config_.thread_count != -1 ? config_.thread_count : c.default_threads;
-  if (config_.weight_cache_dir) {
-    opts.weight_cache_dir = *config_.weight_cache_dir;
-  } else if (!config_.cache_dir.empty()) {
-    opts.weight_cache_dir = (fs::path(config_.cache_dir) / ".packed-weights").string();
-  }
+  opts.weight_cache_dir = weight_cache_dir();
   DD_ASSIGN_OR_RETURN(auto runner, Runner::from_bundle(bundle, opts));
   if (config_.max_cache_tokens) runner->set_max_cache_tokens(*config_.max_cache_tokens);
   ModelInfo info;
@@ -298,14 +391,50 @@ Status LocalLlm::load_locked(const CopyProgress& progress) {
 Result<GenerationResponse> LocalLlm::generate(const GenerationRequest& request,
                                               const TextCallback& on_text,
                                               const StatsCallback& on_stats) {
+  GenerationRequest own;
+  const GenerationRequest* req = &request;
+  if (!request.cancel) {  // cancel() needs a token to reach this request
+    own = request;
+    own.cancel = make_cancel_token();
+    req = &own;
+  }
+  CancelScope scope(*this, req->cancel);
   std::lock_guard<std::mutex> lock(mutex_);
-  DD_RETURN_IF_ERROR(load_locked({}));
-  return runner_->generate(request, on_text, on_stats);
+  GenerationResponse cancelled;
+  cancelled.finish_reason = FinishReason::kCancelled;
+  if (req->cancel->cancelled()) return cancelled;  // while it waited: no load, no prefill
+  if (Status s = load_locked({}, req->cancel.get()); !s.ok()) {
+    if (req->cancel->cancelled()) return cancelled;  // the copy stopped for it
+    return s.take_error();
+  }
+  return runner_->generate(*req, on_text, on_stats);
+}
+
+Result<BundleConfig> LocalLlm::bundle_config() const {
+  const fs::path dir = config_.assets_dir.empty()
+                           ? fs::path(config_.bundle)
+                           : fs::path(config_.assets_dir) / config_.bundle;
+  std::error_code ec;
+  const fs::path file = dir / "model_config.json";
+  if (!fs::is_regular_file(file, ec)) return Error::model_not_found(file.string());
+  return ModelBundle::parse_config(read_text(file));
+}
+
+Result<std::vector<TokenId>> LocalLlm::prompt_tokens(const GenerationRequest& request) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DD_RETURN_IF_ERROR(load_locked({}, request.cancel.get()));
+  return runner_->prompt_tokens(request);
+}
+
+Result<int64_t> LocalLlm::context_limit() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DD_RETURN_IF_ERROR(load_locked({}, nullptr));
+  return runner_->context_limit();
 }
 
 void LocalLlm::cancel() {
-  std::lock_guard<std::mutex> rl(runner_mutex_);
-  if (runner_) runner_->cancel();
+  std::lock_guard<std::mutex> lock(active_mutex_);
+  for (CancelToken* token : active_) token->cancel();
 }
 
 Status LocalLlm::reset() {
@@ -333,6 +462,16 @@ bool LocalLlm::is_loaded() const {
 ModelInfo LocalLlm::info() const {
   std::lock_guard<std::mutex> rl(runner_mutex_);
   return info_;
+}
+
+std::shared_ptr<const Tokenizer> LocalLlm::tokenizer() const {
+  std::lock_guard<std::mutex> rl(runner_mutex_);
+  return runner_ ? runner_->shared_tokenizer() : nullptr;
+}
+
+std::string LocalLlm::weight_cache_state() const {
+  std::lock_guard<std::mutex> rl(runner_mutex_);
+  return runner_ ? runner_->model().weight_cache() : std::string();
 }
 
 }  // namespace dailydrug::llm

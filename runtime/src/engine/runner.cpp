@@ -219,13 +219,25 @@ Result<std::vector<TokenId>> Runner::prompt_tokens(const GenerationRequest& requ
   return ids;
 }
 
+Runner::Deadline Runner::deadline_of(const GenerationRequest& request, Clock::time_point start) {
+  Deadline d{request.timeout_ms > 0 ? start + std::chrono::milliseconds(request.timeout_ms)
+                                    : Clock::time_point::max(),
+             request.timeout_ms};
+  if (request.cancel && request.cancel->deadline() && *request.cancel->deadline() < d.at) {
+    d.at = *request.cancel->deadline();
+    d.timeout_ms = std::chrono::duration_cast<std::chrono::milliseconds>(d.at - start).count();
+  }
+  return d;
+}
+
 Result<std::optional<std::span<const float>>> Runner::prefill(
-    const std::vector<TokenId>& tokens, size_t from, const Deadline& deadline, int32_t& calls) {
+    const std::vector<TokenId>& tokens, size_t from, const Deadline& deadline,
+    const CancelToken* cancel, int32_t& calls) {
   const auto chunk = static_cast<size_t>(prefill_chunk());
   std::span<const float> logits;
   for (size_t pos = from; pos < tokens.size(); pos += chunk) {
     // A long prompt is many calls: honour cancel and the deadline between them.
-    if (cancel_.load(std::memory_order_relaxed)) return std::optional<std::span<const float>>{};
+    if (cancel && cancel->cancelled()) return std::optional<std::span<const float>>{};
     if (deadline.passed()) return Error::generation_timeout(deadline.timeout_ms);
     const size_t n = std::min(chunk, tokens.size() - pos);
     auto r = model_->forward(std::span<const TokenId>(tokens.data() + pos, n),
@@ -269,12 +281,9 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
                                             const TextCallback& on_text,
                                             const StatsCallback& on_stats) {
   std::lock_guard<std::mutex> lock(mutex_);
-  cancel_.store(false, std::memory_order_relaxed);
   const auto t_start = Clock::now();
-  const Deadline deadline{request.timeout_ms > 0
-                              ? t_start + std::chrono::milliseconds(request.timeout_ms)
-                              : Clock::time_point::max(),
-                          request.timeout_ms};
+  const Deadline deadline = deadline_of(request, t_start);
+  const CancelToken* cancel = request.cancel.get();
 
   SamplingConfig sc = options_.default_sampling;
   if (request.temperature) sc.temperature = *request.temperature;
@@ -320,7 +329,7 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
   stats.prompt_tokens = static_cast<int32_t>(n_prompt);
   stats.reused_prefix_tokens = static_cast<int32_t>(reuse);
   const auto t_prefill = Clock::now();
-  auto logits = prefill(tokens, reuse, deadline, stats.prefill_calls);
+  auto logits = prefill(tokens, reuse, deadline, cancel, stats.prefill_calls);
   if (!logits.ok()) return logits.take_error();
   stats.prefill_ms = ms_since(t_prefill);
   Sampler sampler(sc);
@@ -331,7 +340,7 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
     resp.usage = {static_cast<int32_t>(n_prompt), 0, static_cast<int32_t>(n_prompt)};
     return resp;
   }
-  if (deadline.passed()) return Error::generation_timeout(request.timeout_ms);
+  if (deadline.passed()) return Error::generation_timeout(deadline.timeout_ms);
   StreamingDecoder decoder(*tokenizer_, /*skip_special=*/true);
   std::vector<std::string> stops;
   if (!matcher) {
@@ -350,7 +359,7 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
   resp.finish_reason = FinishReason::kLength;
   bool stopped = false;
   for (int64_t i = 0; i < max_new; ++i) {
-    if (cancel_.load(std::memory_order_relaxed)) {
+    if (cancel && cancel->cancelled()) {
       resp.finish_reason = FinishReason::kCancelled;
       break;
     }
@@ -382,7 +391,7 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
       break;
     }
     if (i + 1 == max_new) break;  // the budget is spent: no need to run this token
-    if (deadline.passed()) return Error::generation_timeout(request.timeout_ms);
+    if (deadline.passed()) return Error::generation_timeout(deadline.timeout_ms);
     const auto pos = static_cast<int64_t>(cached_.size());
     auto r = model_->forward(std::span<const TokenId>(&next, 1), pos);
     if (!r.ok()) return r.take_error();

@@ -4,7 +4,7 @@
 //
 // What the user gets (docs/ASSISTANT.md has the exact composition and examples):
 //   - the language can be written by the model (the bundle's `languages` key, see
-//     bundle_languages()): a label, the model's answer streamed sentence by sentence through the
+//     model_languages()): a label, the model's answer streamed sentence by sentence through the
 //     safety filter (dose advice and dose amounts replaced by a referral, sentences not grounded
 //     in the prompt dropped), then the curated facts and a referral line, also streamed;
 //   - it cannot (SmolLM2-135M and Korean): a deterministic answer composed from the facts and
@@ -20,7 +20,8 @@
 // Cancellation is not an error: finish == kCancelled and the text so far.
 //
 // Thread-safety: one Assistant per conversation; coach/ask/faq/chat are not concurrent with each
-// other (the runner serialises generations anyway). cancel() may be called from any thread.
+// other (the model serialises generations anyway); a call's CancelToken may be cancelled from
+// any thread.
 #pragma once
 
 #include <atomic>
@@ -39,6 +40,7 @@
 #include "dailydrug/app/medication_store.h"
 #include "dailydrug/app/medicine_facts.h"
 #include "dailydrug/llm/error.h"
+#include "dailydrug/llm/local_llm.h"
 #include "dailydrug/llm/runner.h"
 
 namespace dailydrug::app {
@@ -58,7 +60,7 @@ using AssistantResult = dailydrug::BasicResult<T, AssistantError>;
 
 /// Tuning of one Assistant; defaults suit short, conservative answers from a small model.
 struct AssistantOptions {
-  /// Languages the bundle's model can write (bundle_languages(); default English only).
+  /// Languages the bundle's model can write (model_languages(); default English only).
   std::vector<Language> model_languages = {Language::kEnglish};
   /// Let the model add its words to ask/faq/chat answers (docs/ASSISTANT.md, "The model's part",
   /// has the measurement behind the default). Off: those answers are the curated composition
@@ -106,42 +108,45 @@ Status add_taken_medicine(MedicationStore& store, std::string name, std::string 
 
 class Assistant {
  public:
-  /// `runner` may be null (deterministic answers only). The runner, store and facts must outlive
-  /// the Assistant. `clock` gives "today" for coaching.
-  Assistant(llm::Runner* runner, MedicationStore& store, const Clock& clock,
+  /// `llm` may be null (deterministic answers only); it is loaded on first use. The model, store
+  /// and facts must outlive the Assistant. `clock` gives "today" for coaching. Each call below
+  /// takes the request's CancelToken (optional): cancelled, the model stops within one token
+  /// and the reply has finish == kCancelled; the curated opening has been streamed already.
+  Assistant(llm::LocalLlm* llm, MedicationStore& store, const Clock& clock,
             const MedicineFacts& facts, AssistantOptions options = {});
 
   /// A short, kind message about today's doses and recent adherence.
   /// Errors: app Storage; LLM generation errors.
-  AssistantResult<AssistantReply> coach(Language language, const llm::TextCallback& on_text = {});
+  AssistantResult<AssistantReply> coach(Language language, const llm::TextCallback& on_text = {},
+                                        const llm::CancelTokenPtr& cancel = {});
 
   /// An answer about the user's medicines: those named in the question, else the saved ones.
   /// Errors: app Invalid("question") for a blank question; LLM generation errors.
   AssistantResult<AssistantReply> ask(std::string_view question, Language language,
-                                      const llm::TextCallback& on_text = {});
+                                      const llm::TextCallback& on_text = {},
+                                      const llm::CancelTokenPtr& cancel = {});
 
   /// The general facts about one medicine (brand or ingredient name, Korean or English).
   /// Errors: app Invalid("medicine") if blank, NotFound("medicine") if the knowledge base has no
   /// entry for it; LLM generation errors.
   AssistantResult<AssistantReply> faq(std::string_view medicine, Language language,
-                                      const llm::TextCallback& on_text = {});
+                                      const llm::TextCallback& on_text = {},
+                                      const llm::CancelTokenPtr& cancel = {});
 
   /// One turn of a multi-turn conversation: like ask(), with the earlier turns of this session
   /// in the prompt (the oldest are dropped when the context is full), so the runner's prefix
   /// cache reuses the conversation so far. Errors: as ask().
   AssistantResult<AssistantReply> chat(std::string_view message, Language language,
-                                       const llm::TextCallback& on_text = {});
+                                       const llm::TextCallback& on_text = {},
+                                       const llm::CancelTokenPtr& cancel = {});
   /// Forget the conversation (and the runner's cached prefix).
   void reset_chat();
   size_t chat_turns() const { return history_.size() / 2; }
 
-  /// Stop the running generation (any thread); the reply has finish == kCancelled.
-  void cancel();
-
   const AssistantOptions& options() const { return options_; }
-  /// The runner is there and the bundle's `languages` include `language`.
+  /// A model is there and the bundle's `languages` include `language`.
   bool can_write(Language language) const;
-  /// The bundle's `languages` include `language` (whether or not a runner was given).
+  /// The bundle's `languages` include `language` (whether or not a model was given).
   bool model_writes(Language language) const;
 
  private:
@@ -163,7 +168,9 @@ class Assistant {
   AssistantResult<bool> run_model(llm::GenerationRequest& request, AssistantReply& reply,
                                   const llm::TextCallback& on_text, bool trim_history);
 
-  llm::Runner* runner_;
+  bool cancelled() const { return cancel_ && cancel_->cancelled(); }
+
+  llm::LocalLlm* llm_;
   MedicationStore& store_;
   const Clock& clock_;
   const MedicineFacts& facts_;
@@ -172,7 +179,7 @@ class Assistant {
   // The medicines the conversation is about, for follow-ups that name none ("술은요?").
   std::vector<const MedicineEntry*> chat_medicines_;
   std::vector<std::string> chat_names_;
-  std::atomic<bool> cancelled_{false};
+  llm::CancelTokenPtr cancel_;  // the current call's (calls are one at a time)
 };
 
 }  // namespace dailydrug::app

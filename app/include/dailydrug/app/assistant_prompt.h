@@ -17,11 +17,10 @@
 
 namespace dailydrug::app {
 
-/// The languages a bundle's model can write: model_config.json's top-level "languages" array of
-/// codes ("en", "ko"; others ignored). Absent or [] (the exporter's "not declared") -> {English};
-/// a list of only unknown codes -> {} (the model writes none of ours). Errors: Invalid("languages")
-/// when the text is not JSON or the key is not an array of strings.
-Result<std::vector<Language>> bundle_languages(std::string_view model_config_json);
+/// The languages a bundle's model can write, from its config's "languages" codes
+/// (llm::BundleConfig::languages: "en", "ko"; others ignored). None declared -> {English}; only
+/// unknown codes -> {} (the model writes none of ours).
+std::vector<Language> model_languages(const std::vector<std::string>& codes);
 
 /// Topics a question asks about, from Korean and English keywords ("깜빡", "임신", "운전",
 /// "술", "보관", "forgot", "pregnant", ...), most direct first (a dose about to be doubled before

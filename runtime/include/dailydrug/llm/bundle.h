@@ -44,6 +44,9 @@ struct BundleConfig {
   std::optional<TokenId> bos_id;
   std::vector<TokenId> eos_ids;
   std::vector<std::string> stop_strings;
+  /// The languages the model writes ("ko", "en"; model_config.json "languages"); empty when the
+  /// bundle declares none.
+  std::vector<std::string> languages;
   ChatTemplate chat_template;
   std::vector<BundleFile> files;
 };

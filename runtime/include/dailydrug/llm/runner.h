@@ -6,8 +6,9 @@
 //
 // The program's KV cache lives in the model, so a Runner is one conversation state: a new prompt
 // that starts with tokens already in the cache (a fixed system prompt) prefills only the rest.
-// Thread-safety: generate()/reset() are serialised internally (one generation at a time);
-// cancel() may be called from any thread and takes effect within one token.
+// Thread-safety: generate()/reset() are serialised internally (one generation at a time); a
+// request's CancelToken may be cancelled from any thread and takes effect within one token or
+// one prefill chunk.
 #pragma once
 
 #include <atomic>
@@ -20,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "dailydrug/llm/cancel.h"
 #include "dailydrug/llm/chat_template.h"
 #include "dailydrug/llm/error.h"
 #include "dailydrug/llm/json_constraint.h"
@@ -50,6 +52,11 @@ struct GenerationRequest {
   /// decides the end). finish_reason kLength means the budget ran out before the value closed.
   /// Unsupported schema -> ConfigurationInvalid("json_schema", why).
   std::optional<std::string> json_schema;
+  /// The caller's stop for this request (null = none): checked before the prefill, between
+  /// prefill chunks and before every decoded token. A cancelled token ends the call with
+  /// finish_reason kCancelled and the text so far; a token whose deadline passed ends it with
+  /// GenerationTimeout, like timeout_ms.
+  CancelTokenPtr cancel;
 };
 
 struct Usage {
@@ -129,13 +136,14 @@ class Runner {
   /// tokens; a raw prompt is encoded as written.
   Result<std::vector<TokenId>> prompt_tokens(const GenerationRequest& request) const;
 
-  /// Stop the running generation (any thread); no-op when idle.
-  void cancel() { cancel_.store(true, std::memory_order_relaxed); }
   /// Forget the cached prefix (the next prompt is prefilled from position 0).
   void reset();
 
   const ExecutorchModel& model() const { return *model_; }
   const Tokenizer& tokenizer() const { return *tokenizer_; }
+  /// The tokenizer, kept alive by the holder even after this Runner is gone (encode/decode are
+  /// safe from any thread).
+  std::shared_ptr<const Tokenizer> shared_tokenizer() const { return tokenizer_; }
   const RunnerOptions& options() const { return options_; }
   int64_t context_limit() const;  // min(program context, max_cache_tokens)
   /// Cap the KV cache use (DailyDrug's max_cache_tokens); takes effect from the next generate().
@@ -148,11 +156,14 @@ class Runner {
   size_t cached_tokens() const { return cached_.size(); }
 
  private:
+  /// When the request must end: the earlier of timeout_ms and the token's deadline.
   struct Deadline {
     std::chrono::steady_clock::time_point at;
     int64_t timeout_ms;
     bool passed() const { return std::chrono::steady_clock::now() > at; }
   };
+  static Deadline deadline_of(const GenerationRequest& request,
+                              std::chrono::steady_clock::time_point start);
   std::vector<ChatMessage> messages(const GenerationRequest& request) const;
   /// Sample among the tokens the JSON matcher accepts (EOS only once the value is complete).
   Result<TokenId> sample_constrained(Sampler& sampler, const JsonMatcher& matcher,
@@ -162,10 +173,11 @@ class Runner {
   /// chunk's logits, or nullopt if cancelled.
   Result<std::optional<std::span<const float>>> prefill(const std::vector<TokenId>& tokens,
                                                         size_t from, const Deadline& deadline,
+                                                        const CancelToken* cancel,
                                                         int32_t& calls);
 
   std::unique_ptr<ExecutorchModel> model_;
-  std::unique_ptr<Tokenizer> tokenizer_;
+  std::shared_ptr<Tokenizer> tokenizer_;
   RunnerOptions options_;
   double load_ms_ = 0;  // set by from_bundle
   std::vector<TokenId> cached_;  // tokens whose K/V sit at positions 0..n-1 of the cache
@@ -176,7 +188,6 @@ class Runner {
   std::vector<uint8_t> allowed_;  // scratch of sample_constrained
   std::vector<float> masked_;
   std::mutex mutex_;
-  std::atomic<bool> cancel_{false};
 };
 
 /// Peak resident set size of this process in KiB (0 where unknown).

@@ -20,13 +20,14 @@
 #include <vector>
 
 #include "dailydrug/app/prescription_scanner.h"
-#include "dailydrug/llm/runner.h"
+#include "dailydrug/llm/local_llm.h"
 
 namespace dailydrug::app {
 
 struct ModelFillOptions {
   int32_t max_output_tokens = 96;
   int64_t timeout_ms = 60000;  // per medication
+  llm::CancelTokenPtr cancel;  // the scan's stop (null = none): each request ends at once
 };
 
 /// One question the model answered.
@@ -44,8 +45,8 @@ struct ModelFillReport {
 };
 
 /// Fills unknown fields of `draft` in place (source kModel, line = where the chosen value
-/// appears). Errors: those of Runner::generate (the draft keeps what was filled before).
-llm::Result<ModelFillReport> fill_unknown_fields(llm::Runner& runner, ScanDraft& draft,
+/// appears). Errors: those of LocalLlm::generate (the draft keeps what was filled before).
+llm::Result<ModelFillReport> fill_unknown_fields(llm::LocalLlm& llm, ScanDraft& draft,
                                                  const ModelFillOptions& options = {});
 
 }  // namespace dailydrug::app

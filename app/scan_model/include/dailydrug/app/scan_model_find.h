@@ -18,7 +18,7 @@
 
 #include "dailydrug/app/prescription_scanner.h"
 #include "dailydrug/app/scan_model_fill.h"
-#include "dailydrug/llm/runner.h"
+#include "dailydrug/llm/local_llm.h"
 
 namespace dailydrug::app {
 
@@ -29,9 +29,9 @@ struct ModelFindReport {
 };
 
 /// Adds the medications the model finds on lines the rules left (at most the draft's room up to
-/// 64 medications), keeping the draft's order by line. Errors: those of Runner::generate (the
+/// 64 medications), keeping the draft's order by line. Errors: those of LocalLlm::generate (the
 /// draft keeps what was added before).
-llm::Result<ModelFindReport> find_missed_medications(llm::Runner& runner, ScanDraft& draft,
+llm::Result<ModelFindReport> find_missed_medications(llm::LocalLlm& llm, ScanDraft& draft,
                                                      const ModelFillOptions& options = {});
 
 }  // namespace dailydrug::app
