@@ -305,7 +305,7 @@ TEST(RunnerTest, ACancelBeforeTheCallIsNotLostAndRunsNoPrefill) {
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->finish_reason, FinishReason::kCancelled);
   EXPECT_TRUE(r->output_ids.empty());
-  EXPECT_EQ(runner->cached_tokens(), 0u) << "nothing was prefilled";
+  EXPECT_EQ(runner->position(), 0u) << "nothing was prefilled";
   // The token is the request's: the next request, without it, runs.
   auto next = runner->generate(greedy("after cancel", 3));
   ASSERT_TRUE(next.ok());
@@ -391,4 +391,109 @@ TEST(BundleTest, MalformedConfigNamesTheKey) {
   EXPECT_EQ(with("context_length", "0").error().subject, "context_length");
   EXPECT_EQ(with("top_p", "2").error().subject, "top_p");
   EXPECT_EQ(with("model_file", "\"other.pte\"").error().subject, "model_file");
+}
+
+// --- The step API (feed / next token / seek / reset) on the same session as generate() ---
+
+SamplingConfig greedy_sampling() {
+  SamplingConfig s;
+  s.temperature = 0.0f;
+  s.repetition_penalty = 1.0f;
+  return s;
+}
+
+TEST(RunnerStepTest, FeedingThePromptAndStepping14TokensGivesGeneratesIds) {
+  auto runner = make_runner();
+  const auto req = greedy("step by step", 14);
+  auto reference = runner->generate(req);
+  ASSERT_TRUE(reference.ok()) << reference.error().message();
+  runner->reset();
+  auto prompt = runner->prompt_tokens(req);
+  ASSERT_TRUE(prompt.ok());
+  auto fed = runner->feed_tokens(*prompt);
+  ASSERT_TRUE(fed.ok()) << fed.error().message();
+  EXPECT_EQ(*fed, prompt->size());
+  std::vector<TokenId> ids;
+  std::string text;
+  for (size_t i = 0; i < reference->output_ids.size(); ++i) {
+    auto t = runner->next_token(greedy_sampling());
+    ASSERT_TRUE(t.ok()) << t.error().message();
+    ids.push_back(t->id);
+    text += t->text;
+    if (t->end_of_sequence) break;
+  }
+  EXPECT_EQ(ids, reference->output_ids);
+  // generate() flushes the decoder at its end; stepping stops without a flush, so the bytes of a
+  // character the last token left incomplete are still held back (U+FFFD in generate's text).
+  ASSERT_LE(text.size(), reference->text.size());
+  EXPECT_EQ(reference->text.substr(0, text.size()), text);
+  const std::string rest = reference->text.substr(text.size());
+  EXPECT_TRUE(rest.empty() || rest == "\xEF\xBF\xBD") << rest;
+}
+
+TEST(RunnerStepTest, SeekRewindsAndTheSameTokensFollow) {
+  auto runner = make_runner();
+  auto ids = runner->tokenizer().encode("rewind here", /*parse_special=*/false);
+  ASSERT_TRUE(ids.ok());
+  const size_t n = ids->size();
+  ASSERT_TRUE(runner->feed_tokens(*ids).ok());
+  auto three = [&] {
+    std::vector<TokenId> out;
+    for (int i = 0; i < 3; ++i) {
+      auto t = runner->next_token(greedy_sampling());
+      EXPECT_TRUE(t.ok());
+      if (t.ok()) out.push_back(t->id);
+    }
+    return out;
+  };
+  const auto first = three();
+  EXPECT_EQ(runner->position(), n + 3);
+  ASSERT_TRUE(runner->seek(n).ok());
+  EXPECT_EQ(runner->next_token(greedy_sampling()).error().kind,
+            ErrorKind::kInferenceNotInitialized)
+      << "after a seek there are no logits until a token runs";
+  // Rewind one further and run the last prompt token again: the same continuation follows.
+  ASSERT_TRUE(runner->seek(n - 1).ok());
+  ASSERT_TRUE(runner->feed_tokens(std::span<const TokenId>(*ids).subspan(n - 1)).ok());
+  EXPECT_EQ(three(), first);
+}
+
+TEST(RunnerStepTest, TypedErrorsForWhatCannotRun) {
+  auto runner = make_runner();
+  EXPECT_EQ(runner->next_token(greedy_sampling()).error().kind,
+            ErrorKind::kInferenceNotInitialized);
+  EXPECT_EQ(runner->seek(1).error().kind, ErrorKind::kConfigurationInvalid);
+  const std::vector<TokenId> outside{1, 100000};
+  EXPECT_EQ(runner->feed_tokens(outside).error().kind, ErrorKind::kConfigurationInvalid);
+  EXPECT_EQ(runner->position(), 0u) << "nothing of a refused feed runs";
+  EXPECT_EQ(runner->feed_text("\xff\xfe").error().kind, ErrorKind::kTokenizationFailed);
+  const std::vector<TokenId> too_many(65, 1);  // the tiny program's context is 64
+  EXPECT_EQ(runner->feed_tokens(too_many).error().kind, ErrorKind::kContextLengthExceeded);
+  SamplingConfig bad = greedy_sampling();
+  bad.top_p = 0.0f;
+  ASSERT_TRUE(runner->feed_text("ok").ok());
+  EXPECT_EQ(runner->next_token(bad).error().kind, ErrorKind::kConfigurationInvalid);
+}
+
+TEST(RunnerStepTest, ACancelledFeedRunsNothing) {
+  auto runner = make_runner();
+  auto token = make_cancel_token();
+  token->cancel();
+  auto fed = runner->feed_text("never runs", false, token);
+  ASSERT_TRUE(fed.ok());
+  EXPECT_EQ(*fed, 0u);
+  EXPECT_EQ(runner->next_token(greedy_sampling()).error().kind,
+            ErrorKind::kInferenceNotInitialized);
+}
+
+TEST(RunnerStepTest, GenerateReusesWhatTheStepApiFed) {
+  auto runner = make_runner();
+  const auto req = greedy("shared prefix", 3);
+  auto prompt = runner->prompt_tokens(req);
+  ASSERT_TRUE(prompt.ok());
+  ASSERT_TRUE(runner->feed_tokens(*prompt).ok());
+  GenerationStats stats;
+  auto r = runner->generate(req, {}, [&](const GenerationStats& s) { stats = s; });
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(stats.reused_prefix_tokens, static_cast<int32_t>(prompt->size()) - 1);
 }

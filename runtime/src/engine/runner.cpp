@@ -98,8 +98,12 @@ int64_t peak_rss_kb() {
 
 Runner::Runner(std::unique_ptr<ExecutorchModel> model, std::unique_ptr<Tokenizer> tokenizer,
                RunnerOptions options)
-    : model_(std::move(model)), tokenizer_(std::move(tokenizer)), options_(std::move(options)) {
+    : model_(std::move(model)),
+      tokenizer_(std::move(tokenizer)),
+      options_(std::move(options)),
+      session_(*model_, 0, 1) {
   if (options_.eos_ids.empty()) options_.eos_ids = model_->metadata().eos_ids;
+  sync_session_limits();
 }
 
 Result<std::unique_ptr<Runner>> Runner::from_bundle(const ModelBundle& bundle,
@@ -154,14 +158,20 @@ int64_t Runner::context_limit() const {
   return options_.max_cache_tokens > 0 ? std::min(program, options_.max_cache_tokens) : program;
 }
 
+void Runner::sync_session_limits() {
+  session_.set_limits(context_limit(), prefill_chunk());
+}
+
 void Runner::set_max_cache_tokens(int64_t n) {
   std::lock_guard<std::mutex> lock(mutex_);
   options_.max_cache_tokens = n;
+  sync_session_limits();
 }
 
 void Runner::set_prefill_chunk(int64_t n) {
   std::lock_guard<std::mutex> lock(mutex_);
   options_.prefill_chunk = std::max<int64_t>(0, n);
+  sync_session_limits();
 }
 
 int64_t Runner::prefill_chunk() const {
@@ -171,7 +181,13 @@ int64_t Runner::prefill_chunk() const {
 
 void Runner::reset() {
   std::lock_guard<std::mutex> lock(mutex_);
-  cached_.clear();
+  session_.reset();
+  step_decoder_.reset();
+}
+
+size_t Runner::position() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return session_.position();
 }
 
 std::vector<ChatMessage> Runner::messages(const GenerationRequest& request) const {
@@ -219,72 +235,7 @@ Result<std::vector<TokenId>> Runner::prompt_tokens(const GenerationRequest& requ
   return ids;
 }
 
-Runner::Deadline Runner::deadline_of(const GenerationRequest& request, Clock::time_point start) {
-  Deadline d{request.timeout_ms > 0 ? start + std::chrono::milliseconds(request.timeout_ms)
-                                    : Clock::time_point::max(),
-             request.timeout_ms};
-  if (request.cancel && request.cancel->deadline() && *request.cancel->deadline() < d.at) {
-    d.at = *request.cancel->deadline();
-    d.timeout_ms = std::chrono::duration_cast<std::chrono::milliseconds>(d.at - start).count();
-  }
-  return d;
-}
-
-Result<std::optional<std::span<const float>>> Runner::prefill(
-    const std::vector<TokenId>& tokens, size_t from, const Deadline& deadline,
-    const CancelToken* cancel, int32_t& calls) {
-  const auto chunk = static_cast<size_t>(prefill_chunk());
-  std::span<const float> logits;
-  for (size_t pos = from; pos < tokens.size(); pos += chunk) {
-    // A long prompt is many calls: honour cancel and the deadline between them.
-    if (cancel && cancel->cancelled()) return std::optional<std::span<const float>>{};
-    if (deadline.passed()) return Error::generation_timeout(deadline.timeout_ms);
-    const size_t n = std::min(chunk, tokens.size() - pos);
-    auto r = model_->forward(std::span<const TokenId>(tokens.data() + pos, n),
-                             static_cast<int64_t>(pos));
-    ++calls;
-    if (!r.ok()) {
-      cached_.resize(pos);  // what is in the cache is still valid up to here
-      return r.take_error();
-    }
-    logits = *r;
-    cached_.resize(pos);
-    cached_.insert(cached_.end(), tokens.begin() + static_cast<ptrdiff_t>(pos),
-                   tokens.begin() + static_cast<ptrdiff_t>(pos + n));
-  }
-  return std::optional<std::span<const float>>(logits);
-}
-
-Result<TokenId> Runner::sample_constrained(Sampler& sampler, const JsonMatcher& matcher,
-                                           std::span<const float> logits,
-                                           std::span<const TokenId> recent) {
-  const size_t n = token_mask_->allowed(matcher, allowed_);
-  const bool eos_ok = matcher.can_end();
-  if (n == 0 && !eos_ok) {
-    return Error::generation_failed("constrained decoding",
-                                    "no token of the vocabulary continues the JSON value");
-  }
-  masked_.assign(logits.begin(), logits.end());
-  constexpr float kMasked = -std::numeric_limits<float>::infinity();
-  for (size_t i = 0; i < masked_.size(); ++i) {
-    if (i >= allowed_.size() || !allowed_[i]) masked_[i] = kMasked;
-  }
-  for (TokenId eos : options_.eos_ids) {
-    if (eos >= 0 && static_cast<size_t>(eos) < masked_.size()) {
-      masked_[static_cast<size_t>(eos)] = eos_ok ? logits[static_cast<size_t>(eos)] : kMasked;
-    }
-  }
-  return sampler.sample(masked_, recent);
-}
-
-Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
-                                            const TextCallback& on_text,
-                                            const StatsCallback& on_stats) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  const auto t_start = Clock::now();
-  const Deadline deadline = deadline_of(request, t_start);
-  const CancelToken* cancel = request.cancel.get();
-
+SamplingConfig Runner::sampling_for(const GenerationRequest& request) const {
   SamplingConfig sc = options_.default_sampling;
   if (request.temperature) sc.temperature = *request.temperature;
   if (request.top_k) sc.top_k = *request.top_k;
@@ -292,20 +243,41 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
   if (request.min_p) sc.min_p = *request.min_p;
   if (request.repetition_penalty) sc.repetition_penalty = *request.repetition_penalty;
   if (request.seed) sc.seed = *request.seed;
+  return sc;
+}
+
+Result<JsonConstraintStage> Runner::constraint_for(const std::string& schema) {
+  if (!grammar_ || grammar_source_ != schema) {
+    DD_ASSIGN_OR_RETURN(grammar_, JsonGrammar::compile(schema));
+    grammar_source_ = schema;
+  }
+  if (!token_mask_) token_mask_ = std::make_unique<TokenMask>(*tokenizer_);
+  return JsonConstraintStage(*token_mask_, *tokenizer_, grammar_, options_.eos_ids);
+}
+
+bool Runner::is_eos(TokenId id) const {
+  return std::find(options_.eos_ids.begin(), options_.eos_ids.end(), id) !=
+         options_.eos_ids.end();
+}
+
+Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
+                                            const TextCallback& on_text,
+                                            const StatsCallback& on_stats) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto t_start = Clock::now();
+  const StopCondition stop = StopCondition::of(request.timeout_ms, request.cancel, t_start);
+
+  const SamplingConfig sc = sampling_for(request);
   DD_RETURN_IF_ERROR(sc.validate());
   if (request.max_output_tokens && *request.max_output_tokens < 1) {
     return Error::configuration_invalid("max_output_tokens", "must be >= 1");
   }
   if (request.timeout_ms < 0) return Error::configuration_invalid("timeout_ms", "must be >= 0");
 
-  std::optional<JsonMatcher> matcher;
+  std::optional<JsonConstraintStage> constraint;
   if (request.json_schema) {
-    if (!grammar_ || grammar_source_ != *request.json_schema) {
-      DD_ASSIGN_OR_RETURN(grammar_, JsonGrammar::compile(*request.json_schema));
-      grammar_source_ = *request.json_schema;
-    }
-    if (!token_mask_) token_mask_ = std::make_unique<TokenMask>(*tokenizer_);
-    matcher.emplace(grammar_);
+    DD_ASSIGN_OR_RETURN(auto stage, constraint_for(*request.json_schema));
+    constraint.emplace(std::move(stage));
   }
 
   DD_ASSIGN_OR_RETURN(std::vector<TokenId> tokens, prompt_tokens(request));
@@ -317,33 +289,30 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
   const int64_t max_new = std::min(wanted, limit - n_prompt);
 
   // Reuse the cached prefix; at least the last prompt token is run to get fresh logits.
-  size_t reuse = 0;
-  while (reuse < cached_.size() && reuse < tokens.size() && cached_[reuse] == tokens[reuse]) {
-    ++reuse;
-  }
-  reuse = std::min(reuse, tokens.size() - 1);
-  cached_.resize(reuse);
+  step_decoder_.reset();
+  const size_t reuse = session_.keep_prefix(tokens);
 
   GenerationStats stats;
   stats.load_ms = load_ms_;
   stats.prompt_tokens = static_cast<int32_t>(n_prompt);
   stats.reused_prefix_tokens = static_cast<int32_t>(reuse);
   const auto t_prefill = Clock::now();
-  auto logits = prefill(tokens, reuse, deadline, cancel, stats.prefill_calls);
-  if (!logits.ok()) return logits.take_error();
+  DD_ASSIGN_OR_RETURN(const bool prefilled,
+                      session_.prefill(std::span<const TokenId>(tokens).subspan(reuse), stop,
+                                       &stats.prefill_calls));
   stats.prefill_ms = ms_since(t_prefill);
   Sampler sampler(sc);
   GenerationResponse resp;
   resp.seed = sampler.seed();
-  if (!logits->has_value()) {  // cancelled during prefill
+  if (!prefilled) {  // cancelled before or during the prefill
     resp.finish_reason = FinishReason::kCancelled;
     resp.usage = {static_cast<int32_t>(n_prompt), 0, static_cast<int32_t>(n_prompt)};
     return resp;
   }
-  if (deadline.passed()) return Error::generation_timeout(deadline.timeout_ms);
+  if (stop.timed_out()) return Error::generation_timeout(stop.timeout_ms);
   StreamingDecoder decoder(*tokenizer_, /*skip_special=*/true);
   std::vector<std::string> stops;
-  if (!matcher) {
+  if (!constraint) {  // the grammar decides where a constrained value ends
     stops = options_.stop_strings;
     stops.insert(stops.end(), request.stop.begin(), request.stop.end());
   }
@@ -354,49 +323,41 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
     if (on_text) on_text(s);
   };
   std::vector<TokenId> history = tokens;  // what the repetition penalty looks back over
-  std::span<const float> current = **logits;
   Clock::time_point t_first{};
   resp.finish_reason = FinishReason::kLength;
   bool stopped = false;
   for (int64_t i = 0; i < max_new; ++i) {
-    if (cancel && cancel->cancelled()) {
+    if (stop.cancelled()) {
       resp.finish_reason = FinishReason::kCancelled;
       break;
     }
-    TokenId next;
-    if (matcher) {
-      DD_ASSIGN_OR_RETURN(next, sample_constrained(sampler, *matcher, current, history));
-    } else {
-      next = sampler.sample(current, history);
+    // The sampler chain: [JSON constraint] -> penalty, temperature, top-k/p, min-p, draw.
+    std::span<const float> logits = session_.logits();
+    if (constraint) {
+      DD_ASSIGN_OR_RETURN(logits, constraint->apply(logits));
     }
+    const TokenId next = sampler.sample(logits, history);
     if (i == 0) {
       t_first = Clock::now();
       stats.ttft_ms = ms_since(t_start);
     }
     resp.output_ids.push_back(next);
     history.push_back(next);
-    if (std::find(options_.eos_ids.begin(), options_.eos_ids.end(), next) !=
-        options_.eos_ids.end()) {
+    if (is_eos(next)) {
       resp.finish_reason = FinishReason::kStop;
       break;
     }
-    if (matcher && !matcher->advance(tokenizer_->token_bytes(next))) {
-      return Error::generation_failed("constrained decoding",
-                                      "sampled token " + std::to_string(next) +
-                                          " does not continue the JSON value");
+    if (constraint) {
+      DD_RETURN_IF_ERROR(constraint->accept(next));
     }
     emit(stop_matcher.push(decoder.push(next), stopped));
-    if (stopped || (matcher && matcher->finished())) {
+    if (stopped || (constraint && constraint->finished())) {
       resp.finish_reason = FinishReason::kStop;
       break;
     }
     if (i + 1 == max_new) break;  // the budget is spent: no need to run this token
-    if (deadline.passed()) return Error::generation_timeout(deadline.timeout_ms);
-    const auto pos = static_cast<int64_t>(cached_.size());
-    auto r = model_->forward(std::span<const TokenId>(&next, 1), pos);
-    if (!r.ok()) return r.take_error();
-    cached_.push_back(next);
-    current = *r;
+    if (stop.timed_out()) return Error::generation_timeout(stop.timeout_ms);
+    DD_RETURN_IF_ERROR(session_.step(next));
   }
   if (!stopped) emit(stop_matcher.push(decoder.flush(), stopped));
   if (!stopped) emit(stop_matcher.flush());
@@ -406,8 +367,8 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
   if (on_stats) {
     stats.generated_tokens = n_out;
     if (n_out > 0) stats.decode_ms = ms_since(t_first);
-    const auto prefilled = n_prompt - static_cast<int64_t>(reuse);
-    if (stats.prefill_ms > 0) stats.prefill_tokens_per_s = prefilled * 1000.0 / stats.prefill_ms;
+    const auto prefilled_n = n_prompt - static_cast<int64_t>(reuse);
+    if (stats.prefill_ms > 0) stats.prefill_tokens_per_s = prefilled_n * 1000.0 / stats.prefill_ms;
     if (n_out > 1 && stats.decode_ms > 0) {
       stats.decode_tokens_per_s = (n_out - 1) * 1000.0 / stats.decode_ms;
     }
@@ -415,6 +376,55 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
     on_stats(stats);
   }
   return resp;
+}
+
+Result<size_t> Runner::feed_text(std::string_view text, bool parse_special,
+                                 const CancelTokenPtr& cancel) {
+  DD_ASSIGN_OR_RETURN(auto ids, tokenizer_->encode(text, parse_special));
+  return feed_tokens(ids, cancel);
+}
+
+Result<size_t> Runner::feed_tokens(std::span<const TokenId> tokens,
+                                   const CancelTokenPtr& cancel) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const int64_t vocab = model_->metadata().vocab_size;
+  for (TokenId id : tokens) {
+    if (id < 0 || id >= vocab) {
+      return Error::configuration_invalid(
+          "tokens", "id " + std::to_string(id) + " is outside the vocabulary of " +
+                        std::to_string(vocab));
+    }
+  }
+  step_decoder_.reset();  // fed text is not output: the next token's text starts fresh
+  auto fed = session_.prefill(tokens, StopCondition::of(0, cancel, Clock::now()));
+  if (!fed.ok()) return fed.take_error();
+  return session_.position();
+}
+
+Result<StepToken> Runner::next_token(const SamplingConfig& sampling) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DD_RETURN_IF_ERROR(sampling.validate());
+  if (session_.logits().empty()) {
+    return Error::inference_not_initialized("feed a prompt before asking for the next token");
+  }
+  if (!step_sampler_ || step_sampler_->config() != sampling) step_sampler_.emplace(sampling);
+  if (!step_decoder_) step_decoder_.emplace(*tokenizer_, /*skip_special=*/true);
+  StepToken out;
+  out.id = step_sampler_->sample(session_.logits(), session_.tokens());
+  out.end_of_sequence = is_eos(out.id);
+  if (out.end_of_sequence) {
+    out.text = step_decoder_->flush();
+    return out;
+  }
+  out.text = step_decoder_->push(out.id);
+  DD_RETURN_IF_ERROR(session_.step(out.id));
+  return out;
+}
+
+Status Runner::seek(size_t position) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  step_decoder_.reset();
+  return session_.seek(position);
 }
 
 }  // namespace dailydrug::llm

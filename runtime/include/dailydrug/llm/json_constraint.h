@@ -133,4 +133,32 @@ class TokenMask {
   int32_t vocab_size_ = 0;
 };
 
+/// The JSON constraint as one stage of the sampler chain: before the sampler draws, apply()
+/// leaves only the tokens whose bytes keep the text a valid prefix of a schema-valid value (EOS
+/// only once the value is complete); after the draw, accept() follows the chosen token. The
+/// sampler (penalty, temperature, top-k/p, min-p, draw) then works on what is left, so the
+/// constraint changes which tokens can win, not how.
+class JsonConstraintStage {
+ public:
+  /// `mask` and `tokenizer` must outlive the stage.
+  JsonConstraintStage(const TokenMask& mask, const Tokenizer& tokenizer,
+                      std::shared_ptr<const JsonGrammar> grammar, std::vector<TokenId> eos_ids);
+  /// `logits` with every token that cannot continue the value at -inf (a view of the stage's
+  /// buffer, valid until the next call). GenerationFailed when no token continues it.
+  Result<std::span<const float>> apply(std::span<const float> logits);
+  /// Follow a sampled token that is not EOS. GenerationFailed when it does not continue the
+  /// value (a sampler that ignored the mask).
+  Status accept(TokenId token);
+  /// The value is complete and nothing can extend it: generation ends.
+  bool finished() const { return matcher_.finished(); }
+
+ private:
+  const TokenMask& mask_;
+  const Tokenizer& tokenizer_;
+  JsonMatcher matcher_;
+  std::vector<TokenId> eos_ids_;
+  std::vector<uint8_t> allowed_;
+  std::vector<float> masked_;
+};
+
 }  // namespace dailydrug::llm

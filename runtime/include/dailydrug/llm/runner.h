@@ -1,11 +1,14 @@
 // Runner: text generation on one ExecutorchModel + Tokenizer, with a prefix-reusing KV cache.
 //
 //   prompt -> chat template -> tokens -> [reuse the cached prefix] -> chunked prefill
-//          -> decode loop (sample, stream UTF-8-safe text, stop on EOS / stop string / limit,
-//             cancel, timeout) -> response with usage, and stats through a callback.
+//          -> decode loop (sampler chain, stream UTF-8-safe text, stop on EOS / stop string /
+//             limit, cancel, timeout) -> response with usage, and stats through a callback.
 //
-// The program's KV cache lives in the model, so a Runner is one conversation state: a new prompt
-// that starts with tokens already in the cache (a fixed system prompt) prefills only the rest.
+// Its parts: the conversation's KV state is a Session (session.h); the decode loop draws through
+// a sampler chain in which the JSON constraint (JsonConstraintStage) is one stage before the
+// Sampler; generate() is that loop, and the step API (feed_text / next_token / seek / reset)
+// drives the same Session a token at a time. A new prompt that starts with tokens already in
+// the cache (a fixed system prompt, or what the step API fed) prefills only the rest.
 // Thread-safety: generate()/reset() are serialised internally (one generation at a time); a
 // request's CancelToken may be cancelled from any thread and takes effect within one token or
 // one prefill chunk.
@@ -27,6 +30,7 @@
 #include "dailydrug/llm/json_constraint.h"
 #include "dailydrug/llm/model.h"
 #include "dailydrug/llm/sampler.h"
+#include "dailydrug/llm/session.h"
 #include "dailydrug/llm/tokenizer.h"
 
 namespace dailydrug::llm {
@@ -94,6 +98,14 @@ struct GenerationStats {
 using TextCallback = std::function<void(std::string_view piece)>;
 using StatsCallback = std::function<void(const GenerationStats&)>;
 
+/// One token of the step API: its id, the text it completes (whole UTF-8, possibly empty while a
+/// character is split across tokens) and whether it ends the sequence (an EOS id, not run).
+struct StepToken {
+  TokenId id = 0;
+  std::string text;
+  bool end_of_sequence = false;
+};
+
 struct RunnerOptions {
   SamplingConfig default_sampling;
   std::string default_system_prompt;
@@ -131,6 +143,9 @@ class Runner {
                                       const TextCallback& on_text = {},
                                       const StatsCallback& on_stats = {});
 
+  /// The sampling generate() uses for `request`: the bundle's defaults with its overrides.
+  SamplingConfig sampling_for(const GenerationRequest& request) const;
+
   /// Encode exactly what generate() would feed the model (template applied), for inspection.
   /// Special-token text inside message contents is encoded as plain text, never as control
   /// tokens; a raw prompt is encoded as written.
@@ -138,6 +153,30 @@ class Runner {
 
   /// Forget the cached prefix (the next prompt is prefilled from position 0).
   void reset();
+
+  // --- Step API: the app's ExecutorRunner.reset / feedPrompt / nextToken, on the same Session
+  // as generate() (serialised with it). Text is fed as written: no chat template.
+
+  /// Run `text` into the cache after position(); special-token text ("<|im_start|>") becomes
+  /// control tokens only with `parse_special`. Returns the position reached: a cancelled token
+  /// stops between prefill chunks. Errors: TokenizationFailed (not UTF-8), ContextLengthExceeded,
+  /// GenerationFailed.
+  Result<size_t> feed_text(std::string_view text, bool parse_special = false,
+                           const CancelTokenPtr& cancel = {});
+  /// Run `tokens` into the cache after position(). Errors: ConfigurationInvalid (an id outside
+  /// the vocabulary), ContextLengthExceeded, GenerationFailed.
+  Result<size_t> feed_tokens(std::span<const TokenId> tokens, const CancelTokenPtr& cancel = {});
+  /// Draw the next token from the last logits with `sampling` (the penalty looks back over the
+  /// cache), run it into the cache unless it ends the sequence, and return it with the text it
+  /// completes. The sampler (its RNG) carries on while `sampling` stays the same. Errors:
+  /// InferenceNotInitialized (nothing fed since reset()/seek()), ConfigurationInvalid
+  /// (sampling out of range), ContextLengthExceeded, GenerationFailed.
+  Result<StepToken> next_token(const SamplingConfig& sampling);
+  /// Keep the first `position` tokens (rewind); the next feed continues from there.
+  /// ConfigurationInvalid when past position().
+  Status seek(size_t position);
+  /// Tokens in the cache.
+  size_t position() const;
 
   const ExecutorchModel& model() const { return *model_; }
   const Tokenizer& tokenizer() const { return *tokenizer_; }
@@ -153,41 +192,29 @@ class Runner {
   void set_prefill_chunk(int64_t n);
   /// The tokens per prefill call in effect: min(prefill_chunk, the program's bound).
   int64_t prefill_chunk() const;
-  size_t cached_tokens() const { return cached_.size(); }
 
  private:
-  /// When the request must end: the earlier of timeout_ms and the token's deadline.
-  struct Deadline {
-    std::chrono::steady_clock::time_point at;
-    int64_t timeout_ms;
-    bool passed() const { return std::chrono::steady_clock::now() > at; }
-  };
-  static Deadline deadline_of(const GenerationRequest& request,
-                              std::chrono::steady_clock::time_point start);
   std::vector<ChatMessage> messages(const GenerationRequest& request) const;
-  /// Sample among the tokens the JSON matcher accepts (EOS only once the value is complete).
-  Result<TokenId> sample_constrained(Sampler& sampler, const JsonMatcher& matcher,
-                                     std::span<const float> logits,
-                                     std::span<const TokenId> recent);
-  /// Run tokens[from..] into the cache, counting the forward calls in `calls`; the last
-  /// chunk's logits, or nullopt if cancelled.
-  Result<std::optional<std::span<const float>>> prefill(const std::vector<TokenId>& tokens,
-                                                        size_t from, const Deadline& deadline,
-                                                        const CancelToken* cancel,
-                                                        int32_t& calls);
+  /// The JSON constraint stage for `schema` (compiled once per distinct schema; the vocabulary
+  /// trie is built on first use).
+  Result<JsonConstraintStage> constraint_for(const std::string& schema);
+  bool is_eos(TokenId id) const;
+  /// Keep the session's limits in step with the options (after set_max_cache_tokens etc.).
+  void sync_session_limits();
 
   std::unique_ptr<ExecutorchModel> model_;
   std::shared_ptr<Tokenizer> tokenizer_;
   RunnerOptions options_;
   double load_ms_ = 0;  // set by from_bundle
-  std::vector<TokenId> cached_;  // tokens whose K/V sit at positions 0..n-1 of the cache
+  Session session_;
   // Constrained decoding: the vocabulary trie (built on first use) and the last compiled schema.
   std::unique_ptr<TokenMask> token_mask_;
   std::string grammar_source_;
   std::shared_ptr<const JsonGrammar> grammar_;
-  std::vector<uint8_t> allowed_;  // scratch of sample_constrained
-  std::vector<float> masked_;
-  std::mutex mutex_;
+  // The step API's sampler and streaming decoder, kept between next_token() calls.
+  std::optional<Sampler> step_sampler_;
+  std::optional<StreamingDecoder> step_decoder_;
+  mutable std::mutex mutex_;
 };
 
 /// Peak resident set size of this process in KiB (0 where unknown).

@@ -27,6 +27,7 @@ struct SamplingConfig {
 
   /// Range checks, as ConfigurationInvalid(key, why).
   Status validate() const;
+  bool operator==(const SamplingConfig&) const = default;
 };
 
 /// One candidate after filtering: token and its probability (renormalised over the survivors).
