@@ -13,9 +13,11 @@ set_target_properties(c_api_test PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON
 # function of dailydrug_llm.h, listed here.
 set(DD_C_API_SYMBOLS
   ddllm_assistant_ask ddllm_cancel ddllm_close ddllm_context_length ddllm_error_free
-  ddllm_error_kind_name
-  ddllm_generate ddllm_get_model_info ddllm_is_loaded ddllm_open ddllm_open_options_init
-  ddllm_request_init ddllm_reset ddllm_response_free ddllm_set_log_fn ddllm_string_free
+  ddllm_error_kind_name ddllm_feed_text ddllm_feed_tokens
+  ddllm_generate ddllm_get_model_info ddllm_is_loaded ddllm_next_token ddllm_open
+  ddllm_open_options_init ddllm_position
+  ddllm_request_init ddllm_reset ddllm_response_free ddllm_seek ddllm_set_log_fn
+  ddllm_step_token_free ddllm_string_free
   ddllm_unload ddllm_version)
 string(REPLACE ";" "," DD_C_API_SYMBOLS "${DD_C_API_SYMBOLS}")
 add_test(NAME bindings.c_api_exports
@@ -27,8 +29,8 @@ set_tests_properties(bindings.c_api_exports PROPERTIES LABELS "unit")
 if(TARGET dd_llm_jni)
   # JNI_OnLoad/OnUnload and LocalLlm's native methods.
   set(DD_JNI_SYMBOLS JNI_OnLoad JNI_OnUnload)
-  foreach(m Cancel Close ContextLength FromUtf8 Generate GetModelInfo IsLoaded Open Reset ToUtf8
-            Unload)
+  foreach(m Cancel Close ContextLength FeedText FeedTokens FromUtf8 Generate GetModelInfo IsLoaded
+            NextToken Open Position Reset Seek ToUtf8 Unload)
     list(APPEND DD_JNI_SYMBOLS Java_org_dailydrug_llm_LocalLlm_native${m})
   endforeach()
   string(REPLACE ";" "," DD_JNI_SYMBOLS "${DD_JNI_SYMBOLS}")

@@ -373,6 +373,34 @@ int generate_locked(ddllm_runner* r, const ddllm_request& request, ddllm_text_fn
 
 namespace {
 
+/// One step-API call: the checks every call makes, a cancel token reachable by ddllm_cancel()
+/// from before the call waits for the runner, the runner's lock, the lazy load (with copy
+/// progress, as ddllm_generate()), then `body(runner, token)` with the loaded model's Runner.
+template <typename Body>
+int step_call(ddllm_runner* r, ddllm_error* err, const char* function, Body&& body) {
+  if (r == nullptr) return fail_argument(err, "runner");
+  if (on_generating_thread(r)) return fail_reentrant(err, function);
+  return guarded(err, llm::ErrorKind::kGenerationFailed, [&]() -> int {
+    const llm::CancelTokenPtr token = llm::make_cancel_token();
+    const llm::LocalLlm::CancelScope cancel_scope(*r->llm, token);
+    std::lock_guard<std::mutex> lock(r->call_mutex);
+    if (r->closing.load()) {
+      return fail(err, llm::Error::inference_not_initialized("the runner is being closed"));
+    }
+    if (!r->llm->is_loaded()) {
+      llm::Status loaded = r->llm->load(copy_progress(*r), token.get());
+      if (!loaded.ok()) return fail(err, loaded.error());
+    }
+    const llm::Status done = r->llm->with_runner(
+        token, [&](llm::Runner& runner) -> llm::Status { return body(runner, token); });
+    return done.ok() ? DDLLM_OK : fail(err, done.error());
+  });
+}
+
+}  // namespace
+
+namespace {
+
 constexpr size_t kMaxQuestionBytes = 4096;
 constexpr size_t kMaxSavedMedicines = 50;
 constexpr size_t kMaxMedicineNameBytes = 200;
@@ -652,6 +680,100 @@ int ddllm_generate(ddllm_runner* runner, const ddllm_request* request, ddllm_tex
     ddllm_close(runner);
   }
   return rc;
+}
+
+int ddllm_feed_text(ddllm_runner* runner, const char* text, size_t len, int parse_special,
+                    int64_t* position, ddllm_error* err) {
+  reset_error(err);
+  if (text == nullptr) return fail_argument(err, "text");
+  return step_call(runner, err, "ddllm_feed_text",
+                   [&](llm::Runner& r, const llm::CancelTokenPtr& token) -> llm::Status {
+                     DD_ASSIGN_OR_RETURN(
+                         const size_t at,
+                         r.feed_text(std::string_view(text, len), parse_special != 0, token));
+                     if (position != nullptr) *position = static_cast<int64_t>(at);
+                     return llm::Status::Ok();
+                   });
+}
+
+int ddllm_feed_tokens(ddllm_runner* runner, const int32_t* ids, size_t n_ids, int64_t* position,
+                      ddllm_error* err) {
+  reset_error(err);
+  if (ids == nullptr && n_ids != 0) return fail_argument(err, "ids");
+  return step_call(runner, err, "ddllm_feed_tokens",
+                   [&](llm::Runner& r, const llm::CancelTokenPtr& token) -> llm::Status {
+                     const std::vector<llm::TokenId> tokens(ids, ids + n_ids);
+                     DD_ASSIGN_OR_RETURN(const size_t at, r.feed_tokens(tokens, token));
+                     if (position != nullptr) *position = static_cast<int64_t>(at);
+                     return llm::Status::Ok();
+                   });
+}
+
+int ddllm_next_token(ddllm_runner* runner, const ddllm_request* sampling, ddllm_step_token* out,
+                     ddllm_error* err) {
+  reset_error(err);
+  if (out != nullptr) *out = ddllm_step_token{};
+  if (out == nullptr) return fail_argument(err, "out");
+  return step_call(runner, err, "ddllm_next_token",
+                   [&](llm::Runner& r, const llm::CancelTokenPtr&) -> llm::Status {
+                     llm::GenerationRequest fields;  // only the sampling fields are read
+                     if (sampling != nullptr) {
+                       ddllm_request copy = *sampling;
+                       copy.prompt = "";
+                       copy.n_system_instructions = 0;
+                       copy.n_stop = 0;
+                       fields = to_request(copy);
+                     }
+                     DD_ASSIGN_OR_RETURN(llm::StepToken t, r.next_token(r.sampling_for(fields)));
+                     out->text = dup_string(t.text);
+                     if (out->text == nullptr) {
+                       return llm::Error::generation_failed("internal error", "out of memory");
+                     }
+                     out->id = t.id;
+                     out->text_len = t.text.size();
+                     out->end_of_sequence = t.end_of_sequence ? 1 : 0;
+                     return llm::Status::Ok();
+                   });
+}
+
+void ddllm_step_token_free(ddllm_step_token* token) {
+  if (token == nullptr) return;
+  std::free(token->text);
+  *token = ddllm_step_token{};
+}
+
+int ddllm_seek(ddllm_runner* runner, int64_t position, ddllm_error* err) {
+  reset_error(err);
+  if (runner == nullptr) return fail_argument(err, "runner");
+  if (on_generating_thread(runner)) return fail_reentrant(err, "ddllm_seek");
+  return guarded(err, llm::ErrorKind::kGenerationFailed, [&]() -> int {
+    std::lock_guard<std::mutex> lock(runner->call_mutex);
+    if (!runner->llm->is_loaded()) {
+      return fail(err, llm::Error::inference_not_initialized("the model is not loaded"));
+    }
+    if (position < 0) {
+      return fail(err, llm::Error::configuration_invalid("position", "must be >= 0"));
+    }
+    const llm::Status s = runner->llm->with_runner(
+        nullptr, [&](llm::Runner& r) { return r.seek(static_cast<size_t>(position)); });
+    return s.ok() ? DDLLM_OK : fail(err, s.error());
+  });
+}
+
+int64_t ddllm_position(ddllm_runner* runner) {
+  if (runner == nullptr) return 0;
+  try {
+    std::lock_guard<std::mutex> lock(runner->call_mutex);
+    if (!runner->llm->is_loaded()) return 0;
+    return runner->llm
+        ->with_runner(nullptr,
+                      [](llm::Runner& r) -> llm::Result<int64_t> {
+                        return static_cast<int64_t>(r.position());
+                      })
+        .value();
+  } catch (...) {
+    return 0;
+  }
 }
 
 void ddllm_string_free(char* s) {

@@ -59,6 +59,8 @@ struct JavaRefs {
   jmethodID on_progress = nullptr;
   jclass model_info = nullptr;
   jmethodID model_info_ctor = nullptr;
+  jclass step_token = nullptr;
+  jmethodID step_token_ctor = nullptr;
   jclass out_of_memory = nullptr;
 };
 JavaRefs g_refs;
@@ -298,10 +300,11 @@ JNIEXPORT jint JNI_OnLoad(JavaVM* vm, void* /*reserved*/) {
   g_refs.callback = global_class(env, "org/dailydrug/llm/LlmCallback");
   g_refs.progress = global_class(env, "org/dailydrug/llm/CopyProgressListener");
   g_refs.model_info = global_class(env, "org/dailydrug/llm/ModelInfo");
+  g_refs.step_token = global_class(env, "org/dailydrug/llm/StepToken");
   g_refs.out_of_memory = global_class(env, "java/lang/OutOfMemoryError");
   if (g_refs.response == nullptr || g_refs.exception == nullptr || g_refs.callback == nullptr ||
       g_refs.progress == nullptr || g_refs.model_info == nullptr ||
-      g_refs.out_of_memory == nullptr) {
+      g_refs.step_token == nullptr || g_refs.out_of_memory == nullptr) {
     return JNI_ERR;  // FindClass left NoClassDefFoundError pending
   }
   g_refs.response_ctor = env->GetMethodID(g_refs.response, "<init>",
@@ -316,9 +319,11 @@ JNIEXPORT jint JNI_OnLoad(JavaVM* vm, void* /*reserved*/) {
   g_refs.model_info_ctor =
       env->GetMethodID(g_refs.model_info, "<init>",
                        "(Ljava/lang/String;Ljava/lang/String;JJJLjava/lang/String;ZDI)V");
+  g_refs.step_token_ctor =
+      env->GetMethodID(g_refs.step_token, "<init>", "(ILjava/lang/String;Z)V");
   if (g_refs.response_ctor == nullptr || g_refs.exception_ctor == nullptr ||
       g_refs.on_text == nullptr || g_refs.on_stats == nullptr || g_refs.on_progress == nullptr ||
-      g_refs.model_info_ctor == nullptr) {
+      g_refs.model_info_ctor == nullptr || g_refs.step_token_ctor == nullptr) {
     return JNI_ERR;  // NoSuchMethodError pending
   }
   return JNI_VERSION_1_6;
@@ -328,7 +333,7 @@ JNIEXPORT void JNI_OnUnload(JavaVM* vm, void* /*reserved*/) {
   JNIEnv* env = nullptr;
   if (vm->GetEnv(reinterpret_cast<void**>(&env), JNI_VERSION_1_6) != JNI_OK) return;
   for (jclass c : {g_refs.response, g_refs.exception, g_refs.callback, g_refs.progress,
-                   g_refs.model_info, g_refs.out_of_memory}) {
+                   g_refs.model_info, g_refs.step_token, g_refs.out_of_memory}) {
     if (c != nullptr) env->DeleteGlobalRef(c);
   }
   g_refs = JavaRefs{};
@@ -466,6 +471,99 @@ JNIEXPORT jobject JNICALL Java_org_dailydrug_llm_LocalLlm_nativeGenerate(
     throw_from_current_exception(env);
     return nullptr;
   }
+}
+
+JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativeFeedText(JNIEnv* env, jclass,
+                                                                      jlong handle, jstring text,
+                                                                      jboolean parse_special) {
+  ddllm_error err{};
+  int64_t position = 0;
+  try {
+    const std::string utf8 = to_utf8(env, text);
+    if (utf8.find('\0') != std::string::npos) {
+      throw_configuration_invalid(env, "text", "contains U+0000");
+    } else if (ddllm_feed_text(runner_of(handle), utf8.data(), utf8.size(),
+                               parse_special == JNI_TRUE ? 1 : 0, &position, &err) != DDLLM_OK) {
+      throw_llm(env, err);
+    }
+  } catch (...) {
+    throw_from_current_exception(env);
+  }
+  ddllm_error_free(&err);
+  return static_cast<jlong>(position);
+}
+
+JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativeFeedTokens(JNIEnv* env, jclass,
+                                                                        jlong handle,
+                                                                        jintArray ids) {
+  ddllm_error err{};
+  int64_t position = 0;
+  try {
+    std::vector<int32_t> copy(static_cast<size_t>(env->GetArrayLength(ids)));
+    env->GetIntArrayRegion(ids, 0, static_cast<jsize>(copy.size()),
+                           reinterpret_cast<jint*>(copy.data()));
+    if (ddllm_feed_tokens(runner_of(handle), copy.data(), copy.size(), &position, &err) !=
+        DDLLM_OK) {
+      throw_llm(env, err);
+    }
+  } catch (...) {
+    throw_from_current_exception(env);
+  }
+  ddllm_error_free(&err);
+  return static_cast<jlong>(position);
+}
+
+JNIEXPORT jobject JNICALL Java_org_dailydrug_llm_LocalLlm_nativeNextToken(
+    JNIEnv* env, jclass, jlong handle, jint set, jfloat temperature, jint top_k, jfloat top_p,
+    jfloat min_p, jfloat repetition_penalty, jlong seed) {
+  ddllm_error err{};
+  ddllm_step_token token{};
+  jobject result = nullptr;
+  try {
+    ddllm_request sampling;
+    ddllm_request_init(&sampling);
+    sampling.prompt = "";
+    sampling.has_temperature = (set & kSetTemperature) != 0;
+    sampling.temperature = temperature;
+    sampling.has_top_k = (set & kSetTopK) != 0;
+    sampling.top_k = top_k;
+    sampling.has_top_p = (set & kSetTopP) != 0;
+    sampling.top_p = top_p;
+    sampling.has_min_p = (set & kSetMinP) != 0;
+    sampling.min_p = min_p;
+    sampling.has_repetition_penalty = (set & kSetRepetitionPenalty) != 0;
+    sampling.repetition_penalty = repetition_penalty;
+    sampling.has_seed = (set & kSetSeed) != 0;
+    sampling.seed = static_cast<uint64_t>(seed);
+    if (ddllm_next_token(runner_of(handle), &sampling, &token, &err) != DDLLM_OK) {
+      throw_llm(env, err);
+    } else if (jstring text = to_jstring(env, std::string_view(token.text, token.text_len))) {
+      result = env->NewObject(g_refs.step_token, g_refs.step_token_ctor, token.id, text,
+                              token.end_of_sequence != 0 ? JNI_TRUE : JNI_FALSE);
+      env->DeleteLocalRef(text);
+    }
+  } catch (...) {
+    throw_from_current_exception(env);
+  }
+  ddllm_step_token_free(&token);
+  ddllm_error_free(&err);
+  return result;
+}
+
+JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeSeek(JNIEnv* env, jclass,
+                                                                  jlong handle, jlong position) {
+  ddllm_error err{};
+  try {
+    if (ddllm_seek(runner_of(handle), position, &err) != DDLLM_OK) throw_llm(env, err);
+  } catch (...) {
+    throw_from_current_exception(env);
+  }
+  ddllm_error_free(&err);
+}
+
+JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativePosition(JNIEnv*, jclass,
+                                                                       jlong handle) {
+  return static_cast<jlong>(ddllm_position(runner_of(handle)));
 }
 
 JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeCancel(JNIEnv*, jclass,

@@ -924,3 +924,66 @@ TEST_F(CApiAssetsTest, CancelDuringALazyLoadStopsThatGeneration) {
   ASSERT_EQ(generate(greedy("after", 3)), DDLLM_OK) << message();
   EXPECT_NE(resp_.finish_reason, DDLLM_FINISH_CANCELLED);
 }
+
+// --- Step API (ddllm_feed_text / ddllm_next_token / ddllm_seek / ddllm_position) ---
+
+TEST_F(CApiTest, SteppingTheFedPromptGivesTheSameIdsAsARawGenerate) {
+  ddllm_request req = greedy("step through the C API", 8);
+  req.raw = 1;
+  ASSERT_EQ(generate(req), DDLLM_OK) << message();
+  const std::vector<int32_t> reference(resp_.output_ids, resp_.output_ids + resp_.n_output_ids);
+  ASSERT_EQ(ddllm_reset(runner_, &err_), DDLLM_OK);
+  int64_t position = -1;
+  const std::string prompt = "step through the C API";
+  ASSERT_EQ(ddllm_feed_text(runner_, prompt.data(), prompt.size(), 1, &position, &err_), DDLLM_OK)
+      << message();
+  EXPECT_GT(position, 0);
+  EXPECT_EQ(ddllm_position(runner_), position);
+  ddllm_request sampling;
+  ddllm_request_init(&sampling);
+  sampling.has_temperature = 1;
+  sampling.temperature = 0.0f;
+  sampling.has_repetition_penalty = 1;
+  sampling.repetition_penalty = 1.0f;
+  std::vector<int32_t> ids;
+  for (size_t i = 0; i < reference.size(); ++i) {
+    ddllm_step_token t{};
+    ASSERT_EQ(ddllm_next_token(runner_, &sampling, &t, &err_), DDLLM_OK) << message();
+    ASSERT_NE(t.text, nullptr);
+    EXPECT_EQ(std::strlen(t.text), t.text_len);
+    ids.push_back(t.id);
+    const bool end = t.end_of_sequence != 0;
+    ddllm_step_token_free(&t);
+    EXPECT_EQ(t.text, nullptr);
+    if (end) break;
+  }
+  EXPECT_EQ(ids, reference);
+  // Rewind to the prompt: the model needs a token run before the next draw.
+  ASSERT_EQ(ddllm_seek(runner_, position, &err_), DDLLM_OK) << message();
+  EXPECT_EQ(ddllm_position(runner_), position);
+  ddllm_step_token t{};
+  EXPECT_EQ(ddllm_next_token(runner_, &sampling, &t, &err_), DDLLM_ERR_INFERENCE_NOT_INITIALIZED);
+  EXPECT_EQ(t.text, nullptr);
+}
+
+TEST_F(CApiTest, StepApiArgumentsAndBoundsAreTypedErrors) {
+  int64_t position = 0;
+  EXPECT_EQ(ddllm_feed_text(nullptr, "x", 1, 0, &position, &err_), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_EQ(ddllm_feed_text(runner_, nullptr, 1, 0, &position, &err_),
+            DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_EQ(ddllm_feed_text(runner_, "\xff", 1, 0, &position, &err_),
+            DDLLM_ERR_TOKENIZATION_FAILED);
+  const int32_t outside[] = {1, 1 << 30};
+  EXPECT_EQ(ddllm_feed_tokens(runner_, outside, 2, &position, &err_),
+            DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_STREQ(err_.subject, "tokens");
+  EXPECT_EQ(ddllm_position(runner_), 0);
+  const std::vector<int32_t> too_many(65, 1);  // the tiny program's context is 64
+  EXPECT_EQ(ddllm_feed_tokens(runner_, too_many.data(), too_many.size(), &position, &err_),
+            DDLLM_ERR_CONTEXT_LENGTH_EXCEEDED);
+  EXPECT_EQ(ddllm_seek(runner_, 5, &err_), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_EQ(ddllm_seek(runner_, -1, &err_), DDLLM_ERR_CONFIGURATION_INVALID);
+  EXPECT_EQ(ddllm_next_token(runner_, nullptr, nullptr, &err_), DDLLM_ERR_CONFIGURATION_INVALID);
+  ddllm_step_token_free(nullptr);
+  EXPECT_EQ(ddllm_position(nullptr), 0);
+}

@@ -216,10 +216,11 @@ DDLLM_API void ddllm_close(ddllm_runner* runner);
  * callback). */
 DDLLM_API int ddllm_reset(ddllm_runner* runner, ddllm_error* err);
 
-/* Ask the running generation to stop; it ends within one token with finish reason "cancelled"
- * (not an error). Any thread; never waits for a generation; a no-op when idle (it does not affect
- * a later call). A cancel that lands while ddllm_generate() is still loading the model stops that
- * generation at its first piece of text. NULL is a no-op. */
+/* Ask the running call to stop: ddllm_generate() ends within one token with finish reason
+ * "cancelled" (not an error); one that is still waiting for the runner or copying the model
+ * stops there, and one that is loading it runs no prefill. ddllm_feed_text()/ddllm_feed_tokens()
+ * stop between prefill chunks. Any thread; never waits for a call; a no-op when idle (it does
+ * not affect a later call). NULL is a no-op. */
 DDLLM_API void ddllm_cancel(ddllm_runner* runner);
 
 /* The runner's context limit in tokens (prompt + output): that of the last load (kept across
@@ -349,6 +350,62 @@ typedef void (*ddllm_stats_fn)(const ddllm_stats* stats, const char* json, void*
 DDLLM_API int ddllm_generate(ddllm_runner* runner, const ddllm_request* request,
                              ddllm_text_fn on_text, ddllm_stats_fn on_stats, void* user,
                              ddllm_response* out, ddllm_error* err);
+
+/* ---------------------------------------------------------------------------------------------
+ * Step API: drive the model a token at a time (DailyDrug's ExecutorRunner.reset / feedPrompt /
+ * nextToken). It works on the same conversation state as ddllm_generate(): calls are serialised
+ * with it, a later ddllm_generate() reuses the prefix that was fed, and ddllm_reset() starts
+ * over. Text is fed as written (no chat template). The model is loaded on first use, as by
+ * ddllm_generate(). None of these may be called from inside the runner's callbacks
+ * (GENERATION_FAILED).
+ * ------------------------------------------------------------------------------------------- */
+
+/* Run `len` bytes of UTF-8 `text` into the model's cache after the current position. Special-
+ * token text ("<|im_start|>") becomes control tokens only when `parse_special` is nonzero.
+ * `*position` (may be NULL) receives the position reached; ddllm_cancel() stops the feed between
+ * prefill chunks (success, position short of the end).
+ * Errors: the loading errors; CONFIGURATION_INVALID (NULL runner or text), TOKENIZATION_FAILED
+ * (not UTF-8), CONTEXT_LENGTH_EXCEEDED (expected = context limit, actual = tokens it would need),
+ * GENERATION_FAILED. */
+DDLLM_API int ddllm_feed_text(ddllm_runner* runner, const char* text, size_t len,
+                              int parse_special, int64_t* position, ddllm_error* err);
+
+/* As ddllm_feed_text() with token ids. CONFIGURATION_INVALID (subject "tokens") for an id outside
+ * the vocabulary; nothing runs then. */
+DDLLM_API int ddllm_feed_tokens(ddllm_runner* runner, const int32_t* ids, size_t n_ids,
+                                int64_t* position, ddllm_error* err);
+
+/* One token drawn by ddllm_next_token(). */
+typedef struct ddllm_step_token {
+  int32_t id;
+  char* text;          /* owned, NUL-terminated: the text this token completes (whole UTF-8; may
+                        * be empty while a character spans tokens) */
+  size_t text_len;
+  int end_of_sequence; /* nonzero: an end-of-sequence id, not run into the cache */
+} ddllm_step_token;
+
+/* Draw the next token from the last logits and run it into the cache (unless it ends the
+ * sequence). Sampling comes from `sampling`'s temperature, top_k, top_p, min_p,
+ * repetition_penalty and seed (its other fields are ignored; NULL = the bundle's defaults); the
+ * sampler's random state carries on while these stay the same. On success *out is filled (release
+ * with ddllm_step_token_free); on failure it is zeroed.
+ * Errors: the loading errors; CONFIGURATION_INVALID (NULL runner or out; sampling out of range),
+ * INFERENCE_NOT_INITIALIZED (nothing fed since ddllm_reset()/ddllm_seek()),
+ * CONTEXT_LENGTH_EXCEEDED, GENERATION_FAILED. */
+DDLLM_API int ddllm_next_token(ddllm_runner* runner, const ddllm_request* sampling,
+                               ddllm_step_token* out, ddllm_error* err);
+
+/* Release what `token` owns and zero it. NULL is a no-op. */
+DDLLM_API void ddllm_step_token_free(ddllm_step_token* token);
+
+/* Keep the first `position` tokens of the cache (rewind); the next feed continues from there,
+ * and ddllm_next_token() needs a feed first. Errors: CONFIGURATION_INVALID (NULL runner; subject
+ * "position" when past the current position), INFERENCE_NOT_INITIALIZED (the model is not
+ * loaded). */
+DDLLM_API int ddllm_seek(ddllm_runner* runner, int64_t position, ddllm_error* err);
+
+/* Tokens in the cache (0 when the model is not loaded, or for NULL). Waits for a running call. */
+DDLLM_API int64_t ddllm_position(ddllm_runner* runner);
 
 /* ---------------------------------------------------------------------------------------------
  * The medication assistant (docs/ASSISTANT.md): answers from DailyDrug's curated medicine notes,

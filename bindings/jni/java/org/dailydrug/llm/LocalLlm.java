@@ -164,6 +164,111 @@ public final class LocalLlm implements AutoCloseable {
     }
   }
 
+  // ---- Step API: the model a token at a time (ExecutorRunner.reset / feedPrompt / nextToken) --
+  // The same conversation state as generate(): serialised with it, and a later generate()
+  // reuses the prefix that was fed; reset() starts over. Text is fed as written (no chat
+  // template). The model is loaded on first use.
+
+  /**
+   * Run {@code text} into the model's cache after the current position. Special-token text
+   * ("&lt;|im_start|&gt;") becomes control tokens only with {@code parseSpecial}. {@link #cancel()}
+   * stops the feed between prefill chunks.
+   *
+   * @return the position reached
+   * @throws LocalLlmException TokenizationFailed, ContextLengthExceeded, GenerationFailed, the
+   *     loading errors; ConfigurationInvalid (text contains U+0000)
+   */
+  public long feedText(String text, boolean parseSpecial) throws LocalLlmException {
+    Objects.requireNonNull(text, "text");
+    lock.readLock().lock();
+    try {
+      return nativeFeedText(liveHandle(), text, parseSpecial);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Run token ids into the model's cache after the current position.
+   *
+   * @return the position reached
+   * @throws LocalLlmException ConfigurationInvalid (an id outside the vocabulary: nothing runs),
+   *     ContextLengthExceeded, GenerationFailed, the loading errors
+   */
+  public long feedTokens(int[] ids) throws LocalLlmException {
+    Objects.requireNonNull(ids, "ids");
+    lock.readLock().lock();
+    try {
+      return nativeFeedTokens(liveHandle(), ids);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** {@link #nextToken(LlmRequest)} with the bundle's sampling defaults. */
+  public StepToken nextToken() throws LocalLlmException {
+    return nextToken(null);
+  }
+
+  /**
+   * Draw the next token from the last logits and run it into the cache (unless it ends the
+   * sequence). Sampling comes from {@code sampling}'s temperature, top-k, top-p, min-p, repetition
+   * penalty and seed (null: the bundle's defaults; its prompt and limits are ignored); the
+   * sampler's random state carries on while these stay the same.
+   *
+   * @throws LocalLlmException InferenceNotInitialized (nothing fed since reset/seek),
+   *     ConfigurationInvalid (sampling out of range), ContextLengthExceeded, GenerationFailed
+   */
+  public StepToken nextToken(LlmRequest sampling) throws LocalLlmException {
+    int set = 0;
+    if (sampling != null) {
+      set |= sampling.getTemperature() != null ? SET_TEMPERATURE : 0;
+      set |= sampling.getTopK() != null ? SET_TOP_K : 0;
+      set |= sampling.getTopP() != null ? SET_TOP_P : 0;
+      set |= sampling.getMinP() != null ? SET_MIN_P : 0;
+      set |= sampling.getRepetitionPenalty() != null ? SET_REPETITION_PENALTY : 0;
+      set |= sampling.getSeed() != null ? SET_SEED : 0;
+    }
+    lock.readLock().lock();
+    try {
+      return nativeNextToken(liveHandle(), set,
+          sampling != null ? orZero(sampling.getTemperature()) : 0f,
+          sampling != null ? orZero(sampling.getTopK()) : 0,
+          sampling != null ? orZero(sampling.getTopP()) : 0f,
+          sampling != null ? orZero(sampling.getMinP()) : 0f,
+          sampling != null ? orZero(sampling.getRepetitionPenalty()) : 0f,
+          sampling != null && sampling.getSeed() != null ? sampling.getSeed() : 0L);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Keep the first {@code position} tokens of the cache (rewind); the next feed continues from
+   * there, and {@link #nextToken()} needs a feed first.
+   *
+   * @throws LocalLlmException ConfigurationInvalid (past the current position, or negative),
+   *     InferenceNotInitialized (not loaded, or closed)
+   */
+  public void seek(long position) throws LocalLlmException {
+    lock.readLock().lock();
+    try {
+      nativeSeek(liveHandle(), position);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Tokens in the model's cache (0 when not loaded). Waits for a running call. */
+  public long getPosition() throws LocalLlmException {
+    lock.readLock().lock();
+    try {
+      return nativePosition(liveHandle());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /**
    * Stop the running generation (it returns with finish reason "cancelled" within one token).
    * Any thread; a no-op when nothing runs (it does not affect a later generation) or after close.
@@ -336,6 +441,19 @@ public final class LocalLlm implements AutoCloseable {
       String[] systemInstructions, String[] stop, int set, float temperature, int topK,
       float topP, float minP, float repetitionPenalty, long seed, int maxOutputTokens,
       long timeoutMs, boolean raw, LlmCallback callback) throws LocalLlmException;
+
+  private static native long nativeFeedText(long handle, String text, boolean parseSpecial)
+      throws LocalLlmException;
+
+  private static native long nativeFeedTokens(long handle, int[] ids) throws LocalLlmException;
+
+  private static native StepToken nativeNextToken(long handle, int set, float temperature,
+      int topK, float topP, float minP, float repetitionPenalty, long seed)
+      throws LocalLlmException;
+
+  private static native void nativeSeek(long handle, long position) throws LocalLlmException;
+
+  private static native long nativePosition(long handle);
 
   private static native void nativeCancel(long handle);
 

@@ -797,4 +797,45 @@ public class LocalLlmTest {
       Thread.currentThread().interrupt();
     }
   }
+
+  // ---- step API --------------------------------------------------------------------------------
+
+  @Test
+  public void steppingTheFedPromptGivesTheIdsOfARawGenerate() throws LocalLlmException {
+    LlmResponse reference = llm.generate(greedy("step from Java", 8).raw(true).build());
+    llm.reset();
+    long position = llm.feedText("step from Java", true);
+    assertTrue(position > 0);
+    assertEquals(position, llm.getPosition());
+    LlmRequest sampling = greedy("", 1).build();
+    int[] ids = new int[reference.getOutputIds().length];
+    int n = 0;
+    StringBuilder text = new StringBuilder();
+    while (n < ids.length) {
+      StepToken t = llm.nextToken(sampling);
+      ids[n++] = t.getId();
+      text.append(t.getText());
+      if (t.isEndOfSequence()) {
+        break;
+      }
+    }
+    assertArrayEquals(reference.getOutputIds(), Arrays.copyOf(ids, n));
+    assertTrue(reference.getText().startsWith(text.toString()));
+    llm.seek(position);
+    assertEquals(position, llm.getPosition());
+    LocalLlmException e = expectLlmError(() -> llm.nextToken());
+    assertEquals(LocalLlmException.Kind.InferenceNotInitialized, e.getKind());
+  }
+
+  @Test
+  public void stepApiErrorsAreTyped() {
+    assertEquals(LocalLlmException.Kind.ConfigurationInvalid,
+        expectLlmError(() -> llm.feedTokens(new int[] {1, 1 << 30})).getKind());
+    assertEquals(LocalLlmException.Kind.ConfigurationInvalid,
+        expectLlmError(() -> llm.seek(5)).getKind());
+    assertEquals(LocalLlmException.Kind.ConfigurationInvalid,
+        expectLlmError(() -> llm.feedText("a\u0000b", false)).getKind());
+    assertEquals(LocalLlmException.Kind.ContextLengthExceeded,
+        expectLlmError(() -> llm.feedTokens(new int[65])).getKind());
+  }
 }
