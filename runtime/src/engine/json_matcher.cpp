@@ -1,6 +1,12 @@
 // The byte-level matcher over a compiled JSON grammar, and the vocabulary trie that turns it into a
 // token mask.
+//
+// The matcher's state is a stack of frames, one per value being read; each node kind keeps its own
+// frame type (LiteralFrame, StringFrame, NumberFrame, ArrayFrame, ObjectFrame) and its own feed
+// function, so a field means one thing.
 #include <algorithm>
+#include <array>
+#include <variant>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -24,20 +30,6 @@ constexpr uint32_t kMaxExpDigits = 2;  // |exponent| <= 99: every value fits a d
 
 bool is_ws(uint8_t b) { return b == ' ' || b == '\n' || b == '\t' || b == '\r'; }
 bool is_digit(uint8_t b) { return b >= '0' && b <= '9'; }
-
-// Object phases.
-enum : uint8_t {
-  kObjOpen, kObjFirst, kObjKey, kObjColon, kObjValueStart, kObjValue, kObjAfterValue, kObjNextKey
-};
-// Array phases.
-enum : uint8_t { kArrOpen, kArrFirst, kArrValue, kArrAfter, kArrNext };
-// String phases.
-enum : uint8_t { kStrOpen, kStrBody, kStrEscape };
-// Number phases.
-enum : uint8_t {
-  kNumStart, kNumMinus, kNumZero, kNumInt, kNumDot, kNumFrac, kNumE, kNumExpSign, kNumExp
-};
-constexpr uint8_t kNegative = 1;
 
 /// Can a non-negative integer prefix `m` (with `digits` digits; m == 0 only as the whole "0") and
 /// sign grow into a value inside [lo, hi]? Completions are m*10^k + r for r < 10^k, k >= 0 (k = 0
@@ -79,21 +71,120 @@ bool utf8_continuation_ok(uint8_t lead, uint8_t left, uint8_t byte) {
   return byte >= lo && byte <= hi;
 }
 
+// ---- Frames: what reading one value of each node kind remembers ------------------------------
+
+/// enum / const / true / false / null: the literals [lo, hi) of the sorted list still match the
+/// `matched` bytes read so far.
+struct LiteralFrame {
+  uint32_t lo = 0, hi = 0;
+  uint32_t matched = 0;
+};
+
+struct StringFrame {
+  enum Phase : uint8_t { kOpen, kBody, kEscape };
+  Phase phase = kOpen;
+  uint8_t utf8_left = 0;   // continuation bytes still expected
+  uint8_t utf8_lead = 0;   // the lead byte of the character being read
+  uint32_t chars = 0;      // code points so far (minLength/maxLength)
+  uint32_t dfa_state = 0;  // the pattern's automaton state
+  uint32_t code_point = 0; // the bits of the character being read
+};
+
+struct NumberFrame {
+  enum Phase : uint8_t { kStart, kMinus, kZero, kInt, kDot, kFrac, kE, kExpSign, kExp };
+  Phase phase = kStart;
+  bool negative = false;
+  uint32_t int_digits = 0;
+  uint32_t tail_digits = 0;  // fraction digits, then exponent digits
+  uint64_t value = 0;        // integer: the magnitude; number: the magnitude's double bits
+};
+
+struct ArrayFrame {
+  enum Phase : uint8_t { kOpen, kFirst, kValue, kAfter, kNext };
+  Phase phase = kOpen;
+  uint32_t items = 0;
+};
+
+struct ObjectFrame {
+  enum Phase : uint8_t { kOpen, kFirst, kKey, kColon, kValueStart, kValue, kAfterValue, kNextKey };
+  Phase phase = kOpen;
+  uint32_t next_prop = 0;   // fixed properties: the first one that may still be written
+  uint32_t value_prop = 0;  // fixed properties: the property whose value comes next
+  uint32_t key_bytes = 0;   // fixed properties: bytes of the key read so far (with its quote)
+  uint64_t candidates = 0;  // fixed properties: the keys that still match those bytes
+  bool after_backslash = false;  // free keys: inside an escape
+  uint8_t utf8_left = 0;         // free keys: continuation bytes still expected
+  uint8_t utf8_lead = 0;
+};
+
+struct Frame {
+  uint32_t node = 0;
+  std::variant<LiteralFrame, StringFrame, NumberFrame, ArrayFrame, ObjectFrame> s;
+};
+
 }  // namespace
 
+struct JsonMatcher::State {
+  const JsonGrammar* g = nullptr;
+  std::array<Frame, kMaxDepth> stack{};
+  int depth = 0;
+  uint8_t root_phase = 0;  // 0: before the value, 1: inside, 2: complete
+  uint8_t ws_run = 0;
+
+  void copy_from(const State& o) {
+    std::copy(o.stack.begin(), o.stack.begin() + o.depth, stack.begin());
+    depth = o.depth;
+    root_phase = o.root_phase;
+    ws_run = o.ws_run;
+  }
+  bool step(uint8_t byte);
+  bool start_value(uint32_t node, uint8_t byte);
+  bool push(Frame f);
+  /// The top frame's value is complete: pop it and move its parent on.
+  void complete_top();
+  bool whitespace(uint8_t byte);
+  /// Feeds `byte` to the top frame. `consumed` = false: the frame completed and popped itself
+  /// and the byte belongs to its parent.
+  bool feed_top(uint8_t byte, bool& consumed);
+  bool feed(LiteralFrame& f, const Node& n, uint8_t byte, bool& consumed);
+  bool feed(StringFrame& f, const Node& n, uint8_t byte);
+  bool feed(NumberFrame& f, const Node& n, uint8_t byte, bool& consumed);
+  bool feed(ArrayFrame& f, const Node& n, uint8_t byte);
+  bool feed(ObjectFrame& f, const Node& n, uint8_t byte);
+  bool feed_free_key(ObjectFrame& f, uint8_t byte);
+  bool feed_fixed_key(ObjectFrame& f, const Node& n, uint8_t byte);
+};
+
 JsonMatcher::JsonMatcher(std::shared_ptr<const JsonGrammar> grammar)
-    : grammar_(std::move(grammar)), g_(grammar_.get()) {}
+    : grammar_(std::move(grammar)), state_(std::make_unique<State>()) {
+  state_->g = grammar_.get();
+}
+
+JsonMatcher::JsonMatcher(const JsonMatcher& other)
+    : grammar_(other.grammar_), state_(std::make_unique<State>()) {
+  state_->g = grammar_.get();
+  state_->copy_from(*other.state_);
+}
+
+JsonMatcher& JsonMatcher::operator=(const JsonMatcher& other) {
+  if (this != &other) {
+    grammar_ = other.grammar_;
+    state_->g = grammar_.get();
+    state_->copy_from(*other.state_);
+  }
+  return *this;
+}
+
+JsonMatcher::JsonMatcher(JsonMatcher&&) noexcept = default;
+JsonMatcher& JsonMatcher::operator=(JsonMatcher&&) noexcept = default;
+JsonMatcher::~JsonMatcher() = default;
 
 void JsonMatcher::assign(const JsonMatcher& other) {
-  std::memcpy(stack_.data(), other.stack_.data(), sizeof(Frame) * static_cast<size_t>(other.depth_));
-  depth_ = other.depth_;
-  root_phase_ = other.root_phase_;
-  ws_run_ = other.ws_run_;
+  state_->copy_from(*other.state_);
 }
 
 bool JsonMatcher::advance(std::string_view bytes) {
-  JsonMatcher next(grammar_);
-  next.assign(*this);
+  JsonMatcher next(*this);
   for (char c : bytes) {
     if (!next.step(static_cast<uint8_t>(c))) return false;
   }
@@ -105,25 +196,42 @@ bool JsonMatcher::advance_byte(uint8_t byte) {
   return advance(std::string_view(reinterpret_cast<const char*>(&byte), 1));
 }
 
-bool JsonMatcher::whitespace(uint8_t byte) {
-  if (!is_ws(byte) || ws_run_ >= kMaxWhitespaceRun) return false;
-  ++ws_run_;
+bool JsonMatcher::step(uint8_t byte) { return state_->step(byte); }
+
+bool JsonMatcher::State::whitespace(uint8_t byte) {
+  if (!is_ws(byte) || ws_run >= kMaxWhitespaceRun) return false;
+  ++ws_run;
   return true;
 }
 
-bool JsonMatcher::push(const Frame& f) {
-  if (depth_ >= kMaxDepth) return false;
-  stack_[static_cast<size_t>(depth_++)] = f;
+bool JsonMatcher::State::push(Frame f) {
+  if (depth >= kMaxDepth) return false;
+  stack[static_cast<size_t>(depth++)] = f;
   return true;
 }
 
-bool JsonMatcher::start_value(uint32_t node, uint8_t byte) {
-  const Node* n = &g_->node(node);
+void JsonMatcher::State::complete_top() {
+  --depth;
+  if (depth == 0) {
+    root_phase = 2;
+    return;
+  }
+  Frame& parent = stack[static_cast<size_t>(depth - 1)];
+  if (auto* o = std::get_if<ObjectFrame>(&parent.s)) {
+    o->phase = o->phase == ObjectFrame::kKey ? ObjectFrame::kColon : ObjectFrame::kAfterValue;
+  } else if (auto* a = std::get_if<ArrayFrame>(&parent.s)) {
+    ++a->items;
+    a->phase = ArrayFrame::kAfter;
+  }
+}
+
+bool JsonMatcher::State::start_value(uint32_t node, uint8_t byte) {
+  const Node* n = &g->node(node);
   if (n->kind == Kind::kUnion) {
     const uint32_t branch = n->by_first[byte];
     if (branch == 0) return false;
     node = branch - 1;
-    n = &g_->node(node);
+    n = &g->node(node);
   }
   Frame f;
   f.node = node;
@@ -139,49 +247,35 @@ bool JsonMatcher::start_value(uint32_t node, uint8_t byte) {
         return b < static_cast<uint8_t>(s[0]);
       });
       if (lo == hi) return false;
-      f.a = static_cast<uint32_t>(lo - lits.begin());
-      f.b = static_cast<uint32_t>(hi - lits.begin());
-      f.count = 1;
+      LiteralFrame lit;
+      lit.lo = static_cast<uint32_t>(lo - lits.begin());
+      lit.hi = static_cast<uint32_t>(hi - lits.begin());
+      lit.matched = 1;
+      f.s = lit;
       if (!push(f)) return false;
       // A one-byte literal alone in its range is complete at once.
-      if (f.b - f.a == 1 && lits[f.a].size() == 1) {
-        --depth_;
-        child_done();
-      }
+      if (lit.hi - lit.lo == 1 && lits[lit.lo].size() == 1) complete_top();
       return true;
     }
+    case Kind::kString: f.s = StringFrame{}; break;
+    case Kind::kNumber: f.s = NumberFrame{}; break;
+    case Kind::kArray: f.s = ArrayFrame{}; break;
+    case Kind::kObject: f.s = ObjectFrame{}; break;
     case Kind::kUnion: return false;  // a union of unions is flattened at compile time
-    default: break;
   }
   if (!push(f)) return false;
   bool consumed = true;
-  if (!feed_top(byte, consumed) || !consumed) return false;
-  return true;
+  return feed_top(byte, consumed) && consumed;
 }
 
-void JsonMatcher::child_done() {
-  if (depth_ == 0) {
-    root_phase_ = 2;
-    return;
-  }
-  Frame& p = stack_[static_cast<size_t>(depth_ - 1)];
-  const Node& n = g_->node(p.node);
-  if (n.kind == Kind::kObject) {
-    p.phase = p.phase == kObjKey ? kObjColon : kObjAfterValue;
-  } else if (n.kind == Kind::kArray) {
-    ++p.count;
-    p.phase = kArrAfter;
-  }
-}
-
-bool JsonMatcher::step(uint8_t byte) {
-  if (!is_ws(byte)) ws_run_ = 0;
+bool JsonMatcher::State::step(uint8_t byte) {
+  if (!is_ws(byte)) ws_run = 0;
   while (true) {
-    if (depth_ == 0) {
-      if (root_phase_ != 0) return false;
+    if (depth == 0) {
+      if (root_phase != 0) return false;
       if (is_ws(byte)) return whitespace(byte);
-      root_phase_ = 1;
-      return start_value(g_->root(), byte);
+      root_phase = 1;
+      return start_value(g->root(), byte);
     }
     bool consumed = true;
     if (!feed_top(byte, consumed)) return false;
@@ -191,393 +285,386 @@ bool JsonMatcher::step(uint8_t byte) {
   }
 }
 
-/// Feeds `byte` to the top frame. `consumed` = false: the frame completed and popped itself and
-/// the byte belongs to its parent.
-bool JsonMatcher::feed_top(uint8_t byte, bool& consumed) {
-  Frame& f = stack_[static_cast<size_t>(depth_ - 1)];
-  const Node& n = g_->node(f.node);
+bool JsonMatcher::State::feed_top(uint8_t byte, bool& consumed) {
+  Frame& f = stack[static_cast<size_t>(depth - 1)];
+  const Node& n = g->node(f.node);
   consumed = true;
-  switch (n.kind) {
-    case Kind::kLiterals: {
-      const auto& lits = n.literals;
-      // Narrow [a, b) to the literals whose byte `count` is `byte`.
-      uint32_t lo = f.a, hi = f.b;
-      while (lo < hi && (lits[lo].size() <= f.count || static_cast<uint8_t>(lits[lo][f.count]) < byte)) {
-        ++lo;
-      }
-      uint32_t end = lo;
-      while (end < hi && lits[end].size() > f.count && static_cast<uint8_t>(lits[end][f.count]) == byte) {
-        ++end;
-      }
-      if (lo == end) {
-        // No literal continues with this byte: complete if the text so far is a literal.
-        if (lits[f.a].size() == f.count) {
-          --depth_;
-          child_done();
-          consumed = false;
-          return true;
+  return std::visit(
+      [&](auto& frame) -> bool {
+        using F = std::decay_t<decltype(frame)>;
+        if constexpr (std::is_same_v<F, LiteralFrame> || std::is_same_v<F, NumberFrame>) {
+          return feed(frame, n, byte, consumed);
+        } else {
+          return feed(frame, n, byte);
         }
-        return false;
+      },
+      f.s);
+}
+
+bool JsonMatcher::State::feed(LiteralFrame& f, const Node& n, uint8_t byte, bool& consumed) {
+  const auto& lits = n.literals;
+  // Narrow [lo, hi) to the literals whose byte `matched` is `byte`.
+  uint32_t lo = f.lo;
+  while (lo < f.hi &&
+         (lits[lo].size() <= f.matched || static_cast<uint8_t>(lits[lo][f.matched]) < byte)) {
+    ++lo;
+  }
+  uint32_t end = lo;
+  while (end < f.hi && lits[end].size() > f.matched &&
+         static_cast<uint8_t>(lits[end][f.matched]) == byte) {
+    ++end;
+  }
+  if (lo == end) {
+    // No literal continues with this byte: complete if the text so far is a literal.
+    if (lits[f.lo].size() != f.matched) return false;
+    complete_top();
+    consumed = false;
+    return true;
+  }
+  f.lo = lo;
+  f.hi = end;
+  ++f.matched;
+  if (f.hi - f.lo == 1 && lits[f.lo].size() == f.matched) complete_top();
+  return true;
+}
+
+bool JsonMatcher::State::feed(StringFrame& f, const Node& n, uint8_t byte) {
+  if (f.phase == StringFrame::kOpen) {
+    if (byte != '"') return false;
+    f.phase = StringFrame::kBody;
+    f.dfa_state = 0;  // the DFA's start state
+    return true;
+  }
+  const Dfa* dfa = n.regex == kNone ? nullptr : &g->dfa(n.regex);
+  auto take_cp = [&](uint32_t cp) {
+    if (!dfa) return true;
+    const uint32_t next = dfa->next(f.dfa_state, cp);
+    if (next == kNone) return false;
+    f.dfa_state = next;
+    return true;
+  };
+  // The code points a character with `left` bytes still to come can become: can the pattern
+  // take one of them?
+  auto viable = [&](uint32_t left) {
+    const uint32_t shift = 6u * left;
+    const uint32_t cp_lo = f.code_point << shift;
+    return dfa->any_in(f.dfa_state, cp_lo, cp_lo | ((1u << shift) - 1));
+  };
+  if (f.utf8_left > 0) {
+    if (!utf8_continuation_ok(f.utf8_lead, f.utf8_left, byte)) return false;
+    f.code_point = (f.code_point << 6) | (byte & 0x3Fu);
+    --f.utf8_left;
+    if (!dfa) return true;
+    return f.utf8_left == 0 ? take_cp(f.code_point) : viable(f.utf8_left);
+  }
+  if (f.phase == StringFrame::kEscape) {
+    uint32_t cp = 0;
+    switch (byte) {
+      case '"': cp = '"'; break;
+      case '\\': cp = '\\'; break;
+      case '/': cp = '/'; break;
+      case 'b': cp = '\b'; break;
+      case 'f': cp = '\f'; break;
+      case 'n': cp = '\n'; break;
+      case 'r': cp = '\r'; break;
+      case 't': cp = '\t'; break;
+      default: return false;  // \u is not generated
+    }
+    f.phase = StringFrame::kBody;
+    return take_cp(cp);
+  }
+  if (byte == '"') {
+    if (f.chars < n.min_len || (dfa && !dfa->accepting[f.dfa_state])) return false;
+    complete_top();
+    return true;
+  }
+  if (byte < 0x20 || byte == 0x7F) return false;
+  if (f.chars >= n.max_len) return false;
+  ++f.chars;
+  if (byte == '\\') {
+    f.phase = StringFrame::kEscape;
+    return true;
+  }
+  if (byte < 0x80) return take_cp(byte);
+  const uint32_t len = utf8_len(byte);
+  if (len == 0) return false;
+  f.utf8_lead = byte;
+  f.utf8_left = static_cast<uint8_t>(len - 1);
+  f.code_point = byte & (len == 2 ? 0x1Fu : len == 3 ? 0x0Fu : 0x07u);
+  return !dfa || viable(len - 1);
+}
+
+bool JsonMatcher::State::feed(NumberFrame& f, const Node& n, uint8_t byte, bool& consumed) {
+  using P = NumberFrame;
+  const bool bounded = n.has_min || n.has_max;
+  auto complete = [&]() -> bool {
+    if (f.phase != P::kZero && f.phase != P::kInt && f.phase != P::kFrac && f.phase != P::kExp) {
+      return false;
+    }
+    if (!bounded) return true;
+    double v = n.integer ? static_cast<double>(f.value) : std::bit_cast<double>(f.value);
+    if (f.negative) v = -v;
+    return (!n.has_min || v >= n.minimum) && (!n.has_max || v <= n.maximum);
+  };
+  auto int_digit = [&](uint8_t d) -> bool {
+    if (f.int_digits >= kMaxIntDigits) return false;
+    uint64_t m = n.integer ? f.value : static_cast<uint64_t>(std::bit_cast<double>(f.value));
+    m = m * 10 + (d - '0');
+    if (bounded && !integer_prefix_viable(m, f.int_digits + 1, f.negative, n, !n.integer)) {
+      return false;
+    }
+    f.value = n.integer ? m : std::bit_cast<uint64_t>(static_cast<double>(m));
+    ++f.int_digits;
+    f.phase = m == 0 ? P::kZero : P::kInt;
+    return true;
+  };
+  switch (f.phase) {
+    case P::kStart:
+      if (!n.integer) f.value = std::bit_cast<uint64_t>(0.0);
+      if (byte == '-') {
+        if (n.has_min && n.minimum >= 0) return false;
+        f.negative = true;
+        f.phase = P::kMinus;
+        return true;
       }
-      f.a = lo;
-      f.b = end;
-      ++f.count;
-      if (f.b - f.a == 1 && lits[f.a].size() == f.count) {
-        --depth_;
-        child_done();
+      return is_digit(byte) && int_digit(byte);
+    case P::kMinus:
+      return is_digit(byte) && int_digit(byte);
+    case P::kZero:
+    case P::kInt:
+      if (is_digit(byte) && f.phase == P::kInt) return int_digit(byte);
+      if (!n.integer && byte == '.') {
+        f.phase = P::kDot;
+        f.tail_digits = 0;
+        return true;
       }
+      if (!n.integer && !bounded && (byte == 'e' || byte == 'E')) {
+        f.phase = P::kE;
+        return true;
+      }
+      break;
+    case P::kDot:
+    case P::kFrac:
+      if (is_digit(byte)) {
+        if (f.tail_digits >= kMaxFracDigits) return false;
+        ++f.tail_digits;
+        const double v = std::bit_cast<double>(f.value) +
+                         (byte - '0') * std::pow(10.0, -double(f.tail_digits));
+        f.value = std::bit_cast<uint64_t>(v);
+        f.phase = P::kFrac;
+        return true;
+      }
+      if (f.phase == P::kDot) return false;
+      if (!bounded && (byte == 'e' || byte == 'E')) {
+        f.phase = P::kE;
+        return true;
+      }
+      break;
+    case P::kE:
+      if (byte == '+' || byte == '-') {
+        f.phase = P::kExpSign;
+        return true;
+      }
+      [[fallthrough]];
+    case P::kExpSign:
+      if (!is_digit(byte)) return false;
+      f.phase = P::kExp;
+      f.tail_digits = 1;
+      return true;
+    case P::kExp:
+      if (is_digit(byte)) {
+        if (f.tail_digits >= kMaxExpDigits) return false;
+        ++f.tail_digits;
+        return true;
+      }
+      break;
+  }
+  // The byte does not continue the number: it ends here, if it can.
+  if (!complete()) return false;
+  complete_top();
+  consumed = false;
+  return true;
+}
+
+bool JsonMatcher::State::feed(ArrayFrame& f, const Node& n, uint8_t byte) {
+  switch (f.phase) {
+    case ArrayFrame::kOpen:
+      if (byte != '[') return false;
+      f.phase = ArrayFrame::kFirst;
+      return true;
+    case ArrayFrame::kFirst:
+      if (is_ws(byte)) return whitespace(byte);
+      if (byte == ']') {
+        if (n.min_items > 0) return false;
+        complete_top();
+        return true;
+      }
+      if (n.max_items == 0) return false;
+      f.phase = ArrayFrame::kValue;
+      return start_value(n.item, byte);
+    case ArrayFrame::kAfter:
+      if (is_ws(byte)) return whitespace(byte);
+      if (byte == ',' && f.items < n.max_items) {
+        f.phase = ArrayFrame::kNext;
+        return true;
+      }
+      if (byte == ']' && f.items >= n.min_items) {
+        complete_top();
+        return true;
+      }
+      return false;
+    case ArrayFrame::kNext:
+      if (is_ws(byte)) return whitespace(byte);
+      f.phase = ArrayFrame::kValue;
+      return start_value(n.item, byte);
+    case ArrayFrame::kValue: return false;  // the item's own frame is on top
+  }
+  return false;
+}
+
+bool JsonMatcher::State::feed_free_key(ObjectFrame& f, uint8_t byte) {
+  // Any JSON string without \u escapes (the opening quote is consumed).
+  if (f.utf8_left > 0) {
+    if (!utf8_continuation_ok(f.utf8_lead, f.utf8_left, byte)) return false;
+    --f.utf8_left;
+    return true;
+  }
+  if (f.after_backslash) {
+    if (!std::strchr("\"\\/bfnrt", byte) || byte == 0) return false;
+    f.after_backslash = false;
+    return true;
+  }
+  if (byte == '"') {
+    f.phase = ObjectFrame::kColon;
+    return true;
+  }
+  if (byte == '\\') {
+    f.after_backslash = true;
+    return true;
+  }
+  if (byte < 0x20 || byte == 0x7F) return false;
+  if (byte >= 0x80) {
+    const uint32_t len = utf8_len(byte);
+    if (len == 0) return false;
+    f.utf8_lead = byte;
+    f.utf8_left = static_cast<uint8_t>(len - 1);
+  }
+  return true;
+}
+
+bool JsonMatcher::State::feed_fixed_key(ObjectFrame& f, const Node& n, uint8_t byte) {
+  uint64_t mask = 0;
+  for (uint64_t m = f.candidates; m; m &= m - 1) {
+    const auto j = static_cast<uint32_t>(std::countr_zero(m));
+    const std::string& key = n.props[j].key;
+    if (key.size() > f.key_bytes && static_cast<uint8_t>(key[f.key_bytes]) == byte) {
+      mask |= uint64_t{1} << j;
+    }
+  }
+  if (mask == 0) return false;
+  f.candidates = mask;
+  ++f.key_bytes;
+  for (uint64_t m = mask; m; m &= m - 1) {
+    const auto j = static_cast<uint32_t>(std::countr_zero(m));
+    if (n.props[j].key.size() == f.key_bytes) {  // the closing quote: this key
+      f.next_prop = j + 1;
+      f.value_prop = j;
+      f.phase = ObjectFrame::kColon;
       return true;
     }
-    case Kind::kString: {
-      if (f.phase == kStrOpen) {
-        if (byte != '"') return false;
-        f.phase = kStrBody;
-        f.a = 0;  // the DFA's start state
-        return true;
-      }
-      const Dfa* dfa = n.regex == kNone ? nullptr : &g_->dfa(n.regex);
-      auto take_cp = [&](uint32_t cp) {
-        if (!dfa) return true;
-        const uint32_t next = dfa->next(f.a, cp);
-        if (next == kNone) return false;
-        f.a = next;
-        return true;
-      };
-      if (f.utf8_left > 0) {
-        if (!utf8_continuation_ok(f.utf8_lead, f.utf8_left, byte)) return false;
-        f.b = (f.b << 6) | (byte & 0x3Fu);
-        --f.utf8_left;
-        if (dfa) {
-          // The code points this prefix can still become.
-          const uint32_t shift = 6u * f.utf8_left;
-          const uint32_t cp_lo = f.b << shift;
-          const uint32_t cp_hi = cp_lo | ((1u << shift) - 1);
-          if (f.utf8_left == 0) return take_cp(f.b);
-          return dfa->any_in(f.a, cp_lo, cp_hi);
-        }
-        return true;
-      }
-      if (f.phase == kStrEscape) {
-        uint32_t cp = 0;
-        switch (byte) {
-          case '"': cp = '"'; break;
-          case '\\': cp = '\\'; break;
-          case '/': cp = '/'; break;
-          case 'b': cp = '\b'; break;
-          case 'f': cp = '\f'; break;
-          case 'n': cp = '\n'; break;
-          case 'r': cp = '\r'; break;
-          case 't': cp = '\t'; break;
-          default: return false;  // \u is not generated
-        }
-        f.phase = kStrBody;
-        return take_cp(cp);
-      }
-      if (byte == '"') {
-        if (f.count < n.min_len || (dfa && !dfa->accepting[f.a])) return false;
-        --depth_;
-        child_done();
-        return true;
-      }
-      if (byte < 0x20 || byte == 0x7F) return false;
-      if (f.count >= n.max_len) return false;
-      if (byte == '\\') {
-        ++f.count;
-        f.phase = kStrEscape;
-        return true;
-      }
-      if (byte < 0x80) {
-        ++f.count;
-        return take_cp(byte);
-      }
-      const uint32_t len = utf8_len(byte);
-      if (len == 0) return false;
-      ++f.count;
-      f.utf8_lead = byte;
-      f.utf8_left = static_cast<uint8_t>(len - 1);
-      f.b = byte & (len == 2 ? 0x1Fu : len == 3 ? 0x0Fu : 0x07u);
-      if (dfa) {
-        const uint32_t shift = 6u * (len - 1);
-        const uint32_t cp_lo = f.b << shift;
-        return dfa->any_in(f.a, cp_lo, cp_lo | ((1u << shift) - 1));
-      }
+  }
+  return true;
+}
+
+bool JsonMatcher::State::feed(ObjectFrame& f, const Node& n, uint8_t byte) {
+  const auto np = static_cast<uint32_t>(n.props.size());
+  // Fixed properties: the next one to write is next_prop; `}` once no required one is left.
+  auto closable = [&] {
+    if (n.free_keys) return true;
+    for (uint32_t j = f.next_prop; j < np; ++j) {
+      if (n.props[j].required) return false;
+    }
+    return true;
+  };
+  auto begin_key = [&]() -> bool {
+    if (n.free_keys) {
+      if (n.item == kNone) return false;  // additionalProperties: false, no properties
+      f.phase = ObjectFrame::kKey;  // the frame reads the key itself (feed_free_key)
+      f.utf8_left = 0;
+      f.after_backslash = false;
       return true;
     }
-    case Kind::kNumber: {
-      const bool bounded = n.has_min || n.has_max;
-      const bool negative = f.flags & kNegative;
-      auto complete = [&]() -> bool {
-        if (f.phase != kNumZero && f.phase != kNumInt && f.phase != kNumFrac && f.phase != kNumExp) {
-          return false;
-        }
-        if (!bounded) return true;
-        double v = n.integer ? static_cast<double>(f.c) : std::bit_cast<double>(f.c);
-        if (negative) v = -v;
-        return (!n.has_min || v >= n.minimum) && (!n.has_max || v <= n.maximum);
-      };
-      auto int_digit = [&](uint8_t d) -> bool {
-        if (f.count >= kMaxIntDigits) return false;
-        uint64_t m = n.integer ? f.c : static_cast<uint64_t>(std::bit_cast<double>(f.c));
-        m = m * 10 + (d - '0');
-        if (bounded && !integer_prefix_viable(m, f.count + 1, negative, n, !n.integer)) {
-          return false;
-        }
-        f.c = n.integer ? m : std::bit_cast<uint64_t>(static_cast<double>(m));
-        ++f.count;
-        f.phase = m == 0 ? kNumZero : kNumInt;
-        return true;
-      };
-      switch (f.phase) {
-        case kNumStart:
-          if (!n.integer) f.c = std::bit_cast<uint64_t>(0.0);
-          if (byte == '-') {
-            if (n.has_min && n.minimum >= 0) return false;
-            f.flags |= kNegative;
-            f.phase = kNumMinus;
-            return true;
-          }
-          return is_digit(byte) && int_digit(byte);
-        case kNumMinus:
-          return is_digit(byte) && int_digit(byte);
-        case kNumZero:
-        case kNumInt:
-          if (is_digit(byte) && f.phase == kNumInt) return int_digit(byte);
-          if (!n.integer && byte == '.') {
-            f.phase = kNumDot;
-            f.b = 0;
-            return true;
-          }
-          if (!n.integer && !bounded && (byte == 'e' || byte == 'E')) {
-            f.phase = kNumE;
-            return true;
-          }
-          break;
-        case kNumDot:
-        case kNumFrac:
-          if (is_digit(byte)) {
-            if (f.b >= kMaxFracDigits) return false;
-            ++f.b;
-            const double v = std::bit_cast<double>(f.c) + (byte - '0') * std::pow(10.0, -double(f.b));
-            f.c = std::bit_cast<uint64_t>(v);
-            f.phase = kNumFrac;
-            return true;
-          }
-          if (f.phase == kNumDot) return false;
-          if (!bounded && (byte == 'e' || byte == 'E')) {
-            f.phase = kNumE;
-            return true;
-          }
-          break;
-        case kNumE:
-          if (byte == '+' || byte == '-') {
-            f.phase = kNumExpSign;
-            return true;
-          }
-          [[fallthrough]];
-        case kNumExpSign:
-          if (!is_digit(byte)) return false;
-          f.phase = kNumExp;
-          f.b = 1;
-          return true;
-        case kNumExp:
-          if (is_digit(byte)) {
-            if (f.b >= kMaxExpDigits) return false;
-            ++f.b;
-            return true;
-          }
-          break;
-        default: return false;
-      }
-      // The byte does not continue the number: it ends here, if it can.
-      if (!complete()) return false;
-      --depth_;
-      child_done();
-      consumed = false;
+    uint64_t mask = 0;
+    for (uint32_t j = f.next_prop; j < np; ++j) {
+      mask |= uint64_t{1} << j;
+      if (n.props[j].required) break;
+    }
+    if (mask == 0) return false;
+    f.candidates = mask;
+    f.key_bytes = 1;  // the opening quote
+    f.phase = ObjectFrame::kKey;
+    return true;
+  };
+  switch (f.phase) {
+    case ObjectFrame::kOpen:
+      if (byte != '{') return false;
+      f.phase = ObjectFrame::kFirst;
+      f.next_prop = 0;
       return true;
-    }
-    case Kind::kArray: {
-      switch (f.phase) {
-        case kArrOpen:
-          if (byte != '[') return false;
-          f.phase = kArrFirst;
-          return true;
-        case kArrFirst:
-          if (is_ws(byte)) return whitespace(byte);
-          if (byte == ']') {
-            if (n.min_items > 0) return false;
-            --depth_;
-            child_done();
-            return true;
-          }
-          if (n.max_items == 0) return false;
-          f.phase = kArrValue;
-          return start_value(n.item, byte);
-        case kArrAfter:
-          if (is_ws(byte)) return whitespace(byte);
-          if (byte == ',' && f.count < n.max_items) {
-            f.phase = kArrNext;
-            return true;
-          }
-          if (byte == ']' && f.count >= n.min_items) {
-            --depth_;
-            child_done();
-            return true;
-          }
-          return false;
-        case kArrNext:
-          if (is_ws(byte)) return whitespace(byte);
-          f.phase = kArrValue;
-          return start_value(n.item, byte);
-        default: return false;
-      }
-    }
-    case Kind::kObject: {
-      const auto np = static_cast<uint32_t>(n.props.size());
-      // Fixed properties: the next one to write is f.a; `}` once no required one is left.
-      auto closable = [&] {
-        if (n.free_keys) return true;
-        for (uint32_t j = f.a; j < np; ++j) {
-          if (n.props[j].required) return false;
-        }
+    case ObjectFrame::kFirst:
+    case ObjectFrame::kNextKey:
+      if (is_ws(byte)) return whitespace(byte);
+      if (byte == '}' && f.phase == ObjectFrame::kFirst && closable()) {
+        complete_top();
         return true;
-      };
-      auto begin_key = [&]() -> bool {
-        if (n.free_keys) {
-          if (n.item == kNone) return false;  // additionalProperties: false, no properties
-          // A free key is read by this frame itself (phase kObjKey, flags bit 0), as a plain
-          // string without \u escapes; the opening quote is consumed.
-          f.phase = kObjKey;
-          f.utf8_left = 0;
-          f.flags = 1;
-          return true;
-        }
-        uint64_t mask = 0;
-        for (uint32_t j = f.a; j < np; ++j) {
-          mask |= uint64_t{1} << j;
-          if (n.props[j].required) break;
-        }
-        if (mask == 0) return false;
-        f.c = mask;
-        f.count = 1;  // the opening quote
-        f.phase = kObjKey;
-        return true;
-      };
-      switch (f.phase) {
-        case kObjOpen:
-          if (byte != '{') return false;
-          f.phase = kObjFirst;
-          f.a = 0;
-          return true;
-        case kObjFirst:
-        case kObjNextKey:
-          if (is_ws(byte)) return whitespace(byte);
-          if (byte == '}' && f.phase == kObjFirst && closable()) {
-            --depth_;
-            child_done();
-            return true;
-          }
-          if (byte != '"') return false;
-          return begin_key();
-        case kObjKey: {
-          if (n.free_keys) {
-            // A free key: any JSON string without \u escapes (the opening quote is consumed).
-            if (f.utf8_left > 0) {
-              if (!utf8_continuation_ok(f.utf8_lead, f.utf8_left, byte)) return false;
-              --f.utf8_left;
-              return true;
-            }
-            if (f.flags & 2) {  // after a backslash
-              if (!std::strchr("\"\\/bfnrt", byte) || byte == 0) return false;
-              f.flags &= ~2;
-              return true;
-            }
-            if (byte == '"') {
-              f.flags = 0;
-              f.phase = kObjColon;
-              return true;
-            }
-            if (byte == '\\') {
-              f.flags |= 2;
-              return true;
-            }
-            if (byte < 0x20 || byte == 0x7F) return false;
-            if (byte >= 0x80) {
-              const uint32_t len = utf8_len(byte);
-              if (len == 0) return false;
-              f.utf8_lead = byte;
-              f.utf8_left = static_cast<uint8_t>(len - 1);
-            }
-            return true;
-          }
-          uint64_t mask = 0;
-          for (uint64_t m = f.c; m; m &= m - 1) {
-            const auto j = static_cast<uint32_t>(std::countr_zero(m));
-            const std::string& key = n.props[j].key;
-            if (key.size() > f.count && static_cast<uint8_t>(key[f.count]) == byte) {
-              mask |= uint64_t{1} << j;
-            }
-          }
-          if (mask == 0) return false;
-          f.c = mask;
-          ++f.count;
-          for (uint64_t m = mask; m; m &= m - 1) {
-            const auto j = static_cast<uint32_t>(std::countr_zero(m));
-            if (n.props[j].key.size() == f.count) {  // the closing quote: this key
-              f.a = j + 1;
-              f.b = j;  // the property whose value comes next
-              f.phase = kObjColon;
-              return true;
-            }
-          }
-          return true;
-        }
-        case kObjColon:
-          if (is_ws(byte)) return whitespace(byte);
-          if (byte != ':') return false;
-          f.phase = kObjValueStart;
-          return true;
-        case kObjValueStart: {
-          if (is_ws(byte)) return whitespace(byte);
-          f.phase = kObjValue;
-          const uint32_t value = n.free_keys ? n.item : n.props[f.b].node;
-          return start_value(value, byte);
-        }
-        case kObjAfterValue:
-          if (is_ws(byte)) return whitespace(byte);
-          if (byte == ',' && (n.free_keys || f.a < np)) {
-            f.phase = kObjNextKey;
-            return true;
-          }
-          if (byte == '}' && closable()) {
-            --depth_;
-            child_done();
-            return true;
-          }
-          return false;
-        default: return false;
       }
+      if (byte != '"') return false;
+      return begin_key();
+    case ObjectFrame::kKey:
+      return n.free_keys ? feed_free_key(f, byte) : feed_fixed_key(f, n, byte);
+    case ObjectFrame::kColon:
+      if (is_ws(byte)) return whitespace(byte);
+      if (byte != ':') return false;
+      f.phase = ObjectFrame::kValueStart;
+      return true;
+    case ObjectFrame::kValueStart: {
+      if (is_ws(byte)) return whitespace(byte);
+      f.phase = ObjectFrame::kValue;
+      return start_value(n.free_keys ? n.item : n.props[f.value_prop].node, byte);
     }
-    case Kind::kUnion: return false;
+    case ObjectFrame::kAfterValue:
+      if (is_ws(byte)) return whitespace(byte);
+      if (byte == ',' && (n.free_keys || f.next_prop < np)) {
+        f.phase = ObjectFrame::kNextKey;
+        return true;
+      }
+      if (byte == '}' && closable()) {
+        complete_top();
+        return true;
+      }
+      return false;
+    case ObjectFrame::kValue: return false;  // the value's own frame is on top
   }
   return false;
 }
 
 bool JsonMatcher::can_end() const {
-  if (root_phase_ == 2) return true;
-  if (depth_ != 1) return false;
-  const Frame& f = stack_[0];
-  const Node& n = g_->node(f.node);
-  if (n.kind == Kind::kLiterals) return n.literals[f.a].size() == f.count;
-  if (n.kind == Kind::kNumber) {
-    JsonMatcher probe(grammar_);
-    probe.assign(*this);
+  const State& s = *state_;
+  if (s.root_phase == 2) return true;
+  if (s.depth != 1) return false;
+  const Frame& f = s.stack[0];
+  if (const auto* lit = std::get_if<LiteralFrame>(&f.s)) {
+    return s.g->node(f.node).literals[lit->lo].size() == lit->matched;
+  }
+  if (std::holds_alternative<NumberFrame>(f.s)) {
+    JsonMatcher probe(*this);
     // A number ends at any non-number byte: try one that no number continues with.
-    return probe.step(',') || probe.root_phase_ == 2;
+    return probe.step(',') || probe.state_->root_phase == 2;
   }
   return false;
 }
 
-bool JsonMatcher::finished() const { return root_phase_ == 2; }
+bool JsonMatcher::finished() const { return state_->root_phase == 2; }
 
 // ---- TokenMask --------------------------------------------------------------------------------
 

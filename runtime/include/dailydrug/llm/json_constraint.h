@@ -64,23 +64,17 @@ class JsonGrammar {
 };
 
 /// Byte-level matcher. advance() either accepts the bytes (state moves) or rejects them (state
-/// unchanged).
+/// unchanged). Its state (a stack of per-node-kind frames) is private to json_matcher.cpp.
 class JsonMatcher {
  public:
   static constexpr int kMaxDepth = 32;
-  struct Frame {
-    uint32_t node = 0;
-    uint8_t phase = 0;
-    uint8_t utf8_left = 0;  // string: continuation bytes still expected
-    uint8_t utf8_lead = 0;  // string: the lead byte of the character being read
-    uint8_t flags = 0;
-    uint32_t count = 0;  // string chars / array items / literal bytes matched / number digits
-    uint32_t a = 0;      // literal range begin / regex state / object next property
-    uint32_t b = 0;      // literal range end / code point being read
-    uint64_t c = 0;      // object candidate mask / integer magnitude / number value bits
-  };
 
   explicit JsonMatcher(std::shared_ptr<const JsonGrammar> grammar);
+  JsonMatcher(const JsonMatcher& other);
+  JsonMatcher& operator=(const JsonMatcher& other);
+  JsonMatcher(JsonMatcher&&) noexcept;
+  JsonMatcher& operator=(JsonMatcher&&) noexcept;
+  ~JsonMatcher();
 
   bool advance(std::string_view bytes);
   bool advance_byte(uint8_t byte);
@@ -91,22 +85,15 @@ class JsonMatcher {
   /// Copy another matcher's state (same grammar) without reallocating.
   void assign(const JsonMatcher& other);
 
+  struct State;  // json_matcher.cpp
+
  private:
   friend class TokenMask;
   /// One byte, in place; on false the state is undefined (callers step a copy).
   bool step(uint8_t byte);
-  bool start_value(uint32_t node, uint8_t byte);
-  bool push(const Frame& f);
-  bool feed_top(uint8_t byte, bool& consumed);
-  void child_done();
-  bool whitespace(uint8_t byte);
 
   std::shared_ptr<const JsonGrammar> grammar_;
-  const JsonGrammar* g_ = nullptr;
-  std::array<Frame, kMaxDepth> stack_{};
-  int depth_ = 0;
-  uint8_t root_phase_ = 0;  // 0: before the value, 1: inside, 2: complete
-  uint8_t ws_run_ = 0;
+  std::unique_ptr<State> state_;
 };
 
 /// The vocabulary as a byte trie, for computing which tokens a matcher accepts next.
