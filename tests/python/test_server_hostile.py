@@ -147,3 +147,56 @@ def test_coaching_over_thousands_of_doses_answers_at_once(server):
             server.post(f"/api/medicines/{i}/delete")
 
 
+# ---- 6. Bundle thread count ------------------------------------------------------------------------
+
+def test_a_bundle_asking_for_100000_threads_is_refused_not_a_crash(tmp_path):
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    for f in Path(TINY_BUNDLE).iterdir():
+        (bundle / f.name).symlink_to(f)
+    config = json.loads((Path(TINY_BUNDLE) / "model_config.json").read_text())
+    for threads in (100000, 65, 0, -2):
+        config.setdefault("performance_settings", {})["default_threads"] = threads
+        (bundle / "model_config.json").unlink()
+        (bundle / "model_config.json").write_text(json.dumps(config))
+        r = subprocess.run([DAILYDRUG, "--json", "--model", str(bundle), "generate", "hi",
+                            "--max-tokens", "2"], capture_output=True, text=True, timeout=120)
+        err = json.loads(r.stderr[r.stderr.index("{"):])["error"] if "{" in r.stderr else {}
+        check("bundle thread count", r.returncode == 2 and err.get("kind") == "ConfigurationInvalid"
+              and "default_threads" in err.get("subject", ""),
+              f"{threads}: exit {r.returncode}, {r.stderr[-300:]}")
+
+
+# ---- 9. Schemas no finite value satisfies ----------------------------------------------------------
+
+def test_schemas_without_a_finite_value_are_400_at_compile_time(server):
+    cycle = {"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}},
+             "$ref": "#/$defs/a"}
+    schemas = [
+        cycle,
+        {"type": "object", "properties": {"self": {"$ref": "#"}}, "required": ["self"]},
+        {"type": "array", "minItems": 1, "items": {"$ref": "#"}},
+        {"$defs": {"n": {"type": "object", "properties": {"next": {"$ref": "#/$defs/n"}},
+                         "required": ["next"]}},
+         "type": "object", "properties": {"head": {"$ref": "#/$defs/n"}}},
+        {"anyOf": [{"$ref": "#"}, {"type": "array", "minItems": 1, "items": {"$ref": "#"}}]},
+    ]
+    for schema in schemas:
+        body = chat_body("hi", response_format={"type": "json_schema",
+                                                "json_schema": {"name": "x", "schema": schema}},
+                         max_tokens=8)
+        t0 = time.monotonic()
+        status, _, reply = server.post("/v1/chat/completions", body)
+        err = reply.get("error", {}) if isinstance(reply, dict) else {}
+        check("unsatisfiable schemas", status == 400 and err.get("kind") == "ConfigurationInvalid"
+              and err.get("param") == "json_schema" and time.monotonic() - t0 < 5,
+              f"{json.dumps(schema)[:80]}: {status} {str(reply)[:200]}")
+    # Recursive schemas with a way out still compile.
+    tree = {"type": "object", "properties": {"children": {"type": "array", "items": {"$ref": "#"}}},
+            "required": ["children"]}
+    status, _, reply = server.post("/v1/chat/completions", chat_body(
+        "hi", max_tokens=4, response_format={"type": "json_schema",
+                                             "json_schema": {"schema": tree}}))
+    assert status == 200, reply
+
+
