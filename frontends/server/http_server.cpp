@@ -39,9 +39,9 @@ void close_socket(socket_t sock) {
 }
 
 /// Writes a whole small response, best effort (the connection is closed after it).
-void send_reply(socket_t sock, int status, const char* reason, const ApiError& error) {
+void send_reply(socket_t sock, const char* reason, const ApiError& error) {
   const std::string body = build_error_json(error);
-  const std::string head = "HTTP/1.1 " + std::to_string(status) + " " + reason +
+  const std::string head = "HTTP/1.1 " + std::to_string(error.http_status) + " " + reason +
                            "\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: " +
                            std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
   const std::string all = head + body;
@@ -67,7 +67,7 @@ void address_of(socket_t sock, bool peer, std::string& ip, int& port) {
   ip = text;
 }
 
-/// waits for `events` on `sock` until `deadline`, in slices so that a stopping server is noticed;
+/// Waits for `events` on `sock` until `deadline`, in slices so that a stopping server is noticed;
 /// true when ready.
 bool wait_for(socket_t sock, short events, Clock::time_point deadline,
               const std::atomic<socket_t>& listener) {
@@ -293,12 +293,8 @@ class HttpServer::Gate {
     const std::string_view seen(peek_.data(), static_cast<size_t>(n));
     const size_t end = seen.find("\r\n\r\n");
     if (end == std::string_view::npos) {
-      ApiError e = ApiError::invalid("", "headers_too_large",
-                                     "the request's headers exceed " +
-                                         std::to_string(kMaxHeaderBytes) + " bytes");
-      e.http_status = 431;
-      e.kind = "HeadersTooLarge";
-      send_reply(sock, 431, "Request Header Fields Too Large", e);
+      send_reply(sock, "Request Header Fields Too Large",
+                 ApiError::headers_too_large(kMaxHeaderBytes));
       linger(sock);
       return;
     }
@@ -376,7 +372,7 @@ class HttpServer::Gate {
     }
     for (const auto& [sock, started] : late) {
       if (started) {
-        send_reply(sock, 408, "Request Timeout", ApiError::request_timeout("headers"));
+        send_reply(sock, "Request Timeout", ApiError::request_timeout("headers"));
         linger(sock);
       } else {
         ::close(sock);

@@ -91,6 +91,15 @@ ApiError ApiError::request_timeout(std::string what) {
   return e;
 }
 
+ApiError ApiError::headers_too_large(size_t limit) {
+  ApiError e;
+  e.http_status = 431;
+  e.code = "headers_too_large";
+  e.kind = "HeadersTooLarge";
+  e.message = "the request's headers exceed " + std::to_string(limit) + " bytes";
+  return e;
+}
+
 ApiError ApiError::not_found(std::string what) {
   ApiError e;
   e.http_status = 404;

@@ -29,7 +29,8 @@ inline constexpr int kMaxJsonDepth = 64;
 /// `kind` is a LocalLlmError name ("ModelNotFound", ... see to_string(llm::ErrorKind)), an app
 /// error kind ("Invalid", "NotFound", "Conflict", "Storage") or one of the server's own:
 /// "PayloadTooLarge", "QueueFull", "Unauthorized", "Forbidden", "UnsupportedMediaType",
-/// "LengthRequired", "RequestTimeout", "MethodNotAllowed", "RouteNotFound", "Cancelled", "Internal".
+/// "LengthRequired", "RequestTimeout", "HeadersTooLarge", "MethodNotAllowed", "RouteNotFound",
+/// "Cancelled", "Internal".
 struct ApiError {
   int http_status = 400;
   std::string type = "invalid_request_error";  // OpenAI's error type
@@ -50,6 +51,8 @@ struct ApiError {
   static ApiError length_required();
   /// 408: the request's headers or body did not arrive in time.
   static ApiError request_timeout(std::string what);
+  /// 431: the request's header block is larger than `limit` bytes.
+  static ApiError headers_too_large(size_t limit);
   static ApiError not_found(std::string what);
   static ApiError method_not_allowed(std::string method);
   static ApiError internal(std::string message);
