@@ -24,6 +24,14 @@ add_test(NAME server.concurrency
 set_tests_properties(server.concurrency PROPERTIES LABELS "integration" TIMEOUT 300
   FIXTURES_REQUIRED tiny_model ENVIRONMENT "${DD_SERVER_TEST_ENV}")
 
+# Hostile input (issue 19): bounds, body codings, other sites (with Chromium on a second origin),
+# slow clients, unsatisfiable schemas, messages; loopback only, about 40 s.
+add_test(NAME server.hostile
+         COMMAND ${DD_PYTHON} -m pytest -q -p no:cacheprovider
+                 ${CMAKE_SOURCE_DIR}/tests/python/test_server_hostile.py)
+set_tests_properties(server.hostile PROPERTIES LABELS "integration" TIMEOUT 300
+  FIXTURES_REQUIRED tiny_model ENVIRONMENT "${DD_SERVER_TEST_ENV}")
+
 # One case on the real default bundle (streaming, constrained JSON).
 add_test(NAME server.real_model
          COMMAND ${DD_PYTHON} -m pytest -q -p no:cacheprovider

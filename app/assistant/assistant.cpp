@@ -122,6 +122,45 @@ AssistantResult<Grounding> Assistant::ground_question(std::string_view question)
   return g;
 }
 
+AssistantResult<bool> Assistant::fits(const llm::GenerationRequest& request, int64_t limit) {
+  auto tokens = llm_->prompt_tokens(request);
+  if (!tokens.ok()) return llm_error(tokens.take_error());
+  return static_cast<int64_t>(tokens->size()) + options_.min_output_tokens <= limit;
+}
+
+AssistantResult<std::optional<size_t>> Assistant::most_doses_that_fit(
+    const CoachData& data, Language language, llm::GenerationRequest& request,
+    AssistantReply& reply) {
+  auto context = llm_->context_limit();
+  if (!context.ok()) return llm_error(context.take_error());
+  // More doses never take fewer tokens, and each dose line takes at least one, so the answer is
+  // at most the context's size: a binary search over [0, that] tokenizes O(log n) prompts of
+  // bounded length, however many doses a day holds.
+  const auto limit = static_cast<size_t>(std::max<int64_t>(*context, 0));
+  size_t lo = 0;                                              // every count < lo fits
+  size_t hi = std::min(data.today_doses.size(), limit) + 1;  // every count >= hi does not
+  while (lo < hi) {
+    if (cancel_ && cancel_->expired()) {
+      return llm_error(llm::Error::generation_timeout(options_.timeout_ms));
+    }
+    if (cancelled()) {
+      reply.finish = llm::FinishReason::kCancelled;
+      return std::optional<size_t>{};
+    }
+    const size_t mid = lo + (hi - lo) / 2;
+    request.prompt = coach_prompt(data, mid, language);
+    auto ok = fits(request, *context);
+    if (!ok.ok()) return ok.take_error();
+    if (*ok) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  if (lo == 0) return std::optional<size_t>{};
+  return std::optional<size_t>{lo - 1};
+}
+
 AssistantResult<bool> Assistant::run_model(llm::GenerationRequest& request, AssistantReply& reply,
                                            const llm::TextCallback& on_text, bool trim_history) {
   // Fit the prompt: drop the oldest chat turns first (when allowed); the caller drops facts.
@@ -369,13 +408,15 @@ AssistantResult<AssistantReply> Assistant::coach(Language language,
   } else {
     llm::GenerationRequest request;
     request.system_instructions = {assistant_system_prompt(language)};
+    auto most = most_doses_that_fit(data, language, request, reply);
+    if (!most.ok()) return most.take_error();
+    if (reply.finish == llm::FinishReason::kCancelled) return reply;
     bool fitted = false;
-    for (size_t n = data.today_doses.size();; --n) {
-      request.prompt = coach_prompt(data, n, language);
+    if (*most) {
+      request.prompt = coach_prompt(data, **most, language);
       auto ran = run_model(request, reply, on_text, false);
       if (!ran.ok()) return ran.take_error();
       fitted = *ran;
-      if (fitted || n == 0) break;
     }
     if (fitted) {
       if (reply.finish == llm::FinishReason::kCancelled) return reply;

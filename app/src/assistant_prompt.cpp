@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "dailydrug/app/schedule_params.h"
 #include "dailydrug/app/time_period.h"
 #include "dailydrug/app/triage.h"
 #include "dailydrug/app/utf8_text.h"
@@ -688,8 +689,10 @@ std::string coach_summary(const CoachData& data, Language l) {
       const std::string time = format_time_of_day(time_of(d.record.scheduled_at));
       out += "• ";
       if (ko(l)) out += std::string(korean_label(d.time_period())) + " ";
-      out += time + " " + d.medicine.name;
-      if (!d.medicine.dosage.empty()) out += " " + d.medicine.dosage;
+      out += time + " " + std::string(utf8_prefix(d.medicine.name, kMaxNameChars));
+      if (!d.medicine.dosage.empty()) {
+        out += " " + std::string(utf8_prefix(d.medicine.dosage, kMaxDosageChars));
+      }
       out += " — " + dose_status_text(d, data.now, l) + "\n";
     }
   }
@@ -795,8 +798,10 @@ std::string coach_prompt(const CoachData& data, size_t max_doses, Language l) {
   const size_t n = std::min(max_doses, data.today_doses.size());
   for (size_t i = 0; i < n; ++i) {
     const auto& d = data.today_doses[i];
-    out += "- " + format_time_of_day(time_of(d.record.scheduled_at)) + " " + d.medicine.name +
-           ": " + dose_status_text(d, data.now, Language::kEnglish) + "\n";
+    // Names saved before the bounds of CreateScheduleParams existed may be longer.
+    out += "- " + format_time_of_day(time_of(d.record.scheduled_at)) + " " +
+           std::string(utf8_prefix(d.medicine.name, kMaxNameChars)) + ": " +
+           dose_status_text(d, data.now, Language::kEnglish) + "\n";
   }
   if (data.today_doses.empty()) out += "- none\n";
   const AdherenceSummary& r = data.recent;

@@ -29,6 +29,14 @@ size_t utf8_length(std::string_view text) {
   return n;
 }
 
+std::string_view utf8_prefix(std::string_view text, size_t max_code_points) {
+  size_t pos = 0;
+  for (size_t n = 0; n < max_code_points && pos < text.size(); ++n) {
+    pos += decode_utf8(text, pos).length;
+  }
+  return text.substr(0, pos);
+}
+
 std::string ascii_lower_without_spaces(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -43,6 +43,7 @@ std::string korean_message(const dd::Error& error) {
       if (error.subject == "input") return "입력을 읽을 수 없습니다 (" + error.message() + ")";
       return "잘못된 입력 (" + error.message() + ")";
     case dd::ErrorKind::kConflict:
+      if (error.subject == "port") return "포트를 열 수 없습니다 (" + error.message() + ")";
       return "변경할 수 없습니다 (" + error.message() + ")";
     case dd::ErrorKind::kStorage:
       return "데이터베이스 오류 (" + error.message() + ")";

@@ -53,6 +53,53 @@ ApiError ApiError::unauthorized() {
   return e;
 }
 
+ApiError ApiError::forbidden(std::string why) {
+  ApiError e;
+  e.http_status = 403;
+  e.type = "permission_error";
+  e.code = "cross_origin";
+  e.kind = "Forbidden";
+  e.message = "refused: " + std::move(why) +
+              " (without a token the server answers only its own pages on this machine)";
+  return e;
+}
+
+ApiError ApiError::unsupported_media_type(std::string code, std::string message) {
+  ApiError e;
+  e.http_status = 415;
+  e.code = std::move(code);
+  e.kind = "UnsupportedMediaType";
+  e.message = std::move(message);
+  return e;
+}
+
+ApiError ApiError::length_required() {
+  ApiError e;
+  e.http_status = 411;
+  e.code = "length_required";
+  e.kind = "LengthRequired";
+  e.message = "send the body with a Content-Length (Transfer-Encoding is not accepted)";
+  return e;
+}
+
+ApiError ApiError::request_timeout(std::string what) {
+  ApiError e;
+  e.http_status = 408;
+  e.code = "request_timeout";
+  e.kind = "RequestTimeout";
+  e.message = "the request's " + std::move(what) + " did not arrive in time";
+  return e;
+}
+
+ApiError ApiError::headers_too_large(size_t limit) {
+  ApiError e;
+  e.http_status = 431;
+  e.code = "headers_too_large";
+  e.kind = "HeadersTooLarge";
+  e.message = "the request's headers exceed " + std::to_string(limit) + " bytes";
+  return e;
+}
+
 ApiError ApiError::not_found(std::string what) {
   ApiError e;
   e.http_status = 404;
@@ -468,10 +515,39 @@ std::string build_error_json(const ApiError& error) {
                      {"param", error.param.empty() ? json() : json(error.param)}}}});
 }
 
+std::string without_folders(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    const bool starts_word = i == 0 || std::string_view(" \t(\"'=:,[").find(text[i - 1]) !=
+                                           std::string_view::npos;
+    if (text[i] != '/' || !starts_word) {
+      out += text[i++];
+      continue;
+    }
+    // A path runs to the next space or closing punctuation; keep what follows its last '/'.
+    size_t end = i;
+    while (end < text.size() && std::string_view(" \t)\"',;]").find(text[end]) ==
+                                    std::string_view::npos) {
+      ++end;
+    }
+    const std::string_view path = text.substr(i, end - i);
+    std::string_view last = path.substr(path.find_last_of('/') + 1);
+    if (last.empty()) {  // "/a/b/": the folder's own name
+      const std::string_view trimmed = path.substr(0, path.find_last_not_of('/') + 1);
+      last = trimmed.substr(trimmed.find_last_of('/') + 1);
+    }
+    out += last;
+    i = end;
+  }
+  return out;
+}
+
 ApiError api_error_from_llm(const llm::Error& error) {
   ApiError e;
   e.kind = std::string{llm::to_string(error.kind)};
-  e.message = error.message();
+  e.message = without_folders(error.message());
   e.code = e.kind;
   switch (error.kind) {
     case llm::ErrorKind::kConfigurationInvalid:

@@ -28,7 +28,8 @@ inline constexpr int kMaxJsonDepth = 64;
 /// An error returned to an HTTP client as {"error": {"message", "type", "code", "kind", "param"}}.
 /// `kind` is a LocalLlmError name ("ModelNotFound", ... see to_string(llm::ErrorKind)), an app
 /// error kind ("Invalid", "NotFound", "Conflict", "Storage") or one of the server's own:
-/// "PayloadTooLarge", "QueueFull", "Unauthorized", "MethodNotAllowed", "RouteNotFound",
+/// "PayloadTooLarge", "QueueFull", "Unauthorized", "Forbidden", "UnsupportedMediaType",
+/// "LengthRequired", "RequestTimeout", "HeadersTooLarge", "MethodNotAllowed", "RouteNotFound",
 /// "Cancelled", "Internal".
 struct ApiError {
   int http_status = 400;
@@ -42,6 +43,16 @@ struct ApiError {
   static ApiError payload_too_large(size_t size, size_t limit);
   static ApiError queue_full(size_t capacity);
   static ApiError unauthorized();
+  /// 403: a request from another site (Host, Origin or Sec-Fetch-Site), `why` says which.
+  static ApiError forbidden(std::string why);
+  /// 415: a body in a media type or content coding the endpoint does not take.
+  static ApiError unsupported_media_type(std::string code, std::string message);
+  /// 411: a body without a Content-Length (chunked, or any Transfer-Encoding).
+  static ApiError length_required();
+  /// 408: the request's headers or body did not arrive in time.
+  static ApiError request_timeout(std::string what);
+  /// 431: the request's header block is larger than `limit` bytes.
+  static ApiError headers_too_large(size_t limit);
   static ApiError not_found(std::string what);
   static ApiError method_not_allowed(std::string method);
   static ApiError internal(std::string message);
@@ -64,6 +75,10 @@ struct ChatCompletionRequest {
   std::optional<std::string>
       json_schema;  // from response_format (json_object -> {"type":"object"})
 };
+
+/// `text` with every absolute path cut to its last component ("/home/u/.cache/b/model.pte" ->
+/// "model.pte"): what a client may see of the machine's folders in an error message.
+std::string without_folders(std::string_view text);
 
 /// Parse and validate a request body. Errors (all ApiError, kind "Invalid" unless noted):
 /// body larger than kMaxBodyBytes (413, kind "PayloadTooLarge"), not UTF-8 ("invalid_utf8"),

@@ -1,13 +1,19 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "dailydrug/llm/local_llm.h"
+#include "http_server.h"
 #include "server_state.h"
 #include "web_assets.h"
 
@@ -139,24 +145,157 @@ bool is_loopback_host(const std::string& host) {
 
 struct Server::Impl {
   Impl(ServerOptions options, dd::MedicationStore store)
-      : state(std::move(options), std::move(store)) {}
+      : state(std::move(options), std::move(store)),
+        // Streams hold a pool thread each: room for every queued generation plus ordinary
+        // requests.
+        http(RequestDeadlines{}, state.options.queue_capacity + 8) {}
   std::unique_ptr<llm::LocalLlm> model;  // declared first: the queue in `state` uses it till the end
   ServerState state;
-  httplib::Server http;
+  HttpServer http;
   int port = 0;
   std::atomic<bool> stopped{false};
 };
 
 namespace {
 
-/// A route label for the metrics: the path with numeric ids replaced by {id}.
+/// A route label for the metrics: an endpoint's path with numeric ids as {id}, "static" for the
+/// app's files, and "other" for every path the server does not serve, so that a client cannot
+/// add series by making up paths.
 std::string route_label(const httplib::Request& req) {
-  const std::string& p = req.path;
-  if (p.rfind("/v1/", 0) != 0 && p.rfind("/api/", 0) != 0 && p != "/healthz" && p != "/metrics") {
-    return find_web_asset(p) != nullptr ? "static" : "other";
+  static const std::set<std::string> kRoutes = {
+      "/healthz", "/metrics", "/v1/models", "/v1/chat/completions", "/api/today",
+      "/api/medicines", "/api/medicines/{id}", "/api/medicines/{id}/delete",
+      "/api/doses/{id}/take", "/api/doses/{id}/skip", "/api/scan", "/api/scan/save",
+      "/api/coach", "/api/ask"};
+  if (find_web_asset(req.path) != nullptr) {
+    return "static";
   }
   static const std::regex digits("/[0-9]+(/|$)");
-  return std::regex_replace(p, digits, "/{id}$1");
+  std::string label = std::regex_replace(req.path, digits, "/{id}$1");
+  return kRoutes.count(label) != 0 ? label : "other";
+}
+
+/// "host", "host:port", "[v6]:port" (a Host header or an origin's authority) -> host and port
+/// (0 when absent); nullopt when malformed.
+std::optional<std::pair<std::string, int>> split_authority(std::string_view a) {
+  std::string host;
+  std::string_view rest;
+  if (!a.empty() && a.front() == '[') {
+    const size_t close = a.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    host = std::string(a.substr(1, close - 1));
+    rest = a.substr(close + 1);
+  } else {
+    const size_t colon = a.find(':');
+    host = std::string(a.substr(0, colon));
+    rest = colon == std::string_view::npos ? std::string_view{} : a.substr(colon);
+  }
+  int port = 0;
+  if (!rest.empty()) {
+    if (rest.front() != ':' || rest.size() < 2 || rest.size() > 6) return std::nullopt;
+    for (const char c : rest.substr(1)) {
+      if (c < '0' || c > '9') return std::nullopt;
+      port = port * 10 + (c - '0');
+    }
+  }
+  if (host.empty()) return std::nullopt;
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return std::make_pair(host, port);
+}
+
+/// A name this server answers to without a token: a loopback name or the address it is bound to.
+bool is_own_host(const ServerState& state, const std::string& host) {
+  return is_loopback_host(host) || host == state.options.host;
+}
+
+/// Without a token, the browser is the threat: a page of another site can make the browser send
+/// requests here (forms, no-cors fetch) and, with DNS rebinding, read the answers. So every
+/// request must name this server in Host, and every POST must come from the server's own origin
+/// (Origin, Sec-Fetch-Site) when the browser says where it comes from. Tools that send neither
+/// (curl, scripts) are not browsers and pass.
+std::optional<ApiError> cross_site_refusal(const ServerState& state, const httplib::Request& req) {
+  if (req.has_header("Host")) {
+    const auto host = split_authority(req.get_header_value("Host"));
+    if (!host || !is_own_host(state, host->first)) {
+      return ApiError::forbidden("Host '" + req.get_header_value("Host") + "' is not this server");
+    }
+  }
+  if (req.method != "POST") {
+    return std::nullopt;
+  }
+  if (req.has_header("Sec-Fetch-Site")) {
+    const std::string site = req.get_header_value("Sec-Fetch-Site");
+    if (site != "same-origin" && site != "none") {
+      return ApiError::forbidden("a " + site + " request (Sec-Fetch-Site)");
+    }
+  }
+  if (req.has_header("Origin")) {
+    const std::string origin = req.get_header_value("Origin");
+    const std::string_view scheme = "http://";
+    const auto authority = origin.rfind(scheme, 0) == 0
+                               ? split_authority(std::string_view(origin).substr(scheme.size()))
+                               : std::nullopt;
+    if (!authority || !is_own_host(state, authority->first) ||
+        authority->second != state.bound_port.load()) {
+      return ApiError::forbidden("Origin '" + origin + "' is another site");
+    }
+  }
+  return std::nullopt;
+}
+
+/// The declared body size: nullopt without a Content-Length; an error for one that is not a
+/// plain decimal number (negative, several, garbage).
+ApiResult<std::optional<size_t>> content_length(const httplib::Request& req) {
+  if (!req.has_header("Content-Length")) {
+    return std::optional<size_t>{};
+  }
+  const std::string text = req.get_header_value("Content-Length");
+  if (req.get_header_value_count("Content-Length") != 1 || text.empty() || text.size() > 18 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return ApiError::invalid("Content-Length", "invalid_content_length",
+                             "Content-Length must be one decimal number of bytes, got '" + text +
+                                 "'");
+  }
+  return std::optional<size_t>{static_cast<size_t>(std::stoull(text))};
+}
+
+/// A lower-case media type or coding without its parameters ("Application/JSON; charset=x" ->
+/// "application/json").
+std::string token_of(const std::string& header) {
+  std::string t = header.substr(0, header.find(';'));
+  t.erase(0, t.find_first_not_of(" \t"));
+  t.erase(t.find_last_not_of(" \t") + 1);
+  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return t;
+}
+
+/// What the server takes as a body: at most kMaxBodyBytes of JSON, sent with a Content-Length and
+/// no content coding. Refused before a byte of it is read, so that no decoder and no
+/// form parser ever sees it.
+std::optional<ApiError> body_refusal(const httplib::Request& req) {
+  if (req.has_header("Transfer-Encoding")) {
+    return ApiError::length_required();
+  }
+  if (req.has_header("Content-Encoding") &&
+      token_of(req.get_header_value("Content-Encoding")) != "identity") {
+    return ApiError::unsupported_media_type(
+        "unsupported_encoding", "Content-Encoding '" + req.get_header_value("Content-Encoding") +
+                                    "' is not accepted: send the body uncompressed");
+  }
+  auto length = content_length(req);
+  if (!length.ok()) {
+    return length.error();
+  }
+  if (*length && **length > kMaxBodyBytes) {
+    return ApiError::payload_too_large(**length, kMaxBodyBytes);
+  }
+  if (req.method == "POST" && *length && **length > 0 && req.has_header("Content-Type") &&
+      token_of(req.get_header_value("Content-Type")) != "application/json") {
+    return ApiError::unsupported_media_type(
+        "unsupported_content_type", "send the body as JSON with 'Content-Type: application/json' "
+                                    "(got '" + req.get_header_value("Content-Type") + "')");
+  }
+  return std::nullopt;
 }
 
 /// Constant-time comparison, so that the token cannot be guessed byte by byte from timing.
@@ -267,7 +406,8 @@ json health_json(const ServerState& state) {
          {"model", {{"id", state.options.model_id}, {"state", g.model_state}}},
          {"queue", {{"depth", g.depth}, {"capacity", g.capacity}, {"running", g.busy}}}};
   if (const auto err = state.queue->load_error()) {
-    j["model"]["error"] = {{"kind", llm::to_string(err->kind)}, {"message", err->message()}};
+    j["model"]["error"] = {{"kind", llm::to_string(err->kind)},
+                           {"message", without_folders(err->message())}};
   }
   return j;
 }
@@ -299,10 +439,14 @@ dd::Result<std::unique_ptr<Server>> Server::create(ServerOptions options,
       state.metrics);
 
   httplib::Server& http = impl->http;
-  // Streams hold a pool thread each: room for every queued generation plus ordinary requests.
-  const size_t threads = state.options.queue_capacity + 8;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http.set_payload_max_length(kMaxBodyBytes);
+  // httplib's default sets SO_REUSEPORT, with which a second server binds the same port and the
+  // kernel splits the connections between the two; SO_REUSEADDR alone still allows a restart
+  // while old connections linger in TIME_WAIT.
+  http.set_socket_options([](socket_t sock) {
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   http.set_keep_alive_timeout(5);
 
   http.set_pre_routing_handler([&state](const httplib::Request& req, httplib::Response& res) {
@@ -310,16 +454,28 @@ dd::Result<std::unique_ptr<Server>> Server::create(ServerOptions options,
       send_error(state, res, ApiError::method_not_allowed(req.method));
       return httplib::Server::HandlerResponse::Handled;
     }
+    const auto refuse = [&](const ApiError& e) {
+      send_error(state, res, e);
+      HttpServer::close_after_response();  // its body, if any, is still unread
+      return httplib::Server::HandlerResponse::Handled;
+    };
+    if (state.options.token.empty()) {
+      if (auto e = cross_site_refusal(state, req)) {
+        return refuse(*e);
+      }
+    }
     // The page's files hold no data and a browser cannot add a header to a page load, so only
     // the data endpoints need the token.
     const bool is_static = find_web_asset(req.path) != nullptr;
     if (!state.options.token.empty() && !is_static) {
       const std::string auth = req.get_header_value("Authorization");
       if (!same_secret(auth, "Bearer " + state.options.token)) {
-        send_error(state, res, ApiError::unauthorized());
         res.set_header("WWW-Authenticate", "Bearer");
-        return httplib::Server::HandlerResponse::Handled;
+        return refuse(ApiError::unauthorized());
       }
+    }
+    if (auto e = body_refusal(req)) {
+      return refuse(*e);
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
@@ -328,16 +484,9 @@ dd::Result<std::unique_ptr<Server>> Server::create(ServerOptions options,
       return;
     }
     ApiError e;
-    if (res.status == 413) {
-      const std::string length = req.get_header_value("Content-Length");
-      size_t size = 0;
-      for (const char c : length) {
-        if (c < '0' || c > '9' || size > kMaxBodyBytes * 1024) {
-          break;
-        }
-        size = size * 10 + static_cast<size_t>(c - '0');
-      }
-      e = ApiError::payload_too_large(size, kMaxBodyBytes);
+    if (HttpServer::body_timed_out()) {
+      e = ApiError::request_timeout("body");
+      res.status = e.http_status;
     } else if (res.status == 404) {
       e = ApiError::not_found(req.path);
     } else {
@@ -395,18 +544,18 @@ dd::Result<std::unique_ptr<Server>> Server::create(ServerOptions options,
 dd::Status Server::bind() {
   const ServerOptions& o = impl_->state.options;
   const std::string host = o.host == "localhost" ? "127.0.0.1" : o.host;
-  if (o.port == 0) {
-    impl_->port = impl_->http.bind_to_any_port(host);
-    if (impl_->port <= 0) {
-      return dd::Error::storage("bind", "cannot listen on " + host);
-    }
-  } else {
-    if (!impl_->http.bind_to_port(host, o.port)) {
-      return dd::Error::storage(
-          "bind", "cannot listen on " + host + ":" + std::to_string(o.port) + " (in use?)");
-    }
+  errno = 0;
+  const bool bound = o.port == 0 ? (impl_->port = impl_->http.bind_to_any_port(host)) > 0
+                                 : impl_->http.bind_to_port(host, o.port);
+  if (!bound) {
+    const std::string why = errno != 0 ? std::string(": ") + std::strerror(errno) : "";
+    return dd::Error::conflict("port", o.port,
+                               "cannot listen on " + host + ":" + std::to_string(o.port) + why);
+  }
+  if (o.port != 0) {
     impl_->port = o.port;
   }
+  impl_->state.bound_port = impl_->port;
   return dd::Status::Ok();
 }
 

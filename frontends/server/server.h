@@ -51,7 +51,8 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  /// Bind the listening socket. Errors: Storage("bind") with the host and port.
+  /// Bind the listening socket. Errors: Conflict("port", port) with the host and the system's
+  /// reason (the port is in use, the address is not this machine's, ...).
   dailydrug::app::Status bind();
   /// The bound port (after bind()).
   int port() const;

@@ -368,9 +368,17 @@ TEST_F(CliMedicationTest, NowComesFromTheEnvironment) {
   EXPECT_EQ(r.data()["medicine"]["created_at"], "2027-03-01T10:00");
 }
 
-TEST_F(CliMedicationTest, InvalidUtf8InUserTextDoesNotBreakJson) {
-  const CliResult r = run(
-      {"--json", "med", "add", "--name", "bad\xff name", "--dosage", "1정", "--times", "08:00"});
-  ASSERT_EQ(r.code, kExitOk) << r.err;
-  EXPECT_EQ(r.data()["medicine"]["name"], "bad\xEF\xBF\xBD name");  // U+FFFD replacement
+// Text a user writes is bounded (CreateScheduleParams): not UTF-8, too long or with a control
+// character, it is a usage error whose JSON names the field and stays valid JSON.
+TEST_F(CliMedicationTest, InvalidUtf8OrUnboundedUserTextIsAnInvalidFieldInValidJson) {
+  for (const std::string& name : {std::string("bad\xff name"), std::string(101, 'a'),
+                                  std::string("tab\tname")}) {
+    const CliResult r =
+        run({"--json", "med", "add", "--name", name, "--dosage", "1정", "--times", "08:00"});
+    EXPECT_EQ(r.code, kExitUsage) << r.err;
+    const auto err = nlohmann::json::parse(r.err, nullptr, false);
+    ASSERT_FALSE(err.is_discarded()) << r.err;
+    EXPECT_EQ(err["error"]["kind"], "Invalid");
+    EXPECT_EQ(err["error"]["subject"], "name");
+  }
 }

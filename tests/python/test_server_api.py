@@ -124,8 +124,8 @@ def test_prompt_longer_than_the_context_is_400_context_length(server):
 
 def test_body_over_1_mib_is_413(server):
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
-        s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                  b"Content-Length: 2000000\r\n\r\n")
+        s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  b"Content-Type: application/json\r\nContent-Length: 2000000\r\n\r\n")
         data = b""
         while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
             more = s.recv(65536)
@@ -325,8 +325,9 @@ def test_disconnect_cancels_a_non_streaming_request_too():
         s.wait_model()
         body = json.dumps(chat_body("hello", max_tokens=40, temperature=0)).encode()
         sock = socket.create_connection(("127.0.0.1", s.port), timeout=10)
-        sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                     % (len(body), body))
         head = sock.recv(4096)
         assert head.startswith(b"HTTP/1.1 200")
         sock.close()

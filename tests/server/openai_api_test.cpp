@@ -207,5 +207,17 @@ TEST(OpenAiApiTest, ErrorsCarryKindAndStatus) {
   EXPECT_EQ(api_error_from_llm(llm::Error::generation_failed("x")).http_status, 500);
 }
 
+TEST(OpenAiApiTest, ErrorMessagesNameFilesNotTheMachinesFolders) {
+  EXPECT_EQ(without_folders("model not found: /home/u/.cache/bundles/default"),
+            "model not found: default");
+  EXPECT_EQ(without_folders("model corrupted: /x/y/model.pte (sha256 of '/x/y/z.ptd')"),
+            "model corrupted: model.pte (sha256 of 'z.ptd')");
+  EXPECT_EQ(without_folders("cannot open /a/b/"), "cannot open b");
+  EXPECT_EQ(without_folders("3/4 done, a/b kept"), "3/4 done, a/b kept");
+  const ApiError e = api_error_from_llm(llm::Error::model_not_found("/srv/secret/bundle"));
+  EXPECT_EQ(e.http_status, 503);
+  EXPECT_EQ(e.message.find("/srv"), std::string::npos) << e.message;
+}
+
 }  // namespace
 }  // namespace dailydrug::server

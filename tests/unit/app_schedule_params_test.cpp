@@ -136,3 +136,46 @@ TEST(AppMedicineTest, BlankDetection) {
   EXPECT_FALSE(dd::is_blank("\xFF"));      // invalid UTF-8 is content, not blank
   EXPECT_FALSE(dd::is_blank("\xE3\x80"));  // truncated sequence
 }
+
+TEST(AppScheduleParamsTest, WhatAUserWritesIsBounded) {
+  const auto with = [](auto change) {
+    auto f = valid_fields();
+    change(f);
+    return invalid_field(f);
+  };
+  using F = dd::CreateScheduleParams::Fields;
+  EXPECT_EQ(with([](F& f) { f.name = std::string(100, 'a'); }), "<valid>");
+  EXPECT_EQ(with([](F& f) {
+              f.name.clear();
+              for (int i = 0; i < 100; ++i) f.name += "가";  // 100 code points, 300 bytes
+            }),
+            "<valid>");
+  EXPECT_EQ(with([](F& f) { f.name = std::string(101, 'a'); }), "name");
+  EXPECT_EQ(with([](F& f) { f.name = std::string("a\0b", 3); }), "name");
+  EXPECT_EQ(with([](F& f) { f.name = "a\nb"; }), "name");
+  EXPECT_EQ(with([](F& f) { f.name = "a\xC2\x85"; }), "name");  // U+0085, a C1 control
+  EXPECT_EQ(with([](F& f) { f.name = "a\xFF"; }), "name");      // not UTF-8
+  EXPECT_EQ(with([](F& f) { f.dosage = std::string(101, '1'); }), "dosage");
+  EXPECT_EQ(with([](F& f) { f.dosage = "1\x1b[31m"; }), "dosage");
+  EXPECT_EQ(with([](F& f) { f.memo = "line 1\nline 2\tend"; }), "<valid>");
+  EXPECT_EQ(with([](F& f) { f.memo = std::string(1001, 'm'); }), "memo");
+  EXPECT_EQ(with([](F& f) { f.memo = "bell\a"; }), "memo");
+  EXPECT_EQ(with([](F& f) {
+              f.time_slots.clear();
+              for (int h = 0; h < 24; ++h) {
+                f.time_slots.push_back(dd::TimeOfDay{std::chrono::hours(h)});
+              }
+            }),
+            "<valid>");
+  EXPECT_EQ(with([](F& f) {
+              f.time_slots.clear();
+              for (int m = 0; m < 25; ++m) {
+                f.time_slots.push_back(dd::TimeOfDay{std::chrono::minutes(m)});
+              }
+            }),
+            "time_slots");
+  EXPECT_EQ(with([](F& f) { f.end_date = dd::add_days(f.start_date, 3649); }), "<valid>");
+  EXPECT_EQ(with([](F& f) { f.end_date = dd::add_days(f.start_date, 3650); }), "end_date");
+  EXPECT_EQ(with([](F& f) { f.pattern = {3651, 0}; }), "take_days");
+  EXPECT_EQ(with([](F& f) { f.pattern = {1, 3651}; }), "rest_days");
+}

@@ -160,6 +160,31 @@ TEST(JsonGrammarTest, UnsupportedOrBrokenSchemasAreConfigurationInvalid) {
   }
 }
 
+// A grammar node no finite text matches would let the matcher start a value it can never finish.
+TEST(JsonGrammarTest, SchemasWithoutAFiniteValueAreConfigurationInvalid) {
+  for (const char* bad : {
+           R"({"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"})",
+           R"({"type":"object","properties":{"self":{"$ref":"#"}},"required":["self"]})",
+           R"({"type":"array","minItems":1,"items":{"$ref":"#"}})",
+           R"({"type":"object","properties":{"a":{"type":"object","properties":{"b":{"$ref":"#"}},
+               "required":["b"]}},"required":["a"]})",
+       }) {
+    auto g = JsonGrammar::compile(bad);
+    ASSERT_FALSE(g.ok()) << bad;
+    EXPECT_EQ(g.error().kind, ErrorKind::kConfigurationInvalid) << bad;
+    EXPECT_NE(g.error().message().find("no finite JSON value"), std::string::npos) << bad;
+  }
+  // Recursion with a way out (optional, an empty array, another branch) still compiles.
+  for (const char* good : {
+           R"({"type":"object","properties":{"self":{"$ref":"#"}}})",
+           R"({"type":"object","properties":{"kids":{"type":"array","items":{"$ref":"#"}}},
+               "required":["kids"]})",
+           R"({"anyOf":[{"type":"null"},{"type":"array","minItems":1,"items":{"$ref":"#"}}]})",
+       }) {
+    EXPECT_NE(grammar(good), nullptr) << good;
+  }
+}
+
 /// Random walks over the matcher's accepted bytes: every completed value parses and validates.
 TEST(JsonGrammarTest, RandomWalksProduceValidDocuments) {
   auto g = grammar(kMedication);

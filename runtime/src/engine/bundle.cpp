@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "dailydrug/llm/model.h"
 #include "sha256.h"
 
 namespace dailydrug::llm {
@@ -226,8 +227,11 @@ Result<BundleConfig> ModelBundle::parse_config(const std::string& json_text) {
                            "must be in [1, 8192]"));
   DD_RETURN_IF_ERROR(check(c.max_cache_tokens > 0, "memory_settings.max_cache_tokens",
                            "must be > 0"));
-  DD_RETURN_IF_ERROR(check(c.default_threads == -1 || c.default_threads > 0,
-                           "performance_settings.default_threads", "must be -1 or > 0"));
+  if (c.default_threads != -1 && (c.default_threads < 1 || c.default_threads > kMaxThreads)) {
+    return Error::configuration_invalid(
+        "performance_settings.default_threads",
+        "must be -1 or in [1, " + std::to_string(kMaxThreads) + "]");
+  }
   DD_RETURN_IF_ERROR(c.sampling.validate());
   for (TokenId id : c.eos_ids) {
     DD_RETURN_IF_ERROR(check(id >= 0 && id < c.vocab_size, "eos_ids", "id out of vocabulary"));

@@ -498,7 +498,77 @@ class JsonSchemaCompiler {
   Result<std::shared_ptr<const JsonGrammar>> run() {
     DD_ASSIGN_OR_RETURN(uint32_t r, compile(root_, "#"));
     g_->root_ = r;
+    // A node no finite text matches would let the matcher start a value it can never finish:
+    // generation would run to max_tokens and return text that is not JSON.
+    if (!every_node_has_a_finite_value()) {
+      return schema_error("#",
+                          "no finite JSON value satisfies this schema (a $ref cycle with no way "
+                          "out, or an object or array that must contain itself)");
+    }
     return std::shared_ptr<const JsonGrammar>(g_.release());
+  }
+
+  /// Whether some finite JSON text matches every node: literals, strings and numbers always; an
+  /// array when it may be empty or its items have one; an object when each required property
+  /// has one (free keys: {} always); a union when one branch has one. Computed bottom-up with a
+  /// work list, so linear in the grammar's size.
+  bool every_node_has_a_finite_value() const {
+    const std::vector<Node>& nodes = g_->nodes_;
+    // needs[i]: children that must still be found finite before node i is; `parents` the reverse
+    // edges along which a finite child counts.
+    std::vector<size_t> needs(nodes.size(), 0);
+    std::vector<std::vector<uint32_t>> parents(nodes.size());
+    const auto depend = [&](uint32_t parent, uint32_t child) {
+      ++needs[parent];
+      parents[child].push_back(parent);
+    };
+    for (uint32_t i = 0; i < nodes.size(); ++i) {
+      const Node& n = nodes[i];
+      switch (n.kind) {
+        case Kind::kLiterals:
+          needs[i] = n.literals.empty() ? 1 : 0;  // empty: a $ref placeholder never filled
+          break;
+        case Kind::kString:
+        case Kind::kNumber:
+          break;
+        case Kind::kArray:
+          if (n.min_items > 0) depend(i, n.item);
+          break;
+        case Kind::kObject:
+          for (const Property& p : n.props) {
+            if (p.required) depend(i, p.node);
+          }
+          break;
+        case Kind::kUnion: {
+          std::set<uint32_t> branches;
+          for (uint32_t b : n.by_first) {
+            if (b != 0) branches.insert(b - 1);
+          }
+          for (uint32_t b : branches) parents[b].push_back(i);
+          needs[i] = 1;  // any one branch will do
+          break;
+        }
+      }
+    }
+    std::vector<uint8_t> finite(nodes.size(), 0);
+    std::vector<uint32_t> work;
+    for (uint32_t i = 0; i < nodes.size(); ++i) {
+      if (needs[i] == 0) work.push_back(i);
+    }
+    size_t found = 0;
+    while (!work.empty()) {
+      const uint32_t c = work.back();
+      work.pop_back();
+      if (finite[c]) continue;
+      finite[c] = 1;
+      ++found;
+      for (uint32_t p : parents[c]) {
+        if (finite[p] || needs[p] == 0) continue;
+        needs[p] = nodes[p].kind == Kind::kUnion ? 0 : needs[p] - 1;
+        if (needs[p] == 0) work.push_back(p);
+      }
+    }
+    return found == nodes.size();
   }
 
   uint32_t any() {

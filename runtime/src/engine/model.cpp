@@ -93,6 +93,10 @@ ExecutorchModel::ExecutorchModel() : impl_(std::make_unique<Impl>()) {}
 ExecutorchModel::~ExecutorchModel() = default;
 
 Status ExecutorchModel::set_num_threads(int n) {
+  if (n > kMaxThreads) {
+    return Error::configuration_invalid(
+        "num_threads", std::to_string(n) + " is more than " + std::to_string(kMaxThreads));
+  }
   init_executorch_once();
   auto* pool = et::extension::threadpool::get_threadpool();
   if (pool == nullptr) return Error::configuration_invalid("num_threads", "no thread pool");

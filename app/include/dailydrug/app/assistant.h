@@ -164,6 +164,14 @@ class Assistant {
   /// reply.model_error, never lost as the whole answer.
   void add_model_text(std::string_view question, const Grounding& grounding, AssistantReply& reply,
                       const llm::TextCallback& on_text, bool chat_turn);
+  /// The prompt of `request` leaves min_output_tokens of the `limit` (one tokenization).
+  AssistantResult<bool> fits(const llm::GenerationRequest& request, int64_t limit);
+  /// The most of today's doses whose coaching prompt fits (nullopt: not even none fits), by
+  /// binary search over the count; kCancelled in `reply` when the call's token is cancelled.
+  AssistantResult<std::optional<size_t>> most_doses_that_fit(const CoachData& data,
+                                                             Language language,
+                                                             llm::GenerationRequest& request,
+                                                             AssistantReply& reply);
   /// Run the model on `request` through the safety filter; false when the prompt cannot fit.
   AssistantResult<bool> run_model(llm::GenerationRequest& request, AssistantReply& reply,
                                   const llm::TextCallback& on_text, bool trim_history);

@@ -18,6 +18,14 @@
 
 namespace dailydrug::app {
 
+// What a user may write (web form, CLI flags, a scan), so that one stored medicine cannot make
+// every later listing, prompt and schedule expensive. Counted in Unicode code points.
+inline constexpr size_t kMaxNameChars = 100;
+inline constexpr size_t kMaxDosageChars = 100;
+inline constexpr size_t kMaxMemoChars = 1000;
+inline constexpr size_t kMaxSlotsPerDay = 24;   // distinct times a day
+inline constexpr int kMaxScheduleDays = 3650;  // start..end, and each of take/rest days
+
 class CreateScheduleParams {
  public:
   /// The raw input, e.g. from a form or CLI flags.
@@ -41,10 +49,12 @@ class CreateScheduleParams {
   };
 
   /// Validates `fields` and normalises the slots. Checks run in this order and the first failure is
-  /// returned as Invalid(field): "name", "dosage", "time_slots", "take_days", "rest_days",
-  /// "start_date" (not a real date in years 1970–2999), "end_date" (likewise, or before
-  /// start_date),
-  /// "schedule_id" / "medicine_id" (set but not positive).
+  /// returned as Invalid(field): "name" (blank, or text beyond the bounds above: too long, a
+  /// control character, not UTF-8), "dosage" (likewise), "memo" (too long, a control character
+  /// other than newline and tab), "time_slots" (none, or more than kMaxSlotsPerDay distinct),
+  /// "take_days" / "rest_days" (outside [1 | 0, kMaxScheduleDays]), "start_date" (not a real date
+  /// in years 1970–2999), "end_date" (likewise, before start_date, or more than kMaxScheduleDays
+  /// after it), "schedule_id" / "medicine_id" (set but not positive).
   static Result<CreateScheduleParams> create(Fields fields);
 
   const Fields& fields() const { return fields_; }

@@ -30,6 +30,10 @@ void encode_utf8(uint32_t cp, std::string& out);
 /// Number of code points in `text` (invalid bytes count one each).
 size_t utf8_length(std::string_view text);
 
+/// The first `max_code_points` code points of `text` (all of it if shorter); never splits a
+/// sequence.
+std::string_view utf8_prefix(std::string_view text, size_t max_code_points);
+
 /// A precomposed Hangul syllable, U+AC00–U+D7A3 ("가".."힣").
 constexpr bool is_hangul_syllable(uint32_t cp) {
   return cp >= 0xAC00 && cp <= 0xD7A3;

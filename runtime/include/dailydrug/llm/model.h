@@ -69,6 +69,7 @@ class ExecutorchModel {
   Result<std::span<const float>> forward(std::span<const TokenId> tokens, int64_t start_pos);
 
   /// Set ExecuTorch's shared thread pool size (process-wide). n <= 0 picks the automatic size.
+  /// Errors: ConfigurationInvalid("num_threads") above kMaxThreads.
   static Status set_num_threads(int n);
   /// The current size of ExecuTorch's shared thread pool.
   static int num_threads();
@@ -81,6 +82,10 @@ class ExecutorchModel {
   std::string path_;
   std::string weight_cache_ = "off";
 };
+
+/// The most threads a bundle or a caller may ask for: decoding a small model stops gaining at a
+/// few threads, and pthreadpool fails (a crash, not an error) long before 100,000.
+inline constexpr int kMaxThreads = 64;
 
 /// Threads to use for n = -1 on this machine: the performance cores this process may run on
 /// (cpu_topology.h); on cores all alike, all of them up to 4 and one fewer above that.
