@@ -32,6 +32,8 @@ using Clock = std::chrono::steady_clock;
 
 thread_local bool t_close_after_response = false;
 thread_local bool t_body_timed_out = false;
+// The connection of the request this pool thread is handling (for client_gone()).
+thread_local socket_t t_socket = INVALID_SOCKET;
 
 void close_socket(socket_t sock) {
   ::shutdown(sock, SHUT_RDWR);
@@ -440,6 +442,17 @@ bool HttpServer::body_timed_out() {
   return t_body_timed_out;
 }
 
+bool HttpServer::client_gone() {
+  if (t_socket == INVALID_SOCKET) return false;
+  pollfd p{t_socket, POLLIN | POLLRDHUP, 0};
+  if (::poll(&p, 1, 0) <= 0) return false;  // nothing happened: still there
+  if (p.revents & (POLLERR | POLLHUP | POLLRDHUP | POLLNVAL)) return true;
+  // Readable: more bytes (a pipelined request) mean it is there; end of stream means it left.
+  char byte = 0;
+  const ssize_t n = ::recv(t_socket, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 bool HttpServer::process_and_close_socket(socket_t sock) {
   gate_->admit(sock, 0);
   return true;
@@ -454,9 +467,11 @@ void HttpServer::serve(socket_t sock, size_t served, size_t header_bytes) {
   }
   t_close_after_response = false;
   t_body_timed_out = false;
+  t_socket = sock;
   const bool last = served + 1 >= keep_alive_max_count_;
   bool connection_closed = false;
   const bool ok = process_request(stream, last, connection_closed, nullptr);
+  t_socket = INVALID_SOCKET;
   if (t_close_after_response || t_body_timed_out) {
     gate_->linger(sock);
   } else if (ok && !connection_closed && !last && svr_sock_ != INVALID_SOCKET) {

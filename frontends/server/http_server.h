@@ -43,6 +43,10 @@ class HttpServer : public httplib::Server {
   static void close_after_response();
   /// In the error handler: the request failed because its body did not arrive in time.
   static bool body_timed_out();
+  /// From a handler: the client of the request being handled has closed its connection (or
+  /// the connection failed). A handler that waits before it answers checks this between waits,
+  /// so a client that left while queued frees its place.
+  static bool client_gone();
 
   class Gate;
 

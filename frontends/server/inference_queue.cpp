@@ -27,6 +27,11 @@ void GenerationJob::wait_for_output() {
   cv_.wait(lock, [&] { return outcome_.has_value() || pieces_ > 0; });
 }
 
+bool GenerationJob::wait_for_output(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return cv_.wait_for(lock, timeout, [&] { return outcome_.has_value() || pieces_ > 0; });
+}
+
 void GenerationJob::emit_text(std::string_view piece, int64_t tokens) {
   {
     const std::lock_guard lock(mutex_);
@@ -252,6 +257,13 @@ void InferenceQueue::run() {
       metrics_.count_generation(GenerationOutcome::kCancelled, 0, 0);
       job->finish(std::move(cancelled_response));
     } else if (load_failure) {
+      // A model that cannot be loaded is the server's state, not the request's fault: 503
+      // whatever the kind (a bundle with an invalid config says ConfigurationInvalid).
+      ApiError unavailable = api_error_from_llm(*load_failure);
+      unavailable.http_status = 503;
+      unavailable.type = "server_error";
+      unavailable.param.clear();
+      job->set_api_error(std::move(unavailable));
       metrics_.count_generation(GenerationOutcome::kFailed, 0, 0);
       job->finish(std::move(*load_failure));
     } else {

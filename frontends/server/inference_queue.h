@@ -61,6 +61,9 @@ class GenerationJob {
   /// Blocks until the job has produced text or finished: until then a response can still choose
   /// its HTTP status (an error before the first token, e.g. a model that cannot be loaded).
   void wait_for_output();
+  /// As wait_for_output(), for at most `timeout`: false when nothing came (a caller that waits
+  /// in slices can check on its client between them).
+  bool wait_for_output(std::chrono::milliseconds timeout);
   /// The result, once take() reported finished.
   const llm::Result<llm::GenerationResponse>& outcome() const { return *outcome_; }
   bool cancelled() const { return cancel_->cancelled(); }

@@ -332,8 +332,20 @@ void chat_completions(ServerState& state, const httplib::Request& req, httplib::
   const std::string id = completion_id(job->id());
   const int64_t created = unix_now();
   // Until the first token the status can still say what went wrong (400 for a bad schema, 503
-  // for a model that cannot be loaded, ...).
-  job->wait_for_output();
+  // for a model that cannot be loaded, ...). Meanwhile the client is watched: one that leaves
+  // while its request waits gives up its place at once. A stream that has waited a second is
+  // answered 200 and kept checked with `: waiting` comments; an error then comes in the stream.
+  const auto waiting_since = std::chrono::steady_clock::now();
+  while (!job->wait_for_output(std::chrono::milliseconds(100))) {
+    if (HttpServer::client_gone()) {
+      state.queue->cancel(job);
+      HttpServer::close_after_response();
+      return;
+    }
+    if (chat.stream && std::chrono::steady_clock::now() - waiting_since > std::chrono::seconds(1)) {
+      break;
+    }
+  }
   {
     const GenerationJob::Update peek = job->take(std::chrono::milliseconds(0));
     if (peek.finished) {

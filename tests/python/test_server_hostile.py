@@ -395,6 +395,22 @@ def test_a_bundle_asking_for_100000_threads_is_refused_not_a_crash(tmp_path):
               f"{threads}: exit {r.returncode}, {r.stderr[-300:]}")
 
 
+def test_a_bundle_the_server_cannot_load_is_503_whatever_its_error_kind(tmp_path):
+    # ConfigurationInvalid here is the bundle's fault, not the request's: 503, not 400.
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    for f in Path(TINY_BUNDLE).iterdir():
+        (bundle / f.name).symlink_to(f)
+    config = json.loads((Path(TINY_BUNDLE) / "model_config.json").read_text())
+    config.setdefault("performance_settings", {})["default_threads"] = 100000
+    (bundle / "model_config.json").unlink()
+    (bundle / "model_config.json").write_text(json.dumps(config))
+    with Server("--lazy-load", model=str(bundle), now=NOW) as s:
+        status, _, reply = s.post("/v1/chat/completions", chat_body("hi", max_tokens=2))
+        check("messages", status == 503 and reply["error"]["kind"] == "ConfigurationInvalid"
+              and reply["error"]["type"] == "server_error", f"{status}: {reply}")
+
+
 # ---- 8. Metrics label sets --------------------------------------------------------------------------
 
 def test_made_up_paths_do_not_grow_the_metrics(server):
@@ -475,3 +491,42 @@ def check_bind_failure(r, where: str, json_flag: list[str]):
         err = json.loads(text[text.index("{"):])["error"]
         ok = ok and err["kind"] == "Conflict" and err["subject"] == "port"
     check("messages", ok, f"{where} {json_flag}: exit {r.returncode}: {text[-300:]}")
+
+
+def send_and_leave(port: int, body: dict):
+    """A non-streaming client that sends its request and closes the connection at once."""
+    data = json.dumps(body).encode()
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(data), data))
+    sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
+
+
+def test_clients_that_leave_the_queue_give_up_their_places():
+    # One slow generation holds the model; clients that queue behind it and leave must not keep
+    # the queue full, and a queued stream is answered at once and kept checked.
+    with Server("--queue", "2", "--token-delay-ms", "300", now=NOW) as s:
+        s.wait_model()
+        holder = s.open_stream("/v1/chat/completions",
+                               chat_body("hold", stream=True, max_tokens=60, temperature=0))
+        assert holder[1].status == 200
+        for i in range(8):
+            send_and_leave(s.port, chat_body(f"left {i}", max_tokens=2))
+            deadline = time.monotonic() + 3
+            while s.metrics()["dailydrug_queue_depth"] > 0 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            check("queue", s.metrics()["dailydrug_queue_depth"] == 0,
+                  f"client {i} left but its place is still taken")
+        # A queued stream: headers and `: waiting` comments while it waits.
+        t0 = time.monotonic()
+        conn, resp = s.open_stream("/v1/chat/completions",
+                                   chat_body("queued", stream=True, max_tokens=2, temperature=0))
+        check("queue", resp.status == 200 and time.monotonic() - t0 < 3,
+              f"queued stream got {resp.status} after {time.monotonic() - t0:.1f} s")
+        line = resp.readline()
+        while line in (b"\r\n", b"\n") or line.startswith(b"data: {"):
+            line = resp.readline()
+        check("queue", line.startswith(b": waiting"), f"first line while queued: {line!r}")
+        conn.close()
+        holder[0].close()
