@@ -1,6 +1,5 @@
 #include "dailydrug/app/scan_schema.h"
 
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 namespace dailydrug::app {
@@ -99,22 +98,20 @@ std::string_view scan_result_schema_text() {
   return kSchema;
 }
 
-const JsonSchema& scan_result_schema() {
-  static const JsonSchema schema = [] {
+const Result<JsonSchema>& scan_result_schema() {
+  static const Result<JsonSchema> schema = [] {
     auto parsed = nlohmann::json::parse(kSchema, nullptr, /*allow_exceptions=*/false);
-    auto compiled = JsonSchema::compile(std::move(parsed));
-    // The embedded schema is a compile-time constant that the unit tests compile; failing here
-    // is a build defect, not something a caller can cause.
-    if (!compiled.ok()) {
-      std::abort();
-    }
-    return std::move(compiled).value();
+    return JsonSchema::compile(std::move(parsed));
   }();
   return schema;
 }
 
 std::vector<SchemaViolation> validate_scan_result_json(const nlohmann::json& result) {
-  return scan_result_schema().validate(result);
+  const Result<JsonSchema>& schema = scan_result_schema();
+  // The embedded schema is a constant the unit tests compile; if it ever failed to, every
+  // result is refused rather than let through unchecked.
+  if (!schema.ok()) return {{"", "the scan result schema does not compile: " + schema.error().message()}};
+  return schema->validate(result);
 }
 
 }  // namespace dailydrug::app

@@ -17,16 +17,7 @@ std::string dump_json(const json& j) {
 }
 
 int exit_code_for(const dd::Error& error) {
-  switch (error.kind) {
-    case dd::ErrorKind::kNotFound:
-      return kExitNotFound;
-    case dd::ErrorKind::kInvalid:
-      return kExitUsage;
-    case dd::ErrorKind::kConflict:
-    case dd::ErrorKind::kStorage:
-      return kExitFailure;
-  }
-  return kExitFailure;
+  return frontend::report_of(error.kind).exit_code;
 }
 
 std::string korean_message(const dd::Error& error) {

@@ -3,21 +3,16 @@
 
 #include <string>
 
+#include "error_table.h"
+
 namespace CLI {
 class App;
 }
 
 namespace dailydrug::cli {
 
-/// Documented exit codes (README "Exit codes").
-enum ExitCode : int {
-  kExitOk = 0,
-  kExitFailure = 1,     // an operation failed (message on stderr)
-  kExitUsage = 2,       // bad flags or arguments
-  kExitNotFound = 3,    // a named medicine/schedule/record does not exist
-  kExitModel = 4,       // the model bundle could not be loaded or run (typed error on stderr)
-  kExitCancelled = 130  // Ctrl-C during a generation
-};
+/// Documented exit codes (README "Exit codes"), from the front ends' one error table.
+using enum frontend::ExitCode;
 
 /// Options that every subcommand sees.
 struct GlobalOptions {

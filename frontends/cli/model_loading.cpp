@@ -81,17 +81,7 @@ int report_error(const llm::Error& error, bool json) {
   } else {
     std::cerr << "error [" << llm::to_string(error.kind) << "]: " << error.message() << "\n";
   }
-  switch (error.kind) {
-    case llm::ErrorKind::kConfigurationInvalid:
-    case llm::ErrorKind::kTokenizationFailed:
-    case llm::ErrorKind::kContextLengthExceeded:
-      return kExitUsage;
-    case llm::ErrorKind::kGenerationTimeout:
-    case llm::ErrorKind::kGenerationFailed:
-      return kExitFailure;
-    default:
-      return kExitModel;
-  }
+  return frontend::report_of(error.kind).exit_code;
 }
 
 namespace {

@@ -350,16 +350,12 @@ struct AssistantCall {
 };
 
 GenerationJob::Work assistant_work(ServerState& state, AssistantCall call) {
-  return [&state, call = std::move(call)](
-             llm::LocalLlm& model, GenerationJob& job) -> llm::Result<llm::GenerationResponse> {
-    const auto fail = [&job](ApiError e) -> llm::Result<llm::GenerationResponse> {
-      job.set_api_error(std::move(e));
-      return llm::Error::generation_failed("assistant", "see the API error");
-    };
+  return [&state, call = std::move(call)](llm::LocalLlm& model,
+                                          GenerationJob& job) -> GenerationJob::Outcome {
     if (!state.worker_store) {  // only this (the worker) thread touches worker_store
       auto opened = state.open_worker_store();
       if (!opened.ok()) {
-        return fail(api_error_from_app(opened.error()));
+        return api_error_from_app(opened.error());
       }
       state.worker_store.emplace(std::move(opened).value());
     }
@@ -390,9 +386,9 @@ GenerationJob::Work assistant_work(ServerState& state, AssistantCall call) {
     if (!reply.ok()) {
       const dd::AssistantError& e = reply.error();
       if (e.is_llm()) {
-        return std::get<llm::Error>(e.error);
+        return api_error_from_llm(std::get<llm::Error>(e.error));
       }
-      return fail(api_error_from_app(std::get<dd::Error>(e.error)));
+      return api_error_from_app(std::get<dd::Error>(e.error));
     }
     job.set_stats(reply->stats);
     job.set_extra_json(dump(json{{"language", dd::to_string(reply->language)},

@@ -48,15 +48,6 @@ void GenerationJob::set_stats(const llm::GenerationStats& stats) {
   stats_ = stats;
 }
 
-void GenerationJob::set_api_error(ApiError error) {
-  const std::lock_guard lock(mutex_);
-  api_error_ = std::move(error);
-}
-
-std::optional<ApiError> GenerationJob::api_error() const {
-  const std::lock_guard lock(mutex_);
-  return api_error_;
-}
 
 void GenerationJob::set_extra_json(std::string json_object) {
   const std::lock_guard lock(mutex_);
@@ -81,7 +72,7 @@ void GenerationJob::set_phase(Phase phase, size_t position) {
   cv_.notify_all();
 }
 
-void GenerationJob::finish(llm::Result<llm::GenerationResponse> outcome) {
+void GenerationJob::finish(Outcome outcome) {
   {
     const std::lock_guard lock(mutex_);
     outcome_.emplace(std::move(outcome));
@@ -263,12 +254,11 @@ void InferenceQueue::run() {
       unavailable.http_status = 503;
       unavailable.type = "server_error";
       unavailable.param.clear();
-      job->set_api_error(std::move(unavailable));
       metrics_.count_generation(GenerationOutcome::kFailed, 0, 0);
-      job->finish(std::move(*load_failure));
+      job->finish(std::move(unavailable));
     } else {
       job->set_phase(GenerationJob::Phase::kGenerating);
-      llm::Result<llm::GenerationResponse> outcome = job->work_(model_, *job);
+      GenerationJob::Outcome outcome = job->work_(model_, *job);
       // A job whose client went away counts as cancelled even if its work ran to the end (e.g.
       // an answer composed without the model, which has no token loop to stop).
       if (outcome.ok() && job->cancelled()) {

@@ -42,9 +42,11 @@ class GenerationJob {
  public:
   enum class Phase { kQueued, kLoading, kGenerating, kFinished };
   /// What the worker runs once the model is loaded: typically model.generate(request, ...) with
-  /// the job's cancel_token() in the request and emit_text() as the text callback.
-  using Work =
-      std::function<llm::Result<llm::GenerationResponse>(llm::LocalLlm&, GenerationJob&)>;
+  /// the job's cancel_token() in the request and emit_text() as the text callback. Its errors
+  /// are what the client gets: an LLM error through api_error_from_llm, an app error through
+  /// api_error_from_app — each as itself.
+  using Outcome = ApiResult<llm::GenerationResponse>;
+  using Work = std::function<Outcome(llm::LocalLlm&, GenerationJob&)>;
 
   /// What happened since the previous take(): text produced, and the current state.
   struct Update {
@@ -65,7 +67,7 @@ class GenerationJob {
   /// in slices can check on its client between them).
   bool wait_for_output(std::chrono::milliseconds timeout);
   /// The result, once take() reported finished.
-  const llm::Result<llm::GenerationResponse>& outcome() const { return *outcome_; }
+  const Outcome& outcome() const { return *outcome_; }
   bool cancelled() const { return cancel_->cancelled(); }
   /// The job's stop, for the requests its Work makes.
   const llm::CancelTokenPtr& cancel_token() const { return cancel_; }
@@ -77,10 +79,6 @@ class GenerationJob {
   void emit_text(std::string_view piece, int64_t tokens = 1);
   /// Record the generation's stats (for the metrics).
   void set_stats(const llm::GenerationStats& stats);
-  /// For Work whose errors are not runtime errors (e.g. the Assistant's storage errors): the
-  /// error the client gets instead of the outcome's.
-  void set_api_error(ApiError error);
-  std::optional<ApiError> api_error() const;
   /// For Work: a JSON object of extra fields for the final event (e.g. the Assistant's notice).
   void set_extra_json(std::string json_object);
   std::string extra_json() const;
@@ -89,7 +87,7 @@ class GenerationJob {
   friend class InferenceQueue;
   GenerationJob(uint64_t id, Work work) : id_(id), work_(std::move(work)) {}
   void set_phase(Phase phase, size_t position = 0);
-  void finish(llm::Result<llm::GenerationResponse> outcome);
+  void finish(Outcome outcome);
 
   const uint64_t id_;
   Work work_;
@@ -102,9 +100,8 @@ class GenerationJob {
   int64_t pieces_ = 0;
   int64_t tokens_ = 0;
   bool changed_ = true;
-  std::optional<llm::Result<llm::GenerationResponse>> outcome_;
+  std::optional<Outcome> outcome_;
   llm::GenerationStats stats_;
-  std::optional<ApiError> api_error_;
   std::string extra_json_;
 };
 

@@ -1,5 +1,7 @@
 #include "openai_api.h"
 
+#include "error_table.h"
+
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -545,31 +547,15 @@ std::string without_folders(std::string_view text) {
 }
 
 ApiError api_error_from_llm(const llm::Error& error) {
+  const frontend::ErrorReport r = frontend::report_of(error.kind);
   ApiError e;
   e.kind = std::string{llm::to_string(error.kind)};
   e.message = without_folders(error.message());
-  e.code = e.kind;
-  switch (error.kind) {
-    case llm::ErrorKind::kConfigurationInvalid:
-    case llm::ErrorKind::kTokenizationFailed:
-    case llm::ErrorKind::kContextLengthExceeded:
-      e.http_status = 400;
-      e.type = "invalid_request_error";
-      e.param = error.kind == llm::ErrorKind::kConfigurationInvalid ? error.subject : "";
-      break;
-    case llm::ErrorKind::kGenerationTimeout:
-      e.http_status = 504;
-      e.type = "server_error";
-      break;
-    case llm::ErrorKind::kGenerationFailed:
-      e.http_status = 500;
-      e.type = "server_error";
-      break;
-    default:  // the model could not be loaded (or memory, assets, ...)
-      e.http_status = 503;
-      e.type = "server_error";
-      break;
-  }
+  e.code = r.http_code.empty() ? e.kind : std::string{r.http_code};
+  e.http_status = r.http_status;
+  e.type = std::string{r.http_type};
+  // The request field at fault, for the client's own mistakes.
+  if (error.kind == llm::ErrorKind::kConfigurationInvalid) e.param = error.subject;
   return e;
 }
 

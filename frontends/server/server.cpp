@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "dailydrug/llm/local_llm.h"
+#include "error_table.h"
 #include "http_server.h"
 #include "server_state.h"
 #include "web_assets.h"
@@ -41,29 +42,14 @@ void send_error(ServerState& state, httplib::Response& res, const ApiError& erro
 }
 
 ApiError api_error_from_app(const dd::Error& error) {
+  const frontend::ErrorReport r = frontend::report_of(error.kind);
   ApiError e;
   e.kind = std::string{dd::to_string(error.kind)};
   e.message = error.message();
   e.param = error.kind == dd::ErrorKind::kInvalid ? error.subject : "";
-  switch (error.kind) {
-    case dd::ErrorKind::kNotFound:
-      e.http_status = 404;
-      e.code = "not_found";
-      break;
-    case dd::ErrorKind::kInvalid:
-      e.http_status = 400;
-      e.code = "invalid_value";
-      break;
-    case dd::ErrorKind::kConflict:
-      e.http_status = 409;
-      e.code = "conflict";
-      break;
-    case dd::ErrorKind::kStorage:
-      e.http_status = 500;
-      e.type = "server_error";
-      e.code = "storage";
-      break;
-  }
+  e.http_status = r.http_status;
+  e.type = std::string{r.http_type};
+  e.code = std::string{r.http_code};
   return e;
 }
 
@@ -105,10 +91,10 @@ void stream_sse(ServerState& state, httplib::Response& res,
 
 GenerationJob::Work generation_work(const ServerOptions& options, llm::GenerationRequest request) {
   const int delay_ms = options.token_delay_ms;
-  return [request = std::move(request), delay_ms](llm::LocalLlm& model,
-                                                  GenerationJob& job) mutable {
+  return [request = std::move(request), delay_ms](
+             llm::LocalLlm& model, GenerationJob& job) mutable -> GenerationJob::Outcome {
     request.cancel = job.cancel_token();
-    return model.generate(
+    auto generated = model.generate(
         request,
         [&](std::string_view piece) {
           job.emit_text(piece);
@@ -117,15 +103,14 @@ GenerationJob::Work generation_work(const ServerOptions& options, llm::Generatio
           }
         },
         [&](const llm::GenerationStats& stats) { job.set_stats(stats); });
+    if (!generated.ok()) return api_error_from_llm(generated.error());
+    return std::move(generated).value();
   };
 }
 
 std::optional<ApiError> job_error(const GenerationJob& job) {
-  if (auto e = job.api_error()) {
-    return e;
-  }
   if (!job.outcome().ok()) {
-    return api_error_from_llm(job.outcome().error());
+    return job.outcome().error();
   }
   return std::nullopt;
 }
@@ -399,7 +384,7 @@ void chat_completions(ServerState& state, const httplib::Request& req, httplib::
       if (auto e = job_error(finished)) {  // after the first token: report in the stream
         return "data: " + build_error_json(*e) + "\n\n" + std::string{kSseDone};
       }
-      const llm::Result<llm::GenerationResponse>& outcome = finished.outcome();
+      const GenerationJob::Outcome& outcome = finished.outcome();
       std::string out = build_chat_chunk(
           id, model, created,
           ChunkFields{.finish_reason = finish_reason_name(outcome->finish_reason)});

@@ -45,14 +45,14 @@ void send_error(ServerState& state, httplib::Response& res, const ApiError& erro
 ApiError api_error_from_app(const dailydrug::app::Error& error);
 
 /// Formats one SSE response from a job's updates: `update` returns the bytes to send for news
-/// (may be empty), `finish` the closing bytes once the job finished (its outcome, api_error()).
+/// (may be empty), `finish` the closing bytes once the job finished (its outcome).
 struct SseFormatter {
   std::function<std::string(const GenerationJob::Update&)> update;
   std::function<std::string(const GenerationJob&)> finish;
   std::string content_type = "text/event-stream";
   std::string keepalive = ": waiting\n\n";  // written when nothing else is (SSE comment)
 };
-/// The error a client gets for a finished job that failed (api_error() first), or nullopt.
+/// The error a client gets for a finished job that failed, or nullopt.
 std::optional<ApiError> job_error(const GenerationJob& job);
 /// Streams the job as text/event-stream. A write that fails (the client went away) cancels the
 /// job; while nothing happens an SSE comment is sent every 250 ms so that a gone client is noticed.

@@ -27,8 +27,14 @@ std::unique_ptr<llm::LocalLlm> model_of(const std::string& dir) {
   return std::move(llm::LocalLlm::create(config)).value();
 }
 
+/// A generation's result as a job outcome (errors as the client sees them).
+GenerationJob::Outcome outcome_of(llm::Result<llm::GenerationResponse> r) {
+  if (!r.ok()) return api_error_from_llm(r.error());
+  return std::move(r).value();
+}
+
 /// Waits for the job to finish and returns its outcome.
-const llm::Result<llm::GenerationResponse>& finish(GenerationJob& job) {
+const GenerationJob::Outcome& finish(GenerationJob& job) {
   const auto deadline = std::chrono::steady_clock::now() + 30s;
   while (!job.take(100ms).finished) {
     if (std::chrono::steady_clock::now() > deadline) ADD_FAILURE() << "job did not finish";
@@ -49,7 +55,7 @@ GenerationJob::Work blocking_work(std::atomic<bool>& release, std::vector<int>& 
     llm::GenerationResponse r;
     r.text = "x";
     r.finish_reason = job.cancelled() ? llm::FinishReason::kCancelled : llm::FinishReason::kStop;
-    return llm::Result<llm::GenerationResponse>(r);
+    return GenerationJob::Outcome(r);
   };
 }
 
@@ -114,16 +120,16 @@ TEST(InferenceQueueTest, CancelStopsARunningGenerationOnTheModel) {
     g.max_output_tokens = 40;
     g.temperature = 0.0f;
     g.cancel = j.cancel_token();
-    return m.generate(g, [&](std::string_view piece) {
+    return outcome_of(m.generate(g, [&](std::string_view piece) {
       j.emit_text(piece);
       std::this_thread::sleep_for(20ms);
-    });
+    }));
   });
   ASSERT_TRUE(job.ok());
   (*job)->wait_for_output();
   queue.cancel(*job);
   const auto& outcome = finish(**job);
-  ASSERT_TRUE(outcome.ok()) << outcome.error().message();
+  ASSERT_TRUE(outcome.ok()) << outcome.error().message;
   EXPECT_EQ(outcome->finish_reason, llm::FinishReason::kCancelled);
   EXPECT_LT(outcome->usage.output_tokens, 40);
   EXPECT_EQ(metrics.cancelled(), 1);
@@ -133,7 +139,7 @@ TEST(InferenceQueueTest, CancelStopsARunningGenerationOnTheModel) {
     g.prompt = "hi";
     g.max_output_tokens = 4;
     g.cancel = j.cancel_token();
-    return m.generate(g);
+    return outcome_of(m.generate(g));
   });
   ASSERT_TRUE(next.ok());
   const auto& second = finish(**next);
@@ -154,17 +160,18 @@ TEST(InferenceQueueTest, AModelThatCannotLoadFailsTheJobWithItsKindAndIsTriedAga
     g.prompt = "hi";
     g.max_output_tokens = 2;
     g.cancel = j.cancel_token();
-    return m.generate(g);
+    return outcome_of(m.generate(g));
   };
   auto job = queue.submit(
-      [](llm::LocalLlm&, GenerationJob&) -> llm::Result<llm::GenerationResponse> {
+      [](llm::LocalLlm&, GenerationJob&) -> GenerationJob::Outcome {
         ADD_FAILURE() << "work ran without a model";
         return llm::GenerationResponse{};
       });
   ASSERT_TRUE(job.ok());
   const auto& outcome = finish(**job);
   ASSERT_FALSE(outcome.ok());
-  EXPECT_EQ(outcome.error().kind, llm::ErrorKind::kModelNotFound);
+  EXPECT_EQ(outcome.error().kind, "ModelNotFound");
+  EXPECT_EQ(outcome.error().http_status, 503);
   EXPECT_EQ(queue.model_state(), ModelState::kFailed);
   ASSERT_TRUE(queue.load_error().has_value());
   const std::string text = metrics.prometheus_text(queue.gauges());
@@ -175,7 +182,7 @@ TEST(InferenceQueueTest, AModelThatCannotLoadFailsTheJobWithItsKindAndIsTriedAga
   auto later = queue.submit(generate);
   ASSERT_TRUE(later.ok());
   const auto& second = finish(**later);
-  ASSERT_TRUE(second.ok()) << second.error().message();
+  ASSERT_TRUE(second.ok()) << second.error().message;
   EXPECT_EQ(queue.model_state(), ModelState::kReady);
   fs::remove_all(dir);
 }
@@ -187,7 +194,7 @@ TEST(InferenceQueueTest, AJobCancelledWhileTheModelLoadsNeverRunsItsWork) {
   std::atomic<bool> ran{false};
   auto job = queue.submit([&ran](llm::LocalLlm&, GenerationJob&) {
     ran = true;
-    return llm::Result<llm::GenerationResponse>(llm::GenerationResponse{});
+    return GenerationJob::Outcome(llm::GenerationResponse{});
   });
   ASSERT_TRUE(job.ok());
   queue.cancel(*job);  // waiting or loading: either way its work must not run

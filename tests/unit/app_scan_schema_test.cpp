@@ -224,3 +224,10 @@ TEST_F(ScanTraceability, AcceptsTheSameValueWrittenDifferently) {
 }
 
 }  // namespace
+
+TEST(ScanSchema, TheEmbeddedSchemaCompiles) {
+  // validate_scan_result_json() refuses every result if it did not: this is what keeps that
+  // from happening (the library has no abort to fall back on).
+  const auto& schema = dd::scan_result_schema();
+  ASSERT_TRUE(schema.ok()) << schema.error().message();
+}

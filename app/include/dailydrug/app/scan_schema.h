@@ -17,10 +17,12 @@ namespace dailydrug::app {
 /// The schema document as JSON text (the content of app/schemas/scan_result.schema.json).
 std::string_view scan_result_schema_text();
 
-/// The compiled schema (compiled once, on first use).
-const JsonSchema& scan_result_schema();
+/// The compiled schema (compiled once, on first use). Invalid("schema") only if the embedded
+/// schema were broken (a build defect the unit tests catch).
+const Result<JsonSchema>& scan_result_schema();
 
-/// Violations of the scan result schema; empty means valid.
+/// Violations of the scan result schema; empty means valid. With a broken embedded schema, one
+/// violation says so: results are refused, never passed unchecked.
 std::vector<SchemaViolation> validate_scan_result_json(const nlohmann::json& result);
 
 }  // namespace dailydrug::app
