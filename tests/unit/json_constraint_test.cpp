@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dailydrug/app/json_schema_check.h"
+#include "dailydrug/app/scan_schema.h"
 #include "dailydrug/llm/bundle.h"
 #include "dailydrug/llm/json_constraint.h"
 #include "dailydrug/llm/runner.h"
@@ -352,6 +353,45 @@ TEST_F(ConstrainedRunnerTest, BadSchemaIsConfigurationInvalidBeforeAnyWork) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::kConfigurationInvalid);
   EXPECT_EQ(r.error().subject, "json_schema");
+}
+
+/// The app's validator is the reference for the grammar: on the scan result schema (the schema
+/// both sides check in the product), every document the grammar lets a model write validates.
+TEST(JsonGrammarTest, RandomWalksOverTheScanResultSchemaValidateWithTheAppValidator) {
+  const std::string schema(app::scan_result_schema_text());
+  auto compiled = JsonGrammar::compile(schema);
+  ASSERT_TRUE(compiled.ok()) << compiled.error().message();
+  auto g = std::move(compiled).value();
+  const auto& validator = app::scan_result_schema();
+  ASSERT_TRUE(validator.ok());
+  std::mt19937 rng(11);
+  std::string alphabet;
+  for (char c = ' '; c <= '~'; ++c) alphabet += c;
+  alphabet += "\n정mg일회식후";
+  int completed = 0;
+  for (int walk = 0; walk < 200; ++walk) {
+    JsonMatcher m(g);
+    std::string text;
+    for (int step = 0; step < 3000 && !m.finished(); ++step) {
+      std::vector<char> options;
+      for (char c : alphabet) {
+        JsonMatcher probe(m);
+        if (probe.advance(std::string_view(&c, 1))) options.push_back(c);
+      }
+      if (options.empty()) break;
+      const char c = options[std::uniform_int_distribution<size_t>(0, options.size() - 1)(rng)];
+      ASSERT_TRUE(m.advance(std::string_view(&c, 1)));
+      text += c;
+    }
+    if (!m.finished()) continue;
+    ++completed;
+    json doc = json::parse(text, nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << text;
+    auto violations = validator->validate(doc);
+    EXPECT_TRUE(violations.empty()) << text << "\n" << violations.front().path << ": "
+                                    << violations.front().message;
+  }
+  EXPECT_GT(completed, 20);
 }
 
 }  // namespace
