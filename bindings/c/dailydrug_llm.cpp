@@ -299,8 +299,11 @@ int generate_locked(ddllm_runner* r, const ddllm_request& request, ddllm_text_fn
   // One token for the whole call, reachable by ddllm_cancel()/ddllm_close() (LocalLlm::cancel)
   // from before this call waits for the lock until it returns: no cancel in between is lost.
   req.cancel = llm::make_cancel_token();
+  // The scope ends before the lock is released (declared after it): a ddllm_close() waiting for
+  // the lock frees the LocalLlm the scope deregisters from.
+  std::unique_lock<std::mutex> lock(r->call_mutex, std::defer_lock);
   const llm::LocalLlm::CancelScope cancel_scope(*r->llm, req.cancel);
-  std::lock_guard<std::mutex> lock(r->call_mutex);
+  lock.lock();
   struct NoteDeferredClose {  // destroyed before `lock`
     ddllm_runner* r;
     bool& close_after;
@@ -382,8 +385,9 @@ int step_call(ddllm_runner* r, ddllm_error* err, const char* function, Body&& bo
   if (on_generating_thread(r)) return fail_reentrant(err, function);
   return guarded(err, llm::ErrorKind::kGenerationFailed, [&]() -> int {
     const llm::CancelTokenPtr token = llm::make_cancel_token();
+    std::unique_lock<std::mutex> lock(r->call_mutex, std::defer_lock);  // released last
     const llm::LocalLlm::CancelScope cancel_scope(*r->llm, token);
-    std::lock_guard<std::mutex> lock(r->call_mutex);
+    lock.lock();
     if (r->closing.load()) {
       return fail(err, llm::Error::inference_not_initialized("the runner is being closed"));
     }
