@@ -377,16 +377,23 @@ def test_slow_headers_and_bodies_neither_starve_the_server_nor_stay_forever():
 
 # ---- 6. Bundle thread count ------------------------------------------------------------------------
 
-def test_a_bundle_asking_for_100000_threads_is_refused_not_a_crash(tmp_path):
+def tiny_bundle_with_threads(tmp_path: Path, threads: int) -> Path:
+    """The tiny bundle (files linked) with performance_settings.default_threads = `threads`."""
     bundle = tmp_path / "bundle"
-    bundle.mkdir()
-    for f in Path(TINY_BUNDLE).iterdir():
-        (bundle / f.name).symlink_to(f)
+    if not bundle.exists():
+        bundle.mkdir()
+        for f in Path(TINY_BUNDLE).iterdir():
+            if f.name != "model_config.json":
+                (bundle / f.name).symlink_to(f)
     config = json.loads((Path(TINY_BUNDLE) / "model_config.json").read_text())
+    config.setdefault("performance_settings", {})["default_threads"] = threads
+    (bundle / "model_config.json").write_text(json.dumps(config))
+    return bundle
+
+
+def test_a_bundle_asking_for_100000_threads_is_refused_not_a_crash(tmp_path):
     for threads in (100000, 65, 0, -2):
-        config.setdefault("performance_settings", {})["default_threads"] = threads
-        (bundle / "model_config.json").unlink()
-        (bundle / "model_config.json").write_text(json.dumps(config))
+        bundle = tiny_bundle_with_threads(tmp_path, threads)
         r = subprocess.run([DAILYDRUG, "--json", "--model", str(bundle), "generate", "hi",
                             "--max-tokens", "2"], capture_output=True, text=True, timeout=120)
         err = json.loads(r.stderr[r.stderr.index("{"):])["error"] if "{" in r.stderr else {}
@@ -397,14 +404,7 @@ def test_a_bundle_asking_for_100000_threads_is_refused_not_a_crash(tmp_path):
 
 def test_a_bundle_the_server_cannot_load_is_503_whatever_its_error_kind(tmp_path):
     # ConfigurationInvalid here is the bundle's fault, not the request's: 503, not 400.
-    bundle = tmp_path / "bundle"
-    bundle.mkdir()
-    for f in Path(TINY_BUNDLE).iterdir():
-        (bundle / f.name).symlink_to(f)
-    config = json.loads((Path(TINY_BUNDLE) / "model_config.json").read_text())
-    config.setdefault("performance_settings", {})["default_threads"] = 100000
-    (bundle / "model_config.json").unlink()
-    (bundle / "model_config.json").write_text(json.dumps(config))
+    bundle = tiny_bundle_with_threads(tmp_path, 100000)
     with Server("--lazy-load", model=str(bundle), now=NOW) as s:
         status, _, reply = s.post("/v1/chat/completions", chat_body("hi", max_tokens=2))
         check("messages", status == 503 and reply["error"]["kind"] == "ConfigurationInvalid"

@@ -248,19 +248,29 @@ TEST(LocalLlmConfigTest, InvalidConfigNamesTheKey) {
   EXPECT_EQ(LocalLlm::create(c).error().subject, "bundle");
 }
 
-TEST_F(LocalLlmTest, ACancelWhileWaitingForTheModelIsKeptAndNothingIsPrefilled) {
-  auto llm = LocalLlm::create(config());
-  ASSERT_TRUE((*llm)->load().ok());
-  std::atomic<bool> first_running{false}, release{false};
-  std::thread first([&] {
-    auto req = greedy("holds the model");
+/// Starts a generation on another thread that holds `llm` (in its first text callback) until
+/// `release` is set; returns once it holds it.
+std::thread hold_the_model(LocalLlm& llm, std::atomic<bool>& release) {
+  auto running = std::make_shared<std::atomic<bool>>(false);
+  std::thread first([&llm, &release, running] {
+    GenerationRequest req;
+    req.prompt = "holds the model";
+    req.temperature = 0.0f;
     req.max_output_tokens = 8;
-    (void)(*llm)->generate(req, [&](std::string_view) {
-      first_running = true;
+    (void)llm.generate(req, [&](std::string_view) {
+      *running = true;
       while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     });
   });
-  while (!first_running.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (!running->load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return first;
+}
+
+TEST_F(LocalLlmTest, ACancelWhileWaitingForTheModelIsKeptAndNothingIsPrefilled) {
+  auto llm = LocalLlm::create(config());
+  ASSERT_TRUE((*llm)->load().ok());
+  std::atomic<bool> release{false};
+  std::thread first = hold_the_model(**llm, release);
   // The second request waits for the lock; its token is cancelled before it gets it.
   auto req = greedy("waits, then is cancelled");
   req.cancel = make_cancel_token();
@@ -286,16 +296,8 @@ TEST_F(LocalLlmTest, ACancelWhileWaitingForTheModelIsKeptAndNothingIsPrefilled) 
 TEST_F(LocalLlmTest, CancelReachesARequestThatWaitsForTheModel) {
   auto llm = LocalLlm::create(config());
   ASSERT_TRUE((*llm)->load().ok());
-  std::atomic<bool> first_running{false}, release{false};
-  std::thread first([&] {
-    auto req = greedy("holds the model");
-    req.max_output_tokens = 8;
-    (void)(*llm)->generate(req, [&](std::string_view) {
-      first_running = true;
-      while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    });
-  });
-  while (!first_running.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::atomic<bool> release{false};
+  std::thread first = hold_the_model(**llm, release);
   std::optional<Result<GenerationResponse>> second;
   std::thread waiter([&] { second = (*llm)->generate(greedy("waits without a token")); });
   std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let it reach the lock
