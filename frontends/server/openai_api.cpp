@@ -15,119 +15,84 @@ using nlohmann::json;
 
 // ---- ApiError -----------------------------------------------------------------------------------
 
-ApiError ApiError::invalid(std::string param, std::string code, std::string message) {
+namespace {
+
+/// One error the server itself raises (not an LLM or app error: those go through the table).
+ApiError server_error(int status, std::string code, std::string kind, std::string message,
+                      std::string type = "invalid_request_error") {
   ApiError e;
-  e.http_status = 400;
+  e.http_status = status;
+  e.type = std::move(type);
   e.code = std::move(code);
-  e.kind = "Invalid";
-  e.param = std::move(param);
+  e.kind = std::move(kind);
   e.message = std::move(message);
+  return e;
+}
+
+}  // namespace
+
+ApiError ApiError::invalid(std::string param, std::string code, std::string message) {
+  ApiError e = server_error(400, std::move(code), "Invalid", std::move(message));
+  e.param = std::move(param);
   return e;
 }
 
 ApiError ApiError::payload_too_large(size_t size, size_t limit) {
-  ApiError e;
-  e.http_status = 413;
-  e.code = "payload_too_large";
-  e.kind = "PayloadTooLarge";
-  e.message = "request body of " + std::to_string(size) + " bytes exceeds the limit of " +
-              std::to_string(limit) + " bytes";
-  return e;
+  return server_error(413, "payload_too_large", "PayloadTooLarge",
+                      "request body of " + std::to_string(size) +
+                          " bytes exceeds the limit of " + std::to_string(limit) + " bytes");
 }
 
 ApiError ApiError::queue_full(size_t capacity) {
-  ApiError e;
-  e.http_status = 429;
-  e.type = "rate_limit_error";
-  e.code = "queue_full";
-  e.kind = "QueueFull";
-  e.message = "the inference queue is full (" + std::to_string(capacity) + " waiting); retry later";
-  return e;
+  return server_error(429, "queue_full", "QueueFull",
+                      "the inference queue is full (" + std::to_string(capacity) +
+                          " waiting); retry later",
+                      "rate_limit_error");
 }
 
 ApiError ApiError::unauthorized() {
-  ApiError e;
-  e.http_status = 401;
-  e.type = "authentication_error";
-  e.code = "invalid_token";
-  e.kind = "Unauthorized";
-  e.message = "missing or wrong 'Authorization: Bearer <token>'";
-  return e;
+  return server_error(401, "invalid_token", "Unauthorized",
+                      "missing or wrong 'Authorization: Bearer <token>'", "authentication_error");
 }
 
 ApiError ApiError::forbidden(std::string why) {
-  ApiError e;
-  e.http_status = 403;
-  e.type = "permission_error";
-  e.code = "cross_origin";
-  e.kind = "Forbidden";
-  e.message = "refused: " + std::move(why) +
-              " (without a token the server answers only its own pages on this machine)";
-  return e;
+  return server_error(403, "cross_origin", "Forbidden",
+                      "refused: " + std::move(why) +
+                          " (without a token the server answers only its own pages on this "
+                          "machine)",
+                      "permission_error");
 }
 
 ApiError ApiError::unsupported_media_type(std::string code, std::string message) {
-  ApiError e;
-  e.http_status = 415;
-  e.code = std::move(code);
-  e.kind = "UnsupportedMediaType";
-  e.message = std::move(message);
-  return e;
+  return server_error(415, std::move(code), "UnsupportedMediaType", std::move(message));
 }
 
 ApiError ApiError::length_required() {
-  ApiError e;
-  e.http_status = 411;
-  e.code = "length_required";
-  e.kind = "LengthRequired";
-  e.message = "send the body with a Content-Length (Transfer-Encoding is not accepted)";
-  return e;
+  return server_error(411, "length_required", "LengthRequired",
+                      "send the body with a Content-Length (Transfer-Encoding is not accepted)");
 }
 
 ApiError ApiError::request_timeout(std::string what) {
-  ApiError e;
-  e.http_status = 408;
-  e.code = "request_timeout";
-  e.kind = "RequestTimeout";
-  e.message = "the request's " + std::move(what) + " did not arrive in time";
-  return e;
+  return server_error(408, "request_timeout", "RequestTimeout",
+                      "the request's " + std::move(what) + " did not arrive in time");
 }
 
 ApiError ApiError::headers_too_large(size_t limit) {
-  ApiError e;
-  e.http_status = 431;
-  e.code = "headers_too_large";
-  e.kind = "HeadersTooLarge";
-  e.message = "the request's headers exceed " + std::to_string(limit) + " bytes";
-  return e;
+  return server_error(431, "headers_too_large", "HeadersTooLarge",
+                      "the request's headers exceed " + std::to_string(limit) + " bytes");
 }
 
 ApiError ApiError::not_found(std::string what) {
-  ApiError e;
-  e.http_status = 404;
-  e.code = "not_found";
-  e.kind = "RouteNotFound";
-  e.message = "no such endpoint: " + std::move(what);
-  return e;
+  return server_error(404, "not_found", "RouteNotFound", "no such endpoint: " + std::move(what));
 }
 
 ApiError ApiError::method_not_allowed(std::string method) {
-  ApiError e;
-  e.http_status = 405;
-  e.code = "method_not_allowed";
-  e.kind = "MethodNotAllowed";
-  e.message = "method " + std::move(method) + " is not allowed (only GET and POST)";
-  return e;
+  return server_error(405, "method_not_allowed", "MethodNotAllowed",
+                      "method " + std::move(method) + " is not allowed (only GET and POST)");
 }
 
 ApiError ApiError::internal(std::string message) {
-  ApiError e;
-  e.http_status = 500;
-  e.type = "server_error";
-  e.code = "internal";
-  e.kind = "Internal";
-  e.message = std::move(message);
-  return e;
+  return server_error(500, "internal", "Internal", std::move(message), "server_error");
 }
 
 namespace {
