@@ -360,7 +360,7 @@ run_sanitizer_tests() {
 # build-fuzz/corpus/<name>/ and crashing inputs to build-fuzz/crashes/<name>/. See
 # docs/RELIABILITY.md and scripts/fuzz.sh.
 FUZZ_TARGETS=(tokenizer_hf tokenizer_spm model_config scan scan_schema openai_request
-  json_constraint flat_tensor tokenizer_json)
+  json_constraint flat_tensor tokenizer_json app_api)
 FUZZ_DIR="${BUILD}-fuzz"
 
 ensure_fuzz_build() {
