@@ -530,3 +530,30 @@ def test_clients_that_leave_the_queue_give_up_their_places():
         check("queue", line.startswith(b": waiting"), f"first line while queued: {line!r}")
         conn.close()
         holder[0].close()
+
+
+def test_sigterm_ends_the_server_within_2_s_whatever_it_is_doing():
+    # A slow stream running, a request queued behind it, a slow-header client and an idle
+    # keep-alive connection: SIGTERM must still end the process within 2 s, cleanly.
+    import signal
+    s = Server("--queue", "2", "--token-delay-ms", "300", now=NOW)
+    s.wait_model()
+    running = s.open_stream("/v1/chat/completions",
+                            chat_body("run", stream=True, max_tokens=60, temperature=0))
+    queued = threading.Thread(target=lambda: s.post("/v1/chat/completions",
+                                                    chat_body("wait", max_tokens=2)), daemon=True)
+    queued.start()
+    slow = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+    slow.sendall(b"POST /api/medicines HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    s.proc.send_signal(signal.SIGTERM)
+    try:
+        s.proc.wait(10)
+    finally:
+        slow.close()
+        running[0].close()
+    elapsed = time.monotonic() - t0
+    check("shutdown", s.proc.returncode == 0 and elapsed < 2,
+          f"exit {s.proc.returncode} after {elapsed:.2f} s")
+    s.stop()
