@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -233,16 +234,22 @@ TEST(WeightCacheTest, AFolderThatCannotHoldTheCacheMeansPackingNotAnError) {
   EXPECT_NE(plan.note.find("free space"), std::string::npos) << plan.note;
 }
 
-// kill -9 while a child process loads the real test bundle (and so writes its cache file, ~0.5 s),
-// 6 times at different moments: the next load never maps a half file (it writes the cache again
-// or maps a complete one), removes the dead child's temp file and gives the same tokens.
+// kill -9 while a child process loads the real test bundle and so writes its cache file: the
+// parent waits until the child's temp file `<key>.tmp-<pid>` exists, kills the child 0-16 ms
+// later (a different moment each round), and counts the round as a kill during the write only
+// when that temp file is still there after the child is dead (a finished writer has renamed it).
+// Most rounds must land during the write, or the test would not test what it says. The next load
+// never maps a half file (it writes the cache again or maps a complete one), removes the dead
+// child's temp file and gives the same tokens.
 TEST(WeightCacheTest, KillDuringTheCacheWriteNeverLeavesAFileThatIsUsed) {
   ScratchDir dir;
   const std::string prompt = "What is ibuprofen used for?";
+  const int kRounds = 6;
+  const int kDelayMs[kRounds] = {0, 1, 2, 4, 8, 16};
   std::vector<Loaded> after_kill;
-  int caught_writing = 0;  // rounds killed while the temp file existed
+  int killed_writing = 0;  // rounds whose kill landed while the temp file was being written
   // The children fork before this process has loaded anything (no thread pool to lose).
-  for (int round = 0; round < 6; ++round) {
+  for (int round = 0; round < kRounds; ++round) {
     for (const auto& f : cache_files(dir.path())) fs::remove(f);  // every child writes anew
     const pid_t child = fork();
     ASSERT_GE(child, 0);
@@ -253,13 +260,30 @@ TEST(WeightCacheTest, KillDuringTheCacheWriteNeverLeavesAFileThatIsUsed) {
       if (bundle.ok()) (void)Runner::from_bundle(*bundle, options);
       _exit(0);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(60 + 110 * round));
-    for (const auto& f : cache_files(dir.path())) {
-      caught_writing += f.filename().string().find(".tmp-") != std::string::npos;
+    const std::string tmp_suffix = ".tmp-" + std::to_string(child);
+    auto child_tmp = [&]() -> fs::path {
+      for (const auto& f : cache_files(dir.path())) {
+        const std::string name = f.filename().string();
+        if (name.size() > tmp_suffix.size() &&
+            name.compare(name.size() - tmp_suffix.size(), tmp_suffix.size(), tmp_suffix) == 0) {
+          return f;
+        }
+      }
+      return {};
+    };
+    fs::path tmp;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while ((tmp = child_tmp()).empty() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
+    std::this_thread::sleep_for(std::chrono::milliseconds(kDelayMs[round]));
     kill(child, SIGKILL);
     int status = 0;
     ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+        << "round " << round << ": the child ended before the kill";
+    const bool landed = !tmp.empty() && fs::exists(tmp);
+    killed_writing += landed;
     // The next load (in a child too, for the same reason) finds a dead writer's temp, a
     // complete file or nothing.
     after_kill.push_back(load_in_child(dir.path(), prompt));
@@ -268,7 +292,13 @@ TEST(WeightCacheTest, KillDuringTheCacheWriteNeverLeavesAFileThatIsUsed) {
       const std::string name = f.filename().string();
       EXPECT_EQ(name.substr(name.size() - 8 - 16, 16), weight_cache::file_xxh3(f.string()));
     }
+    if (landed) {
+      EXPECT_FALSE(fs::exists(tmp)) << "the dead writer's temp file stays: " << tmp;
+    }
   }
+  std::printf("killed while the cache file was being written in %d of %d rounds\n",
+              killed_writing, kRounds);
+  EXPECT_GE(killed_writing, 4) << "the kills did not land during the cache write";
   const Loaded plain = load_and_generate(DD_TEST_BUNDLE_DIR, "", prompt);
   ASSERT_FALSE(plain.output.empty());
   for (size_t round = 0; round < after_kill.size(); ++round) {
@@ -276,7 +306,6 @@ TEST(WeightCacheTest, KillDuringTheCacheWriteNeverLeavesAFileThatIsUsed) {
         << after_kill[round].cache;
     EXPECT_EQ(after_kill[round].output, plain.output) << "round " << round;
   }
-  std::printf("killed while the cache file was being written in %d of 6 rounds\n", caught_writing);
 }
 
 // The real test bundle (SmolLM2-135M 8-bit, ~250 MB of weights): a cache written by one load and
