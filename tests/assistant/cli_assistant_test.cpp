@@ -1,7 +1,8 @@
 // Black-box tests of `dailydrug coach|ask|faq|chat` against temporary databases: the tiny bundle
-// (English-only, 64-token context) for flags, JSON, errors and exit codes; the real default
-// bundle for the Tylenol acceptance test, an English model answer and Ctrl-C (skipped when the
-// bundle has not been exported).
+// (English-only, 64-token context) for flags, JSON, errors and exit codes; the app's default
+// bundle (Qwen, Korean) for the Tylenol acceptance test, and the test bundle (SmolLM2, English)
+// for an English model answer, a timeout and Ctrl-C (skipped when a bundle has not been
+// exported; a skip fails CI unless tests/allowed_skips.txt lists it).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -176,29 +177,24 @@ TEST_F(CliAssistantTest, BadInputIsAUsageErrorAndAMissingBundleIsExit4) {
   EXPECT_EQ(json::parse(gone.err)["error"]["kind"], "ModelNotFound");
 }
 
-// ---- The real default bundle (SmolLM2-135M-Instruct) ---------------------------------------
+// ---- The real bundles: the default (Qwen2.5-Coder-0.5B, Korean) and the test one (SmolLM2) ---
 
-// Acceptance (DailyDrug TODO.md): the answer to the Tylenol-driving question mentions 운전 and
-// 의사.
-TEST_F(CliAssistantTest, AcceptanceTylenolDrivingMentionsDrivingAndDoctorWithTheRealBundle) {
-  if (!real_bundle()) GTEST_SKIP() << "no default bundle at " << kReal;
-  CliResult r = run("ask '타이레놀 복용 후 운전해도 될까요?'", kReal);
-  ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_TRUE(has(r.out, "운전")) << r.out;
-  EXPECT_TRUE(has(r.out, "의사")) << r.out;
-}
-
-// The same question on the app's default bundle: the model itself writes Korean (the bundle says
-// languages ["ko","en"]), its sentences pass the safety filter and the grounding check, and the
-// curated facts and the referral follow.
-TEST_F(CliAssistantTest, AcceptanceKoreanDefaultModelAnswersInKorean) {
+// Acceptance (DailyDrug TODO.md): the answer to "타이레놀 복용 후 운전해도 될까요?" mentions 운전 and
+// 의사. On the app's default bundle, with the model's text asked for (greedy): the model itself
+// writes Korean about 운전 (the bundle says languages ["ko","en"]), its sentences pass the safety
+// filter and the grounding check, and the reply is the curated answer, the labelled model text,
+// then the notes and the referral to 의사. (An English-only bundle never loads the model for this
+// question: KoreanAskWithAnEnglishOnlyBundleIsComposedFromFactsWithoutLoading.)
+TEST_F(CliAssistantTest, AcceptanceTylenolDrivingTheDefaultModelWritesAboutDrivingInKorean) {
   if (!real_bundle(kApp)) GTEST_SKIP() << "no default bundle at " << kApp;
-  CliResult r =
-      run("--json ask '타이레놀 복용 후 운전해도 될까요?' --max-tokens 120 --model-text", kApp);
+  CliResult r = run("--json ask '타이레놀 복용 후 운전해도 될까요?' --max-tokens 120 --model-text "
+                    "--temperature 0",
+                    kApp);
   ASSERT_EQ(r.code, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_EQ(j["language"], "ko");
-  EXPECT_EQ(j["model_text_used"], true) << j.dump();
+  ASSERT_EQ(j["model_text_used"], true) << j.dump();
+  EXPECT_GT(j["usage"]["output_tokens"].get<int>(), 0);
   const std::string model = j["model_text"];
   int hangul = 0;  // syllables U+AC00..U+D7A3 are EA B0 80 .. ED 9E A3 in UTF-8
   for (size_t i = 0; i + 2 < model.size(); ++i) {
@@ -206,13 +202,14 @@ TEST_F(CliAssistantTest, AcceptanceKoreanDefaultModelAnswersInKorean) {
     if (b0 >= 0xEA && b0 <= 0xED) ++hangul, i += 2;
   }
   EXPECT_GE(hangul, 10) << "the model's own text should be Korean: " << model;
+  EXPECT_TRUE(has(model, "운전")) << "the model's own text answers the question: " << model;
   const std::string text = j["text"];
   // The direct answer first, then the labelled model text, then the notes and the referral.
   EXPECT_EQ(text.rfind("타이레놀(아세트아미노펜): ", 0), 0u) << text;
+  ASSERT_NE(text.find(model), std::string::npos) << "the (filtered) model text is in the reply";
   EXPECT_LT(text.find("\nAI 답변"), text.find(model)) << text;
-  EXPECT_TRUE(has(text, model)) << "the (filtered) model text is part of the reply";
-  EXPECT_TRUE(has(text, "운전")) << text;
-  EXPECT_TRUE(has(text, "의사")) << text;
+  EXPECT_NE(text.find("의사", text.find(model) + model.size()), std::string::npos)
+      << "the referral to a doctor follows the model text: " << text;
   EXPECT_FALSE(has(r.err, "cannot write Korean")) << r.err;
 }
 
