@@ -276,8 +276,11 @@ def main(argv: List[str] | None = None) -> int:
                 data_path = merge_data_files([stage / FOUNDATION_FILE, stage / ADAPTER_FILE],
                                              Path(tempfile.mkdtemp(prefix="dd-ptd-")) / "all.ptd")
                 atexit.register(shutil.rmtree, data_path.parent, True)
-            verification = verify_program(pte, eager, encode, render_prompt, args.precision,
-                                          data_path=data_path)
+            from .verify import gates_for
+            verification = verify_program(
+                pte, eager, encode, render_prompt, args.precision, data_path=data_path,
+                thresholds=gates_for(args.name or ck.name, args.precision,
+                                     lora=adapter is not None))
             prog.done(f"(top-1 {verification['top1_agreement']:.3f}, max |dlogit| "
                       f"{verification['max_abs_logit_diff']:.4f}, ppl ratio "
                       f"{verification['perplexity_ratio']:.3f})")
