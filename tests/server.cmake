@@ -1,6 +1,7 @@
 # `dailydrug serve` (frontends/server): the request parsing and the queue as unit tests, the
 # running server as black-box API tests, and the web app in headless Chromium (e2e).
 dd_add_gtest(openai_api_test LABEL unit SOURCES server/openai_api_test.cpp LIBS dd_openai_api)
+dd_add_gtest(error_table_test LABEL unit SOURCES server/error_table_test.cpp LIBS dd_openai_api)
 dd_add_gtest(inference_queue_test LABEL unit SOURCES server/inference_queue_test.cpp
              LIBS dd_server FIXTURES tiny_model)
 
