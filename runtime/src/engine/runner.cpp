@@ -1,6 +1,7 @@
 #include "dailydrug/llm/runner.h"
 
 #include "dailydrug/llm/bundle.h"
+#include "dailydrug/llm/utf8.h"
 #include "sha256.h"
 
 #include <algorithm>
@@ -28,7 +29,9 @@ double ms_since(Clock::time_point t) {
 class StopMatcher {
  public:
   explicit StopMatcher(std::vector<std::string> stops) : stops_(std::move(stops)) {
-    std::erase_if(stops_, [](const std::string& s) { return s.empty(); });
+    // The reply is whole UTF-8: a stop string that is not (a lone byte of a character, a cut
+    // sequence) could only match inside a character and cut it, so it never applies.
+    std::erase_if(stops_, [](const std::string& s) { return s.empty() || !is_valid_utf8(s); });
   }
   /// Add text; returns what may be shown now. Sets `stopped` once a stop string appeared (the
   /// stop string and anything after it are dropped).
