@@ -2,7 +2,7 @@
 // (English-only, 64-token context) for flags, JSON, errors and exit codes; the app's default
 // bundle (Qwen, Korean) for the Tylenol acceptance test, and the test bundle (SmolLM2, English)
 // for an English model answer, a timeout and Ctrl-C (skipped when a bundle has not been
-// exported; a skip fails CI unless tests/allowed_skips.txt lists it).
+// exported).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>

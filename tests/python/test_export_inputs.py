@@ -317,7 +317,7 @@ def test_other_models_keep_the_precision_floor():
 @pytest.mark.parametrize("folder", sorted(SHIPPED))
 def test_exported_bundle_passes_its_gate(folder):
     """The figures a bundle recorded at its export pass today's gate for it (the 8-bit Qwen is
-    made on request only: tests/allowed_skips.txt)."""
+    made on request only, so its case skips where it was not made)."""
     cfg_path = BUNDLES / folder / "model_config.json"
     if not cfg_path.is_file():
         pytest.skip(f"bundle {folder} not made")
