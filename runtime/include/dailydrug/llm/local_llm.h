@@ -105,8 +105,9 @@ class LocalLlm {
       -> decltype(work(std::declval<Runner&>()));
 
   /// The bundle's model_config.json (name, languages, limits ...) without loading the model:
-  /// from the assets folder before the first copy, else from the bundle in use. Errors:
-  /// ModelNotFound (no model_config.json), ConfigurationInvalid (not a valid config).
+  /// from the assets folder when assets_dir is set (the source of every copy), else from the
+  /// bundle folder used in place. Errors: ModelNotFound (no model_config.json),
+  /// ConfigurationInvalid (not a valid config).
   Result<BundleConfig> bundle_config() const;
 
   /// The tokens generate() would feed the model for `request` (loads lazily).
@@ -125,7 +126,8 @@ class LocalLlm {
   /// The loaded model's tokenizer, or null when not loaded; never waits for a generation, so a
   /// text callback may use it (e.g. to count the tokens of a piece).
   std::shared_ptr<const Tokenizer> tokenizer() const;
-  /// "hit", "write" or "" (no cache): how the last load got its packed weights.
+  /// How the loaded model got its packed weights: "off" (no cache), "hit" or "write"
+  /// (ExecutorchModel::weight_cache()); "" when not loaded.
   std::string weight_cache_state() const;
 
   /// While alive, cancel() reaches `token`. generate() and with_runner() open one for their
