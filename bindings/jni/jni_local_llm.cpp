@@ -268,6 +268,19 @@ void stats_trampoline(const ddllm_stats* /*stats*/, const char* json, void* user
   }
 }
 
+/// Runs one C API call that only reports success or an error (`call(&err)` returns its code) and
+/// turns a failure, or a C++ exception, into the pending Java exception.
+template <typename Call>
+void call_or_throw(JNIEnv* env, Call&& call) {
+  ddllm_error err{};
+  try {
+    if (call(&err) != DDLLM_OK) throw_llm(env, err);
+  } catch (...) {
+    throw_from_current_exception(env);
+  }
+  ddllm_error_free(&err);
+}
+
 jobject make_response(JNIEnv* env, const ddllm_response& r) {
   jstring text = to_jstring(env, std::string_view(r.text, r.text_len));
   if (text == nullptr) return nullptr;
@@ -476,40 +489,31 @@ JNIEXPORT jobject JNICALL Java_org_dailydrug_llm_LocalLlm_nativeGenerate(
 JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativeFeedText(JNIEnv* env, jclass,
                                                                       jlong handle, jstring text,
                                                                       jboolean parse_special) {
-  ddllm_error err{};
   int64_t position = 0;
-  try {
+  call_or_throw(env, [&](ddllm_error* err) -> int {
     const std::string utf8 = to_utf8(env, text);
+    // Refused as in every text field of this binding (generate's lists are C strings, where a
+    // U+0000 would silently cut the text), so the Java side has one rule.
     if (utf8.find('\0') != std::string::npos) {
       throw_configuration_invalid(env, "text", "contains U+0000");
-    } else if (ddllm_feed_text(runner_of(handle), utf8.data(), utf8.size(),
-                               parse_special == JNI_TRUE ? 1 : 0, &position, &err) != DDLLM_OK) {
-      throw_llm(env, err);
+      return DDLLM_OK;
     }
-  } catch (...) {
-    throw_from_current_exception(env);
-  }
-  ddllm_error_free(&err);
+    return ddllm_feed_text(runner_of(handle), utf8.data(), utf8.size(),
+                           parse_special == JNI_TRUE ? 1 : 0, &position, err);
+  });
   return static_cast<jlong>(position);
 }
 
 JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativeFeedTokens(JNIEnv* env, jclass,
                                                                         jlong handle,
                                                                         jintArray ids) {
-  ddllm_error err{};
   int64_t position = 0;
-  try {
+  call_or_throw(env, [&](ddllm_error* err) {
     std::vector<int32_t> copy(static_cast<size_t>(env->GetArrayLength(ids)));
     env->GetIntArrayRegion(ids, 0, static_cast<jsize>(copy.size()),
                            reinterpret_cast<jint*>(copy.data()));
-    if (ddllm_feed_tokens(runner_of(handle), copy.data(), copy.size(), &position, &err) !=
-        DDLLM_OK) {
-      throw_llm(env, err);
-    }
-  } catch (...) {
-    throw_from_current_exception(env);
-  }
-  ddllm_error_free(&err);
+    return ddllm_feed_tokens(runner_of(handle), copy.data(), copy.size(), &position, err);
+  });
   return static_cast<jlong>(position);
 }
 
@@ -552,13 +556,8 @@ JNIEXPORT jobject JNICALL Java_org_dailydrug_llm_LocalLlm_nativeNextToken(
 
 JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeSeek(JNIEnv* env, jclass,
                                                                   jlong handle, jlong position) {
-  ddllm_error err{};
-  try {
-    if (ddllm_seek(runner_of(handle), position, &err) != DDLLM_OK) throw_llm(env, err);
-  } catch (...) {
-    throw_from_current_exception(env);
-  }
-  ddllm_error_free(&err);
+  call_or_throw(env,
+                [&](ddllm_error* err) { return ddllm_seek(runner_of(handle), position, err); });
 }
 
 JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativePosition(JNIEnv*, jclass,
@@ -573,13 +572,7 @@ JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeCancel(JNIEnv*, jcl
 
 JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeReset(JNIEnv* env, jclass,
                                                                    jlong handle) {
-  ddllm_error err{};
-  try {
-    if (ddllm_reset(runner_of(handle), &err) != DDLLM_OK) throw_llm(env, err);
-  } catch (...) {
-    throw_from_current_exception(env);
-  }
-  ddllm_error_free(&err);
+  call_or_throw(env, [&](ddllm_error* err) { return ddllm_reset(runner_of(handle), err); });
 }
 
 JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativeContextLength(JNIEnv*, jclass,
@@ -596,13 +589,7 @@ JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeClose(JNIEnv* env, 
 
 JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeUnload(JNIEnv* env, jclass,
                                                                     jlong handle) {
-  ddllm_error err{};
-  try {
-    if (ddllm_unload(runner_of(handle), &err) != DDLLM_OK) throw_llm(env, err);
-  } catch (...) {
-    throw_from_current_exception(env);
-  }
-  ddllm_error_free(&err);
+  call_or_throw(env, [&](ddllm_error* err) { return ddllm_unload(runner_of(handle), err); });
 }
 
 JNIEXPORT jboolean JNICALL Java_org_dailydrug_llm_LocalLlm_nativeIsLoaded(JNIEnv*, jclass,
