@@ -221,6 +221,16 @@ std::string bad_string_array(const char* const* items, size_t n, const char* nam
   return {};
 }
 
+/// The request's optional sampling settings over `r` (unset ones stay the bundle's defaults).
+void apply_sampling(const ddllm_request& in, llm::GenerationRequest& r) {
+  if (in.has_temperature) r.temperature = in.temperature;
+  if (in.has_top_k) r.top_k = in.top_k;
+  if (in.has_top_p) r.top_p = in.top_p;
+  if (in.has_min_p) r.min_p = in.min_p;
+  if (in.has_repetition_penalty) r.repetition_penalty = in.repetition_penalty;
+  if (in.has_seed) r.seed = in.seed;
+}
+
 llm::GenerationRequest to_request(const ddllm_request& in) {
   llm::GenerationRequest r;
   const size_t len = in.prompt_len != 0 ? in.prompt_len : std::strlen(in.prompt);
@@ -230,12 +240,7 @@ llm::GenerationRequest to_request(const ddllm_request& in) {
   }
   for (size_t i = 0; i < in.n_stop; ++i) r.stop.emplace_back(in.stop[i]);
   r.raw = in.raw != 0;
-  if (in.has_temperature) r.temperature = in.temperature;
-  if (in.has_top_k) r.top_k = in.top_k;
-  if (in.has_top_p) r.top_p = in.top_p;
-  if (in.has_min_p) r.min_p = in.min_p;
-  if (in.has_repetition_penalty) r.repetition_penalty = in.repetition_penalty;
-  if (in.has_seed) r.seed = in.seed;
+  apply_sampling(in, r);
   if (in.has_max_output_tokens) r.max_output_tokens = in.max_output_tokens;
   r.timeout_ms = in.timeout_ms;
   return r;
@@ -721,13 +726,7 @@ int ddllm_next_token(ddllm_runner* runner, const ddllm_request* sampling, ddllm_
   return step_call(runner, err, "ddllm_next_token",
                    [&](llm::Runner& r, const llm::CancelTokenPtr&) -> llm::Status {
                      llm::GenerationRequest fields;  // only the sampling fields are read
-                     if (sampling != nullptr) {
-                       ddllm_request copy = *sampling;
-                       copy.prompt = "";
-                       copy.n_system_instructions = 0;
-                       copy.n_stop = 0;
-                       fields = to_request(copy);
-                     }
+                     if (sampling != nullptr) apply_sampling(*sampling, fields);
                      DD_ASSIGN_OR_RETURN(llm::StepToken t, r.next_token(r.sampling_for(fields)));
                      out->text = dup_string(t.text);
                      if (out->text == nullptr) {

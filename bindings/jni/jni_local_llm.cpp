@@ -209,6 +209,24 @@ bool to_utf8_array(JNIEnv* env, jobjectArray array, const char* key,
   return true;
 }
 
+/// The sampling settings of a request from the native methods' arguments: `set` (LocalLlm.SET_*)
+/// says which of them the Java request carries; the others stay the bundle's defaults.
+void set_sampling(ddllm_request& r, jint set, jfloat temperature, jint top_k, jfloat top_p,
+                  jfloat min_p, jfloat repetition_penalty, jlong seed) {
+  r.has_temperature = (set & kSetTemperature) != 0;
+  r.temperature = temperature;
+  r.has_top_k = (set & kSetTopK) != 0;
+  r.top_k = top_k;
+  r.has_top_p = (set & kSetTopP) != 0;
+  r.top_p = top_p;
+  r.has_min_p = (set & kSetMinP) != 0;
+  r.min_p = min_p;
+  r.has_repetition_penalty = (set & kSetRepetitionPenalty) != 0;
+  r.repetition_penalty = repetition_penalty;
+  r.has_seed = (set & kSetSeed) != 0;
+  r.seed = static_cast<uint64_t>(seed);  // Java's long carries the unsigned bits
+}
+
 /// State shared with the callback trampolines for one nativeGenerate call.
 struct CallbackContext {
   JNIEnv* env;
@@ -443,18 +461,7 @@ JNIEXPORT jobject JNICALL Java_org_dailydrug_llm_LocalLlm_nativeGenerate(
     req.stop = stop_ptrs.data();
     req.n_stop = stop_ptrs.size();
     req.raw = raw == JNI_TRUE ? 1 : 0;
-    req.has_temperature = (set & kSetTemperature) != 0;
-    req.temperature = temperature;
-    req.has_top_k = (set & kSetTopK) != 0;
-    req.top_k = top_k;
-    req.has_top_p = (set & kSetTopP) != 0;
-    req.top_p = top_p;
-    req.has_min_p = (set & kSetMinP) != 0;
-    req.min_p = min_p;
-    req.has_repetition_penalty = (set & kSetRepetitionPenalty) != 0;
-    req.repetition_penalty = repetition_penalty;
-    req.has_seed = (set & kSetSeed) != 0;
-    req.seed = static_cast<uint64_t>(seed);  // Java's long carries the unsigned bits
+    set_sampling(req, set, temperature, top_k, top_p, min_p, repetition_penalty, seed);
     req.has_max_output_tokens = (set & kSetMaxOutputTokens) != 0;
     req.max_output_tokens = max_output_tokens;
     req.timeout_ms = timeout_ms;
@@ -526,19 +533,7 @@ JNIEXPORT jobject JNICALL Java_org_dailydrug_llm_LocalLlm_nativeNextToken(
   try {
     ddllm_request sampling;
     ddllm_request_init(&sampling);
-    sampling.prompt = "";
-    sampling.has_temperature = (set & kSetTemperature) != 0;
-    sampling.temperature = temperature;
-    sampling.has_top_k = (set & kSetTopK) != 0;
-    sampling.top_k = top_k;
-    sampling.has_top_p = (set & kSetTopP) != 0;
-    sampling.top_p = top_p;
-    sampling.has_min_p = (set & kSetMinP) != 0;
-    sampling.min_p = min_p;
-    sampling.has_repetition_penalty = (set & kSetRepetitionPenalty) != 0;
-    sampling.repetition_penalty = repetition_penalty;
-    sampling.has_seed = (set & kSetSeed) != 0;
-    sampling.seed = static_cast<uint64_t>(seed);
+    set_sampling(sampling, set, temperature, top_k, top_p, min_p, repetition_penalty, seed);
     if (ddllm_next_token(runner_of(handle), &sampling, &token, &err) != DDLLM_OK) {
       throw_llm(env, err);
     } else if (jstring text = to_jstring(env, std::string_view(token.text, token.text_len))) {

@@ -138,14 +138,7 @@ public final class LocalLlm implements AutoCloseable {
    */
   public LlmResponse generate(LlmRequest request, LlmCallback callback) throws LocalLlmException {
     Objects.requireNonNull(request, "request");
-    int set = 0;
-    set |= request.getTemperature() != null ? SET_TEMPERATURE : 0;
-    set |= request.getTopK() != null ? SET_TOP_K : 0;
-    set |= request.getTopP() != null ? SET_TOP_P : 0;
-    set |= request.getMinP() != null ? SET_MIN_P : 0;
-    set |= request.getRepetitionPenalty() != null ? SET_REPETITION_PENALTY : 0;
-    set |= request.getSeed() != null ? SET_SEED : 0;
-    set |= request.getMaxOutputTokens() != null ? SET_MAX_OUTPUT_TOKENS : 0;
+    final int set = setBits(request);
     lock.readLock().lock();
     try {
       long h = liveHandle();
@@ -220,15 +213,7 @@ public final class LocalLlm implements AutoCloseable {
    *     ConfigurationInvalid (sampling out of range), ContextLengthExceeded, GenerationFailed
    */
   public StepToken nextToken(LlmRequest sampling) throws LocalLlmException {
-    int set = 0;
-    if (sampling != null) {
-      set |= sampling.getTemperature() != null ? SET_TEMPERATURE : 0;
-      set |= sampling.getTopK() != null ? SET_TOP_K : 0;
-      set |= sampling.getTopP() != null ? SET_TOP_P : 0;
-      set |= sampling.getMinP() != null ? SET_MIN_P : 0;
-      set |= sampling.getRepetitionPenalty() != null ? SET_REPETITION_PENALTY : 0;
-      set |= sampling.getSeed() != null ? SET_SEED : 0;
-    }
+    final int set = sampling != null ? setBits(sampling) : 0;
     lock.readLock().lock();
     try {
       return nativeNextToken(liveHandle(), set,
@@ -422,6 +407,19 @@ public final class LocalLlm implements AutoCloseable {
 
   private static String[] toArray(List<String> list) {
     return list.toArray(new String[0]);
+  }
+
+  /** Which optional settings {@code request} carries, as the native methods' SET_* bits. */
+  private static int setBits(LlmRequest request) {
+    int set = 0;
+    set |= request.getTemperature() != null ? SET_TEMPERATURE : 0;
+    set |= request.getTopK() != null ? SET_TOP_K : 0;
+    set |= request.getTopP() != null ? SET_TOP_P : 0;
+    set |= request.getMinP() != null ? SET_MIN_P : 0;
+    set |= request.getRepetitionPenalty() != null ? SET_REPETITION_PENALTY : 0;
+    set |= request.getSeed() != null ? SET_SEED : 0;
+    set |= request.getMaxOutputTokens() != null ? SET_MAX_OUTPUT_TOKENS : 0;
+    return set;
   }
 
   private static float orZero(Float f) {
