@@ -122,10 +122,11 @@ AssistantResult<Grounding> Assistant::ground_question(std::string_view question)
   return g;
 }
 
-AssistantResult<bool> Assistant::fits(const llm::GenerationRequest& request, int64_t limit) {
+AssistantResult<int64_t> Assistant::room_left(const llm::GenerationRequest& request,
+                                               int64_t limit) {
   auto tokens = llm_->prompt_tokens(request);
   if (!tokens.ok()) return llm_error(tokens.take_error());
-  return static_cast<int64_t>(tokens->size()) + options_.min_output_tokens <= limit;
+  return limit - static_cast<int64_t>(tokens->size());
 }
 
 AssistantResult<std::optional<size_t>> Assistant::most_doses_that_fit(
@@ -149,9 +150,9 @@ AssistantResult<std::optional<size_t>> Assistant::most_doses_that_fit(
     }
     const size_t mid = lo + (hi - lo) / 2;
     request.prompt = coach_prompt(data, mid, language);
-    auto ok = fits(request, *context);
-    if (!ok.ok()) return ok.take_error();
-    if (*ok) {
+    auto room = room_left(request, *context);
+    if (!room.ok()) return room.take_error();
+    if (*room >= options_.min_output_tokens) {
       lo = mid + 1;
     } else {
       hi = mid;
@@ -173,12 +174,11 @@ AssistantResult<bool> Assistant::run_model(llm::GenerationRequest& request, Assi
       reply.finish = llm::FinishReason::kCancelled;
       return true;
     }
-    auto tokens = llm_->prompt_tokens(request);
-    if (!tokens.ok()) return llm_error(tokens.take_error());
-    const auto n = static_cast<int64_t>(tokens->size());
-    if (n + options_.min_output_tokens <= limit) {
+    auto room = room_left(request, limit);
+    if (!room.ok()) return room.take_error();
+    if (*room >= options_.min_output_tokens) {
       request.max_output_tokens =
-          static_cast<int32_t>(std::min<int64_t>(options_.max_output_tokens, limit - n));
+          static_cast<int32_t>(std::min<int64_t>(options_.max_output_tokens, *room));
       break;
     }
     if (trim_history && request.history.size() >= 2) {

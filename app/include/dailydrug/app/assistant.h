@@ -164,8 +164,9 @@ class Assistant {
   /// reply.model_error, never lost as the whole answer.
   void add_model_text(std::string_view question, const Grounding& grounding, AssistantReply& reply,
                       const llm::TextCallback& on_text, bool chat_turn);
-  /// The prompt of `request` leaves min_output_tokens of the `limit` (one tokenization).
-  AssistantResult<bool> fits(const llm::GenerationRequest& request, int64_t limit);
+  /// The tokens of `limit` that `request`'s prompt leaves for the answer (one tokenization);
+  /// the prompt fits when that is at least min_output_tokens.
+  AssistantResult<int64_t> room_left(const llm::GenerationRequest& request, int64_t limit);
   /// The most of today's doses whose coaching prompt fits (nullopt: not even none fits), by
   /// binary search over the count; kCancelled in `reply` when the call's token is cancelled.
   AssistantResult<std::optional<size_t>> most_doses_that_fit(const CoachData& data,
