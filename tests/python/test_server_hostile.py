@@ -508,16 +508,25 @@ def test_clients_that_leave_the_queue_give_up_their_places():
     # the queue full, and a queued stream is answered at once and kept checked.
     with Server("--queue", "2", "--token-delay-ms", "300", now=NOW) as s:
         s.wait_model()
+        # "hello" does not reach EOS on the tiny model: 60 tokens x 300 ms hold the model
+        # for 18 s, so the clients below really wait in the queue.
         holder = s.open_stream("/v1/chat/completions",
-                               chat_body("hold", stream=True, max_tokens=60, temperature=0))
+                               chat_body("hello", stream=True, max_tokens=60, temperature=0))
         assert holder[1].status == 200
+        cancelled = 'dailydrug_generations_total{outcome="cancelled"}'
         for i in range(8):
             send_and_leave(s.port, chat_body(f"left {i}", max_tokens=2))
+            # The request reaches the queue some time after the client sent it: wait for its
+            # cancel (the server noticed the client left), then its place must be free.
             deadline = time.monotonic() + 3
-            while s.metrics()["dailydrug_queue_depth"] > 0 and time.monotonic() < deadline:
+            while s.metrics()[cancelled] < i + 1 and time.monotonic() < deadline:
                 time.sleep(0.05)
-            check("queue", s.metrics()["dailydrug_queue_depth"] == 0,
-                  f"client {i} left but its place is still taken")
+            m = s.metrics()
+            check("queue", m[cancelled] == i + 1 and m["dailydrug_queue_depth"] == 0,
+                  f"client {i} left but its place is still taken: {m[cancelled]} cancelled, "
+                  f"depth {m['dailydrug_queue_depth']}")
+        check("queue", s.metrics()["dailydrug_generation_running"] == 1,
+              "the holder ended early: the clients above did not wait in the queue")
         # A queued stream: headers and `: waiting` comments while it waits.
         t0 = time.monotonic()
         conn, resp = s.open_stream("/v1/chat/completions",
