@@ -19,10 +19,32 @@ APT_PACKAGES=(g++ make pkg-config python3 python3-venv libpcre2-dev libsentencep
 
 STEP_NAME=""
 HEARTBEAT_PID=""
+STEP_T0=""
+STEP_TIMES=()  # "name seconds" per finished step, printed by print_step_times at exit
 step() {  # step "name" "what it does"
+  end_step
   STEP_NAME="$1"
+  STEP_T0="$(date +%s)"
   printf '\n==> %s: %s\n' "$1" "$2"
   start_heartbeat "$1"
+}
+end_step() {
+  [ -n "$STEP_T0" ] || return 0
+  STEP_TIMES+=("$STEP_NAME $(( $(date +%s) - STEP_T0 ))")
+  STEP_T0=""
+}
+# One line per step with its wall-clock seconds, so every run (setup, test, CI) shows where its
+# time went.
+print_step_times() {
+  end_step
+  [ ${#STEP_TIMES[@]} -gt 0 ] || return 0
+  local total=0 line
+  printf '\n==> time per step (s):'
+  for line in "${STEP_TIMES[@]}"; do
+    printf ' %s' "${line// /=}"
+    total=$(( total + ${line##* } ))
+  done
+  printf '; total %d s\n' "$total"
 }
 # While a step runs, a line every 30 s says which step it is and how long it has run, so no part
 # of a run (a build's long compile, a quiet test, a lowering) is silent for longer than that.
@@ -50,7 +72,8 @@ stop_heartbeat() {
     HEARTBEAT_PID=""
   fi
 }
-trap stop_heartbeat EXIT
+on_exit() { stop_heartbeat; print_step_times; }
+trap on_exit EXIT
 on_error() {
   local rc=$?
   printf '\n*** %s failed at step "%s" (exit %d). The output above says why.\n' \
