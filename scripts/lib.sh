@@ -20,6 +20,7 @@ APT_PACKAGES=(g++ make pkg-config python3 python3-venv libpcre2-dev libsentencep
 STEP_NAME=""
 HEARTBEAT_PID=""
 STEP_T0=""
+BUNDLE_JOBS=()  # "function:pid" of each bundle made in the background (start_bundles)
 STEP_TIMES=()  # "name seconds" per finished step, printed by print_step_times at exit
 step() {  # step "name" "what it does"
   end_step
@@ -52,6 +53,7 @@ print_step_times() {
 start_heartbeat() {
   stop_heartbeat
   [[ $- == *i* ]] && return 0
+  [ -z "${HEARTBEAT_OFF:-}" ] || return 0
   local name="$1" t0
   t0="$(date +%s)"
   # The sleep runs in the background and is killed with the loop, so nothing of the heartbeat
@@ -72,7 +74,18 @@ stop_heartbeat() {
     HEARTBEAT_PID=""
   fi
 }
-on_exit() { stop_heartbeat; print_step_times; }
+kill_tree() {  # kill_tree PID: the process and everything it started
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
+# A failed or interrupted run leaves no lowering behind it (start_bundles).
+on_exit() {
+  local job
+  for job in "${BUNDLE_JOBS[@]}"; do kill_tree "${job##*:}"; done
+  stop_heartbeat
+  print_step_times
+}
 trap on_exit EXIT
 on_error() {
   local rc=$?
@@ -124,15 +137,27 @@ cmake_common_args() {
     -DDD_TEST_DATA_DIR="$SHARED/data"
 }
 
+configure_build() {
+  [ -f "$BUILD/CMakeCache.txt" ] && return 0
+  local args
+  mapfile -t args < <(cmake_common_args)
+  "$VENV/bin/cmake" -S "$ROOT" -B "$BUILD" "${args[@]}" > "$BUILD.configure.log" \
+    || { cat "$BUILD.configure.log"; false; }
+}
+
+# The exporter's verification runs our attention kernels in ExecuTorch's Python runtime, so the
+# kernels module is all of the build a lowering needs (start_bundles).
+ensure_kernels_module() {
+  step "build/kernels" "configure, and build the kernels module the exporter's check loads"
+  configure_build
+  "$VENV/bin/cmake" --build "$BUILD" -j "$JOBS" --target dd_kernels_py > /dev/null
+  export DD_KERNELS_LIB="$BUILD/runtime/src/kernels/libdd_kernels_py.so"
+}
+
 ensure_build() {
   step "build" "configure and build with CMake ($JOBS jobs)"
   local cmake="$VENV/bin/cmake"
-  if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-    local args
-    mapfile -t args < <(cmake_common_args)
-    "$cmake" -S "$ROOT" -B "$BUILD" "${args[@]}" > "$BUILD.configure.log" \
-      || { cat "$BUILD.configure.log"; false; }
-  fi
+  configure_build
   local t0=$SECONDS
   "$cmake" --build "$BUILD" -j "$JOBS" 2>&1 | grep -E "error|warning|Linking|Built target" \
     | sed 's/^/    /' || true
@@ -240,6 +265,32 @@ ensure_test_bundle() {
   ln -sfn smollm2-135m-8bit "$BUNDLES/test"
   echo "test -> smollm2-135m-8bit"
 }
+# Lowering is mostly one Python thread, so on 2 cores the bundles are made beside the C++ build
+# instead of after it: start_bundles FUNC... runs each ensure_*_bundle in the background, its
+# lines prefixed with its name; wait_bundles waits for them and fails naming the one that failed.
+# Memory: the default bundle's lowering peaks near 10 GB, the test bundle's near 3 GB.
+start_bundles() {
+  local f
+  for f in "$@"; do
+    # No heartbeat of its own: the exporter prints its stage every 20 s, and the foreground step
+    # has one.
+    ( HEARTBEAT_OFF=1 "$f" 2>&1 | sed -u "s/^/    [$f] /" ) &
+    BUNDLE_JOBS+=("$f:$!")
+  done
+}
+wait_bundles() {
+  step "bundles" "waiting for ${#BUNDLE_JOBS[@]} bundle(s) made in the background"
+  local job failed=""
+  for job in "${BUNDLE_JOBS[@]}"; do
+    wait "${job##*:}" || failed+=" ${job%%:*}"
+  done
+  BUNDLE_JOBS=()
+  if [ -n "$failed" ]; then
+    echo "*** bundle step failed:$failed (its lines above, prefixed with its name, say why)" >&2
+    return 1
+  fi
+}
+
 ensure_quality_bundle() {
   step "bundles/8bit" "Qwen2.5-Coder-0.5B-Instruct 8-bit (quality first), verified against PyTorch eager"
   ensure_model_bundle qwen2.5-coder-0.5b-8bit qwen05 8bit "${QWEN05_DEFAULT_ARGS[@]}"

