@@ -296,6 +296,17 @@ ensure_quality_bundle() {
   ensure_model_bundle qwen2.5-coder-0.5b-8bit qwen05 8bit "${QWEN05_DEFAULT_ARGS[@]}"
 }
 
+# --- Guards on the suite itself (scripts/check_test_suite.py, docs/RELIABILITY.md "Gates") ---
+# check_registered_tests BUILD_DIR TREE: at least as many ctest cases per label and suite as
+# tests/registered_tests.json records for TREE (main, asan, tsan).
+check_registered_tests() {
+  DD_CTEST="$VENV/bin/ctest" "$VENV/bin/python" "$ROOT/scripts/check_test_suite.py" counts "$1" "$2"
+}
+# check_skipped_tests JUNIT...: every skipped case listed in tests/allowed_skips.txt (fails in CI).
+check_skipped_tests() {
+  "$VENV/bin/python" "$ROOT/scripts/check_test_suite.py" skips "$@"
+}
+
 # --- Sanitizer trees --------------------------------------------------------------------------
 # Our own code (every dd_project_target) instrumented, in trees next to the main one:
 # build-asan (AddressSanitizer + LeakSanitizer + UndefinedBehaviorSanitizer, fatal) and

@@ -18,8 +18,15 @@ wait_bundles
 
 step "tests" "ctest ($JOBS in parallel)"
 cd "$BUILD"
-ctest_args=(--output-on-failure -j "$JOBS" --timeout 1800)
+# No suite may silently stop being registered: the cases per label and suite are checked
+# against tests/registered_tests.json before they run (scripts/check_test_suite.py).
+check_registered_tests "$BUILD" main
+ctest_args=(--output-on-failure -j "$JOBS" --timeout 1800 --output-junit "$BUILD/Testing/ctest.xml")
+rm -f "$BUILD/Testing/ctest.xml"
 "$VENV/bin/ctest" "${ctest_args[@]}" "$@"
+# A skipped case is not a passed one: in CI each skip must be listed with its reason in
+# tests/allowed_skips.txt.
+check_skipped_tests "$BUILD/Testing/ctest.xml"
 
 # aarch64: the runtime, C API, JNI library and CLI cross-built for 64-bit ARM, and the "arm64"
 # cases run under qemu-aarch64, greedy ids compared with this x86 build (scripts/arm64.sh,
