@@ -318,16 +318,21 @@ check_skipped_tests() {
 
 # ASan (built with -funsigned-char, below): every suite of ours that runs without the real model
 # (the tiny fixture stands in), the CLI ones included (they run the instrumented dailydrug binary
-# as a black box).
+# as a black box). The tree runs every case labelled asan (ctest -L asan).
 SANITIZER_TARGETS_ASAN=(tokenizer_conformance_test tokenizer_errors_test tokenizer_streaming_test
+  tokenizer_json_test utf8_test cancel_token_test
   sampler_test chat_template_test model_test runner_test local_llm_test c_api_test app_unit_test
   app_scan_test cli_generate_test cli_medication_test cli_scan_test reliability_test
-  reliability_store_test kernels_attention_test assistant_unit_test)
-# TSan: the suites whose cases run our code on several threads ...
-SANITIZER_TARGETS_TSAN=(runner_test local_llm_test c_api_test tokenizer_conformance_test)
-# ... and of those, the cases that do (cancel, close or unload from another thread or a callback,
-# concurrent encodes). The other cases are single-threaded in our code and already run under ASan.
-SANITIZER_TSAN_CASES='Cancel|Close|Unload|Concurrent|Thread'
+  reliability_store_test kernels_attention_test assistant_unit_test json_constraint_test
+  openai_api_test inference_queue_test)
+# TSan: every test target whose tests start threads (dd_add_gtest ... THREADS, ctest label
+# "threads"; tests/thread_label_check.cpp fails a main-tree binary that starts threads without
+# it). The stage runs the cases labelled both tsan and threads, and check_test_suite.py threads
+# fails it when a case labelled threads in the main tree has no twin here.
+SANITIZER_TARGETS_TSAN=(runner_test local_llm_test c_api_test tokenizer_conformance_test
+  cancel_token_test inference_queue_test json_constraint_test reliability_test
+  reliability_store_test weight_cache_test assistant_unit_test lora_bundle_test
+  scan_model_fill_test)
 
 # RelWithDebInfo with -O1 -g1 instead of -O2 -g: half the compile time (the sanitizer stage must
 # fit in CI's budget), -O1 is what the sanitizers' own docs recommend, and line tables are all a
@@ -371,11 +376,16 @@ ensure_sanitizer_build() {
       || { cat "$dir.configure.log"; false; }
     echo "${args[*]}" > "$stamp"
   fi
-  # Shared fixture: build-<name>/test-fixtures/tiny -> build/test-fixtures/tiny.
-  local tiny="$dir/test-fixtures/tiny"
-  mkdir -p "$BUILD/test-fixtures/tiny" "$dir/test-fixtures"
-  if [ -d "$tiny" ] && [ ! -L "$tiny" ]; then rm -rf "$tiny"; fi
-  ln -sfn "$BUILD/test-fixtures/tiny" "$tiny"
+  # Shared fixtures: build-<name>/test-fixtures/tiny -> build/test-fixtures/tiny (likewise the
+  # tiny LoRA bundles); each fixture script checks its stamp and makes nothing when it matches.
+  local fixture link
+  mkdir -p "$dir/test-fixtures"
+  for fixture in tiny tiny_lora; do
+    link="$dir/test-fixtures/$fixture"
+    mkdir -p "$BUILD/test-fixtures/$fixture"
+    if [ -d "$link" ] && [ ! -L "$link" ]; then rm -rf "$link"; fi
+    ln -sfn "$BUILD/test-fixtures/$fixture" "$link"
+  done
   local t0=$SECONDS
   "$cmake" --build "$dir" -j "$JOBS" --target dd_sanitizer_tests 2>&1 \
     | grep -E "error|warning|Linking|Built target" | sed 's/^/    /' || true
@@ -415,12 +425,18 @@ run_sanitizer_tests() {
     tsan)
       env_args=(
         TSAN_OPTIONS="halt_on_error=1:exitcode=66:second_deadlock_stack=1:suppressions=$supp/tsan.supp:log_path=$logs/tsan")
-      ctest_args+=(-R "$SANITIZER_TSAN_CASES")
+      ctest_args+=(-L '^threads$')  # with -L tsan: both labels
       ;;
     *) echo "unknown sanitizer tree $name" >&2; return 2 ;;
   esac
+  check_registered_tests "$dir" "$name"
+  if [ "$name" = tsan ]; then
+    DD_CTEST="$VENV/bin/ctest" "$VENV/bin/python" "$ROOT/scripts/check_test_suite.py" threads \
+      "$BUILD" "$dir"
+  fi
   local t0=$SECONDS rc=0
   (cd "$dir" && env "${env_args[@]}" "$VENV/bin/ctest" "${ctest_args[@]}" "$@") || rc=$?
+  [ "$rc" -ne 0 ] || check_skipped_tests "$junit" || rc=$?
   local reports f
   reports="$(find "$logs" -type f | sort)"
   for f in $reports; do

@@ -5,7 +5,7 @@
 # with the tiny bundle, plus the Tylenol acceptance test and Ctrl-C on the real default bundle
 # (label "integration").
 if(TARGET dd_assistant)
-  dd_add_gtest(assistant_unit_test LABEL unit
+  dd_add_gtest(assistant_unit_test LABEL unit THREADS
                SOURCES ${CMAKE_CURRENT_LIST_DIR}/assistant/medicine_facts_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/safety_filter_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/grounding_check_test.cpp

@@ -2,7 +2,7 @@
 # tiny random bundle made by the tiny_model fixture.
 set(DD_TINY_BUNDLE "${DD_TEST_WORK_DIR}/tiny/bundle")
 
-dd_add_gtest(c_api_test LABEL unit SOURCES unit/c_api_test.cpp unit/c_api_c_client.c
+dd_add_gtest(c_api_test LABEL unit THREADS SOURCES unit/c_api_test.cpp unit/c_api_c_client.c
              unit/c_api_assistant_test.cpp
              LIBS dd_llm_c nlohmann_json::nlohmann_json FIXTURES tiny_model)
 # The C client is compiled as strict C99, which checks that the header is plain C.

@@ -25,5 +25,5 @@ add_test(NAME export.matrix
 set_tests_properties(export.matrix PROPERTIES LABELS "integration" TIMEOUT 3000)
 
 # Separated LoRA bundles (model.pte + foundation.ptd + adapter.ptd) in our C++ runtime.
-dd_add_gtest(lora_bundle_test LABEL integration SOURCES unit/lora_bundle_test.cpp
+dd_add_gtest(lora_bundle_test LABEL integration THREADS SOURCES unit/lora_bundle_test.cpp
              LIBS dd_llm nlohmann_json::nlohmann_json FIXTURES tiny_lora)

@@ -11,9 +11,11 @@ dd_add_gtest(model_test LABEL unit SOURCES unit/model_test.cpp
 dd_add_gtest(sampler_test LABEL unit SOURCES unit/sampler_test.cpp LIBS dd_llm)
 
 dd_add_gtest(utf8_test LABEL unit SOURCES unit/utf8_test.cpp LIBS dd_llm_core)
-dd_add_gtest(cancel_token_test LABEL unit SOURCES unit/cancel_token_test.cpp LIBS dd_llm_core)
+dd_add_gtest(cancel_token_test LABEL unit THREADS SOURCES unit/cancel_token_test.cpp
+             LIBS dd_llm_core)
 
-dd_add_gtest(runner_test LABEL unit SOURCES unit/runner_test.cpp LIBS dd_llm FIXTURES tiny_model)
+dd_add_gtest(runner_test LABEL unit THREADS SOURCES unit/runner_test.cpp LIBS dd_llm
+             FIXTURES tiny_model)
 
 # Real-model checks on the bundles that scripts/setup.sh / scripts/test.sh export: most run on the
 # small English test model (SmolLM2-135M 8-bit, `test`); the app's default (Qwen2.5-Coder-0.5B
@@ -38,7 +40,7 @@ foreach(parity IN ITEMS textllmrunner default)
     ENVIRONMENT "${env}")
 endforeach()
 
-dd_add_gtest(local_llm_test LABEL unit SOURCES unit/local_llm_test.cpp LIBS dd_llm
+dd_add_gtest(local_llm_test LABEL unit THREADS SOURCES unit/local_llm_test.cpp LIBS dd_llm
              FIXTURES tiny_model)
 
 dd_add_gtest(chat_template_test LABEL unit SOURCES unit/chat_template_test.cpp LIBS dd_llm)
@@ -56,7 +58,7 @@ set_tests_properties(export.inputs PROPERTIES LABELS "unit" TIMEOUT 600)
 
 # Constrained decoding (JSON Schema grammar, token mask, runner); validity is judged by the app's
 # independent schema validator.
-dd_add_gtest(json_constraint_test LABEL unit SOURCES unit/json_constraint_test.cpp
+dd_add_gtest(json_constraint_test LABEL unit THREADS SOURCES unit/json_constraint_test.cpp
              LIBS dd_llm dd_app nlohmann_json::nlohmann_json FIXTURES tiny_model)
 
 # The benchmark tool, black-box: every workload written as JSON and markdown, skips said.
@@ -68,7 +70,7 @@ target_compile_definitions(bench_tool_test PRIVATE
 add_dependencies(bench_tool_test dailydrug-bench)
 
 # The packed-weight cache (runtime/src/engine/weight_cache.h, an internal header).
-dd_add_gtest(weight_cache_test LABEL unit SOURCES unit/weight_cache_test.cpp LIBS dd_llm
+dd_add_gtest(weight_cache_test LABEL unit THREADS SOURCES unit/weight_cache_test.cpp LIBS dd_llm
              FIXTURES tiny_model)
 target_include_directories(weight_cache_test PRIVATE ${CMAKE_SOURCE_DIR}/runtime/src/engine)
 target_compile_definitions(weight_cache_test PRIVATE DD_TEST_BUNDLE_DIR="${DD_TEST_BUNDLE}")

@@ -53,5 +53,5 @@ endif()
 
 # The model-assisted scan (app/scan_model): the tiny model for the limits, the default bundle for
 # what a real model's answers go through.
-dd_add_gtest(scan_model_fill_test LABEL integration SOURCES unit/scan_model_fill_test.cpp
+dd_add_gtest(scan_model_fill_test LABEL integration THREADS SOURCES unit/scan_model_fill_test.cpp
              LIBS dd_scan_model nlohmann_json::nlohmann_json FIXTURES tiny_model)

@@ -2,7 +2,7 @@
 # running server as black-box API tests, and the web app in headless Chromium (e2e).
 dd_add_gtest(openai_api_test LABEL unit SOURCES server/openai_api_test.cpp LIBS dd_openai_api)
 dd_add_gtest(error_table_test LABEL unit SOURCES server/error_table_test.cpp LIBS dd_openai_api)
-dd_add_gtest(inference_queue_test LABEL unit SOURCES server/inference_queue_test.cpp
+dd_add_gtest(inference_queue_test LABEL unit THREADS SOURCES server/inference_queue_test.cpp
              LIBS dd_server FIXTURES tiny_model)
 
 set(DD_SERVER_TEST_ENV

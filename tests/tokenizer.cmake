@@ -11,7 +11,7 @@ add_test(NAME fixture.tokenizer_reference
 set_tests_properties(fixture.tokenizer_reference PROPERTIES FIXTURES_SETUP tokenizer_reference
                      LABELS "unit" TIMEOUT 600)
 
-dd_add_gtest(tokenizer_conformance_test LABEL unit
+dd_add_gtest(tokenizer_conformance_test LABEL unit THREADS
              SOURCES unit/tokenizer_conformance_test.cpp
              LIBS dd_tokenizer nlohmann_json::nlohmann_json Threads::Threads
              FIXTURES tokenizer_reference)
