@@ -11,6 +11,10 @@
                           skips fail when CI is set (or with --strict), are printed otherwise.
   threads MAIN TSAN       every case labelled "threads" in the main tree has its "tsan." twin in
                           the TSan tree, labelled tsan and threads: the TSan stage runs them all.
+  sealed PATH SHA256      the files of a sealed evaluation set (a folder or one file) hash to the recorded SHA-256 (names
+                          and contents, sorted), so its cases cannot be edited toward what the
+                          code produces without the change showing in review (ctest
+                          scan_layouts_sealed_unchanged); prints only the count and the hash.
 """
 from __future__ import annotations
 
@@ -152,6 +156,30 @@ def cmd_threads(args) -> int:
     return 0
 
 
+def sealed_hash(folder: Path) -> tuple[int, str]:
+    import hashlib
+    h = hashlib.sha256()
+    base = folder if folder.is_dir() else folder.parent
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else \
+        ([folder] if folder.is_file() else [])
+    for p in files:
+        data = p.read_bytes()
+        h.update(f"{p.relative_to(base).as_posix()}\0{len(data)}\0".encode())
+        h.update(data)
+    return len(files), h.hexdigest()
+
+
+def cmd_sealed(args) -> int:
+    n, digest = sealed_hash(Path(args.dir))
+    print(f"{args.dir}: {n} files, sha256 {digest}")
+    if n == 0 or digest != args.sha256:
+        print(f"*** the sealed set changed (recorded {args.sha256}); a fix to a sealed case is "
+              "made by someone not working on the code it scores and recorded with the new hash "
+              "(tests/data/scan/layouts-README.md)", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -166,8 +194,12 @@ def main() -> int:
     t = sub.add_parser("threads")
     t.add_argument("main")
     t.add_argument("tsan")
+    z = sub.add_parser("sealed")
+    z.add_argument("dir")
+    z.add_argument("sha256")
     args = ap.parse_args()
-    return {"counts": cmd_counts, "skips": cmd_skips, "threads": cmd_threads}[args.cmd](args)
+    return {"counts": cmd_counts, "skips": cmd_skips, "threads": cmd_threads,
+            "sealed": cmd_sealed}[args.cmd](args)
 
 
 if __name__ == "__main__":
