@@ -7,6 +7,23 @@
 #include <cstring>
 #include <vector>
 
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+// ExecuTorch's thread pool orders the calling thread and the chunks it hands to its workers with
+// atomics in uninstrumented code, which TSan cannot see: these say what the pool guarantees (all
+// writes before parallel_for are visible in every chunk, every chunk's writes after it returns).
+#define DD_TSAN_RELEASE(addr) __tsan_release(addr)
+#define DD_TSAN_ACQUIRE(addr) __tsan_acquire(addr)
+namespace {
+// The synchronisation object of those annotations: a global, so that a chunk can name it
+// without reading anything the calling thread wrote (the closure's captures are such writes).
+int tsan_handoff = 0;
+}  // namespace
+#else
+#define DD_TSAN_RELEASE(addr) ((void)0)
+#define DD_TSAN_ACQUIRE(addr) ((void)0)
+#endif
+
 #if defined(__aarch64__) && defined(__ARM_NEON)
 #include <arm_neon.h>
 #endif
@@ -138,6 +155,7 @@ void sdpa(const float* q, const float* k_cache, const float* v_cache, float* out
   // they are still in cache.
   const int64_t items = s.batch * s.seq_len * s.q_heads;
   auto rows = [&](int64_t begin, int64_t end) {
+    DD_TSAN_ACQUIRE(&tsan_handoff);
     std::vector<float> scores;
     for (int64_t it = begin; it < end; ++it) {
       const int64_t h = it % s.q_heads;
@@ -153,6 +171,7 @@ void sdpa(const float* q, const float* k_cache, const float* v_cache, float* out
       scores.resize(static_cast<size_t>(n));
       attend_row(qv, kb, vb, o, scores.data(), n, kv_row, D, scale);
     }
+    DD_TSAN_RELEASE(&tsan_handoff);
   };
   // Work of a row ~ its window times D multiply-adds (twice: scores and values). Chunks below
   // ~64k multiply-adds cost more in thread hand-off than they save.
@@ -161,7 +180,12 @@ void sdpa(const float* q, const float* k_cache, const float* v_cache, float* out
   const int64_t grain = std::max<int64_t>(1, 65536 / per_item);
   if (items <= grain) {
     rows(0, items);
-  } else if (!::executorch::extension::parallel_for(0, items, grain, rows)) {
+    return;
+  }
+  DD_TSAN_RELEASE(&tsan_handoff);
+  const bool pooled = ::executorch::extension::parallel_for(0, items, grain, rows);
+  DD_TSAN_ACQUIRE(&tsan_handoff);
+  if (!pooled) {
     rows(0, items);  // the pool refused the range (it only checks begin/end/grain): run inline
   }
 }
