@@ -184,18 +184,6 @@ int finish_code(llm::FinishReason reason) {
   return DDLLM_FINISH_STOP;
 }
 
-const char* finish_name(llm::FinishReason reason) {
-  switch (reason) {
-    case llm::FinishReason::kStop:
-      return "stop";
-    case llm::FinishReason::kLength:
-      return "length";
-    case llm::FinishReason::kCancelled:
-      return "cancelled";
-  }
-  return "stop";
-}
-
 std::string stats_json(const ddllm_stats& s) {
   nlohmann::json j = {
       {"prompt_tokens", s.prompt_tokens},
@@ -265,7 +253,8 @@ bool export_response(const llm::GenerationResponse& in, ddllm_response* out) noe
   out->output_tokens = in.usage.output_tokens;
   out->total_tokens = in.usage.total_tokens;
   out->finish_reason = finish_code(in.finish_reason);
-  out->finish_reason_name = finish_name(in.finish_reason);
+  // to_string views a string literal, so data() is NUL-terminated and static.
+  out->finish_reason_name = llm::to_string(in.finish_reason).data();
   out->seed = in.seed;
   return true;
 }

@@ -354,4 +354,21 @@ ApiResult<int32_t> max_tokens_field(const json& body, int32_t fallback) {
   return static_cast<int32_t>(*n);
 }
 
+ApiResult<AssistantCall> assistant_call(const json& body, AssistantCall::Mode mode) {
+  AssistantCall call{.mode = mode};
+  if (mode == AssistantCall::Mode::kAsk) {
+    DD_ASSIGN_OR_RETURN(auto question, string_field(body, "message"));
+    if (!question || question->find_first_not_of(" \t\r\n") == std::string::npos ||
+        question->size() > kMaxQuestionBytes) {
+      return ApiError::invalid("message", "invalid_value",
+                               "'message' must be 1 to 2000 bytes of text");
+    }
+    call.question = std::move(*question);
+  }
+  DD_ASSIGN_OR_RETURN(call.language, language_field(body));
+  DD_ASSIGN_OR_RETURN(call.max_tokens,
+                      max_tokens_field(body, mode == AssistantCall::Mode::kAsk ? 200 : 160));
+  return call;
+}
+
 }  // namespace dailydrug::server

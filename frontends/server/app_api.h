@@ -29,6 +29,18 @@ ApiResult<app::Language> language_field(const nlohmann::json& body);
 /// "max_tokens" in [1, kMaxTokensLimit], else `fallback`. Errors: Invalid("max_tokens").
 ApiResult<int32_t> max_tokens_field(const nlohmann::json& body, int32_t fallback);
 
+/// What /api/coach and /api/ask ask of the Assistant.
+struct AssistantCall {
+  enum class Mode { kCoach, kAsk } mode = Mode::kCoach;
+  std::string question;  // /api/ask's "message": 1 to kMaxQuestionBytes bytes, not all blank
+  app::Language language = app::Language::kKorean;
+  int32_t max_tokens = 160;
+};
+inline constexpr size_t kMaxQuestionBytes = 2000;
+/// The body of /api/coach ({"lang", "max_tokens"}, 160 tokens unless given) or /api/ask
+/// ({"message", "lang", "max_tokens"}, 200). Errors: Invalid(field).
+ApiResult<AssistantCall> assistant_call(const nlohmann::json& body, AssistantCall::Mode mode);
+
 /// GET /api/today[?date=]: the day's doses by part of the day.
 ApiResult<nlohmann::json> today_json(app::MedicationStore& store, const std::string& date_text);
 /// GET /api/medicines.

@@ -29,8 +29,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr size_t kMaxQuestionBytes = 2000;
-
 std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -48,16 +46,10 @@ void with_store(ServerState& state, httplib::Response& res, F&& body) {
 
 // ---- Coaching and questions ---------------------------------------------------------------------
 
+
 /// What /api/coach and /api/ask run on the inference worker: the Assistant (grounded facts, the
 /// user's schedule, a safety filter over the model's sentences) on the shared model, with its
 /// own store connection, streaming into the job.
-struct AssistantCall {
-  enum class Mode { kCoach, kAsk } mode = Mode::kCoach;
-  std::string question;
-  dd::Language language = dd::Language::kKorean;
-  int32_t max_tokens = 160;
-};
-
 GenerationJob::Work assistant_work(ServerState& state, AssistantCall call) {
   return [&state, call = std::move(call)](llm::LocalLlm& model,
                                           GenerationJob& job) -> GenerationJob::Outcome {
@@ -159,7 +151,7 @@ SseFormatter app_stream_formatter() {
     }
     const llm::GenerationResponse& r = *job.outcome();
     json done{
-        {"finish_reason", finish_reason_name(r.finish_reason)},
+        {"finish_reason", llm::to_string(r.finish_reason)},
         {"usage",
          {{"prompt_tokens", r.usage.input_tokens}, {"completion_tokens", r.usage.output_tokens}}},
         {"text", r.text}};
@@ -244,48 +236,21 @@ void register_app_routes(httplib::Server& http, ServerState& state) {
               return scan_save(s, b);
             }));
 
-  http.Post("/api/coach", [&state](const Req& req, Res& res) {
-    auto body = parse_body(req.body);
-    if (!body.ok()) {
-      return send_error(state, res, body.error());
-    }
-    auto max_tokens = max_tokens_field(*body, 160);
-    if (!max_tokens.ok()) {
-      return send_error(state, res, max_tokens.error());
-    }
-    auto lang = language_field(*body);
-    if (!lang.ok()) {
-      return send_error(state, res, lang.error());
-    }
-    stream_assistant(state, res,
-                     AssistantCall{AssistantCall::Mode::kCoach, "", *lang, *max_tokens});
-  });
-  http.Post("/api/ask", [&state](const Req& req, Res& res) {
-    auto body = parse_body(req.body);
-    if (!body.ok()) {
-      return send_error(state, res, body.error());
-    }
-    auto question = string_field(*body, "message");
-    if (!question.ok()) {
-      return send_error(state, res, question.error());
-    }
-    if (!*question || (*question)->find_first_not_of(" \t\r\n") == std::string::npos ||
-        (*question)->size() > kMaxQuestionBytes) {
-      return send_error(state, res,
-                        ApiError::invalid("message", "invalid_value",
-                                          "'message' must be 1 to 2000 bytes of text"));
-    }
-    auto max_tokens = max_tokens_field(*body, 200);
-    if (!max_tokens.ok()) {
-      return send_error(state, res, max_tokens.error());
-    }
-    auto lang = language_field(*body);
-    if (!lang.ok()) {
-      return send_error(state, res, lang.error());
-    }
-    stream_assistant(state, res,
-                     AssistantCall{AssistantCall::Mode::kAsk, **question, *lang, *max_tokens});
-  });
+  for (const auto& route : {std::pair{"/api/coach", AssistantCall::Mode::kCoach},
+                            std::pair{"/api/ask", AssistantCall::Mode::kAsk}}) {
+    const AssistantCall::Mode mode = route.second;
+    http.Post(route.first, [&state, mode](const Req& req, Res& res) {
+      auto body = parse_body(req.body);
+      if (!body.ok()) {
+        return send_error(state, res, body.error());
+      }
+      auto call = assistant_call(*body, mode);
+      if (!call.ok()) {
+        return send_error(state, res, call.error());
+      }
+      stream_assistant(state, res, std::move(call).value());
+    });
+  }
 }
 
 }  // namespace dailydrug::server

@@ -414,18 +414,6 @@ json usage_json(const llm::Usage& u) {
 }
 }  // namespace
 
-std::string_view finish_reason_name(llm::FinishReason reason) {
-  switch (reason) {
-    case llm::FinishReason::kStop:
-      return "stop";
-    case llm::FinishReason::kLength:
-      return "length";
-    case llm::FinishReason::kCancelled:
-      return "cancelled";
-  }
-  return "stop";
-}
-
 std::string build_chat_completion(std::string_view id, std::string_view model, int64_t created,
                                   const llm::GenerationResponse& response) {
   return dump(
@@ -436,7 +424,7 @@ std::string build_chat_completion(std::string_view id, std::string_view model, i
            {"choices",
             json::array({json{{"index", 0},
                               {"message", {{"role", "assistant"}, {"content", response.text}}},
-                              {"finish_reason", finish_reason_name(response.finish_reason)}}})},
+                              {"finish_reason", llm::to_string(response.finish_reason)}}})},
            {"usage", usage_json(response.usage)},
            {"system_fingerprint", json(nullptr)},
            {"seed", response.seed}});

@@ -387,7 +387,7 @@ void chat_completions(ServerState& state, const httplib::Request& req, httplib::
       const GenerationJob::Outcome& outcome = finished.outcome();
       std::string out = build_chat_chunk(
           id, model, created,
-          ChunkFields{.finish_reason = finish_reason_name(outcome->finish_reason)});
+          ChunkFields{.finish_reason = llm::to_string(outcome->finish_reason)});
       if (include_usage) {
         out += build_chat_chunk(id, model, created, ChunkFields{.usage = outcome->usage});
       }

@@ -1,6 +1,7 @@
 // Fuzz target: the web app's JSON API (frontends/server/app_api.h) on an in-memory store — what
 // /api/medicines, /api/medicines/{id}, .../delete, /api/doses/{id}/take|skip, /api/today,
-// /api/scan and /api/scan/save do with any body a client can send.
+// /api/scan and /api/scan/save do with any body a client can send, and how /api/coach and
+// /api/ask read theirs.
 // Input: byte 0 picks the endpoint, byte 1 the id (or the day offset), the rest is the body.
 // Invariants:
 //   - every call returns a value or a typed ApiError with a 4xx/5xx status, never throws or crashes;
@@ -83,8 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 6: check(srv::scan_text(*body)); break;
     case 7: check(srv::scan_save(s, *body)); break;
     case 8:
-      check(srv::language_field(*body));
-      check(srv::max_tokens_field(*body, 160));
+      check(srv::assistant_call(*body, srv::AssistantCall::Mode::kCoach));
+      check(srv::assistant_call(*body, srv::AssistantCall::Mode::kAsk));
       check(srv::medicines_json(s));
       break;
   }
