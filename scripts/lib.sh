@@ -1,5 +1,9 @@
 # Shared steps of scripts/setup.sh and scripts/test.sh. Each step is idempotent: it checks what
 # is already there and does only what is missing. Sourced, not run.
+# Sourced once per run: scripts that source it (arm64.sh, lint.sh) are themselves sourced by
+# test.sh, and a second reading would reset the step timings.
+[ -z "${DD_LIB_SOURCED:-}" ] || return 0
+DD_LIB_SOURCED=1
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +18,7 @@ APT_PACKAGES=(g++ make pkg-config python3 python3-venv libpcre2-dev libsentencep
   nlohmann-json3-dev libsqlite3-dev libgtest-dev libgmock-dev libssl-dev libcli11-dev libicu-dev
   default-jdk-headless junit4 libcpp-httplib-dev chromium fonts-nanum fonts-noto-color-emoji
   clang libclang-rt-dev  # clang + libFuzzer: the fuzz tree (scripts/fuzz.sh)
+  clang-format clang-tidy  # scripts/lint.sh
   flatbuffers-compiler libflatbuffers-dev  # our .ptd check (runtime/src/flat_tensor)
   libxxhash-dev)  # the packed-weight cache's checksum (runtime/src/engine/weight_cache.cpp)
 

@@ -340,9 +340,7 @@ void SafetyFilter::release_complete_sentences() {
   while (i < pending_.size()) {
     size_t term_len = 0;
     const char c = pending_[i];
-    if (c == '\n') {
-      term_len = 1;
-    } else if (c == '.' || c == '!' || c == '?') {
+    if (c == '\n' || c == '.' || c == '!' || c == '?') {
       term_len = 1;
     } else if (pending_.compare(i, 3, "\xE3\x80\x82") == 0 ||  // 。
                pending_.compare(i, 3, "\xE2\x80\xA6") == 0) {  // …

@@ -786,8 +786,9 @@ int ddllm_assistant_ask(const char* question, const char* lang, const char* save
     const auto language = dd_app::parse_language(lang == nullptr ? "ko" : lang);
     if (!language) return invalid(err, "lang", "must be \"ko\" or \"en\"");
     auto store = dd_app::MedicationStore::open_in_memory();
-    if (!store.ok())
+    if (!store.ok()) {
       return fail(err, llm::Error::generation_failed("assistant", "in-memory store"));
+    }
     if (saved_medicines_json != nullptr) {
       if (const int rc = save_medicines(saved_medicines_json, *store, err); rc != 0) return rc;
     }

@@ -145,7 +145,10 @@ void throw_from_current_exception(JNIEnv* env) {
   }
 }
 
-JniRunner* jni_runner_of(jlong handle) { return reinterpret_cast<JniRunner*>(handle); }
+// A Java object keeps its native peer as a jlong, so the cast back is the JNI idiom.
+JniRunner* jni_runner_of(jlong handle) {
+  return reinterpret_cast<JniRunner*>(handle);  // NOLINT(performance-no-int-to-ptr)
+}
 ddllm_runner* runner_of(jlong handle) { return jni_runner_of(handle)->runner; }
 
 /// Free a JniRunner whose runner is closed (or was never opened).

@@ -1,9 +1,13 @@
 // dailydrug: the command-line front end (see README "CLI").
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
 
 #include "commands.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace dailydrug::cli;
   CLI::App app{"DailyDrug (매일 약먹기): medication schedules and an on-device language model"};
   app.require_subcommand(1);
@@ -25,4 +29,19 @@ int main(int argc, char** argv) {
     return rc == 0 ? kExitOk : kExitUsage;
   }
   return ctx.exit_code;
+}
+
+}  // namespace
+
+// The library reports errors as values; an exception here is a bug or out of memory in the front
+// end, which must still end with a message and an exit code rather than an abort.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dailydrug: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fputs("dailydrug: internal error\n", stderr);
+  }
+  return dailydrug::cli::kExitFailure;
 }

@@ -33,7 +33,7 @@ class AssistantTest : public ::testing::Test {
     store_ = std::make_unique<dd::MedicationStore>(std::move(s).value());
   }
 
-  void add(const char* name, const char* start, std::vector<const char*> times) {
+  void add(const char* name, const char* start, const std::vector<const char*>& times) {
     dd::CreateScheduleParams::Fields f;
     f.name = name;
     f.dosage = "1정";

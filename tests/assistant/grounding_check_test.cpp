@@ -32,6 +32,7 @@ TEST(GroundingCheckTest, ContentTokensSkipFunctionWordsAndStem) {
 TEST(GroundingCheckTest, KeepsParaphrasesOfTheFacts) {
   const dd::GroundingCheck check(kSource);
   for (const char* s :
+       // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one sentence over three literals
        {"Acetaminophen alone usually does not affect driving much, but it can cause drowsiness "
         "when combined with other medications like cold medicines that contain ingredients to "
         "make you drowsy.",

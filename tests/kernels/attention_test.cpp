@@ -37,8 +37,8 @@ std::vector<float> reference_sdpa(const std::vector<float>& q, const std::vector
   const int64_t D = s.head_dim, G = s.q_heads / s.kv_heads;
   std::vector<float> out(q.size());
   std::vector<double> w(static_cast<size_t>(s.cache_len));
-  for (int64_t b = 0; b < s.batch; ++b)
-    for (int64_t i = 0; i < s.seq_len; ++i)
+  for (int64_t b = 0; b < s.batch; ++b) {
+    for (int64_t i = 0; i < s.seq_len; ++i) {
       for (int64_t h = 0; h < s.q_heads; ++h) {
         const float* qv = &q[((b * s.seq_len + i) * s.q_heads + h) * D];
         double mx = -INFINITY;
@@ -57,11 +57,14 @@ std::vector<float> reference_sdpa(const std::vector<float>& q, const std::vector
         for (auto& x : w) sum += (x = std::exp(x - mx));
         for (int64_t d = 0; d < D; ++d) {
           double acc = 0;
-          for (int64_t j = 0; j < s.cache_len; ++j)
+          for (int64_t j = 0; j < s.cache_len; ++j) {
             acc += w[j] / sum * v[((b * s.cache_len + j) * s.kv_heads + h / G) * D + d];
+          }
           out[((b * s.seq_len + i) * s.q_heads + h) * D + d] = static_cast<float>(acc);
         }
       }
+    }
+  }
   return out;
 }
 
@@ -150,8 +153,8 @@ TEST(AttentionKernelTest, UpdateCacheWritesOnlyTheChunk) {
   std::vector<float> cache(c.batch * c.cache_len * c.kv_heads * c.head_dim, -1.0f);
   dailydrug::kernels::update_cache(value.data(), cache.data(), s);
   const int64_t row = c.kv_heads * c.head_dim;
-  for (int64_t b = 0; b < c.batch; ++b)
-    for (int64_t p = 0; p < c.cache_len; ++p)
+  for (int64_t b = 0; b < c.batch; ++b) {
+    for (int64_t p = 0; p < c.cache_len; ++p) {
       for (int64_t e = 0; e < row; ++e) {
         const float got = cache[(b * c.cache_len + p) * row + e];
         if (p >= c.start_pos && p < c.start_pos + c.seq) {
@@ -160,6 +163,8 @@ TEST(AttentionKernelTest, UpdateCacheWritesOnlyTheChunk) {
           EXPECT_EQ(got, -1.0f) << "b " << b << " position " << p;
         }
       }
+    }
+  }
 }
 
 TEST(AttentionKernelTest, ShapeCheckNamesTheProblem) {
@@ -196,6 +201,7 @@ Error run_op(const char* name, std::vector<EValue> args) {
   auto op = et::runtime::get_op_function_from_registry(name, {});
   if (!op.ok()) return op.error();
   std::vector<EValue*> stack;
+  stack.reserve(args.size());
   for (auto& a : args) stack.push_back(&a);
   et::runtime::KernelRuntimeContext ctx;
   (*op)(ctx, {stack.data(), stack.size()});
@@ -228,8 +234,9 @@ TEST(AttentionOperatorTest, SdpaOperatorComputesAndResizesOutput) {
             Error::Ok);
   ASSERT_EQ(out->size(1), 3);
   const auto want = reference_sdpa(qv, kv, vv, shape_of(c));
-  for (size_t i = 0; i < want.size(); ++i)
+  for (size_t i = 0; i < want.size(); ++i) {
     EXPECT_NEAR(out->const_data_ptr<float>()[i], want[i], 2e-5f);
+  }
 }
 
 TEST(AttentionOperatorTest, BadShapesFailTheKernelInsteadOfCrashing) {

@@ -87,8 +87,9 @@ TEST(CApiAssistantTest, BadArgumentsAreConfigurationInvalidWithTheirSubject) {
   EXPECT_EQ(ask("타이레놀", "ko", "{}").subject, "saved_medicines");
   EXPECT_EQ(ask("타이레놀", "ko", "[{\"dosage\": \"1정\"}]").subject, "saved_medicines");
   std::string many = "[";
-  for (int i = 0; i < 51; ++i)
+  for (int i = 0; i < 51; ++i) {
     many += std::string(i ? "," : "") + "{\"name\": \"약" + std::to_string(i) + "\"}";
+  }
   EXPECT_EQ(ask("타이레놀", "ko", (many + "]").c_str()).subject, "saved_medicines");
   EXPECT_EQ(ask("   ").rc, DDLLM_ERR_CONFIGURATION_INVALID);  // blank
   ddllm_string_free(nullptr);

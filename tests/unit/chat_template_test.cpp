@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-using dailydrug::llm::ChatMessage;
 using dailydrug::llm::ChatTemplate;
 using dailydrug::llm::ErrorKind;
 

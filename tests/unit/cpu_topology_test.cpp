@@ -32,8 +32,9 @@ class FakeSysfs {
     fs::remove_all(root_);
     fs::create_directories(root_);
     // Siblings sysfs has next to the cpuN folders, which must not count as cores.
-    for (const char* other : {"cpufreq", "cpuidle", "hotplug"})
+    for (const char* other : {"cpufreq", "cpuidle", "hotplug"}) {
       fs::create_directories(root_ / other);
+    }
     write(root_ / "online", "0-7");
   }
   void add(const std::vector<Cluster>& clusters) {

@@ -253,6 +253,7 @@ TEST(TokenizerConformanceBytes, ConcurrentEncodeIsConsistent) {
   ASSERT_NE(t, nullptr);
   const json& cases = find_entry("smollm2")->at("cases");
   std::vector<std::thread> threads;
+  threads.reserve(4);
   std::atomic<int> mismatches{0};
   for (int k = 0; k < 4; ++k) {
     threads.emplace_back([&, k] {

@@ -14,13 +14,13 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string work_dir() {
-  const std::string d = std::string(DD_TEST_WORK_DIR) + "/tokenizer_errors";
+  std::string d = std::string(DD_TEST_WORK_DIR) + "/tokenizer_errors";
   fs::create_directories(d);
   return d;
 }
 
 std::string write_file(const std::string& name, const std::string& data) {
-  const std::string path = work_dir() + "/" + name;
+  std::string path = work_dir() + "/" + name;
   std::ofstream(path, std::ios::binary) << data;
   return path;
 }

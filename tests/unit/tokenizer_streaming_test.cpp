@@ -259,8 +259,9 @@ class CountingTokenizer : public Tokenizer {
 
 std::string long_text() {
   std::string s;
-  for (int i = 0; i < 60; ++i)
+  for (int i = 0; i < 60; ++i) {
     s += "타이레놀 500mg 복용 후 운전해도 될까요? 💊 Take it with water. ";
+  }
   return s;
 }
 

@@ -131,7 +131,8 @@ Status decode_cpu_per_token(LocalLlm& model, const GenerationRequest& r, Series&
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// A developer tool: an unexpected exception may end it with the C++ runtime's message.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{"dailydrug-bench: speed of the local model runtime on a bundle"};
   std::string model_dir, json_out, md_out, weight_cache;
   int reps = 5, threads = -1, prefill_n = 100, decode_n = 64, prefill_chunk = 0;

@@ -33,7 +33,8 @@ uint64_t sum_slice(const uint64_t* p, size_t n) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// A developer tool: an unexpected exception may end it with the C++ runtime's message.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{"dailydrug-membw: memory read bandwidth (reference for decode speed)"};
   int mb = 1024, reps = 5;
   std::vector<int> threads = {1, 2};
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
     for (int r = 0; r < reps; ++r) {
       std::vector<uint64_t> sums(static_cast<size_t>(t));
       std::vector<std::thread> pool;
+      pool.reserve(static_cast<size_t>(t));
       const size_t per = words / static_cast<size_t>(t);
       const auto t0 = std::chrono::steady_clock::now();
       for (int k = 0; k < t; ++k) {

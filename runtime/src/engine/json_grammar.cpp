@@ -658,7 +658,7 @@ class JsonSchemaCompiler {
     return true;
   }
 
-  Result<uint32_t> make_union(std::vector<uint32_t> branches, const std::string& where) {
+  Result<uint32_t> make_union(const std::vector<uint32_t>& branches, const std::string& where) {
     // Literal branches merge into one literal set ("enum" | null).
     std::vector<std::string> literals;
     std::vector<uint32_t> others;
@@ -777,7 +777,7 @@ class JsonSchemaCompiler {
                             compile(s[key][i], where + "/" + key + "/" + std::to_string(i)));
         branches.push_back(b);
       }
-      return make_union(std::move(branches), where);
+      return make_union(branches, where);
     }
     std::vector<std::string> types;
     if (s.contains("type")) {
@@ -816,7 +816,7 @@ class JsonSchemaCompiler {
       DD_ASSIGN_OR_RETURN(uint32_t b, typed(s, t, where));
       branches.push_back(b);
     }
-    return make_union(std::move(branches), where);
+    return make_union(branches, where);
   }
 
   Result<uint32_t> typed(const Json& s, const std::string& type, const std::string& where) {

@@ -161,8 +161,9 @@ Plan prepare(const std::string& dir, const std::string& key, uint64_t program_by
       plan.note = "removed a damaged cache file " + name;
     }
   }
-  if (cleaned > 0 && plan.note.empty())
+  if (cleaned > 0 && plan.note.empty()) {
     plan.note = "removed " + std::to_string(cleaned) + " stale file(s)";
+  }
   if (!found.empty() && !claim(found)) {
     plan.note = "the cache file is in use by another process: packing the weights this time";
     return plan;

@@ -41,8 +41,8 @@ Result<std::unique_ptr<BpeModel>> BpeModel::from_json(const json& j, const BpeTa
   if (max_id >= 0 && static_cast<size_t>(max_id) > 4 * m->vocab_.size() + 1024) {
     return Error::tokenizer_not_initialized("BPE vocab ids are implausibly sparse");
   }
-  m->id_to_token_.resize(static_cast<size_t>(max_id + 1));
-  m->has_id_.assign(static_cast<size_t>(max_id + 1), false);
+  m->id_to_token_.resize(static_cast<size_t>(max_id) + 1);
+  m->has_id_.assign(static_cast<size_t>(max_id) + 1, false);
   for (const auto& [token, id] : m->vocab_) {
     // Tokens sharing an id: the greatest string names it, whatever the order of the table.
     const auto i = static_cast<size_t>(id);

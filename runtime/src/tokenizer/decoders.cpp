@@ -101,7 +101,8 @@ class FuseDecoder final : public Decoder {
   Status decode_chain(std::vector<std::string>& tokens, const DecodeMode& /*mode*/) const override {
     std::string all;
     for (const std::string& t : tokens) all += t;
-    tokens.assign(1, std::move(all));
+    tokens.clear();
+    tokens.push_back(std::move(all));
     return Status::Ok();
   }
 };

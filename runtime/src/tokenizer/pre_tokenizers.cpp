@@ -76,7 +76,7 @@ class SplitPre final : public PreTokenizer {
       : pattern_(std::move(pattern)), behavior_(behavior), invert_(invert) {}
   Status pre_tokenize(std::vector<Piece>& pieces) const override {
     return split_each(pieces,
-                      [&](Piece p) { return split_piece(p, pattern_, behavior_, invert_); });
+                      [&](const Piece& p) { return split_piece(p, pattern_, behavior_, invert_); });
   }
 
  private:
@@ -130,8 +130,9 @@ class WhitespacePre final : public PreTokenizer {
       int run_kind = -1;  // 0 = word run, 1 = other non-space run
       size_t run_start = 0;
       auto close = [&](size_t end) {
-        if (run_kind >= 0)
+        if (run_kind >= 0) {
           out.push_back({t.substr(run_start, end - run_start), p.at_origin && run_start == 0});
+        }
         run_kind = -1;
       };
       while (i < t.size()) {
@@ -158,7 +159,7 @@ class PredicateSplitPre final : public PreTokenizer {
   PredicateSplitPre(std::function<bool(char32_t)> pred, SplitBehavior behavior)
       : pattern_(Pattern::predicate(std::move(pred))), behavior_(behavior) {}
   Status pre_tokenize(std::vector<Piece>& pieces) const override {
-    return split_each(pieces, [&](Piece p) { return split_piece(p, pattern_, behavior_); });
+    return split_each(pieces, [&](const Piece& p) { return split_piece(p, pattern_, behavior_); });
   }
 
  private:

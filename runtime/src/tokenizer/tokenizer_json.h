@@ -25,6 +25,8 @@ struct BpeTables {
   std::string error;  // the first malformed vocab or merge entry ("" = none)
 };
 
+// NOLINTNEXTLINE(bugprone-exception-escape): the implicit noexcept move of nlohmann::json
+// cannot throw; the check does not see through its invariant assertions.
 struct TokenizerJson {
   nlohmann::json dom;
   BpeTables bpe;
