@@ -44,10 +44,11 @@ end_step() {
 print_step_times() {
   end_step
   [ ${#STEP_TIMES[@]} -gt 0 ] || return 0
-  local total=0 line
-  printf '\n==> time per step (s):'
+  local total=0 line sep=" "
+  printf '\n==> time per step:'
   for line in "${STEP_TIMES[@]}"; do
-    printf ' %s' "${line// /=}"
+    printf '%s%s %d s' "$sep" "${line% *}" "${line##* }"
+    sep=", "
     total=$(( total + ${line##* } ))
   done
   printf '; total %d s\n' "$total"
