@@ -14,6 +14,16 @@ ensure_venv
 ensure_kernels_module
 start_bundles ensure_default_bundle ensure_test_bundle
 ensure_build
+# Static checks: clang-format and clang-tidy over our sources (scripts/lint.sh); any finding fails.
+# They run while the bundles are still lowering, on the core the lowering leaves.
+# DD_SKIP_LINT=1 skips them.
+if [ "${DD_SKIP_LINT:-0}" = 1 ]; then
+  step "lint" "skipped (DD_SKIP_LINT=1)"
+else
+  source "$ROOT/scripts/lint.sh"
+  lint_format
+  lint_tidy
+fi
 wait_bundles
 
 step "tests" "ctest ($JOBS in parallel)"
