@@ -25,8 +25,9 @@ struct BpeTables {
   std::string error;  // the first malformed vocab or merge entry ("" = none)
 };
 
-// NOLINTNEXTLINE(bugprone-exception-escape): the implicit noexcept move of nlohmann::json
-// cannot throw; the check does not see through its invariant assertions.
+// The implicit noexcept move of nlohmann::json cannot throw; exception-escape does not see
+// through its invariant assertions.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 struct TokenizerJson {
   nlohmann::json dom;
   BpeTables bpe;
