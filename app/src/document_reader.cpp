@@ -57,6 +57,9 @@ bool fill(InstructionFields& dst, Sources& sources, const InstructionFields& src
              (src.when.timing || src.when.timing_ambiguous)) {
     // "복용 횟수: 1일 2회 (아침, 저녁)" then "복용 시점: 식후 30분": parts of the day from one
     // line, the meal timing from another.
+    if (dst.when.parts_line == 0) {
+      dst.when.parts_line = dst.when.line;  // the count still comes from the parts' line
+    }
     dst.when.timing = src.when.timing;
     dst.when.timing_ambiguous = src.when.timing_ambiguous;
     dst.when.offset_minutes = src.when.offset_minutes;
@@ -136,13 +139,15 @@ class DocumentReader {
       return prev_;  // a cell of the row above: the row continues
     }
     row_cells_.reset();
-    if (is_slot_grid_header(compact_lower, tokens)) {
+    if (auto grid = parse_slot_grid(line.text, tokens)) {
+      grid_ = std::move(grid);
       columns_.reset();
       shared_.reset();
       end_block();
       return LineKind::kHeader;
     }
     if (const auto header = parse_table_header(compact_lower)) {
+      grid_.reset();
       columns_ = header;
       assign_rows_above(*header);
       shared_.reset();
@@ -170,6 +175,9 @@ class DocumentReader {
     const bool notice = money_or_phone || (has_notice_keyword(compact_lower) && !directions);
     if (name && (!notice || (name->anchored && fields.has_fields()))) {
       in_guidance_ = false;
+      if (grid_ && grid_row(line, tokens, *name)) {
+        return LineKind::kMedicine;
+      }
       const auto listed = split_name_list(line.text, tokens, *name);
       if (listed.empty()) {
         medicine(line, *name, std::move(fields));
@@ -191,6 +199,11 @@ class DocumentReader {
       note_document_duration(line, compact_lower, tokens);
       end_block();
       return LineKind::kNotice;
+    }
+    if (!name && only_duration(fields)) {
+      // "투약일수 7일" above a table: the whole document's duration, whether or not the header
+      // that follows ends these directions
+      note_document_duration(line, compact_lower, tokens);
     }
     if (in_guidance_) {
       // Under a guidance heading: general advice. Directions there can only be shared ones for
@@ -235,9 +248,61 @@ class DocumentReader {
     return LineKind::kOther;
   }
 
+  static bool only_duration(const InstructionFields& f) {
+    return f.days.value && !f.dose.present() && !f.times.present() && !f.when.present() &&
+           !f.non_daily;
+  }
+
   void end_block() {
     context_.clear();
     block_.clear();
+  }
+
+  /// A row of a timetable grid ("아모잘탄정5/50mg 1정 ○ - - -" under "약품명 1회량 아침식후 …"):
+  /// its marks are the parts of the day, its dose and days cells are read by column; false if
+  /// the row's cells do not fit the header (see read_grid_row).
+  bool grid_row(const OcrLine& line, const std::vector<DosageToken>& tokens,
+                const MedicineName& name) {
+    const auto row = read_grid_row(*grid_, line.text, tokens, name.end_token);
+    if (!row) {
+      return false;
+    }
+    InstructionFields f;
+    f.when.slots = row->slots;
+    f.when.timing = row->timing;
+    f.when.line = line.number;
+    const auto amount_of = [&](const DosageToken& t) -> std::optional<DoseAmount> {
+      if (t.kind == TokenKind::kDose) {
+        return DoseAmount{t.appropriate_amount, t.value, t.value_max, t.unit};
+      }
+      if (t.kind == TokenKind::kNumber && t.value > 0) {
+        f.dose_unit_from_form = true;
+        return DoseAmount{false, t.value, t.value_max, DoseUnit::kNone};
+      }
+      return std::nullopt;
+    };
+    if (row->dose_token) {
+      f.dose = {amount_of(tokens[*row->dose_token]), false, line.number};
+    } else if (row->slot_amount) {
+      f.dose = {DoseAmount{false, *row->slot_amount, std::nullopt, DoseUnit::kNone}, false,
+                line.number};
+      f.dose_unit_from_form = true;
+    }
+    if (row->days_token) {
+      const DosageToken& t = tokens[*row->days_token];
+      if ((t.kind == TokenKind::kNumber || t.kind == TokenKind::kDays) && t.value >= 1 &&
+          t.value == std::floor(t.value)) {
+        f.days = {static_cast<int>(t.value), false, line.number};
+      }
+    }
+    medicine(line, name, std::move(f));
+    Entry& e = entries.back();
+    for (FieldSource* s : {&e.src.dose, &e.src.times, &e.src.days, &e.src.when}) {
+      if (*s == FieldSource::kText) {
+        *s = FieldSource::kTableCell;
+      }
+    }
+    return true;
   }
 
   /// The first piece of a name broken over two lines: a list item ("• 레바미피", "3. 록소프")
@@ -706,6 +771,7 @@ class DocumentReader {
   int max_medications_;
   LineKind prev_ = LineKind::kBlank;
   std::optional<TableHeader> columns_;
+  std::optional<SlotGrid> grid_;  // the timetable grid whose rows follow
   bool in_guidance_ = false;
   std::vector<size_t> pending_;              // listed without instructions, waiting for some
   std::optional<InstructionFields> shared_;  // directions for the medications that follow

@@ -701,13 +701,13 @@ class LineLexer {
         ++i;
         continue;
       }
-      // "용법:", "Rx:", "주의:" — a word before ':'.
+      // "용법:", "Rx:", "주의:" — a word before ':' (not a product: "코대원정 : 1회 1정").
       if ((t.kind == TokenKind::kWord || t.kind == TokenKind::kFiller) && is_sep(i + 1, ':')) {
         const std::string_view word = std::string_view(lower_).substr(t.begin, t.end - t.begin);
         if (const auto kind = label_kind(word)) {
           t.kind = TokenKind::kLabel;
           t.label = *kind;
-        } else if (t.kind == TokenKind::kWord && i == first) {
+        } else if (t.kind == TokenKind::kWord && i == first && !dosage_form_of(word)) {
           t.kind = TokenKind::kLabel;
           t.label = LabelKind::kOther;
         }

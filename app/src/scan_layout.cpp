@@ -6,6 +6,9 @@
 #include <set>
 #include <string>
 
+#include "dailydrug/app/dosage_lexer.h"
+#include "dailydrug/app/utf8_text.h"
+
 namespace dailydrug::app {
 namespace {
 
@@ -124,6 +127,160 @@ bool is_slot_grid_header(std::string_view compact_lower, const std::vector<Dosag
     }
   }
   return parts.size() >= 2;
+}
+
+namespace {
+
+/// The column a header word names; nullopt for words of the name column or unknown words.
+std::optional<GridColumn> grid_column_of(const DosageToken& t, std::string_view word) {
+  if (t.kind == TokenKind::kSlot) {
+    return GridColumn{GridColumn::Kind::kSlot, t.slot};
+  }
+  if (t.kind == TokenKind::kTiming && t.timing == Timing::kBedtime) {
+    return GridColumn{GridColumn::Kind::kSlot, DaySlot::kBedtime};
+  }
+  static constexpr std::string_view kDoseWords[] = {"1회량",   "1회",  "용량", "투약량",
+                                                    "1회용량", "개수", "수량", "1회투약량"};
+  static constexpr std::string_view kDaysWords[] = {"일수", "투약일수", "총투약일수", "처방일수"};
+  if (std::find(std::begin(kDoseWords), std::end(kDoseWords), word) != std::end(kDoseWords)) {
+    return GridColumn{GridColumn::Kind::kDose, DaySlot::kMorning};
+  }
+  if (std::find(std::begin(kDaysWords), std::end(kDaysWords), word) != std::end(kDaysWords)) {
+    return GridColumn{GridColumn::Kind::kDays, DaySlot::kMorning};
+  }
+  return std::nullopt;
+}
+
+bool is_grid_mark(std::string_view cell) {
+  static constexpr std::string_view kMarks[] = {"○", "●", "◎", "◯",  "O", "o", "V", "v",
+                                                "✓", "✔", "√", "ㅇ", "■", "*", "★"};
+  return std::find(std::begin(kMarks), std::end(kMarks), cell) != std::end(kMarks);
+}
+
+bool is_grid_blank(std::string_view cell) {
+  static constexpr std::string_view kBlanks[] = {"-", "·", "ㅡ", "x", "X", "0", "ㆍ", "."};
+  return std::find(std::begin(kBlanks), std::end(kBlanks), cell) != std::end(kBlanks);
+}
+
+/// A part cell: marked (with its amount, if a number), blank, or not a cell of a grid.
+enum class PartCell { kMarked, kBlank, kInvalid };
+PartCell read_part_cell(const DosageToken& t, std::string_view text,
+                        std::optional<double>& amount) {
+  if (t.kind == TokenKind::kNumber || t.kind == TokenKind::kDose) {
+    if (t.value <= 0) {
+      return PartCell::kBlank;
+    }
+    amount = t.kind == TokenKind::kNumber ? t.value : amount;
+    return PartCell::kMarked;
+  }
+  if (is_grid_mark(text)) {
+    return PartCell::kMarked;
+  }
+  return is_grid_blank(text) ? PartCell::kBlank : PartCell::kInvalid;
+}
+
+}  // namespace
+
+std::optional<SlotGrid> parse_slot_grid(std::string_view line,
+                                        const std::vector<DosageToken>& tokens) {
+  if (!is_slot_grid_header(ascii_lower(compact_text(line)), tokens)) {
+    return std::nullopt;
+  }
+  SlotGrid grid;
+  for (size_t k = 0; k < tokens.size(); ++k) {
+    const DosageToken& t = tokens[k];
+    if (t.kind == TokenKind::kSeparator) {
+      continue;
+    }
+    if (t.kind == TokenKind::kTiming && !t.space_before && k > 0 &&
+        tokens[k - 1].kind == TokenKind::kSlot) {
+      grid.timing = t.timing;  // "아침식후": the meal timing of the part columns
+      continue;
+    }
+    if (const auto column = grid_column_of(t, ascii_lower(t.text(line)))) {
+      grid.columns.push_back(*column);
+    } else if (!grid.columns.empty()) {
+      grid.columns.push_back(GridColumn{});  // "비고": a column whose cells are not read
+    }
+  }
+  return grid;
+}
+
+std::optional<GridRow> read_grid_row(const SlotGrid& grid, std::string_view line,
+                                     const std::vector<DosageToken>& tokens, size_t from) {
+  std::vector<size_t> cells;
+  for (size_t k = from; k < tokens.size(); ++k) {
+    if (tokens[k].kind != TokenKind::kSeparator || tokens[k].text(line) != "|") {
+      cells.push_back(k);
+    }
+  }
+  if (cells.size() != grid.columns.size()) {
+    return std::nullopt;
+  }
+  GridRow row;
+  std::set<double> amounts;
+  bool meal = false;
+  for (size_t c = 0; c < cells.size(); ++c) {
+    const DosageToken& t = tokens[cells[c]];
+    switch (grid.columns[c].kind) {
+      case GridColumn::Kind::kDose:
+        row.dose_token = cells[c];
+        break;
+      case GridColumn::Kind::kDays:
+        row.days_token = cells[c];
+        break;
+      case GridColumn::Kind::kOther:
+        break;
+      case GridColumn::Kind::kSlot: {
+        std::optional<double> amount;
+        const PartCell cell = read_part_cell(t, t.text(line), amount);
+        if (cell == PartCell::kInvalid) {
+          return std::nullopt;
+        }
+        if (cell == PartCell::kMarked) {
+          row.slots.push_back(grid.columns[c].slot);
+          meal = meal || grid.columns[c].slot != DaySlot::kBedtime;
+          if (amount) {
+            amounts.insert(*amount);
+          }
+        }
+        break;
+      }
+    }
+  }
+  if (row.slots.empty()) {
+    return std::nullopt;
+  }
+  if (amounts.size() == 1) {
+    row.slot_amount = *amounts.begin();  // "1 1 1 0": one tablet each time
+  }
+  row.timing = meal ? grid.timing : std::optional<Timing>(Timing::kBedtime);
+  return row;
+}
+
+std::optional<GridRow> grid_row_at(const OcrDocument& doc, int number) {
+  const OcrLine* row = doc.line(number);
+  if (row == nullptr || row->text.empty()) {
+    return std::nullopt;
+  }
+  constexpr int kMaxRowsBelowHeader = 40;
+  for (int above = number - 1; above >= 1 && above >= number - kMaxRowsBelowHeader; --above) {
+    const OcrLine* line = doc.line(above);
+    if (line->too_long || line->text.empty()) {
+      continue;
+    }
+    const auto grid = parse_slot_grid(line->text, lex_dosage_line(line->text));
+    if (!grid) {
+      continue;
+    }
+    const auto tokens = lex_dosage_line(row->text);
+    const auto name = find_medicine_name(row->text, tokens);
+    if (!name) {
+      return std::nullopt;
+    }
+    return read_grid_row(*grid, row->text, tokens, name->end_token);
+  }
+  return std::nullopt;
 }
 
 std::optional<LayoutColumn> parse_column_label(std::string_view compact_lower) {

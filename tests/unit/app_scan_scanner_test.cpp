@@ -418,14 +418,35 @@ TEST(PrescriptionScannerLayout, FooterDirectionsBelowANoticeFillEveryMedication)
   EXPECT_EQ(r.medications[1].timing, dd::Timing::kBedtime);  // its own timing wins
 }
 
-TEST(PrescriptionScannerLayout, TimetableGridHeaderIsNotDirections) {
-  // Cells per part of the day are not read; the header must not become shared directions.
+TEST(PrescriptionScannerLayout, TimetableGridRowsAreReadByColumn) {
+  // A cell per part of the day: the marked parts give the count and the slots, one amount in
+  // them the dose; the header is not shared directions.
   const auto r = scan("약품명 아침 점심 저녁 자기전 일수\n타이레놀정500mg 1 1 1 - 5\n");
   ASSERT_EQ(r.medications.size(), 1u);
-  EXPECT_FALSE(r.medications[0].times_per_day);
+  EXPECT_EQ(r.medications[0].dose, "1정");
+  EXPECT_EQ(r.medications[0].times_per_day, 3);
+  EXPECT_EQ(r.medications[0].duration_days, 5);
   EXPECT_FALSE(r.medications[0].timing);
-  EXPECT_EQ(codes(r, 0), (V{"missing:dose", "missing:duration_days", "missing:times_per_day",
-                            "unassigned_numbers"}));
+  EXPECT_EQ(slots(r.medications[0]), (V{"08:00", "12:00", "18:00"}));
+  EXPECT_TRUE(r.warnings.empty());
+  // Marks, a dose column and the header's meal timing; a bedtime column alone is 취침전.
+  const auto marks = scan(
+      "약품명 1회량 아침식후 점심식후 저녁식후 취침전\n콩코르정2.5mg 1정 ○ - ○ -\n"
+      "스틸녹스정10mg 1정 - - - V\n");
+  ASSERT_EQ(marks.medications.size(), 2u);
+  EXPECT_EQ(slots(marks.medications[0]), (V{"08:30", "18:30"}));
+  EXPECT_EQ(marks.medications[0].timing, dd::Timing::kAfterMeal);
+  EXPECT_EQ(marks.medications[1].timing, dd::Timing::kBedtime);
+  EXPECT_EQ(slots(marks.medications[1]), (V{"22:00"}));
+  EXPECT_EQ(codes(marks, 0), (V{"missing:duration_days"}));  // no days column: nothing else
+}
+
+TEST(PrescriptionScannerLayout, TimetableGridRowWithACellMissingIsNotGuessed) {
+  // OCR dropped an empty cell: the marks cannot be placed, so no part of the day is read.
+  const auto r = scan("약품명 아침 점심 저녁 자기전 일수\n타이레놀정500mg 1 1 1 5\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_FALSE(r.medications[0].times_per_day);
+  EXPECT_TRUE(r.medications[0].time_slots.empty());
 }
 
 TEST(PrescriptionScannerLayout, BareNumbersAfterFieldLabels) {

@@ -19,6 +19,7 @@
 
 #include "dailydrug/app/dosage_token.h"
 #include "dailydrug/app/medicine_name.h"
+#include "dailydrug/app/ocr_normalizer.h"
 
 namespace dailydrug::app {
 
@@ -43,9 +44,46 @@ std::optional<int> document_duration_days(std::string_view line, std::string_vie
                                           const std::vector<DosageToken>& tokens);
 
 /// The header of a timetable grid — a name column and a column per part of the day ("약품명 아침
-/// 점심 저녁 자기전 일수"). Its cells (a dose or a mark per part) are not read: the header must not
-/// be taken for directions, and the rows' numbers stay unassigned.
+/// 점심 저녁 자기전 일수"): it must not be taken for directions.
 bool is_slot_grid_header(std::string_view compact_lower, const std::vector<DosageToken>& tokens);
+
+/// One column of a timetable grid, after the name column.
+struct GridColumn {
+  enum class Kind { kSlot, kDose, kDays, kOther } kind = Kind::kOther;
+  DaySlot slot = DaySlot::kMorning;  // kSlot (kBedtime for 취침/자기전/잘때)
+};
+
+/// A timetable grid's header: its columns in order, and the meal timing written into the part
+/// columns ("아침식후 점심식후 저녁식후 취침전" → 식후), if any.
+struct SlotGrid {
+  std::vector<GridColumn> columns;
+  std::optional<Timing> timing;
+};
+
+/// The grid `line` heads (see is_slot_grid_header); nullopt for any other line.
+std::optional<SlotGrid> parse_slot_grid(std::string_view line,
+                                        const std::vector<DosageToken>& tokens);
+
+/// One row of a timetable grid: a cell per column after the name, each a mark (○ ● V ✓ ㅇ or a
+/// number > 0) or empty (- · ㅡ x 0). Column bars are not cells.
+struct GridRow {
+  std::vector<DaySlot> slots;         // the marked parts of the day, in column order
+  std::optional<Timing> timing;       // the header's meal timing, or 취침전 for bedtime alone
+  std::optional<size_t> dose_token;   // the dose column's cell ("1정", "0.5")
+  std::optional<double> slot_amount;  // the one amount written in the part cells ("1 1 1 0")
+  std::optional<size_t> days_token;   // the days column's cell
+};
+
+/// Reads tokens[from, end) of a row under `grid`. Nullopt unless there is exactly one cell per
+/// column, every part cell is a mark or empty, and at least one part is marked — a row OCR read
+/// with a cell missing is not guessed.
+std::optional<GridRow> read_grid_row(const SlotGrid& grid, std::string_view line,
+                                     const std::vector<DosageToken>& tokens, size_t from);
+
+/// The grid row on line `number` of `doc`: the nearest grid header above it (at most 40 lines)
+/// and the row's cells after its medicine name. For the traceability check, which sees only the
+/// result and the text.
+std::optional<GridRow> grid_row_at(const OcrDocument& doc, int number);
 
 /// A phase of a tapering course: "1~3일" (days 1 to 3), "4-6일째", "7일째부터" (from day 7).
 struct DayPhase {
