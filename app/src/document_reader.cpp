@@ -83,6 +83,64 @@ Sources own_sources(const InstructionFields& f) {
   return s;
 }
 
+/// Where the phases of a tapering course written on one line start ("1-3일: 2정씩, 4-7일: 1정씩",
+/// "처음 3일 … / 다음 3일 …", "1~2일째 … 3~4일째 …"): the index of each phase's first token.
+std::vector<size_t> phase_starts(std::string_view line, const std::vector<DosageToken>& tokens,
+                                 size_t from) {
+  static constexpr std::string_view kOrder[] = {"처음", "다음", "마지막", "이후", "그다음"};
+  std::vector<size_t> starts;
+  for (size_t k = from; k < tokens.size(); ++k) {
+    if (day_phase_of(tokens[k], line)) {
+      starts.push_back(k);
+    } else if (tokens[k].kind == TokenKind::kDays && k > from &&
+               std::find(std::begin(kOrder), std::end(kOrder), tokens[k - 1].text(line)) !=
+                   std::end(kOrder)) {
+      starts.push_back(k - 1);
+    }
+  }
+  return starts;
+}
+
+/// The phases of a tapering course on one line, each read on its own; what a phase leaves out
+/// (the count and timing written once, before the first phase or after the last) comes from the
+/// others, nearest first, without their labels. Empty unless the line has two or more phases
+/// and each has a dose.
+std::vector<InstructionFields> line_phases(const OcrLine& line,
+                                           const std::vector<DosageToken>& tokens, size_t from) {
+  const std::vector<size_t> starts = phase_starts(line.text, tokens, from);
+  if (starts.size() < 2) {
+    return {};
+  }
+  std::vector<InstructionFields> phases;
+  for (size_t p = 0; p < starts.size(); ++p) {
+    const size_t end = p + 1 < starts.size() ? starts[p + 1] : tokens.size();
+    const std::vector<DosageToken> segment(tokens.begin(),
+                                           tokens.begin() + static_cast<std::ptrdiff_t>(end));
+    phases.push_back(parse_instructions(line.text, line.number, segment, starts[p]));
+    if (!phases.back().dose.value) {
+      return {};
+    }
+  }
+  const std::vector<DosageToken> head(tokens.begin(),
+                                      tokens.begin() + static_cast<std::ptrdiff_t>(starts[0]));
+  InstructionFields common = parse_instructions(line.text, line.number, head, from);
+  std::vector<InstructionFields> filled = phases;
+  for (size_t p = 0; p < phases.size(); ++p) {
+    Sources ignored;
+    fill(filled[p], ignored, common, FieldSource::kText);
+    for (size_t distance = 1; distance < phases.size(); ++distance) {
+      for (const size_t other : {p + distance, p - distance}) {
+        if (other < phases.size()) {  // p - distance wraps below 0 to a huge index
+          InstructionFields donor = phases[other];
+          donor.notes.clear();  // another phase's label is not this one's
+          fill(filled[p], ignored, donor, FieldSource::kText);
+        }
+      }
+    }
+  }
+  return filled;
+}
+
 /// The first piece of a name broken over two lines, and its line.
 struct Fragment {
   std::string text;
@@ -178,6 +236,12 @@ class DocumentReader {
       if (grid_ && grid_row(line, tokens, *name)) {
         return LineKind::kMedicine;
       }
+      if (!name->after_instructions) {
+        if (auto phases = line_phases(line, tokens, name->end_token); !phases.empty()) {
+          taper_on_one_line(line, *name, std::move(phases));
+          return LineKind::kMedicine;
+        }
+      }
       const auto listed = split_name_list(line.text, tokens, *name);
       if (listed.empty()) {
         medicine(line, *name, std::move(fields));
@@ -219,8 +283,22 @@ class DocumentReader {
       note(line, tokens);  // "주의: 공복에 복용 시 …": a caution, whatever words it uses
       return LineKind::kNote;
     }
-    if (!name && fields.day_phase && taper_phase(fields)) {
-      return LineKind::kInstruction;
+    if (!name && fields.day_phase) {
+      if (auto phases = line_phases(line, tokens, 0); !phases.empty()) {
+        // "처음 3일 … / 다음 3일 … / 마지막 3일 …" under the name: the first phase completes the
+        // name's entry (or is a phase of its own), each further one is a phase of its own
+        if (!taper_phase(phases.front())) {
+          instruction(std::move(phases.front()));
+        }
+        prev_ = LineKind::kInstruction;
+        for (size_t p = 1; p < phases.size(); ++p) {
+          taper_phase(phases[p]);
+        }
+        return LineKind::kInstruction;
+      }
+      if (taper_phase(fields)) {
+        return LineKind::kInstruction;
+      }
     }
     if (!name && fields.has_fields()) {
       instruction(std::move(fields));
@@ -431,6 +509,15 @@ class DocumentReader {
       shared_members_.push_back(index);
     }
     context_ = {index};
+  }
+
+  /// "소론도정5mg 1-3일: 1회 2정씩, 4-7일: 1회 1정씩 / 1일 2회 식후": one medication per phase,
+  /// all on the name's line.
+  void taper_on_one_line(const OcrLine& line, const MedicineName& name,
+                         std::vector<InstructionFields> phases) {
+    for (InstructionFields& phase : phases) {
+      medicine(line, name, std::move(phase));
+    }
   }
 
   /// A tapering course under one name ("소론도정5mg" / "1~3일: 1회 4정 …" / "4~6일: 1회 2정

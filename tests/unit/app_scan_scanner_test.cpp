@@ -375,6 +375,31 @@ TEST(PrescriptionScannerLayout, EnglishNumberWordsAndDaily) {
   EXPECT_TRUE(codes(british).empty());
 }
 
+TEST(PrescriptionScannerLayout, TaperPhasesOnOneLineAreMedicationsOfTheirOwn) {
+  // The count and timing written once (after the last phase) serve every phase.
+  const auto r = scan("소론도정5mg 1-3일: 1회 2정씩, 4-7일: 1회 1정씩 / 1일 2회 아침저녁 식후\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[0].dose, "2정");
+  EXPECT_EQ(r.medications[0].duration_days, 3);
+  EXPECT_EQ(r.medications[0].times_per_day, 2);
+  EXPECT_EQ(r.medications[0].notes, (V{"1-3일"}));
+  EXPECT_EQ(r.medications[1].dose, "1정");
+  EXPECT_EQ(r.medications[1].duration_days, 4);
+  EXPECT_EQ(slots(r.medications[1]), (V{"08:30", "18:30"}));
+  EXPECT_EQ(r.medications[1].source_line, 1);
+  EXPECT_TRUE(codes(r).empty());
+  // Ordinal phases on the line under the name.
+  const auto ordered = scan(
+      "소론도정 5mg\n처음 3일 하루 3번 1정씩 / 다음 3일 하루 2번 1정씩 / 마지막 3일 하루 1번 1정\n"
+      "식후 30분에 드세요\n");
+  ASSERT_EQ(ordered.medications.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(ordered.medications[i].times_per_day, static_cast<int>(3 - i));
+    EXPECT_EQ(ordered.medications[i].duration_days, 3);
+    EXPECT_EQ(ordered.medications[i].timing, dd::Timing::kAfterMeal);
+  }
+}
+
 TEST(PrescriptionScannerLayout, TaperPhasesUnderOneNameAreMedicationsOfTheirOwn) {
   const auto r = scan(
       "소론도정5mg\n1~3일: 1회 4정 1일 1회 아침 식후\n4~6일: 1회 2정\n"
