@@ -244,6 +244,10 @@ class DocumentReader {
       }
       const auto listed = split_name_list(line.text, tokens, *name);
       if (listed.empty()) {
+        if (const auto rows = split_medicine_rows(line.text, tokens, *name); !rows.empty()) {
+          medicine_rows(line, tokens, rows);
+          return LineKind::kMedicine;
+        }
         medicine(line, *name, std::move(fields));
         return LineKind::kMedicine;
       }
@@ -577,6 +581,25 @@ class DocumentReader {
       if (by_part_of_day && entries.size() <= static_cast<size_t>(max_medications_)) {
         timetable_.push_back(entries.size() - 1);
       }
+    }
+  }
+
+  /// Several medications on one line, each with its own dose, cells or directions ("아침 식후:
+  /// A정 1정, B정 1정", two merged table rows); directions before the first name apply to all.
+  void medicine_rows(const OcrLine& line, const std::vector<DosageToken>& tokens,
+                     const std::vector<MedicineRow>& rows) {
+    const std::vector<DosageToken> head(
+        tokens.begin(),
+        tokens.begin() + static_cast<std::ptrdiff_t>(rows.front().name.first_token));
+    const InstructionFields shared = parse_instructions(line.text, line.number, head, 0);
+    for (const MedicineRow& row : rows) {
+      const std::vector<DosageToken> own(
+          tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(row.tokens_end));
+      InstructionFields fields =
+          parse_instructions(line.text, line.number, own, row.name.end_token);
+      Sources ignored;
+      fill(fields, ignored, shared, FieldSource::kText);
+      medicine(line, row.name, std::move(fields));
     }
   }
 

@@ -328,6 +328,57 @@ std::optional<int> document_duration_days(std::string_view line, std::string_vie
   return *days.begin();
 }
 
+namespace {
+
+/// tokens[k] starts another medication's name: a word naming a dosage form, or a word followed
+/// directly by a strength ("스티렌정", "Celecoxib 200mg" is not: the strength follows a space).
+bool starts_anchored_name(std::string_view line, const std::vector<DosageToken>& tokens, size_t k) {
+  const DosageToken& t = tokens[k];
+  if (t.kind != TokenKind::kWord) {
+    return false;
+  }
+  if (dosage_form_of(ascii_lower(t.text(line)))) {
+    return true;
+  }
+  return k + 1 < tokens.size() && tokens[k + 1].kind == TokenKind::kStrength &&
+         !tokens[k + 1].space_before;
+}
+
+bool carries_row_content(const DosageToken& t) {
+  return is_instruction_token(t) || t.kind == TokenKind::kNumber;
+}
+
+}  // namespace
+
+std::vector<MedicineRow> split_medicine_rows(std::string_view line,
+                                             const std::vector<DosageToken>& tokens,
+                                             const MedicineName& first) {
+  std::vector<MedicineRow> rows{{first, tokens.size()}};
+  bool content = false;  // the current row has a dose, a cell or directions after its name
+  for (size_t k = first.end_token; k < tokens.size(); ++k) {
+    if (content && starts_anchored_name(line, tokens, k)) {
+      const std::vector<DosageToken> rest(tokens.begin() + static_cast<std::ptrdiff_t>(k),
+                                          tokens.end());
+      auto name = find_medicine_name(line, rest);
+      if (!name || !name->anchored || name->first_token != 0) {
+        return {};
+      }
+      name->first_token += k;
+      name->end_token += k;
+      rows.back().tokens_end = k;
+      rows.push_back({*name, tokens.size()});
+      content = false;
+      k = name->end_token - 1;
+      continue;
+    }
+    content = content || carries_row_content(tokens[k]);
+  }
+  if (rows.size() < 2 || !content) {
+    return {};
+  }
+  return rows;
+}
+
 std::vector<ListedName> split_name_list(std::string_view line,
                                         const std::vector<DosageToken>& tokens,
                                         const MedicineName& first) {

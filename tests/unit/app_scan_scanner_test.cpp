@@ -375,6 +375,25 @@ TEST(PrescriptionScannerLayout, EnglishNumberWordsAndDaily) {
   EXPECT_TRUE(codes(british).empty());
 }
 
+TEST(PrescriptionScannerLayout, SeveralMedicationsOnOneLineEachWithItsOwnDose) {
+  const auto listed = scan("아침 식후: 딜라트렌정6.25mg 1정, 아스피린프로텍트정100mg 1정\n");
+  ASSERT_EQ(listed.medications.size(), 2u);
+  EXPECT_EQ(listed.medications[1].name, "아스피린프로텍트정100mg");
+  EXPECT_EQ(listed.medications[1].dose, "1정");
+  EXPECT_EQ(slots(listed.medications[1]), (V{"08:30"}));  // the leading part of the day: both
+  // Two table rows OCR merged into one line: each takes the header's columns.
+  const auto merged = scan(
+      "처방 의약품의 명칭 1회 투약량 1일 투여횟수 총 투약일수\n에어탈정 1 2 7 스티렌정 1 3 5\n");
+  ASSERT_EQ(merged.medications.size(), 2u);
+  EXPECT_EQ(merged.medications[0].times_per_day, 2);
+  EXPECT_EQ(merged.medications[1].times_per_day, 3);
+  EXPECT_EQ(merged.medications[1].duration_days, 5);
+  EXPECT_EQ(merged.medications[1].source_line, 2);
+  // A form word inside a name's directions is not a second row.
+  const auto one = scan("타이레놀정500mg 1정 1일 3회 식후 흰색 원형 정제\n");
+  EXPECT_EQ(one.medications.size(), 1u);
+}
+
 TEST(PrescriptionScannerLayout, TaperPhasesOnOneLineAreMedicationsOfTheirOwn) {
   // The count and timing written once (after the last phase) serve every phase.
   const auto r = scan("소론도정5mg 1-3일: 1회 2정씩, 4-7일: 1회 1정씩 / 1일 2회 아침저녁 식후\n");

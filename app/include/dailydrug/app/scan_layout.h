@@ -98,6 +98,21 @@ struct DayPhase {
 /// "N일째부터".
 std::optional<DayPhase> day_phase_of(const DosageToken& token, std::string_view line);
 
+/// One medication of a line that holds several, each with its own cells or directions.
+struct MedicineRow {
+  MedicineName name;      // token indices are those of the whole line
+  size_t tokens_end = 0;  // the row's tokens are [name.first_token, tokens_end)
+};
+
+/// "딜라트렌정6.25mg 1정, 아스피린프로텍트정100mg 1정", or two table rows that OCR merged into one
+/// line ("에어탈정 1 2 7 스티렌정 1 2 7"): from `first` on, each further medication starts at a
+/// word naming a dosage form (or followed by a strength) after the previous row's own dose, cells
+/// or directions. Returns the rows (at least two, every one with something after its name), or
+/// empty.
+std::vector<MedicineRow> split_medicine_rows(std::string_view line,
+                                             const std::vector<DosageToken>& tokens,
+                                             const MedicineName& first);
+
 /// One name of a comma-separated list.
 struct ListedName {
   MedicineName name;      // token indices are those of the whole line
