@@ -204,7 +204,7 @@ class DocumentReader {
       end_block();
       return LineKind::kHeader;
     }
-    if (const auto header = parse_table_header(compact_lower)) {
+    if (const auto header = parse_table_header(compact_lower); header && !holds_amount(tokens)) {
       grid_.reset();
       columns_ = header;
       assign_rows_above(*header);
@@ -212,6 +212,10 @@ class DocumentReader {
       end_block();
       in_guidance_ = false;
       return LineKind::kHeader;
+    }
+    if (is_name_column_header(compact_lower, tokens)) {
+      end_block();               // directions above (a title's "30일") still serve the rows
+      return LineKind::kHeader;  // "투약시간 | 약품명 | 1회 용량": the rows follow
     }
     const auto name = find_medicine_name(line.text, tokens);
     InstructionFields fields =
@@ -328,6 +332,14 @@ class DocumentReader {
       return LineKind::kMedicine;
     }
     return LineKind::kOther;
+  }
+
+  /// A dose or a strength: the line holds values ("약품: A캡슐20mg | 용량: 1캡슐 | 일수: 14일"),
+  /// so its column words are labels, not a table header.
+  static bool holds_amount(const std::vector<DosageToken>& tokens) {
+    return std::any_of(tokens.begin(), tokens.end(), [](const DosageToken& t) {
+      return t.kind == TokenKind::kDose || t.kind == TokenKind::kStrength;
+    });
   }
 
   static bool only_duration(const InstructionFields& f) {

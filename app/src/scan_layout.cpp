@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iterator>
 #include <set>
+#include <span>
 #include <string>
 
 #include "dailydrug/app/dosage_lexer.h"
@@ -281,6 +282,25 @@ std::optional<GridRow> grid_row_at(const OcrDocument& doc, int number) {
     return read_grid_row(*grid, row->text, tokens, name->end_token);
   }
   return std::nullopt;
+}
+
+bool is_name_column_header(std::string_view compact_lower, const std::vector<DosageToken>& tokens) {
+  static constexpr std::string_view kNameColumn[] = {"약품명", "약이름", "명칭", "약명"};
+  static constexpr std::string_view kOtherColumn[] = {"용량", "1회",  "용법",  "시간",
+                                                      "횟수", "일수", "복용법"};
+  const auto names_any = [&](std::span<const std::string_view> words) {
+    return std::any_of(words.begin(), words.end(), [&](std::string_view w) {
+      return compact_lower.find(w) != std::string_view::npos;
+    });
+  };
+  if (!names_any(kNameColumn) || !names_any(kOtherColumn) ||
+      compact_lower.find(':') != std::string_view::npos) {
+    return false;
+  }
+  return std::none_of(tokens.begin(), tokens.end(), [](const DosageToken& t) {
+    return t.kind == TokenKind::kDose || t.kind == TokenKind::kStrength ||
+           t.kind == TokenKind::kNumber;
+  });
 }
 
 std::optional<LayoutColumn> parse_column_label(std::string_view compact_lower) {

@@ -394,6 +394,23 @@ TEST(PrescriptionScannerLayout, SeveralMedicationsOnOneLineEachWithItsOwnDose) {
   EXPECT_EQ(one.medications.size(), 1u);
 }
 
+TEST(PrescriptionScannerLayout, LabelledValuesOnOneLineAreNotATableHeader) {
+  const auto r = scan("약품: 오메프라졸캡슐20mg | 용량: 1캡슐 | 용법: 1일 1회 아침 식전 | 일수: 14일\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_EQ(r.medications[0].dose, "1캡슐");
+  EXPECT_EQ(r.medications[0].duration_days, 14);
+  EXPECT_EQ(slots(r.medications[0]), (V{"07:30"}));
+}
+
+TEST(PrescriptionScannerLayout, AHeaderWithANameColumnIsNotAMedicine) {
+  // Rows led by the time: the header names too few numeric columns to be a table header.
+  const auto r = scan(
+      "투약 관리표 (30일분)\n투약시간 | 약품명 | 1회 용량\n아침 식후 | 아리셉트정5mg | 1정\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_EQ(r.medications[0].name, "아리셉트정5mg");
+  EXPECT_EQ(r.medications[0].duration_days, 30);
+}
+
 TEST(PrescriptionScannerLayout, TaperPhasesOnOneLineAreMedicationsOfTheirOwn) {
   // The count and timing written once (after the last phase) serve every phase.
   const auto r = scan("소론도정5mg 1-3일: 1회 2정씩, 4-7일: 1회 1정씩 / 1일 2회 아침저녁 식후\n");

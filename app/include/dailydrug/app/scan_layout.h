@@ -47,6 +47,11 @@ std::optional<int> document_duration_days(std::string_view line, std::string_vie
 /// 점심 저녁 자기전 일수"): it must not be taken for directions.
 bool is_slot_grid_header(std::string_view compact_lower, const std::vector<DosageToken>& tokens);
 
+/// A table header that names the name column and another column ("투약시간 | 약품명 | 1회 용량"),
+/// without values or a "label:" — a header even when it names too few numeric columns for the
+/// rows' bare numbers to be read by it (parse_table_header): it is not a medicine.
+bool is_name_column_header(std::string_view compact_lower, const std::vector<DosageToken>& tokens);
+
 /// One column of a timetable grid, after the name column.
 struct GridColumn {
   enum class Kind { kSlot, kDose, kDays, kOther } kind = Kind::kOther;
