@@ -171,6 +171,9 @@ class DocumentReader {
 
  private:
   LineKind read(const OcrLine& line) {
+    if (line.number == wrapped_line_) {
+      return prev_;  // the end of the row above, already read
+    }
     if (line.too_long) {
       ScanWarning w;
       w.code = scan_warning::kLineTooLong;
@@ -186,8 +189,11 @@ class DocumentReader {
     }
     const std::vector<DosageToken> tokens = lex_dosage_line(line.text);
     const std::string compact_lower = ascii_lower(compact_text(line.text));
+    if (label_value_ && labelled_value(line, tokens)) {
+      return LineKind::kMedicine;  // the medication's block goes on
+    }
     if (column_label(compact_lower)) {
-      return LineKind::kHeader;
+      return label_value_ ? LineKind::kMedicine : LineKind::kHeader;
     }
     if (column_run_ && column_cell(line, tokens)) {
       return LineKind::kOther;
@@ -644,7 +650,48 @@ class DocumentReader {
       e.before_header = true;
       return;
     }
+    if (wrapped_row(e, f, line)) {
+      return;
+    }
     assign_row_numbers(*columns_, e, f, line);
+  }
+
+  /// A row whose last cells OCR put on the next line ("①타이레놀정500mg / 1 / 3 /" / "5"): the
+  /// row ends with a cell separator, so it goes on; its numbers fill the first columns and the
+  /// next line's — nothing but bare numbers — the rest, each traced to its own line. A row that
+  /// just lacks a cell ("타이레놀정 1 3" / "5") is not completed from a number that may be the
+  /// next row's. False (nothing done) for any other row.
+  bool wrapped_row(Entry& e, InstructionFields& f, int line) {
+    const auto columns = static_cast<size_t>(columns_->count);
+    const OcrLine* row = doc_.line(line);
+    const OcrLine* next = doc_.line(line + 1);
+    if (f.has_fields() || f.bare_numbers.size() >= columns || next == nullptr || next->too_long ||
+        next->text.empty() || (!row->text.ends_with('/') && !row->text.ends_with('|'))) {
+      return false;
+    }
+    const auto tokens = lex_dosage_line(next->text);
+    if (!std::all_of(tokens.begin(), tokens.end(), [](const DosageToken& t) {
+          return t.kind == TokenKind::kNumber || t.kind == TokenKind::kSeparator;
+        })) {
+      return false;
+    }
+    const InstructionFields rest = parse_instructions(next->text, next->number, tokens, 0);
+    if (f.bare_numbers.size() + rest.bare_numbers.size() != columns) {
+      return false;
+    }
+    TableHeader head;
+    TableHeader tail;
+    for (size_t c = 0; c < columns; ++c) {
+      TableHeader& part = c < f.bare_numbers.size() ? head : tail;
+      part.columns[part.count++] = columns_->columns[c];
+    }
+    const std::vector<double> own = f.bare_numbers;
+    assign_row_numbers(head, e, f, line);
+    f.bare_numbers = rest.bare_numbers;
+    assign_row_numbers(tail, e, f, next->number);
+    f.bare_numbers = own;
+    wrapped_line_ = next->number;
+    return true;
   }
 
   /// A table whose header OCR read after its rows (a rotated photo): the rows of the block above
@@ -742,14 +789,44 @@ class DocumentReader {
   bool column_label(const std::string& compact_lower) {
     const std::string joined = label_prefix_ + compact_lower;
     label_prefix_.clear();
-    if (const auto column = parse_column_label(joined); column && start_column(*column)) {
+    const auto column = parse_column_label(joined);
+    if (column && start_column(*column)) {
       return true;
     }
+    if (column && !entries.empty() && (prev_ == LineKind::kMedicine || label_value_)) {
+      // "자누비아정100mg" / "1회 투약량" / "1정" / "1일 투여횟수" / "1회": an app screen's field
+      // label of the medication above; its value is the next line (never "1일" as 1 day)
+      label_value_ = *column;
+      return true;
+    }
+    label_value_.reset();
     if ((!column_rows_.empty() || pending_.size() >= 2) && is_column_label_prefix(joined)) {
       label_prefix_ = joined;
       return true;
     }
     return false;
+  }
+
+  /// The value under a field label ("1회 투약량" / "1정"): a cell of that column for the last
+  /// medication; false if the line is no such value (it is then read as usual).
+  bool labelled_value(const OcrLine& line, const std::vector<DosageToken>& tokens) {
+    const LayoutColumn column = *label_value_;
+    if (find_medicine_name(line.text, tokens)) {
+      label_value_.reset();
+      return false;
+    }
+    const InstructionFields cell = column_cell_fields(
+        column, parse_instructions(line.text, line.number, tokens, 0), line.number);
+    if (!cell.has_fields()) {
+      label_value_.reset();
+      return false;
+    }
+    Entry& e = entries.back();
+    fill(e.f, e.src, cell, FieldSource::kTableCell);
+    // it has directions now: no longer a name of a list waiting for some (or of a column table)
+    pending_.erase(std::remove(pending_.begin(), pending_.end(), entries.size() - 1),
+                   pending_.end());
+    return true;
   }
 
   /// Under a table header, a row whose name stands alone may have its cells on the following
@@ -909,8 +986,10 @@ class DocumentReader {
     size_t next = 0;  // the row whose cell comes next
   };
   std::optional<ColumnRun> column_run_;
-  std::vector<size_t> column_rows_;  // the names of a table read column by column
-  std::string label_prefix_;         // the start of a column label split over lines
+  std::vector<size_t> column_rows_;          // the names of a table read column by column
+  std::string label_prefix_;                 // the start of a column label split over lines
+  std::optional<LayoutColumn> label_value_;  // a field label whose value is the next line
+  int wrapped_line_ = 0;                     // the cells of the row above, read with it
   struct RowCells {
     size_t entry = 0;
     size_t next = 0;  // the header column whose cell comes next

@@ -411,6 +411,31 @@ TEST(PrescriptionScannerLayout, AHeaderWithANameColumnIsNotAMedicine) {
   EXPECT_EQ(r.medications[0].duration_days, 30);
 }
 
+TEST(PrescriptionScannerLayout, FieldLabelsWithTheirValueOnTheNextLine) {
+  // An app screen: each label on its own line under the name, its value below ("1일 투여횟수"
+  // is a label, not a duration of one day).
+  const auto r = scan(
+      "약품명\n자누비아정100mg\n1회 투약량\n1정\n1일 투여횟수\n1회\n총 투약일수\n90일\n용법\n"
+      "아침 식후\n약품명\n리바로정2mg\n1회 투약량\n1정\n1일 투여횟수\n1회\n총 투약일수\n90일\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[0].duration_days, 90);
+  EXPECT_EQ(slots(r.medications[0]), (V{"08:30"}));
+  EXPECT_EQ(r.medications[1].dose, "1정");
+  EXPECT_EQ(r.medications[1].times_per_day, 1);
+  EXPECT_EQ(r.medications[1].duration_days, 90);
+  EXPECT_EQ(r.medications[1].field_sources.duration_days, dd::FieldOrigin::kTableCell);
+}
+
+TEST(PrescriptionScannerLayout, ARowWrappedOntoTheNextLine) {
+  const auto r = scan("약품명 / 1회량 / 횟수 / 일수\n타이레놀정500mg / 1 / 3 /\n5\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_EQ(r.medications[0].dose, "1정");
+  EXPECT_EQ(r.medications[0].times_per_day, 3);
+  EXPECT_EQ(r.medications[0].duration_days, 5);
+  EXPECT_EQ(r.medications[0].field_lines.duration_days, 3);  // traced to its own line
+  EXPECT_TRUE(r.warnings.empty());
+}
+
 TEST(PrescriptionScannerLayout, TaperPhasesOnOneLineAreMedicationsOfTheirOwn) {
   // The count and timing written once (after the last phase) serve every phase.
   const auto r = scan("소론도정5mg 1-3일: 1회 2정씩, 4-7일: 1회 1정씩 / 1일 2회 아침저녁 식후\n");
