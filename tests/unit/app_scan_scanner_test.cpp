@@ -436,6 +436,13 @@ TEST(PrescriptionScannerLayout, ARowWrappedOntoTheNextLine) {
   EXPECT_TRUE(r.warnings.empty());
 }
 
+TEST(PrescriptionScannerLayout, HospitalOrderHashCountAfterTheDose) {
+  const auto r = scan("Ultracet tab 37.5/325mg 1T #2 prn (통증시) 14D\nDisp: #20\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_EQ(r.medications[0].times_per_day, 2);  // "#2" after "1T": two doses a day
+  EXPECT_EQ(r.medications[0].timing, dd::Timing::kAsNeeded);
+}
+
 TEST(PrescriptionScannerLayout, TaperPhasesOnOneLineAreMedicationsOfTheirOwn) {
   // The count and timing written once (after the last phase) serve every phase.
   const auto r = scan("소론도정5mg 1-3일: 1회 2정씩, 4-7일: 1회 1정씩 / 1일 2회 아침저녁 식후\n");
