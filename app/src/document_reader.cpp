@@ -203,7 +203,11 @@ class DocumentReader {
       return prev_;  // a cell of the row above: the row continues
     }
     row_cells_.reset();
-    if (auto grid = parse_slot_grid(line.text, tokens)) {
+    auto grid = parse_slot_grid(line.text, tokens);
+    if (!grid && starts_cell_rows(doc_, line.number)) {
+      grid = parse_parts_header(line.text, tokens);  // "아침 점심 저녁 취침전" over rows of cells
+    }
+    if (grid) {
       grid_ = std::move(grid);
       columns_.reset();
       shared_.reset();

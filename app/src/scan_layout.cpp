@@ -39,10 +39,6 @@ constexpr ColumnLabel kColumnLabels[] = {
 constexpr std::string_view kNotTreatmentDuration[] = {"사용기간", "교부일", "이내", "부터",
                                                       "예약",     "내원",   "유효"};
 
-bool is_comma(const DosageToken& t, std::string_view line) {
-  return t.kind == TokenKind::kSeparator && t.text(line) == ",";
-}
-
 /// A word naming a count of days ("투약일수", "처방일수") within the three tokens before `k`.
 bool after_days_label(const std::vector<DosageToken>& tokens, std::string_view line, size_t k) {
   for (size_t back = 1; back <= 3 && back <= k; ++back) {
@@ -207,6 +203,47 @@ std::optional<SlotGrid> parse_slot_grid(std::string_view line,
   return grid;
 }
 
+std::optional<SlotGrid> parse_parts_header(std::string_view line,
+                                           const std::vector<DosageToken>& tokens) {
+  SlotGrid grid;
+  for (size_t k = 0; k < tokens.size(); ++k) {
+    const DosageToken& t = tokens[k];
+    if (t.kind == TokenKind::kSeparator) {
+      continue;
+    }
+    if (t.kind == TokenKind::kTiming && t.timing != Timing::kBedtime && !t.space_before && k > 0 &&
+        tokens[k - 1].kind == TokenKind::kSlot) {
+      grid.timing = t.timing;  // "아침식후"
+      continue;
+    }
+    const auto column = grid_column_of(t, ascii_lower(t.text(line)));
+    if (!column || column->kind != GridColumn::Kind::kSlot) {
+      return std::nullopt;  // "아침 저녁 식후 30분": directions
+    }
+    grid.columns.push_back(*column);
+  }
+  if (grid.columns.size() < 2) {
+    return std::nullopt;
+  }
+  return grid;
+}
+
+bool is_cell_row(std::string_view line, const std::vector<DosageToken>& tokens, size_t from) {
+  size_t cells = 0;
+  for (size_t k = from; k < tokens.size(); ++k) {
+    const DosageToken& t = tokens[k];
+    const std::string_view text = t.text(line);
+    if (t.kind == TokenKind::kSeparator && text == "|") {
+      continue;
+    }
+    if (t.kind != TokenKind::kNumber && !is_grid_mark(text) && !is_grid_blank(text)) {
+      return false;
+    }
+    ++cells;
+  }
+  return cells > 0;
+}
+
 std::optional<GridRow> read_grid_row(const SlotGrid& grid, std::string_view line,
                                      const std::vector<DosageToken>& tokens, size_t from) {
   std::vector<size_t> cells;
@@ -215,7 +252,12 @@ std::optional<GridRow> read_grid_row(const SlotGrid& grid, std::string_view line
       cells.push_back(k);
     }
   }
-  if (cells.size() != grid.columns.size()) {
+  // Trailing columns that are not read ("비고") may be empty and then have no cell at all.
+  size_t needed = grid.columns.size();
+  while (needed > 0 && grid.columns[needed - 1].kind == GridColumn::Kind::kOther) {
+    --needed;
+  }
+  if (cells.size() < needed || cells.size() > grid.columns.size()) {
     return std::nullopt;
   }
   GridRow row;
@@ -259,6 +301,16 @@ std::optional<GridRow> read_grid_row(const SlotGrid& grid, std::string_view line
   return row;
 }
 
+bool starts_cell_rows(const OcrDocument& doc, int header) {
+  const OcrLine* next = doc.line(header + 1);
+  if (next == nullptr || next->too_long || next->text.empty()) {
+    return false;
+  }
+  const auto tokens = lex_dosage_line(next->text);
+  const auto name = find_medicine_name(next->text, tokens);
+  return name && is_cell_row(next->text, tokens, name->end_token);
+}
+
 std::optional<GridRow> grid_row_at(const OcrDocument& doc, int number) {
   const OcrLine* row = doc.line(number);
   if (row == nullptr || row->text.empty()) {
@@ -270,7 +322,11 @@ std::optional<GridRow> grid_row_at(const OcrDocument& doc, int number) {
     if (line->too_long || line->text.empty()) {
       continue;
     }
-    const auto grid = parse_slot_grid(line->text, lex_dosage_line(line->text));
+    const auto header_tokens = lex_dosage_line(line->text);
+    auto grid = parse_slot_grid(line->text, header_tokens);
+    if (!grid && starts_cell_rows(doc, above)) {
+      grid = parse_parts_header(line->text, header_tokens);
+    }
     if (!grid) {
       continue;
     }
@@ -402,11 +458,24 @@ std::vector<MedicineRow> split_medicine_rows(std::string_view line,
 std::vector<ListedName> split_name_list(std::string_view line,
                                         const std::vector<DosageToken>& tokens,
                                         const MedicineName& first) {
+  // The list's separator is the first comma or slash after the first name ("A정, B정" or
+  // "A정 / B정"); the other one may then occur in the last item's directions ("1정 / 1일 3회").
+  std::string_view separator = ",";
+  for (size_t k = first.first_token; k < tokens.size(); ++k) {  // the name may span "A정 / B정"
+    if (tokens[k].kind == TokenKind::kSeparator &&
+        (tokens[k].text(line) == "," || tokens[k].text(line) == "/")) {
+      separator = tokens[k].text(line);
+      break;
+    }
+  }
+  const auto ends_item = [&](const DosageToken& t) {
+    return t.kind == TokenKind::kSeparator && t.text(line) == separator;
+  };
   std::vector<ListedName> names;
   size_t start = first.first_token;
   while (start < tokens.size()) {
     size_t stop = start;
-    while (stop < tokens.size() && !is_comma(tokens[stop], line)) {
+    while (stop < tokens.size() && !ends_item(tokens[stop])) {
       ++stop;
     }
     const std::vector<DosageToken> item(tokens.begin() + static_cast<std::ptrdiff_t>(start),

@@ -534,6 +534,32 @@ TEST(PrescriptionScannerLayout, TimetableGridRowsAreReadByColumn) {
   EXPECT_EQ(codes(marks, 0), (V{"missing:duration_days"}));  // no days column: nothing else
 }
 
+TEST(PrescriptionScannerLayout, TimetableGridWithPartsOnlyHeaderOrEmptyRemarks) {
+  // A header of parts of the day alone is a grid when rows of cells follow, not directions.
+  const auto parts = scan(
+      "아침 점심 저녁 취침전\n무코스타정 1 1 1 0\n스틸녹스정 0 0 0 1\n위 약은 식후에 드세요 7일분\n");
+  ASSERT_EQ(parts.medications.size(), 2u);
+  EXPECT_EQ(parts.medications[0].times_per_day, 3);
+  EXPECT_EQ(slots(parts.medications[1]), (V{"22:00"}));
+  EXPECT_EQ(parts.medications[1].duration_days, 7);
+  // Directions of parts of the day over an ordinary row stay directions.
+  const auto directions = scan("아침 저녁\n타이레놀정 1정 7일\n");
+  ASSERT_EQ(directions.medications.size(), 1u);
+  EXPECT_EQ(directions.medications[0].times_per_day, 2);
+  // A trailing remarks column may be empty.
+  const auto remarks = scan("약 이름 | 아침 | 저녁 | 비고\n아토르바정10mg | - | 1 |\n");
+  ASSERT_EQ(remarks.medications.size(), 1u);
+  EXPECT_EQ(slots(remarks.medications[0]), (V{"18:00"}));
+}
+
+TEST(PrescriptionScannerLayout, SlashSeparatedNameList) {
+  const auto r = scan("모든 약을 아침 저녁 식후 30분에 1정씩 드세요 (7일분)\n"
+                      "오구멘틴정625mg / 무코스타정100mg / 슈다페드정60mg\n");
+  ASSERT_EQ(r.medications.size(), 3u);
+  EXPECT_EQ(r.medications[2].name, "슈다페드정60mg");
+  EXPECT_EQ(r.medications[2].times_per_day, 2);
+}
+
 TEST(PrescriptionScannerLayout, TimetableGridRowWithACellMissingIsNotGuessed) {
   // OCR dropped an empty cell: the marks cannot be placed, so no part of the day is read.
   const auto r = scan("약품명 아침 점심 저녁 자기전 일수\n타이레놀정500mg 1 1 1 5\n");

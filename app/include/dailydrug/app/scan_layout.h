@@ -69,6 +69,15 @@ struct SlotGrid {
 std::optional<SlotGrid> parse_slot_grid(std::string_view line,
                                         const std::vector<DosageToken>& tokens);
 
+/// A header of parts of the day only ("아침 점심 저녁 취침전", "아침식후 | 저녁식후"), without a
+/// name column word: a grid only when the next line is a row of cells (is_cell_row) — otherwise
+/// such a line is directions ("아침 저녁").
+std::optional<SlotGrid> parse_parts_header(std::string_view line,
+                                           const std::vector<DosageToken>& tokens);
+
+/// tokens[from, end) are nothing but grid cells: marks, blanks, numbers and bars — at least one.
+bool is_cell_row(std::string_view line, const std::vector<DosageToken>& tokens, size_t from);
+
 /// One row of a timetable grid: a cell per column after the name, each a mark (○ ● V ✓ ㅇ or a
 /// number > 0) or empty (- · ㅡ x 0). Column bars are not cells.
 struct GridRow {
@@ -84,6 +93,9 @@ struct GridRow {
 /// with a cell missing is not guessed.
 std::optional<GridRow> read_grid_row(const SlotGrid& grid, std::string_view line,
                                      const std::vector<DosageToken>& tokens, size_t from);
+
+/// The line after `header` names a medicine followed by nothing but grid cells.
+bool starts_cell_rows(const OcrDocument& doc, int header);
 
 /// The grid row on line `number` of `doc`: the nearest grid header above it (at most 40 lines)
 /// and the row's cells after its medicine name. For the traceability check, which sees only the
@@ -124,7 +136,8 @@ struct ListedName {
   size_t tokens_end = 0;  // end of the list item (the comma, or the end of the line)
 };
 
-/// "약 목록: 오구멘틴정625mg, 무코스타정100mg, 슈다페드정60mg": when, from `first` on, every
+/// "약 목록: 오구멘틴정625mg, 무코스타정100mg, 슈다페드정60mg" (or "A정 / B정 / C정": the first
+/// comma or slash after the first name separates the list): when, from `first` on, every
 /// comma-separated item starts with an anchored name (a strength or a dosage form) and every item
 /// but the last is nothing but that name, returns the names (at least two). The last item may
 /// carry directions after its name; they apply to the whole list. Otherwise empty.
