@@ -395,7 +395,8 @@ TEST(PrescriptionScannerLayout, SeveralMedicationsOnOneLineEachWithItsOwnDose) {
 }
 
 TEST(PrescriptionScannerLayout, LabelledValuesOnOneLineAreNotATableHeader) {
-  const auto r = scan("약품: 오메프라졸캡슐20mg | 용량: 1캡슐 | 용법: 1일 1회 아침 식전 | 일수: 14일\n");
+  const auto r =
+      scan("약품: 오메프라졸캡슐20mg | 용량: 1캡슐 | 용법: 1일 1회 아침 식전 | 일수: 14일\n");
   ASSERT_EQ(r.medications.size(), 1u);
   EXPECT_EQ(r.medications[0].dose, "1캡슐");
   EXPECT_EQ(r.medications[0].duration_days, 14);
@@ -404,8 +405,8 @@ TEST(PrescriptionScannerLayout, LabelledValuesOnOneLineAreNotATableHeader) {
 
 TEST(PrescriptionScannerLayout, AHeaderWithANameColumnIsNotAMedicine) {
   // Rows led by the time: the header names too few numeric columns to be a table header.
-  const auto r = scan(
-      "투약 관리표 (30일분)\n투약시간 | 약품명 | 1회 용량\n아침 식후 | 아리셉트정5mg | 1정\n");
+  const auto r =
+      scan("투약 관리표 (30일분)\n투약시간 | 약품명 | 1회 용량\n아침 식후 | 아리셉트정5mg | 1정\n");
   ASSERT_EQ(r.medications.size(), 1u);
   EXPECT_EQ(r.medications[0].name, "아리셉트정5mg");
   EXPECT_EQ(r.medications[0].duration_days, 30);
@@ -537,7 +538,8 @@ TEST(PrescriptionScannerLayout, TimetableGridRowsAreReadByColumn) {
 TEST(PrescriptionScannerLayout, TimetableGridWithPartsOnlyHeaderOrEmptyRemarks) {
   // A header of parts of the day alone is a grid when rows of cells follow, not directions.
   const auto parts = scan(
-      "아침 점심 저녁 취침전\n무코스타정 1 1 1 0\n스틸녹스정 0 0 0 1\n위 약은 식후에 드세요 7일분\n");
+      "아침 점심 저녁 취침전\n무코스타정 1 1 1 0\n스틸녹스정 0 0 0 1\n위 약은 식후에 드세요 "
+      "7일분\n");
   ASSERT_EQ(parts.medications.size(), 2u);
   EXPECT_EQ(parts.medications[0].times_per_day, 3);
   EXPECT_EQ(slots(parts.medications[1]), (V{"22:00"}));
@@ -552,9 +554,19 @@ TEST(PrescriptionScannerLayout, TimetableGridWithPartsOnlyHeaderOrEmptyRemarks) 
   EXPECT_EQ(slots(remarks.medications[0]), (V{"18:00"}));
 }
 
+TEST(PrescriptionScannerLayout, FooterSentenceEndingOnTheValue) {
+  const auto r = scan(
+      "록소닌정 1정 1일 3회\n무코스타정 1정 1일 3회\n하루 세 번 식후 30분에 드세요. "
+      "5일분입니다.\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[1].duration_days, 5);  // "5일분입니다": 5일분 + a copula
+  EXPECT_EQ(r.medications[1].timing, dd::Timing::kAfterMeal);
+}
+
 TEST(PrescriptionScannerLayout, SlashSeparatedNameList) {
-  const auto r = scan("모든 약을 아침 저녁 식후 30분에 1정씩 드세요 (7일분)\n"
-                      "오구멘틴정625mg / 무코스타정100mg / 슈다페드정60mg\n");
+  const auto r = scan(
+      "모든 약을 아침 저녁 식후 30분에 1정씩 드세요 (7일분)\n"
+      "오구멘틴정625mg / 무코스타정100mg / 슈다페드정60mg\n");
   ASSERT_EQ(r.medications.size(), 3u);
   EXPECT_EQ(r.medications[2].name, "슈다페드정60mg");
   EXPECT_EQ(r.medications[2].times_per_day, 2);
