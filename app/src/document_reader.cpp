@@ -244,7 +244,10 @@ class DocumentReader {
     // Directions with a dose and a count are directions even when a later sentence mentions
     // the doctor or the pharmacy ("… 1정씩 드세요. 근육통이 생기면 의사와 상담하세요.").
     const bool directions = !name && fields.dose.present() && fields.times.present();
-    const bool notice = money_or_phone || (has_notice_keyword(compact_lower) && !directions);
+    const bool notice =
+        money_or_phone ||
+        (has_notice_keyword(after_name_label(line.text, tokens, label, compact_lower)) &&
+         !directions);
     if (name && (!notice || (name->anchored && fields.has_fields()))) {
       in_guidance_ = false;
       if (grid_ && grid_row(line, tokens, *name)) {
@@ -350,6 +353,19 @@ class DocumentReader {
     return std::any_of(tokens.begin(), tokens.end(), [](const DosageToken& t) {
       return t.kind == TokenKind::kDose || t.kind == TokenKind::kStrength;
     });
+  }
+
+  /// The line without a leading name label ("처방약 : A정, B정" → "A정,B정"): the label's own
+  /// words ("처방", "조제") do not make the line a notice.
+  static std::string after_name_label(std::string_view text, const std::vector<DosageToken>& tokens,
+                                      std::optional<LabelKind> label,
+                                      const std::string& compact_lower) {
+    if (label != LabelKind::kName) {
+      return compact_lower;
+    }
+    const auto at = std::find_if(tokens.begin(), tokens.end(),
+                                 [](const DosageToken& t) { return t.kind == TokenKind::kLabel; });
+    return ascii_lower(compact_text(text.substr(at->end)));
   }
 
   static bool only_duration(const InstructionFields& f) {

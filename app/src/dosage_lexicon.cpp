@@ -238,6 +238,7 @@ struct LabelEntry {
 constexpr LabelEntry kLabels[] = {
     {"약품명", LabelKind::kName}, {"약명", LabelKind::kName}, {"약이름", LabelKind::kName},
     {"제품명", LabelKind::kName}, {"품명", LabelKind::kName}, {"처방약", LabelKind::kName},
+    {"처방약품", LabelKind::kName}, {"조제약", LabelKind::kName},
     {"약품", LabelKind::kName}, {"rx", LabelKind::kName}, {"drug", LabelKind::kName},
     {"medication", LabelKind::kName}, {"med", LabelKind::kName},
     {"용법", LabelKind::kInstruction}, {"복용법", LabelKind::kInstruction},

@@ -563,6 +563,17 @@ TEST(PrescriptionScannerLayout, FooterSentenceEndingOnTheValue) {
   EXPECT_EQ(r.medications[1].timing, dd::Timing::kAfterMeal);
 }
 
+TEST(PrescriptionScannerLayout, NameLabelWithANoticeWordIsNotANotice) {
+  // "처방약 :" labels the list; its word 처방 does not make the line a prescription notice.
+  const auto r = scan(
+      "[ 복 약 안 내 ]\n1회 복용량 : 각 1정씩\n1일 복용횟수 : 3회 (아침, 점심, 저녁)\n복용기간 : "
+      "5일\n"
+      "처방약 : 아모크라정625mg, 코대원정, 슈다페드정\n");
+  ASSERT_EQ(r.medications.size(), 3u);
+  EXPECT_EQ(r.medications[1].name, "코대원정");
+  EXPECT_EQ(r.medications[1].duration_days, 5);
+}
+
 TEST(PrescriptionScannerLayout, SlashSeparatedNameList) {
   const auto r = scan(
       "모든 약을 아침 저녁 식후 30분에 1정씩 드세요 (7일분)\n"
