@@ -189,6 +189,9 @@ class DocumentReader {
     }
     const std::vector<DosageToken> tokens = lex_dosage_line(line.text);
     const std::string compact_lower = ascii_lower(compact_text(line.text));
+    if (column_on_one_line(line, tokens)) {
+      return LineKind::kHeader;
+    }
     if (label_value_ && labelled_value(line, tokens)) {
       return LineKind::kMedicine;  // the medication's block goes on
     }
@@ -825,6 +828,44 @@ class DocumentReader {
       return true;
     }
     return false;
+  }
+
+  /// A table read column by column with each column on one line: the names listed alone, then
+  /// "1회 투약량 1 1" / "1일 투여횟수 2 3" / "총 투약일수 7 7" — a column label followed by one
+  /// bare number per name, in the names' order. False (nothing done) for any other line.
+  bool column_on_one_line(const OcrLine& line, const std::vector<DosageToken>& tokens) {
+    const auto first_number = std::find_if(tokens.begin(), tokens.end(), [](const DosageToken& t) {
+      return t.kind == TokenKind::kNumber;
+    });
+    if (first_number == tokens.begin() || first_number == tokens.end()) {
+      return false;
+    }
+    std::vector<double> cells;
+    for (auto t = first_number; t != tokens.end(); ++t) {
+      if (t->kind == TokenKind::kNumber) {
+        cells.push_back(t->value);
+      } else if (t->kind != TokenKind::kSeparator) {
+        return false;
+      }
+    }
+    const std::vector<size_t>& names = column_rows_.empty() ? pending_ : column_rows_;
+    const auto column = parse_column_label(
+        ascii_lower(compact_text(std::string_view(line.text).substr(0, first_number->begin))));
+    if (!column || *column == LayoutColumn::kDirections || names.size() < 2 ||
+        cells.size() != names.size()) {
+      return false;
+    }
+    if (column_rows_.empty()) {
+      column_rows_ = pending_;
+      pending_.clear();
+    }
+    for (size_t k = 0; k < cells.size(); ++k) {
+      InstructionFields value;
+      value.bare_numbers = {cells[k]};
+      Entry& e = entries[column_rows_[k]];
+      fill(e.f, e.src, column_cell_fields(*column, value, line.number), FieldSource::kTableCell);
+    }
+    return true;
   }
 
   /// The value under a field label ("1회 투약량" / "1정"): a cell of that column for the last

@@ -574,6 +574,20 @@ TEST(PrescriptionScannerLayout, NameLabelWithANoticeWordIsNotANotice) {
   EXPECT_EQ(r.medications[1].duration_days, 5);
 }
 
+TEST(PrescriptionScannerLayout, ColumnsReadOnePerLineWithTheirCells) {
+  // A table read column by column, each column with its cells on the label's line.
+  const auto r = scan(
+      "처방 의약품의 명칭\n아모크라정625mg\n무코스타정100mg\n1회 투약량 1 1\n1일 투여횟수 2 3\n"
+      "총 투약일수 7 7\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[0].dose, "1정");
+  EXPECT_EQ(r.medications[0].times_per_day, 2);
+  EXPECT_EQ(r.medications[1].times_per_day, 3);
+  EXPECT_EQ(r.medications[1].duration_days, 7);  // not "1일" as one day
+  EXPECT_EQ(r.medications[1].field_sources.times_per_day, dd::FieldOrigin::kTableCell);
+  EXPECT_TRUE(r.warnings.empty());
+}
+
 TEST(PrescriptionScannerLayout, SlashSeparatedNameList) {
   const auto r = scan(
       "모든 약을 아침 저녁 식후 30분에 1정씩 드세요 (7일분)\n"
