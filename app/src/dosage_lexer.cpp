@@ -79,6 +79,8 @@ bool is_separator_cp(uint32_t cp) {
     case 0x3001:
     case 0x3002:
     case 0x2022:
+    case 0xA7:    // §, a bullet
+    case 0x2665:  // ♥
     case 0x25AA:
     case 0x2192:
     case 0x260E:

@@ -96,6 +96,9 @@ void map_code_point(uint32_t cp, std::string& out) {
     case 0x301C:
       out += '~';
       return;
+    case 0x00A6:  // ¦, a column bar
+      out += '|';
+      return;
     case 0x00BD:
       out += "1/2";
       return;

@@ -300,7 +300,10 @@ class Tracer {
       if (!request.offset_minutes) {
         request.offset_minutes = f.when.offset_minutes;
       }
-      if (request.slots.empty()) {
+      // The line's parts of the day are this medication's only when as many as its count: two
+      // rows on one line ("A정 1일 2회 아침,저녁 … / B정 1일 3회 …") each have their own.
+      if (request.slots.empty() &&
+          (!m.times_per_day || static_cast<int>(f.when.slots.size()) == *m.times_per_day)) {
         request.slots = f.when.slots;
       }
       if (request.slots.empty()) {

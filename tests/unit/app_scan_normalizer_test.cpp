@@ -126,3 +126,7 @@ TEST(ScanNormalizer, ColumnBarsReadAsLettersBecomeBars) {
             "가바펜틴캡슐300mg | 1캡슐 | 3 | 14");
   EXPECT_EQ(dd::normalize_ocr_line("| l | 7"), "| 1 | 7");  // one lone l in a cell: a digit
 }
+
+TEST(ScanNormalizer, BrokenBarIsAColumnBar) {
+  EXPECT_EQ(dd::normalize_ocr_line("아로나민골드정 ¦ 1정 ¦ 30일"), "아로나민골드정 | 1정 | 30일");
+}

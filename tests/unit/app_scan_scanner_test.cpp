@@ -588,6 +588,19 @@ TEST(PrescriptionScannerLayout, ColumnsReadOnePerLineWithTheirCells) {
   EXPECT_TRUE(r.warnings.empty());
 }
 
+TEST(PrescriptionScannerLayout, TwoRowsOnOneLineKeepTheirOwnPartsOfTheDay) {
+  // The traceability check does not give the second row the first row's "아침,저녁".
+  const auto r =
+      scan("타이레놀정650mg 1정 1일 2회 아침,저녁 식후 5일 / 뮤코펙트정 1정 1일 3회 식후 5일\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[1].times_per_day, 3);
+  EXPECT_EQ(slots(r.medications[1]), (V{"08:30", "12:30", "18:30"}));
+  EXPECT_TRUE(r.warnings.empty());
+  const auto bullets = scan("§ 오메가3연질캡슐 ¦ 1캡슐 ¦ 1일 1회 ¦ 30일\n");
+  ASSERT_EQ(bullets.medications.size(), 1u);
+  EXPECT_EQ(bullets.medications[0].name, "오메가3연질캡슐");
+}
+
 TEST(PrescriptionScannerLayout, SlashSeparatedNameList) {
   const auto r = scan(
       "모든 약을 아침 저녁 식후 30분에 1정씩 드세요 (7일분)\n"
