@@ -680,9 +680,9 @@ class LineLexer {
       }
       // "1T #2 BID": on a hospital order a small '#N' right after the dose is the number of
       // doses a day (the day's amount divided in N); "Disp: #20" is a quantity.
-      if (t.kind == TokenKind::kCode && !merged.empty() &&
-          merged.back().kind == TokenKind::kDose && t.end - t.begin == 2 &&
-          line_[t.begin] == '#' && line_[t.begin + 1] >= '1' && line_[t.begin + 1] <= '6') {
+      if (t.kind == TokenKind::kCode && !merged.empty() && merged.back().kind == TokenKind::kDose &&
+          t.end - t.begin == 2 && line_[t.begin] == '#' && line_[t.begin + 1] >= '1' &&
+          line_[t.begin + 1] <= '6') {
         t.kind = TokenKind::kTimes;
         t.value = line_[t.begin + 1] - '0';
         t.explicit_unit = true;
