@@ -229,8 +229,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   std::vector<app::Language> langs = {app::Language::kEnglish};
   if (!model_dir.empty()) {
     auto loaded = llm::LocalLlm::open(model_dir);
-    auto config = loaded.ok() ? (*loaded)->bundle_config()
-                              : llm::Result<llm::BundleConfig>(loaded.error());
+    auto config =
+        loaded.ok() ? (*loaded)->bundle_config() : llm::Result<llm::BundleConfig>(loaded.error());
     if (!config.ok()) {
       std::cerr << "dailydrug_assistant_eval: " << config.error().message() << '\n';
       return 2;
