@@ -57,6 +57,9 @@ bool fill(InstructionFields& dst, Sources& sources, const InstructionFields& src
              (src.when.timing || src.when.timing_ambiguous)) {
     // "복용 횟수: 1일 2회 (아침, 저녁)" then "복용 시점: 식후 30분": parts of the day from one
     // line, the meal timing from another.
+    if (dst.when.parts_line == 0) {
+      dst.when.parts_line = dst.when.line;  // the count still comes from the parts' line
+    }
     dst.when.timing = src.when.timing;
     dst.when.timing_ambiguous = src.when.timing_ambiguous;
     dst.when.offset_minutes = src.when.offset_minutes;
@@ -78,6 +81,64 @@ Sources own_sources(const InstructionFields& f) {
   s.days = mark(f.days.present() || f.days_in_months);
   s.when = mark(f.when.present());
   return s;
+}
+
+/// Where the phases of a tapering course written on one line start ("1-3일: 2정씩, 4-7일: 1정씩",
+/// "처음 3일 … / 다음 3일 …", "1~2일째 … 3~4일째 …"): the index of each phase's first token.
+std::vector<size_t> phase_starts(std::string_view line, const std::vector<DosageToken>& tokens,
+                                 size_t from) {
+  static constexpr std::string_view kOrder[] = {"처음", "다음", "마지막", "이후", "그다음"};
+  std::vector<size_t> starts;
+  for (size_t k = from; k < tokens.size(); ++k) {
+    if (day_phase_of(tokens[k], line)) {
+      starts.push_back(k);
+    } else if (tokens[k].kind == TokenKind::kDays && k > from &&
+               std::find(std::begin(kOrder), std::end(kOrder), tokens[k - 1].text(line)) !=
+                   std::end(kOrder)) {
+      starts.push_back(k - 1);
+    }
+  }
+  return starts;
+}
+
+/// The phases of a tapering course on one line, each read on its own; what a phase leaves out
+/// (the count and timing written once, before the first phase or after the last) comes from the
+/// others, nearest first, without their labels. Empty unless the line has two or more phases
+/// and each has a dose.
+std::vector<InstructionFields> line_phases(const OcrLine& line,
+                                           const std::vector<DosageToken>& tokens, size_t from) {
+  const std::vector<size_t> starts = phase_starts(line.text, tokens, from);
+  if (starts.size() < 2) {
+    return {};
+  }
+  std::vector<InstructionFields> phases;
+  for (size_t p = 0; p < starts.size(); ++p) {
+    const size_t end = p + 1 < starts.size() ? starts[p + 1] : tokens.size();
+    const std::vector<DosageToken> segment(tokens.begin(),
+                                           tokens.begin() + static_cast<std::ptrdiff_t>(end));
+    phases.push_back(parse_instructions(line.text, line.number, segment, starts[p]));
+    if (!phases.back().dose.value) {
+      return {};
+    }
+  }
+  const std::vector<DosageToken> head(tokens.begin(),
+                                      tokens.begin() + static_cast<std::ptrdiff_t>(starts[0]));
+  InstructionFields common = parse_instructions(line.text, line.number, head, from);
+  std::vector<InstructionFields> filled = phases;
+  for (size_t p = 0; p < phases.size(); ++p) {
+    Sources ignored;
+    fill(filled[p], ignored, common, FieldSource::kText);
+    for (size_t distance = 1; distance < phases.size(); ++distance) {
+      for (const size_t other : {p + distance, p - distance}) {
+        if (other < phases.size()) {  // p - distance wraps below 0 to a huge index
+          InstructionFields donor = phases[other];
+          donor.notes.clear();  // another phase's label is not this one's
+          fill(filled[p], ignored, donor, FieldSource::kText);
+        }
+      }
+    }
+  }
+  return filled;
 }
 
 /// The first piece of a name broken over two lines, and its line.
@@ -110,6 +171,9 @@ class DocumentReader {
 
  private:
   LineKind read(const OcrLine& line) {
+    if (line.number == wrapped_line_) {
+      return prev_;  // the end of the row above, already read
+    }
     if (line.too_long) {
       ScanWarning w;
       w.code = scan_warning::kLineTooLong;
@@ -125,8 +189,14 @@ class DocumentReader {
     }
     const std::vector<DosageToken> tokens = lex_dosage_line(line.text);
     const std::string compact_lower = ascii_lower(compact_text(line.text));
-    if (column_label(compact_lower)) {
+    if (column_on_one_line(line, tokens)) {
       return LineKind::kHeader;
+    }
+    if (label_value_ && labelled_value(line, tokens)) {
+      return LineKind::kMedicine;  // the medication's block goes on
+    }
+    if (column_label(compact_lower)) {
+      return label_value_ ? LineKind::kMedicine : LineKind::kHeader;
     }
     if (column_run_ && column_cell(line, tokens)) {
       return LineKind::kOther;
@@ -136,19 +206,29 @@ class DocumentReader {
       return prev_;  // a cell of the row above: the row continues
     }
     row_cells_.reset();
-    if (is_slot_grid_header(compact_lower, tokens)) {
+    auto grid = parse_slot_grid(line.text, tokens);
+    if (!grid && starts_cell_rows(doc_, line.number)) {
+      grid = parse_parts_header(line.text, tokens);  // "아침 점심 저녁 취침전" over rows of cells
+    }
+    if (grid) {
+      grid_ = std::move(grid);
       columns_.reset();
       shared_.reset();
       end_block();
       return LineKind::kHeader;
     }
-    if (const auto header = parse_table_header(compact_lower)) {
+    if (const auto header = parse_table_header(compact_lower); header && !holds_amount(tokens)) {
+      grid_.reset();
       columns_ = header;
       assign_rows_above(*header);
       shared_.reset();
       end_block();
       in_guidance_ = false;
       return LineKind::kHeader;
+    }
+    if (is_name_column_header(compact_lower, tokens)) {
+      end_block();               // directions above (a title's "30일") still serve the rows
+      return LineKind::kHeader;  // "투약시간 | 약품명 | 1회 용량": the rows follow
     }
     const auto name = find_medicine_name(line.text, tokens);
     InstructionFields fields =
@@ -167,11 +247,27 @@ class DocumentReader {
     // Directions with a dose and a count are directions even when a later sentence mentions
     // the doctor or the pharmacy ("… 1정씩 드세요. 근육통이 생기면 의사와 상담하세요.").
     const bool directions = !name && fields.dose.present() && fields.times.present();
-    const bool notice = money_or_phone || (has_notice_keyword(compact_lower) && !directions);
+    const bool notice =
+        money_or_phone ||
+        (has_notice_keyword(after_name_label(line.text, tokens, label, compact_lower)) &&
+         !directions);
     if (name && (!notice || (name->anchored && fields.has_fields()))) {
       in_guidance_ = false;
+      if (grid_ && grid_row(line, tokens, *name)) {
+        return LineKind::kMedicine;
+      }
+      if (!name->after_instructions) {
+        if (auto phases = line_phases(line, tokens, name->end_token); !phases.empty()) {
+          taper_on_one_line(line, *name, std::move(phases));
+          return LineKind::kMedicine;
+        }
+      }
       const auto listed = split_name_list(line.text, tokens, *name);
       if (listed.empty()) {
+        if (const auto rows = split_medicine_rows(line.text, tokens, *name); !rows.empty()) {
+          medicine_rows(line, tokens, rows);
+          return LineKind::kMedicine;
+        }
         medicine(line, *name, std::move(fields));
         return LineKind::kMedicine;
       }
@@ -192,6 +288,11 @@ class DocumentReader {
       end_block();
       return LineKind::kNotice;
     }
+    if (!name && only_duration(fields)) {
+      // "투약일수 7일" above a table: the whole document's duration, whether or not the header
+      // that follows ends these directions
+      note_document_duration(line, compact_lower, tokens);
+    }
     if (in_guidance_) {
       // Under a guidance heading: general advice. Directions there can only be shared ones for
       // medications listed after them ("복약안내 / 1일 2회 식후 / - Augmentin …"); they never
@@ -206,8 +307,22 @@ class DocumentReader {
       note(line, tokens);  // "주의: 공복에 복용 시 …": a caution, whatever words it uses
       return LineKind::kNote;
     }
-    if (!name && fields.day_phase && taper_phase(fields)) {
-      return LineKind::kInstruction;
+    if (!name && fields.day_phase) {
+      if (auto phases = line_phases(line, tokens, 0); !phases.empty()) {
+        // "처음 3일 … / 다음 3일 … / 마지막 3일 …" under the name: the first phase completes the
+        // name's entry (or is a phase of its own), each further one is a phase of its own
+        if (!taper_phase(phases.front())) {
+          instruction(std::move(phases.front()));
+        }
+        prev_ = LineKind::kInstruction;
+        for (size_t p = 1; p < phases.size(); ++p) {
+          taper_phase(phases[p]);
+        }
+        return LineKind::kInstruction;
+      }
+      if (taper_phase(fields)) {
+        return LineKind::kInstruction;
+      }
     }
     if (!name && fields.has_fields()) {
       instruction(std::move(fields));
@@ -235,9 +350,82 @@ class DocumentReader {
     return LineKind::kOther;
   }
 
+  /// A dose or a strength: the line holds values ("약품: A캡슐20mg | 용량: 1캡슐 | 일수: 14일"),
+  /// so its column words are labels, not a table header.
+  static bool holds_amount(const std::vector<DosageToken>& tokens) {
+    return std::any_of(tokens.begin(), tokens.end(), [](const DosageToken& t) {
+      return t.kind == TokenKind::kDose || t.kind == TokenKind::kStrength;
+    });
+  }
+
+  /// The line without a leading name label ("처방약 : A정, B정" → "A정,B정"): the label's own
+  /// words ("처방", "조제") do not make the line a notice.
+  static std::string after_name_label(std::string_view text, const std::vector<DosageToken>& tokens,
+                                      std::optional<LabelKind> label,
+                                      const std::string& compact_lower) {
+    if (label != LabelKind::kName) {
+      return compact_lower;
+    }
+    const auto at = std::find_if(tokens.begin(), tokens.end(),
+                                 [](const DosageToken& t) { return t.kind == TokenKind::kLabel; });
+    return ascii_lower(compact_text(text.substr(at->end)));
+  }
+
+  static bool only_duration(const InstructionFields& f) {
+    return f.days.value && !f.dose.present() && !f.times.present() && !f.when.present() &&
+           !f.non_daily;
+  }
+
   void end_block() {
     context_.clear();
     block_.clear();
+  }
+
+  /// A row of a timetable grid ("아모잘탄정5/50mg 1정 ○ - - -" under "약품명 1회량 아침식후 …"):
+  /// its marks are the parts of the day, its dose and days cells are read by column; false if
+  /// the row's cells do not fit the header (see read_grid_row).
+  bool grid_row(const OcrLine& line, const std::vector<DosageToken>& tokens,
+                const MedicineName& name) {
+    const auto row = read_grid_row(*grid_, line.text, tokens, name.end_token);
+    if (!row) {
+      return false;
+    }
+    InstructionFields f;
+    f.when.slots = row->slots;
+    f.when.timing = row->timing;
+    f.when.line = line.number;
+    const auto amount_of = [&](const DosageToken& t) -> std::optional<DoseAmount> {
+      if (t.kind == TokenKind::kDose) {
+        return DoseAmount{t.appropriate_amount, t.value, t.value_max, t.unit};
+      }
+      if (t.kind == TokenKind::kNumber && t.value > 0) {
+        f.dose_unit_from_form = true;
+        return DoseAmount{false, t.value, t.value_max, DoseUnit::kNone};
+      }
+      return std::nullopt;
+    };
+    if (row->dose_token) {
+      f.dose = {amount_of(tokens[*row->dose_token]), false, line.number};
+    } else if (row->slot_amount) {
+      f.dose = {DoseAmount{false, *row->slot_amount, std::nullopt, DoseUnit::kNone}, false,
+                line.number};
+      f.dose_unit_from_form = true;
+    }
+    if (row->days_token) {
+      const DosageToken& t = tokens[*row->days_token];
+      if ((t.kind == TokenKind::kNumber || t.kind == TokenKind::kDays) && t.value >= 1 &&
+          t.value == std::floor(t.value)) {
+        f.days = {static_cast<int>(t.value), false, line.number};
+      }
+    }
+    medicine(line, name, std::move(f));
+    Entry& e = entries.back();
+    for (FieldSource* s : {&e.src.dose, &e.src.times, &e.src.days, &e.src.when}) {
+      if (*s == FieldSource::kText) {
+        *s = FieldSource::kTableCell;
+      }
+    }
+    return true;
   }
 
   /// The first piece of a name broken over two lines: a list item ("• 레바미피", "3. 록소프")
@@ -368,6 +556,15 @@ class DocumentReader {
     context_ = {index};
   }
 
+  /// "소론도정5mg 1-3일: 1회 2정씩, 4-7일: 1회 1정씩 / 1일 2회 식후": one medication per phase,
+  /// all on the name's line.
+  void taper_on_one_line(const OcrLine& line, const MedicineName& name,
+                         std::vector<InstructionFields> phases) {
+    for (InstructionFields& phase : phases) {
+      medicine(line, name, std::move(phase));
+    }
+  }
+
   /// A tapering course under one name ("소론도정5mg" / "1~3일: 1회 4정 …" / "4~6일: 1회 2정
   /// …"): the first phase completes the name's entry, each further phase is a medication of its
   /// own with the same name and name line; what a phase line leaves out comes from the phase
@@ -428,6 +625,25 @@ class DocumentReader {
     }
   }
 
+  /// Several medications on one line, each with its own dose, cells or directions ("아침 식후:
+  /// A정 1정, B정 1정", two merged table rows); directions before the first name apply to all.
+  void medicine_rows(const OcrLine& line, const std::vector<DosageToken>& tokens,
+                     const std::vector<MedicineRow>& rows) {
+    const std::vector<DosageToken> head(
+        tokens.begin(),
+        tokens.begin() + static_cast<std::ptrdiff_t>(rows.front().name.first_token));
+    const InstructionFields shared = parse_instructions(line.text, line.number, head, 0);
+    for (const MedicineRow& row : rows) {
+      const std::vector<DosageToken> own(
+          tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(row.tokens_end));
+      InstructionFields fields =
+          parse_instructions(line.text, line.number, own, row.name.end_token);
+      Sources ignored;
+      fill(fields, ignored, shared, FieldSource::kText);
+      medicine(line, row.name, std::move(fields));
+    }
+  }
+
   /// Adds the parts of the day of `when` to the medication of an earlier timetable row with the
   /// same name; false if there is none.
   bool merge_timetable_row(const std::string& name, const DoseWhen& when) {
@@ -457,7 +673,48 @@ class DocumentReader {
       e.before_header = true;
       return;
     }
+    if (wrapped_row(e, f, line)) {
+      return;
+    }
     assign_row_numbers(*columns_, e, f, line);
+  }
+
+  /// A row whose last cells OCR put on the next line ("①타이레놀정500mg / 1 / 3 /" / "5"): the
+  /// row ends with a cell separator, so it goes on; its numbers fill the first columns and the
+  /// next line's — nothing but bare numbers — the rest, each traced to its own line. A row that
+  /// just lacks a cell ("타이레놀정 1 3" / "5") is not completed from a number that may be the
+  /// next row's. False (nothing done) for any other row.
+  bool wrapped_row(Entry& e, InstructionFields& f, int line) {
+    const auto columns = static_cast<size_t>(columns_->count);
+    const OcrLine* row = doc_.line(line);
+    const OcrLine* next = doc_.line(line + 1);
+    if (f.has_fields() || f.bare_numbers.size() >= columns || next == nullptr || next->too_long ||
+        next->text.empty() || (!row->text.ends_with('/') && !row->text.ends_with('|'))) {
+      return false;
+    }
+    const auto tokens = lex_dosage_line(next->text);
+    if (!std::all_of(tokens.begin(), tokens.end(), [](const DosageToken& t) {
+          return t.kind == TokenKind::kNumber || t.kind == TokenKind::kSeparator;
+        })) {
+      return false;
+    }
+    const InstructionFields rest = parse_instructions(next->text, next->number, tokens, 0);
+    if (f.bare_numbers.size() + rest.bare_numbers.size() != columns) {
+      return false;
+    }
+    TableHeader head;
+    TableHeader tail;
+    for (size_t c = 0; c < columns; ++c) {
+      TableHeader& part = c < f.bare_numbers.size() ? head : tail;
+      part.columns[part.count++] = columns_->columns[c];
+    }
+    const std::vector<double> own = f.bare_numbers;
+    assign_row_numbers(head, e, f, line);
+    f.bare_numbers = rest.bare_numbers;
+    assign_row_numbers(tail, e, f, next->number);
+    f.bare_numbers = own;
+    wrapped_line_ = next->number;
+    return true;
   }
 
   /// A table whose header OCR read after its rows (a rotated photo): the rows of the block above
@@ -555,14 +812,82 @@ class DocumentReader {
   bool column_label(const std::string& compact_lower) {
     const std::string joined = label_prefix_ + compact_lower;
     label_prefix_.clear();
-    if (const auto column = parse_column_label(joined); column && start_column(*column)) {
+    const auto column = parse_column_label(joined);
+    if (column && start_column(*column)) {
       return true;
     }
+    if (column && !entries.empty() && (prev_ == LineKind::kMedicine || label_value_)) {
+      // "자누비아정100mg" / "1회 투약량" / "1정" / "1일 투여횟수" / "1회": an app screen's field
+      // label of the medication above; its value is the next line (never "1일" as 1 day)
+      label_value_ = *column;
+      return true;
+    }
+    label_value_.reset();
     if ((!column_rows_.empty() || pending_.size() >= 2) && is_column_label_prefix(joined)) {
       label_prefix_ = joined;
       return true;
     }
     return false;
+  }
+
+  /// A table read column by column with each column on one line: the names listed alone, then
+  /// "1회 투약량 1 1" / "1일 투여횟수 2 3" / "총 투약일수 7 7" — a column label followed by one
+  /// bare number per name, in the names' order. False (nothing done) for any other line.
+  bool column_on_one_line(const OcrLine& line, const std::vector<DosageToken>& tokens) {
+    const auto first_number = std::find_if(tokens.begin(), tokens.end(), [](const DosageToken& t) {
+      return t.kind == TokenKind::kNumber;
+    });
+    if (first_number == tokens.begin() || first_number == tokens.end()) {
+      return false;
+    }
+    std::vector<double> cells;
+    for (auto t = first_number; t != tokens.end(); ++t) {
+      if (t->kind == TokenKind::kNumber) {
+        cells.push_back(t->value);
+      } else if (t->kind != TokenKind::kSeparator) {
+        return false;
+      }
+    }
+    const std::vector<size_t>& names = column_rows_.empty() ? pending_ : column_rows_;
+    const auto column = parse_column_label(
+        ascii_lower(compact_text(std::string_view(line.text).substr(0, first_number->begin))));
+    if (!column || *column == LayoutColumn::kDirections || names.size() < 2 ||
+        cells.size() != names.size()) {
+      return false;
+    }
+    if (column_rows_.empty()) {
+      column_rows_ = pending_;
+      pending_.clear();
+    }
+    for (size_t k = 0; k < cells.size(); ++k) {
+      InstructionFields value;
+      value.bare_numbers = {cells[k]};
+      Entry& e = entries[column_rows_[k]];
+      fill(e.f, e.src, column_cell_fields(*column, value, line.number), FieldSource::kTableCell);
+    }
+    return true;
+  }
+
+  /// The value under a field label ("1회 투약량" / "1정"): a cell of that column for the last
+  /// medication; false if the line is no such value (it is then read as usual).
+  bool labelled_value(const OcrLine& line, const std::vector<DosageToken>& tokens) {
+    const LayoutColumn column = *label_value_;
+    if (find_medicine_name(line.text, tokens)) {
+      label_value_.reset();
+      return false;
+    }
+    const InstructionFields cell = column_cell_fields(
+        column, parse_instructions(line.text, line.number, tokens, 0), line.number);
+    if (!cell.has_fields()) {
+      label_value_.reset();
+      return false;
+    }
+    Entry& e = entries.back();
+    fill(e.f, e.src, cell, FieldSource::kTableCell);
+    // it has directions now: no longer a name of a list waiting for some (or of a column table)
+    pending_.erase(std::remove(pending_.begin(), pending_.end(), entries.size() - 1),
+                   pending_.end());
+    return true;
   }
 
   /// Under a table header, a row whose name stands alone may have its cells on the following
@@ -706,6 +1031,7 @@ class DocumentReader {
   int max_medications_;
   LineKind prev_ = LineKind::kBlank;
   std::optional<TableHeader> columns_;
+  std::optional<SlotGrid> grid_;  // the timetable grid whose rows follow
   bool in_guidance_ = false;
   std::vector<size_t> pending_;              // listed without instructions, waiting for some
   std::optional<InstructionFields> shared_;  // directions for the medications that follow
@@ -721,8 +1047,10 @@ class DocumentReader {
     size_t next = 0;  // the row whose cell comes next
   };
   std::optional<ColumnRun> column_run_;
-  std::vector<size_t> column_rows_;  // the names of a table read column by column
-  std::string label_prefix_;         // the start of a column label split over lines
+  std::vector<size_t> column_rows_;          // the names of a table read column by column
+  std::string label_prefix_;                 // the start of a column label split over lines
+  std::optional<LayoutColumn> label_value_;  // a field label whose value is the next line
+  int wrapped_line_ = 0;                     // the cells of the row above, read with it
   struct RowCells {
     size_t entry = 0;
     size_t next = 0;  // the header column whose cell comes next

@@ -79,6 +79,8 @@ bool is_separator_cp(uint32_t cp) {
     case 0x3001:
     case 0x3002:
     case 0x2022:
+    case 0xA7:    // §, a bullet
+    case 0x2665:  // ♥
     case 0x25AA:
     case 0x2192:
     case 0x260E:
@@ -676,6 +678,15 @@ class LineLexer {
         i += 2;
         continue;
       }
+      // "1T #2 BID": on a hospital order a small '#N' right after the dose is the number of
+      // doses a day (the day's amount divided in N); "Disp: #20" is a quantity.
+      if (t.kind == TokenKind::kCode && !merged.empty() && merged.back().kind == TokenKind::kDose &&
+          t.end - t.begin == 2 && line_[t.begin] == '#' && line_[t.begin + 1] >= '1' &&
+          line_[t.begin + 1] <= '6') {
+        t.kind = TokenKind::kTimes;
+        t.value = line_[t.begin + 1] - '0';
+        t.explicit_unit = true;
+      }
       // "3월 15일": a date, not a duration.
       if (t.kind == TokenKind::kDays && !t.explicit_unit && !merged.empty() &&
           merged.back().kind == TokenKind::kDate) {
@@ -701,13 +712,13 @@ class LineLexer {
         ++i;
         continue;
       }
-      // "용법:", "Rx:", "주의:" — a word before ':'.
+      // "용법:", "Rx:", "주의:" — a word before ':' (not a product: "코대원정 : 1회 1정").
       if ((t.kind == TokenKind::kWord || t.kind == TokenKind::kFiller) && is_sep(i + 1, ':')) {
         const std::string_view word = std::string_view(lower_).substr(t.begin, t.end - t.begin);
         if (const auto kind = label_kind(word)) {
           t.kind = TokenKind::kLabel;
           t.label = *kind;
-        } else if (t.kind == TokenKind::kWord && i == first) {
+        } else if (t.kind == TokenKind::kWord && i == first && !dosage_form_of(word)) {
           t.kind = TokenKind::kLabel;
           t.label = LabelKind::kOther;
         }

@@ -42,6 +42,7 @@ constexpr KeywordEntry kKeywords[] = {
     {"자기직전", K::kTiming, 0, T(Timing::kBedtime)},
     {"잠자기전", K::kTiming, 0, T(Timing::kBedtime)},
     {"잠들기전", K::kTiming, 0, T(Timing::kBedtime)},
+    {"잘때", K::kTiming, 0, T(Timing::kBedtime)},
     {"bedtime", K::kTiming, 0, T(Timing::kBedtime)},
     {"hs", K::kTiming, 0, T(Timing::kBedtime), kLexAbbreviation | kLexImpliesOnce},
     {"qhs", K::kTiming, 0, T(Timing::kBedtime), kLexAbbreviation | kLexImpliesOnce},
@@ -202,7 +203,8 @@ constexpr UnitEntry kUnits[] = {
     {"days", K::kDays, DoseUnit::kNone, kLexExplicit},
     {"주", K::kWeeks}, {"주분", K::kWeeks}, {"주간", K::kWeeks}, {"주일", K::kWeeks},
     {"주일분", K::kWeeks}, {"주일간", K::kWeeks}, {"주치", K::kWeeks}, {"주동안", K::kWeeks},
-    {"w", K::kWeeks}, {"wk", K::kWeeks}, {"wks", K::kWeeks}, {"week", K::kWeeks},
+    // No bare "w": "7W" on a hospital slip is a ward.
+    {"wk", K::kWeeks}, {"wks", K::kWeeks}, {"week", K::kWeeks},
     {"weeks", K::kWeeks},
     {"개월", K::kMonths}, {"개월분", K::kMonths}, {"개월간", K::kMonths}, {"개월치", K::kMonths},
     {"달", K::kMonths}, {"달분", K::kMonths}, {"달간", K::kMonths}, {"달치", K::kMonths},
@@ -236,6 +238,7 @@ struct LabelEntry {
 constexpr LabelEntry kLabels[] = {
     {"약품명", LabelKind::kName}, {"약명", LabelKind::kName}, {"약이름", LabelKind::kName},
     {"제품명", LabelKind::kName}, {"품명", LabelKind::kName}, {"처방약", LabelKind::kName},
+    {"처방약품", LabelKind::kName}, {"조제약", LabelKind::kName},
     {"약품", LabelKind::kName}, {"rx", LabelKind::kName}, {"drug", LabelKind::kName},
     {"medication", LabelKind::kName}, {"med", LabelKind::kName},
     {"용법", LabelKind::kInstruction}, {"복용법", LabelKind::kInstruction},

@@ -241,16 +241,16 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
     }
   }
   if (!anchored) {
-    // Without a dosage form or strength, only a dose, a count or a duration on the same line
-    // makes a word a medicine ("심비코트터부헬러 1회 2흡입 1일 2회"); a time alone does not
-    // ("검사 전날 저녁 9시 이후 금식").
+    // Without a dosage form or strength, only a dose or a count on the same line makes a word a
+    // medicine ("심비코트터부헬러 1회 2흡입 1일 2회"); a time alone does not ("검사 전날 저녁 9시
+    // 이후 금식"), nor a duration alone — that is a label or a title ("투약일수 7일", "요양원
+    // 투약 관리표 (… 30일)").
     bool instructions_follow = false;
     for (size_t k = j; k < tokens.size(); ++k) {
       const TokenKind kind = tokens[k].kind;
       instructions_follow = instructions_follow || kind == TokenKind::kDose ||
                             kind == TokenKind::kTimes || kind == TokenKind::kFrequency ||
-                            kind == TokenKind::kInterval || kind == TokenKind::kDays ||
-                            kind == TokenKind::kWeeks || kind == TokenKind::kPrnCondition;
+                            kind == TokenKind::kInterval || kind == TokenKind::kPrnCondition;
     }
     const bool sentence = std::any_of(tokens.begin() + static_cast<std::ptrdiff_t>(first),
                                       tokens.begin() + static_cast<std::ptrdiff_t>(j),

@@ -21,10 +21,30 @@ bool is_removed(uint32_t cp) {
 }
 
 /// Step 1: one code point → its replacement text (appended to `out`).
+/// Hanja that older medicine bags print in their dosing words ("用法: 1日 3回 食後 30分", "1錠",
+/// "朝夕", "就寢前", "日數"), read as the Hangul the lexicon knows. Only these: a name in Hanja
+/// stays as printed.
+struct HanjaReading {
+  uint32_t cp;
+  std::string_view hangul;
+};
+constexpr HanjaReading kDosageHanja[] = {
+    {0x65E5, "일"}, {0x56DE, "회"}, {0x9320, "정"},   {0x98DF, "식"},   {0x5F8C, "후"},
+    {0x524D, "전"}, {0x9593, "간"}, {0x671D, "아침"}, {0x5915, "저녁"}, {0x665D, "점심"},
+    {0x5C31, "취"}, {0x5BE2, "침"}, {0x5BDD, "침"},   {0x5206, "분"},   {0x6BCF, "매"},
+    {0x7528, "용"}, {0x6CD5, "법"}, {0x6578, "수"},   {0x7A7A, "공"},   {0x8179, "복"},
+};
+
 void map_code_point(uint32_t cp, std::string& out) {
   if (cp >= 0xFF01 && cp <= 0xFF5E) {  // full-width ASCII
     out += static_cast<char>(cp - 0xFEE0);
     return;
+  }
+  for (const HanjaReading& h : kDosageHanja) {
+    if (h.cp == cp) {
+      out += h.hangul;
+      return;
+    }
   }
   if (is_removed(cp)) {
     return;
@@ -75,6 +95,9 @@ void map_code_point(uint32_t cp, std::string& out) {
       return;
     case 0x301C:
       out += '~';
+      return;
+    case 0x00A6:  // ¦, a column bar
+      out += '|';
       return;
     case 0x00BD:
       out += "1/2";
@@ -298,6 +321,33 @@ std::vector<std::string> join_spaced_digits(const std::vector<std::string>& toke
   return out;
 }
 
+/// Column bars that OCR read as letters ("약품명 I 1회 I 횟수", "…300mg I 1캡슐 I 3 I 14"): two
+/// or more lone I/l tokens on a line, one of them beside a word that is not a number, are all
+/// bars. A single lone l between numbers stays a digit for rule (c) ("| l | 7").
+void mark_bars_read_as_letters(std::vector<std::string>& tokens) {
+  const auto lone_bar = [](const std::string& t) { return t == "I" || t == "l"; };
+  const auto is_word = [&](size_t k) {
+    return k < tokens.size() && !lone_bar(tokens[k]) && tokens[k] != "|" &&
+           !is_numeric_token(tokens[k]);
+  };
+  size_t lone = 0;
+  bool beside_word = false;
+  for (size_t k = 0; k < tokens.size(); ++k) {
+    if (lone_bar(tokens[k])) {
+      ++lone;
+      beside_word = beside_word || (k > 0 && is_word(k - 1)) || is_word(k + 1);
+    }
+  }
+  if (lone < 2 || !beside_word) {
+    return;
+  }
+  for (std::string& t : tokens) {
+    if (lone_bar(t)) {
+      t = "|";
+    }
+  }
+}
+
 }  // namespace
 
 const OcrLine* OcrDocument::line(int number) const {
@@ -319,6 +369,7 @@ std::string normalize_ocr_line(std::string_view raw_line) {
   for (std::string& token : tokens) {
     token = repair_digits(token);
   }
+  mark_bars_read_as_letters(tokens);
   // Rule (c): a lone O/o/I/l token between numeric table cells ("1 l 3", "| l | 7"); column
   // bars between the cells do not count.
   const auto numeric_neighbour = [&](size_t k, int step) {

@@ -54,7 +54,8 @@ DraftMedication to_draft(const Entry& e) {
     }
   } else if (!as_needed && named > 0) {
     d.times_per_day = static_cast<int>(named);
-    d.times_field = {FieldSource::kDerived, f.when.line};
+    d.times_field = {FieldSource::kDerived,
+                     f.when.parts_line != 0 ? f.when.parts_line : f.when.line};
   } else if (!as_needed && f.when.implies_once) {
     d.times_per_day = 1;
     d.times_field = {FieldSource::kDerived, f.when.line};

@@ -94,7 +94,8 @@ class Tracer {
     }
     if (m.times_per_day) {
       if (const OcrLine* line = field_line(i, "times_per_day", m.field_lines.times_per_day)) {
-        if (counts_in(lex(*line)).count(*m.times_per_day) == 0) {
+        if (counts_in(lex(*line)).count(*m.times_per_day) == 0 &&
+            !grid_count(line->number, *m.times_per_day)) {
           issue(i, "times_per_day",
                 std::to_string(*m.times_per_day) + " is not written in line " +
                     std::to_string(line->number));
@@ -112,7 +113,7 @@ class Tracer {
     }
     if (m.timing) {
       if (const OcrLine* line = field_line(i, "timing", m.field_lines.timing)) {
-        if (!timing_in(lex(*line), *m.timing)) {
+        if (!timing_in(lex(*line), *m.timing) && !grid_timing(line->number, *m.timing)) {
           issue(i, "timing",
                 std::string(timing_label(*m.timing)) + " is not written in line " +
                     std::to_string(line->number));
@@ -177,6 +178,19 @@ class Tracer {
       const auto form = dosage_form_of(ascii_lower(t.text(line.text)));
       return form && form->unit == unit;
     });
+  }
+
+  /// A row of a timetable grid marks `count` parts of the day (its header names them).
+  bool grid_count(int line, int count) const {
+    const auto row = grid_row_at(doc_, line);
+    return row && static_cast<int>(row->slots.size()) == count;
+  }
+
+  /// A row of a timetable grid whose marked columns have `timing` (the header's "아침식후", or a
+  /// bedtime column alone).
+  bool grid_timing(int line, Timing timing) const {
+    const auto row = grid_row_at(doc_, line);
+    return row && row->timing == timing;
   }
 
   static std::set<int> counts_in(const LexedLine& line) {
@@ -268,11 +282,13 @@ class Tracer {
     SlotRequest request;
     request.times_per_day = m.times_per_day;
     request.timing = m.timing;
-    // The "when" is read from the timing's line, and from the count's line when that is another
-    // one (a bag's "복용 횟수: 1일 2회 (아침, 저녁)" above "복용 시점: 식후 30분").
-    std::vector<std::optional<int>> when_lines = {m.field_lines.timing};
-    if (m.field_lines.times_per_day != m.field_lines.timing || !m.field_lines.timing) {
-      when_lines.push_back(m.field_lines.times_per_day);
+    // The "when" is read from the count's line and from the timing's line when that is another
+    // one (a bag's "복용 횟수: 1일 2회 (아침, 저녁)" above "복용 시점: 식후 30분"); the parts of
+    // the day from the count's line first, as the count was taken from them (a grid row's marks,
+    // not a footer's "자기전 약은 취침 직전").
+    std::vector<std::optional<int>> when_lines = {m.field_lines.times_per_day};
+    if (m.field_lines.times_per_day != m.field_lines.timing || !m.field_lines.times_per_day) {
+      when_lines.push_back(m.field_lines.timing);
     }
     for (const std::optional<int>& when_line : when_lines) {
       const OcrLine* line = usable(when_line);
@@ -284,8 +300,16 @@ class Tracer {
       if (!request.offset_minutes) {
         request.offset_minutes = f.when.offset_minutes;
       }
-      if (request.slots.empty()) {
+      // The line's parts of the day are this medication's only when as many as its count: two
+      // rows on one line ("A정 1일 2회 아침,저녁 … / B정 1일 3회 …") each have their own.
+      if (request.slots.empty() &&
+          (!m.times_per_day || static_cast<int>(f.when.slots.size()) == *m.times_per_day)) {
         request.slots = f.when.slots;
+      }
+      if (request.slots.empty()) {
+        if (const auto row = grid_row_at(doc_, line->number)) {
+          request.slots = row->slots;  // the marks of a timetable grid's row
+        }
       }
       if (request.clock_minutes.empty()) {
         request.clock_minutes = f.when.clock_minutes;

@@ -110,6 +110,14 @@ std::optional<std::vector<Segment>> segment_words(std::string_view text) {
   return out;
 }
 
+namespace {
+
+bool is_copula(std::string_view rest) {
+  return rest == "입니다" || rest == "이에요" || rest == "예요" || rest == "이요";
+}
+
+}  // namespace
+
 std::optional<UnitMatch> match_unit(std::string_view word) {
   const UnitEntry* best = nullptr;
   std::vector<Segment> best_rest;
@@ -124,6 +132,12 @@ std::optional<UnitMatch> match_unit(std::string_view word) {
     } else if (auto segs = segment_words(rest)) {
       best = &u;
       best_rest = std::move(*segs);
+    } else if (is_copula(rest)) {
+      // "5일분입니다", "3일치예요": a sentence ending on the value, not a word of its own
+      best = &u;
+      DosageToken filler;
+      filler.kind = TokenKind::kFiller;
+      best_rest = {Segment{0, rest.size(), filler}};
     }
   }
   if (best == nullptr) {

@@ -114,3 +114,19 @@ TEST(ScanNormalizer, CompactTextDropsSpacesOnly) {
 }
 
 }  // namespace
+
+TEST(ScanNormalizer, DosingHanjaReadAsHangul) {
+  EXPECT_EQ(dd::normalize_ocr_line("用法: 1日 3回 食後 30分"), "용법: 1일 3회 식후 30분");
+  EXPECT_EQ(dd::normalize_ocr_line("1日 2回 朝夕 就寢前 1錠"), "1일 2회 아침저녁 취침전 1정");
+  EXPECT_EQ(dd::normalize_ocr_line("大韓藥局"), "大韓藥局");  // other Hanja stay as printed
+}
+
+TEST(ScanNormalizer, ColumnBarsReadAsLettersBecomeBars) {
+  EXPECT_EQ(dd::normalize_ocr_line("가바펜틴캡슐300mg I 1캡슐 I 3 I 14"),
+            "가바펜틴캡슐300mg | 1캡슐 | 3 | 14");
+  EXPECT_EQ(dd::normalize_ocr_line("| l | 7"), "| 1 | 7");  // one lone l in a cell: a digit
+}
+
+TEST(ScanNormalizer, BrokenBarIsAColumnBar) {
+  EXPECT_EQ(dd::normalize_ocr_line("아로나민골드정 ¦ 1정 ¦ 30일"), "아로나민골드정 | 1정 | 30일");
+}

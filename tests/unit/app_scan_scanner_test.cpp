@@ -375,6 +375,100 @@ TEST(PrescriptionScannerLayout, EnglishNumberWordsAndDaily) {
   EXPECT_TRUE(codes(british).empty());
 }
 
+TEST(PrescriptionScannerLayout, SeveralMedicationsOnOneLineEachWithItsOwnDose) {
+  const auto listed = scan("아침 식후: 딜라트렌정6.25mg 1정, 아스피린프로텍트정100mg 1정\n");
+  ASSERT_EQ(listed.medications.size(), 2u);
+  EXPECT_EQ(listed.medications[1].name, "아스피린프로텍트정100mg");
+  EXPECT_EQ(listed.medications[1].dose, "1정");
+  EXPECT_EQ(slots(listed.medications[1]), (V{"08:30"}));  // the leading part of the day: both
+  // Two table rows OCR merged into one line: each takes the header's columns.
+  const auto merged = scan(
+      "처방 의약품의 명칭 1회 투약량 1일 투여횟수 총 투약일수\n에어탈정 1 2 7 스티렌정 1 3 5\n");
+  ASSERT_EQ(merged.medications.size(), 2u);
+  EXPECT_EQ(merged.medications[0].times_per_day, 2);
+  EXPECT_EQ(merged.medications[1].times_per_day, 3);
+  EXPECT_EQ(merged.medications[1].duration_days, 5);
+  EXPECT_EQ(merged.medications[1].source_line, 2);
+  // A form word inside a name's directions is not a second row.
+  const auto one = scan("타이레놀정500mg 1정 1일 3회 식후 흰색 원형 정제\n");
+  EXPECT_EQ(one.medications.size(), 1u);
+}
+
+TEST(PrescriptionScannerLayout, LabelledValuesOnOneLineAreNotATableHeader) {
+  const auto r =
+      scan("약품: 오메프라졸캡슐20mg | 용량: 1캡슐 | 용법: 1일 1회 아침 식전 | 일수: 14일\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_EQ(r.medications[0].dose, "1캡슐");
+  EXPECT_EQ(r.medications[0].duration_days, 14);
+  EXPECT_EQ(slots(r.medications[0]), (V{"07:30"}));
+}
+
+TEST(PrescriptionScannerLayout, AHeaderWithANameColumnIsNotAMedicine) {
+  // Rows led by the time: the header names too few numeric columns to be a table header.
+  const auto r =
+      scan("투약 관리표 (30일분)\n투약시간 | 약품명 | 1회 용량\n아침 식후 | 아리셉트정5mg | 1정\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_EQ(r.medications[0].name, "아리셉트정5mg");
+  EXPECT_EQ(r.medications[0].duration_days, 30);
+}
+
+TEST(PrescriptionScannerLayout, FieldLabelsWithTheirValueOnTheNextLine) {
+  // An app screen: each label on its own line under the name, its value below ("1일 투여횟수"
+  // is a label, not a duration of one day).
+  const auto r = scan(
+      "약품명\n자누비아정100mg\n1회 투약량\n1정\n1일 투여횟수\n1회\n총 투약일수\n90일\n용법\n"
+      "아침 식후\n약품명\n리바로정2mg\n1회 투약량\n1정\n1일 투여횟수\n1회\n총 투약일수\n90일\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[0].duration_days, 90);
+  EXPECT_EQ(slots(r.medications[0]), (V{"08:30"}));
+  EXPECT_EQ(r.medications[1].dose, "1정");
+  EXPECT_EQ(r.medications[1].times_per_day, 1);
+  EXPECT_EQ(r.medications[1].duration_days, 90);
+  EXPECT_EQ(r.medications[1].field_sources.duration_days, dd::FieldOrigin::kTableCell);
+}
+
+TEST(PrescriptionScannerLayout, ARowWrappedOntoTheNextLine) {
+  const auto r = scan("약품명 / 1회량 / 횟수 / 일수\n타이레놀정500mg / 1 / 3 /\n5\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_EQ(r.medications[0].dose, "1정");
+  EXPECT_EQ(r.medications[0].times_per_day, 3);
+  EXPECT_EQ(r.medications[0].duration_days, 5);
+  EXPECT_EQ(r.medications[0].field_lines.duration_days, 3);  // traced to its own line
+  EXPECT_TRUE(r.warnings.empty());
+}
+
+TEST(PrescriptionScannerLayout, HospitalOrderHashCountAfterTheDose) {
+  const auto r = scan("Ultracet tab 37.5/325mg 1T #2 prn (통증시) 14D\nDisp: #20\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_EQ(r.medications[0].times_per_day, 2);  // "#2" after "1T": two doses a day
+  EXPECT_EQ(r.medications[0].timing, dd::Timing::kAsNeeded);
+}
+
+TEST(PrescriptionScannerLayout, TaperPhasesOnOneLineAreMedicationsOfTheirOwn) {
+  // The count and timing written once (after the last phase) serve every phase.
+  const auto r = scan("소론도정5mg 1-3일: 1회 2정씩, 4-7일: 1회 1정씩 / 1일 2회 아침저녁 식후\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[0].dose, "2정");
+  EXPECT_EQ(r.medications[0].duration_days, 3);
+  EXPECT_EQ(r.medications[0].times_per_day, 2);
+  EXPECT_EQ(r.medications[0].notes, (V{"1-3일"}));
+  EXPECT_EQ(r.medications[1].dose, "1정");
+  EXPECT_EQ(r.medications[1].duration_days, 4);
+  EXPECT_EQ(slots(r.medications[1]), (V{"08:30", "18:30"}));
+  EXPECT_EQ(r.medications[1].source_line, 1);
+  EXPECT_TRUE(codes(r).empty());
+  // Ordinal phases on the line under the name.
+  const auto ordered = scan(
+      "소론도정 5mg\n처음 3일 하루 3번 1정씩 / 다음 3일 하루 2번 1정씩 / 마지막 3일 하루 1번 1정\n"
+      "식후 30분에 드세요\n");
+  ASSERT_EQ(ordered.medications.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(ordered.medications[i].times_per_day, static_cast<int>(3 - i));
+    EXPECT_EQ(ordered.medications[i].duration_days, 3);
+    EXPECT_EQ(ordered.medications[i].timing, dd::Timing::kAfterMeal);
+  }
+}
+
 TEST(PrescriptionScannerLayout, TaperPhasesUnderOneNameAreMedicationsOfTheirOwn) {
   const auto r = scan(
       "소론도정5mg\n1~3일: 1회 4정 1일 1회 아침 식후\n4~6일: 1회 2정\n"
@@ -418,14 +512,110 @@ TEST(PrescriptionScannerLayout, FooterDirectionsBelowANoticeFillEveryMedication)
   EXPECT_EQ(r.medications[1].timing, dd::Timing::kBedtime);  // its own timing wins
 }
 
-TEST(PrescriptionScannerLayout, TimetableGridHeaderIsNotDirections) {
-  // Cells per part of the day are not read; the header must not become shared directions.
+TEST(PrescriptionScannerLayout, TimetableGridRowsAreReadByColumn) {
+  // A cell per part of the day: the marked parts give the count and the slots, one amount in
+  // them the dose; the header is not shared directions.
   const auto r = scan("약품명 아침 점심 저녁 자기전 일수\n타이레놀정500mg 1 1 1 - 5\n");
   ASSERT_EQ(r.medications.size(), 1u);
-  EXPECT_FALSE(r.medications[0].times_per_day);
+  EXPECT_EQ(r.medications[0].dose, "1정");
+  EXPECT_EQ(r.medications[0].times_per_day, 3);
+  EXPECT_EQ(r.medications[0].duration_days, 5);
   EXPECT_FALSE(r.medications[0].timing);
-  EXPECT_EQ(codes(r, 0), (V{"missing:dose", "missing:duration_days", "missing:times_per_day",
-                            "unassigned_numbers"}));
+  EXPECT_EQ(slots(r.medications[0]), (V{"08:00", "12:00", "18:00"}));
+  EXPECT_TRUE(r.warnings.empty());
+  // Marks, a dose column and the header's meal timing; a bedtime column alone is 취침전.
+  const auto marks = scan(
+      "약품명 1회량 아침식후 점심식후 저녁식후 취침전\n콩코르정2.5mg 1정 ○ - ○ -\n"
+      "스틸녹스정10mg 1정 - - - V\n");
+  ASSERT_EQ(marks.medications.size(), 2u);
+  EXPECT_EQ(slots(marks.medications[0]), (V{"08:30", "18:30"}));
+  EXPECT_EQ(marks.medications[0].timing, dd::Timing::kAfterMeal);
+  EXPECT_EQ(marks.medications[1].timing, dd::Timing::kBedtime);
+  EXPECT_EQ(slots(marks.medications[1]), (V{"22:00"}));
+  EXPECT_EQ(codes(marks, 0), (V{"missing:duration_days"}));  // no days column: nothing else
+}
+
+TEST(PrescriptionScannerLayout, TimetableGridWithPartsOnlyHeaderOrEmptyRemarks) {
+  // A header of parts of the day alone is a grid when rows of cells follow, not directions.
+  const auto parts = scan(
+      "아침 점심 저녁 취침전\n무코스타정 1 1 1 0\n스틸녹스정 0 0 0 1\n위 약은 식후에 드세요 "
+      "7일분\n");
+  ASSERT_EQ(parts.medications.size(), 2u);
+  EXPECT_EQ(parts.medications[0].times_per_day, 3);
+  EXPECT_EQ(slots(parts.medications[1]), (V{"22:00"}));
+  EXPECT_EQ(parts.medications[1].duration_days, 7);
+  // Directions of parts of the day over an ordinary row stay directions.
+  const auto directions = scan("아침 저녁\n타이레놀정 1정 7일\n");
+  ASSERT_EQ(directions.medications.size(), 1u);
+  EXPECT_EQ(directions.medications[0].times_per_day, 2);
+  // A trailing remarks column may be empty.
+  const auto remarks = scan("약 이름 | 아침 | 저녁 | 비고\n아토르바정10mg | - | 1 |\n");
+  ASSERT_EQ(remarks.medications.size(), 1u);
+  EXPECT_EQ(slots(remarks.medications[0]), (V{"18:00"}));
+}
+
+TEST(PrescriptionScannerLayout, FooterSentenceEndingOnTheValue) {
+  const auto r = scan(
+      "록소닌정 1정 1일 3회\n무코스타정 1정 1일 3회\n하루 세 번 식후 30분에 드세요. "
+      "5일분입니다.\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[1].duration_days, 5);  // "5일분입니다": 5일분 + a copula
+  EXPECT_EQ(r.medications[1].timing, dd::Timing::kAfterMeal);
+}
+
+TEST(PrescriptionScannerLayout, NameLabelWithANoticeWordIsNotANotice) {
+  // "처방약 :" labels the list; its word 처방 does not make the line a prescription notice.
+  const auto r = scan(
+      "[ 복 약 안 내 ]\n1회 복용량 : 각 1정씩\n1일 복용횟수 : 3회 (아침, 점심, 저녁)\n복용기간 : "
+      "5일\n"
+      "처방약 : 아모크라정625mg, 코대원정, 슈다페드정\n");
+  ASSERT_EQ(r.medications.size(), 3u);
+  EXPECT_EQ(r.medications[1].name, "코대원정");
+  EXPECT_EQ(r.medications[1].duration_days, 5);
+}
+
+TEST(PrescriptionScannerLayout, ColumnsReadOnePerLineWithTheirCells) {
+  // A table read column by column, each column with its cells on the label's line.
+  const auto r = scan(
+      "처방 의약품의 명칭\n아모크라정625mg\n무코스타정100mg\n1회 투약량 1 1\n1일 투여횟수 2 3\n"
+      "총 투약일수 7 7\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[0].dose, "1정");
+  EXPECT_EQ(r.medications[0].times_per_day, 2);
+  EXPECT_EQ(r.medications[1].times_per_day, 3);
+  EXPECT_EQ(r.medications[1].duration_days, 7);  // not "1일" as one day
+  EXPECT_EQ(r.medications[1].field_sources.times_per_day, dd::FieldOrigin::kTableCell);
+  EXPECT_TRUE(r.warnings.empty());
+}
+
+TEST(PrescriptionScannerLayout, TwoRowsOnOneLineKeepTheirOwnPartsOfTheDay) {
+  // The traceability check does not give the second row the first row's "아침,저녁".
+  const auto r =
+      scan("타이레놀정650mg 1정 1일 2회 아침,저녁 식후 5일 / 뮤코펙트정 1정 1일 3회 식후 5일\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[1].times_per_day, 3);
+  EXPECT_EQ(slots(r.medications[1]), (V{"08:30", "12:30", "18:30"}));
+  EXPECT_TRUE(r.warnings.empty());
+  const auto bullets = scan("§ 오메가3연질캡슐 ¦ 1캡슐 ¦ 1일 1회 ¦ 30일\n");
+  ASSERT_EQ(bullets.medications.size(), 1u);
+  EXPECT_EQ(bullets.medications[0].name, "오메가3연질캡슐");
+}
+
+TEST(PrescriptionScannerLayout, SlashSeparatedNameList) {
+  const auto r = scan(
+      "모든 약을 아침 저녁 식후 30분에 1정씩 드세요 (7일분)\n"
+      "오구멘틴정625mg / 무코스타정100mg / 슈다페드정60mg\n");
+  ASSERT_EQ(r.medications.size(), 3u);
+  EXPECT_EQ(r.medications[2].name, "슈다페드정60mg");
+  EXPECT_EQ(r.medications[2].times_per_day, 2);
+}
+
+TEST(PrescriptionScannerLayout, TimetableGridRowWithACellMissingIsNotGuessed) {
+  // OCR dropped an empty cell: the marks cannot be placed, so no part of the day is read.
+  const auto r = scan("약품명 아침 점심 저녁 자기전 일수\n타이레놀정500mg 1 1 1 5\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_FALSE(r.medications[0].times_per_day);
+  EXPECT_TRUE(r.medications[0].time_slots.empty());
 }
 
 TEST(PrescriptionScannerLayout, BareNumbersAfterFieldLabels) {

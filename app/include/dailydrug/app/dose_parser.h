@@ -59,6 +59,9 @@ struct DoseWhen {
   std::optional<int> interval_hours;  // q8h, "8시간마다"
   bool implies_once = false;          // hs alone: once a day
   int line = 0;
+  /// Where the parts of the day or clock times were read when a later line gave the timing
+  /// (a grid row's marks, then a footer's "식후 30분"); 0 when that is `line`.
+  int parts_line = 0;
 
   bool present() const {
     return timing || timing_ambiguous || !slots.empty() || !clock_minutes.empty() ||

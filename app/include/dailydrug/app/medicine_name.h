@@ -7,8 +7,8 @@
 // *anchor* — a strength ("500mg") or a word naming a dosage form ("…정", "…캡슐", "…시럽",
 // "tab") together with a following "(ingredient)" — which drops descriptors such as
 // "해열진통제 흰색 원형". A name without an anchor is accepted only when the same line carries a
-// dose, a count or a duration, the name is short (at most 4 tokens) and it is not a category
-// noun ("진통제", "물약").
+// dose or a count (a duration alone is a label or a title: "투약일수 7일"), the name is short (at
+// most 4 tokens) and it is not a category noun ("진통제", "물약").
 // Pure function; thread-safe.
 #pragma once
 

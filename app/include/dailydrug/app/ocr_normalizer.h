@@ -5,8 +5,9 @@
 // "present in normalize_ocr_text(input)". Per line, in this order:
 //   1. Characters: full-width ASCII (ｍｇ, ５, ：) → ASCII; Unicode spaces and tabs → ' ';
 //      zero-width characters and the BOM removed; other control characters → ' ';
-//      unit symbols ㎎ ㎖ ㏄ ㎍ ㎏ → mg ml cc mcg kg; × → x; · ・ ∙ → ·; dashes → '-';
-//      ½ ⅓ ¼ → 1/2 1/3 1/4; 【】〔〕「」『』〈〉《》 → [ ].
+//      unit symbols ㎎ ㎖ ㏄ ㎍ ㎏ → mg ml cc mcg kg; × → x; · ・ ∙ → ·; dashes → '-'; ¦ → |;
+//      ½ ⅓ ¼ → 1/2 1/3 1/4; 【】〔〕「」『』〈〉《》 → [ ]; the Hanja of dosing words on older
+//      bags → Hangul (日 일, 回 회, 錠 정, 食後 식후, 朝 아침, 夕 저녁, 就寢 취침, 分 분 …).
 //   2. Whitespace runs collapse to one space; the line is trimmed.
 //   3. Letters spaced out by OCR are joined: a run of three or more space-separated single Hangul
 //      syllables becomes one word ("타 이 레 놀 정" → "타이레놀정"). Two-syllable runs stay
@@ -15,7 +16,8 @@
 //      it a number — a run of [0-9OoIl.] not preceded by a Latin letter that contains a digit
 //      ("1O일분" → "10일분", "O.5정" → "0.5정"), a 1–2 letter run directly before a Hangul unit
 //      ("l정" → "1정"), or a lone O/l token next to a numeric cell in a table ("l 3 5",
-//      "| l | 7").
+//      "| l | 7"); but two or more lone I/l on a line, one beside a word, are column bars
+//      ("…300mg I 1캡슐 I 3 I 14" → "|").
 //   5. Digits spaced out before a strength unit are joined: "5 0 mg" → "50mg",
 //      "1 0 0mg" → "100mg" (a table cell never precedes a strength, so this cannot merge cells).
 // Pure functions; thread-safe.

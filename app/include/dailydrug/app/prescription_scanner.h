@@ -38,8 +38,12 @@
 //    without one (kDocument), as do directions below the last medication that none took;
 //  - comma-separated names share the line and its directions; a timetable by part of the day
 //    ("아침 식후: A, B" / "저녁 식후: B") merges a name's rows;
-//  - phases of a tapering course under one name ("1~3일: 4정" / "4~6일: 2정") are medications of
-//    their own on the name's line; a name broken over two list lines is joined.
+//  - phases of a tapering course under one name ("1~3일: 4정" / "4~6일: 2정") or on one line
+//    ("1-3일: 2정씩, 4-7일: 1정씩") are medications of their own on the name's line; a name broken
+//    over two list lines is joined;
+//  - a timetable grid ("약품명 1회량 아침식후 … 취침전" / "A정 1정 ○ - ○ -") gives each row its
+//    marked parts of the day; several medications on one line each keep their own fields; a field
+//    label alone on its line labels the next line's value ("1일 투여횟수" / "1회").
 // The rules live in document_reader.cpp (private to the library).
 //
 // Thread-safety: a scanner is immutable; scan() and draft() may run concurrently.

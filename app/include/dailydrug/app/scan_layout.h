@@ -19,6 +19,7 @@
 
 #include "dailydrug/app/dosage_token.h"
 #include "dailydrug/app/medicine_name.h"
+#include "dailydrug/app/ocr_normalizer.h"
 
 namespace dailydrug::app {
 
@@ -43,9 +44,63 @@ std::optional<int> document_duration_days(std::string_view line, std::string_vie
                                           const std::vector<DosageToken>& tokens);
 
 /// The header of a timetable grid — a name column and a column per part of the day ("약품명 아침
-/// 점심 저녁 자기전 일수"). Its cells (a dose or a mark per part) are not read: the header must not
-/// be taken for directions, and the rows' numbers stay unassigned.
+/// 점심 저녁 자기전 일수"): it must not be taken for directions.
 bool is_slot_grid_header(std::string_view compact_lower, const std::vector<DosageToken>& tokens);
+
+/// A table header that names the name column and another column ("투약시간 | 약품명 | 1회 용량"),
+/// without values or a "label:" — a header even when it names too few numeric columns for the
+/// rows' bare numbers to be read by it (parse_table_header): it is not a medicine.
+bool is_name_column_header(std::string_view compact_lower, const std::vector<DosageToken>& tokens);
+
+/// One column of a timetable grid, after the name column.
+struct GridColumn {
+  enum class Kind { kSlot, kDose, kDays, kOther } kind = Kind::kOther;
+  DaySlot slot = DaySlot::kMorning;  // kSlot (kBedtime for 취침/자기전/잘때)
+};
+
+/// A timetable grid's header: its columns in order, and the meal timing written into the part
+/// columns ("아침식후 점심식후 저녁식후 취침전" → 식후), if any.
+struct SlotGrid {
+  std::vector<GridColumn> columns;
+  std::optional<Timing> timing;
+};
+
+/// The grid `line` heads (see is_slot_grid_header); nullopt for any other line.
+std::optional<SlotGrid> parse_slot_grid(std::string_view line,
+                                        const std::vector<DosageToken>& tokens);
+
+/// A header of parts of the day only ("아침 점심 저녁 취침전", "아침식후 | 저녁식후"), without a
+/// name column word: a grid only when the next line is a row of cells (is_cell_row) — otherwise
+/// such a line is directions ("아침 저녁").
+std::optional<SlotGrid> parse_parts_header(std::string_view line,
+                                           const std::vector<DosageToken>& tokens);
+
+/// tokens[from, end) are nothing but grid cells: marks, blanks, numbers and bars — at least one.
+bool is_cell_row(std::string_view line, const std::vector<DosageToken>& tokens, size_t from);
+
+/// One row of a timetable grid: a cell per column after the name, each a mark (○ ● V ✓ ㅇ or a
+/// number > 0) or empty (- · ㅡ x 0). Column bars are not cells.
+struct GridRow {
+  std::vector<DaySlot> slots;         // the marked parts of the day, in column order
+  std::optional<Timing> timing;       // the header's meal timing, or 취침전 for bedtime alone
+  std::optional<size_t> dose_token;   // the dose column's cell ("1정", "0.5")
+  std::optional<double> slot_amount;  // the one amount written in the part cells ("1 1 1 0")
+  std::optional<size_t> days_token;   // the days column's cell
+};
+
+/// Reads tokens[from, end) of a row under `grid`. Nullopt unless there is exactly one cell per
+/// column, every part cell is a mark or empty, and at least one part is marked — a row OCR read
+/// with a cell missing is not guessed.
+std::optional<GridRow> read_grid_row(const SlotGrid& grid, std::string_view line,
+                                     const std::vector<DosageToken>& tokens, size_t from);
+
+/// The line after `header` names a medicine followed by nothing but grid cells.
+bool starts_cell_rows(const OcrDocument& doc, int header);
+
+/// The grid row on line `number` of `doc`: the nearest grid header above it (at most 40 lines)
+/// and the row's cells after its medicine name. For the traceability check, which sees only the
+/// result and the text.
+std::optional<GridRow> grid_row_at(const OcrDocument& doc, int number);
 
 /// A phase of a tapering course: "1~3일" (days 1 to 3), "4-6일째", "7일째부터" (from day 7).
 struct DayPhase {
@@ -60,13 +115,29 @@ struct DayPhase {
 /// "N일째부터".
 std::optional<DayPhase> day_phase_of(const DosageToken& token, std::string_view line);
 
+/// One medication of a line that holds several, each with its own cells or directions.
+struct MedicineRow {
+  MedicineName name;      // token indices are those of the whole line
+  size_t tokens_end = 0;  // the row's tokens are [name.first_token, tokens_end)
+};
+
+/// "딜라트렌정6.25mg 1정, 아스피린프로텍트정100mg 1정", or two table rows that OCR merged into one
+/// line ("에어탈정 1 2 7 스티렌정 1 2 7"): from `first` on, each further medication starts at a
+/// word naming a dosage form (or followed by a strength) after the previous row's own dose, cells
+/// or directions. Returns the rows (at least two, every one with something after its name), or
+/// empty.
+std::vector<MedicineRow> split_medicine_rows(std::string_view line,
+                                             const std::vector<DosageToken>& tokens,
+                                             const MedicineName& first);
+
 /// One name of a comma-separated list.
 struct ListedName {
   MedicineName name;      // token indices are those of the whole line
   size_t tokens_end = 0;  // end of the list item (the comma, or the end of the line)
 };
 
-/// "약 목록: 오구멘틴정625mg, 무코스타정100mg, 슈다페드정60mg": when, from `first` on, every
+/// "약 목록: 오구멘틴정625mg, 무코스타정100mg, 슈다페드정60mg" (or "A정 / B정 / C정": the first
+/// comma or slash after the first name separates the list): when, from `first` on, every
 /// comma-separated item starts with an anchored name (a strength or a dosage form) and every item
 /// but the last is nothing but that name, returns the names (at least two). The last item may
 /// carry directions after its name; they apply to the whole list. Otherwise empty.

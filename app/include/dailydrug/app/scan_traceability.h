@@ -8,12 +8,16 @@
 //                  no unit at all.
 //   times_per_day  field_lines.times_per_day holds that count: "N회", "N번", a Korean numeral
 //                  ("세 번"), qd/bid/tid/qid, q<N>h (24/N), hs (1), a bare number (table cell),
-//                  or as many distinct parts of the day (아침 점심 저녁 취침전) or clock times.
+//                  or as many distinct parts of the day (아침 점심 저녁 취침전) or clock times,
+//                  or as many marked cells of a timetable grid's row (scan_layout.h grid_row_at).
 //   duration_days  field_lines.duration_days holds "N일…", "N days", N weeks (7N), 일주일 (7) or a
 //                  bare N.
-//   timing         field_lines.timing holds a word of that timing (식후, pc, 통증시 → 필요시 …).
+//   timing         field_lines.timing holds a word of that timing (식후, pc, 통증시 → 필요시 …),
+//                  or is the timing of a grid row's marked columns (the header's "아침식후").
 //   time_slots     equal the slot table (time_slot_table.h) applied to the fields and to the parts
-//                  of the day, clock times, offset and interval of the timing (or count) line.
+//                  of the day, clock times, offset and interval of the count and timing lines —
+//                  parts of the day only when as many as the count (two rows may share a line),
+//                  or the marked columns of a grid row.
 //   notes          each occurs (compact) in some input line.
 // A value without a field line, or a line number outside the input, fails too. The check is
 // independent of how the result was produced, so it applies unchanged to a model's output.
