@@ -1,21 +1,23 @@
-// dailydrug_assistant_eval: scores the assistant's `ask` on the outside evaluation set
-// (tests/data/assistant/{dev,blind}.json; README there). For each question: a fresh in-memory
+// dailydrug_assistant_eval: scores the assistant's `ask` on the evaluation sets
+// (tests/data/assistant/{dev,blind,dev2,heldout,sealed}.json; README there). For each question: a fresh in-memory
 // store holding the case's saved medicines, Assistant::ask, then
 //   - every `must` group has one alternative in the answer (spaces removed, lower-cased);
 //   - no `never` phrase is in it;
 //   - an emergency's first line carries the 119 / emergency instruction;
 //   - a model sentence kept in the answer is in the question's language and script.
 // Prints a Markdown report per split (--json: one object); --output also writes it to a file.
+// A split is a file NAME.json in CASES_DIR; "all" is every set listed in kAllSplits.
 // The sealed split (sealed.json) is scored in aggregate only: its failing cases are never printed.
 //
 //   dailydrug_assistant_eval [--model DIR] [--min-facts F] [--min-emergencies F]
-//                            [--split dev|blind|sealed|all] [--json]
+//                            [--split all|NAME[,NAME...]] [--json]
 //                            [--output FILE] [--verbose] [CASES_DIR]
 //
 // --model: the model phrases answers too (AssistantOptions::use_model), so its effect can be
 // measured. --min-facts F: exit 1 when the share of questions with all their fact groups is
 // below F, or when any emergency, forbidden-phrase or language check fails (the test suite's
 // gate). Exit 2: the cases cannot be read.
+#include <array>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -40,6 +42,20 @@ namespace {
 namespace app = dailydrug::app;
 namespace llm = dailydrug::llm;
 using nlohmann::json;
+
+// The sets, in the order they were written (README in tests/data/assistant).
+constexpr std::array<std::string_view, 5> kAllSplits = {"dev", "blind", "sealed", "dev2",
+                                                        "heldout"};
+
+std::vector<std::string> split_names(const std::string& arg) {
+  std::vector<std::string> out;
+  if (arg == "all") return {kAllSplits.begin(), kAllSplits.end()};
+  std::stringstream in(arg);
+  for (std::string name; std::getline(in, name, ',');) {
+    if (!name.empty()) out.push_back(name);
+  }
+  return out;
+}
 
 std::string squash(std::string_view s) {  // spaces removed, ASCII lower-cased
   std::string out;
@@ -219,7 +235,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       min_emergencies = std::stod(argv[++i]);
     } else if (!arg.empty() && arg[0] == '-') {
       std::cerr << "usage: dailydrug_assistant_eval [--model DIR] [--min-facts F] [--split "
-                   "dev|blind|sealed|all] [--json] [--output FILE] [--verbose] [CASES_DIR]\n";
+                   "all|NAME[,NAME...]] [--json] [--output FILE] [--verbose] [CASES_DIR]\n";
       return arg == "--help" || arg == "-h" ? 0 : 2;
     } else {
       dir = arg;
@@ -238,10 +254,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     langs = app::model_languages(config->languages);
     model = std::move(loaded).value();
   }
-  std::vector<std::string> splits;
-  if (split == "all" || split == "dev") splits.push_back("dev");
-  if (split == "all" || split == "blind") splits.push_back("blind");
-  if (split == "all" || split == "sealed") splits.push_back("sealed");
+  const std::vector<std::string> splits = split_names(split);
   json report = {{"splits", json::object()}, {"failures", json::array()}};
   std::ostringstream md;
   md << "| split | questions | all fact groups | no forbidden phrase | emergencies opened with 119 "
