@@ -40,17 +40,34 @@ const std::vector<SignRule>& sign_rules() {
         "입술붓",     "입술이퉁퉁", "얼굴이부",   "얼굴이붓",     "얼굴부",   "얼굴붓",
         "눈이부었",   "눈두덩이",   "혀가부",     "혀가붓",       "목이부",   "목이붓",
         "목구멍이부", "목구멍이붓", "목이조여",   "목이조이",     "쌕쌕",     "아나필락시스",
-        "목이좁아",   "목구멍이좁", "목이막혀",   "목이막히",     "목이꽉막",
-        "혀가두꺼",   "혀가부풀",   "얼굴이퉁퉁", "얼굴이부풀"},
-       {"trouble breathing", "difficulty breathing", "hard to breathe",
-        "can't breathe",     "cannot breathe",       "can not breathe",
-        "short of breath",   "shortness of breath",  "wheez",
-        "lips swell",        "lips are swell",       "lip swell",
-        "swollen lip",       "swollen face",         "face swell",
-        "face is swell",     "tongue swell",         "swollen tongue",
-        "throat swell",      "swollen throat",       "throat is closing", "throat closing up",
-        "throat is tight",   "throat feels tight",
-        "throat closing",    "anaphyla"}},
+        "목이좁아",   "목구멍이좁", "목이막혀",   "목이막히",     "목이꽉막", "혀가두꺼",
+        "혀가부풀",   "얼굴이퉁퉁", "얼굴이부풀"},
+       {"trouble breathing",
+        "difficulty breathing",
+        "hard to breathe",
+        "can't breathe",
+        "cannot breathe",
+        "can not breathe",
+        "short of breath",
+        "shortness of breath",
+        "wheez",
+        "lips swell",
+        "lips are swell",
+        "lip swell",
+        "swollen lip",
+        "swollen face",
+        "face swell",
+        "face is swell",
+        "tongue swell",
+        "swollen tongue",
+        "throat swell",
+        "swollen throat",
+        "throat is closing",
+        "throat closing up",
+        "throat is tight",
+        "throat feels tight",
+        "throat closing",
+        "anaphyla"}},
       {EmergencyKind::kChestPain,
        {"가슴이답답", "가슴답답", "가슴이아프", "가슴아프", "가슴이아파", "가슴통증", "흉통",
         "가슴을쥐어짜", "가슴이조이", "가슴이조여", "가슴이뻐근", "가슴압박", "가슴이짓눌",
@@ -58,10 +75,11 @@ const std::vector<SignRule>& sign_rules() {
        {"chest pain", "chest tight", "tight chest", "chest pressure", "pressure in my chest",
         "pain in my chest", "chest hurts", "crushing chest"}},
       {EmergencyKind::kFainting,
-       {"기절", "실신", "쓰러졌", "쓰러져", "쓰러지", "쓰러질", "의식이없", "의식을잃", "정신을잃",
-        "정신이없어요", "깨워도", "깨지않", "반응이없", "축처져", "정신이아득", "눈앞이캄캄",
-        "흔들어도", "불러도대답", "불러도반응", "대답을못", "대답을잘못", "말을이상하게",
-        "횡설수설", "의식이흐", "정신이혼미", "헛소리를", "정신이몽롱"},
+       {"기절",       "실신",     "쓰러졌",     "쓰러져",       "쓰러지",   "쓰러질",
+        "의식이없",   "의식을잃", "정신을잃",   "정신이없어요", "깨워도",   "깨지않",
+        "반응이없",   "축처져",   "정신이아득", "눈앞이캄캄",   "흔들어도", "불러도대답",
+        "불러도반응", "대답을못", "대답을잘못", "말을이상하게", "횡설수설", "의식이흐",
+        "정신이혼미", "헛소리를", "정신이몽롱"},
        {"faint", "passed out", "unconscious", "unresponsive", "won't wake", "can't wake",
         "cannot wake", "collapsed", "blacked out", "not responding", "not making sense",
         "barely responding"}},
@@ -73,31 +91,30 @@ const std::vector<SignRule>& sign_rules() {
        {"검은변",     "검은색변",     "까만변",     "까만색변",     "변이검",   "변이까맣",
         "변이까만",   "짜장면같은변", "혈변",       "피가섞인변",   "변에피",   "피똥",
         "피를토",     "피토",         "토혈",       "각혈",         "피를토했", "커피색",
-        "피가멈추지", "피가안멈",     "코피가안멈", "코피가멈추지", "피를쏟",
-        "피가계속",   "피가자꾸",     "혈뇨",       "소변이빨갛",   "소변이붉", "빨간소변",
-        "소변에피",   "콜라색",       "피를한가득", "피가한가득"},
+        "피가멈추지", "피가안멈",     "코피가안멈", "코피가멈추지", "피를쏟",   "피가계속",
+        "피가자꾸",   "혈뇨",         "소변이빨갛", "소변이붉",     "빨간소변", "소변에피",
+        "콜라색",     "피를한가득",   "피가한가득"},
        {"black stool", "black poop", "tarry", "bloody stool", "blood in my stool", "blood in stool",
         "blood in the stool", "vomiting blood", "vomited blood", "threw up blood",
         "throwing up blood", "coughing up blood", "coughed up blood", "bleeding won't stop",
         "bleeding will not stop", "won't stop bleeding", "coffee ground"}},
       {EmergencyKind::kOverdose,
-       {"과다복용", "과량복용",         "한통을다", "한통다",   "한통을전부", "한통을먹",
-        "한통먹",   "한박스",           "통째로",   "몽땅먹",   "전부먹어버", "한주먹",
-        "한움큼",   "수십알",           "수십개",   "열알",     "열개를",     "열정을",
-        "스무알",   "여러알을한꺼번에", "한판을",   "전부먹었", "다먹어버렸", "모아둔",
-        "털어넣",   "털어먹",           "한꺼번에다", "한줄을다",   "한줄다"},
+       {"과다복용", "과량복용",         "한통을다",   "한통다",   "한통을전부", "한통을먹",
+        "한통먹",   "한박스",           "통째로",     "몽땅먹",   "전부먹어버", "한주먹",
+        "한움큼",   "수십알",           "수십개",     "열알",     "열개를",     "열정을",
+        "스무알",   "여러알을한꺼번에", "한판을",     "전부먹었", "다먹어버렸", "모아둔",
+        "털어넣",   "털어먹",           "한꺼번에다", "한줄을다", "한줄다"},
        {"overdose", "whole bottle", "whole pack", "whole box", "entire bottle", "entire pack",
         "too many pills", "too many tablets", "handful of", "took all my", "took all of my",
-        "way too many", "a lot more than",
-        "took all the", "swallowed all", "took the rest of"}},
+        "way too many", "a lot more than", "took all the", "swallowed all", "took the rest of"}},
       {EmergencyKind::kSevereSkin,
        {"물집이온몸", "온몸에물집", "피부가벗겨", "피부가벗겨지", "허물이벗겨", "입안이헐고발진",
         "점막", "발진과물집", "발진이랑물집", "물집과발진", "물집이랑발진", "물집이생기고"},
        {"blister", "skin peeling", "skin is peeling", "peeling skin"}},
       {EmergencyKind::kStroke,
        {"한쪽팔", "한쪽다리", "한쪽이마비", "한쪽마비", "편마비", "말이어눌", "발음이어눌",
-        "말이잘안나", "얼굴한쪽", "입이돌아", "입꼬리가처", "한쪽힘이", "한쪽에힘이",
-        "말이안나와", "팔다리에힘이"},
+        "말이잘안나", "얼굴한쪽", "입이돌아", "입꼬리가처", "한쪽힘이", "한쪽에힘이", "말이안나와",
+        "팔다리에힘이"},
        {"one side of my body", "one side of my face", "slurred", "slurring", "face drooping",
         "drooping face", "face is drooping", "numb on one side", "weak on one side",
         "weakness on one side", "arm feels weak", "arm is weak", "arm went weak", "arm feels numb",
@@ -145,8 +162,8 @@ bool inside_longer_word(const std::string& text, size_t at, std::string_view sig
   return std::find(kBefore.begin(), kBefore.end(), before) != kBefore.end();
 }
 
-// "경련약", "발작 예방약", "흉통 치료제": the sign names a medicine (what it is for), not a symptom.
-// A self-harm word is never read so: "자살예방 상담전화" is answered with the crisis line.
+// "경련약", "발작 예방약", "흉통 치료제": the sign names a medicine (what it is for), not a
+// symptom. A self-harm word is never read so: "자살예방 상담전화" is answered with the crisis line.
 bool names_a_medicine(const std::string& text, size_t end, EmergencyKind kind) {
   if (kind == EmergencyKind::kSelfHarm) return false;
   const std::string_view rest = std::string_view(text).substr(end, 9);
@@ -270,8 +287,8 @@ const std::vector<NearRule>& near_rules() {
       {EmergencyKind::kStroke,
        "severe headache on a blood thinner",
        {"머리가깨질", "심한두통", "극심한두통", "두통이심", "worstheadache", "severeheadache"},
-       {"와파린", "쿠마딘", "항응고", "혈전", "피묽", "엘리퀴스", "자렐토", "릭시아나",
-        "프라닥사", "warfarin", "eliquis", "xarelto", "bloodthinner", "anticoagulant"},
+       {"와파린", "쿠마딘", "항응고", "혈전", "피묽", "엘리퀴스", "자렐토", "릭시아나", "프라닥사",
+        "warfarin", "eliquis", "xarelto", "bloodthinner", "anticoagulant"},
        true},
       // Confusion on a medicine for diabetes: low blood sugar.
       {EmergencyKind::kFainting,
@@ -337,9 +354,8 @@ bool near(const std::string& k, const NearRule& rule) {
 bool planned(const std::string& k, const std::string& e) {
   static constexpr std::array<std::string_view, 9> kKorean = {
       "먹으면", "먹을까", "먹어버릴까", "먹을거", "먹고싶", "먹으려", "편해질", "죽", "끝내"};
-  static constexpr std::array<std::string_view, 5> kEnglish = {"thinking of", "thinking about",
-                                                               "what if i took", "going to take",
-                                                               "want to take"};
+  static constexpr std::array<std::string_view, 5> kEnglish = {
+      "thinking of", "thinking about", "what if i took", "going to take", "want to take"};
   return std::any_of(kKorean.begin(), kKorean.end(),
                      [&](std::string_view w) { return k.find(w) != std::string::npos; }) ||
          std::any_of(kEnglish.begin(), kEnglish.end(),
@@ -436,9 +452,8 @@ std::optional<Emergency> first_sign(const std::string& k, const std::string& e,
     }
     for (auto sign : rule.english) {
       for (size_t at = e.find(sign); at != std::string::npos; at = e.find(sign, at + 1)) {
-        if (negated_english(e, at) ||
-            (rule.kind != EmergencyKind::kSelfHarm &&
-             names_a_medicine_english(e, at, at + sign.size()))) {
+        if (negated_english(e, at) || (rule.kind != EmergencyKind::kSelfHarm &&
+                                       names_a_medicine_english(e, at, at + sign.size()))) {
           continue;
         }
         return Emergency{rule.kind, std::string(sign)};

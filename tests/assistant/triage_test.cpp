@@ -121,11 +121,12 @@ TEST(TriageTest, TakingItAllAsAPlanIsSelfHarm) {
 }
 
 TEST(TriageTest, EmergencyWordsThatDescribeNoEmergency) {
-  for (const char* q : {"혈압약 먹고 일어날 때 어지러운데 쓰러질 정도는 아니에요",
-                        "숨쉬기 힘들 때 쓰는 흡입기는 어떻게 보관해요?",
-                        "아이가 예전에 열경기를 한 적이 있는데 해열제 먹여도 되나요?",
-                        "혈압약 먹고 발목이 부었어요", "손목이 부었는데 파스 붙여도 돼요?",
-                        "평소보다 많이 먹어도 되나요?", "My 5 year old took her allergy medicine"}) {
+  for (const char* q :
+       {"혈압약 먹고 일어날 때 어지러운데 쓰러질 정도는 아니에요",
+        "숨쉬기 힘들 때 쓰는 흡입기는 어떻게 보관해요?",
+        "아이가 예전에 열경기를 한 적이 있는데 해열제 먹여도 되나요?",
+        "혈압약 먹고 발목이 부었어요", "손목이 부었는데 파스 붙여도 돼요?",
+        "평소보다 많이 먹어도 되나요?", "My 5 year old took her allergy medicine"}) {
     const auto e = dd::triage(q);
     EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
   }
