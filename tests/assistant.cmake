@@ -12,6 +12,7 @@ if(TARGET dd_assistant)
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/assistant_prompt_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/assistant_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/triage_test.cpp
+                       ${CMAKE_CURRENT_LIST_DIR}/assistant/word_check_test.cpp
                LIBS dd_assistant nlohmann_json::nlohmann_json
                FIXTURES tiny_model)
 endif()
