@@ -33,8 +33,8 @@ class ThreadLabelCheck : public ::testing::Environment {
 
 // Interposes libc's pthread_create for the whole process (the executable's definition comes
 // first in symbol lookup; it is exported with --export-dynamic-symbol) and forwards to it.
-extern "C" int pthread_create(pthread_t* thread, const pthread_attr_t* attr,
-                              void* (*start)(void*), void* arg) {
+extern "C" int pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*start)(void*),
+                              void* arg) {
   using Fn = int (*)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*);
   static const Fn real = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "pthread_create"));
   Dl_info info{};

@@ -124,7 +124,7 @@ AssistantResult<Grounding> Assistant::ground_question(std::string_view question)
 }
 
 AssistantResult<int64_t> Assistant::room_left(const llm::GenerationRequest& request,
-                                               int64_t limit) {
+                                              int64_t limit) {
   auto tokens = llm_->prompt_tokens(request);
   if (!tokens.ok()) return llm_error(tokens.take_error());
   return limit - static_cast<int64_t>(tokens->size());
@@ -139,7 +139,7 @@ AssistantResult<std::optional<size_t>> Assistant::most_doses_that_fit(
   // at most the context's size: a binary search over [0, that] tokenizes O(log n) prompts of
   // bounded length, however many doses a day holds.
   const auto limit = static_cast<size_t>(std::max<int64_t>(*context, 0));
-  size_t lo = 0;                                              // every count < lo fits
+  size_t lo = 0;                                             // every count < lo fits
   size_t hi = std::min(data.today_doses.size(), limit) + 1;  // every count >= hi does not
   while (lo < hi) {
     if (cancel_ && cancel_->expired()) {

@@ -33,7 +33,9 @@ void add(std::vector<Candidate>& list, json value, int line) {
   list.push_back({std::move(value), line});
 }
 
-bool whole(double v) { return std::floor(v) == v; }
+bool whole(double v) {
+  return std::floor(v) == v;
+}
 
 /// The medication's own lines: its name line and the next ones up to the next medication, a
 /// blank line, or two lines.
@@ -96,14 +98,17 @@ FieldCandidates candidates_of(const std::vector<const OcrLine*>& lines) {
           add(c.dose, amount.text(), line->number);
           break;
         }
-        default: break;
+        default:
+          break;
       }
     }
   }
   return c;
 }
 
-bool unknown(const DraftField& f) { return !f.known(); }
+bool unknown(const DraftField& f) {
+  return !f.known();
+}
 
 int line_of(const std::vector<Candidate>& list, const json& value) {
   for (const auto& c : list) {
@@ -135,7 +140,8 @@ llm::Result<ModelFillReport> fill_unknown_fields(llm::LocalLlm& llm, ScanDraft& 
       asks.push_back({"duration_days", "for how many days (일분)", &c.days});
     }
     if (unknown(m.timing_field) && !c.timing.empty()) {
-      asks.push_back({"timing", "when, relative to meals (식전, 식후, 취침전, 필요시 ...)", &c.timing});
+      asks.push_back(
+          {"timing", "when, relative to meals (식전, 식후, 취침전, 필요시 ...)", &c.timing});
     }
     if (unknown(m.dose_field) && !c.dose.empty()) {
       asks.push_back({"dose", "the amount per dose with its unit (정, ml, 포 ...)", &c.dose});

@@ -93,8 +93,7 @@ llm::Result<ModelFindReport> find_missed_medications(llm::LocalLlm& llm, ScanDra
     }
   }
   for (const OcrLine& line : draft.document.lines) {
-    if (draft.medications.size() >= kMaxMedications ||
-        llm::stop_requested(options.cancel.get())) {
+    if (draft.medications.size() >= kMaxMedications || llm::stop_requested(options.cancel.get())) {
       break;
     }
     if (line.too_long || line.text.empty() || name_lines.count(line.number) != 0) {

@@ -460,9 +460,8 @@ std::optional<TableHeader> parse_table_header(std::string_view original) {
   }
   if (contains_any(compact_lower, kNameColumnKeywords) && !has_digits_besides_per(compact_lower)) {
     // "약품명 1회 1일 일수": bare 1회 and 1일 head the dose and count columns.
-    for (const auto& heading :
-         {std::pair{std::string_view("1회"), TableColumn::kDose},
-          std::pair{std::string_view("1일"), TableColumn::kTimesPerDay}}) {
+    for (const auto& heading : {std::pair{std::string_view("1회"), TableColumn::kDose},
+                                std::pair{std::string_view("1일"), TableColumn::kTimesPerDay}}) {
       // A named copy, not a structured binding: clang before 16 cannot capture those.
       const TableColumn column = heading.second;
       const size_t at = compact_lower.find(heading.first);

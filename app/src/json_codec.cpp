@@ -107,8 +107,10 @@ nlohmann::json scan_saved_json(const ScanImportPlan::Item& item, const Medicine&
 nlohmann::json not_saved_json(const ScanImportPlan& plan) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& n : plan.not_saved) {
-    out.push_back(nlohmann::json{
-        {"medication", n.medication}, {"name", n.name}, {"reason", n.reason}, {"message", n.message}});
+    out.push_back(nlohmann::json{{"medication", n.medication},
+                                 {"name", n.name},
+                                 {"reason", n.reason},
+                                 {"message", n.message}});
   }
   return out;
 }

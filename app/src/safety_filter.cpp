@@ -244,10 +244,10 @@ bool english_advice(std::string_view sentence) {
 // whether something is allowed is for the curated facts and a pharmacist to say, never the model.
 
 constexpr std::string_view kKoVerdicts[] = {
-    "도됩니다", "도됩니", "도돼요", "도돼", "도되요", "도되나", "도괜찮", "괜찮습니다", "괜찮아요",
-    "도무방", "무방합니다", "도상관없", "상관없습니다", "상관없어요", "도문제없", "문제없습니다",
-    "문제없어요", "문제가없습니다", "문제가없어요", "안전합니다", "안전해요", "도좋습니다", "도좋아요",
-    "도안전"};
+    "도됩니다",     "도됩니",     "도돼요",   "도돼",         "도되요",     "도되나",
+    "도괜찮",       "괜찮습니다", "괜찮아요", "도무방",       "무방합니다", "도상관없",
+    "상관없습니다", "상관없어요", "도문제없", "문제없습니다", "문제없어요", "문제가없습니다",
+    "문제가없어요", "안전합니다", "안전해요", "도좋습니다",   "도좋아요",   "도안전"};
 
 bool korean_verdict(std::string_view sentence) {
   const std::string s = without_spaces(sentence);
@@ -277,7 +277,8 @@ const std::regex& english_verdict_re() {
 }
 
 // A question or a condition is not a verdict: "ask your pharmacist whether it is safe".
-constexpr std::string_view kEnVerdictGuards[] = {"if ", "whether", "ask ", "not ", "n't ", "never "};
+constexpr std::string_view kEnVerdictGuards[] = {"if ",  "whether", "ask ",
+                                                 "not ", "n't ",    "never "};
 
 bool english_verdict(std::string_view sentence) {
   return unguarded_match(sentence, english_verdict_re(), kEnVerdictGuards);

@@ -77,8 +77,8 @@ Result<CreateScheduleParams> CreateScheduleParams::create(Fields fields) {
                                             format_date(fields.start_date));
     }
     if (days_between(fields.start_date, *fields.end_date) >= kMaxScheduleDays) {
-      return Error::invalid("end_date", "a schedule lasts at most " +
-                                            std::to_string(kMaxScheduleDays) + " days");
+      return Error::invalid(
+          "end_date", "a schedule lasts at most " + std::to_string(kMaxScheduleDays) + " days");
     }
   }
   if (fields.schedule_id && *fields.schedule_id <= 0) {

@@ -317,8 +317,9 @@ int generate_locked(ddllm_runner* r, const ddllm_request& request, ddllm_text_fn
     if (!loaded.ok() && req.cancel->cancelled()) {  // the copy stopped for the cancel
       llm::GenerationResponse cancelled;
       cancelled.finish_reason = llm::FinishReason::kCancelled;
-      return export_response(cancelled, out) ? DDLLM_OK
-                                             : fail_out_of_memory(err, llm::ErrorKind::kGenerationFailed);
+      return export_response(cancelled, out)
+                 ? DDLLM_OK
+                 : fail_out_of_memory(err, llm::ErrorKind::kGenerationFailed);
     }
     if (!loaded.ok()) return fail(err, loaded.error());
     if (r->closing.load()) {  // closed while loading: do not start the generation
@@ -686,9 +687,8 @@ int ddllm_feed_text(ddllm_runner* runner, const char* text, size_t len, int pars
   if (text == nullptr) return fail_argument(err, "text");
   return step_call(runner, err, "ddllm_feed_text",
                    [&](llm::Runner& r, const llm::CancelTokenPtr& token) -> llm::Status {
-                     DD_ASSIGN_OR_RETURN(
-                         const size_t at,
-                         r.feed_text(std::string_view(text, len), parse_special != 0, token));
+                     DD_ASSIGN_OR_RETURN(const size_t at, r.feed_text(std::string_view(text, len),
+                                                                      parse_special != 0, token));
                      if (position != nullptr) *position = static_cast<int64_t>(at);
                      return llm::Status::Ok();
                    });

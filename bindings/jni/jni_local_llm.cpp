@@ -84,8 +84,7 @@ jclass global_class(JNIEnv* env, const char* name) {
 jstring to_jstring(JNIEnv* env, std::string_view utf8) {
   const std::u16string utf16 = utf8_to_utf16(utf8);
   static const jchar kEmpty[1] = {0};
-  const jchar* chars =
-      utf16.empty() ? kEmpty : reinterpret_cast<const jchar*>(utf16.data());
+  const jchar* chars = utf16.empty() ? kEmpty : reinterpret_cast<const jchar*>(utf16.data());
   return env->NewString(chars, static_cast<jsize>(utf16.size()));
 }
 
@@ -102,13 +101,13 @@ void throw_llm(JNIEnv* env, int kind, const char* message, const char* subject, 
                int64_t expected, int64_t actual) {
   if (env->ExceptionCheck()) return;
   jstring jmessage = to_jstring(env, message != nullptr ? message : "");
-  jstring jsubject = jmessage != nullptr ? to_jstring(env, subject != nullptr ? subject : "")
-                                         : nullptr;
+  jstring jsubject =
+      jmessage != nullptr ? to_jstring(env, subject != nullptr ? subject : "") : nullptr;
   jstring jcause = jsubject != nullptr ? to_jstring(env, cause != nullptr ? cause : "") : nullptr;
   if (jcause != nullptr) {
-    auto ex = static_cast<jthrowable>(env->NewObject(
-        g_refs.exception, g_refs.exception_ctor, static_cast<jint>(kind), jmessage, jsubject,
-        jcause, static_cast<jlong>(expected), static_cast<jlong>(actual)));
+    auto ex = static_cast<jthrowable>(
+        env->NewObject(g_refs.exception, g_refs.exception_ctor, static_cast<jint>(kind), jmessage,
+                       jsubject, jcause, static_cast<jlong>(expected), static_cast<jlong>(actual)));
     if (ex != nullptr) {
       env->Throw(ex);
       env->DeleteLocalRef(ex);
@@ -149,7 +148,9 @@ void throw_from_current_exception(JNIEnv* env) {
 JniRunner* jni_runner_of(jlong handle) {
   return reinterpret_cast<JniRunner*>(handle);  // NOLINT(performance-no-int-to-ptr)
 }
-ddllm_runner* runner_of(jlong handle) { return jni_runner_of(handle)->runner; }
+ddllm_runner* runner_of(jlong handle) {
+  return jni_runner_of(handle)->runner;
+}
 
 /// Free a JniRunner whose runner is closed (or was never opened).
 void free_jni_runner(JNIEnv* env, JniRunner* jr) {
@@ -161,8 +162,7 @@ void free_jni_runner(JNIEnv* env, JniRunner* jr) {
 void progress_trampoline(uint64_t done, uint64_t total, const char* file, void* user) noexcept {
   auto* jr = static_cast<JniRunner*>(user);
   JNIEnv* env = nullptr;
-  if (g_vm == nullptr ||
-      g_vm->GetEnv(reinterpret_cast<void**>(&env), JNI_VERSION_1_6) != JNI_OK) {
+  if (g_vm == nullptr || g_vm->GetEnv(reinterpret_cast<void**>(&env), JNI_VERSION_1_6) != JNI_OK) {
     return;  // not a Java thread (cannot happen: loads run inside native methods)
   }
   if (jr->listener == nullptr || env->ExceptionCheck()) return;  // the listener threw before
@@ -306,14 +306,15 @@ jobject make_response(JNIEnv* env, const ddllm_response& r) {
   jstring text = to_jstring(env, std::string_view(r.text, r.text_len));
   if (text == nullptr) return nullptr;
   jstring finish = to_jstring(env, r.finish_reason_name);
-  jintArray ids = finish != nullptr ? env->NewIntArray(static_cast<jsize>(r.n_output_ids)) : nullptr;
+  jintArray ids =
+      finish != nullptr ? env->NewIntArray(static_cast<jsize>(r.n_output_ids)) : nullptr;
   jobject response = nullptr;
   if (ids != nullptr) {
     const std::vector<jint> copy(r.output_ids, r.output_ids + r.n_output_ids);
     env->SetIntArrayRegion(ids, 0, static_cast<jsize>(copy.size()), copy.data());
-    response = env->NewObject(g_refs.response, g_refs.response_ctor, text, r.input_tokens,
-                              r.output_tokens, r.total_tokens, finish, ids,
-                              static_cast<jlong>(r.seed));
+    response =
+        env->NewObject(g_refs.response, g_refs.response_ctor, text, r.input_tokens, r.output_tokens,
+                       r.total_tokens, finish, ids, static_cast<jlong>(r.seed));
   }
   if (ids != nullptr) env->DeleteLocalRef(ids);
   if (finish != nullptr) env->DeleteLocalRef(finish);
@@ -337,24 +338,21 @@ JNIEXPORT jint JNI_OnLoad(JavaVM* vm, void* /*reserved*/) {
   g_refs.step_token = global_class(env, "org/dailydrug/llm/StepToken");
   g_refs.out_of_memory = global_class(env, "java/lang/OutOfMemoryError");
   if (g_refs.response == nullptr || g_refs.exception == nullptr || g_refs.callback == nullptr ||
-      g_refs.progress == nullptr || g_refs.model_info == nullptr ||
-      g_refs.step_token == nullptr || g_refs.out_of_memory == nullptr) {
+      g_refs.progress == nullptr || g_refs.model_info == nullptr || g_refs.step_token == nullptr ||
+      g_refs.out_of_memory == nullptr) {
     return JNI_ERR;  // FindClass left NoClassDefFoundError pending
   }
-  g_refs.response_ctor = env->GetMethodID(g_refs.response, "<init>",
-                                          "(Ljava/lang/String;IIILjava/lang/String;[IJ)V");
-  g_refs.exception_ctor =
-      env->GetMethodID(g_refs.exception, "<init>",
-                       "(ILjava/lang/String;Ljava/lang/String;Ljava/lang/String;JJ)V");
+  g_refs.response_ctor =
+      env->GetMethodID(g_refs.response, "<init>", "(Ljava/lang/String;IIILjava/lang/String;[IJ)V");
+  g_refs.exception_ctor = env->GetMethodID(
+      g_refs.exception, "<init>", "(ILjava/lang/String;Ljava/lang/String;Ljava/lang/String;JJ)V");
   g_refs.on_text = env->GetMethodID(g_refs.callback, "onText", "(Ljava/lang/String;)V");
   g_refs.on_stats = env->GetMethodID(g_refs.callback, "onStats", "(Ljava/lang/String;)V");
-  g_refs.on_progress =
-      env->GetMethodID(g_refs.progress, "onProgress", "(JJLjava/lang/String;)V");
+  g_refs.on_progress = env->GetMethodID(g_refs.progress, "onProgress", "(JJLjava/lang/String;)V");
   g_refs.model_info_ctor =
       env->GetMethodID(g_refs.model_info, "<init>",
                        "(Ljava/lang/String;Ljava/lang/String;JJJLjava/lang/String;ZDI)V");
-  g_refs.step_token_ctor =
-      env->GetMethodID(g_refs.step_token, "<init>", "(ILjava/lang/String;Z)V");
+  g_refs.step_token_ctor = env->GetMethodID(g_refs.step_token, "<init>", "(ILjava/lang/String;Z)V");
   if (g_refs.response_ctor == nullptr || g_refs.exception_ctor == nullptr ||
       g_refs.on_text == nullptr || g_refs.on_stats == nullptr || g_refs.on_progress == nullptr ||
       g_refs.model_info_ctor == nullptr || g_refs.step_token_ctor == nullptr) {
@@ -472,10 +470,9 @@ JNIEXPORT jobject JNICALL Java_org_dailydrug_llm_LocalLlm_nativeGenerate(
     CallbackContext ctx{env, callback};
     ddllm_response resp{};
     ddllm_error err{};
-    const int rc = ddllm_generate(runner_of(handle), &req,
-                                  callback != nullptr ? text_trampoline : nullptr,
-                                  callback != nullptr ? stats_trampoline : nullptr, &ctx, &resp,
-                                  &err);
+    const int rc =
+        ddllm_generate(runner_of(handle), &req, callback != nullptr ? text_trampoline : nullptr,
+                       callback != nullptr ? stats_trampoline : nullptr, &ctx, &resp, &err);
     jobject result = nullptr;
     if (env->ExceptionCheck()) {
       // The callback threw: the generation was stopped; the exception propagates as is.
@@ -497,8 +494,8 @@ JNIEXPORT jobject JNICALL Java_org_dailydrug_llm_LocalLlm_nativeGenerate(
 }
 
 JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativeFeedText(JNIEnv* env, jclass,
-                                                                      jlong handle, jstring text,
-                                                                      jboolean parse_special) {
+                                                                       jlong handle, jstring text,
+                                                                       jboolean parse_special) {
   int64_t position = 0;
   call_or_throw(env, [&](ddllm_error* err) -> int {
     const std::string utf8 = to_utf8(env, text);
@@ -515,8 +512,8 @@ JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativeFeedText(JNIEnv* e
 }
 
 JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativeFeedTokens(JNIEnv* env, jclass,
-                                                                        jlong handle,
-                                                                        jintArray ids) {
+                                                                         jlong handle,
+                                                                         jintArray ids) {
   int64_t position = 0;
   call_or_throw(env, [&](ddllm_error* err) {
     std::vector<int32_t> copy(static_cast<size_t>(env->GetArrayLength(ids)));
@@ -552,8 +549,8 @@ JNIEXPORT jobject JNICALL Java_org_dailydrug_llm_LocalLlm_nativeNextToken(
   return result;
 }
 
-JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeSeek(JNIEnv* env, jclass,
-                                                                  jlong handle, jlong position) {
+JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeSeek(JNIEnv* env, jclass, jlong handle,
+                                                                  jlong position) {
   call_or_throw(env,
                 [&](ddllm_error* err) { return ddllm_seek(runner_of(handle), position, err); });
 }
@@ -563,8 +560,7 @@ JNIEXPORT jlong JNICALL Java_org_dailydrug_llm_LocalLlm_nativePosition(JNIEnv*, 
   return static_cast<jlong>(ddllm_position(runner_of(handle)));
 }
 
-JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeCancel(JNIEnv*, jclass,
-                                                                    jlong handle) {
+JNIEXPORT void JNICALL Java_org_dailydrug_llm_LocalLlm_nativeCancel(JNIEnv*, jclass, jlong handle) {
   ddllm_cancel(runner_of(handle));
 }
 
@@ -608,13 +604,12 @@ JNIEXPORT jobject JNICALL Java_org_dailydrug_llm_LocalLlm_nativeGetModelInfo(JNI
       jstring path = name != nullptr ? to_jstring(env, info.path) : nullptr;
       jstring quantization = path != nullptr ? to_jstring(env, info.quantization) : nullptr;
       if (quantization != nullptr) {
-        result = env->NewObject(g_refs.model_info, g_refs.model_info_ctor, name, path,
-                                static_cast<jlong>(info.size_bytes),
-                                static_cast<jlong>(info.context_length),
-                                static_cast<jlong>(info.max_tokens), quantization,
-                                info.loaded != 0 ? JNI_TRUE : JNI_FALSE,
-                                static_cast<jdouble>(info.load_ms),
-                                static_cast<jint>(info.threads));
+        result = env->NewObject(
+            g_refs.model_info, g_refs.model_info_ctor, name, path,
+            static_cast<jlong>(info.size_bytes), static_cast<jlong>(info.context_length),
+            static_cast<jlong>(info.max_tokens), quantization,
+            info.loaded != 0 ? JNI_TRUE : JNI_FALSE, static_cast<jdouble>(info.load_ms),
+            static_cast<jint>(info.threads));
       }
       // On any failure above, NewString/NewObject left an OutOfMemoryError pending.
       if (quantization != nullptr) env->DeleteLocalRef(quantization);
@@ -631,9 +626,9 @@ JNIEXPORT jobject JNICALL Java_org_dailydrug_llm_LocalLlm_nativeGetModelInfo(JNI
 // The curated assistant through the C API (ddllm_assistant_ask); a null question or a bad
 // argument is the C API's ConfigurationInvalid, thrown as LocalLlmException.
 JNIEXPORT jstring JNICALL Java_org_dailydrug_llm_LocalLlm_nativeAssistantAsk(JNIEnv* env, jclass,
-                                                                            jstring question,
-                                                                            jstring lang,
-                                                                            jstring saved) {
+                                                                             jstring question,
+                                                                             jstring lang,
+                                                                             jstring saved) {
   ddllm_error err{};
   jstring result = nullptr;
   try {

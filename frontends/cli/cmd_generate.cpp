@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "commands.h"
 #include "dailydrug/llm/bundle.h"
@@ -100,21 +100,20 @@ int run_generate(const CliContext& ctx, const GenerateArgs& a) {
   }
   const auto& r = *result;
   if (ctx.globals.json) {
-    nlohmann::json j = {
-        {"text", r.text},
-        {"finish_reason", llm::to_string(r.finish_reason)},
-        {"usage",
-         {{"input_tokens", r.usage.input_tokens},
-          {"output_tokens", r.usage.output_tokens},
-          {"total_tokens", r.usage.total_tokens}}},
-        {"seed", r.seed},
-        {"stats",
-         {{"load_ms", stats.load_ms},
-          {"ttft_ms", stats.ttft_ms},
-          {"prefill_tokens_per_s", stats.prefill_tokens_per_s},
-          {"prefill_calls", stats.prefill_calls},
-          {"decode_tokens_per_s", stats.decode_tokens_per_s},
-          {"peak_rss_kb", stats.peak_rss_kb}}}};
+    nlohmann::json j = {{"text", r.text},
+                        {"finish_reason", llm::to_string(r.finish_reason)},
+                        {"usage",
+                         {{"input_tokens", r.usage.input_tokens},
+                          {"output_tokens", r.usage.output_tokens},
+                          {"total_tokens", r.usage.total_tokens}}},
+                        {"seed", r.seed},
+                        {"stats",
+                         {{"load_ms", stats.load_ms},
+                          {"ttft_ms", stats.ttft_ms},
+                          {"prefill_tokens_per_s", stats.prefill_tokens_per_s},
+                          {"prefill_calls", stats.prefill_calls},
+                          {"decode_tokens_per_s", stats.decode_tokens_per_s},
+                          {"peak_rss_kb", stats.peak_rss_kb}}}};
     if (a.ids) j["output_ids"] = r.output_ids;
     std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else if (a.ids) {

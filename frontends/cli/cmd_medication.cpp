@@ -385,10 +385,10 @@ dd::Status today(CliContext& ctx, const std::string& date_text, dd::MedicationSt
   }
   if (ctx.globals.json) {
     std::cout << dump_json(json{{"date", dd::format_date(date)},
-                           {"total", doses.size()},
-                           {"taken", taken},
-                           {"pending", pending},
-                           {"groups", groups}})
+                                {"total", doses.size()},
+                                {"taken", taken},
+                                {"pending", pending},
+                                {"groups", groups}})
               << '\n';
     return dd::Status::Ok();
   }
@@ -485,7 +485,7 @@ dd::Status reminders(CliContext& ctx, dd::MedicationStore& store) {
   DD_APP_ASSIGN_OR_RETURN(const auto active, store.reminders());
   if (ctx.globals.json) {
     std::cout << dump_json(json{{"now", dd::format_local_date_time(store.clock().now())},
-                           {"reminders", active}})
+                                {"reminders", active}})
               << '\n';
     return dd::Status::Ok();
   }

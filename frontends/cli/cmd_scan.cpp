@@ -31,18 +31,18 @@
 
 #include "app_store.h"
 #include "commands.h"
-#include "model_loading.h"
 #include "dailydrug/app/calendar.h"
 #include "dailydrug/app/clock.h"
 #include "dailydrug/app/error.h"
 #include "dailydrug/app/json_codec.h"
 #include "dailydrug/app/medication_store.h"
 #include "dailydrug/app/prescription_scanner.h"
-#include "dailydrug/app/scan_model_fill.h"
 #include "dailydrug/app/scan_import.h"
+#include "dailydrug/app/scan_model_fill.h"
 #include "dailydrug/app/scan_result.h"
 #include "dailydrug/app/scan_schema.h"
 #include "dailydrug/app/schedule_params.h"
+#include "model_loading.h"
 
 namespace dailydrug::cli {
 namespace {
@@ -166,7 +166,8 @@ dd::Status save(CliContext& ctx, const dd::ScanResult& result, const ScanFlags& 
     saved.push_back(dd::scan_saved_json(item, medicine, schedule, s));
   }
   if (ctx.globals.json) {
-    std::cout << dump_json(json{{"scan", result}, {"saved", saved}, {"not_saved", skipped}}) << '\n';
+    std::cout << dump_json(json{{"scan", result}, {"saved", saved}, {"not_saved", skipped}})
+              << '\n';
   } else {
     print_result(result);
     std::cout << '\n';
@@ -230,8 +231,8 @@ void run_scan(CliContext& ctx, const ScanFlags& flags) {
     return;
   }
   if (flags.input.empty()) {
-    return report_app_error(ctx, dd::Error::invalid("input", "give a FILE, or - for standard input"),
-                  kExitUsage);
+    return report_app_error(
+        ctx, dd::Error::invalid("input", "give a FILE, or - for standard input"), kExitUsage);
   }
   const dd::PrescriptionScanner scanner;
   const dd::ScanOptions options;
@@ -240,8 +241,8 @@ void run_scan(CliContext& ctx, const ScanFlags& flags) {
     return report_app_error(ctx, text.error(), kExitUsage);
   }
   bool model_failed = false;
-  auto result = flags.model ? scan_with_model(ctx, scanner, *text, model_failed)
-                            : scanner.scan(*text);
+  auto result =
+      flags.model ? scan_with_model(ctx, scanner, *text, model_failed) : scanner.scan(*text);
   if (model_failed) {
     ctx.exit_code = kExitModel;  // already reported as the runtime's typed error
     return;

@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "commands.h"
-#include "dailydrug/llm/error.h"
 #include "dailydrug/llm/cancel.h"
+#include "dailydrug/llm/error.h"
 #include "dailydrug/llm/local_llm.h"
 
 namespace dailydrug::cli {

@@ -55,10 +55,14 @@ constexpr ErrorReport report_of(llm::ErrorKind kind) {
 /// App (medication data) errors.
 constexpr ErrorReport report_of(app::ErrorKind kind) {
   switch (kind) {
-    case app::ErrorKind::kNotFound: return {kExitNotFound, 404, "invalid_request_error", "not_found"};
-    case app::ErrorKind::kInvalid: return {kExitUsage, 400, "invalid_request_error", "invalid_value"};
-    case app::ErrorKind::kConflict: return {kExitFailure, 409, "invalid_request_error", "conflict"};
-    case app::ErrorKind::kStorage: return {kExitFailure, 500, "server_error", "storage"};
+    case app::ErrorKind::kNotFound:
+      return {kExitNotFound, 404, "invalid_request_error", "not_found"};
+    case app::ErrorKind::kInvalid:
+      return {kExitUsage, 400, "invalid_request_error", "invalid_value"};
+    case app::ErrorKind::kConflict:
+      return {kExitFailure, 409, "invalid_request_error", "conflict"};
+    case app::ErrorKind::kStorage:
+      return {kExitFailure, 500, "server_error", "storage"};
   }
   return {kExitFailure, 500, "server_error", "storage"};
 }

@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "dailydrug/app/medicine_facts.h"
 #include "dailydrug/app/medication_store.h"
+#include "dailydrug/app/medicine_facts.h"
 #include "dailydrug/app/scan_result.h"
 #include "openai_api.h"
 

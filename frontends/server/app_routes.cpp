@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "app_api.h"
 #include "dailydrug/app/assistant.h"
 #include "dailydrug/app/calendar.h"
 #include "dailydrug/app/dose_grouping.h"
@@ -19,7 +20,6 @@
 #include "dailydrug/app/scan_result.h"
 #include "dailydrug/app/schedule_params.h"
 #include "dailydrug/llm/utf8.h"
-#include "app_api.h"
 #include "server_state.h"
 
 namespace dailydrug::server {
@@ -45,7 +45,6 @@ void with_store(ServerState& state, httplib::Response& res, F&& body) {
 }
 
 // ---- Coaching and questions ---------------------------------------------------------------------
-
 
 /// What /api/coach and /api/ask run on the inference worker: the Assistant (grounded facts, the
 /// user's schedule, a safety filter over the model's sentences) on the shared model, with its
@@ -92,15 +91,14 @@ GenerationJob::Work assistant_work(ServerState& state, AssistantCall call) {
       return api_error_from_app(std::get<dd::Error>(e.error));
     }
     job.set_stats(reply->stats);
-    job.set_extra_json(dump(json{{"language", dd::to_string(reply->language)},
-                                 {"model_text_used", reply->model_text_used},
-                                 {"safety_replaced", reply->safety_replaced},
-                                 {"facts_used", reply->facts_used},
-                                 {"medicines", reply->medicines},
-                                 {"emergency", reply->emergency
-                                                   ? json(dd::to_string(*reply->emergency))
-                                                   : json(nullptr)},
-                                 {"notice", reply->notice}}));
+    job.set_extra_json(dump(json{
+        {"language", dd::to_string(reply->language)},
+        {"model_text_used", reply->model_text_used},
+        {"safety_replaced", reply->safety_replaced},
+        {"facts_used", reply->facts_used},
+        {"medicines", reply->medicines},
+        {"emergency", reply->emergency ? json(dd::to_string(*reply->emergency)) : json(nullptr)},
+        {"notice", reply->notice}}));
     llm::GenerationResponse r;
     r.text = reply->text;
     r.usage = reply->usage;

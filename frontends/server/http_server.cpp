@@ -110,9 +110,7 @@ class GatedStream : public httplib::Stream {
     return true;
   }
 
-  bool is_readable() const override {
-    return head_pos_ < head_.size() || wait_for_body();
-  }
+  bool is_readable() const override { return head_pos_ < head_.size() || wait_for_body(); }
   bool is_writable() const override {
     if (!wait_for(sock_, POLLOUT, Clock::now() + write_timeout_, listener_)) return false;
     // A peer that closed its end reads as end-of-file: the stream's writer should stop now, not
@@ -311,7 +309,8 @@ class HttpServer::Gate {
     }
     const size_t served = w->served;
     const size_t header_bytes = end + 4;
-    pool->enqueue([serve = serve_, sock, served, header_bytes] { serve(sock, served, header_bytes); });
+    pool->enqueue(
+        [serve = serve_, sock, served, header_bytes] { serve(sock, served, header_bytes); });
   }
 
   /// For a lingering connection: reads and drops what is there; closes it at its end or past

@@ -48,7 +48,6 @@ void GenerationJob::set_stats(const llm::GenerationStats& stats) {
   stats_ = stats;
 }
 
-
 void GenerationJob::set_extra_json(std::string json_object) {
   const std::lock_guard lock(mutex_);
   extra_json_ = std::move(json_object);

@@ -39,15 +39,15 @@ ApiError ApiError::invalid(std::string param, std::string code, std::string mess
 
 ApiError ApiError::payload_too_large(size_t size, size_t limit) {
   return server_error(413, "payload_too_large", "PayloadTooLarge",
-                      "request body of " + std::to_string(size) +
-                          " bytes exceeds the limit of " + std::to_string(limit) + " bytes");
+                      "request body of " + std::to_string(size) + " bytes exceeds the limit of " +
+                          std::to_string(limit) + " bytes");
 }
 
 ApiError ApiError::queue_full(size_t capacity) {
-  return server_error(429, "queue_full", "QueueFull",
-                      "the inference queue is full (" + std::to_string(capacity) +
-                          " waiting); retry later",
-                      "rate_limit_error");
+  return server_error(
+      429, "queue_full", "QueueFull",
+      "the inference queue is full (" + std::to_string(capacity) + " waiting); retry later",
+      "rate_limit_error");
 }
 
 ApiError ApiError::unauthorized() {
@@ -416,18 +416,17 @@ json usage_json(const llm::Usage& u) {
 
 std::string build_chat_completion(std::string_view id, std::string_view model, int64_t created,
                                   const llm::GenerationResponse& response) {
-  return dump(
-      json{{"id", id},
-           {"object", "chat.completion"},
-           {"created", created},
-           {"model", model},
-           {"choices",
-            json::array({json{{"index", 0},
-                              {"message", {{"role", "assistant"}, {"content", response.text}}},
-                              {"finish_reason", llm::to_string(response.finish_reason)}}})},
-           {"usage", usage_json(response.usage)},
-           {"system_fingerprint", json(nullptr)},
-           {"seed", response.seed}});
+  return dump(json{{"id", id},
+                   {"object", "chat.completion"},
+                   {"created", created},
+                   {"model", model},
+                   {"choices", json::array({json{
+                                   {"index", 0},
+                                   {"message", {{"role", "assistant"}, {"content", response.text}}},
+                                   {"finish_reason", llm::to_string(response.finish_reason)}}})},
+                   {"usage", usage_json(response.usage)},
+                   {"system_fingerprint", json(nullptr)},
+                   {"seed", response.seed}});
 }
 
 std::string build_chat_chunk(std::string_view id, std::string_view model, int64_t created,
@@ -475,16 +474,16 @@ std::string without_folders(std::string_view text) {
   out.reserve(text.size());
   size_t i = 0;
   while (i < text.size()) {
-    const bool starts_word = i == 0 || std::string_view(" \t(\"'=:,[").find(text[i - 1]) !=
-                                           std::string_view::npos;
+    const bool starts_word =
+        i == 0 || std::string_view(" \t(\"'=:,[").find(text[i - 1]) != std::string_view::npos;
     if (text[i] != '/' || !starts_word) {
       out += text[i++];
       continue;
     }
     // A path runs to the next space or closing punctuation; keep what follows its last '/'.
     size_t end = i;
-    while (end < text.size() && std::string_view(" \t)\"',;]").find(text[end]) ==
-                                    std::string_view::npos) {
+    while (end < text.size() &&
+           std::string_view(" \t)\"',;]").find(text[end]) == std::string_view::npos) {
       ++end;
     }
     const std::string_view path = text.substr(i, end - i);

@@ -93,7 +93,6 @@ ApiResult<ChatCompletionRequest> parse_chat_completion_request(std::string_view 
 /// instructions, earlier turns the history, the last user message the prompt.
 llm::GenerationRequest to_generation_request(const ChatCompletionRequest& request);
 
-
 /// The non-streaming response object ("chat.completion").
 std::string build_chat_completion(std::string_view id, std::string_view model, int64_t created,
                                   const llm::GenerationResponse& response);

@@ -134,7 +134,8 @@ struct Server::Impl {
         // Streams hold a pool thread each: room for every queued generation plus ordinary
         // requests.
         http(RequestDeadlines{}, state.options.queue_capacity + 8) {}
-  std::unique_ptr<llm::LocalLlm> model;  // declared first: the queue in `state` uses it till the end
+  std::unique_ptr<llm::LocalLlm>
+      model;  // declared first: the queue in `state` uses it till the end
   ServerState state;
   HttpServer http;
   int port = 0;
@@ -147,11 +148,20 @@ namespace {
 /// app's files, and "other" for every path the server does not serve, so that a client cannot
 /// add series by making up paths.
 std::string route_label(const httplib::Request& req) {
-  static const std::set<std::string> kRoutes = {
-      "/healthz", "/metrics", "/v1/models", "/v1/chat/completions", "/api/today",
-      "/api/medicines", "/api/medicines/{id}", "/api/medicines/{id}/delete",
-      "/api/doses/{id}/take", "/api/doses/{id}/skip", "/api/scan", "/api/scan/save",
-      "/api/coach", "/api/ask"};
+  static const std::set<std::string> kRoutes = {"/healthz",
+                                                "/metrics",
+                                                "/v1/models",
+                                                "/v1/chat/completions",
+                                                "/api/today",
+                                                "/api/medicines",
+                                                "/api/medicines/{id}",
+                                                "/api/medicines/{id}/delete",
+                                                "/api/doses/{id}/take",
+                                                "/api/doses/{id}/skip",
+                                                "/api/scan",
+                                                "/api/scan/save",
+                                                "/api/coach",
+                                                "/api/ask"};
   if (find_web_asset(req.path) != nullptr) {
     return "static";
   }
@@ -237,9 +247,9 @@ ApiResult<std::optional<size_t>> content_length(const httplib::Request& req) {
   const std::string text = req.get_header_value("Content-Length");
   if (req.get_header_value_count("Content-Length") != 1 || text.empty() || text.size() > 18 ||
       text.find_first_not_of("0123456789") != std::string::npos) {
-    return ApiError::invalid("Content-Length", "invalid_content_length",
-                             "Content-Length must be one decimal number of bytes, got '" + text +
-                                 "'");
+    return ApiError::invalid(
+        "Content-Length", "invalid_content_length",
+        "Content-Length must be one decimal number of bytes, got '" + text + "'");
   }
   return std::optional<size_t>{static_cast<size_t>(std::stoull(text))};
 }
@@ -277,8 +287,10 @@ std::optional<ApiError> body_refusal(const httplib::Request& req) {
   if (req.method == "POST" && *length && **length > 0 && req.has_header("Content-Type") &&
       token_of(req.get_header_value("Content-Type")) != "application/json") {
     return ApiError::unsupported_media_type(
-        "unsupported_content_type", "send the body as JSON with 'Content-Type: application/json' "
-                                    "(got '" + req.get_header_value("Content-Type") + "')");
+        "unsupported_content_type",
+        "send the body as JSON with 'Content-Type: application/json' "
+        "(got '" +
+            req.get_header_value("Content-Type") + "')");
   }
   return std::nullopt;
 }
@@ -386,8 +398,7 @@ void chat_completions(ServerState& state, const httplib::Request& req, httplib::
       }
       const GenerationJob::Outcome& outcome = finished.outcome();
       std::string out = build_chat_chunk(
-          id, model, created,
-          ChunkFields{.finish_reason = llm::to_string(outcome->finish_reason)});
+          id, model, created, ChunkFields{.finish_reason = llm::to_string(outcome->finish_reason)});
       if (include_usage) {
         out += build_chat_chunk(id, model, created, ChunkFields{.usage = outcome->usage});
       }

@@ -29,7 +29,7 @@ struct ServerState {
   std::unique_ptr<InferenceQueue> queue;
   std::mutex store_mutex;  // MedicationStore is one-thread-at-a-time
   dailydrug::app::MedicationStore store;
-  int64_t started_at = 0;  // Unix seconds
+  int64_t started_at = 0;          // Unix seconds
   std::atomic<int> bound_port{0};  // after Server::bind(): what a same-origin request names
   /// The Assistant's store: opened on first use, then used only on the inference worker thread
   /// (coaching reads the schedule while the web app writes through `store`).

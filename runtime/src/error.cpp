@@ -4,19 +4,32 @@ namespace dailydrug::llm {
 
 std::string_view to_string(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kModelLoadFailed: return "ModelLoadFailed";
-    case ErrorKind::kModelNotFound: return "ModelNotFound";
-    case ErrorKind::kModelCorrupted: return "ModelCorrupted";
-    case ErrorKind::kTokenizerNotInitialized: return "TokenizerNotInitialized";
-    case ErrorKind::kTokenizerModelNotFound: return "TokenizerModelNotFound";
-    case ErrorKind::kTokenizationFailed: return "TokenizationFailed";
-    case ErrorKind::kInsufficientMemory: return "InsufficientMemory";
-    case ErrorKind::kGenerationTimeout: return "GenerationTimeout";
-    case ErrorKind::kGenerationFailed: return "GenerationFailed";
-    case ErrorKind::kInferenceNotInitialized: return "InferenceNotInitialized";
-    case ErrorKind::kAssetCopyFailed: return "AssetCopyFailed";
-    case ErrorKind::kConfigurationInvalid: return "ConfigurationInvalid";
-    case ErrorKind::kContextLengthExceeded: return "ContextLengthExceeded";
+    case ErrorKind::kModelLoadFailed:
+      return "ModelLoadFailed";
+    case ErrorKind::kModelNotFound:
+      return "ModelNotFound";
+    case ErrorKind::kModelCorrupted:
+      return "ModelCorrupted";
+    case ErrorKind::kTokenizerNotInitialized:
+      return "TokenizerNotInitialized";
+    case ErrorKind::kTokenizerModelNotFound:
+      return "TokenizerModelNotFound";
+    case ErrorKind::kTokenizationFailed:
+      return "TokenizationFailed";
+    case ErrorKind::kInsufficientMemory:
+      return "InsufficientMemory";
+    case ErrorKind::kGenerationTimeout:
+      return "GenerationTimeout";
+    case ErrorKind::kGenerationFailed:
+      return "GenerationFailed";
+    case ErrorKind::kInferenceNotInitialized:
+      return "InferenceNotInitialized";
+    case ErrorKind::kAssetCopyFailed:
+      return "AssetCopyFailed";
+    case ErrorKind::kConfigurationInvalid:
+      return "ConfigurationInvalid";
+    case ErrorKind::kContextLengthExceeded:
+      return "ContextLengthExceeded";
   }
   return "Unknown";
 }
@@ -30,9 +43,12 @@ std::string with_cause(std::string head, const std::string& cause) {
 
 std::string Error::message() const {
   switch (kind) {
-    case ErrorKind::kModelLoadFailed: return with_cause("model load failed", cause);
-    case ErrorKind::kModelNotFound: return "model not found: " + subject;
-    case ErrorKind::kModelCorrupted: return with_cause("model corrupted: " + subject, cause);
+    case ErrorKind::kModelLoadFailed:
+      return with_cause("model load failed", cause);
+    case ErrorKind::kModelNotFound:
+      return "model not found: " + subject;
+    case ErrorKind::kModelCorrupted:
+      return with_cause("model corrupted: " + subject, cause);
     case ErrorKind::kTokenizerNotInitialized:
       return with_cause("tokenizer not initialized", cause);
     case ErrorKind::kTokenizerModelNotFound:
@@ -44,10 +60,12 @@ std::string Error::message() const {
              std::to_string(actual) + " MB available";
     case ErrorKind::kGenerationTimeout:
       return "generation timed out after " + std::to_string(expected) + " ms";
-    case ErrorKind::kGenerationFailed: return with_cause("generation failed: " + subject, cause);
+    case ErrorKind::kGenerationFailed:
+      return with_cause("generation failed: " + subject, cause);
     case ErrorKind::kInferenceNotInitialized:
       return with_cause("inference not initialized", cause);
-    case ErrorKind::kAssetCopyFailed: return with_cause("asset copy failed: " + subject, cause);
+    case ErrorKind::kAssetCopyFailed:
+      return with_cause("asset copy failed: " + subject, cause);
     case ErrorKind::kConfigurationInvalid:
       return with_cause("invalid configuration: " + subject, cause);
     case ErrorKind::kContextLengthExceeded:

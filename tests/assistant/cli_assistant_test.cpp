@@ -179,17 +179,18 @@ TEST_F(CliAssistantTest, BadInputIsAUsageErrorAndAMissingBundleIsExit4) {
 
 // ---- The real bundles: the default (Qwen2.5-Coder-0.5B, Korean) and the test one (SmolLM2) ---
 
-// Acceptance (DailyDrug TODO.md): the answer to "타이레놀 복용 후 운전해도 될까요?" mentions 운전 and
-// 의사. On the app's default bundle, with the model's text asked for (greedy): the model itself
+// Acceptance (DailyDrug TODO.md): the answer to "타이레놀 복용 후 운전해도 될까요?" mentions 운전
+// and 의사. On the app's default bundle, with the model's text asked for (greedy): the model itself
 // writes Korean about 운전 (the bundle says languages ["ko","en"]), its sentences pass the safety
 // filter and the grounding check, and the reply is the curated answer, the labelled model text,
 // then the notes and the referral to 의사. (An English-only bundle never loads the model for this
 // question: KoreanAskWithAnEnglishOnlyBundleIsComposedFromFactsWithoutLoading.)
 TEST_F(CliAssistantTest, AcceptanceTylenolDrivingTheDefaultModelWritesAboutDrivingInKorean) {
   if (!real_bundle(kApp)) GTEST_SKIP() << "no default bundle at " << kApp;
-  CliResult r = run("--json ask '타이레놀 복용 후 운전해도 될까요?' --max-tokens 120 --model-text "
-                    "--temperature 0",
-                    kApp);
+  CliResult r =
+      run("--json ask '타이레놀 복용 후 운전해도 될까요?' --max-tokens 120 --model-text "
+          "--temperature 0",
+          kApp);
   ASSERT_EQ(r.code, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_EQ(j["language"], "ko");

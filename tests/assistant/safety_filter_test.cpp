@@ -119,7 +119,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 // ---- Permission verdicts: only the curated facts and a pharmacist may say "it is fine" --------
 // Found on the Korean default model (Qwen2.5-Coder-0.5B): "네, 이부프로펜을 먹거나 술 마셔도
-// 됩니다." and "아세트아미노펜은 두번 먹어도 됩니다." passed the dose checks and the grounding check.
+// 됩니다." and "아세트아미노펜은 두번 먹어도 됩니다." passed the dose checks and the grounding
+// check.
 
 class BlocksVerdict : public ::testing::TestWithParam<const char*> {};
 
@@ -134,18 +135,21 @@ TEST_P(BlocksVerdict, IsDroppedFromTheStream) {
   EXPECT_FALSE(f.replaced_any());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Korean, BlocksVerdict,
-    ::testing::Values("네, 이부프로펜을 먹거나 술 마셔도 됩니다.", "아세트아미노펜은 두번 먹어도 됩니다.",
-                      "술과 함께 드셔도 괜찮아요.", "같이 복용해도 문제없습니다.",
-                      "운전해도 돼요.", "함께 먹어도 상관없어요.", "이 약은 임산부에게 안전합니다.",
-                      "예, 가능합니다."));
+INSTANTIATE_TEST_SUITE_P(Korean, BlocksVerdict,
+                         ::testing::Values("네, 이부프로펜을 먹거나 술 마셔도 됩니다.",
+                                           "아세트아미노펜은 두번 먹어도 됩니다.",
+                                           "술과 함께 드셔도 괜찮아요.",
+                                           "같이 복용해도 문제없습니다.", "운전해도 돼요.",
+                                           "함께 먹어도 상관없어요.",
+                                           "이 약은 임산부에게 안전합니다.", "예, 가능합니다."));
 
-INSTANTIATE_TEST_SUITE_P(
-    English, BlocksVerdict,
-    ::testing::Values("Yes, you can drink alcohol with ibuprofen.", "You can safely drive after it.",
-                      "It is perfectly safe to take them together.", "It's fine to have a glass of wine with it.",
-                      "Taking it with alcohol is okay to do.", "There is no harm in mixing them."));
+INSTANTIATE_TEST_SUITE_P(English, BlocksVerdict,
+                         ::testing::Values("Yes, you can drink alcohol with ibuprofen.",
+                                           "You can safely drive after it.",
+                                           "It is perfectly safe to take them together.",
+                                           "It's fine to have a glass of wine with it.",
+                                           "Taking it with alcohol is okay to do.",
+                                           "There is no harm in mixing them."));
 
 class PassesVerdict : public ::testing::TestWithParam<const char*> {};
 
@@ -153,15 +157,17 @@ TEST_P(PassesVerdict, IsNotAVerdict) {
   EXPECT_FALSE(dd::is_permission_verdict(GetParam())) << GetParam();
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Both, PassesVerdict,
-    ::testing::Values("술과 함께 먹으면 안 됩니다.", "효과가 나타나기까지 30분 정도 돼요.",
-                      "아세트아미노펜은 보통 졸음을 일으키지 않아요.",
-                      "졸리거나 어지러우면 운전하지 마세요.", "궁금하면 약사와 상담하세요.",
-                      "Ask your pharmacist whether it is safe to drive.",
-                      "It is not safe to drink alcohol with it.", "You cannot take it with alcohol.",
-                      "If it is safe for you, your doctor will say so.",
-                      "Acetaminophen does not usually make you drowsy."));
+INSTANTIATE_TEST_SUITE_P(Both, PassesVerdict,
+                         ::testing::Values("술과 함께 먹으면 안 됩니다.",
+                                           "효과가 나타나기까지 30분 정도 돼요.",
+                                           "아세트아미노펜은 보통 졸음을 일으키지 않아요.",
+                                           "졸리거나 어지러우면 운전하지 마세요.",
+                                           "궁금하면 약사와 상담하세요.",
+                                           "Ask your pharmacist whether it is safe to drive.",
+                                           "It is not safe to drink alcohol with it.",
+                                           "You cannot take it with alcohol.",
+                                           "If it is safe for you, your doctor will say so.",
+                                           "Acetaminophen does not usually make you drowsy."));
 
 TEST(SafetyFilterTest, AmountsAreNotConfusedWithOrdinaryWords) {
   for (const char* s :

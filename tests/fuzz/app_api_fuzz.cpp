@@ -4,7 +4,8 @@
 // /api/ask read theirs.
 // Input: byte 0 picks the endpoint, byte 1 the id (or the day offset), the rest is the body.
 // Invariants:
-//   - every call returns a value or a typed ApiError with a 4xx/5xx status, never throws or crashes;
+//   - every call returns a value or a typed ApiError with a 4xx/5xx status, never throws or
+//   crashes;
 //   - a 5xx is never the client's doing: only Storage (500) may come back, and it must not, on
 //     an in-memory store;
 //   - the store stays readable, and every medicine in it respects the bounds of
@@ -32,8 +33,8 @@ using nlohmann::json;
 namespace {
 
 dd::MedicationStore& store() {
-  static auto clock = std::make_shared<dd::FixedClock>(
-      dd::parse_local_date_time("2026-11-24T07:30").value());
+  static auto clock =
+      std::make_shared<dd::FixedClock>(dd::parse_local_date_time("2026-11-24T07:30").value());
   static auto opened = dd::MedicationStore::open_in_memory(clock);
   return *opened;
 }
@@ -75,14 +76,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   dd::MedicationStore& s = store();
   switch (op) {
-    case 0: check(srv::add_medicine(s, *body)); break;
-    case 1: check(srv::edit_medicine(s, id, *body)); break;
-    case 2: check(srv::delete_medicine(s, id)); break;
-    case 3: check(srv::take_or_skip(s, id, true, *body)); break;
-    case 4: check(srv::take_or_skip(s, id, false, *body)); break;
-    case 5: check(srv::today_json(s, std::string(text.substr(0, 32)))); break;
-    case 6: check(srv::scan_text(*body)); break;
-    case 7: check(srv::scan_save(s, *body)); break;
+    case 0:
+      check(srv::add_medicine(s, *body));
+      break;
+    case 1:
+      check(srv::edit_medicine(s, id, *body));
+      break;
+    case 2:
+      check(srv::delete_medicine(s, id));
+      break;
+    case 3:
+      check(srv::take_or_skip(s, id, true, *body));
+      break;
+    case 4:
+      check(srv::take_or_skip(s, id, false, *body));
+      break;
+    case 5:
+      check(srv::today_json(s, std::string(text.substr(0, 32))));
+      break;
+    case 6:
+      check(srv::scan_text(*body));
+      break;
+    case 7:
+      check(srv::scan_save(s, *body));
+      break;
     case 8:
       check(srv::assistant_call(*body, srv::AssistantCall::Mode::kCoach));
       check(srv::assistant_call(*body, srv::AssistantCall::Mode::kAsk));

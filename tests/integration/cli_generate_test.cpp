@@ -28,7 +28,8 @@ CliResult run(const std::string& args) {
 }  // namespace
 
 TEST(CliGenerateTest, StreamsTextAndPrintsStatsOnRequest) {
-  CliResult r = run("--model " + quote(kBundle) + " generate hello --temperature 0 --max-tokens 8 --stats");
+  CliResult r =
+      run("--model " + quote(kBundle) + " generate hello --temperature 0 --max-tokens 8 --stats");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_FALSE(r.out.empty());
   EXPECT_NE(r.err.find("loading model"), std::string::npos);
@@ -50,9 +51,11 @@ TEST(CliGenerateTest, JsonCarriesTextUsageAndIdsAndIsDeterministic) {
 }
 
 TEST(CliGenerateTest, IdsFlagPrintsTokenIds) {
-  CliResult r = run("--model " + quote(kBundle) + " generate hi --temperature 0 --max-tokens 4 --ids");
+  CliResult r =
+      run("--model " + quote(kBundle) + " generate hi --temperature 0 --max-tokens 4 --ids");
   ASSERT_EQ(r.code, 0) << r.err;
-  for (char c : r.out) EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(c)) || c == ' ' || c == '\n');
+  for (char c : r.out)
+    EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(c)) || c == ' ' || c == '\n');
 }
 
 TEST(CliGenerateTest, MissingBundleIsModelNotFoundWithExitCode4) {

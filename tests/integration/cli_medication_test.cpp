@@ -371,8 +371,8 @@ TEST_F(CliMedicationTest, NowComesFromTheEnvironment) {
 // Text a user writes is bounded (CreateScheduleParams): not UTF-8, too long or with a control
 // character, it is a usage error whose JSON names the field and stays valid JSON.
 TEST_F(CliMedicationTest, InvalidUtf8OrUnboundedUserTextIsAnInvalidFieldInValidJson) {
-  for (const std::string& name : {std::string("bad\xff name"), std::string(101, 'a'),
-                                  std::string("tab\tname")}) {
+  for (const std::string& name :
+       {std::string("bad\xff name"), std::string(101, 'a'), std::string("tab\tname")}) {
     const CliResult r =
         run({"--json", "med", "add", "--name", name, "--dosage", "1정", "--times", "08:00"});
     EXPECT_EQ(r.code, kExitUsage) << r.err;

@@ -98,8 +98,8 @@ TEST_F(CliScanTest, SaveCreatesSchedulesVisibleInMedListAndToday) {
   ASSERT_EQ(report["saved"].size(), 1u);
   EXPECT_EQ(report["saved"][0]["medicine"]["name"], "에어탈정(아세클로페낙)");
   // The same item shape as the server's /api/scan/save (json_codec's scan_saved_json).
-  for (const char* key : {"medication", "medicine", "schedule", "records_added", "records_removed",
-                          "open_ended"}) {
+  for (const char* key :
+       {"medication", "medicine", "schedule", "records_added", "records_removed", "open_ended"}) {
     EXPECT_TRUE(report["saved"][0].contains(key)) << key;
   }
   EXPECT_EQ(report["saved"][0]["records_removed"], 0);

@@ -110,8 +110,8 @@ TEST(AttentionKernelTest, MatchesReferenceOverShapesAndPositions) {
     float worst = 0;
     for (size_t i = 0; i < out.size(); ++i) worst = std::max(worst, std::abs(out[i] - want[i]));
     EXPECT_LT(worst, 2e-5f) << "B" << c.batch << " S" << c.seq << " Hq" << c.q_heads << " Hkv"
-                            << c.kv_heads << " D" << c.head_dim << " L" << c.cache_len
-                            << " start " << c.start_pos;
+                            << c.kv_heads << " D" << c.head_dim << " L" << c.cache_len << " start "
+                            << c.start_pos;
   }
 }
 
@@ -186,8 +186,8 @@ namespace {
 
 using et::extension::make_tensor_ptr;
 using et::extension::TensorPtr;
-using et::runtime::EValue;
 using et::runtime::Error;
+using et::runtime::EValue;
 
 TensorPtr tensor(std::vector<int32_t> sizes, float fill = 0.5f) {
   size_t n = 1;
@@ -227,10 +227,11 @@ TEST(AttentionOperatorTest, SdpaOperatorComputesAndResizesOutput) {
   auto k = make_tensor_ptr({1, 12, 2, 8}, kv);
   auto v = make_tensor_ptr({1, 12, 2, 8}, vv);
   // A dynamically shaped output planned for up to 8 tokens, as a program's memory plan gives it.
-  auto out = make_tensor_ptr({1, 8, 4, 8}, std::vector<float>(8 * 4 * 8, 0.0f), {}, {}, et::aten::ScalarType::Float,
-                             et::aten::TensorShapeDynamism::DYNAMIC_BOUND);
-  ASSERT_EQ(run_op("dailydrug::sdpa.out", {EValue(*q), EValue(*k), EValue(*v), EValue(int64_t{5}),
-                                           EValue(*out)}),
+  auto out =
+      make_tensor_ptr({1, 8, 4, 8}, std::vector<float>(8 * 4 * 8, 0.0f), {}, {},
+                      et::aten::ScalarType::Float, et::aten::TensorShapeDynamism::DYNAMIC_BOUND);
+  ASSERT_EQ(run_op("dailydrug::sdpa.out",
+                   {EValue(*q), EValue(*k), EValue(*v), EValue(int64_t{5}), EValue(*out)}),
             Error::Ok);
   ASSERT_EQ(out->size(1), 3);
   const auto want = reference_sdpa(qv, kv, vv, shape_of(c));
@@ -248,14 +249,14 @@ TEST(AttentionOperatorTest, BadShapesFailTheKernelInsteadOfCrashing) {
     return run_op("dailydrug::sdpa.out",
                   {EValue(*qq), EValue(*kk), EValue(*vv), EValue(pos), EValue(*out)});
   };
-  EXPECT_EQ(run_sdpa(q, k, v, 10), Error::InvalidArgument);         // 10 + 3 > 12 positions
-  EXPECT_EQ(run_sdpa(q, k, v, -1), Error::InvalidArgument);         // negative position
+  EXPECT_EQ(run_sdpa(q, k, v, 10), Error::InvalidArgument);  // 10 + 3 > 12 positions
+  EXPECT_EQ(run_sdpa(q, k, v, -1), Error::InvalidArgument);  // negative position
   EXPECT_EQ(run_sdpa(tensor({1, 3, 3, 8}), k, v, 0), Error::InvalidArgument);   // 3 % 2 heads
   EXPECT_EQ(run_sdpa(tensor({1, 3, 4, 4}), k, v, 0), Error::InvalidArgument);   // head_dim
   EXPECT_EQ(run_sdpa(q, k, tensor({1, 11, 2, 8}), 0), Error::InvalidArgument);  // k != v
   EXPECT_EQ(run_sdpa(tensor({3, 4, 8}), k, v, 0), Error::InvalidArgument);      // 3-D query
   auto ints = make_tensor_ptr({1, 3, 4, 8}, std::vector<int32_t>(96, 1));
-  EXPECT_EQ(run_sdpa(ints, k, v, 0), Error::InvalidArgument);                   // dtype
+  EXPECT_EQ(run_sdpa(ints, k, v, 0), Error::InvalidArgument);  // dtype
   // An output too small for the query (static shape) is an error, not an overflow.
   auto small = tensor({1, 1, 4, 8});
   EXPECT_EQ(run_op("dailydrug::sdpa.out",
@@ -264,9 +265,9 @@ TEST(AttentionOperatorTest, BadShapesFailTheKernelInsteadOfCrashing) {
   // Wrong argument kinds and counts.
   EXPECT_EQ(run_op("dailydrug::sdpa.out", {EValue(*q), EValue(*k), EValue(*v)}),
             Error::InvalidArgument);
-  EXPECT_EQ(run_op("dailydrug::sdpa.out",
-                   {EValue(*q), EValue(*k), EValue(*v), EValue(*q), EValue(*out)}),
-            Error::InvalidArgument);
+  EXPECT_EQ(
+      run_op("dailydrug::sdpa.out", {EValue(*q), EValue(*k), EValue(*v), EValue(*q), EValue(*out)}),
+      Error::InvalidArgument);
 
   auto cache = tensor({1, 12, 2, 8}, 0.0f);
   auto dummy = tensor({1});
@@ -274,7 +275,7 @@ TEST(AttentionOperatorTest, BadShapesFailTheKernelInsteadOfCrashing) {
     return run_op("dailydrug::update_cache.out",
                   {EValue(*value), EValue(*cache), EValue(pos), EValue(*dummy)});
   };
-  EXPECT_EQ(run_update(tensor({1, 3, 2, 8}), 9), Error::Ok);               // ends at the last slot
+  EXPECT_EQ(run_update(tensor({1, 3, 2, 8}), 9), Error::Ok);  // ends at the last slot
   EXPECT_EQ(cache->const_data_ptr<float>()[9 * 16], 0.5f);
   EXPECT_EQ(run_update(tensor({1, 3, 2, 8}), 10), Error::InvalidArgument);  // past the end
   EXPECT_EQ(run_update(tensor({1, 3, 3, 8}), 0), Error::InvalidArgument);   // heads differ

@@ -54,10 +54,9 @@ TEST(CustomOpModelTest, ChunkedPrefillAndDecodeMatchEager) {
   auto model = load();
   ASSERT_TRUE(model);
   // Different chunkings put chunk boundaries (start positions) in different places.
-  for (const std::vector<size_t>& chunks : {std::vector<size_t>{1, 1, 1, 1},
-                                            std::vector<size_t>{5},
-                                            std::vector<size_t>{15, 3},
-                                            std::vector<size_t>{2, 7, 4}}) {
+  for (const std::vector<size_t>& chunks :
+       {std::vector<size_t>{1, 1, 1, 1}, std::vector<size_t>{5}, std::vector<size_t>{15, 3},
+        std::vector<size_t>{2, 7, 4}}) {
     size_t pos = 0;
     for (size_t n : chunks) {
       auto out = model->forward(std::span(ref.tokens).subspan(pos, n), static_cast<int64_t>(pos));
@@ -82,11 +81,13 @@ TEST(CustomOpModelTest, FillsTheCacheToTheLastPositionAndRefusesBeyond) {
   // Fill all positions with a repeating token pattern; every call must succeed and give finite
   // logits (the last call writes the last cache slot).
   std::vector<TokenId> toks;
-  for (int64_t i = 0; i < ctx; ++i) toks.push_back(ref.tokens[static_cast<size_t>(i) % ref.tokens.size()]);
+  for (int64_t i = 0; i < ctx; ++i)
+    toks.push_back(ref.tokens[static_cast<size_t>(i) % ref.tokens.size()]);
   int64_t pos = 0;
   while (pos < ctx) {
     const int64_t n = std::min(per_call, ctx - pos);
-    auto out = model->forward(std::span(toks).subspan(static_cast<size_t>(pos), static_cast<size_t>(n)), pos);
+    auto out = model->forward(
+        std::span(toks).subspan(static_cast<size_t>(pos), static_cast<size_t>(n)), pos);
     ASSERT_TRUE(out.ok()) << "at " << pos << ": " << out.error().message();
     for (float x : *out) ASSERT_TRUE(std::isfinite(x));
     pos += n;

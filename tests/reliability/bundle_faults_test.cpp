@@ -325,8 +325,10 @@ TEST(FlatTensorCheckTest, EverySingleBitFlipIsRefusedOrHarmlessToExecuTorch) {
     ASSERT_TRUE(WIFEXITED(status)) << "bit " << bit << ": " << describe_child(status);
     ++loaded;
   }
-  std::printf("[ flat tensor ] %zu single-bit flips: %d refused by our check, %d loaded by "
-              "ExecuTorch without a crash\n", good.size() * 8, refused, loaded);
+  std::printf(
+      "[ flat tensor ] %zu single-bit flips: %d refused by our check, %d loaded by "
+      "ExecuTorch without a crash\n",
+      good.size() * 8, refused, loaded);
   EXPECT_GT(refused, 0);
 }
 

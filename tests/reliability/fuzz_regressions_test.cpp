@@ -196,13 +196,16 @@ TEST(FuzzRegressionTest, LineNumbersBeyondIntAreInvalidNotUndefinedBehaviour) {
   for (const char* line : {"184467440737095516152", "1e20", "2147483648", "1048577"}) {
     std::string m = med;
     m.replace(m.find("LINE"), 4, line);
-    auto r = dailydrug::app::parse_scan_result(R"({"medications": [)" + m + R"(], "warnings": []})");
+    auto r =
+        dailydrug::app::parse_scan_result(R"({"medications": [)" + m + R"(], "warnings": []})");
     ASSERT_FALSE(r.ok()) << line;
     EXPECT_EQ(r.error().kind, dailydrug::app::ErrorKind::kInvalid) << line;
   }
   std::string ok = med;
   ok.replace(ok.find("LINE"), 4, "1048576");
-  EXPECT_TRUE(dailydrug::app::parse_scan_result(R"({"medications": [)" + ok + R"(], "warnings": []})").ok());
+  EXPECT_TRUE(
+      dailydrug::app::parse_scan_result(R"({"medications": [)" + ok + R"(], "warnings": []})")
+          .ok());
   const std::string warning =
       R"({"medications": [], "warnings": [{"code": "missing", "field": null, "medication": 64,
           "line": null, "message": "m"}]})";

@@ -142,7 +142,8 @@ TEST(RunnerInputFaultTest, NulBytesAndControlCharactersAreOrdinaryText) {
   ASSERT_TRUE(base.ok()) << base.error().message();
   for (const std::string& text :
        {std::string("a\0b", 3), std::string("\0\0\0", 3), std::string("\x01\x02\x1b[0m\t\r\n"),
-        std::string("\xEF\xBB\xBFhi"), std::string("\xEF\xBF\xBF"), std::string("\xF4\x8F\xBF\xBF")}) {
+        std::string("\xEF\xBB\xBFhi"), std::string("\xEF\xBF\xBF"),
+        std::string("\xF4\x8F\xBF\xBF")}) {
     const std::string shown = ::testing::PrintToString(text);
     auto r = runner->generate(raw(text));
     ASSERT_TRUE(r.ok()) << shown << ": " << r.error().message();
@@ -182,7 +183,7 @@ TEST(RunnerInputFaultTest, MalformedUtf8StopStringNeverBreaksTheStream) {
   ASSERT_TRUE(is_valid_utf8(plain->text));
   ASSERT_NE(plain->text.find('\xEF'), std::string::npos)
       << "the reply should have a multi-byte character: " << ::testing::PrintToString(plain->text);
-  req.stop = {"\xFF", std::string("\xC0", 1), "\xC1\x80", "\xF5\x80\x80\x80", "\xED\xA0\x80",
+  req.stop = {"\xFF",    std::string("\xC0", 1), "\xC1\x80", "\xF5\x80\x80\x80", "\xED\xA0\x80",
               "\xFE\xFF"};
   auto r = runner->generate(req);
   ASSERT_TRUE(r.ok()) << r.error().message();

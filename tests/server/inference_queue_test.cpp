@@ -162,11 +162,10 @@ TEST(InferenceQueueTest, AModelThatCannotLoadFailsTheJobWithItsKindAndIsTriedAga
     g.cancel = j.cancel_token();
     return outcome_of(m.generate(g));
   };
-  auto job = queue.submit(
-      [](llm::LocalLlm&, GenerationJob&) -> GenerationJob::Outcome {
-        ADD_FAILURE() << "work ran without a model";
-        return llm::GenerationResponse{};
-      });
+  auto job = queue.submit([](llm::LocalLlm&, GenerationJob&) -> GenerationJob::Outcome {
+    ADD_FAILURE() << "work ran without a model";
+    return llm::GenerationResponse{};
+  });
   ASSERT_TRUE(job.ok());
   const auto& outcome = finish(**job);
   ASSERT_FALSE(outcome.ok());

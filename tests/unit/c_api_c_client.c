@@ -40,8 +40,8 @@ int c_client_generate(const char* bundle_dir, const char* prompt, int* streamed_
     req.max_output_tokens = 8;
     rc = ddllm_generate(runner, &req, collect, NULL, &streamed, &resp, &err);
     if (rc == DDLLM_OK) {
-      *streamed_equals_text = streamed.len == resp.text_len &&
-                              memcmp(streamed.text, resp.text, resp.text_len) == 0;
+      *streamed_equals_text =
+          streamed.len == resp.text_len && memcmp(streamed.text, resp.text, resp.text_len) == 0;
     }
     ddllm_response_free(&resp);
     ddllm_close(runner);

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -16,7 +17,6 @@
 #include <fstream>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -24,8 +24,7 @@
 namespace fs = std::filesystem;
 
 extern "C" int c_client_generate(const char* bundle_dir, const char* prompt,
-                                 int* streamed_equals_text, char* kind_name,
-                                 size_t kind_name_size);
+                                 int* streamed_equals_text, char* kind_name, size_t kind_name_size);
 
 namespace {
 
@@ -392,7 +391,7 @@ TEST_F(CApiTest, PromptBeyondContextIsContextLengthExceeded) {
   EXPECT_EQ(err_.expected, 64);
   EXPECT_GT(err_.actual, 100);
   ASSERT_EQ(generate(greedy("ok", 3)), DDLLM_OK);  // still usable
-  EXPECT_EQ(err_.kind, 0);  // the error of the previous call is gone
+  EXPECT_EQ(err_.kind, 0);                         // the error of the previous call is gone
 }
 
 TEST_F(CApiTest, OutOfRangeSamplingIsConfigurationInvalidWithTheKey) {

@@ -58,9 +58,10 @@ TEST(ChatTemplateTest, SeveralSystemMessagesAreJoined) {
 TEST(ChatTemplateTest, GemmaPutsSystemIntoFirstUserTurn) {
   auto r = gemma().render({{"system", "S"}, {"user", "hi"}, {"assistant", "yo"}, {"user", "q"}});
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(*r,
-            "<bos><start_of_turn>user\nS\n\nhi<end_of_turn>\n<start_of_turn>model\nyo<end_of_turn>\n"
-            "<start_of_turn>user\nq<end_of_turn>\n<start_of_turn>model\n");
+  EXPECT_EQ(
+      *r,
+      "<bos><start_of_turn>user\nS\n\nhi<end_of_turn>\n<start_of_turn>model\nyo<end_of_turn>\n"
+      "<start_of_turn>user\nq<end_of_turn>\n<start_of_turn>model\n");
 }
 
 TEST(ChatTemplateTest, ContentWithBracesIsVerbatim) {

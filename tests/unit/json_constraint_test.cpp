@@ -56,9 +56,15 @@ const char* kMedication = R"({
 
 TEST(JsonGrammarTest, AcceptsValidDocumentsWithWhitespace) {
   auto g = grammar(kMedication);
-  EXPECT_TRUE(accepts(g, R"({"name":"타이레놀","times_per_day":3,"timing":"식후","time_slots":["08:00","13:00","19:00"]})"));
-  EXPECT_TRUE(accepts(g, R"({ "name": "a", "times_per_day": null, "timing": null, "time_slots": [], "note": "x\"y" })"));
-  EXPECT_TRUE(accepts(g, "{\n  \"name\": \"a\",\n  \"times_per_day\": 24,\n  \"timing\": \"취침전\",\n  \"time_slots\": [\"23:59\"]\n}"));
+  EXPECT_TRUE(accepts(
+      g,
+      R"({"name":"타이레놀","times_per_day":3,"timing":"식후","time_slots":["08:00","13:00","19:00"]})"));
+  EXPECT_TRUE(accepts(
+      g,
+      R"({ "name": "a", "times_per_day": null, "timing": null, "time_slots": [], "note": "x\"y" })"));
+  EXPECT_TRUE(accepts(g,
+                      "{\n  \"name\": \"a\",\n  \"times_per_day\": 24,\n  \"timing\": "
+                      "\"취침전\",\n  \"time_slots\": [\"23:59\"]\n}"));
 }
 
 TEST(JsonGrammarTest, RejectsWhatTheSchemaForbids) {
@@ -69,14 +75,17 @@ TEST(JsonGrammarTest, RejectsWhatTheSchemaForbids) {
   EXPECT_FALSE(prefix_ok(g, R"({"name":"a","times_per_day":-)"));
   EXPECT_FALSE(prefix_ok(g, R"({"name":"a","times_per_day":"3")"));
   EXPECT_FALSE(prefix_ok(g, R"({"name":"a","times_per_day":3,"timing":"식간")"));
-  EXPECT_FALSE(prefix_ok(g, R"({"name":"a","times_per_day":3,"timing":null,"time_slots":["24:00")"));
+  EXPECT_FALSE(
+      prefix_ok(g, R"({"name":"a","times_per_day":3,"timing":null,"time_slots":["24:00")"));
   EXPECT_FALSE(prefix_ok(g, R"({"name":"a","times_per_day":3,"timing":null,"time_slots":["8:00")"));
   EXPECT_FALSE(prefix_ok(g, R"({"name":"a","timing")"));  // times_per_day skipped
   EXPECT_FALSE(prefix_ok(g, R"({"name":"a","times_per_day":3,"timing":null})"));
   EXPECT_FALSE(prefix_ok(g, R"({"name":"a","times_per_day":3,"timing":null,"time_slots":[],"x")"));
-  EXPECT_FALSE(prefix_ok(g, R"({"name":"")"));  // minLength 1
+  EXPECT_FALSE(prefix_ok(g, R"({"name":"")"));                       // minLength 1
   EXPECT_FALSE(prefix_ok(g, R"({"name":"abcdefghijklmnopqrstu")"));  // maxLength 20
-  EXPECT_FALSE(prefix_ok(g, R"({"name":"a","times_per_day":3,"timing":null,"time_slots":["08:00","08:01","08:02","08:03",)"));
+  EXPECT_FALSE(prefix_ok(
+      g,
+      R"({"name":"a","times_per_day":3,"timing":null,"time_slots":["08:00","08:01","08:02","08:03",)"));
   // Not JSON at all: trailing garbage, control characters, \u escapes, bad UTF-8.
   EXPECT_FALSE(prefix_ok(g, R"({"name":"a"} )"));
   EXPECT_FALSE(prefix_ok(g, "{\"name\":\"a\nb\""));
@@ -93,7 +102,8 @@ TEST(JsonGrammarTest, APrefixThatCannotCompleteIsRejectedEarly) {
   EXPECT_TRUE(prefix_ok(g, R"({"name":"a","times_per_day":24)"));
   EXPECT_FALSE(prefix_ok(g, R"({"name":"a","times_per_day":30)"));
   // A Hangul lead byte where the pattern wants a digit is refused at the lead byte.
-  EXPECT_FALSE(prefix_ok(g, "{\"name\":\"a\",\"times_per_day\":3,\"timing\":null,\"time_slots\":[\"\xEC"));
+  EXPECT_FALSE(
+      prefix_ok(g, "{\"name\":\"a\",\"times_per_day\":3,\"timing\":null,\"time_slots\":[\"\xEC"));
   // Whitespace runs are bounded, so a model cannot stall forever between tokens.
   EXPECT_TRUE(prefix_ok(g, "{\n      "));
   EXPECT_FALSE(prefix_ok(g, "{" + std::string(9, ' ')));
@@ -117,7 +127,8 @@ TEST(JsonGrammarTest, NumbersLiteralsAndUnions) {
   }
   EXPECT_FALSE(accepts(lits, "100"));
   EXPECT_FALSE(accepts(lits, "tru"));
-  auto u = grammar(R"({"anyOf":[{"type":"string","maxLength":2},{"type":"integer"},{"type":"null"}]})");
+  auto u =
+      grammar(R"({"anyOf":[{"type":"string","maxLength":2},{"type":"integer"},{"type":"null"}]})");
   EXPECT_TRUE(accepts(u, "\"ab\""));
   EXPECT_TRUE(accepts(u, "-7"));
   EXPECT_TRUE(accepts(u, "null"));
@@ -214,8 +225,9 @@ int random_walks_validate(const std::shared_ptr<const JsonGrammar>& g,
     EXPECT_FALSE(doc.is_discarded()) << text;
     if (doc.is_discarded()) continue;
     auto violations = validator.validate(doc);
-    EXPECT_TRUE(violations.empty()) << text << "\n" << violations.front().path << ": "
-                                    << violations.front().message;
+    EXPECT_TRUE(violations.empty())
+        << text << "\n"
+        << violations.front().path << ": " << violations.front().message;
   }
   return completed;
 }
@@ -231,8 +243,8 @@ std::string walk_alphabet(const std::string& extra) {
 TEST(JsonGrammarTest, RandomWalksProduceValidDocuments) {
   auto validator = app::JsonSchema::compile(json::parse(kMedication));
   ASSERT_TRUE(validator.ok());
-  EXPECT_GT(random_walks_validate(grammar(kMedication), *validator,
-                                  walk_alphabet("\n식전후취침"), 7, 300, 400),
+  EXPECT_GT(random_walks_validate(grammar(kMedication), *validator, walk_alphabet("\n식전후취침"),
+                                  7, 300, 400),
             50);
 }
 
@@ -375,9 +387,9 @@ TEST(JsonGrammarTest, RandomWalksOverTheScanResultSchemaValidateWithTheAppValida
   ASSERT_TRUE(compiled.ok()) << compiled.error().message();
   const auto& validator = app::scan_result_schema();
   ASSERT_TRUE(validator.ok());
-  EXPECT_GT(random_walks_validate(*compiled, *validator, walk_alphabet("\n정mg일회식후"), 11,
-                                  200, 3000),
-            20);
+  EXPECT_GT(
+      random_walks_validate(*compiled, *validator, walk_alphabet("\n정mg일회식후"), 11, 200, 3000),
+      20);
 }
 
 }  // namespace

@@ -22,9 +22,8 @@ class LocalLlmTest : public ::testing::Test {
  protected:
   void SetUp() override {
     root_ = fs::temp_directory_path() /
-            ("dd_local_llm_" + std::string(::testing::UnitTest::GetInstance()
-                                               ->current_test_info()
-                                               ->name()));
+            ("dd_local_llm_" +
+             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(root_);
     fs::create_directories(root_ / "assets");
     fs::copy(kBundle, root_ / "assets" / "tiny", fs::copy_options::recursive);
@@ -316,8 +315,8 @@ TEST_F(LocalLlmTest, CancelReachesARequestThatWaitsForTheModel) {
 TEST_F(LocalLlmTest, ACancelledTokenStopsTheFirstUseCopy) {
   auto llm = LocalLlm::create(config());
   auto token = make_cancel_token();
-  Status s = (*llm)->load([&](uint64_t, uint64_t, const std::string&) { token->cancel(); },
-                          token.get());
+  Status s =
+      (*llm)->load([&](uint64_t, uint64_t, const std::string&) { token->cancel(); }, token.get());
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().kind, ErrorKind::kAssetCopyFailed);
   EXPECT_EQ(s.error().cause, "cancelled");

@@ -37,7 +37,9 @@ const Reference& reference() {
   return r;
 }
 
-std::string dir(const char* bundle) { return (kFixture / bundle).string(); }
+std::string dir(const char* bundle) {
+  return (kFixture / bundle).string();
+}
 
 std::unique_ptr<ExecutorchModel> load(const fs::path& pte, std::vector<std::string> data = {}) {
   ModelLoadOptions o;
@@ -78,8 +80,7 @@ float max_diff(const std::vector<std::vector<float>>& a, const nlohmann::json& b
   return m;
 }
 
-float max_diff(const std::vector<std::vector<float>>& a,
-               const std::vector<std::vector<float>>& b) {
+float max_diff(const std::vector<std::vector<float>>& a, const std::vector<std::vector<float>>& b) {
   return max_diff(a, nlohmann::json(b));
 }
 

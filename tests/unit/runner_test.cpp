@@ -111,24 +111,24 @@ TEST(RunnerTest, PrefixCacheReusesTokensWithoutChangingOutput) {
 
   auto runner = make_runner();
   GenerationStats s1, s2;
-  auto first = runner->generate(greedy("same start, first"), {},
-                                [&](const GenerationStats& s) { s1 = s; });
+  auto first =
+      runner->generate(greedy("same start, first"), {}, [&](const GenerationStats& s) { s1 = s; });
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(s1.reused_prefix_tokens, 0);
   EXPECT_GT(s1.load_ms, 0.0);
   EXPECT_GT(s1.ttft_ms, 0.0);
   EXPECT_GT(s1.prefill_tokens_per_s, 0.0);
   EXPECT_GT(s1.peak_rss_kb, 0);
-  auto second = runner->generate(greedy("same start, second"), {},
-                                 [&](const GenerationStats& s) { s2 = s; });
+  auto second =
+      runner->generate(greedy("same start, second"), {}, [&](const GenerationStats& s) { s2 = s; });
   ASSERT_TRUE(second.ok());
   EXPECT_GT(s2.reused_prefix_tokens, 10);  // the template head and "same start, "
   EXPECT_LT(s2.reused_prefix_tokens, s2.prompt_tokens);
   EXPECT_EQ(second->output_ids, want->output_ids);
 
   GenerationStats s3;
-  auto again = runner->generate(greedy("same start, second"), {},
-                                [&](const GenerationStats& s) { s3 = s; });
+  auto again =
+      runner->generate(greedy("same start, second"), {}, [&](const GenerationStats& s) { s3 = s; });
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(s3.reused_prefix_tokens, s3.prompt_tokens - 1);  // all but the last prompt token
   EXPECT_EQ(again->output_ids, want->output_ids);
@@ -372,8 +372,7 @@ TEST(BundleTest, MissingFolderOrConfigIsModelNotFound) {
 }
 
 TEST(BundleTest, MalformedConfigNamesTheKey) {
-  EXPECT_EQ(ModelBundle::parse_config("{not json").error().kind,
-            ErrorKind::kConfigurationInvalid);
+  EXPECT_EQ(ModelBundle::parse_config("{not json").error().kind, ErrorKind::kConfigurationInvalid);
   std::ifstream in(fs::path(kBundle) / "model_config.json");
   const std::string good((std::istreambuf_iterator<char>(in)), {});
   ASSERT_TRUE(ModelBundle::parse_config(good).ok());
@@ -449,8 +448,7 @@ TEST(RunnerStepTest, SeekRewindsAndTheSameTokensFollow) {
   const auto first = three();
   EXPECT_EQ(runner->position(), n + 3);
   ASSERT_TRUE(runner->seek(n).ok());
-  EXPECT_EQ(runner->next_token(greedy_sampling()).error().kind,
-            ErrorKind::kInferenceNotInitialized)
+  EXPECT_EQ(runner->next_token(greedy_sampling()).error().kind, ErrorKind::kInferenceNotInitialized)
       << "after a seek there are no logits until a token runs";
   // Rewind one further and run the last prompt token again: the same continuation follows.
   ASSERT_TRUE(runner->seek(n - 1).ok());

@@ -296,8 +296,8 @@ TEST(WeightCacheTest, KillDuringTheCacheWriteNeverLeavesAFileThatIsUsed) {
       EXPECT_FALSE(fs::exists(tmp)) << "the dead writer's temp file stays: " << tmp;
     }
   }
-  std::printf("killed while the cache file was being written in %d of %d rounds\n",
-              killed_writing, kRounds);
+  std::printf("killed while the cache file was being written in %d of %d rounds\n", killed_writing,
+              kRounds);
   EXPECT_GE(killed_writing, 4) << "the kills did not land during the cache write";
   const Loaded plain = load_and_generate(DD_TEST_BUNDLE_DIR, "", prompt);
   ASSERT_FALSE(plain.output.empty());

@@ -40,7 +40,6 @@
 
 #include "dailydrug/llm/bundle.h"
 #include "dailydrug/llm/local_llm.h"
-#include "dailydrug/llm/local_llm.h"
 #include "dailydrug/llm/runner.h"
 
 using namespace dailydrug::llm;
@@ -56,10 +55,14 @@ struct Series {
   nlohmann::json summary() const {
     auto v = values;
     std::sort(v.begin(), v.end());
-    const double median = v.empty() ? 0 : (v.size() % 2 ? v[v.size() / 2]
-                                                         : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2);
-    return {{"workload", name}, {"unit", unit}, {"median", median},
-            {"min", v.empty() ? 0 : v.front()}, {"max", v.empty() ? 0 : v.back()},
+    const double median =
+        v.empty() ? 0
+                  : (v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2);
+    return {{"workload", name},
+            {"unit", unit},
+            {"median", median},
+            {"min", v.empty() ? 0 : v.front()},
+            {"max", v.empty() ? 0 : v.back()},
             {"reps", v.size()}};
   }
 };
@@ -337,15 +340,15 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     char line[256];
     for (const auto& s : results) {
       const auto j = s.summary();
-      std::snprintf(line, sizeof line, "| %s | %s | %.1f | %.1f | %.1f | %d |\n",
-                    s.name.c_str(), s.unit.c_str(), j["median"].get<double>(),
-                    j["min"].get<double>(), j["max"].get<double>(), j["reps"].get<int>());
+      std::snprintf(line, sizeof line, "| %s | %s | %.1f | %.1f | %.1f | %d |\n", s.name.c_str(),
+                    s.unit.c_str(), j["median"].get<double>(), j["min"].get<double>(),
+                    j["max"].get<double>(), j["reps"].get<int>());
       md << line;
     }
     md << "\nBundle " << out["bundle"].get<std::string>() << " ("
-       << out["quantization"].get<std::string>() << ", "
-       << bundle->total_size_bytes() / 1000000 << " MB), " << out["threads"].get<int>()
-       << " threads, peak RSS " << peak_rss / 1024 << " MB.\n";
+       << out["quantization"].get<std::string>() << ", " << bundle->total_size_bytes() / 1000000
+       << " MB), " << out["threads"].get<int>() << " threads, peak RSS " << peak_rss / 1024
+       << " MB.\n";
     if (!turn2_tokens.is_null()) {
       md << "The follow-up turn has " << turn2_tokens["prompt"] << " prompt tokens; warm, "
          << turn2_tokens["reused_from_cache"] << " of them come from the cache.\n";

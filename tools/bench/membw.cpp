@@ -24,8 +24,14 @@ uint64_t sum_slice(const uint64_t* p, size_t n) {
   uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    a0 += p[i]; a1 += p[i + 1]; a2 += p[i + 2]; a3 += p[i + 3];
-    a4 += p[i + 4]; a5 += p[i + 5]; a6 += p[i + 6]; a7 += p[i + 7];
+    a0 += p[i];
+    a1 += p[i + 1];
+    a2 += p[i + 2];
+    a3 += p[i + 3];
+    a4 += p[i + 4];
+    a5 += p[i + 5];
+    a6 += p[i + 6];
+    a7 += p[i + 7];
   }
   for (; i < n; ++i) a0 += p[i];
   return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7;
@@ -73,9 +79,11 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       gbps.push_back(static_cast<double>(words * sizeof(uint64_t)) / s / 1e9);
     }
     std::sort(gbps.begin(), gbps.end());
-    out["results"].push_back({{"threads", t}, {"best_gb_per_s", gbps.back()},
+    out["results"].push_back({{"threads", t},
+                              {"best_gb_per_s", gbps.back()},
                               {"median_gb_per_s", gbps[gbps.size() / 2]},
-                              {"worst_gb_per_s", gbps.front()}, {"reps", reps}});
+                              {"worst_gb_per_s", gbps.front()},
+                              {"reps", reps}});
   }
   out["checksum"] = sink;  // keeps the reads from being optimized away
   std::printf("%s\n", out.dump(2).c_str());

@@ -70,7 +70,8 @@ class [[nodiscard]] BasicStatus {
 #define DD_CONCAT_INNER_(a, b) a##b
 #define DD_CONCAT_(a, b) DD_CONCAT_INNER_(a, b)
 /// `DD_ASSIGN_OR_RETURN(auto x, f());` — unwrap a Result or return its error.
-#define DD_ASSIGN_OR_RETURN(lhs, expr) DD_ASSIGN_OR_RETURN_IMPL_(DD_CONCAT_(dd_r_, __LINE__), lhs, expr)
+#define DD_ASSIGN_OR_RETURN(lhs, expr) \
+  DD_ASSIGN_OR_RETURN_IMPL_(DD_CONCAT_(dd_r_, __LINE__), lhs, expr)
 // `tmp` is an identifier and `lhs` may be a declaration, so neither can be parenthesised.
 // NOLINTBEGIN(bugprone-macro-parentheses)
 #define DD_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \

@@ -223,10 +223,10 @@ Result<BundleConfig> ModelBundle::parse_config(const std::string& json_text) {
   // Ranges, as DailyDrug's validateConfig does, widened where the runtime allows more.
   DD_RETURN_IF_ERROR(check(c.vocab_size > 0, "vocab_size", "must be > 0"));
   DD_RETURN_IF_ERROR(check(c.context_length > 0, "context_length", "must be > 0"));
-  DD_RETURN_IF_ERROR(check(c.max_tokens >= 1 && c.max_tokens <= 8192, "max_tokens",
-                           "must be in [1, 8192]"));
-  DD_RETURN_IF_ERROR(check(c.max_cache_tokens > 0, "memory_settings.max_cache_tokens",
-                           "must be > 0"));
+  DD_RETURN_IF_ERROR(
+      check(c.max_tokens >= 1 && c.max_tokens <= 8192, "max_tokens", "must be in [1, 8192]"));
+  DD_RETURN_IF_ERROR(
+      check(c.max_cache_tokens > 0, "memory_settings.max_cache_tokens", "must be > 0"));
   if (c.default_threads != -1 && (c.default_threads < 1 || c.default_threads > kMaxThreads)) {
     return Error::configuration_invalid(
         "performance_settings.default_threads",
@@ -237,8 +237,8 @@ Result<BundleConfig> ModelBundle::parse_config(const std::string& json_text) {
     DD_RETURN_IF_ERROR(check(id >= 0 && id < c.vocab_size, "eos_ids", "id out of vocabulary"));
   }
   if (c.bos_id) {
-    DD_RETURN_IF_ERROR(check(*c.bos_id >= 0 && *c.bos_id < c.vocab_size, "bos_id",
-                             "id out of vocabulary"));
+    DD_RETURN_IF_ERROR(
+        check(*c.bos_id >= 0 && *c.bos_id < c.vocab_size, "bos_id", "id out of vocabulary"));
   }
   auto listed = [&](const std::string& name) {
     for (const auto& f : c.files) {
@@ -277,8 +277,8 @@ Result<ModelBundle> ModelBundle::open(const std::string& dir, Verify verify) {
     }
     const auto size = fs::file_size(p, ec);
     if (ec || size != f.size_bytes) {
-      return Error::model_corrupted(p.string(), "size " + std::to_string(size) + " != " +
-                                                    std::to_string(f.size_bytes));
+      return Error::model_corrupted(
+          p.string(), "size " + std::to_string(size) + " != " + std::to_string(f.size_bytes));
     }
     const bool data_file = f.role == "data" || f.role == "adapter";
     if (verify == Verify::kFull || data_file) {

@@ -8,7 +8,9 @@ namespace dailydrug::llm {
 JsonConstraintStage::JsonConstraintStage(const TokenMask& mask, const Tokenizer& tokenizer,
                                          std::shared_ptr<const JsonGrammar> grammar,
                                          std::vector<TokenId> eos_ids)
-    : mask_(mask), tokenizer_(tokenizer), matcher_(std::move(grammar)),
+    : mask_(mask),
+      tokenizer_(tokenizer),
+      matcher_(std::move(grammar)),
       eos_ids_(std::move(eos_ids)) {}
 
 Result<std::span<const float>> JsonConstraintStage::apply(std::span<const float> logits) {

@@ -86,8 +86,8 @@ class RegexParser {
     }
     DD_ASSIGN_OR_RETURN(Ast body, alternation());
     if (pos_ != end_) return fail("unexpected ')'");
-    Ast any_star{Ast::kRepeat, {}, {Ast{Ast::kSet, {{0, kMaxCodePoint}}, {}, 0, 0}}, 0,
-                 Ast::kInfinite};
+    Ast any_star{
+        Ast::kRepeat, {}, {Ast{Ast::kSet, {{0, kMaxCodePoint}}, {}, 0, 0}}, 0, Ast::kInfinite};
     Ast whole{Ast::kConcat, {}, {}, 0, 0};
     if (!anchored_start) whole.kids.push_back(any_star);
     whole.kids.push_back(std::move(body));
@@ -102,8 +102,8 @@ class RegexParser {
     return n % 2 == 1;
   }
   Error fail(const std::string& why) const {
-    return Error::configuration_invalid(
-        "json_schema", "pattern \"" + std::string(p_) + "\" at " + std::to_string(pos_) + ": " + why);
+    return Error::configuration_invalid("json_schema", "pattern \"" + std::string(p_) + "\" at " +
+                                                           std::to_string(pos_) + ": " + why);
   }
   bool at_end() const { return pos_ >= end_; }
 
@@ -196,7 +196,11 @@ class RegexParser {
   static RangeSet digit() { return {{'0', '9'}}; }
   static RangeSet word() { return normalise({{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}}); }
   static RangeSet space() {
-    return normalise({{'\t', '\r'}, {' ', ' '}, {0xA0, 0xA0}, {0x2028, 0x2029}, {0xFEFF, 0xFEFF},
+    return normalise({{'\t', '\r'},
+                      {' ', ' '},
+                      {0xA0, 0xA0},
+                      {0x2028, 0x2029},
+                      {0xFEFF, 0xFEFF},
                       {0x3000, 0x3000}});
   }
 
@@ -205,17 +209,39 @@ class RegexParser {
     if (at_end()) return fail("dangling backslash");
     const char c = p_[pos_];
     switch (c) {
-      case 'd': ++pos_; return digit();
-      case 'D': ++pos_; return complement(digit());
-      case 'w': ++pos_; return word();
-      case 'W': ++pos_; return complement(word());
-      case 's': ++pos_; return space();
-      case 'S': ++pos_; return complement(space());
-      case 'n': ++pos_; return RangeSet{{'\n', '\n'}};
-      case 't': ++pos_; return RangeSet{{'\t', '\t'}};
-      case 'r': ++pos_; return RangeSet{{'\r', '\r'}};
-      case 'f': ++pos_; return RangeSet{{'\f', '\f'}};
-      case 'v': ++pos_; return RangeSet{{'\v', '\v'}};
+      case 'd':
+        ++pos_;
+        return digit();
+      case 'D':
+        ++pos_;
+        return complement(digit());
+      case 'w':
+        ++pos_;
+        return word();
+      case 'W':
+        ++pos_;
+        return complement(word());
+      case 's':
+        ++pos_;
+        return space();
+      case 'S':
+        ++pos_;
+        return complement(space());
+      case 'n':
+        ++pos_;
+        return RangeSet{{'\n', '\n'}};
+      case 't':
+        ++pos_;
+        return RangeSet{{'\t', '\t'}};
+      case 'r':
+        ++pos_;
+        return RangeSet{{'\r', '\r'}};
+      case 'f':
+        ++pos_;
+        return RangeSet{{'\f', '\f'}};
+      case 'v':
+        ++pos_;
+        return RangeSet{{'\v', '\v'}};
       case 'u': {
         ++pos_;
         if (pos_ + 4 > end_) return fail("\\u needs 4 hex digits");
@@ -624,9 +650,12 @@ class JsonSchemaCompiler {
   std::vector<uint8_t> first_bytes(uint32_t node) const {
     const Node& n = g_->nodes_[node];
     switch (n.kind) {
-      case Kind::kObject: return {'{'};
-      case Kind::kArray: return {'['};
-      case Kind::kString: return {'"'};
+      case Kind::kObject:
+        return {'{'};
+      case Kind::kArray:
+        return {'['};
+      case Kind::kString:
+        return {'"'};
       case Kind::kNumber: {
         std::vector<uint8_t> b;
         if (!n.has_min || n.minimum < 0) b.push_back('-');
@@ -729,12 +758,37 @@ class JsonSchemaCompiler {
       return schema_error(where, "the schema false allows no value");
     }
     if (!s.is_object()) return schema_error(where, "a schema must be an object or a boolean");
-    static const std::set<std::string> kKnown = {
-        "type", "enum", "const", "properties", "required", "additionalProperties", "items",
-        "minItems", "maxItems", "minLength", "maxLength", "pattern", "minimum", "maximum",
-        "exclusiveMinimum", "exclusiveMaximum", "anyOf", "oneOf", "$ref", "$defs", "definitions",
-        "title", "description", "$schema", "$id", "$comment", "default", "examples", "format",
-        "uniqueItems", "nullable"};
+    static const std::set<std::string> kKnown = {"type",
+                                                 "enum",
+                                                 "const",
+                                                 "properties",
+                                                 "required",
+                                                 "additionalProperties",
+                                                 "items",
+                                                 "minItems",
+                                                 "maxItems",
+                                                 "minLength",
+                                                 "maxLength",
+                                                 "pattern",
+                                                 "minimum",
+                                                 "maximum",
+                                                 "exclusiveMinimum",
+                                                 "exclusiveMaximum",
+                                                 "anyOf",
+                                                 "oneOf",
+                                                 "$ref",
+                                                 "$defs",
+                                                 "definitions",
+                                                 "title",
+                                                 "description",
+                                                 "$schema",
+                                                 "$id",
+                                                 "$comment",
+                                                 "default",
+                                                 "examples",
+                                                 "format",
+                                                 "uniqueItems",
+                                                 "nullable"};
     for (const auto& [k, v] : s.items()) {
       if (!kKnown.count(k)) return schema_error(where, "unsupported keyword \"" + k + "\"");
     }
@@ -908,8 +962,8 @@ class JsonSchemaCompiler {
         }
         if (n.props.size() > 64) return schema_error(where, "more than 64 properties");
         if (!required.empty()) {
-          return schema_error(where, "required names a property that is not defined: " +
-                                         *required.begin());
+          return schema_error(
+              where, "required names a property that is not defined: " + *required.begin());
         }
       } else {
         if (!required.empty()) {
@@ -940,8 +994,12 @@ class JsonSchemaCompiler {
 
 JsonGrammar::JsonGrammar() = default;
 JsonGrammar::~JsonGrammar() = default;
-const Node& JsonGrammar::node(uint32_t i) const { return nodes_[i]; }
-const Dfa& JsonGrammar::dfa(uint32_t i) const { return dfas_[i]; }
+const Node& JsonGrammar::node(uint32_t i) const {
+  return nodes_[i];
+}
+const Dfa& JsonGrammar::dfa(uint32_t i) const {
+  return dfas_[i];
+}
 
 Result<std::shared_ptr<const JsonGrammar>> JsonGrammar::compile(std::string_view schema_json) {
   Json schema = Json::parse(schema_json, nullptr, /*allow_exceptions=*/false);

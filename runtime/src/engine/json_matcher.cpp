@@ -6,11 +6,11 @@
 // function, so a field means one thing.
 #include <algorithm>
 #include <array>
-#include <variant>
 #include <bit>
 #include <cmath>
 #include <cstring>
 #include <numeric>
+#include <variant>
 
 #include "json_grammar_internal.h"
 
@@ -28,8 +28,12 @@ constexpr uint32_t kMaxIntDigits = 18;
 constexpr uint32_t kMaxFracDigits = 12;
 constexpr uint32_t kMaxExpDigits = 2;  // |exponent| <= 99: every value fits a double
 
-bool is_ws(uint8_t b) { return b == ' ' || b == '\n' || b == '\t' || b == '\r'; }
-bool is_digit(uint8_t b) { return b >= '0' && b <= '9'; }
+bool is_ws(uint8_t b) {
+  return b == ' ' || b == '\n' || b == '\t' || b == '\r';
+}
+bool is_digit(uint8_t b) {
+  return b >= '0' && b <= '9';
+}
 
 /// Can a non-negative integer prefix `m` (with `digits` digits; m == 0 only as the whole "0") and
 /// sign grow into a value inside [lo, hi]? Completions are m*10^k + r for r < 10^k, k >= 0 (k = 0
@@ -83,11 +87,11 @@ struct LiteralFrame {
 struct StringFrame {
   enum Phase : uint8_t { kOpen, kBody, kEscape };
   Phase phase = kOpen;
-  uint8_t utf8_left = 0;   // continuation bytes still expected
-  uint8_t utf8_lead = 0;   // the lead byte of the character being read
-  uint32_t chars = 0;      // code points so far (minLength/maxLength)
-  uint32_t dfa_state = 0;  // the pattern's automaton state
-  uint32_t code_point = 0; // the bits of the character being read
+  uint8_t utf8_left = 0;    // continuation bytes still expected
+  uint8_t utf8_lead = 0;    // the lead byte of the character being read
+  uint32_t chars = 0;       // code points so far (minLength/maxLength)
+  uint32_t dfa_state = 0;   // the pattern's automaton state
+  uint32_t code_point = 0;  // the bits of the character being read
 };
 
 struct NumberFrame {
@@ -108,10 +112,10 @@ struct ArrayFrame {
 struct ObjectFrame {
   enum Phase : uint8_t { kOpen, kFirst, kKey, kColon, kValueStart, kValue, kAfterValue, kNextKey };
   Phase phase = kOpen;
-  uint32_t next_prop = 0;   // fixed properties: the first one that may still be written
-  uint32_t value_prop = 0;  // fixed properties: the property whose value comes next
-  uint32_t key_bytes = 0;   // fixed properties: bytes of the key read so far (with its quote)
-  uint64_t candidates = 0;  // fixed properties: the keys that still match those bytes
+  uint32_t next_prop = 0;        // fixed properties: the first one that may still be written
+  uint32_t value_prop = 0;       // fixed properties: the property whose value comes next
+  uint32_t key_bytes = 0;        // fixed properties: bytes of the key read so far (with its quote)
+  uint64_t candidates = 0;       // fixed properties: the keys that still match those bytes
   bool after_backslash = false;  // free keys: inside an escape
   uint8_t utf8_left = 0;         // free keys: continuation bytes still expected
   uint8_t utf8_lead = 0;
@@ -196,7 +200,9 @@ bool JsonMatcher::advance_byte(uint8_t byte) {
   return advance(std::string_view(reinterpret_cast<const char*>(&byte), 1));
 }
 
-bool JsonMatcher::step(uint8_t byte) { return state_->step(byte); }
+bool JsonMatcher::step(uint8_t byte) {
+  return state_->step(byte);
+}
 
 bool JsonMatcher::State::whitespace(uint8_t byte) {
   if (!is_ws(byte) || ws_run >= kMaxWhitespaceRun) return false;
@@ -239,10 +245,9 @@ bool JsonMatcher::State::start_value(uint32_t node, uint8_t byte) {
     case Kind::kLiterals: {
       // The literals starting with `byte` form a contiguous range of the sorted list.
       const auto& lits = n->literals;
-      auto lo = std::lower_bound(lits.begin(), lits.end(), byte,
-                                 [](const std::string& s, uint8_t b) {
-                                   return static_cast<uint8_t>(s[0]) < b;
-                                 });
+      auto lo = std::lower_bound(
+          lits.begin(), lits.end(), byte,
+          [](const std::string& s, uint8_t b) { return static_cast<uint8_t>(s[0]) < b; });
       auto hi = std::upper_bound(lo, lits.end(), byte, [](uint8_t b, const std::string& s) {
         return b < static_cast<uint8_t>(s[0]);
       });
@@ -257,11 +262,20 @@ bool JsonMatcher::State::start_value(uint32_t node, uint8_t byte) {
       if (lit.hi - lit.lo == 1 && lits[lit.lo].size() == 1) complete_top();
       return true;
     }
-    case Kind::kString: f.s = StringFrame{}; break;
-    case Kind::kNumber: f.s = NumberFrame{}; break;
-    case Kind::kArray: f.s = ArrayFrame{}; break;
-    case Kind::kObject: f.s = ObjectFrame{}; break;
-    case Kind::kUnion: return false;  // a union of unions is flattened at compile time
+    case Kind::kString:
+      f.s = StringFrame{};
+      break;
+    case Kind::kNumber:
+      f.s = NumberFrame{};
+      break;
+    case Kind::kArray:
+      f.s = ArrayFrame{};
+      break;
+    case Kind::kObject:
+      f.s = ObjectFrame{};
+      break;
+    case Kind::kUnion:
+      return false;  // a union of unions is flattened at compile time
   }
   if (!push(f)) return false;
   bool consumed = true;
@@ -360,15 +374,32 @@ bool JsonMatcher::State::feed(StringFrame& f, const Node& n, uint8_t byte) {
   if (f.phase == StringFrame::kEscape) {
     uint32_t cp = 0;
     switch (byte) {
-      case '"': cp = '"'; break;
-      case '\\': cp = '\\'; break;
-      case '/': cp = '/'; break;
-      case 'b': cp = '\b'; break;
-      case 'f': cp = '\f'; break;
-      case 'n': cp = '\n'; break;
-      case 'r': cp = '\r'; break;
-      case 't': cp = '\t'; break;
-      default: return false;  // \u is not generated
+      case '"':
+        cp = '"';
+        break;
+      case '\\':
+        cp = '\\';
+        break;
+      case '/':
+        cp = '/';
+        break;
+      case 'b':
+        cp = '\b';
+        break;
+      case 'f':
+        cp = '\f';
+        break;
+      case 'n':
+        cp = '\n';
+        break;
+      case 'r':
+        cp = '\r';
+        break;
+      case 't':
+        cp = '\t';
+        break;
+      default:
+        return false;  // \u is not generated
     }
     f.phase = StringFrame::kBody;
     return take_cp(cp);
@@ -448,8 +479,8 @@ bool JsonMatcher::State::feed(NumberFrame& f, const Node& n, uint8_t byte, bool&
       if (is_digit(byte)) {
         if (f.tail_digits >= kMaxFracDigits) return false;
         ++f.tail_digits;
-        const double v = std::bit_cast<double>(f.value) +
-                         (byte - '0') * std::pow(10.0, -double(f.tail_digits));
+        const double v =
+            std::bit_cast<double>(f.value) + (byte - '0') * std::pow(10.0, -double(f.tail_digits));
         f.value = std::bit_cast<uint64_t>(v);
         f.phase = P::kFrac;
         return true;
@@ -517,7 +548,8 @@ bool JsonMatcher::State::feed(ArrayFrame& f, const Node& n, uint8_t byte) {
       if (is_ws(byte)) return whitespace(byte);
       f.phase = ArrayFrame::kValue;
       return start_value(n.item, byte);
-    case ArrayFrame::kValue: return false;  // the item's own frame is on top
+    case ArrayFrame::kValue:
+      return false;  // the item's own frame is on top
   }
   return false;
 }
@@ -589,7 +621,7 @@ bool JsonMatcher::State::feed(ObjectFrame& f, const Node& n, uint8_t byte) {
   auto begin_key = [&]() -> bool {
     if (n.free_keys) {
       if (n.item == kNone) return false;  // additionalProperties: false, no properties
-      f.phase = ObjectFrame::kKey;  // the frame reads the key itself (feed_free_key)
+      f.phase = ObjectFrame::kKey;        // the frame reads the key itself (feed_free_key)
       f.utf8_left = 0;
       f.after_backslash = false;
       return true;
@@ -643,7 +675,8 @@ bool JsonMatcher::State::feed(ObjectFrame& f, const Node& n, uint8_t byte) {
         return true;
       }
       return false;
-    case ObjectFrame::kValue: return false;  // the value's own frame is on top
+    case ObjectFrame::kValue:
+      return false;  // the value's own frame is on top
   }
   return false;
 }
@@ -664,7 +697,9 @@ bool JsonMatcher::can_end() const {
   return false;
 }
 
-bool JsonMatcher::finished() const { return state_->root_phase == 2; }
+bool JsonMatcher::finished() const {
+  return state_->root_phase == 2;
+}
 
 // ---- TokenMask --------------------------------------------------------------------------------
 

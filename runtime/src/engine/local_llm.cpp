@@ -171,8 +171,7 @@ Status copy_bundle(const std::string& src_dir, const std::string& dst_dir,
     return Status(std::move(e));
   };
   for (const auto& f : cfg->files) {
-    Status s =
-        copy_file_verified(src / f.path, stage / f.path, f, done, total, progress, cancel);
+    Status s = copy_file_verified(src / f.path, stage / f.path, f, done, total, progress, cancel);
     if (!s.ok()) return fail(s.take_error());
   }
   // model_config.json last: a staging folder without it is incomplete by construction.
@@ -193,8 +192,8 @@ Status copy_bundle(const std::string& src_dir, const std::string& dst_dir,
     if (copied) *copied = true;
     return Status::Ok();
   }
-  const fs::path old = parent / ("." + dst.filename().string() + ".old-" +
-                                 std::to_string(::getpid()));
+  const fs::path old =
+      parent / ("." + dst.filename().string() + ".old-" + std::to_string(::getpid()));
   if (fs::exists(dst, ec)) {
     fs::rename(dst, old, ec);
     if (ec) return fail(Error::asset_copy_failed(dst.string(), ec.message()));
@@ -241,7 +240,7 @@ Result<std::unique_ptr<LocalLlm>> LocalLlm::open(const std::string& dir) {
 }
 
 Result<std::string> LocalLlm::prepare_bundle_dir(const CopyProgress& progress,
-                                                  const CancelToken* cancel) {
+                                                 const CancelToken* cancel) {
   if (config_.assets_dir.empty()) return config_.bundle;
   const std::string src = (fs::path(config_.assets_dir) / config_.bundle).string();
   const std::string dst = (fs::path(config_.cache_dir) / config_.bundle).string();
@@ -271,8 +270,8 @@ std::string files_fingerprint(const fs::path& dir, const BundleConfig& c) {
   for (const auto& path : paths) {
     struct stat st {};
     if (::stat((dir / path).c_str(), &st) != 0) return {};
-    out += path + ' ' + std::to_string(st.st_size) + ' ' + std::to_string(st.st_mtim.tv_sec) +
-           '.' + std::to_string(st.st_mtim.tv_nsec) + ' ' + std::to_string(st.st_ino) + '\n';
+    out += path + ' ' + std::to_string(st.st_size) + ' ' + std::to_string(st.st_mtim.tv_sec) + '.' +
+           std::to_string(st.st_mtim.tv_nsec) + ' ' + std::to_string(st.st_ino) + '\n';
   }
   for (const auto& f : c.files) out += f.sha256 + '\n';
   return out;
@@ -411,9 +410,8 @@ Result<GenerationResponse> LocalLlm::generate(const GenerationRequest& request,
 }
 
 Result<BundleConfig> LocalLlm::bundle_config() const {
-  const fs::path dir = config_.assets_dir.empty()
-                           ? fs::path(config_.bundle)
-                           : fs::path(config_.assets_dir) / config_.bundle;
+  const fs::path dir = config_.assets_dir.empty() ? fs::path(config_.bundle)
+                                                  : fs::path(config_.assets_dir) / config_.bundle;
   std::error_code ec;
   const fs::path file = dir / "model_config.json";
   if (!fs::is_regular_file(file, ec)) return Error::model_not_found(file.string());

@@ -39,11 +39,20 @@ void forward_et_log(et_timestamp_t, et_pal_log_level_t level, const char* filena
                     size_t line, const char* message, size_t length) {
   LogLevel ours = LogLevel::kInfo;
   switch (level) {
-    case kDebug: ours = LogLevel::kDebug; break;
-    case kInfo: ours = LogLevel::kInfo; break;
-    case kError: ours = LogLevel::kError; break;
-    case kFatal: ours = LogLevel::kFatal; break;
-    default: break;
+    case kDebug:
+      ours = LogLevel::kDebug;
+      break;
+    case kInfo:
+      ours = LogLevel::kInfo;
+      break;
+    case kError:
+      ours = LogLevel::kError;
+      break;
+    case kFatal:
+      ours = LogLevel::kFatal;
+      break;
+    default:
+      break;
   }
   std::string text = "[executorch ";
   text += filename ? std::filesystem::path(filename).filename().string() : "?";
@@ -158,8 +167,8 @@ Result<std::unique_ptr<ExecutorchModel>> ExecutorchModel::load(const std::string
   // program that did not ask for it cannot pick up another's file).
   uint64_t program_bytes = std::filesystem::file_size(pte_path, ec);
   for (const auto& ptd : options.data_files) program_bytes += std::filesystem::file_size(ptd, ec);
-  const auto cache = weight_cache::prepare(options.weight_cache_dir, options.weight_cache_key,
-                                           program_bytes);
+  const auto cache =
+      weight_cache::prepare(options.weight_cache_dir, options.weight_cache_key, program_bytes);
   if (!options.weight_cache_dir.empty() && !cache.note.empty()) {
     log_message(LogLevel::kInfo, "packed-weight cache: " + cache.note);
   }
@@ -170,17 +179,16 @@ Result<std::unique_ptr<ExecutorchModel>> ExecutorchModel::load(const std::string
     (void)xnnpack_options.set_option("packed_cache_path", cache.path.c_str());
     (void)backend_options.set_options("XnnpackBackend", xnnpack_options.view());
   }
-  const auto method_err = module->load_method(
-      "forward", nullptr, nullptr,
-      cache.mode == weight_cache::Mode::kOff ? nullptr : &backend_options);
+  const auto method_err =
+      module->load_method("forward", nullptr, nullptr,
+                          cache.mode == weight_cache::Mode::kOff ? nullptr : &backend_options);
   if (const std::string line = weight_cache::finish(cache, method_err == et::runtime::Error::Ok);
       !line.empty()) {
     log_message(LogLevel::kInfo, "packed-weight cache: " + line);
   }
   model->weight_cache_ = weight_cache::to_string(cache.mode);
   if (auto err = method_err; err != et::runtime::Error::Ok) {
-    return Error::model_load_failed("loading forward of " + pte_path + " failed: " +
-                                    et_error(err) +
+    return Error::model_load_failed("loading forward of " + pte_path + " failed: " + et_error(err) +
                                     (err == et::runtime::Error::OperatorMissing
                                          ? "; the program needs operators this runtime lacks "
                                            "(ExecuTorch's llama:: LLM custom ops? our "
@@ -215,7 +223,8 @@ Result<std::unique_ptr<ExecutorchModel>> ExecutorchModel::load(const std::string
     }
   }
   if (meta.max_seq_len <= 0 || meta.vocab_size <= 0) {
-    return Error::model_load_failed(pte_path + " lacks the LLM metadata methods "
+    return Error::model_load_failed(pte_path +
+                                    " lacks the LLM metadata methods "
                                     "(get_max_seq_len, get_vocab_size)");
   }
   if (!meta.use_kv_cache) {

@@ -83,9 +83,12 @@ std::string weight_cache_key(const BundleConfig& c) {
 
 std::string_view to_string(FinishReason reason) {
   switch (reason) {
-    case FinishReason::kStop: return "stop";
-    case FinishReason::kLength: return "length";
-    case FinishReason::kCancelled: return "cancelled";
+    case FinishReason::kStop:
+      return "stop";
+    case FinishReason::kLength:
+      return "length";
+    case FinishReason::kCancelled:
+      return "cancelled";
   }
   return "stop";
 }
@@ -137,11 +140,11 @@ Result<std::unique_ptr<Runner>> Runner::from_bundle(const ModelBundle& bundle,
   DD_ASSIGN_OR_RETURN(auto model, std::move(loaded));
   const auto& meta = model->metadata();
   if (meta.vocab_size != c.vocab_size || tokenizer->vocab_size() > meta.vocab_size) {
-    return Error::model_corrupted(
-        bundle.program_path(),
-        "vocabulary sizes disagree: program " + std::to_string(meta.vocab_size) + ", config " +
-            std::to_string(c.vocab_size) + ", tokenizer " +
-            std::to_string(tokenizer->vocab_size()));
+    return Error::model_corrupted(bundle.program_path(),
+                                  "vocabulary sizes disagree: program " +
+                                      std::to_string(meta.vocab_size) + ", config " +
+                                      std::to_string(c.vocab_size) + ", tokenizer " +
+                                      std::to_string(tokenizer->vocab_size()));
   }
   RunnerOptions ro;
   ro.default_sampling = c.sampling;
@@ -259,8 +262,7 @@ Result<JsonConstraintStage> Runner::constraint_for(const std::string& schema) {
 }
 
 bool Runner::is_eos(TokenId id) const {
-  return std::find(options_.eos_ids.begin(), options_.eos_ids.end(), id) !=
-         options_.eos_ids.end();
+  return std::find(options_.eos_ids.begin(), options_.eos_ids.end(), id) != options_.eos_ids.end();
 }
 
 Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
@@ -387,15 +389,14 @@ Result<size_t> Runner::feed_text(std::string_view text, bool parse_special,
   return feed_tokens(ids, cancel);
 }
 
-Result<size_t> Runner::feed_tokens(std::span<const TokenId> tokens,
-                                   const CancelTokenPtr& cancel) {
+Result<size_t> Runner::feed_tokens(std::span<const TokenId> tokens, const CancelTokenPtr& cancel) {
   std::lock_guard<std::mutex> lock(mutex_);
   const int64_t vocab = model_->metadata().vocab_size;
   for (TokenId id : tokens) {
     if (id < 0 || id >= vocab) {
       return Error::configuration_invalid(
-          "tokens", "id " + std::to_string(id) + " is outside the vocabulary of " +
-                        std::to_string(vocab));
+          "tokens",
+          "id " + std::to_string(id) + " is outside the vocabulary of " + std::to_string(vocab));
     }
   }
   step_decoder_.reset();  // fed text is not output: the next token's text starts fresh

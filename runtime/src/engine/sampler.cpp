@@ -27,7 +27,9 @@ Status SamplingConfig::validate() const {
 }
 
 Sampler::Sampler(const SamplingConfig& config)
-    : config_(config), seed_(config.seed != 0 ? config.seed : std::random_device{}()), rng_(seed_) {}
+    : config_(config),
+      seed_(config.seed != 0 ? config.seed : std::random_device{}()),
+      rng_(seed_) {}
 
 void Sampler::apply_repetition_penalty(std::span<const TokenId> recent) {
   const float rp = config_.repetition_penalty;

@@ -75,7 +75,8 @@ Result<bool> Session::prefill(std::span<const TokenId> tokens, const StopConditi
 Status Session::step(TokenId token) {
   const auto total = static_cast<int64_t>(tokens_.size()) + 1;
   if (total > context_limit_) return Error::context_length_exceeded(context_limit_, total);
-  auto r = model_.forward(std::span<const TokenId>(&token, 1), static_cast<int64_t>(tokens_.size()));
+  auto r =
+      model_.forward(std::span<const TokenId>(&token, 1), static_cast<int64_t>(tokens_.size()));
   if (!r.ok()) {
     logits_ = {};
     return r.take_error();

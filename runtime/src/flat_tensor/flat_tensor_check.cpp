@@ -17,8 +17,8 @@ namespace dailydrug::llm::flat_tensor {
 
 namespace {
 
-constexpr size_t kHeaderOffset = 8;      // the extended header follows root offset + identifier
-constexpr uint32_t kHeaderLength = 40;   // magic, length, 4 x uint64
+constexpr size_t kHeaderOffset = 8;          // the extended header follows root offset + identifier
+constexpr uint32_t kHeaderLength = 40;       // magic, length, 4 x uint64
 constexpr size_t kMaxHeadBytes = 64u << 20;  // a flatbuffer bigger than this is not a .ptd we made
 
 uint32_t le32(const uint8_t* p) {
@@ -37,14 +37,30 @@ struct Header {
 size_t element_size(dd_executorch_fb::ScalarType t) {
   using S = dd_executorch_fb::ScalarType;
   switch (t) {
-    case S::BYTE: case S::CHAR: case S::BOOL: case S::QINT8: case S::QUINT8:
-    case S::FLOAT8E5M2: case S::FLOAT8E4M3FN: case S::FLOAT8E5M2FNUZ: case S::FLOAT8E4M3FNUZ:
+    case S::BYTE:
+    case S::CHAR:
+    case S::BOOL:
+    case S::QINT8:
+    case S::QUINT8:
+    case S::FLOAT8E5M2:
+    case S::FLOAT8E4M3FN:
+    case S::FLOAT8E5M2FNUZ:
+    case S::FLOAT8E4M3FNUZ:
       return 1;
-    case S::SHORT: case S::HALF: case S::BFLOAT16: case S::BITS16: case S::UINT16:
+    case S::SHORT:
+    case S::HALF:
+    case S::BFLOAT16:
+    case S::BITS16:
+    case S::UINT16:
       return 2;
-    case S::INT: case S::FLOAT: case S::QINT32: case S::UINT32:
+    case S::INT:
+    case S::FLOAT:
+    case S::QINT32:
+    case S::UINT32:
       return 4;
-    case S::LONG: case S::DOUBLE: case S::UINT64:
+    case S::LONG:
+    case S::DOUBLE:
+    case S::UINT64:
       return 8;
     default:
       return 0;
@@ -96,7 +112,8 @@ std::string check_head(const uint8_t* head, size_t head_size, uint64_t file_size
   if (const auto* named = ft->named_data()) {
     for (size_t i = 0; i < named->size(); ++i) {
       const auto* nd = named->Get(static_cast<dd_fb::uoffset_t>(i));
-      if (nd == nullptr || nd->key() == nullptr) return "named data " + std::to_string(i) + " has no key";
+      if (nd == nullptr || nd->key() == nullptr)
+        return "named data " + std::to_string(i) + " has no key";
       if (nd->segment_index() >= n_segments) {
         return "named data '" + nd->key()->str() + "' names segment " +
                std::to_string(nd->segment_index()) + " of " + std::to_string(n_segments);

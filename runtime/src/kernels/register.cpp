@@ -96,8 +96,8 @@ Tensor& sdpa_out(KernelRuntimeContext& ctx, const Tensor& q, const Tensor& k_cac
     fail(ctx, kOp, "output cannot take the query's shape [B, S, Hq, D] as float32");
     return out;
   }
-  sdpa(q.const_data_ptr<float>(), k_cache.const_data_ptr<float>(),
-       v_cache.const_data_ptr<float>(), out.mutable_data_ptr<float>(), s);
+  sdpa(q.const_data_ptr<float>(), k_cache.const_data_ptr<float>(), v_cache.const_data_ptr<float>(),
+       out.mutable_data_ptr<float>(), s);
   return out;
 }
 
@@ -108,8 +108,9 @@ using executorch::runtime::Span;
 
 bool stack_is(KernelRuntimeContext& ctx, Span<EValue*> stack, size_t n, const char* op) {
   if (stack.size() < n) {
-    fail(ctx, op, "called with " + std::to_string(stack.size()) + " arguments, expected " +
-                      std::to_string(n));
+    fail(ctx, op,
+         "called with " + std::to_string(stack.size()) + " arguments, expected " +
+             std::to_string(n));
     return false;
   }
   for (size_t i = 0; i < n; ++i) {
@@ -130,8 +131,8 @@ void update_cache_boxed(KernelRuntimeContext& ctx, Span<EValue*> stack) {
 
 void sdpa_boxed(KernelRuntimeContext& ctx, Span<EValue*> stack) {
   if (!stack_is(ctx, stack, 5, "dailydrug::sdpa")) return;
-  sdpa_out(ctx, stack[0]->toTensor(), stack[1]->toTensor(), stack[2]->toTensor(),
-           stack[3]->toInt(), stack[4]->toTensor());
+  sdpa_out(ctx, stack[0]->toTensor(), stack[1]->toTensor(), stack[2]->toTensor(), stack[3]->toInt(),
+           stack[4]->toTensor());
 }
 
 Error register_all() {
@@ -150,6 +151,8 @@ const Error registration = register_all();
 
 }  // namespace
 
-bool kernels_registered() { return registration == Error::Ok; }
+bool kernels_registered() {
+  return registration == Error::Ok;
+}
 
 }  // namespace dailydrug::kernels

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "unicode.h"
 #include "dailydrug/llm/utf8.h"
+#include "unicode.h"
 
 namespace dailydrug::llm::tok {
 namespace {

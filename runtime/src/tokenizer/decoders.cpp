@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "byte_level.h"
-#include "pattern.h"
 #include "dailydrug/llm/utf8.h"
+#include "pattern.h"
 
 namespace dailydrug::llm::tok {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "loaders.h"
 #include "dailydrug/llm/utf8.h"
+#include "loaders.h"
 
 namespace dailydrug::llm::tok {
 

@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "byte_level.h"
+#include "dailydrug/llm/utf8.h"
 #include "pattern.h"
 #include "unicode.h"
-#include "dailydrug/llm/utf8.h"
 
 namespace dailydrug::llm::tok {
 namespace {

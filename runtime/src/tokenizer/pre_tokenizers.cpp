@@ -3,9 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "byte_level.h"
+#include "dailydrug/llm/utf8.h"
 #include "pattern.h"
 #include "unicode.h"
-#include "dailydrug/llm/utf8.h"
 
 namespace dailydrug::llm::tok {
 namespace {

@@ -11,8 +11,8 @@
 #include <memory>
 #include <string>
 
-#include "loaders.h"
 #include "dailydrug/llm/utf8.h"
+#include "loaders.h"
 
 namespace dailydrug::llm::tok {
 namespace {

@@ -18,9 +18,9 @@
 namespace dailydrug::llm::tok {
 
 struct BpeTables {
-  bool has_vocab = false;                               // model.vocab was captured
-  std::vector<std::pair<std::string, int64_t>> vocab;   // file order; a later duplicate wins
-  bool has_merges = false;                              // model.merges was captured
+  bool has_vocab = false;                                   // model.vocab was captured
+  std::vector<std::pair<std::string, int64_t>> vocab;       // file order; a later duplicate wins
+  bool has_merges = false;                                  // model.merges was captured
   std::vector<std::pair<std::string, std::string>> merges;  // "a b" and ["a", "b"] forms alike
   std::string error;  // the first malformed vocab or merge entry ("" = none)
 };

@@ -36,8 +36,8 @@ bool is_dose_change_advice(std::string_view sentence);
 bool states_dose_amount(std::string_view sentence);
 
 /// True when `sentence` tells the reader that something is allowed or safe (a yes-answer, "-해도
-/// 됩니다/돼요/괜찮아요", "you can take/drink/drive", "it is safe/fine to"), unless it is a question
-/// or a condition ("ask whether it is safe", "if it is safe").
+/// 됩니다/돼요/괜찮아요", "you can take/drink/drive", "it is safe/fine to"), unless it is a
+/// question or a condition ("ask whether it is safe", "if it is safe").
 bool is_permission_verdict(std::string_view sentence);
 
 class SafetyFilter {

@@ -23,7 +23,7 @@ namespace dailydrug::app {
 inline constexpr size_t kMaxNameChars = 100;
 inline constexpr size_t kMaxDosageChars = 100;
 inline constexpr size_t kMaxMemoChars = 1000;
-inline constexpr size_t kMaxSlotsPerDay = 24;   // distinct times a day
+inline constexpr size_t kMaxSlotsPerDay = 24;  // distinct times a day
 inline constexpr int kMaxScheduleDays = 3650;  // start..end, and each of take/rest days
 
 class CreateScheduleParams {

@@ -63,15 +63,15 @@ extern "C" {
  * ------------------------------------------------------------------------------------------- */
 
 #define DDLLM_OK 0
-#define DDLLM_ERR_MODEL_LOAD_FAILED 1          /* cause */
-#define DDLLM_ERR_MODEL_NOT_FOUND 2            /* subject = model path */
-#define DDLLM_ERR_MODEL_CORRUPTED 3            /* subject = model path, cause = what did not match */
-#define DDLLM_ERR_TOKENIZER_NOT_INITIALIZED 4  /* cause */
-#define DDLLM_ERR_TOKENIZER_MODEL_NOT_FOUND 5  /* subject = tokenizer path, cause */
-#define DDLLM_ERR_TOKENIZATION_FAILED 6        /* subject = details, cause */
-#define DDLLM_ERR_INSUFFICIENT_MEMORY 7        /* expected = required MB, actual = available MB */
-#define DDLLM_ERR_GENERATION_TIMEOUT 8         /* expected = timeout in ms */
-#define DDLLM_ERR_GENERATION_FAILED 9          /* subject = details, cause */
+#define DDLLM_ERR_MODEL_LOAD_FAILED 1         /* cause */
+#define DDLLM_ERR_MODEL_NOT_FOUND 2           /* subject = model path */
+#define DDLLM_ERR_MODEL_CORRUPTED 3           /* subject = model path, cause = what did not match */
+#define DDLLM_ERR_TOKENIZER_NOT_INITIALIZED 4 /* cause */
+#define DDLLM_ERR_TOKENIZER_MODEL_NOT_FOUND 5 /* subject = tokenizer path, cause */
+#define DDLLM_ERR_TOKENIZATION_FAILED 6       /* subject = details, cause */
+#define DDLLM_ERR_INSUFFICIENT_MEMORY 7       /* expected = required MB, actual = available MB */
+#define DDLLM_ERR_GENERATION_TIMEOUT 8        /* expected = timeout in ms */
+#define DDLLM_ERR_GENERATION_FAILED 9         /* subject = details, cause */
 #define DDLLM_ERR_INFERENCE_NOT_INITIALIZED 10 /* cause */
 #define DDLLM_ERR_ASSET_COPY_FAILED 11         /* subject = asset name, cause */
 #define DDLLM_ERR_CONFIGURATION_INVALID 12     /* subject = config key or argument name, cause */
@@ -81,10 +81,10 @@ typedef struct ddllm_error {
   int kind;              /* 0 = no error, else a DDLLM_ERR_* code */
   const char* kind_name; /* static, never freed: "ModelCorrupted", ...; "" when kind is 0 */
   char* message;         /* owned: one English line, e.g. "model corrupted: /x/model.pte (...)" */
-  char* subject;         /* owned: path / details / asset name / config key, per kind ("" if none) */
-  char* cause;           /* owned: the underlying reason ("" if none) */
-  int64_t expected;      /* required MB / timeout ms / max length, per kind; else 0 */
-  int64_t actual;        /* available MB / actual length, per kind; else 0 */
+  char* subject;    /* owned: path / details / asset name / config key, per kind ("" if none) */
+  char* cause;      /* owned: the underlying reason ("" if none) */
+  int64_t expected; /* required MB / timeout ms / max length, per kind; else 0 */
+  int64_t actual;   /* available MB / actual length, per kind; else 0 */
 } ddllm_error;
 /* The owned strings are malloc'd, never NULL after a failure except when memory ran out, and NULL
  * when kind is 0. */
@@ -171,16 +171,16 @@ typedef struct ddllm_open_options {
   /* The packed-weight cache: a writable folder where the first load of a program leaves
    * XNNPACK's packed weights in a file (~ the program's size; at most 3 such files are kept),
    * which later loads map instead of packing the weights again (the default bundle loads ~10x
-   * faster). NULL: cache_dir/.packed-weights when cache_dir is set, else none; "": none. A damaged or
-   * unusable cache is rebuilt or skipped, never an error. */
+   * faster). NULL: cache_dir/.packed-weights when cache_dir is set, else none; "": none. A damaged
+   * or unusable cache is rebuilt or skipped, never an error. */
   const char* weight_cache_dir;
 } ddllm_open_options;
 
 /* Defaults: num_threads = -1, verify_sha256 = 0 (as before the lifecycle fields existed),
  * assets_dir = cache_dir = NULL, max_cache_tokens = 0, memory_threshold_mb = -1 (the bundle's
- * min_memory_mb), progress = progress_user = NULL, lazy_load = 0, weight_cache_dir = NULL. Passing NULL options to
- * ddllm_open() means the same. (A zero-initialised struct differs only in memory_threshold_mb = 0,
- * i.e. no memory check.) */
+ * min_memory_mb), progress = progress_user = NULL, lazy_load = 0, weight_cache_dir = NULL. Passing
+ * NULL options to ddllm_open() means the same. (A zero-initialised struct differs only in
+ * memory_threshold_mb = 0, i.e. no memory check.) */
 DDLLM_API void ddllm_open_options_init(ddllm_open_options* opts);
 
 /* Open the bundle `bundle_dir` (a folder with model.pte, tokenizer and model_config.json; or, with
@@ -199,8 +199,8 @@ DDLLM_API void ddllm_open_options_init(ddllm_open_options* opts);
  * INSUFFICIENT_MEMORY (expected = required MB, actual = available MB), MODEL_LOAD_FAILED
  * (ExecuTorch could not load the program), TOKENIZER_MODEL_NOT_FOUND and TOKENIZER_NOT_INITIALIZED
  * (the tokenizer file is missing or unreadable). */
-DDLLM_API int ddllm_open(const char* bundle_dir, const ddllm_open_options* opts,
-                         ddllm_runner** out, ddllm_error* err);
+DDLLM_API int ddllm_open(const char* bundle_dir, const ddllm_open_options* opts, ddllm_runner** out,
+                         ddllm_error* err);
 
 /* Cancel any running generation, wait for it to return, and free the runner (and the model).
  * NULL is a no-op. The pointer is invalid afterwards. A load in progress inside ddllm_generate()
@@ -257,8 +257,7 @@ typedef struct ddllm_model_info {
 /* Fill *out with the model's info. Before the first load (lazy_load) the strings are "" and the
  * numbers 0; after ddllm_unload() the values of the last load remain, with loaded = 0.
  * Errors: CONFIGURATION_INVALID (NULL runner or out; subject = "runner" / "out"). */
-DDLLM_API int ddllm_get_model_info(ddllm_runner* runner, ddllm_model_info* out,
-                                   ddllm_error* err);
+DDLLM_API int ddllm_get_model_info(ddllm_runner* runner, ddllm_model_info* out, ddllm_error* err);
 
 /* ---------------------------------------------------------------------------------------------
  * Generation.
@@ -268,22 +267,29 @@ DDLLM_API int ddllm_get_model_info(ddllm_runner* runner, ddllm_model_info* out,
  * an unset value takes the bundle's default. Zero-initialisation gives: no optional value set,
  * chat template on, no timeout. ddllm_request_init() gives the same with timeout_ms = 30000. */
 typedef struct ddllm_request {
-  const char* prompt;   /* required: the user's message (or, with raw, the whole model input) */
-  size_t prompt_len;    /* bytes in prompt; 0 = NUL-terminated (use "" for an empty prompt) */
+  const char* prompt; /* required: the user's message (or, with raw, the whole model input) */
+  size_t prompt_len;  /* bytes in prompt; 0 = NUL-terminated (use "" for an empty prompt) */
   const char* const* system_instructions; /* joined with "\n"; none = the bundle's system prompt */
   size_t n_system_instructions;
   const char* const* stop; /* extra stop strings, added to the bundle's and template's */
   size_t n_stop;
   int raw; /* nonzero: prompt is fed as-is, without the chat template */
 
-  int has_temperature;          float temperature;        /* >= 0; 0 = greedy */
-  int has_top_k;                int32_t top_k;            /* <= 0 = off */
-  int has_top_p;                float top_p;              /* (0, 1] */
-  int has_min_p;                float min_p;              /* [0, 1) */
-  int has_repetition_penalty;   float repetition_penalty; /* >= 1 */
-  int has_seed;                 uint64_t seed;            /* same seed + prompt -> same text */
-  int has_max_output_tokens;    int32_t max_output_tokens;/* >= 1; clamped to the context */
-  int64_t timeout_ms; /* wall clock for the whole call; 0 = none; < 0 is invalid */
+  int has_temperature;
+  float temperature; /* >= 0; 0 = greedy */
+  int has_top_k;
+  int32_t top_k; /* <= 0 = off */
+  int has_top_p;
+  float top_p; /* (0, 1] */
+  int has_min_p;
+  float min_p; /* [0, 1) */
+  int has_repetition_penalty;
+  float repetition_penalty; /* >= 1 */
+  int has_seed;
+  uint64_t seed; /* same seed + prompt -> same text */
+  int has_max_output_tokens;
+  int32_t max_output_tokens; /* >= 1; clamped to the context */
+  int64_t timeout_ms;        /* wall clock for the whole call; 0 = none; < 0 is invalid */
 } ddllm_request;
 
 /* Zero everything, then timeout_ms = 30000 (DailyDrug's default). */
@@ -296,8 +302,8 @@ DDLLM_API void ddllm_request_init(ddllm_request* request);
 /* Shaped like DailyDrug's LlmResponse. Filled by ddllm_generate(); release with
  * ddllm_response_free(). */
 typedef struct ddllm_response {
-  char* text;       /* owned, UTF-8, NUL-terminated; special tokens removed, newlines kept */
-  size_t text_len;  /* bytes in text, without the terminator */
+  char* text;      /* owned, UTF-8, NUL-terminated; special tokens removed, newlines kept */
+  size_t text_len; /* bytes in text, without the terminator */
   int32_t input_tokens;
   int32_t output_tokens;
   int32_t total_tokens;
@@ -339,14 +345,15 @@ typedef void (*ddllm_stats_fn)(const ddllm_stats* stats, const char* json, void*
  * timeout_ms does not count the load. on_text, on_stats and user may be NULL. On success *out is
  * filled (release it with ddllm_response_free); on failure *out is zeroed. `out` is overwritten
  * without being freed first.
- * Errors: the loading errors of ddllm_open() when this call loads the model; CONFIGURATION_INVALID (NULL runner, request, request.prompt or out; a NULL string in
- * system_instructions or stop, subject "request.system_instructions[i]" / "request.stop[i]";
- * sampling out of range, subject = the field name: "temperature", "top_k", "top_p", "min_p",
- * "repetition_penalty", "max_output_tokens", "timeout_ms"), TOKENIZATION_FAILED (prompt not
- * valid UTF-8, or empty after the template), CONTEXT_LENGTH_EXCEEDED (expected = context limit,
- * actual = prompt tokens: the prompt leaves no room to answer), GENERATION_TIMEOUT (expected =
- * timeout_ms), GENERATION_FAILED (the program failed, a callback threw a C++ exception, or the call
- * was made from inside one of this runner's callbacks). */
+ * Errors: the loading errors of ddllm_open() when this call loads the model; CONFIGURATION_INVALID
+ * (NULL runner, request, request.prompt or out; a NULL string in system_instructions or stop,
+ * subject "request.system_instructions[i]" / "request.stop[i]"; sampling out of range, subject =
+ * the field name: "temperature", "top_k", "top_p", "min_p", "repetition_penalty",
+ * "max_output_tokens", "timeout_ms"), TOKENIZATION_FAILED (prompt not valid UTF-8, or empty after
+ * the template), CONTEXT_LENGTH_EXCEEDED (expected = context limit, actual = prompt tokens: the
+ * prompt leaves no room to answer), GENERATION_TIMEOUT (expected = timeout_ms), GENERATION_FAILED
+ * (the program failed, a callback threw a C++ exception, or the call was made from inside one of
+ * this runner's callbacks). */
 DDLLM_API int ddllm_generate(ddllm_runner* runner, const ddllm_request* request,
                              ddllm_text_fn on_text, ddllm_stats_fn on_stats, void* user,
                              ddllm_response* out, ddllm_error* err);
@@ -367,8 +374,8 @@ DDLLM_API int ddllm_generate(ddllm_runner* runner, const ddllm_request* request,
  * Errors: the loading errors; CONFIGURATION_INVALID (NULL runner or text), TOKENIZATION_FAILED
  * (not UTF-8), CONTEXT_LENGTH_EXCEEDED (expected = context limit, actual = tokens it would need),
  * GENERATION_FAILED. */
-DDLLM_API int ddllm_feed_text(ddllm_runner* runner, const char* text, size_t len,
-                              int parse_special, int64_t* position, ddllm_error* err);
+DDLLM_API int ddllm_feed_text(ddllm_runner* runner, const char* text, size_t len, int parse_special,
+                              int64_t* position, ddllm_error* err);
 
 /* As ddllm_feed_text() with token ids. CONFIGURATION_INVALID (subject "tokens") for an id outside
  * the vocabulary; nothing runs then. */
@@ -378,8 +385,8 @@ DDLLM_API int ddllm_feed_tokens(ddllm_runner* runner, const int32_t* ids, size_t
 /* One token drawn by ddllm_next_token(). */
 typedef struct ddllm_step_token {
   int32_t id;
-  char* text;          /* owned, NUL-terminated: the text this token completes (whole UTF-8; may
-                        * be empty while a character spans tokens) */
+  char* text; /* owned, NUL-terminated: the text this token completes (whole UTF-8; may
+               * be empty while a character spans tokens) */
   size_t text_len;
   int end_of_sequence; /* nonzero: an end-of-sequence id, not run into the cache */
 } ddllm_step_token;
@@ -431,7 +438,7 @@ DDLLM_API int ddllm_assistant_ask(const char* question, const char* lang,
 DDLLM_API void ddllm_string_free(char* s);
 
 #ifdef __cplusplus
-}  /* extern "C" */
+} /* extern "C" */
 #endif
 
 #endif /* DAILYDRUG_DAILYDRUG_LLM_H_ */

@@ -36,11 +36,11 @@ struct BundleConfig {
   std::string lora_path;
   SamplingConfig sampling;  // temperature, top_k, top_p, repetition_penalty
   std::string system_prompt;
-  int64_t max_cache_tokens = 1024;       // memory_settings
-  int64_t min_memory_mb = 0;             // memory_settings
-  int64_t recommended_memory_mb = 0;     // memory_settings
-  int32_t default_threads = -1;          // performance_settings
-  bool enable_kv_cache = true;           // performance_settings
+  int64_t max_cache_tokens = 1024;    // memory_settings
+  int64_t min_memory_mb = 0;          // memory_settings
+  int64_t recommended_memory_mb = 0;  // memory_settings
+  int32_t default_threads = -1;       // performance_settings
+  bool enable_kv_cache = true;        // performance_settings
   std::optional<TokenId> bos_id;
   std::vector<TokenId> eos_ids;
   std::vector<std::string> stop_strings;

@@ -44,7 +44,9 @@ class CancelToken {
 
 using CancelTokenPtr = std::shared_ptr<CancelToken>;
 
-inline CancelTokenPtr make_cancel_token() { return std::make_shared<CancelToken>(); }
+inline CancelTokenPtr make_cancel_token() {
+  return std::make_shared<CancelToken>();
+}
 inline CancelTokenPtr make_cancel_token(std::chrono::milliseconds timeout) {
   return std::make_shared<CancelToken>(CancelToken::Clock::now() + timeout);
 }

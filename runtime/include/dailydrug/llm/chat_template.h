@@ -16,12 +16,12 @@ struct ChatMessage {
 };
 
 struct ChatTemplate {
-  std::string name;               // "chatml", "llama3", "gemma", or "raw" (no template)
-  std::string prefix;             // text before the first message (e.g. "<bos>")
+  std::string name;                     // "chatml", "llama3", "gemma", or "raw" (no template)
+  std::string prefix;                   // text before the first message (e.g. "<bos>")
   std::string system, user, assistant;  // wrappers with "{content}"
-  std::string generation_prompt;  // appended after the last message
-  bool system_in_first_user = false;  // no system role: system text goes into the first user turn
-  std::string default_system;     // used when the conversation has no system message
+  std::string generation_prompt;        // appended after the last message
+  bool system_in_first_user = false;    // no system role: system text goes into the first user turn
+  std::string default_system;           // used when the conversation has no system message
   std::vector<std::string> stop_strings;
 
   /// Render a conversation, ending with the generation prompt. Message contents are inserted

@@ -16,19 +16,19 @@
 namespace dailydrug::llm {
 
 enum class ErrorKind : int {
-  kModelLoadFailed = 1,          // cause
-  kModelNotFound = 2,            // subject = model path
-  kModelCorrupted = 3,           // subject = model path, cause = what did not match
-  kTokenizerNotInitialized = 4,  // cause
-  kTokenizerModelNotFound = 5,   // subject = tokenizer path, cause
-  kTokenizationFailed = 6,       // subject = details, cause
-  kInsufficientMemory = 7,       // expected = required MB, actual = available MB
-  kGenerationTimeout = 8,        // expected = timeout ms
-  kGenerationFailed = 9,         // subject = details, cause
-  kInferenceNotInitialized = 10, // cause
-  kAssetCopyFailed = 11,         // subject = asset name, cause
-  kConfigurationInvalid = 12,    // subject = config key, cause
-  kContextLengthExceeded = 13,   // expected = max length, actual = actual length
+  kModelLoadFailed = 1,           // cause
+  kModelNotFound = 2,             // subject = model path
+  kModelCorrupted = 3,            // subject = model path, cause = what did not match
+  kTokenizerNotInitialized = 4,   // cause
+  kTokenizerModelNotFound = 5,    // subject = tokenizer path, cause
+  kTokenizationFailed = 6,        // subject = details, cause
+  kInsufficientMemory = 7,        // expected = required MB, actual = available MB
+  kGenerationTimeout = 8,         // expected = timeout ms
+  kGenerationFailed = 9,          // subject = details, cause
+  kInferenceNotInitialized = 10,  // cause
+  kAssetCopyFailed = 11,          // subject = asset name, cause
+  kConfigurationInvalid = 12,     // subject = config key, cause
+  kContextLengthExceeded = 13,    // expected = max length, actual = actual length
 };
 
 /// Stable, language-neutral name of a kind ("ModelCorrupted", ...), as used by the C API, the

@@ -109,7 +109,7 @@ class TokenMask {
 
  private:
   struct TrieNode {
-    uint32_t first_child = 0;   // 0 = none (the root is node 0 and never a child)
+    uint32_t first_child = 0;  // 0 = none (the root is node 0 and never a child)
     uint32_t next_sibling = 0;
     uint32_t tokens_begin = 0;  // ids ending here: ids_[tokens_begin, tokens_end)
     uint32_t tokens_end = 0;

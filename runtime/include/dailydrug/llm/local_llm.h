@@ -42,11 +42,11 @@ struct LocalLlmConfig {
   /// the bundle is copied to `cache_dir/<name>` on first use (the app's assets -> filesDir step).
   /// Without `assets_dir`, this is the bundle folder path, used in place.
   std::string bundle;
-  std::string assets_dir;  // read-only source folder (optional)
-  std::string cache_dir;   // writable folder for the copied bundle (required with assets_dir)
-  int32_t thread_count = -1;                    // -1: automatic
-  std::optional<int64_t> max_cache_tokens;      // default: the bundle's memory_settings
-  std::optional<int64_t> memory_threshold_mb;   // default: the bundle's min_memory_mb
+  std::string assets_dir;     // read-only source folder (optional)
+  std::string cache_dir;      // writable folder for the copied bundle (required with assets_dir)
+  int32_t thread_count = -1;  // -1: automatic
+  std::optional<int64_t> max_cache_tokens;     // default: the bundle's memory_settings
+  std::optional<int64_t> memory_threshold_mb;  // default: the bundle's min_memory_mb
   /// Check every file's SHA-256 before the first load of each version of the bundle's files.
   /// With a weight-cache folder, a passed check is remembered there (file sizes, times, inode)
   /// so later processes only re-check files that changed; without one, once per LocalLlm.
@@ -70,8 +70,8 @@ struct ModelInfo {
 };
 
 /// Progress of the first-use copy: bytes copied so far of the total, and the current file.
-using CopyProgress = std::function<void(uint64_t done_bytes, uint64_t total_bytes,
-                                        const std::string& file)>;
+using CopyProgress =
+    std::function<void(uint64_t done_bytes, uint64_t total_bytes, const std::string& file)>;
 
 class LocalLlm {
  public:
@@ -146,7 +146,6 @@ class LocalLlm {
   };
 
  private:
-
   explicit LocalLlm(LocalLlmConfig config) : config_(std::move(config)) {}
   Result<std::string> prepare_bundle_dir(const CopyProgress& progress, const CancelToken* cancel);
   Status load_locked(const CopyProgress& progress, const CancelToken* cancel);

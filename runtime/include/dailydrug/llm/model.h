@@ -27,8 +27,8 @@ struct ModelMetadata {
   bool use_kv_cache = false;
   bool enable_dynamic_shape = false;
   bool use_sdpa_with_kv_cache = false;
-  std::optional<TokenId> bos_id;  // from get_bos_id, if exported
-  std::vector<TokenId> eos_ids;   // from get_eos_ids, if exported
+  std::optional<TokenId> bos_id;    // from get_bos_id, if exported
+  std::vector<TokenId> eos_ids;     // from get_eos_ids, if exported
   int64_t max_tokens_per_call = 1;  // from the forward input's shape bound
 };
 

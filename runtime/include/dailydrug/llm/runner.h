@@ -46,10 +46,10 @@ struct GenerationRequest {
   std::optional<float> top_p;
   std::optional<float> min_p;
   std::optional<float> repetition_penalty;
-  std::optional<uint64_t> seed;                  // same seed, same prompt -> same text
-  std::optional<int32_t> max_output_tokens;      // unset = bundle max_tokens; clamped to context
-  std::vector<std::string> stop;                 // extra stop strings
-  int64_t timeout_ms = 30000;                    // wall clock for the whole call; 0 = none
+  std::optional<uint64_t> seed;              // same seed, same prompt -> same text
+  std::optional<int32_t> max_output_tokens;  // unset = bundle max_tokens; clamped to context
+  std::vector<std::string> stop;             // extra stop strings
+  int64_t timeout_ms = 30000;                // wall clock for the whole call; 0 = none
   /// Constrained decoding: when set, the reply is a JSON value valid against this JSON Schema
   /// (the subset in json_constraint.h); every sampled token keeps the text a valid prefix, and
   /// generation ends when the value is complete (stop strings are not applied: the grammar
@@ -82,17 +82,17 @@ struct GenerationResponse {
 };
 
 struct GenerationStats {
-  double load_ms = 0;        // how long loading this runner took (program, tokenizer), once
+  double load_ms = 0;  // how long loading this runner took (program, tokenizer), once
   int32_t prompt_tokens = 0;
   int32_t reused_prefix_tokens = 0;  // prompt tokens whose KV came from the cache
   int32_t generated_tokens = 0;
-  double ttft_ms = 0;        // request start -> first token sampled
-  double prefill_ms = 0;     // the prefill forward calls
+  double ttft_ms = 0;         // request start -> first token sampled
+  double prefill_ms = 0;      // the prefill forward calls
   int32_t prefill_calls = 0;  // how many forward calls the prefill took (chunks)
-  double decode_ms = 0;      // first token -> last token
+  double decode_ms = 0;       // first token -> last token
   double prefill_tokens_per_s = 0;
   double decode_tokens_per_s = 0;
-  int64_t peak_rss_kb = 0;   // process high-water mark (VmHWM)
+  int64_t peak_rss_kb = 0;  // process high-water mark (VmHWM)
 };
 
 using TextCallback = std::function<void(std::string_view piece)>;
