@@ -20,7 +20,8 @@ APT_PACKAGES=(g++ make pkg-config python3 python3-venv libpcre2-dev libsentencep
   clang libclang-rt-dev  # clang + libFuzzer: the fuzz tree (scripts/fuzz.sh)
   clang-format clang-tidy  # scripts/lint.sh
   flatbuffers-compiler libflatbuffers-dev  # our .ptd check (runtime/src/flat_tensor)
-  libxxhash-dev)  # the packed-weight cache's checksum (runtime/src/engine/weight_cache.cpp)
+  libxxhash-dev  # the packed-weight cache's checksum (runtime/src/engine/weight_cache.cpp)
+  libhunspell-dev hunspell-ko hunspell-en-us)  # the assistant's word check (hunspell_lexicon.h)
 
 STEP_NAME=""
 HEARTBEAT_PID=""

@@ -29,8 +29,8 @@ set_tests_properties(bindings.c_api_exports PROPERTIES LABELS "unit")
 if(TARGET dd_llm_jni)
   # JNI_OnLoad/OnUnload and LocalLlm's native methods.
   set(DD_JNI_SYMBOLS JNI_OnLoad JNI_OnUnload)
-  foreach(m Cancel Close ContextLength FeedText FeedTokens FromUtf8 Generate GetModelInfo IsLoaded
-            NextToken Open Position Reset Seek ToUtf8 Unload)
+  foreach(m AssistantAsk Cancel Close ContextLength FeedText FeedTokens FromUtf8 Generate
+            GetModelInfo IsLoaded NextToken Open Position Reset Seek ToUtf8 Unload)
     list(APPEND DD_JNI_SYMBOLS Java_org_dailydrug_llm_LocalLlm_native${m})
   endforeach()
   string(REPLACE ";" "," DD_JNI_SYMBOLS "${DD_JNI_SYMBOLS}")

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "dailydrug/app/grounding_check.h"
+#include "dailydrug/app/hunspell_lexicon.h"
 #include "dailydrug/app/medicine.h"
 #include "dailydrug/app/safety_filter.h"
 #include "dailydrug/app/schedule_params.h"
@@ -162,6 +163,21 @@ AssistantResult<std::optional<size_t>> Assistant::most_doses_that_fit(
   return std::optional<size_t>{lo - 1};
 }
 
+bool Assistant::load_dictionaries(AssistantReply& reply) {
+  if (!options_.check_words) return true;
+  // A Korean answer may name a medicine in Latin letters, so it needs both dictionaries.
+  for (Language l : {reply.language, Language::kEnglish}) {
+    auto lexicon = HunspellLexicon::shared(options_.dictionary_dir, l);
+    if (!lexicon.ok()) {
+      reply.notice = "the dictionary the model's words are checked against cannot be loaded (" +
+                     lexicon.error().message() + "); the model was not asked";
+      return false;
+    }
+    (l == Language::kKorean ? korean_words_ : english_words_) = *lexicon;
+  }
+  return true;
+}
+
 AssistantResult<bool> Assistant::run_model(llm::GenerationRequest& request, AssistantReply& reply,
                                            const llm::TextCallback& on_text, bool trim_history) {
   // Fit the prompt: drop the oldest chat turns first (when allowed); the caller drops facts.
@@ -227,9 +243,11 @@ AssistantResult<bool> Assistant::run_model(llm::GenerationRequest& request, Assi
   for (const auto& m : request.history) source += m.content + "\n";
   source += request.prompt;
   const GroundingCheck grounding(source);
+  const WordCheck words(source, korean_words_, english_words_);
   const bool korean = reply.language == Language::kKorean;
   filter.set_sentence_check([&](std::string_view s) {
-    return GroundingCheck::written_in(s, korean) && grounding.is_grounded(s);
+    return GroundingCheck::written_in(s, korean) && grounding.is_grounded(s) &&
+           (!options_.check_words || words.passes(s));
   });
   auto result = llm_->generate(
       request, [&](std::string_view piece) { filter.feed(piece); },
@@ -280,6 +298,7 @@ void Assistant::add_model_text(std::string_view question, const Grounding& groun
     reply.notice = "an emergency sign was found; the model was not asked";
     return;
   }
+  if (!load_dictionaries(reply)) return;
   llm::GenerationRequest request;
   request.system_instructions = {assistant_system_prompt(language)};
   if (chat_turn) request.history = history_;
@@ -405,6 +424,8 @@ AssistantResult<AssistantReply> Assistant::coach(Language language,
                    "; the message is composed from your schedule";
   } else if (!llm_) {
     reply.notice = "no model is loaded; the message is composed from your schedule";
+  } else if (!load_dictionaries(reply)) {
+    // notice set: the message is composed from the schedule
   } else {
     llm::GenerationRequest request;
     request.system_instructions = {assistant_system_prompt(language)};

@@ -372,10 +372,20 @@ const MedicineFact* MedicineFacts::lookup(const MedicineEntry& entry, FactTopic 
 
 std::vector<const InteractionRule*> MedicineFacts::interactions_between(
     const MedicineEntry& a, const MedicineEntry& b) const {
-  auto names = [](const MedicineEntry& e) {
-    std::set<std::string> out{e.id};
+  auto add = [](const MedicineEntry& e, std::set<std::string>& out) {
+    out.insert(e.id);
     for (const auto* c : e.classes) out.insert(c->id);
     out.insert(e.ingredients.begin(), e.ingredients.end());
+  };
+  // A category the user named stands for any of its members: "진통제" may be ibuprofen (an NSAID)
+  // or acetaminophen, so with warfarin the rules about either apply.
+  auto names = [&](const MedicineEntry& e) {
+    std::set<std::string> out;
+    add(e, out);
+    if (e.kind != MedicineEntry::Kind::kCategory) return out;
+    for (const MedicineEntry& m : entries_) {
+      if (std::find(m.classes.begin(), m.classes.end(), &e) != m.classes.end()) add(m, out);
+    }
     return out;
   };
   const auto na = names(a);

@@ -22,7 +22,8 @@ const std::vector<SignRule>& sign_rules() {
   static const std::vector<SignRule> rules = {
       {EmergencyKind::kSelfHarm,
        {"죽고싶", "자살", "죽으려", "죽을까", "죽어버리", "죽을래", "목숨을", "극단적선택",
-        "살기싫", "사라지고싶", "다먹고죽", "먹고죽", "끝내고싶", "자해"},
+        "살기싫", "사라지고싶", "다먹고죽", "먹고죽", "끝내고싶", "자해", "살고싶지않",
+        "살고싶지가않", "살아서뭐해", "약을모으고", "약을모아두"},
        {"kill myself", "suicid", "end my life", "want to die", "self-harm", "self harm",
         "hurt myself", "take my life", "not want to live", "don't want to live",
         "don't want to wake up", "end it all"}},
@@ -38,15 +39,35 @@ const std::vector<SignRule>& sign_rules() {
         "호흡이힘",   "호흡이어려", "호흡하기",   "입술이부",     "입술이붓", "입술부",
         "입술붓",     "입술이퉁퉁", "얼굴이부",   "얼굴이붓",     "얼굴부",   "얼굴붓",
         "눈이부었",   "눈두덩이",   "혀가부",     "혀가붓",       "목이부",   "목이붓",
-        "목구멍이부", "목구멍이붓", "목이조여",   "목이조이",     "쌕쌕",     "아나필락시스"},
-       {"trouble breathing", "difficulty breathing", "hard to breathe",
-        "can't breathe",     "cannot breathe",       "can not breathe",
-        "short of breath",   "shortness of breath",  "wheez",
-        "lips swell",        "lips are swell",       "lip swell",
-        "swollen lip",       "swollen face",         "face swell",
-        "face is swell",     "tongue swell",         "swollen tongue",
-        "throat swell",      "swollen throat",       "throat is closing",
-        "throat closing",    "throat feels tight",   "anaphyla"}},
+        "목구멍이부", "목구멍이붓", "목이조여",   "목이조이",     "쌕쌕",     "아나필락시스",
+        "목이좁아",   "목구멍이좁", "목이막혀",   "목이막히",     "목이꽉막", "혀가두꺼",
+        "혀가부풀",   "얼굴이퉁퉁", "얼굴이부풀"},
+       {"trouble breathing",
+        "difficulty breathing",
+        "hard to breathe",
+        "can't breathe",
+        "cannot breathe",
+        "can not breathe",
+        "short of breath",
+        "shortness of breath",
+        "wheez",
+        "lips swell",
+        "lips are swell",
+        "lip swell",
+        "swollen lip",
+        "swollen face",
+        "face swell",
+        "face is swell",
+        "tongue swell",
+        "swollen tongue",
+        "throat swell",
+        "swollen throat",
+        "throat is closing",
+        "throat closing up",
+        "throat is tight",
+        "throat feels tight",
+        "throat closing",
+        "anaphyla"}},
       {EmergencyKind::kChestPain,
        {"가슴이답답", "가슴답답", "가슴이아프", "가슴아프", "가슴이아파", "가슴통증", "흉통",
         "가슴을쥐어짜", "가슴이조이", "가슴이조여", "가슴이뻐근", "가슴압박", "가슴이짓눌",
@@ -54,62 +75,121 @@ const std::vector<SignRule>& sign_rules() {
        {"chest pain", "chest tight", "tight chest", "chest pressure", "pressure in my chest",
         "pain in my chest", "chest hurts", "crushing chest"}},
       {EmergencyKind::kFainting,
-       {"기절", "실신", "쓰러졌", "쓰러져", "쓰러지", "쓰러질", "의식이없", "의식을잃", "정신을잃",
-        "정신이없어요", "깨워도", "깨지않", "반응이없", "축처져", "정신이아득", "눈앞이캄캄"},
+       {"기절",       "실신",     "쓰러졌",     "쓰러져",       "쓰러지",   "쓰러질",
+        "의식이없",   "의식을잃", "정신을잃",   "정신이없어요", "깨워도",   "깨지않",
+        "반응이없",   "축처져",   "정신이아득", "눈앞이캄캄",   "흔들어도", "불러도대답",
+        "불러도반응", "대답을못", "대답을잘못", "말을이상하게", "횡설수설", "의식이흐",
+        "정신이혼미", "헛소리를", "정신이몽롱"},
        {"faint", "passed out", "unconscious", "unresponsive", "won't wake", "can't wake",
-        "cannot wake", "collapsed", "blacked out"}},
+        "cannot wake", "collapsed", "blacked out", "not responding", "not making sense",
+        "barely responding"}},
       {EmergencyKind::kSeizure,
-       {"경련", "발작", "경기를", "경기해", "경기했", "경기가", "몸이뻣뻣", "거품을"},
+       {"경련", "발작", "경기를", "경기해", "경기했", "경기가", "몸이뻣뻣", "거품을", "눈이돌아가",
+        "눈이뒤집"},
        {"seizure", "convuls", "fitting", "having a fit"}},
       {EmergencyKind::kBleeding,
        {"검은변",     "검은색변",     "까만변",     "까만색변",     "변이검",   "변이까맣",
         "변이까만",   "짜장면같은변", "혈변",       "피가섞인변",   "변에피",   "피똥",
         "피를토",     "피토",         "토혈",       "각혈",         "피를토했", "커피색",
-        "피가멈추지", "피가안멈",     "코피가안멈", "코피가멈추지", "피를쏟"},
+        "피가멈추지", "피가안멈",     "코피가안멈", "코피가멈추지", "피를쏟",   "피가계속",
+        "피가자꾸",   "혈뇨",         "소변이빨갛", "소변이붉",     "빨간소변", "소변에피",
+        "콜라색",     "피를한가득",   "피가한가득"},
        {"black stool", "black poop", "tarry", "bloody stool", "blood in my stool", "blood in stool",
         "blood in the stool", "vomiting blood", "vomited blood", "threw up blood",
         "throwing up blood", "coughing up blood", "coughed up blood", "bleeding won't stop",
         "bleeding will not stop", "won't stop bleeding", "coffee ground"}},
       {EmergencyKind::kOverdose,
-       {"과다복용", "과량복용",         "한통을다", "한통다",   "한통을전부", "한통을먹",
-        "한통먹",   "한박스",           "통째로",   "몽땅먹",   "전부먹어버", "한주먹",
-        "한움큼",   "수십알",           "수십개",   "열알",     "열개를",     "열정을",
-        "스무알",   "여러알을한꺼번에", "한판을",   "전부먹었", "다먹어버렸", "모아둔"},
+       {"과다복용", "과량복용",         "한통을다",   "한통다",   "한통을전부", "한통을먹",
+        "한통먹",   "한박스",           "통째로",     "몽땅먹",   "전부먹어버", "한주먹",
+        "한움큼",   "수십알",           "수십개",     "열알",     "열개를",     "열정을",
+        "스무알",   "여러알을한꺼번에", "한판을",     "전부먹었", "다먹어버렸", "모아둔",
+        "털어넣",   "털어먹",           "한꺼번에다", "한줄을다", "한줄다"},
        {"overdose", "whole bottle", "whole pack", "whole box", "entire bottle", "entire pack",
         "too many pills", "too many tablets", "handful of", "took all my", "took all of my",
-        "took all the", "swallowed all", "took the rest of"}},
+        "way too many", "a lot more than", "took all the", "swallowed all", "took the rest of"}},
       {EmergencyKind::kSevereSkin,
        {"물집이온몸", "온몸에물집", "피부가벗겨", "피부가벗겨지", "허물이벗겨", "입안이헐고발진",
         "점막", "발진과물집", "발진이랑물집", "물집과발진", "물집이랑발진", "물집이생기고"},
        {"blister", "skin peeling", "skin is peeling", "peeling skin"}},
       {EmergencyKind::kStroke,
        {"한쪽팔", "한쪽다리", "한쪽이마비", "한쪽마비", "편마비", "말이어눌", "발음이어눌",
-        "말이잘안나", "얼굴한쪽", "입이돌아", "입꼬리가처", "한쪽힘이", "한쪽에힘이"},
-       {"one side of my body", "one side of my face", "slurred speech", "face drooping",
-        "drooping face", "numb on one side", "weak on one side", "weakness on one side"}},
+        "말이잘안나", "얼굴한쪽", "입이돌아", "입꼬리가처", "한쪽힘이", "한쪽에힘이", "말이안나와",
+        "팔다리에힘이"},
+       {"one side of my body", "one side of my face", "slurred", "slurring", "face drooping",
+        "drooping face", "face is drooping", "numb on one side", "weak on one side",
+        "weakness on one side", "arm feels weak", "arm is weak", "arm went weak", "arm feels numb",
+        "leg feels weak", "can't lift my arm", "can't lift his arm", "can't lift her arm"}},
 
   };
   return rules;
 }
 
-// "숨쉬기 힘들지는 않아요": a Korean negation right after the sign.
+// "숨쉬기 힘들지는 않아요", "쓰러질 정도는 아니에요": a Korean negation right after the sign.
+// "숨쉬기 힘들 때 쓰는 흡입기", "경기를 한 적이 있는데": the sign names what a medicine is for, or
+// something in the past, not what is happening now.
 bool negated_korean(const std::string& text, size_t end) {
-  static constexpr std::array<std::string_view, 7> kNegations = {
-      "지않", "지는않", "진않", "지도않", "지않아", "지않았", "않"};
-  const std::string_view rest = std::string_view(text).substr(end, 12);
-  for (auto n : kNegations) {
-    const size_t at = rest.find(n);
-    if (at != std::string_view::npos && at <= 6) return true;
+  struct Negation {
+    std::string_view text;
+    size_t within;  // bytes after the sign where it may start
+  };
+  static constexpr std::array<Negation, 14> kNegations = {{{"지않", 6},
+                                                           {"지는않", 6},
+                                                           {"진않", 6},
+                                                           {"지도않", 6},
+                                                           {"않", 6},
+                                                           {"정도는아니", 9},
+                                                           {"정도는아닌", 9},
+                                                           {"정도아니", 9},
+                                                           {"건아니", 9},
+                                                           {"때쓰", 9},
+                                                           {"때먹", 9},
+                                                           {"때사용", 9},
+                                                           {"때뿌리", 9},
+                                                           {"적이있", 12}}};
+  const std::string_view rest = std::string_view(text).substr(end, 24);
+  for (const auto& n : kNegations) {
+    const size_t at = rest.find(n.text);
+    if (at != std::string_view::npos && at <= n.within) return true;
   }
   return false;
 }
 
-// "no trouble breathing", "not short of breath", "never fainted".
+// "발목이 부어요" holds "목이부": a sign about the throat read inside a longer word.
+bool inside_longer_word(const std::string& text, size_t at, std::string_view sign) {
+  static constexpr std::array<std::string_view, 3> kBefore = {"발", "손", "길"};
+  if (sign.substr(0, 3) != "목" || at < 3) return false;
+  const std::string_view before = std::string_view(text).substr(at - 3, 3);
+  return std::find(kBefore.begin(), kBefore.end(), before) != kBefore.end();
+}
+
+// "경련약", "발작 예방약", "흉통 치료제": the sign names a medicine (what it is for), not a
+// symptom. A self-harm word is never read so: "자살예방 상담전화" is answered with the crisis line.
+bool names_a_medicine(const std::string& text, size_t end, EmergencyKind kind) {
+  if (kind == EmergencyKind::kSelfHarm) return false;
+  const std::string_view rest = std::string_view(text).substr(end, 9);
+  return rest.substr(0, 3) == "약" || rest.substr(0, 6) == "예방" || rest == "치료제";
+}
+
+// "no trouble breathing", "not short of breath", "never fainted", "no swelling or trouble
+// breathing" (one negation over a list).
 bool negated_english(const std::string& text, size_t begin) {
   const size_t from = begin > 12 ? begin - 12 : 0;
   const std::string before = text.substr(from, begin - from);
-  return before.find("no ") != std::string::npos || before.find("not ") != std::string::npos ||
-         before.find("n't ") != std::string::npos || before.find("never ") != std::string::npos;
+  if (before.find("no ") != std::string::npos || before.find("not ") != std::string::npos ||
+      before.find("n't ") != std::string::npos || before.find("never ") != std::string::npos) {
+    return true;
+  }
+  const size_t list_from = begin > 32 ? begin - 32 : 0;
+  const std::string list = text.substr(list_from, begin - list_from);
+  const size_t no = list.rfind("no ");
+  return no != std::string::npos && list.find(" or ", no) != std::string::npos;
+}
+
+// "my seizure medicine", "nitroglycerin for chest pain": what a medicine is for, not a symptom.
+bool names_a_medicine_english(const std::string& text, size_t begin, size_t end) {
+  static const std::regex kAfter(R"(^\s*(medicine|medication|meds|pills?|drugs?|tablets?)\b)");
+  if (begin >= 4 && text.compare(begin - 4, 4, "for ") == 0) return true;
+  return std::regex_search(text.substr(end, 16), kAfter);
 }
 
 // "네 살 아들이 아빠 당뇨약을 먹은 것 같아요": a child, someone else's (or an adult's) medicine,
@@ -136,7 +216,7 @@ bool child_took_someone_elses(const std::string& k, const std::string& e) {
     }
   }
   static const std::regex kEnglish(
-      R"(\b(child|kid|toddler|son|daughter|baby|grandson|granddaughter)\b.{0,40}\b(ate|took|swallowed|chewed|got into)\b.{0,30}\b(my|dad'?s|mom'?s|grandma'?s|grandpa'?s|adult|the bottle)\b)");
+      R"(\b(child|kid|toddler|son|daughter|baby|grandson|granddaughter|year old|year-old|yo)\b.{0,40}\b(ate|took|swallowed|chewed|got into)\b.{0,30}\b(my|dad'?s|mom'?s|grandma'?s|grandpa'?s|grandmother'?s|grandfather'?s|someone'?s|adult|the bottle)\b)");
   return std::regex_search(e, kEnglish);
 }
 
@@ -179,6 +259,49 @@ const std::vector<NearRule>& near_rules() {
        "vomiting blood",
        {"토했", "토하", "토한", "구토"},
        {"피가", "피를", "피섞", "피같", "피도", "커피", "검은", "까만"}},
+      // Hives or itching with the throat or breathing involved: anaphylaxis.
+      {EmergencyKind::kBreathing,
+       "hives with throat or breathing signs",
+       {"두드러기", "가렵", "가려워"},
+       {"목이", "목구멍", "숨이", "숨을", "숨쉬", "호흡", "쌕쌕"}},
+      // Lips or tongue swelling, said any way ("입술 주변이 부풀어 올랐어요").
+      {EmergencyKind::kBreathing,
+       "swelling of the lips or tongue",
+       {"입술", "혀가", "혀도", "입주변"},
+       {"붓", "부어", "부었", "부풀", "퉁퉁", "두꺼"}},
+      // Bleeding that does not stop ("코피가 30분째 안 멈춰요").
+      {EmergencyKind::kBleeding,
+       "bleeding that does not stop",
+       {"코피", "피가", "출혈"},
+       {"안멈", "멈추지않", "안그쳐", "그치지않"}},
+      {EmergencyKind::kBleeding,
+       "blood in the toilet",
+       {"변기", "항문"},
+       {"피가", "피로", "피를", "빨갛", "시뻘"}},
+      // One side of the body weak or numb.
+      {EmergencyKind::kStroke,
+       "weakness on one side",
+       {"오른쪽", "왼쪽", "한쪽"},
+       {"힘이빠", "힘이없", "마비", "감각이없", "처졌", "처져"}},
+      // A sudden, severe headache on a blood thinner: bleeding in the head until shown otherwise.
+      {EmergencyKind::kStroke,
+       "severe headache on a blood thinner",
+       {"머리가깨질", "심한두통", "극심한두통", "두통이심", "worstheadache", "severeheadache"},
+       {"와파린", "쿠마딘", "항응고", "혈전", "피묽", "엘리퀴스", "자렐토", "릭시아나", "프라닥사",
+        "warfarin", "eliquis", "xarelto", "bloodthinner", "anticoagulant"},
+       true},
+      // Confusion on a medicine for diabetes: low blood sugar.
+      {EmergencyKind::kFainting,
+       "confusion on a diabetes medicine",
+       {"인슐린", "당뇨", "혈당", "insulin", "diabet"},
+       {"몽롱", "혼미", "정신이없", "정신이이상", "횡설수설", "confused", "confusion",
+        "notmakingsense"},
+       true},
+      // "평소보다 훨씬 많이 드신 것 같아요": far more than prescribed, already taken.
+      {EmergencyKind::kOverdose,
+       "much more than usual",
+       {"평소보다", "너무많이", "훨씬많이", "잔뜩"},
+       {"먹었", "먹은", "드셨", "드신", "삼켰", "삼킨", "복용했"}},
       {EmergencyKind::kChestPain,
        "chest pain",
        {"가슴"},
@@ -186,7 +309,8 @@ const std::vector<NearRule>& near_rules() {
       {EmergencyKind::kBreathing,
        "breathing",
        {"숨이", "숨을", "숨쉬", "호흡"},
-       {"막혀", "막히", "안쉬어", "못쉬", "가빠", "가쁘", "곤란", "힘들", "어려"}},
+       {"막혀", "막히", "안쉬어", "못쉬", "가빠", "가쁘", "곤란", "힘들", "어려", "차요", "차고",
+        "차서", "차올"}},
       // Mouth sores or blisters with a rash, sore eyes or fever after a medicine: a severe
       // skin reaction (Stevens-Johnson syndrome) until a doctor says otherwise.
       {EmergencyKind::kSevereSkin,
@@ -225,6 +349,53 @@ bool near(const std::string& k, const NearRule& rule) {
   return false;
 }
 
+// "모아둔 수면제를 한번에 먹으면 편해질까": taking too much as a plan, not as a mistake, is a
+// thought of self-harm (the answer then gives the crisis line too).
+bool planned(const std::string& k, const std::string& e) {
+  static constexpr std::array<std::string_view, 9> kKorean = {
+      "먹으면", "먹을까", "먹어버릴까", "먹을거", "먹고싶", "먹으려", "편해질", "죽", "끝내"};
+  static constexpr std::array<std::string_view, 5> kEnglish = {
+      "thinking of", "thinking about", "what if i took", "going to take", "want to take"};
+  return std::any_of(kKorean.begin(), kKorean.end(),
+                     [&](std::string_view w) { return k.find(w) != std::string::npos; }) ||
+         std::any_of(kEnglish.begin(), kEnglish.end(),
+                     [&](std::string_view w) { return e.find(w) != std::string::npos; });
+}
+
+std::optional<Emergency> first_sign(const std::string& k, const std::string& e,
+                                    std::string_view question);
+
+// What the sign may mean, so the reader knows why it cannot wait ("" when the kind says it).
+std::string what_it_may_be(EmergencyKind kind, Language language) {
+  const bool ko = language == Language::kKorean;
+  switch (kind) {
+    case EmergencyKind::kBreathing:
+      return ko ? "심한 알레르기 반응(아나필락시스)일 수 있어요.\n"
+                : "This can be a severe allergic reaction (anaphylaxis).\n";
+    case EmergencyKind::kChestPain:
+      return ko ? "심장에 문제가 생긴 것일 수 있어요.\n" : "This can be a heart problem.\n";
+    case EmergencyKind::kBleeding:
+      return ko ? "몸 안에서 출혈이 생긴 것일 수 있어요.\n"
+                : "This can be bleeding inside the body.\n";
+    case EmergencyKind::kStroke:
+      return ko ? "뇌졸중 증상일 수 있어요. 증상이 시작된 시각을 기억해 두세요.\n"
+                : "These can be signs of a stroke. Note the time the symptoms started.\n";
+    case EmergencyKind::kFainting:
+      return ko ? "당뇨약이나 인슐린을 쓰는 분이면 저혈당일 수 있어요. 깨어 있고 삼킬 수 있을 때만 "
+                  "사탕이나 주스를 드리고, 의식이 흐리면 입에 아무것도 넣지 마세요.\n"
+                : "On a diabetes medicine or insulin this can be low blood sugar: give sugar or "
+                  "juice only if they are awake and can swallow; if not, put nothing in the "
+                  "mouth.\n";
+    case EmergencyKind::kSeizure:
+      return ko ? "경련 중에는 입에 아무것도 넣지 말고, 다치지 않게 주변의 물건을 치워 주세요.\n"
+                : "During a seizure, put nothing in the mouth and move hard objects away.\n";
+    case EmergencyKind::kSevereSkin:
+      return ko ? "심한 피부 반응일 수 있어요.\n" : "This can be a severe skin reaction.\n";
+    default:
+      return "";
+  }
+}
+
 }  // namespace
 
 std::string_view to_string(EmergencyKind kind) {
@@ -258,17 +429,44 @@ std::string_view to_string(EmergencyKind kind) {
 std::optional<Emergency> triage(std::string_view question) {
   const std::string k = ascii_lower_without_spaces(question);
   const std::string e = ascii_lower(question);
+  auto sign = first_sign(k, e, question);
+  if (sign && sign->kind == EmergencyKind::kOverdose && planned(k, e)) {
+    sign->kind = EmergencyKind::kSelfHarm;
+  }
+  return sign;
+}
+
+namespace {
+
+std::optional<Emergency> first_sign(const std::string& k, const std::string& e,
+                                    std::string_view question) {
   for (const SignRule& rule : sign_rules()) {
     for (auto sign : rule.korean) {
       for (size_t at = k.find(sign); at != std::string::npos; at = k.find(sign, at + 1)) {
-        if (!negated_korean(k, at + sign.size())) return Emergency{rule.kind, std::string(sign)};
+        if (negated_korean(k, at + sign.size()) || inside_longer_word(k, at, sign) ||
+            names_a_medicine(k, at + sign.size(), rule.kind)) {
+          continue;
+        }
+        return Emergency{rule.kind, std::string(sign)};
       }
     }
     for (auto sign : rule.english) {
       for (size_t at = e.find(sign); at != std::string::npos; at = e.find(sign, at + 1)) {
-        if (!negated_english(e, at)) return Emergency{rule.kind, std::string(sign)};
+        if (negated_english(e, at) || (rule.kind != EmergencyKind::kSelfHarm &&
+                                       names_a_medicine_english(e, at, at + sign.size()))) {
+          continue;
+        }
+        return Emergency{rule.kind, std::string(sign)};
       }
     }
+  }
+  // "my lips and tongue are swelling", "her face is puffy".
+  static const std::regex kSwelling(
+      R"(\b(lips?|tongue|face|throat|mouth)\b.{0,24}\b(swell|swelling|swollen|puffy|puffing)\b)");
+  std::smatch swelling;
+  if (std::regex_search(e, swelling, kSwelling) &&
+      !negated_english(e, static_cast<size_t>(swelling.position(0)))) {
+    return Emergency{EmergencyKind::kBreathing, "swelling of the lips, tongue, face or throat"};
   }
   for (const NearRule& rule : near_rules()) {
     if (near(k, rule)) return Emergency{rule.kind, std::string(rule.name)};
@@ -280,12 +478,15 @@ std::optional<Emergency> triage(std::string_view question) {
   return std::nullopt;
 }
 
+}  // namespace
+
 std::string emergency_lines(const Emergency& emergency, Language language) {
   const bool ko = language == Language::kKorean;
   std::string out = ko ? "응급 상황일 수 있어요. 지금 바로 119에 전화하거나 가까운 응급실로 "
                          "가세요.\n"
                        : "This may be an emergency: call your local emergency number (119 in "
                          "Korea, 911 in the US) or go to the nearest emergency room now.\n";
+  out += what_it_may_be(emergency.kind, language);
   switch (emergency.kind) {
     case EmergencyKind::kBreathing:
     case EmergencyKind::kSevereSkin:

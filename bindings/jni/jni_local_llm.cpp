@@ -623,6 +623,36 @@ JNIEXPORT jobject JNICALL Java_org_dailydrug_llm_LocalLlm_nativeGetModelInfo(JNI
   return result;
 }
 
+// The curated assistant through the C API (ddllm_assistant_ask); a null question or a bad
+// argument is the C API's ConfigurationInvalid, thrown as LocalLlmException.
+JNIEXPORT jstring JNICALL Java_org_dailydrug_llm_LocalLlm_nativeAssistantAsk(JNIEnv* env, jclass,
+                                                                             jstring question,
+                                                                             jstring lang,
+                                                                             jstring saved) {
+  ddllm_error err{};
+  jstring result = nullptr;
+  try {
+    const bool has_question = question != nullptr;
+    const std::string q = has_question ? to_utf8(env, question) : std::string();
+    const std::string l = lang != nullptr ? to_utf8(env, lang) : std::string();
+    const std::string m = saved != nullptr ? to_utf8(env, saved) : std::string();
+    char* out = nullptr;
+    const int rc = ddllm_assistant_ask(has_question ? q.c_str() : nullptr,
+                                       lang != nullptr ? l.c_str() : nullptr,
+                                       saved != nullptr ? m.c_str() : nullptr, &out, &err);
+    if (rc != 0) {
+      throw_llm(env, err);
+    } else {
+      result = to_jstring(env, out);
+      ddllm_string_free(out);
+    }
+  } catch (...) {
+    throw_from_current_exception(env);
+  }
+  ddllm_error_free(&err);
+  return result;
+}
+
 JNIEXPORT jbyteArray JNICALL Java_org_dailydrug_llm_LocalLlm_nativeToUtf8(JNIEnv* env, jclass,
                                                                           jstring s) {
   try {

@@ -95,3 +95,49 @@ TEST(TriageTest, ChildrenHeadInjuriesSkinAndTakingItAll) {
   EXPECT_FALSE(dd::triage("아이가 해열제를 먹었는데 열이 안 떨어져요").has_value());
   EXPECT_FALSE(dd::triage("My son took his allergy medicine at night").has_value());
 }
+
+TEST(TriageTest, IndirectSignsWorriedPeopleWrite) {
+  expect_kind("주사 맞고 온몸에 두드러기가 나더니 목이 좁아지는 느낌이에요",
+              EmergencyKind::kBreathing);
+  expect_kind("약 먹고 가려운데 숨이 좀 차요", EmergencyKind::kBreathing);
+  expect_kind("아빠가 식은땀을 흘리고 불러도 대답을 잘 못하세요", EmergencyKind::kFainting);
+  expect_kind("할머니가 말을 이상하게 하시고 횡설수설하세요", EmergencyKind::kFainting);
+  expect_kind("아무리 흔들어도 안 일어나요", EmergencyKind::kFainting);
+  expect_kind("와파린 먹는데 잇몸에서 피가 계속 나요", EmergencyKind::kBleeding);
+  expect_kind("소변이 콜라색으로 나와요", EmergencyKind::kBleeding);
+  expect_kind("엄마가 수면제를 평소보다 훨씬 많이 드신 것 같아요", EmergencyKind::kOverdose);
+  expect_kind("남편이 약을 한꺼번에 털어넣었어요", EmergencyKind::kOverdose);
+  expect_kind("my 2 year old got into grandpa's pill box", EmergencyKind::kChildIngestion);
+  expect_kind("his speech is slurred after the new pill", EmergencyKind::kStroke);
+  expect_kind("My throat is tight after the antibiotic", EmergencyKind::kBreathing);
+}
+
+TEST(TriageTest, TakingItAllAsAPlanIsSelfHarm) {
+  expect_kind("모아둔 수면제를 한번에 먹으면 편해질까 생각해요", EmergencyKind::kSelfHarm);
+  expect_kind("약을 한 통 다 먹어버릴까 봐요", EmergencyKind::kSelfHarm);
+  expect_kind("I'm thinking of taking the whole bottle", EmergencyKind::kSelfHarm);
+  // Done by mistake: an overdose (119 and the package, no crisis line needed first).
+  expect_kind("실수로 한 통을 다 먹었어요", EmergencyKind::kOverdose);
+}
+
+TEST(TriageTest, EmergencyWordsThatDescribeNoEmergency) {
+  for (const char* q :
+       {"혈압약 먹고 일어날 때 어지러운데 쓰러질 정도는 아니에요",
+        "숨쉬기 힘들 때 쓰는 흡입기는 어떻게 보관해요?",
+        "아이가 예전에 열경기를 한 적이 있는데 해열제 먹여도 되나요?",
+        "혈압약 먹고 발목이 부었어요", "손목이 부었는데 파스 붙여도 돼요?",
+        "평소보다 많이 먹어도 되나요?", "My 5 year old took her allergy medicine"}) {
+    const auto e = dd::triage(q);
+    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
+  }
+}
+
+TEST(TriageTest, EmergencyLinesSayWhatTheSignMayBe) {
+  const std::string bleeding =
+      dd::emergency_lines({EmergencyKind::kBleeding, "혈변"}, dd::Language::kKorean);
+  EXPECT_NE(bleeding.find("출혈"), std::string::npos) << bleeding;
+  const std::string stroke =
+      dd::emergency_lines({EmergencyKind::kStroke, "slurred"}, dd::Language::kEnglish);
+  EXPECT_EQ(stroke.rfind("This may be an emergency", 0), 0u) << stroke;
+  EXPECT_NE(stroke.find("stroke"), std::string::npos) << stroke;
+}

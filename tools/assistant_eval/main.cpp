@@ -1,21 +1,23 @@
-// dailydrug_assistant_eval: scores the assistant's `ask` on the outside evaluation set
-// (tests/data/assistant/{dev,blind}.json; README there). For each question: a fresh in-memory
-// store holding the case's saved medicines, Assistant::ask, then
+// dailydrug_assistant_eval: scores the assistant's `ask` on the evaluation sets
+// (tests/data/assistant/{dev,blind,dev2,heldout,sealed}.json; README there). For each question: a
+// fresh in-memory store holding the case's saved medicines, Assistant::ask, then
 //   - every `must` group has one alternative in the answer (spaces removed, lower-cased);
 //   - no `never` phrase is in it;
 //   - an emergency's first line carries the 119 / emergency instruction;
 //   - a model sentence kept in the answer is in the question's language and script.
 // Prints a Markdown report per split (--json: one object); --output also writes it to a file.
+// A split is a file NAME.json in CASES_DIR; "all" is every set listed in kAllSplits.
 // The sealed split (sealed.json) is scored in aggregate only: its failing cases are never printed.
 //
-//   dailydrug_assistant_eval [--model DIR] [--min-facts F] [--min-emergencies F]
-//                            [--split dev|blind|sealed|all] [--json]
+//   dailydrug_assistant_eval [--model DIR [--no-word-check]] [--min-facts F] [--min-emergencies F]
+//                            [--split all|NAME[,NAME...]] [--json]
 //                            [--output FILE] [--verbose] [CASES_DIR]
 //
 // --model: the model phrases answers too (AssistantOptions::use_model), so its effect can be
 // measured. --min-facts F: exit 1 when the share of questions with all their fact groups is
 // below F, or when any emergency, forbidden-phrase or language check fails (the test suite's
 // gate). Exit 2: the cases cannot be read.
+#include <array>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -40,6 +42,20 @@ namespace {
 namespace app = dailydrug::app;
 namespace llm = dailydrug::llm;
 using nlohmann::json;
+
+// The sets, in the order they were written (README in tests/data/assistant).
+constexpr std::array<std::string_view, 5> kAllSplits = {"dev", "blind", "sealed", "dev2",
+                                                        "heldout"};
+
+std::vector<std::string> split_names(const std::string& arg) {
+  std::vector<std::string> out;
+  if (arg == "all") return {kAllSplits.begin(), kAllSplits.end()};
+  std::stringstream in(arg);
+  for (std::string name; std::getline(in, name, ',');) {
+    if (!name.empty()) out.push_back(name);
+  }
+  return out;
+}
 
 std::string squash(std::string_view s) {  // spaces removed, ASCII lower-cased
   std::string out;
@@ -71,13 +87,16 @@ struct CaseResult {
   bool facts_ok = true, never_ok = true, emergency_ok = true, language_ok = true;
   bool false_alarm = false;
   bool model_used = false;
+  int model_sentences_dropped = 0;  // by the grounding, language and word checks
+  std::string model_text;
+  std::vector<std::string> dropped;
   std::vector<std::string> missing_groups, forbidden_found;
   double ms = 0;
 };
 
 struct Totals {
   int n = 0, facts = 0, never = 0, emergencies = 0, emergencies_ok = 0, language = 0;
-  int false_alarms = 0, model_used = 0;
+  int false_alarms = 0, model_used = 0, model_dropped = 0;
   double ms_max = 0;
   void add(const CaseResult& r) {
     ++n;
@@ -88,6 +107,7 @@ struct Totals {
     emergencies_ok += r.emergency && r.emergency_ok;
     false_alarms += r.false_alarm;
     model_used += r.model_used;
+    model_dropped += r.model_sentences_dropped;
     ms_max = std::max(ms_max, r.ms);
   }
 };
@@ -100,7 +120,7 @@ app::Status save_medicines(app::MedicationStore& store, const json& saved) {
 }
 
 CaseResult score(const json& c, const std::string& split, llm::LocalLlm* model,
-                 const std::vector<app::Language>& langs, bool use_model) {
+                 const std::vector<app::Language>& langs, bool use_model, bool check_words) {
   CaseResult r;
   r.id = c.value("id", "?");
   r.split = split;
@@ -129,6 +149,7 @@ CaseResult score(const json& c, const std::string& split, llm::LocalLlm* model,
   app::AssistantOptions options;
   options.model_languages = langs;
   options.use_model = use_model;
+  options.check_words = check_words;
   app::Assistant assistant(model, *store, *clock, app::MedicineFacts::builtin(), options);
   const auto t0 = std::chrono::steady_clock::now();
   auto reply = assistant.ask(r.question, lang);
@@ -140,6 +161,9 @@ CaseResult score(const json& c, const std::string& split, llm::LocalLlm* model,
   }
   r.text = reply->text;
   r.model_used = reply->model_text_used;
+  r.model_sentences_dropped = static_cast<int>(reply->dropped_sentences.size());
+  r.model_text = reply->model_text;
+  r.dropped = reply->dropped_sentences;
   const std::string answer = squash(r.text);
   for (const auto& group : c.value("must", json::array())) {
     bool hit = false;
@@ -181,6 +205,7 @@ json totals_json(const Totals& t) {
           {"emergencies_opened_with_119", t.emergencies_ok},
           {"false_alarms", t.false_alarms},
           {"model_text_kept", t.model_used},
+          {"model_sentences_dropped", t.model_dropped},
           {"model_language_ok", t.language},
           {"slowest_ms", t.ms_max}};
 }
@@ -200,13 +225,15 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   std::string dir = DD_ASSISTANT_CASES_DIR, output, model_dir, split = "all";
   double min_facts = -1;
   double min_emergencies = 1.0;
-  bool as_json = false, verbose = false;
+  bool as_json = false, verbose = false, check_words = true;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--json") {
       as_json = true;
     } else if (arg == "--verbose") {
       verbose = true;
+    } else if (arg == "--no-word-check") {  // to measure what the dictionary check removes
+      check_words = false;
     } else if (arg == "--output" && i + 1 < argc) {
       output = argv[++i];
     } else if (arg == "--model" && i + 1 < argc) {
@@ -219,7 +246,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       min_emergencies = std::stod(argv[++i]);
     } else if (!arg.empty() && arg[0] == '-') {
       std::cerr << "usage: dailydrug_assistant_eval [--model DIR] [--min-facts F] [--split "
-                   "dev|blind|sealed|all] [--json] [--output FILE] [--verbose] [CASES_DIR]\n";
+                   "all|NAME[,NAME...]] [--json] [--output FILE] [--verbose] [CASES_DIR]\n";
       return arg == "--help" || arg == "-h" ? 0 : 2;
     } else {
       dir = arg;
@@ -238,15 +265,12 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     langs = app::model_languages(config->languages);
     model = std::move(loaded).value();
   }
-  std::vector<std::string> splits;
-  if (split == "all" || split == "dev") splits.push_back("dev");
-  if (split == "all" || split == "blind") splits.push_back("blind");
-  if (split == "all" || split == "sealed") splits.push_back("sealed");
+  const std::vector<std::string> splits = split_names(split);
   json report = {{"splits", json::object()}, {"failures", json::array()}};
   std::ostringstream md;
   md << "| split | questions | all fact groups | no forbidden phrase | emergencies opened with 119 "
-        "| false alarms | model text kept | model language ok | slowest "
-        "|\n|---|---|---|---|---|---|---|---|---|\n";
+        "| false alarms | model text kept | model sentences dropped | model language ok | slowest "
+        "|\n|---|---|---|---|---|---|---|---|---|---|\n";
   Totals all;
   std::vector<CaseResult> failures;
   for (const auto& s : splits) {
@@ -258,7 +282,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     }
     Totals t;
     for (const auto& c : cases) {
-      CaseResult r = score(c, s, model.get(), langs, model != nullptr);
+      CaseResult r = score(c, s, model.get(), langs, model != nullptr, check_words);
       t.add(r);
       all.add(r);
       const bool failed = !r.facts_ok || !r.never_ok || !r.emergency_ok || !r.language_ok;
@@ -268,8 +292,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     report["splits"][s] = totals_json(t);
     md << "| " << s << " | " << t.n << " | " << pct(t.facts, t.n) << " | " << pct(t.never, t.n)
        << " | " << t.emergencies_ok << "/" << t.emergencies << " | " << t.false_alarms << " | "
-       << t.model_used << " | " << t.language << "/" << t.n << " | " << static_cast<int>(t.ms_max)
-       << " ms |\n";
+       << t.model_used << " | " << t.model_dropped << " | " << t.language << "/" << t.n << " | "
+       << static_cast<int>(t.ms_max) << " ms |\n";
   }
   report["all"] = totals_json(all);
   md << "\n";
@@ -284,7 +308,11 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
               {"language_ok", r.language_ok},
               {"false_alarm", r.false_alarm},
               {"first_line", r.first_line}};
-    if (verbose) f["text"] = r.text;
+    if (verbose) {
+      f["text"] = r.text;
+      f["model_text"] = r.model_text;
+      f["dropped_sentences"] = r.dropped;
+    }
     report["failures"].push_back(f);
     md << "- **" << r.id << "** (" << r.intent << ") " << r.question << "\n";
     for (const auto& g : r.missing_groups) md << "  - missing " << g << "\n";

@@ -39,6 +39,7 @@
 #include "dailydrug/app/error.h"
 #include "dailydrug/app/medication_store.h"
 #include "dailydrug/app/medicine_facts.h"
+#include "dailydrug/app/word_check.h"
 #include "dailydrug/llm/error.h"
 #include "dailydrug/llm/local_llm.h"
 #include "dailydrug/llm/runner.h"
@@ -66,6 +67,12 @@ struct AssistantOptions {
   /// has the measurement behind the default). Off: those answers are the curated composition
   /// alone. Coaching uses the model whenever it writes the language.
   bool use_model = false;
+  /// Every model sentence's words must be in the prompt or a dictionary of the language
+  /// (word_check.h); the dictionaries are hunspell's under `dictionary_dir`. When they cannot be
+  /// loaded the model is not asked (the curated answer stands, `notice` says why). Off only to
+  /// measure what the check removes.
+  bool check_words = true;
+  std::string dictionary_dir = "/usr/share/hunspell";
   float temperature = 0.0f;  // greedy: the same question gives the same answer
   int32_t top_k = 40;
   float top_p = 0.9f;
@@ -173,6 +180,9 @@ class Assistant {
                                                              Language language,
                                                              llm::GenerationRequest& request,
                                                              AssistantReply& reply);
+  /// The dictionaries the model's words are checked against (check_words), loaded once per
+  /// process; false (and `reply.notice` set) when they cannot be loaded.
+  bool load_dictionaries(AssistantReply& reply);
   /// Run the model on `request` through the safety filter; false when the prompt cannot fit.
   AssistantResult<bool> run_model(llm::GenerationRequest& request, AssistantReply& reply,
                                   const llm::TextCallback& on_text, bool trim_history);
@@ -188,7 +198,9 @@ class Assistant {
   // The medicines the conversation is about, for follow-ups that name none ("술은요?").
   std::vector<const MedicineEntry*> chat_medicines_;
   std::vector<std::string> chat_names_;
-  llm::CancelTokenPtr cancel_;  // the current call's (calls are one at a time)
+  llm::CancelTokenPtr cancel_;             // the current call's (calls are one at a time)
+  const Lexicon* korean_words_ = nullptr;  // load_dictionaries(); process-wide, never freed
+  const Lexicon* english_words_ = nullptr;
 };
 
 }  // namespace dailydrug::app

@@ -396,6 +396,26 @@ public final class LocalLlm implements AutoCloseable {
     }
   }
 
+  /**
+   * Answer a medication question from DailyDrug's curated medicine notes (no model, no instance
+   * needed): triage first (an emergency sign opens the answer with 119), then the direct answer,
+   * the facts, warnings among the medicines in play and a referral. The same question always gives
+   * the same answer.
+   *
+   * @param question the user's question (UTF-8 up to 4096 bytes)
+   * @param lang "ko" or "en"; null for "ko"
+   * @param savedMedicinesJson null, or a JSON array of {"name", "dosage"} objects: the user's
+   *     saved medicines, checked for the same ingredient twice and for interactions
+   * @return a JSON object: text, language, emergency (null or "breathing", "overdose", ...),
+   *     facts_used, medicines, content_review (docs/ASSISTANT.md)
+   * @throws LocalLlmException ConfigurationInvalid for a bad argument (subject: "question",
+   *     "lang" or "saved_medicines"), GenerationFailed for an internal failure
+   */
+  public static String assistantAsk(String question, String lang, String savedMedicinesJson)
+      throws LocalLlmException {
+    return nativeAssistantAsk(question, lang, savedMedicinesJson);
+  }
+
   private long liveHandle() throws LocalLlmException {
     long h = handle;
     if (h == 0 || closing) {
@@ -429,6 +449,9 @@ public final class LocalLlm implements AutoCloseable {
   private static int orZero(Integer i) {
     return i != null ? i : 0;
   }
+
+  private static native String nativeAssistantAsk(String question, String lang,
+      String savedMedicinesJson) throws LocalLlmException;
 
   private static native long nativeOpen(String bundle, String assetsDir, String cacheDir,
       int threadCount, long maxCacheTokens, long memoryThresholdMb, boolean verifySha256,

@@ -838,4 +838,30 @@ public class LocalLlmTest {
     assertEquals(LocalLlmException.Kind.ContextLengthExceeded,
         expectLlmError(() -> llm.feedTokens(new int[65])).getKind());
   }
+
+  @Test
+  public void assistantAnswersTheAcceptanceQuestionAndEmergenciesWithoutAModel()
+      throws LocalLlmException {
+    String answer = LocalLlm.assistantAsk("타이레놀 복용 후 운전해도 될까요?", "ko", null);
+    assertTrue(answer, answer.contains("운전"));
+    assertTrue(answer, answer.contains("의사"));
+    assertTrue(answer, answer.contains("\"emergency\":null"));
+    assertEquals(answer, LocalLlm.assistantAsk("타이레놀 복용 후 운전해도 될까요?", "ko", null));
+    String emergency = LocalLlm.assistantAsk("약 먹고 입술이 붓고 숨쉬기가 힘들어요", null, null);
+    assertTrue(emergency, emergency.contains("\"emergency\":\"breathing\""));
+    assertTrue(emergency, emergency.contains("\"text\":\"응급 상황일 수 있어요. 지금 바로 119"));
+    String saved = LocalLlm.assistantAsk("내가 먹는 약 같이 먹어도 돼요?", "ko",
+        "[{\"name\": \"타이레놀정500mg\", \"dosage\": \"1정\"}, {\"name\": \"판콜에이\"}]");
+    assertTrue(saved, saved.contains("duplicate.acetaminophen"));
+  }
+
+  @Test
+  public void assistantBadArgumentsAreConfigurationInvalid() {
+    LocalLlmException e = expectLlmError(() -> LocalLlm.assistantAsk(null, "ko", null));
+    assertEquals(LocalLlmException.Kind.ConfigurationInvalid, e.getKind());
+    e = expectLlmError(() -> LocalLlm.assistantAsk("타이레놀", "fr", null));
+    assertEquals(LocalLlmException.Kind.ConfigurationInvalid, e.getKind());
+    e = expectLlmError(() -> LocalLlm.assistantAsk("타이레놀", "ko", "not json"));
+    assertEquals(LocalLlmException.Kind.ConfigurationInvalid, e.getKind());
+  }
 }
