@@ -110,8 +110,9 @@ std::vector<SchemaViolation> validate_scan_result_json(const nlohmann::json& res
   const Result<JsonSchema>& schema = scan_result_schema();
   // The embedded schema is a constant the unit tests compile; if it ever failed to, every
   // result is refused rather than let through unchecked.
-  if (!schema.ok())
+  if (!schema.ok()) {
     return {{"", "the scan result schema does not compile: " + schema.error().message()}};
+  }
   return schema->validate(result);
 }
 

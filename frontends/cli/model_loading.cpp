@@ -45,8 +45,9 @@ llm::Status load_with_progress(const GlobalOptions& globals, llm::LocalLlm& mode
       std::fprintf(stderr, "%.*s\n", static_cast<int>(m.size()), m.data());
     });
   }
-  if (!globals.json)
+  if (!globals.json) {
     std::fprintf(stderr, "loading model %s ...", resolve_model_dir(globals).c_str());
+  }
   llm::Status loaded = model.load();
   if (globals.json) return loaded;
   if (!loaded.ok()) {

@@ -112,8 +112,9 @@ std::string check_head(const uint8_t* head, size_t head_size, uint64_t file_size
   if (const auto* named = ft->named_data()) {
     for (size_t i = 0; i < named->size(); ++i) {
       const auto* nd = named->Get(static_cast<dd_fb::uoffset_t>(i));
-      if (nd == nullptr || nd->key() == nullptr)
+      if (nd == nullptr || nd->key() == nullptr) {
         return "named data " + std::to_string(i) + " has no key";
+      }
       if (nd->segment_index() >= n_segments) {
         return "named data '" + nd->key()->str() + "' names segment " +
                std::to_string(nd->segment_index()) + " of " + std::to_string(n_segments);
