@@ -29,7 +29,7 @@ ET_ARM64_DIR="$ARM64_CACHE/executorch-1.5.1"
 # The arm64 twins of the x86 build's -dev packages (nlohmann-json, CLI11 and the JDK headers are
 # architecture-independent and already there; flatc runs on the host).
 ARM64_TARGET_PACKAGES=(libpcre2-dev libsqlite3-dev libssl-dev libicu-dev libgtest-dev libgmock-dev
-  libcpp-httplib-dev libxxhash-dev)
+  libcpp-httplib-dev libxxhash-dev libhunspell-dev)
 ARM64_UNPACKED_PACKAGES=(libsentencepiece0 libsentencepiece-dev)
 
 # What the stage builds: the four deliverables and the test binaries of the "arm64" label.
