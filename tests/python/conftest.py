@@ -8,25 +8,13 @@ it is printed and the run keeps its exit code 0.
 """
 from __future__ import annotations
 
-import re
+import sys
 from pathlib import Path
 
 SKIP_EXIT = 77
-ALLOWED_FILE = Path(__file__).resolve().parents[1] / "allowed_skips.txt"
-
-
-def load_allowed(path: Path = ALLOWED_FILE) -> list[tuple[re.Pattern, str]]:
-    """(pattern, reason) per line `REGEX | reason`; a line without a reason is an error."""
-    entries = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        pattern, sep, reason = line.partition(" | ")
-        if not sep or not reason.strip():
-            raise ValueError(f"{path}:{n}: 'REGEX | reason' expected, got {line!r}")
-        entries.append((re.compile(pattern.strip()), reason.strip()))
-    return entries
+# The one reader of tests/allowed_skips.txt, shared with the ctest-side check.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from check_test_suite import load_allowed  # noqa: E402
 
 
 _skips: list[tuple[str, str]] = []  # (file.py::test[param], pytest's reason)
