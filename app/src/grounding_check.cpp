@@ -28,14 +28,9 @@ std::string english_stem(std::string w) {
   return w;
 }
 
-// Hangul syllables are U+AC00..U+D7A3: three UTF-8 bytes starting with EA..ED.
+// A Hangul syllable starts at byte i (always three UTF-8 bytes long).
 bool hangul_at(std::string_view s, size_t i) {
-  if (i + 3 > s.size()) return false;
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0xEA || b0 > 0xED) return false;
-  const char32_t cp = ((b0 & 0x0F) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3F) << 6) |
-                      (static_cast<unsigned char>(s[i + 2]) & 0x3F);
-  return cp >= 0xAC00 && cp <= 0xD7A3;
+  return i < s.size() && is_hangul_syllable(decode_utf8(s, i).value);
 }
 
 }  // namespace
