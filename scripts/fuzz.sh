@@ -7,12 +7,12 @@
 #
 # Targets: tokenizer_hf tokenizer_spm tokenizer_json model_config scan scan_schema
 # openai_request json_constraint flat_tensor (FUZZ_TARGETS in scripts/lib.sh).
-# Builds build-fuzz (clang; once, then only what changed), makes the generated tokenizers, runs
-# each target over its committed seeds (tests/fuzz/corpus/<target>/) plus what earlier runs found
-# (build-fuzz/corpus/<target>/, not committed), and prints executions, exec/s, coverage and corpus
-# size per target. A crash, leak, sanitizer report, broken invariant, slow input (> 10 s) or
-# out-of-memory fails the run and leaves the input in build-fuzz/crashes/<target>/; replay it
-# with build-fuzz/tests/fuzz/fuzz_<target> FILE.
+# Builds the fuzz targets in the ASan tree build-asan (clang; once, then only what changed), makes
+# the generated tokenizers, runs each target over its committed seeds (tests/fuzz/corpus/<target>/)
+# plus what earlier runs found (build-asan/corpus/<target>/, not committed), and prints
+# executions, exec/s, coverage and corpus size per target. A crash, leak, sanitizer report,
+# broken invariant, slow input (> 10 s) or out-of-memory fails the run and leaves the input in
+# build-asan/crashes/<target>/; replay it with build-asan/tests/fuzz/fuzz_<target> FILE.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 target="${1:-all}"

@@ -348,14 +348,17 @@ SANITIZER_OPT_FLAGS="-O1 -g1 -DNDEBUG"
 
 sanitizer_dir() { echo "${BUILD}-$1"; }  # build-asan, build-tsan next to build/
 
-# ensure_sanitizer_build NAME SANITIZERS [TARGETS...]
+# configure_sanitizer_tree NAME SANITIZERS [TARGETS...]
 #   NAME: asan or tsan (the tree is build-NAME, its ctest label NAME); SANITIZERS: DD_SANITIZE's
 #   value ("address,undefined" or "thread"). TARGETS default to SANITIZER_TARGETS_<NAME>.
-# Configures with the main build's options plus -DDD_SANITIZE (again only when the sanitizers or
-# the target list changed), builds only those targets (a second run rebuilds only what changed),
-# and points the tree's tiny-model fixture folder at the main build's: the 25 s export is made
-# once, while the fixture test still runs in this tree and checks the stamp.
-ensure_sanitizer_build() {
+# Configures with the main build's options plus -DDD_SANITIZE, on the first run and again only
+# when these options changed.
+# The ASan tree is a clang one that also holds the libFuzzer targets (DD_FUZZ, tests/fuzz): one
+# instrumented build of our libraries serves the unit tests and the fuzzers. It compiles our code
+# with char unsigned, as ARM Linux and Android have it, so a char-signedness bug fails its unit
+# tests on x86 too (UBSan watches the arithmetic). Its warnings are not errors: GCC's main build
+# holds that line, and clang-only warnings would fail this tree for style.
+configure_sanitizer_tree() {
   local name="$1" sanitizers="$2"
   shift 2
   local targets=("$@")
@@ -366,23 +369,40 @@ ensure_sanitizer_build() {
   local dir cmake="$VENV/bin/cmake" target_list
   dir="$(sanitizer_dir "$name")"
   target_list="$(IFS=';'; echo "${targets[*]}")"
-  step "sanitizers/$name build" "$sanitizers; ${#targets[@]} test targets in $dir ($JOBS jobs)"
   local args
   mapfile -t args < <(cmake_common_args)
   args+=(-DDD_SANITIZE="$sanitizers" -DDD_SANITIZER_TARGETS="$target_list"
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$SANITIZER_OPT_FLAGS"
     -DCMAKE_C_FLAGS_RELWITHDEBINFO="$SANITIZER_OPT_FLAGS")
-  # The ASan tree compiles our code with char unsigned, as ARM Linux and Android have it, so a
-  # char-signedness bug fails its unit tests on x86 too (UBSan watches the arithmetic).
-  if [ "$name" = asan ]; then args+=(-DDD_UNSIGNED_CHAR=ON); fi
-  # Configure on the first run, and again only when these options changed.
+  if [ "$name" = asan ]; then
+    local cc cxx
+    cc="$(command -v clang || command -v clang-14)"
+    cxx="$(command -v clang++ || command -v clang++-14)"
+    [ -n "$cxx" ] || { echo "no clang++ (apt-get install clang libclang-rt-dev)" >&2; return 1; }
+    args+=(-DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" -DDD_UNSIGNED_CHAR=ON
+      -DDD_FUZZ=ON -DDD_WERROR=OFF)
+  fi
   local stamp="$dir/.dd-configure-args"
   if [ ! -f "$dir/CMakeCache.txt" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${args[*]}" ]; then
+    rm -rf "$dir/CMakeCache.txt" "$dir/CMakeFiles"  # a compiler change needs a fresh cache
     mkdir -p "$dir"
     "$cmake" -S "$ROOT" -B "$dir" "${args[@]}" > "$dir.configure.log" \
       || { cat "$dir.configure.log"; false; }
     echo "${args[*]}" > "$stamp"
   fi
+}
+
+# ensure_sanitizer_build NAME SANITIZERS [TARGETS...] (arguments as configure_sanitizer_tree)
+# Configures the tree, builds only its test targets (a second run rebuilds only what changed),
+# and points the tree's tiny-model fixture folder at the main build's: the 25 s export is made
+# once, while the fixture test still runs in this tree and checks the stamp.
+ensure_sanitizer_build() {
+  local name="$1" sanitizers="$2"
+  shift 2
+  local dir cmake="$VENV/bin/cmake"
+  dir="$(sanitizer_dir "$name")"
+  step "sanitizers/$name build" "$sanitizers; test targets in $dir ($JOBS jobs)"
+  configure_sanitizer_tree "$name" "$sanitizers" "$@"
   # Shared fixtures: build-<name>/test-fixtures/tiny -> build/test-fixtures/tiny (likewise the
   # tiny LoRA bundles); each fixture script checks its stamp and makes nothing when it matches.
   local fixture link
@@ -461,35 +481,19 @@ run_sanitizer_tests() {
   return "$rc"
 }
 
-# --- Fuzz tree --------------------------------------------------------------------------------
-# build-fuzz: the libFuzzer targets of tests/fuzz (fuzz_<name>), built with clang, libFuzzer's
-# coverage and ASan+UBSan over our libraries (DD_FUZZ=ON; only the fuzz targets are built).
-# Seed corpora are committed in tests/fuzz/corpus/<name>/; what a run adds goes to
-# build-fuzz/corpus/<name>/ and crashing inputs to build-fuzz/crashes/<name>/. See
-# docs/RELIABILITY.md and scripts/fuzz.sh.
+# --- Fuzz targets -----------------------------------------------------------------------------
+# The libFuzzer targets of tests/fuzz (fuzz_<name>) live in the ASan tree (clang, libFuzzer's
+# coverage and ASan+UBSan over our libraries; configure_sanitizer_tree). Seed corpora are
+# committed in tests/fuzz/corpus/<name>/; what a run adds goes to build-asan/corpus/<name>/ and
+# crashing inputs to build-asan/crashes/<name>/. See docs/RELIABILITY.md and scripts/fuzz.sh.
 FUZZ_TARGETS=(tokenizer_hf tokenizer_spm model_config scan scan_schema openai_request
   json_constraint flat_tensor tokenizer_json app_api)
-FUZZ_DIR="${BUILD}-fuzz"
+FUZZ_DIR="$(sanitizer_dir asan)"
 
 ensure_fuzz_build() {
-  step "fuzz build" "clang + libFuzzer + ASan/UBSan targets in $FUZZ_DIR ($JOBS jobs)"
-  local cmake="$VENV/bin/cmake" cc cxx
-  cc="$(command -v clang || command -v clang-14)"
-  cxx="$(command -v clang++ || command -v clang++-14)"
-  [ -n "$cxx" ] || { echo "no clang++ (apt-get install clang libclang-rt-dev)" >&2; return 1; }
-  local args
-  mapfile -t args < <(cmake_common_args)
-  args+=(-DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" -DDD_FUZZ=ON -DDD_BUILD_TESTS=OFF
-    -DDD_WERROR=OFF -DDD_SANITIZE=address,undefined
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$SANITIZER_OPT_FLAGS"
-    -DCMAKE_C_FLAGS_RELWITHDEBINFO="$SANITIZER_OPT_FLAGS")
-  local stamp="$FUZZ_DIR/.dd-configure-args"
-  if [ ! -f "$FUZZ_DIR/CMakeCache.txt" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${args[*]}" ]; then
-    mkdir -p "$FUZZ_DIR"
-    "$cmake" -S "$ROOT" -B "$FUZZ_DIR" "${args[@]}" > "$FUZZ_DIR.configure.log" \
-      || { cat "$FUZZ_DIR.configure.log"; false; }
-    echo "${args[*]}" > "$stamp"
-  fi
+  step "fuzz build" "libFuzzer targets in $FUZZ_DIR, the ASan tree ($JOBS jobs)"
+  local cmake="$VENV/bin/cmake"
+  configure_sanitizer_tree asan "address,undefined"
   local t0=$SECONDS
   "$cmake" --build "$FUZZ_DIR" -j "$JOBS" --target dd_fuzz_all 2>&1 \
     | grep -E "error|Linking|Built target fuzz" | sed 's/^/    /' || true
@@ -510,7 +514,7 @@ ensure_fuzz_build() {
 # run_fuzzer NAME SECONDS: fuzz one target for SECONDS (0: only replay the seed corpus) and print
 # a summary line (executions, exec/s, coverage, corpus size, peak RSS). Fails on a crash, a leak,
 # a timeout (one input > 10 s) or an out-of-memory (> 2 GB), leaving the input in
-# build-fuzz/crashes/NAME/.
+# build-asan/crashes/NAME/.
 run_fuzzer() {
   local name="$1" seconds="$2"
   local bin="$FUZZ_DIR/tests/fuzz/fuzz_$name"

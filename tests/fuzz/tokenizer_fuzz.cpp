@@ -6,7 +6,7 @@
 //                       fallback and <unk>, Metaspace, Llama-3-style split, NFKC/lowercase/## …)
 //   fuzz_tokenizer_spm  SentencePiece .model back end: generated BPE (byte fallback) and unigram
 // The generated tokenizers are the conformance fixtures (tests/python/make_tokenizer_reference.py),
-// made by scripts/fuzz.sh into build-fuzz/test-fixtures/tokenizer ($DD_FUZZ_FIXTURES overrides).
+// made by scripts/fuzz.sh into build-asan/test-fixtures/tokenizer ($DD_FUZZ_FIXTURES overrides).
 //
 // Input: byte 0 picks the tokenizer and the flags; the rest is the text, and read as 16-bit
 // little-endian numbers, the ids to decode (some past the vocabulary on purpose).
