@@ -17,7 +17,7 @@ JOBS="${DD_JOBS:-$(nproc)}"
 APT_PACKAGES=(g++ make pkg-config python3 python3-venv libpcre2-dev libsentencepiece-dev
   nlohmann-json3-dev libsqlite3-dev libgtest-dev libgmock-dev libssl-dev libcli11-dev libicu-dev
   default-jdk-headless junit4 libcpp-httplib-dev chromium fonts-nanum fonts-noto-color-emoji
-  clang libclang-rt-dev  # clang + libFuzzer: the fuzz tree (scripts/fuzz.sh)
+  clang libclang-rt-dev  # clang, ASan/UBSan + libFuzzer: the ASan tree (tests/sanitizers)
   clang-format clang-tidy  # scripts/lint.sh
   flatbuffers-compiler libflatbuffers-dev  # our .ptd check (runtime/src/flat_tensor)
   libxxhash-dev  # the packed-weight cache's checksum (runtime/src/engine/weight_cache.cpp)
