@@ -2,6 +2,8 @@
 # Static checks of our C and C++ sources: clang-format (.clang-format, one style for the whole
 # tree) and clang-tidy (.clang-tidy, the checks we keep) over every file the main build compiles.
 # Any finding fails. Run by scripts/test.sh after the build; alone: ./scripts/lint.sh
+# clang-tidy checks only the files whose input changed since their last clean check
+# (scripts/tidy_keys.py, scripts/tidy_clean.txt; DD_TIDY_NO_CACHE=1 checks every file).
 #   ./scripts/lint.sh --all   clang-tidy over the tests as well (CI checks the library, the front
 #                             ends, bindings and tools: the tests' ~60 files would add ~4 minutes
 #                             on 2 cores)
@@ -48,9 +50,24 @@ ours = tuple(f"{root}/{d}/" for d in dirs)
 print("\n".join(sorted({e["file"] for e in json.load(open(db)) if e["file"].startswith(ours)})))
 PY
 )
+  # Files unchanged since their last clean check are not checked again: scripts/tidy_keys.py
+  # hashes what clang-tidy would read (preprocessed text, flags, .clang-tidy, its version), and
+  # scripts/tidy_clean.txt lists the keys that had no findings. DD_TIDY_NO_CACHE=1 checks all.
+  local manifest="$ROOT/scripts/tidy_clean.txt" keys todo=()
+  keys="$("$VENV/bin/python" "$ROOT/scripts/tidy_keys.py" "$BUILD" "$ROOT" "$JOBS" "${files[@]}")" \
+    || { echo "*** clang-tidy: could not preprocess the sources (scripts/tidy_keys.py)" >&2; return 1; }
+  if [ "${DD_TIDY_NO_CACHE:-0}" = 1 ] || [ ! -f "$manifest" ]; then
+    todo=("${files[@]}")
+  else
+    mapfile -t todo < <(grep -vxFf "$manifest" <<< "$keys" | awk -v r="$ROOT/" '{print r $2}')
+  fi
   # -Wshadow=local is GCC's; clang would report the unknown option as an error.
-  printf '%s\n' "${files[@]}" | xargs -P "$JOBS" -n 4 clang-tidy -p "$BUILD" --quiet \
-    --extra-arg=-Wno-unknown-warning-option > "$log" 2>&1 || rc=$?
+  if [ ${#todo[@]} -gt 0 ]; then
+    printf '%s\n' "${todo[@]}" | xargs -P "$JOBS" -n 4 clang-tidy -p "$BUILD" --quiet \
+      --extra-arg=-Wno-unknown-warning-option > "$log" 2>&1 || rc=$?
+  else
+    : > "$log"
+  fi
   local findings
   findings="$(grep -E '^/.*: (warning|error):' "$log" | sort -u || true)"
   if [ -n "$findings" ] || [ "$rc" -ne 0 ]; then
@@ -59,7 +76,14 @@ PY
     echo "*** clang-tidy: $(echo -n "$findings" | grep -c . || true) finding(s), exit $rc ($log has the context)" >&2
     return 1
   fi
-  echo "${#files[@]} files, no findings, $((SECONDS - t0)) s"
+  # Record the clean keys (a developer's run; CI's clean clone keeps the committed list): the
+  # keys of other files (the tests, when they were not checked) stay.
+  if [ "${CI:-}" != true ]; then
+    { [ ! -f "$manifest" ] || awk 'NR == FNR { now[$2] = 1; next } !($2 in now)' \
+        <(echo "$keys") "$manifest"
+      echo "$keys"; } | sort -k2,2 > "$manifest.tmp" && mv "$manifest.tmp" "$manifest"
+  fi
+  echo "${#files[@]} files: ${#todo[@]} checked, no findings; $(( ${#files[@]} - ${#todo[@]} )) unchanged since their last clean check; $((SECONDS - t0)) s"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
