@@ -43,19 +43,14 @@ lint_tidy() {  # lint_tidy [--all]
   [ "${1:-}" != --all ] || dirs=("${LINT_DIRS[@]}")
   step "lint/tidy" "clang-tidy over the main build's sources in ${dirs[*]} ($JOBS jobs)"
   local log="$BUILD/clang-tidy.log" t0=$SECONDS files rc=0
-  mapfile -t files < <("$VENV/bin/python" - "$BUILD/compile_commands.json" "$ROOT" "${dirs[@]}" <<'PY'
-import json, sys
-db, root, dirs = sys.argv[1], sys.argv[2], sys.argv[3:]
-ours = tuple(f"{root}/{d}/" for d in dirs)
-print("\n".join(sorted({e["file"] for e in json.load(open(db)) if e["file"].startswith(ours)})))
-PY
-)
-  # Files unchanged since their last clean check are not checked again: scripts/tidy_keys.py
-  # hashes what clang-tidy would read (preprocessed text, flags, .clang-tidy, its version), and
-  # scripts/tidy_clean.txt lists the keys that had no findings. DD_TIDY_NO_CACHE=1 checks all.
+  # Every file the main build compiles in those folders, with its key: scripts/tidy_keys.py hashes
+  # what clang-tidy would read (preprocessed text, flags, .clang-tidy, its version), and
+  # scripts/tidy_clean.txt lists the keys that had no findings. Files unchanged since their last
+  # clean check are not checked again; DD_TIDY_NO_CACHE=1 checks all.
   local manifest="$ROOT/scripts/tidy_clean.txt" keys todo=()
-  keys="$("$VENV/bin/python" "$ROOT/scripts/tidy_keys.py" "$BUILD" "$ROOT" "$JOBS" "${files[@]}")" \
+  keys="$("$VENV/bin/python" "$ROOT/scripts/tidy_keys.py" "$BUILD" "$ROOT" "$JOBS" "${dirs[@]}")" \
     || { echo "*** clang-tidy: could not preprocess the sources (scripts/tidy_keys.py)" >&2; return 1; }
+  mapfile -t files < <(awk -v r="$ROOT/" '{print r $2}' <<< "$keys")
   if [ "${DD_TIDY_NO_CACHE:-0}" = 1 ] || [ ! -f "$manifest" ]; then
     todo=("${files[@]}")
   else

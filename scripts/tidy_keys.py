@@ -7,7 +7,8 @@ scripts/tidy_clean.txt was checked with no findings on exactly that input, so li
 check it again; any change to the file, to a header it includes (ours, ExecuTorch's, the
 system's), to its flags, to .clang-tidy or to the clang-tidy version gives a new key.
 
-    tidy_keys.py BUILD_DIR ROOT JOBS FILE...   prints "KEY PATH" per file (PATH relative to ROOT)
+    tidy_keys.py BUILD_DIR ROOT JOBS DIR...   prints "KEY PATH" for every file the build compiles
+                                              under ROOT/DIR (PATH relative to ROOT), sorted
 
 The checkout's own path and the venv's are replaced by placeholders before hashing (they appear
 in -I flags and in expanded __FILE__ macros; neither changes what clang-tidy finds), so a clean
@@ -68,11 +69,13 @@ def key(entry: dict, root: str, venv: str, salt: bytes) -> str:
 
 
 def main() -> int:
-    build, root, jobs, files = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+    build, root, jobs, dirs = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
     root = os.path.realpath(root)
     venv = os.path.join(root, ".venv")
+    ours = tuple(os.path.join(root, d) + os.sep for d in dirs)
     with open(os.path.join(build, "compile_commands.json"), encoding="utf-8") as f:
-        entries = {e["file"]: e for e in json.load(f)}
+        entries = {e["file"]: e for e in json.load(f) if e["file"].startswith(ours)}
+    files = sorted(entries)
     salt = (tidy_version() + config_text(root)).encode()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         keys = pool.map(lambda p: key(entries[p], root, venv, salt), files)

@@ -28,6 +28,13 @@
 #include "flat_tensor_check.h"
 #include "reliability_util.h"
 
+// GCC names the sanitizer a tree is built with by __SANITIZE_*__, clang by __has_feature.
+#if defined(__has_feature)
+#define DD_HAS_FEATURE(x) __has_feature(x)
+#else
+#define DD_HAS_FEATURE(x) 0
+#endif
+
 using namespace dailydrug::llm;
 using namespace dailydrug::reliability;
 
@@ -304,16 +311,10 @@ TEST(FlatTensorCheckTest, EverySingleBitFlipIsRefusedOrHarmlessToExecuTorch) {
   // over 10 minutes; ASan a tenth, two minutes) and what the sanitizer checks is the same load
   // every time: TSan loads every 64th accepted flip, ASan every 8th. The main tree (and the
   // arm64 one) loads every one.
-#if defined(__SANITIZE_THREAD__)
+#if defined(__SANITIZE_THREAD__) || DD_HAS_FEATURE(thread_sanitizer)
   constexpr int kLoadEvery = 64;
-#elif defined(__SANITIZE_ADDRESS__)  // GCC
+#elif defined(__SANITIZE_ADDRESS__) || DD_HAS_FEATURE(address_sanitizer)
   constexpr int kLoadEvery = 8;
-#elif defined(__has_feature)         // clang
-#if __has_feature(address_sanitizer)
-  constexpr int kLoadEvery = 8;
-#else
-  constexpr int kLoadEvery = 1;
-#endif
 #else
   constexpr int kLoadEvery = 1;
 #endif
