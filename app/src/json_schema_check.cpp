@@ -81,12 +81,15 @@ std::string escape_pointer(const std::string& key) {
 // What libstdc++'s <regex> compiler must not see: it reads the number of a backreference (\12)
 // or of a repetition ({12,34}) into a long without an overflow check, so "\\888…8" is undefined
 // behaviour inside the standard library (found by fuzz_scan_schema). Backreferences are refused
-// (no schema of ours uses them) and repetition counts are limited to 6 digits.
+// (no schema of ours uses them) and repetition counts are limited to 6 digits; escapes are
+// skipped the way libstdc++'s ECMAScript scanner reads them.
 const char* unsupported_pattern(const std::string& p) {
   for (size_t i = 0; i < p.size(); ++i) {
     if (p[i] == '\\' && i + 1 < p.size()) {
       if (p[i + 1] >= '1' && p[i + 1] <= '9') return "backreferences are not supported";
-      ++i;  // an escaped character, including \{
+      // An escaped character, including \{; \cX also takes X, whatever it is, so in "\c\\1"
+      // the second backslash is X and the third starts a backreference.
+      i += p[i + 1] == 'c' ? 2 : 1;
     } else if (p[i] == '{') {
       size_t digits = 0;
       for (size_t j = i + 1; j < p.size() && p[j] != '}'; ++j) {

@@ -212,14 +212,16 @@ TEST(FuzzRegressionTest, LineNumbersBeyondIntAreInvalidNotUndefinedBehaviour) {
   EXPECT_FALSE(dailydrug::app::parse_scan_result(warning).ok());
 }
 
-// fuzz_scan_schema: a client schema's "pattern" with a huge backreference
-// ("\\888…8") or repetition count made libstdc++'s <regex> compiler overflow a long (UBSan:
-// signed integer overflow in regex_compiler.tcc). Such patterns are refused as Invalid before
-// <regex> sees them; ordinary patterns and counts still compile.
+// fuzz_scan_schema: a client schema's "pattern" with a huge backreference ("\\888…8", also
+// behind a control escape, whose letter may be a backslash: "\\c\\\\888…8") or repetition
+// count made libstdc++'s <regex> compiler overflow a long (UBSan: signed integer overflow in
+// regex_compiler.tcc). Such patterns are refused as Invalid before <regex> sees them; ordinary
+// patterns and counts still compile.
 TEST(FuzzRegressionTest, PatternsThatOverflowTheRegexCompilerAreInvalid) {
   using dailydrug::app::JsonSchema;
-  for (const char* pattern : {R"(^-[89]+\88888888888888888888886$)", R"(^(a)\1$)",
-                              R"(^a{88888888888}$)", R"(^a{1,99999999999}$)"}) {
+  for (const char* pattern :
+       {R"(^-[89]+\88888888888888888888886$)", R"(^(a)\1$)", R"(^a{88888888888}$)",
+        R"(^a{1,99999999999}$)", R"(\c\\88888888888888888888)"}) {
     const nlohmann::json schema = {{"type", "string"}, {"pattern", pattern}};
     auto r = JsonSchema::compile(schema);
     ASSERT_FALSE(r.ok()) << pattern;
