@@ -1,7 +1,10 @@
 """Make the tiny random-weight LLaMA fixture the C++ tests run against.
 
 Writes into OUT:
-  model.pte           fp32, KV cache, XNNPACK, dynamic token count (max_seq_len 16, context 64)
+  model.pte           fp32, KV cache, XNNPACK, dynamic token count (max_seq_len 16, context 64),
+                      logits of the last min(T, 9) positions of a call (speculative decoding)
+  last_row.pte        the same program returning the last position's logits only, as programs
+                      exported before logits_rows (the runtime must decode them one token a call)
   reference.json      eager PyTorch logits of ExecuTorch's own transformer on the same weights,
                       for a fixed token sequence, one row per position (prefix logits)
   bundle/             a complete DailyDrug bundle around the same program: a byte-level
@@ -31,6 +34,7 @@ DIM, N_HEADS, N_KV, N_LAYERS, HIDDEN, VOCAB = 64, 4, 2, 2, 128, 260
 SPECIALS = ["<|im_start|>", "<|im_end|>", "<|endoftext|>", "<s>"]  # ids 256..259
 BOS_ID, EOS_IDS = 259, [257, 258]
 MAX_SEQ, MAX_CTX = 16, 64
+LOGITS_ROWS = 9
 TOKENS = [259, 17, 200, 33, 4, 250, 9, 9, 128, 77, 5, 61, 99, 256, 140, 3, 42, 7, 255, 0]
 
 
@@ -95,7 +99,9 @@ def write_bundle(out: Path, ck: Checkpoint) -> None:
         model_name="tiny-random-llama", model_file="model.pte", tokenizer_file="tokenizer.json",
         vocab_size=VOCAB, context_length=MAX_CTX, quantization="fp32", bos_id=BOS_ID,
         eos_ids=EOS_IDS, stop_strings=template["stop_strings"], chat_template=template,
-        architecture=ck.summary(), export_options={"precision": "fp32", "max_seq_len": MAX_SEQ},
+        architecture=ck.summary(),
+        export_options={"precision": "fp32", "max_seq_len": MAX_SEQ, "logits_rows": LOGITS_ROWS},
+        logits_rows=LOGITS_ROWS,
         files=[file_entry(stage / "model.pte", "program"),
                file_entry(stage / "tokenizer.json", "tokenizer")],
         overrides={"system_prompt": "", "max_tokens": 16})
@@ -119,8 +125,10 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     ck = tiny_checkpoint()
     print("exporting tiny random LLaMA (fp32, XNNPACK) ...", flush=True)
-    lower_to_pte(ck, ExportOptions(precision="fp32", max_seq_len=MAX_SEQ, max_context_len=MAX_CTX),
-                 out / "model.pte")
+    lower_to_pte(ck, ExportOptions(precision="fp32", max_seq_len=MAX_SEQ, max_context_len=MAX_CTX,
+                                   logits_rows=LOGITS_ROWS), out / "model.pte")
+    lower_to_pte(ck, ExportOptions(precision="fp32", max_seq_len=MAX_SEQ, max_context_len=MAX_CTX,
+                                   logits_rows=1), out / "last_row.pte")
     model = eager_model(ck, MAX_SEQ, MAX_CTX)
     rows = []
     with torch.no_grad():
@@ -134,6 +142,7 @@ def main() -> int:
         "max_context_len": MAX_CTX,
         "vocab_size": VOCAB,
         "n_layers": N_LAYERS,
+        "logits_rows": LOGITS_ROWS,
         "bos_id": BOS_ID,
         "eos_ids": EOS_IDS,
     }

@@ -224,7 +224,7 @@ def _program_logits(pte: Path, data_files=(), tmp: Path = None, chunk: int = 8):
     while pos < len(TOKENS):  # first a chunk, then token by token
         n = chunk if pos == 0 else 1
         out = fwd.execute([torch.tensor([TOKENS[pos:pos + n]]), torch.tensor([pos])])[0]
-        rows[pos + n - 1] = out.reshape(-1)
+        rows[pos + n - 1] = out.reshape(-1, out.shape[-1])[-1]  # the last of its rows
         pos += n
     return rows
 

@@ -145,8 +145,9 @@ def runtime_greedy():
     eos = set(cfg["eos_ids"])
 
     def step(ids, pos):
-        return fwd.execute([torch.tensor([ids], dtype=torch.long),
-                            torch.tensor([pos], dtype=torch.long)])[0].reshape(-1)
+        out = fwd.execute([torch.tensor([ids], dtype=torch.long),
+                           torch.tensor([pos], dtype=torch.long)])[0]
+        return out.reshape(-1, out.shape[-1])[-1]  # the last of the rows the program returns
 
     def generate(prompt: str):
         """Greedy ids."""

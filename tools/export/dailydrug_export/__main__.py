@@ -117,6 +117,10 @@ def main(argv: List[str] | None = None) -> int:
                     help="also quantize the token embedding")
     ap.add_argument("--max-seq-len", type=int, default=128,
                     help="most tokens per forward call + 1 (default 128)")
+    ap.add_argument("--logits-rows", type=int, default=None,
+                    help="rows of logits a call returns: the last min(T, N) positions, so that "
+                         "one call verifies N - 1 drafted tokens (speculative decoding); 1 = the "
+                         "last position only (default 9, capped at max-seq-len - 1)")
     ap.add_argument("--max-context-len", type=int, default=1024,
                     help="KV cache length in tokens (default 1024, DailyDrug's max_cache_tokens)")
     ap.add_argument("--tokenizer", type=Path, default=None,
@@ -213,7 +217,9 @@ def main(argv: List[str] | None = None) -> int:
         opts = ExportOptions(precision=args.precision, group_size=args.group_size,
                              embedding_bits=args.embedding_bits, max_seq_len=args.max_seq_len,
                              max_context_len=args.max_context_len, attention=args.attention,
-                             output_bits=args.output_bits)
+                             output_bits=args.output_bits,
+                             **({"logits_rows": args.logits_rows}
+                                if args.logits_rows is not None else {}))
         prog.start("check", f"{args.precision} options against the model's layer shapes")
         opts.validate()
         from .lower import check_group_size, suggest_group_sizes
@@ -280,7 +286,8 @@ def main(argv: List[str] | None = None) -> int:
             verification = verify_program(
                 pte, eager, encode, render_prompt, args.precision, data_path=data_path,
                 thresholds=gates_for(args.name or ck.name, args.precision,
-                                     lora=adapter is not None))
+                                     lora=adapter is not None),
+                logits_rows=opts.rows())
             prog.done(f"(top-1 {verification['top1_agreement']:.3f}, max |dlogit| "
                       f"{verification['max_abs_logit_diff']:.4f}, ppl ratio "
                       f"{verification['perplexity_ratio']:.3f})")
@@ -315,7 +322,7 @@ def main(argv: List[str] | None = None) -> int:
                 "precision": args.precision, "qmode": opts.qmode(),
                 "group_size": opts.group_size if args.precision == "4bit" else None,
                 "embedding_bits": opts.embedding_bits, "output_bits": opts.output_bits,
-                "max_seq_len": opts.max_seq_len,
+                "max_seq_len": opts.max_seq_len, "logits_rows": opts.rows(),
                 "max_context_len": opts.max_context_len, "backend": "xnnpack",
                 "kv_cache": True, "attention": opts.attention,
                 "custom_ops": ["dailydrug::update_cache", "dailydrug::sdpa"]
@@ -324,7 +331,7 @@ def main(argv: List[str] | None = None) -> int:
                 "lora": lora_info,
                 "timings_s": prog.timings,
             },
-            files=files, verification=verification,
+            files=files, verification=verification, logits_rows=opts.rows(),
             lora_path=ADAPTER_FILE if separate else None,
             overrides={"system_prompt": args.system_prompt} if args.system_prompt else None,
             languages=([x.strip() for x in args.languages.split(",") if x.strip()]
@@ -374,6 +381,10 @@ def _program_cache_path(cache: Path | None, source: Path, ck, opts,
         del key["attention"]  # the key programs had before the option existed stays valid
     if key.get("output_bits") is None:
         key.pop("output_bits", None)  # likewise
+    if opts.rows() == 1:
+        key.pop("logits_rows", None)  # likewise: a last-row program is the one made before
+    else:
+        key["logits_rows"] = opts.rows()
     h.update(json.dumps(key, sort_keys=True).encode())
     h.update(json.dumps([ck.tokenizer.bos_id, ck.tokenizer.eos_ids]).encode())
     h.update(_executorch_version().encode())

@@ -122,7 +122,8 @@ def build_config(*, model_name: str, model_file: str, tokenizer_file: str, vocab
                  files: List[Dict[str, Any]], lora_path: Optional[str] = None,
                  verification: Optional[Dict[str, Any]] = None,
                  overrides: Optional[Dict[str, Any]] = None,
-                 languages: Optional[List[str]] = None) -> Dict[str, Any]:
+                 languages: Optional[List[str]] = None,
+                 logits_rows: int = 1) -> Dict[str, Any]:
     cfg: Dict[str, Any] = {
         # DailyDrug's existing keys, same names and meaning.
         "model_name": model_name,
@@ -148,6 +149,10 @@ def build_config(*, model_name: str, model_file: str, tokenizer_file: str, vocab
         # Languages the model can answer in (ISO 639-1, e.g. ["ko", "en"]); an app uses model
         # text for a language only when it is listed. Empty = not stated.
         "languages": list(languages or []),
+        # Rows of logits the program returns for a T-token call: the last min(T, logits_rows)
+        # positions (1 = the last only). > 1 lets the runtime verify logits_rows - 1 drafted
+        # tokens in one call (speculative decoding).
+        "logits_rows": logits_rows,
         "export_options": export_options,
         "files": files,
     })

@@ -22,6 +22,7 @@ from typing import Dict, List, Optional
 import torch
 
 from . import fast_lowering, quant_mix
+from .logits_rows import logits_rows_transform
 from .checkpoint import Checkpoint
 
 PRECISIONS = ("fp32", "8bit", "4bit")
@@ -30,6 +31,11 @@ ATTENTIONS = ("default", "dailydrug")
 # Bump when a change here or in checkpoint.py changes the programs this module produces: lowered
 # programs are cached under a key that includes it (see __main__._program_cache_path).
 LOWERING_VERSION = 1
+
+# Rows of logits a call returns by default: the last min(T, 9) positions, so one call can verify up
+# to 8 drafted tokens (docs/RUNTIME.md, "Speculative decoding"). The extra rows cost a prefill call
+# 8 more rows of the output projection, whose weights it reads once either way.
+DEFAULT_LOGITS_ROWS = 9
 
 
 class ExportOptionError(ValueError):
@@ -52,6 +58,12 @@ class ExportOptions:
     # 4bit only: 8 keeps the output projection at 8 bits per channel (quant_mix.py); None = the
     # precision's own mode for every linear
     output_bits: Optional[int] = None
+    # a T-token call returns the logits of its last min(T, rows()) positions (logits_rows.py);
+    # 1 = the last position only, [1, vocab]; capped at the tokens one call takes
+    logits_rows: int = DEFAULT_LOGITS_ROWS
+
+    def rows(self) -> int:
+        return min(self.logits_rows, self.max_seq_len - 1)
 
     def qmode(self) -> Optional[str]:
         return {"fp32": None, "8bit": "8da8w", "4bit": "8da4w"}[self.precision]
@@ -72,6 +84,8 @@ class ExportOptions:
             raise ExportOptionError("4bit needs a positive group_size")
         if self.output_bits is not None and (self.output_bits != 8 or self.precision != "4bit"):
             raise ExportOptionError("output_bits 8 is an option of 4bit only")
+        if self.logits_rows < 1:
+            raise ExportOptionError(f"logits_rows must be at least 1, not {self.logits_rows}")
 
 
 def linear_shapes(ck: Checkpoint) -> Dict[str, tuple]:
@@ -117,6 +131,7 @@ def build_llm_config(ck: Checkpoint, opts: ExportOptions, work: Path, out_path: 
     cfg.model.use_kv_cache = True
     cfg.model.use_sdpa_with_kv_cache = False
     cfg.model.enable_dynamic_shape = True
+    cfg.debug.generate_full_logits = opts.rows() > 1  # cut to the last rows: logits_rows.py
     cfg.export.max_seq_length = opts.max_seq_len
     cfg.export.max_context_length = opts.max_context_len
     cfg.export.output_dir = str(out_path.parent)
@@ -183,6 +198,7 @@ def lower_to_pte(ck: Checkpoint, opts: ExportOptions, out_path: Path,
                 warnings.catch_warnings(), _attention_transform(opts.attention), \
                 fast_lowering.shared_provenance(fast_lowering.ENABLED), \
                 quant_mix.output_bits_transform(opts.output_bits), \
+                logits_rows_transform(opts.rows()), \
                 (contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext()):
             if quiet:
                 warnings.simplefilter("ignore")

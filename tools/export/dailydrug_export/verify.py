@@ -6,7 +6,10 @@ ExecuTorch's own Python runtime exactly as our C++ runner does (chunked prefill 
 bound, then one token per call), and at every position its next-token logits are compared with
 eager's. Reported: top-1 agreement, the largest logit difference, and the perplexity of a fixed
 Korean/English text under both (teacher forcing), whose ratio is the quality figure for 8-bit and
-4-bit programs.
+4-bit programs. A program that returns several rows of logits per call (logits_rows > 1, for
+speculative decoding) also reads the last rows of each sequence again in one call, and each row's
+top-1 is compared with the one-token-per-call row: the share that differs is how often a batched
+verification could choose another token than plain decoding (near-ties under other float order).
 """
 
 from __future__ import annotations
@@ -111,11 +114,16 @@ class ProgramRunner:
         self.max_seq_len = int(prog.load_method("get_max_seq_len").execute([])[0])
         self.max_context_len = int(prog.load_method("get_max_context_len").execute([])[0])
 
-    def step(self, tokens: List[int], pos: int) -> torch.Tensor:
-        """Next-token logits [vocab] after `tokens` placed at positions pos.."""
+    def rows(self, tokens: List[int], pos: int) -> torch.Tensor:
+        """The logits rows the program returns for `tokens` placed at positions pos..: [n, vocab]
+        for the last n positions (n = 1, or min(len(tokens), logits_rows))."""
         out = self._forward.execute([torch.tensor([tokens], dtype=torch.long),
                                      torch.tensor([pos], dtype=torch.long)])[0]
-        return out.reshape(-1)
+        return out.reshape(-1, out.shape[-1])
+
+    def step(self, tokens: List[int], pos: int) -> torch.Tensor:
+        """Next-token logits [vocab] after `tokens` placed at positions pos.."""
+        return self.rows(tokens, pos)[-1]
 
 
 def _nll(logits: torch.Tensor, target: int) -> float:
@@ -127,8 +135,10 @@ def verify_program(pte: Path, eager: torch.nn.Module, encode: Callable[[str], Li
                    continuation: int = 16,
                    log: Callable[[str], None] = print,
                    data_path: Optional[Path] = None,
-                   thresholds: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-    """`thresholds`: the gates to apply (gates_for()); the precision's floor when None."""
+                   thresholds: Optional[Dict[str, Any]] = None,
+                   logits_rows: int = 1) -> Dict[str, Any]:
+    """`thresholds`: the gates to apply (gates_for()); the precision's floor when None.
+    `logits_rows`: the rows of logits the program returns per call (ExportOptions.rows())."""
     from executorch.runtime import Runtime  # noqa: F401  (fail early if the runtime is missing)
 
     t0 = time.time()
@@ -136,6 +146,8 @@ def verify_program(pte: Path, eager: torch.nn.Module, encode: Callable[[str], Li
     agree = total = 0
     worst = 0.0
     per_prompt = []
+    rows_total = rows_differ = 0
+    rows_worst = 0.0
     for text in PROMPTS:
         prompt = encode(render_prompt(text))
         seq = list(prompt)
@@ -163,6 +175,17 @@ def verify_program(pte: Path, eager: torch.nn.Module, encode: Callable[[str], Li
             total += 1
         per_prompt.append({"prompt": text, "prompt_tokens": len(prompt),
                            "positions": len(got), "top1_agree": p_agree})
+        if logits_rows > 1:  # the continuation's last rows again, in one call
+            n = min(logits_rows, continuation)
+            batch = runner.rows(seq[len(seq) - n:], len(seq) - n)
+            if batch.shape[0] != n:
+                raise VerificationFailed(f"a {n}-token call returned {batch.shape[0]} rows of "
+                                         f"logits, expected {n}")
+            for j in range(n):
+                single = got[len(seq) - n + j]
+                rows_worst = max(rows_worst, float((batch[j] - single).abs().max()))
+                rows_differ += int(batch[j].argmax()) != int(single.argmax())
+                rows_total += 1
 
     # Perplexity of a fixed text, teacher forced, one token per call for the program.
     qt = encode(QUALITY_TEXT)
@@ -186,6 +209,10 @@ def verify_program(pte: Path, eager: torch.nn.Module, encode: Callable[[str], Li
         "prompts": per_prompt,
         "seconds": round(time.time() - t0, 2),
     }
+    if logits_rows > 1:
+        report["logits_rows"] = {"rows": logits_rows, "rows_compared": rows_total,
+                                 "top1_differs_from_single_step": rows_differ,
+                                 "max_abs_diff_from_single_step": rows_worst}
     th = thresholds if thresholds is not None else dict(THRESHOLDS[precision])
     failures = check_report(report, th)
     report["thresholds"] = th
