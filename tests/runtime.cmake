@@ -74,3 +74,9 @@ dd_add_gtest(weight_cache_test LABEL unit THREADS SOURCES unit/weight_cache_test
              FIXTURES tiny_model)
 target_include_directories(weight_cache_test PRIVATE ${CMAKE_SOURCE_DIR}/runtime/src/engine)
 target_compile_definitions(weight_cache_test PRIVATE DD_TEST_BUNDLE_DIR="${DD_TEST_BUNDLE}")
+
+# Prompt-lookup speculative decoding: the drafter alone, and the program's rows, Session::verify
+# and the runner's output with and without speculation on the tiny model.
+dd_add_gtest(drafter_test LABEL unit SOURCES unit/drafter_test.cpp LIBS dd_llm)
+dd_add_gtest(speculative_test LABEL unit SOURCES unit/speculative_test.cpp
+             LIBS dd_llm nlohmann_json::nlohmann_json FIXTURES tiny_model)

@@ -244,12 +244,26 @@ Result<std::unique_ptr<ExecutorchModel>> ExecutorchModel::load(const std::string
   meta.max_tokens_per_call =
       meta.enable_dynamic_shape ? std::min<int64_t>(tin->sizes()[1], meta.max_seq_len - 1) : 1;
   meta.max_tokens_per_call = std::max<int64_t>(1, meta.max_tokens_per_call);
+  // [1, vocab] (the last position) or [1, R, vocab] (the last min(T, R) positions, with R the
+  // bound of the dynamic dimension); forward_rows() checks every call's shape against it.
+  if (mm->num_outputs() >= 1) {
+    auto tout = mm->output_tensor_meta(0);
+    if (tout.ok() && tout->sizes().size() == 3 && tout->sizes()[1] > 1) {
+      meta.logits_rows = std::min<int64_t>(tout->sizes()[1], meta.max_tokens_per_call);
+    }
+  }
   model->impl_->token_buf.reserve(static_cast<size_t>(meta.max_tokens_per_call));
   return model;
 }
 
 Result<std::span<const float>> ExecutorchModel::forward(std::span<const TokenId> tokens,
                                                         int64_t start_pos) {
+  DD_ASSIGN_OR_RETURN(auto rows, forward_rows(tokens, start_pos));
+  return rows.subspan(rows.size() - static_cast<size_t>(meta_.vocab_size));
+}
+
+Result<std::span<const float>> ExecutorchModel::forward_rows(std::span<const TokenId> tokens,
+                                                             int64_t start_pos) {
   const int64_t n = static_cast<int64_t>(tokens.size());
   if (n == 0 || n > meta_.max_tokens_per_call) {
     return Error::generation_failed("forward takes 1.." +
@@ -284,14 +298,13 @@ Result<std::span<const float>> ExecutorchModel::forward(std::span<const TokenId>
     return Error::generation_failed("logits are not float32");
   }
   const auto numel = static_cast<int64_t>(t.numel());
-  if (numel < meta_.vocab_size || numel % meta_.vocab_size != 0) {
-    return Error::generation_failed("logits have " + std::to_string(numel) +
-                                    " values for a vocabulary of " +
+  const int64_t want = std::min(n, meta_.logits_rows) * meta_.vocab_size;
+  if (numel != want) {
+    return Error::generation_failed("logits have " + std::to_string(numel) + " values, expected " +
+                                    std::to_string(std::min(n, meta_.logits_rows)) + " rows of " +
                                     std::to_string(meta_.vocab_size));
   }
-  // [1, vocab] or [1, T, vocab]: the last row is the next-token distribution.
-  const float* last = t.const_data_ptr<float>() + (numel - meta_.vocab_size);
-  return std::span<const float>(last, static_cast<size_t>(meta_.vocab_size));
+  return std::span<const float>(t.const_data_ptr<float>(), static_cast<size_t>(numel));
 }
 
 }  // namespace dailydrug::llm

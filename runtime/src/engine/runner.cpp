@@ -180,6 +180,11 @@ void Runner::set_prefill_chunk(int64_t n) {
   sync_session_limits();
 }
 
+void Runner::set_draft_tokens(int32_t n) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  options_.draft_tokens = std::max<int32_t>(0, n);
+}
+
 int64_t Runner::prefill_chunk() const {
   const int64_t program = model_->metadata().max_tokens_per_call;
   return options_.prefill_chunk > 0 ? std::min(program, options_.prefill_chunk) : program;
@@ -331,17 +336,34 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
   Clock::time_point t_first{};
   resp.finish_reason = FinishReason::kLength;
   bool stopped = false;
+  // Speculation only where the draft cannot change the output: a greedy choice is a function of
+  // the logits and the history, both known for every drafted position; a JSON constraint's
+  // state is not, so constrained requests decode one token per call.
+  const bool speculate = request.speculative && sc.temperature == 0.0f && !constraint &&
+                         options_.draft_tokens > 0 && model_->metadata().logits_rows > 1;
+  std::vector<TokenId> verified;  // confirmed drafted tokens, in the cache, not yet output
+  size_t next_verified = 0;
+  // Output tokens that one-token-per-call decoding would have run into the cache: the cache is
+  // cut back to them at the end, so what follows (the step API, the next prompt's reuse) sees
+  // the same state with and without speculation.
+  size_t ran = 0;
   for (int64_t i = 0; i < max_new; ++i) {
     if (stop.cancelled()) {
       resp.finish_reason = FinishReason::kCancelled;
       break;
     }
-    // The sampler chain: [JSON constraint] -> penalty, temperature, top-k/p, min-p, draw.
-    std::span<const float> logits = session_.logits();
-    if (constraint) {
-      DD_ASSIGN_OR_RETURN(logits, constraint->apply(logits));
+    TokenId next;
+    const bool in_cache = next_verified < verified.size();
+    if (in_cache) {
+      next = verified[next_verified++];
+    } else {
+      // The sampler chain: [JSON constraint] -> penalty, temperature, top-k/p, min-p, draw.
+      std::span<const float> logits = session_.logits();
+      if (constraint) {
+        DD_ASSIGN_OR_RETURN(logits, constraint->apply(logits));
+      }
+      next = sampler.sample(logits, history);
     }
-    const TokenId next = sampler.sample(logits, history);
     if (i == 0) {
       t_first = Clock::now();
       stats.ttft_ms = ms_since(t_start);
@@ -362,7 +384,20 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
     }
     if (i + 1 == max_new) break;  // the budget is spent: no need to run this token
     if (stop.timed_out()) return Error::generation_timeout(stop.timeout_ms);
+    ++ran;
+    if (in_cache) continue;
+    if (speculate) {
+      verified.clear();
+      next_verified = 0;
+      DD_ASSIGN_OR_RETURN(const bool ran_draft,
+                          run_with_draft(next, history, static_cast<size_t>(max_new - i - 1),
+                                         sampler, verified, stats));
+      if (ran_draft) continue;
+    }
     DD_RETURN_IF_ERROR(session_.step(next));
+  }
+  if (const size_t want = static_cast<size_t>(n_prompt) + ran; session_.position() > want) {
+    DD_RETURN_IF_ERROR(session_.accept(want));
   }
   if (!stopped) emit(stop_matcher.push(decoder.flush(), stopped));
   if (!stopped) emit(stop_matcher.flush());
@@ -381,6 +416,40 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
     on_stats(stats);
   }
   return resp;
+}
+
+Result<bool> Runner::run_with_draft(TokenId next, std::vector<TokenId>& history, size_t budget,
+                                    Sampler& sampler, std::vector<TokenId>& verified,
+                                    GenerationStats& stats) {
+  const PromptLookupDrafter drafter(options_.draft);
+  const size_t position = session_.position();
+  const auto room = static_cast<size_t>(
+      std::max<int64_t>(0, session_.context_limit() - static_cast<int64_t>(position) - 1));
+  const size_t k =
+      std::min({static_cast<size_t>(options_.draft_tokens),
+                static_cast<size_t>(model_->metadata().logits_rows - 1), budget, room});
+  drafter.propose(history, k, draft_);
+  if (draft_.empty()) return false;
+  draft_.insert(draft_.begin(), next);
+  DD_ASSIGN_OR_RETURN(const auto rows, session_.verify(draft_));
+  const auto vocab = static_cast<size_t>(model_->metadata().vocab_size);
+  // Row j holds the logits after draft_[j]; drafted token j + 1 stands if the greedy choice there
+  // (the penalty looking back over history and the drafted tokens before it) is that token.
+  const size_t history_size = history.size();
+  size_t accepted = 0;
+  for (size_t j = 0; j + 1 < draft_.size(); ++j) {
+    const TokenId want = draft_[j + 1];
+    if (sampler.sample(rows.subspan(j * vocab, vocab), history) != want) break;
+    history.push_back(want);
+    verified.push_back(want);
+    ++accepted;
+  }
+  history.resize(history_size);
+  DD_RETURN_IF_ERROR(session_.accept(position + 1 + accepted));
+  stats.drafted_tokens += static_cast<int32_t>(draft_.size() - 1);
+  stats.accepted_tokens += static_cast<int32_t>(accepted);
+  ++stats.verify_calls;
+  return true;
 }
 
 Result<size_t> Runner::feed_text(std::string_view text, bool parse_special,

@@ -29,6 +29,7 @@ void Session::set_limits(int64_t context_limit, int64_t chunk) {
 void Session::reset() {
   tokens_.clear();
   logits_ = {};
+  verify_rows_ = {};
 }
 
 Status Session::seek(size_t position) {
@@ -38,6 +39,7 @@ Status Session::seek(size_t position) {
   }
   tokens_.resize(position);
   logits_ = {};
+  verify_rows_ = {};
   return Status::Ok();
 }
 
@@ -47,6 +49,7 @@ size_t Session::keep_prefix(const std::vector<TokenId>& prompt) {
   keep = std::min(keep, prompt.empty() ? 0 : prompt.size() - 1);
   tokens_.resize(keep);
   logits_ = {};
+  verify_rows_ = {};
   return keep;
 }
 
@@ -55,6 +58,7 @@ Result<bool> Session::prefill(std::span<const TokenId> tokens, const StopConditi
   const auto total = static_cast<int64_t>(tokens_.size() + tokens.size());
   if (total > context_limit_) return Error::context_length_exceeded(context_limit_, total);
   const auto chunk = static_cast<size_t>(chunk_);
+  verify_rows_ = {};
   for (size_t at = 0; at < tokens.size(); at += chunk) {
     // A long prompt is many calls: honour the token and the deadline between them.
     if (stop.cancelled()) return false;
@@ -75,6 +79,7 @@ Result<bool> Session::prefill(std::span<const TokenId> tokens, const StopConditi
 Status Session::step(TokenId token) {
   const auto total = static_cast<int64_t>(tokens_.size()) + 1;
   if (total > context_limit_) return Error::context_length_exceeded(context_limit_, total);
+  verify_rows_ = {};
   auto r =
       model_.forward(std::span<const TokenId>(&token, 1), static_cast<int64_t>(tokens_.size()));
   if (!r.ok()) {
@@ -83,6 +88,42 @@ Status Session::step(TokenId token) {
   }
   tokens_.push_back(token);
   logits_ = *r;
+  return Status::Ok();
+}
+
+Result<std::span<const float>> Session::verify(std::span<const TokenId> tokens) {
+  const auto rows = model_.metadata().logits_rows;
+  if (tokens.empty() || static_cast<int64_t>(tokens.size()) > rows) {
+    return Error::configuration_invalid("tokens", "verify takes 1.." + std::to_string(rows) +
+                                                      " tokens, got " +
+                                                      std::to_string(tokens.size()));
+  }
+  const auto total = static_cast<int64_t>(tokens_.size() + tokens.size());
+  if (total > context_limit_) return Error::context_length_exceeded(context_limit_, total);
+  verify_rows_ = {};
+  auto r = model_.forward_rows(tokens, static_cast<int64_t>(tokens_.size()));
+  if (!r.ok()) {
+    logits_ = {};
+    return r.take_error();
+  }
+  verify_start_ = tokens_.size();
+  tokens_.insert(tokens_.end(), tokens.begin(), tokens.end());
+  verify_rows_ = *r;
+  const auto vocab = static_cast<size_t>(model_.metadata().vocab_size);
+  logits_ = verify_rows_.subspan(verify_rows_.size() - vocab);
+  return verify_rows_;
+}
+
+Status Session::accept(size_t position) {
+  const auto vocab = static_cast<size_t>(model_.metadata().vocab_size);
+  if (verify_rows_.empty() || position <= verify_start_ || position > tokens_.size()) {
+    return Error::configuration_invalid("position",
+                                        std::to_string(position) +
+                                            " does not end within the tokens of the last "
+                                            "verify()");
+  }
+  tokens_.resize(position);
+  logits_ = verify_rows_.subspan((position - verify_start_ - 1) * vocab, vocab);
   return Status::Ok();
 }
 

@@ -30,6 +30,10 @@ struct ModelMetadata {
   std::optional<TokenId> bos_id;    // from get_bos_id, if exported
   std::vector<TokenId> eos_ids;     // from get_eos_ids, if exported
   int64_t max_tokens_per_call = 1;  // from the forward input's shape bound
+  /// Rows of logits a call returns: the last min(T, logits_rows) positions of a T-token call
+  /// (from the forward output's shape bound; 1 = the last position only). More than 1 lets one
+  /// call verify logits_rows - 1 drafted tokens (speculative decoding).
+  int64_t logits_rows = 1;
 };
 
 struct ModelLoadOptions {
@@ -67,6 +71,9 @@ class ExecutorchModel {
   /// Errors: ContextLengthExceeded (start_pos + n > max_context_len), GenerationFailed (bad
   /// arguments or a failed execute).
   Result<std::span<const float>> forward(std::span<const TokenId> tokens, int64_t start_pos);
+  /// The same call, returning every row the program gives: [n, vocab_size] floats, row-major,
+  /// row r = next-token logits after tokens[T - n + r], n = min(T, metadata().logits_rows).
+  Result<std::span<const float>> forward_rows(std::span<const TokenId> tokens, int64_t start_pos);
 
   /// Set ExecuTorch's shared thread pool size (process-wide). n <= 0 picks the automatic size.
   /// Errors: ConfigurationInvalid("num_threads") above kMaxThreads.

@@ -26,6 +26,7 @@
 
 #include "dailydrug/llm/cancel.h"
 #include "dailydrug/llm/chat_template.h"
+#include "dailydrug/llm/drafter.h"
 #include "dailydrug/llm/error.h"
 #include "dailydrug/llm/json_constraint.h"
 #include "dailydrug/llm/model.h"
@@ -61,6 +62,12 @@ struct GenerationRequest {
   /// finish_reason kCancelled and the text so far; a token whose deadline passed ends it with
   /// GenerationTimeout, like timeout_ms.
   CancelTokenPtr cancel;
+  /// Prompt-lookup speculative decoding (docs/RUNTIME.md, "Speculative decoding"): draft tokens
+  /// from earlier text and verify several in one forward call. Used only where it cannot change
+  /// the output: greedy sampling (temperature 0; the repetition penalty is applied per drafted
+  /// position), no json_schema, and a program that returns several rows of logits (bundles
+  /// exported with logits_rows > 1). false = one forward call per token.
+  bool speculative = true;
 };
 
 struct Usage {
@@ -93,6 +100,11 @@ struct GenerationStats {
   double prefill_tokens_per_s = 0;
   double decode_tokens_per_s = 0;
   int64_t peak_rss_kb = 0;  // process high-water mark (VmHWM)
+  // Speculative decoding (0 when it was not used): tokens the drafter proposed and ran through
+  // verification, how many of them the model confirmed, and the verifying forward calls.
+  int32_t drafted_tokens = 0;
+  int32_t accepted_tokens = 0;
+  int32_t verify_calls = 0;
 };
 
 using TextCallback = std::function<void(std::string_view piece)>;
@@ -118,6 +130,12 @@ struct RunnerOptions {
   std::vector<TokenId> eos_ids;  // empty = the program's get_eos_ids
   std::vector<std::string> stop_strings;
   ChatTemplate chat_template = ChatTemplate::raw();
+  // Speculative decoding: most drafted tokens verified per forward call (0 = off), capped by the
+  // program's logits_rows - 1, and how drafts are looked up. docs/BENCHMARKS.md has the
+  // measurement behind the default.
+  static constexpr int32_t kDefaultDraftTokens = 4;
+  int32_t draft_tokens = kDefaultDraftTokens;
+  DraftSettings draft;
 };
 
 class ModelBundle;
@@ -192,6 +210,9 @@ class Runner {
   void set_prefill_chunk(int64_t n);
   /// The tokens per prefill call in effect: min(prefill_chunk, the program's bound).
   int64_t prefill_chunk() const;
+  /// Most drafted tokens per verifying call (RunnerOptions::draft_tokens; 0 = no speculation);
+  /// takes effect from the next generate().
+  void set_draft_tokens(int32_t n);
 
  private:
   std::vector<ChatMessage> messages(const GenerationRequest& request) const;
@@ -199,6 +220,14 @@ class Runner {
   /// trie is built on first use).
   Result<JsonConstraintStage> constraint_for(const std::string& schema);
   bool is_eos(TokenId id) const;
+  /// Speculative step of generate(): `history` ends with `next`, a token not yet in the cache.
+  /// Drafts up to `budget` tokens to follow it, runs next + draft in one call, keeps next and the
+  /// drafted tokens whose greedy choice (`sampler`, penalty over `history` + the draft so far)
+  /// the model confirms, and appends those to `verified`. Returns false (nothing run) when there
+  /// is no draft. Errors: those of Session::verify.
+  Result<bool> run_with_draft(TokenId next, std::vector<TokenId>& history, size_t budget,
+                              Sampler& sampler, std::vector<TokenId>& verified,
+                              GenerationStats& stats);
   /// Keep the session's limits in step with the options (after set_max_cache_tokens etc.).
   void sync_session_limits();
 
@@ -214,6 +243,7 @@ class Runner {
   // The step API's sampler and streaming decoder, kept between next_token() calls.
   std::optional<Sampler> step_sampler_;
   std::optional<StreamingDecoder> step_decoder_;
+  std::vector<TokenId> draft_;  // the drafter's output, reused across steps
   mutable std::mutex mutex_;
 };
 

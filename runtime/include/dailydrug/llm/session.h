@@ -64,12 +64,29 @@ class Session {
   /// Run one token at position(). Errors: ContextLengthExceeded, GenerationFailed.
   Status step(TokenId token);
 
+  /// Speculative decoding: run `tokens` (a token and the draft that may follow it) at position()
+  /// in one forward call and keep them all. Returns [tokens.size(), vocab] logits, row i = the
+  /// next-token logits after tokens[i]; valid until the next forward call. At most the
+  /// program's logits_rows tokens. Errors: ConfigurationInvalid (empty or too many tokens),
+  /// ContextLengthExceeded, GenerationFailed (the cache then keeps what it held before).
+  Result<std::span<const float>> verify(std::span<const TokenId> tokens);
+  /// After verify(): keep the first `position` tokens of the cache, where position ends within
+  /// the verified tokens (after at least the first); logits() becomes that token's row. The
+  /// rejected positions' stale KV entries are overwritten by the next call; the attention reads
+  /// positions up to the query's own only, so they are never attended to. May be called again
+  /// with a smaller position until the next forward call. ConfigurationInvalid when no verify()
+  /// preceded it or position is out of that range.
+  Status accept(size_t position);
+
  private:
   ExecutorchModel& model_;
   int64_t context_limit_;
   int64_t chunk_;
   std::vector<TokenId> tokens_;
   std::span<const float> logits_;
+  // The rows of the last verify() and the position its tokens started at; empty otherwise.
+  std::span<const float> verify_rows_;
+  size_t verify_start_ = 0;
 };
 
 }  // namespace dailydrug::llm
