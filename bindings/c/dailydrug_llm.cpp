@@ -195,6 +195,9 @@ std::string stats_json(const ddllm_stats& s) {
       {"prefill_tokens_per_s", s.prefill_tokens_per_s},
       {"decode_tokens_per_s", s.decode_tokens_per_s},
       {"peak_rss_kb", s.peak_rss_kb},
+      {"drafted_tokens", s.drafted_tokens},
+      {"accepted_tokens", s.accepted_tokens},
+      {"verify_calls", s.verify_calls},
   };
   return j.dump();
 }
@@ -355,6 +358,9 @@ int generate_locked(ddllm_runner* r, const ddllm_request& request, ddllm_text_fn
       c.prefill_tokens_per_s = s.prefill_tokens_per_s;
       c.decode_tokens_per_s = s.decode_tokens_per_s;
       c.peak_rss_kb = s.peak_rss_kb;
+      c.drafted_tokens = s.drafted_tokens;
+      c.accepted_tokens = s.accepted_tokens;
+      c.verify_calls = s.verify_calls;
       const std::string json = stats_json(c);
       on_stats(&c, json.c_str(), user);
     };

@@ -32,6 +32,7 @@ struct GenerateArgs {
   bool raw = false;
   bool ids = false;
   bool stats = false;
+  bool no_speculative = false;   // --no-speculative
   std::string json_schema_file;  // --json-schema FILE ("-" = stdin)
   bool json_object = false;      // --json-object
 };
@@ -80,6 +81,7 @@ int run_generate(const CliContext& ctx, const GenerateArgs& a) {
   req.stop = a.stop;
   req.timeout_ms = a.timeout_ms;
   req.json_schema = schema;
+  req.speculative = !a.no_speculative;
   req.cancel = llm::make_cancel_token();
 
   CancelOnSigint cancel_guard(req.cancel);
@@ -113,6 +115,9 @@ int run_generate(const CliContext& ctx, const GenerateArgs& a) {
                           {"prefill_tokens_per_s", stats.prefill_tokens_per_s},
                           {"prefill_calls", stats.prefill_calls},
                           {"decode_tokens_per_s", stats.decode_tokens_per_s},
+                          {"drafted_tokens", stats.drafted_tokens},
+                          {"accepted_tokens", stats.accepted_tokens},
+                          {"verify_calls", stats.verify_calls},
                           {"peak_rss_kb", stats.peak_rss_kb}}}};
     if (a.ids) j["output_ids"] = r.output_ids;
     std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -126,12 +131,18 @@ int run_generate(const CliContext& ctx, const GenerateArgs& a) {
   }
   std::fflush(stdout);  // the stats line on stderr comes after the answer
   if (a.stats || (!ctx.globals.json && !a.ids && std::getenv("DAILYDRUG_STATS"))) {
+    std::string speculation;
+    if (stats.verify_calls > 0) {
+      speculation = "; drafted " + std::to_string(stats.drafted_tokens) + ", accepted " +
+                    std::to_string(stats.accepted_tokens) + " in " +
+                    std::to_string(stats.verify_calls) + " verify calls";
+    }
     std::fprintf(stderr,
                  "[%d prompt tokens (%d cached), %d generated; TTFT %.0f ms; prefill %.1f tok/s; "
-                 "decode %.1f tok/s; peak RSS %.0f MB]\n",
+                 "decode %.1f tok/s%s; peak RSS %.0f MB]\n",
                  stats.prompt_tokens, stats.reused_prefix_tokens, stats.generated_tokens,
                  stats.ttft_ms, stats.prefill_tokens_per_s, stats.decode_tokens_per_s,
-                 static_cast<double>(stats.peak_rss_kb) / 1024.0);
+                 speculation.c_str(), static_cast<double>(stats.peak_rss_kb) / 1024.0);
   }
   return r.finish_reason == llm::FinishReason::kCancelled ? kExitCancelled : kExitOk;
 }
@@ -155,6 +166,8 @@ void register_generate_command(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--raw", args->raw, "Use the prompt as-is, without the chat template");
   cmd->add_flag("--ids", args->ids, "Print the generated token ids instead of text");
   cmd->add_flag("--stats", args->stats, "Print timing and memory to stderr");
+  cmd->add_flag("--no-speculative", args->no_speculative,
+                "Decode one token per forward call (no prompt-lookup speculative decoding)");
   cmd->add_option("--json-schema", args->json_schema_file,
                   "Constrain the answer to JSON valid against this JSON Schema file (- = stdin)");
   cmd->add_flag("--json-object", args->json_object, "Constrain the answer to a JSON object");

@@ -270,6 +270,7 @@ void InferenceQueue::run() {
         {
           const std::lock_guard jl(job->mutex_);
           tps = job->stats_.decode_tokens_per_s;
+          metrics_.count_speculation(job->stats_.drafted_tokens, job->stats_.accepted_tokens);
         }
         metrics_.count_generation(outcome->finish_reason == llm::FinishReason::kCancelled
                                       ? GenerationOutcome::kCancelled

@@ -61,6 +61,11 @@ void Metrics::count_generation(GenerationOutcome outcome, int64_t tokens,
   }
 }
 
+void Metrics::count_speculation(int64_t drafted, int64_t accepted) {
+  drafted_ += drafted;
+  accepted_ += accepted;
+}
+
 std::string Metrics::prometheus_text(const QueueGauges& queue) const {
   std::ostringstream out;
   const std::lock_guard lock(mutex_);
@@ -95,6 +100,12 @@ std::string Metrics::prometheus_text(const QueueGauges& queue) const {
       << "# HELP dailydrug_tokens_generated_total Tokens generated.\n"
          "# TYPE dailydrug_tokens_generated_total counter\n"
       << "dailydrug_tokens_generated_total " << tokens_.load() << '\n'
+      << "# HELP dailydrug_draft_tokens_total Speculative decoding: drafted tokens verified.\n"
+         "# TYPE dailydrug_draft_tokens_total counter\n"
+      << "dailydrug_draft_tokens_total " << drafted_.load() << '\n'
+      << "# HELP dailydrug_draft_tokens_accepted_total Drafted tokens the model confirmed.\n"
+         "# TYPE dailydrug_draft_tokens_accepted_total counter\n"
+      << "dailydrug_draft_tokens_accepted_total " << accepted_.load() << '\n'
       << "# HELP dailydrug_decode_tokens_per_second Decode speed of the last generation.\n"
          "# TYPE dailydrug_decode_tokens_per_second gauge\n"
       << "dailydrug_decode_tokens_per_second " << number(last_decode_tps_) << '\n'

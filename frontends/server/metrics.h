@@ -31,6 +31,8 @@ class Metrics {
   void count_error(std::string_view kind);
   /// One generation ended; `tokens` generated, `decode_tokens_per_s` 0 if unknown.
   void count_generation(GenerationOutcome outcome, int64_t tokens, double decode_tokens_per_s);
+  /// Speculative decoding in one generation: drafted tokens verified, and those confirmed.
+  void count_speculation(int64_t drafted, int64_t accepted);
   /// Text exposition format 0.0.4.
   std::string prometheus_text(const QueueGauges& queue) const;
 
@@ -41,6 +43,7 @@ class Metrics {
   std::map<std::pair<std::string, int>, int64_t> requests_;
   std::map<std::string, int64_t> errors_;
   std::atomic<int64_t> completed_{0}, cancelled_{0}, failed_{0}, tokens_{0};
+  std::atomic<int64_t> drafted_{0}, accepted_{0};
   double last_decode_tps_ = 0;  // guarded by mutex_
   double decode_tps_sum_ = 0;   // guarded by mutex_
   int64_t decode_tps_count_ = 0;

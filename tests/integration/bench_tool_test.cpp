@@ -61,6 +61,8 @@ TEST(BenchToolTest, TinyBundleWritesEveryWorkloadThatFitsAsJsonAndMarkdown) {
   EXPECT_NE(r.err.find("decode_at_100 skipped"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("ttft_cold skipped"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("ttft_turn2 skipped"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("chat_decode_8 skipped"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("assistant_decode_8 skipped"), std::string::npos) << r.err;
   const std::string md = dd_test::slurp(md_path);
   EXPECT_NE(md.find("| decode_8 | tokens/s |"), std::string::npos) << md;
   EXPECT_NE(md.find("tiny-random-llama"), std::string::npos) << md;

@@ -13,6 +13,12 @@
 //   load_packing    the same without the cache (packs the weights at every start)
 //   prefill_<N>     N prompt tokens from an empty cache (tokens/s)
 //   decode_<N>      N greedy tokens after a short prompt (tokens/s, first token excluded)
+//   chat_decode_<N> N greedy tokens answering a chat question with the bundle's system prompt
+//   assistant_decode_<N> N greedy tokens answering a question with medicine facts in the prompt,
+//                   as `dailydrug ask` writes it: the answer restates the facts (tokens/s)
+//   ..._nospec      the same without speculative decoding (one forward call per token);
+//                   <workload>_accept: drafted tokens the model confirmed (share, speculative
+//                   runs) and <workload>_tokens_per_call: generated tokens per decode call
 //   ttft_cold       a chat request with the bundle's system prompt, empty cache
 //   ttft_warm       the same system prompt cached, a different user question
 //   ttft_turn2_cold a follow-up question in a conversation (system prompt, a first question
@@ -92,6 +98,16 @@ bool too_long(const Error& e, const char* workload) {
   return true;
 }
 
+/// A question with medicine facts, the way the app's `ask` prompt carries them.
+constexpr const char* kAssistantPrompt =
+    "Facts:\n"
+    "- 타이레놀, 졸음: 아세트아미노펜은 보통 졸음을 일으키지 않지만, 감기약과 함께 먹으면 졸릴 "
+    "수 있어요.\n"
+    "- 타이레놀, 술: 술을 마시는 날에는 간에 부담이 커지니 복용 전에 약사와 상담하세요.\n"
+    "- 타이레놀, 최대량: 하루 최대 용량을 넘기지 말고, 다른 아세트아미노펜 약과 겹치지 않게 "
+    "하세요.\n\n"
+    "Question: 타이레놀 복용 후 운전해도 될까요?\nAnswer briefly, using only these facts.";
+
 /// A greedy request with no time limit (a busy machine is slow, not broken), no repetition
 /// penalty and no stop strings, so every run of it does the same work.
 GenerationRequest greedy(std::string prompt, int max_tokens, bool raw) {
@@ -139,6 +155,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{"dailydrug-bench: speed of the local model runtime on a bundle"};
   std::string model_dir, json_out, md_out, weight_cache;
   int reps = 5, threads = -1, prefill_n = 100, decode_n = 64, prefill_chunk = 0;
+  int draft_tokens = RunnerOptions::kDefaultDraftTokens;
   std::vector<int> decode_contexts = {16, 128, 512, 1000};
   app.add_option("--model", model_dir, "Bundle folder")->required();
   app.add_option("--reps", reps, "Repetitions per workload")->check(CLI::Range(1, 100));
@@ -147,6 +164,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   app.add_option("--decode", decode_n, "Generated tokens for decode_N");
   app.add_option("--prefill-chunk", prefill_chunk,
                  "Most prompt tokens per forward call (0 = the program's bound)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--draft-tokens", draft_tokens,
+                 "Speculative decoding: most drafted tokens per verifying call (0 = off)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--decode-contexts", decode_contexts,
                  "Filled cache positions for decode_at_N (empty string: none)")
@@ -178,6 +198,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     DD_ASSIGN_OR_RETURN(model, LocalLlm::create(std::move(config)));
     DD_RETURN_IF_ERROR(model->with_runner(nullptr, [&](Runner& r) -> Status {
       r.set_prefill_chunk(prefill_chunk);
+      r.set_draft_tokens(draft_tokens);
       return {};
     }));
     GenerationStats st;
@@ -245,6 +266,40 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   }
   results.insert(results.end(), {prefill, decode, decode_cpu});
 
+  // Speculative decoding against one call per token, on plain chat and on an answer that
+  // restates facts from its prompt (where prompt lookup finds drafts). Interleaved per rep.
+  const GenerationRequest chat = greedy("타이레놀 복용 후 운전해도 될까요?", decode_n, false);
+  const GenerationRequest assistant = greedy(kAssistantPrompt, decode_n, false);
+  for (const auto& [name, req] : {std::pair{std::string("chat_decode_"), chat},
+                                  std::pair{std::string("assistant_decode_"), assistant}}) {
+    const std::string base = name + std::to_string(decode_n);
+    Series spec{base, "tokens/s", {}}, plain{base + "_nospec", "tokens/s", {}};
+    Series accept{base + "_accept", "share", {}}, per_call{base + "_tokens_per_call", "tokens", {}};
+    GenerationRequest off = req;
+    off.speculative = false;
+    for (int i = 0; i < reps; ++i) {
+      GenerationStats st;
+      if (auto g = run(*model, off, st); !g.ok()) {
+        if (!too_long(g.error(), base.c_str())) return fail(g.error());
+        break;
+      }
+      plain.values.push_back(st.decode_tokens_per_s);
+      if (auto g = run(*model, req, st); !g.ok()) return fail(g.error());
+      spec.values.push_back(st.decode_tokens_per_s);
+      if (st.drafted_tokens > 0) {
+        accept.values.push_back(static_cast<double>(st.accepted_tokens) / st.drafted_tokens);
+      }
+      // Decode calls: one per token without a draft, one per verified draft.
+      const int calls = st.generated_tokens - 1 - st.accepted_tokens;
+      if (calls > 0)
+        per_call.values.push_back(static_cast<double>(st.generated_tokens - 1) / calls);
+    }
+    if (plain.values.empty()) continue;
+    results.insert(results.end(), {spec, plain});
+    if (!accept.values.empty()) results.push_back(accept);
+    if (!per_call.values.empty()) results.push_back(per_call);
+  }
+
   for (int i = 0; i < reps; ++i) {
     GenerationStats st;
     if (auto g = run(*model, cold, st); !g.ok()) {
@@ -261,15 +316,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   // A follow-up turn. The first question carries facts the way the app's `ask` prompt does.
   Series turn2_cold{"ttft_turn2_cold", "ms", {}}, turn2_warm{"ttft_turn2_warm", "ms", {}};
   nlohmann::json turn2_tokens;  // the warm follow-up's prompt tokens and how many were cached
-  GenerationRequest turn1 = greedy(
-      "Facts:\n"
-      "- 타이레놀, 졸음: 아세트아미노펜은 보통 졸음을 일으키지 않지만, 감기약과 함께 먹으면 졸릴 "
-      "수 있어요.\n"
-      "- 타이레놀, 술: 술을 마시는 날에는 간에 부담이 커지니 복용 전에 약사와 상담하세요.\n"
-      "- 타이레놀, 최대량: 하루 최대 용량을 넘기지 말고, 다른 아세트아미노펜 약과 겹치지 않게 "
-      "하세요.\n\n"
-      "Question: 타이레놀 복용 후 운전해도 될까요?\nAnswer briefly, using only these facts.",
-      24, false);
+  GenerationRequest turn1 = greedy(kAssistantPrompt, 24, false);
   for (int i = 0; i < reps; ++i) {
     GenerationStats st;
     if (auto r = model->reset(); !r.ok()) return fail(r.error());

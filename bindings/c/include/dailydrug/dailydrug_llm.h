@@ -328,6 +328,11 @@ typedef struct ddllm_stats {
   double prefill_tokens_per_s;
   double decode_tokens_per_s;
   int64_t peak_rss_kb;
+  /* speculative decoding (0 when not used): drafted tokens verified, how many the model
+   * confirmed, and the verifying forward calls */
+  int32_t drafted_tokens;
+  int32_t accepted_tokens;
+  int32_t verify_calls;
 } ddllm_stats;
 
 /* Called with each complete UTF-8 piece of the reply, in order (`piece` is NUL-terminated,
