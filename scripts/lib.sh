@@ -331,7 +331,7 @@ SANITIZER_TARGETS_ASAN=(tokenizer_conformance_test tokenizer_errors_test tokeniz
   sampler_test chat_template_test model_test runner_test local_llm_test c_api_test app_unit_test
   app_scan_test cli_generate_test cli_medication_test cli_scan_test reliability_test
   reliability_store_test kernels_attention_test assistant_unit_test json_constraint_test
-  openai_api_test inference_queue_test)
+  openai_api_test inference_queue_test drafter_test speculative_test)
 # TSan: every test target whose tests start threads (dd_add_gtest ... THREADS, ctest label
 # "threads"; tests/thread_label_check.cpp fails a main-tree binary that starts threads without
 # it). The stage runs the cases labelled both tsan and threads, and check_test_suite.py threads
@@ -339,7 +339,7 @@ SANITIZER_TARGETS_ASAN=(tokenizer_conformance_test tokenizer_errors_test tokeniz
 SANITIZER_TARGETS_TSAN=(runner_test local_llm_test c_api_test tokenizer_conformance_test
   cancel_token_test inference_queue_test json_constraint_test reliability_test
   reliability_store_test weight_cache_test assistant_unit_test lora_bundle_test
-  scan_model_fill_test)
+  scan_model_fill_test speculative_test)
 
 # RelWithDebInfo with -O1 -g1 instead of -O2 -g: half the compile time (the sanitizer stage must
 # fit in CI's budget), -O1 is what the sanitizers' own docs recommend, and line tables are all a

@@ -78,5 +78,5 @@ target_compile_definitions(weight_cache_test PRIVATE DD_TEST_BUNDLE_DIR="${DD_TE
 # Prompt-lookup speculative decoding: the drafter alone, and the program's rows, Session::verify
 # and the runner's output with and without speculation on the tiny model.
 dd_add_gtest(drafter_test LABEL unit SOURCES unit/drafter_test.cpp LIBS dd_llm)
-dd_add_gtest(speculative_test LABEL unit SOURCES unit/speculative_test.cpp
+dd_add_gtest(speculative_test LABEL unit THREADS SOURCES unit/speculative_test.cpp
              LIBS dd_llm nlohmann_json::nlohmann_json FIXTURES tiny_model)
