@@ -131,8 +131,9 @@ struct RunnerOptions {
   std::vector<std::string> stop_strings;
   ChatTemplate chat_template = ChatTemplate::raw();
   // Speculative decoding: most drafted tokens verified per forward call (0 = off), capped by the
-  // program's logits_rows - 1, and how drafts are looked up. docs/BENCHMARKS.md has the
-  // measurement behind the default.
+  // program's logits_rows - 1, and how drafts are looked up. The default is not yet chosen by
+  // measurement on the real bundles (`dailydrug-bench --draft-tokens N` compares values); the
+  // programs allow up to 8.
   static constexpr int32_t kDefaultDraftTokens = 4;
   int32_t draft_tokens = kDefaultDraftTokens;
   DraftSettings draft;
