@@ -27,20 +27,22 @@ TEST(DrafterTest, ProposesWhatFollowedTheLongestEarlierMatch) {
 }
 
 TEST(DrafterTest, TheLongerSuffixWinsOverAMoreRecentShorterOne) {
-  // [8 9] occurs at 1 (followed by 100) and [5 8 9] only at 0 (followed by 100); the 1-gram [9]
-  // most recently at 6 (followed by 200). The 3-gram match is used.
-  EXPECT_EQ(propose({5, 8, 9, 100, 1, 2, 9, 200, 5, 8, 9}, 2), (std::vector<TokenId>{100, 1}));
+  // [5 8 9] occurs only at 0 (followed by 100 1); the 2-gram [8 9] most recently at 6 (followed
+  // by 200). The 3-gram match is used.
+  EXPECT_EQ(propose({5, 8, 9, 100, 1, 2, 8, 9, 200, 5, 8, 9}, 2), (std::vector<TokenId>{100, 1}));
 }
 
 TEST(DrafterTest, TheMostRecentOccurrenceOfTheSameLengthWins) {
   EXPECT_EQ(propose({4, 5, 10, 4, 5, 20, 4, 5}, 1), (std::vector<TokenId>{20}));
 }
 
-TEST(DrafterTest, FallsBackToShorterSuffixes) {
+TEST(DrafterTest, FallsBackToShorterSuffixesDownToTheShortestAllowed) {
   // No earlier [1 2 3] or [2 3]; [3] occurred, followed by 42.
-  EXPECT_EQ(propose({3, 42, 1, 2, 3}, 4), (std::vector<TokenId>{42, 1, 2, 3}));
-  DraftSettings bigrams_only{3, 2};
-  EXPECT_TRUE(propose({3, 42, 1, 2, 3}, 4, bigrams_only).empty());
+  EXPECT_TRUE(propose({3, 42, 1, 2, 3}, 4).empty()) << "one-token matches are not used by default";
+  DraftSettings unigrams{3, 1};
+  EXPECT_EQ(propose({3, 42, 1, 2, 3}, 4, unigrams), (std::vector<TokenId>{42, 1, 2, 3}));
+  // [2 3] occurred, followed by 7.
+  EXPECT_EQ(propose({2, 3, 7, 1, 2, 3}, 1), (std::vector<TokenId>{7}));
 }
 
 TEST(DrafterTest, NothingWithoutAMatchOrBudget) {

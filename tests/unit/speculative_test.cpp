@@ -257,13 +257,35 @@ TEST(SpeculativeRunnerTest, ACancelDuringASpeculativeStepStopsAtTheSameToken) {
   }
 }
 
-TEST(SpeculativeRunnerTest, AJsonConstraintOrSamplingDecodesOneTokenPerCall) {
+// A constrained answer that copies values from its prompt (what the scan's model step does):
+// drafts are checked against the grammar as it stands at each drafted position, so the JSON and
+// the ids are the same as one token per call, and a draft the grammar forbids is not kept.
+TEST(SpeculativeRunnerTest, AJsonConstraintIsFollowedThroughTheDraft) {
+  auto runner = make_runner();
+  const std::string schema = R"({"type": "array", "maxItems": 4, "items": {"type": "string",
+      "enum": ["abcabc", "the cat sat", "hello hello"]}})";
+  int verify_calls = 0;
+  int accepted = 0;
+  for (const auto& prompt :
+       {std::string(R"(["abcabc", "the cat sat"])"), std::string("the cat sat on the mat; the cat"),
+        std::string("abcabcabcabc")}) {
+    auto req = greedy(prompt, 30, true);
+    req.json_schema = schema;
+    const Outcome spec = run(*runner, req);
+    req.speculative = false;
+    const Outcome plain = run(*runner, req);
+    expect_same(plain, spec, prompt + " (constrained)");
+    EXPECT_EQ(plain.stats.verify_calls, 0);
+    verify_calls += spec.stats.verify_calls;
+    accepted += spec.stats.accepted_tokens;
+  }
+  EXPECT_GT(verify_calls, 0) << "the drafts ran";
+  EXPECT_GT(accepted, 0) << "some drafts were confirmed";
+}
+
+TEST(SpeculativeRunnerTest, SamplingOrNoDraftBudgetDecodesOneTokenPerCall) {
   auto runner = make_runner();
   auto req = greedy("abcabcabcabc", 20, true);
-  req.json_schema = R"({"type": "object"})";
-  const Outcome constrained = run(*runner, req);
-  EXPECT_EQ(constrained.stats.verify_calls, 0);
-  req = greedy("abcabcabcabc", 20, true);
   req.temperature = 0.8f;
   req.seed = 7;
   EXPECT_EQ(run(*runner, req).stats.verify_calls, 0);

@@ -291,8 +291,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       }
       // Decode calls: one per token without a draft, one per verified draft.
       const int calls = st.generated_tokens - 1 - st.accepted_tokens;
-      if (calls > 0)
+      if (calls > 0) {
         per_call.values.push_back(static_cast<double>(st.generated_tokens - 1) / calls);
+      }
     }
     if (plain.values.empty()) continue;
     results.insert(results.end(), {spec, plain});

@@ -337,10 +337,12 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
   resp.finish_reason = FinishReason::kLength;
   bool stopped = false;
   // Speculation only where the draft cannot change the output: a greedy choice is a function of
-  // the logits and the history, both known for every drafted position; a JSON constraint's
-  // state is not, so constrained requests decode one token per call.
-  const bool speculate = request.speculative && sc.temperature == 0.0f && !constraint &&
+  // the logits, the history and the JSON constraint's state, all known for every drafted
+  // position (a copy of the constraint follows the draft).
+  const bool speculate = request.speculative && sc.temperature == 0.0f &&
                          options_.draft_tokens > 0 && model_->metadata().logits_rows > 1;
+  std::optional<JsonConstraintStage> draft_grammar;
+  if (speculate && constraint) draft_grammar.emplace(*constraint);
   std::vector<TokenId> verified;  // confirmed drafted tokens, in the cache, not yet output
   size_t next_verified = 0;
   // Output tokens that one-token-per-call decoding would have run into the cache: the cache is
@@ -389,9 +391,11 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
     if (speculate) {
       verified.clear();
       next_verified = 0;
-      DD_ASSIGN_OR_RETURN(const bool ran_draft,
-                          run_with_draft(next, history, static_cast<size_t>(max_new - i - 1),
-                                         sampler, verified, stats));
+      if (draft_grammar) draft_grammar->sync(*constraint);
+      DD_ASSIGN_OR_RETURN(
+          const bool ran_draft,
+          run_with_draft(next, history, static_cast<size_t>(max_new - i - 1),
+                         draft_grammar ? &*draft_grammar : nullptr, sampler, verified, stats));
       if (ran_draft) continue;
     }
     DD_RETURN_IF_ERROR(session_.step(next));
@@ -419,8 +423,8 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
 }
 
 Result<bool> Runner::run_with_draft(TokenId next, std::vector<TokenId>& history, size_t budget,
-                                    Sampler& sampler, std::vector<TokenId>& verified,
-                                    GenerationStats& stats) {
+                                    JsonConstraintStage* grammar, Sampler& sampler,
+                                    std::vector<TokenId>& verified, GenerationStats& stats) {
   const PromptLookupDrafter drafter(options_.draft);
   const size_t position = session_.position();
   const auto room = static_cast<size_t>(
@@ -439,10 +443,22 @@ Result<bool> Runner::run_with_draft(TokenId next, std::vector<TokenId>& history,
   size_t accepted = 0;
   for (size_t j = 0; j + 1 < draft_.size(); ++j) {
     const TokenId want = draft_[j + 1];
-    if (sampler.sample(rows.subspan(j * vocab, vocab), history) != want) break;
+    std::span<const float> row = rows.subspan(j * vocab, vocab);
+    if (grammar) {
+      // No token continues the value here: the token loop reaches this position and reports it.
+      auto masked = grammar->apply(row);
+      if (!masked.ok()) break;
+      row = *masked;
+    }
+    if (sampler.sample(row, history) != want) break;
     history.push_back(want);
     verified.push_back(want);
     ++accepted;
+    if (is_eos(want)) break;  // the output ends with it
+    if (grammar) {
+      DD_RETURN_IF_ERROR(grammar->accept(want));  // it was allowed, so it continues the value
+      if (grammar->finished()) break;
+    }
   }
   history.resize(history_size);
   DD_RETURN_IF_ERROR(session_.accept(position + 1 + accepted));

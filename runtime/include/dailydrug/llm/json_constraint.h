@@ -138,6 +138,10 @@ class JsonConstraintStage {
   Status accept(TokenId token);
   /// The value is complete and nothing can extend it: generation ends.
   bool finished() const { return matcher_.finished(); }
+  /// Take `other`'s place in the value (a stage of the same grammar), keeping this stage's
+  /// buffers: speculative decoding checks a draft on a copy that follows it, and resets the copy
+  /// to the real stage before the next draft.
+  void sync(const JsonConstraintStage& other) { matcher_.assign(other.matcher_); }
 
  private:
   const TokenMask& mask_;

@@ -64,9 +64,9 @@ struct GenerationRequest {
   CancelTokenPtr cancel;
   /// Prompt-lookup speculative decoding (docs/RUNTIME.md, "Speculative decoding"): draft tokens
   /// from earlier text and verify several in one forward call. Used only where it cannot change
-  /// the output: greedy sampling (temperature 0; the repetition penalty is applied per drafted
-  /// position), no json_schema, and a program that returns several rows of logits (bundles
-  /// exported with logits_rows > 1). false = one forward call per token.
+  /// the output: greedy sampling (temperature 0; the repetition penalty and the json_schema
+  /// constraint are applied per drafted position) and a program that returns several rows of
+  /// logits (bundles exported with logits_rows > 1). false = one forward call per token.
   bool speculative = true;
 };
 
@@ -131,9 +131,8 @@ struct RunnerOptions {
   std::vector<std::string> stop_strings;
   ChatTemplate chat_template = ChatTemplate::raw();
   // Speculative decoding: most drafted tokens verified per forward call (0 = off), capped by the
-  // program's logits_rows - 1, and how drafts are looked up. The default is not yet chosen by
-  // measurement on the real bundles (`dailydrug-bench --draft-tokens N` compares values); the
-  // programs allow up to 8.
+  // program's logits_rows - 1 (the programs allow up to 8), and how drafts are looked up. 4 was
+  // the fastest of 1, 2, 4 and 8 on the default bundle (docs/BENCHMARKS.md).
   static constexpr int32_t kDefaultDraftTokens = 4;
   int32_t draft_tokens = kDefaultDraftTokens;
   DraftSettings draft;
@@ -223,12 +222,13 @@ class Runner {
   bool is_eos(TokenId id) const;
   /// Speculative step of generate(): `history` ends with `next`, a token not yet in the cache.
   /// Drafts up to `budget` tokens to follow it, runs next + draft in one call, keeps next and the
-  /// drafted tokens whose greedy choice (`sampler`, penalty over `history` + the draft so far)
-  /// the model confirms, and appends those to `verified`. Returns false (nothing run) when there
-  /// is no draft. Errors: those of Session::verify.
+  /// drafted tokens whose greedy choice (`sampler`, penalty over `history` + the draft so far,
+  /// masked by `grammar` if any: a constraint at the state after `next`, which follows the
+  /// confirmed tokens) the model confirms, and appends those to `verified`. Returns false
+  /// (nothing run) when there is no draft. Errors: those of Session::verify.
   Result<bool> run_with_draft(TokenId next, std::vector<TokenId>& history, size_t budget,
-                              Sampler& sampler, std::vector<TokenId>& verified,
-                              GenerationStats& stats);
+                              JsonConstraintStage* grammar, Sampler& sampler,
+                              std::vector<TokenId>& verified, GenerationStats& stats);
   /// Keep the session's limits in step with the options (after set_max_cache_tokens etc.).
   void sync_session_limits();
 
