@@ -86,6 +86,22 @@ TEST(BenchToolTest, CorruptBundleIsATypedErrorNotACrash) {
   EXPECT_NE(r.err.find("error [ModelCorrupted]"), std::string::npos) << r.err;
 }
 
+// Other engines' benchmarks (tools/bench/compare_llamacpp.py) run the same prompts: --prompts
+// prints them without a bundle; without --prompts a bundle is required (usage error 2).
+TEST(BenchToolTest, PromptsArePrintedAsJsonWithoutABundle) {
+  ScratchDir dir("dd_bench_prompts");
+  const auto r = run_shell(cli_command({"--prompts"}), dir.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto prompts = nlohmann::json::parse(r.out);
+  for (const char* key : {"prefill_sentence", "decode", "chat", "assistant"}) {
+    ASSERT_TRUE(prompts.contains(key)) << key;
+    EXPECT_FALSE(prompts[key].get<std::string>().empty()) << key;
+  }
+  const auto usage = run_shell(cli_command({"--reps", "1"}), dir.path());
+  EXPECT_EQ(usage.code, 2);
+  EXPECT_NE(usage.err.find("--model"), std::string::npos) << usage.err;
+}
+
 // The chat workloads on the real test bundle (SmolLM2-135M, 1024 positions): the warm follow-up
 // reuses the conversation the first turn left in the cache.
 TEST(BenchToolTest, RealBundleMeasuresTtftAndTheCachedFollowUpTurn) {

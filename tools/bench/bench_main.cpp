@@ -98,7 +98,16 @@ bool too_long(const Error& e, const char* workload) {
   return true;
 }
 
-/// A question with medicine facts, the way the app's `ask` prompt carries them.
+/// The prompts of the workloads; `--prompts` prints them for tools that run other engines on the
+/// same text (tools/bench/compare_llamacpp.py).
+/// Repeated and cut to N tokens for prefill_N.
+constexpr const char* kPrefillSentence =
+    "이 약은 하루 세 번 식후 30분에 복용하세요. Take one tablet after each meal. ";
+/// Continued by decode_N (raw, no chat template).
+constexpr const char* kDecodePrompt = "The history of aspirin began";
+/// chat_decode_N and ttft_cold: the user message under the bundle's system prompt.
+constexpr const char* kChatQuestion = "타이레놀 복용 후 운전해도 될까요?";
+/// assistant_decode_N: a question with medicine facts, the way the app's `ask` prompt carries them.
 constexpr const char* kAssistantPrompt =
     "Facts:\n"
     "- 타이레놀, 졸음: 아세트아미노펜은 보통 졸음을 일으키지 않지만, 감기약과 함께 먹으면 졸릴 "
@@ -157,7 +166,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   int reps = 5, threads = -1, prefill_n = 100, decode_n = 64, prefill_chunk = 0;
   int draft_tokens = RunnerOptions::kDefaultDraftTokens;
   std::vector<int> decode_contexts = {16, 128, 512, 1000};
-  app.add_option("--model", model_dir, "Bundle folder")->required();
+  bool print_prompts = false;
+  app.add_flag("--prompts", print_prompts, "Print the workloads' prompts as JSON and exit");
+  app.add_option("--model", model_dir, "Bundle folder");
   app.add_option("--reps", reps, "Repetitions per workload")->check(CLI::Range(1, 100));
   app.add_option("--threads", threads, "ExecuTorch threads (-1 = automatic)");
   app.add_option("--prefill", prefill_n, "Prompt tokens for prefill_N");
@@ -177,6 +188,18 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   app.add_option("--json", json_out, "Write results as JSON");
   app.add_option("--markdown", md_out, "Write results as a markdown table");
   CLI11_PARSE(app, argc, argv);
+  if (print_prompts) {
+    const nlohmann::json prompts = {{"prefill_sentence", kPrefillSentence},
+                                    {"decode", kDecodePrompt},
+                                    {"chat", kChatQuestion},
+                                    {"assistant", kAssistantPrompt}};
+    std::printf("%s\n", prompts.dump().c_str());
+    return 0;
+  }
+  if (model_dir.empty()) {
+    std::fprintf(stderr, "--model is required\n");
+    return 2;
+  }
 
   auto bundle = ModelBundle::open(model_dir, ModelBundle::Verify::kQuick);
   if (!bundle.ok()) return fail(bundle.error());
@@ -231,8 +254,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   const std::shared_ptr<const Tokenizer> tokenizer = model->tokenizer();
 
   // A prompt of exactly N tokens: repeat a Korean/English medication sentence and cut.
-  const std::string sentence =
-      "이 약은 하루 세 번 식후 30분에 복용하세요. Take one tablet after each meal. ";
+  const std::string sentence = kPrefillSentence;
   std::vector<TokenId> ids;
   std::string text;
   int longest = prefill_n;
@@ -252,8 +274,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   Series decode_cpu{"decode_cpu_" + std::to_string(decode_n), "CPU ms/token", {}};
   int64_t peak_rss = 0;
   const GenerationRequest p = greedy(*prompt_text, 1, true);
-  const GenerationRequest d = greedy("The history of aspirin began", decode_n, true);
-  GenerationRequest cold = greedy("타이레놀 복용 후 운전해도 될까요?", 1, false);
+  const GenerationRequest d = greedy(kDecodePrompt, decode_n, true);
+  GenerationRequest cold = greedy(kChatQuestion, 1, false);
   GenerationRequest warm = greedy("이부프로펜은 하루에 몇 번 먹나요?", 1, false);
   for (int i = 0; i < reps; ++i) {
     GenerationStats st;
@@ -268,7 +290,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
 
   // Speculative decoding against one call per token, on plain chat and on an answer that
   // restates facts from its prompt (where prompt lookup finds drafts). Interleaved per rep.
-  const GenerationRequest chat = greedy("타이레놀 복용 후 운전해도 될까요?", decode_n, false);
+  const GenerationRequest chat = greedy(kChatQuestion, decode_n, false);
   const GenerationRequest assistant = greedy(kAssistantPrompt, decode_n, false);
   for (const auto& [name, req] : {std::pair{std::string("chat_decode_"), chat},
                                   std::pair{std::string("assistant_decode_"), assistant}}) {

@@ -9,8 +9,9 @@ For each round (--reps rounds), in fresh processes one after the other:
   ours    `dailydrug-bench --model BUNDLE --reps 1` (prefill_N, decode, chat and assistant decode
           with and without speculation, TTFT, peak RSS)
   llama   this script's `--worker` mode under the bench venv's Python, once per GGUF: the same
-          prompts (the bench's decode, chat and assistant prompts in the bundle's chat template,
-          prompts of N tokens for prefill), greedy, 64 tokens, timed by llama.cpp's own counters
+          prompts (`dailydrug-bench --prompts`: the decode prompt, the chat and assistant prompts
+          in the bundle's chat template, the sentence repeated to N tokens for prefill), greedy,
+          64 tokens, timed by llama.cpp's own counters
           (`llama_perf_context`: prompt and decode time inside llama.cpp, without Python's
           per-token overhead, which favours llama.cpp)
 and prints medians and ratios (ours / llama.cpp; > 1 = ours faster or, for RSS, larger).
@@ -33,18 +34,6 @@ from pathlib import Path
 from typing import Dict, List
 
 ROOT = Path(__file__).resolve().parents[2]
-SENTENCE = "이 약은 하루 세 번 식후 30분에 복용하세요. Take one tablet after each meal. "
-# The prompts of tools/bench/bench_main.cpp (decode_N, chat_decode_N, assistant_decode_N).
-DECODE_PROMPT = "The history of aspirin began"
-CHAT_QUESTION = "타이레놀 복용 후 운전해도 될까요?"
-ASSISTANT_PROMPT = (
-    "Facts:\n"
-    "- 타이레놀, 졸음: 아세트아미노펜은 보통 졸음을 일으키지 않지만, 감기약과 함께 먹으면 졸릴 "
-    "수 있어요.\n"
-    "- 타이레놀, 술: 술을 마시는 날에는 간에 부담이 커지니 복용 전에 약사와 상담하세요.\n"
-    "- 타이레놀, 최대량: 하루 최대 용량을 넘기지 말고, 다른 아세트아미노펜 약과 겹치지 않게 "
-    "하세요.\n\n"
-    "Question: 타이레놀 복용 후 운전해도 될까요?\nAnswer briefly, using only these facts.")
 # (our workload, llama.cpp's figure); decode workloads compare tokens/s.
 PAIRS = [("prefill_{p}", "prefill_{p}"), ("decode_{d}", "decode_{d}"),
          ("chat_decode_{d}", "chat_decode_{d}"), ("chat_decode_{d}_nospec", "chat_decode_{d}"),
@@ -62,8 +51,15 @@ def _current_rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def worker(gguf: Path, system: str, prefill: List[int], decode_n: int, threads: int) -> Dict:
-    """One llama.cpp round on `gguf`; prints JSON (median-free: one value per workload)."""
+def bench_prompts(bench: Path) -> Dict[str, str]:
+    """The prompts of dailydrug-bench's workloads, from the binary itself."""
+    out = subprocess.run([str(bench), "--prompts"], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def worker(gguf: Path, prompts: Dict[str, str], system: str, prefill: List[int], decode_n: int,
+           threads: int) -> Dict:
+    """One llama.cpp round on `gguf`: one value per workload, as JSON on stdout."""
     import llama_cpp
 
     baseline = _current_rss_mb()
@@ -92,12 +88,13 @@ def worker(gguf: Path, system: str, prefill: List[int], decode_n: int, threads: 
     for n in prefill:
         text, ids = "", []
         while len(ids) < n:
-            text += SENTENCE
+            text += prompts["prefill_sentence"]
             ids = llm.tokenize(text.encode(), add_bos=False, special=False)
         r = timed(ids[:n], 1)
         results[f"prefill_{n}"] = r["prompt_n"] * 1000.0 / r["prompt_ms"]
-    for name, prompt in [("decode", DECODE_PROMPT), ("chat_decode", chatml(system, CHAT_QUESTION)),
-                         ("assistant_decode", chatml(system, ASSISTANT_PROMPT))]:
+    for name, prompt in [("decode", prompts["decode"]),
+                         ("chat_decode", chatml(system, prompts["chat"])),
+                         ("assistant_decode", chatml(system, prompts["assistant"]))]:
         ids = llm.tokenize(prompt.encode(), add_bos=False, special=True)
         r = timed(ids, decode_n)
         if r["eval_n"] > 0:
@@ -128,6 +125,7 @@ def ours_round(bench: Path, bundle: Path, prefill: List[int], decode_n: int,
 def run_rounds(args) -> Dict[str, Dict[str, List[float]]]:
     cfg = json.loads((args.bundle / "model_config.json").read_text())
     system = cfg.get("system_prompt") or ""
+    prompts = bench_prompts(args.bench)
     series: Dict[str, Dict[str, List[float]]] = {"ours": {}}
     label = {g: g.stem.rsplit(".", 1)[-1] for g in args.gguf}  # "…instruct.Q4_0" -> "Q4_0"
     for g in args.gguf:
@@ -140,6 +138,7 @@ def run_rounds(args) -> Dict[str, Dict[str, List[float]]]:
         for g in args.gguf:
             print(f"round {i + 1}/{args.reps}: llama.cpp {label[g]}", file=sys.stderr, flush=True)
             out = subprocess.run([str(args.python), __file__, "--worker", "--gguf", str(g),
+                                  "--prompts-json", json.dumps(prompts),
                                   "--system", system, "--decode", str(args.decode),
                                   "--threads", str(args.threads),
                                   *[a for n in args.prefill for a in ("--prefill", str(n))]],
@@ -189,14 +188,15 @@ def main(argv=None) -> int:
     ap.add_argument("--decode", type=int, default=64)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--system", default="")
+    ap.add_argument("--prompts-json", default="{}", help=argparse.SUPPRESS)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--markdown", type=Path)
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     args.prefill = args.prefill or [128, 300]
     if args.worker:
-        print(json.dumps(worker(args.gguf[0], args.system, args.prefill, args.decode,
-                                args.threads)))
+        print(json.dumps(worker(args.gguf[0], json.loads(args.prompts_json), args.system,
+                                args.prefill, args.decode, args.threads)))
         return 0
     if not args.bench.is_file():
         ap.error(f"{args.bench} not found (build the dailydrug-bench target)")
