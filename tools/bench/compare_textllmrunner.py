@@ -35,9 +35,6 @@ from pathlib import Path
 from typing import Dict, List
 
 ROOT = Path(__file__).resolve().parents[2]
-SENTENCE = "이 약은 하루 세 번 식후 30분에 복용하세요. Take one tablet after each meal. "
-DECODE_PROMPT = "The history of aspirin began"
-CHAT_QUESTION = "타이레놀 복용 후 운전해도 될까요?"
 
 
 def _rss_mb() -> float:
@@ -59,8 +56,10 @@ def _cpu_ms() -> float:
     return (ru.ru_utime + ru.ru_stime) * 1000.0
 
 
-def worker(bundle: Path, reps: int, prefill_n: int, decode_n: int, threads: int) -> Dict:
-    """ExecuTorch's TextLLMRunner on the bundle; prints JSON like dailydrug-bench's."""
+def worker(bundle: Path, prompts: Dict[str, str], reps: int, prefill_n: int, decode_n: int,
+           threads: int) -> Dict:
+    """ExecuTorch's TextLLMRunner on the bundle with dailydrug-bench's prompts (`--prompts`);
+    prints JSON like dailydrug-bench's."""
     cfg = json.loads((bundle / "model_config.json").read_text())
     pte = bundle / cfg["model_file"]
     sys.path.insert(0, str(ROOT / "tools" / "export"))
@@ -81,7 +80,7 @@ def worker(bundle: Path, reps: int, prefill_n: int, decode_n: int, threads: int)
     tok = Tokenizer.from_file(str(bundle / cfg["tokenizer_file"]))
     text, ids = "", []
     while len(ids) < prefill_n:
-        text += SENTENCE
+        text += prompts["prefill_sentence"]
         ids = tok.encode(text, add_special_tokens=False).ids
     prefill_prompt = tok.decode(ids[:prefill_n])
     tmpl = cfg.get("chat_template") or {}
@@ -89,9 +88,9 @@ def worker(bundle: Path, reps: int, prefill_n: int, decode_n: int, threads: int)
     # ChatML, the template of the bundles this compares (SmolLM2); the exact text matters only
     # for the token count, which Stats reports.
     chat_prompt = ((f"<|im_start|>system\n{system}<|im_end|>\n" if system else "")
-                   + f"<|im_start|>user\n{CHAT_QUESTION}<|im_end|>\n<|im_start|>assistant\n")
+                   + f"<|im_start|>user\n{prompts['chat']}<|im_end|>\n<|im_start|>assistant\n")
     if tmpl.get("name") not in (None, "chatml"):
-        chat_prompt = CHAT_QUESTION
+        chat_prompt = prompts["chat"]
 
     def run(runner, prompt: str, max_new: int):
         got = {}
@@ -131,13 +130,13 @@ def worker(bundle: Path, reps: int, prefill_n: int, decode_n: int, threads: int)
         st = run(runner, prefill_prompt, 1)
         prefill.append(st.num_prompt_tokens * 1000.0
                        / max(1, st.prompt_eval_end_ms - st.inference_start_ms))
-        st = run(runner, DECODE_PROMPT, decode_n)
+        st = run(runner, prompts["decode"], decode_n)
         decode.append((st.num_generated_tokens - 1) * 1000.0
                       / max(1, st.inference_end_ms - st.first_token_ms))
         c0 = _cpu_ms()  # CPU time per decoded token, as dailydrug-bench's decode_cpu_N
-        st = run(runner, DECODE_PROMPT, decode_n)
+        st = run(runner, prompts["decode"], decode_n)
         c1 = _cpu_ms()
-        run(runner, DECODE_PROMPT, 1)
+        run(runner, prompts["decode"], 1)
         c2 = _cpu_ms()
         if st.num_generated_tokens > 1:
             decode_cpu.append(((c1 - c0) - (c2 - c1)) / (st.num_generated_tokens - 1))
@@ -171,7 +170,10 @@ def compare(bundle: Path, bench: Path, reps: int, prefill_n: int, decode_n: int,
                         "--decode-contexts", "", "--json", str(ours_json)],
                        check=True, stdout=subprocess.DEVNULL)
         ours = json.loads(ours_json.read_text())
+    prompts = subprocess.run([str(bench), "--prompts"], check=True, capture_output=True,
+                             text=True).stdout
     out = subprocess.run([sys.executable, __file__, "--worker", "--bundle", str(bundle),
+                          "--prompts-json", prompts,
                           "--reps", str(reps), "--prefill", str(prefill_n), "--decode",
                           str(decode_n), "--threads", str(ours["threads"])],
                          check=True, capture_output=True, text=True)
@@ -224,9 +226,11 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--markdown", type=Path)
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--prompts-json", default="{}", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
-        print(json.dumps(worker(args.bundle[0], args.reps, args.prefill, args.decode,
+        print(json.dumps(worker(args.bundle[0], json.loads(args.prompts_json), args.reps,
+                                args.prefill, args.decode,
                                 args.threads)))
         return 0
     if not args.bench.is_file():
