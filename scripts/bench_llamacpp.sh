@@ -2,7 +2,7 @@
 # Ours against llama.cpp on the same checkpoint (docs/BENCHMARKS.md, "Against llama.cpp"):
 # sets up what is missing, then runs tools/bench/compare_llamacpp.py on the default bundle.
 #   - a bench-only venv (.cache/bench-venv) with llama-cpp-python built from its source
-#     distribution (tools/bench/requirements-llamacpp.txt; ~15 min on 2 cores, once);
+#     distribution (tools/bench/requirements-llamacpp.txt; ~4 min on 2 cores, once);
 #   - the default bundle's source GGUF requantized by llama.cpp's own quantize call to Q4_0 and
 #     Q8_0 (.cache/models, once);
 #   - the build's dailydrug-bench and the default bundle (scripts/setup.sh makes both).

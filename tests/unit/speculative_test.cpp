@@ -73,6 +73,28 @@ void expect_same(const Outcome& plain, const Outcome& spec, const std::string& w
   EXPECT_EQ(spec.position, plain.position) << what << ": the cache holds the same tokens";
 }
 
+// Drafts run and confirmed over a test's speculative runs.
+struct DraftTotals {
+  int32_t verify_calls = 0;
+  int32_t accepted = 0;
+};
+
+// Runs `req` one token per call and with speculation, expects the same outcome, adds the
+// speculative run's drafts to `totals` and returns that run.
+Outcome expect_speculation_changes_nothing(Runner& runner, GenerationRequest req,
+                                           const std::string& what, DraftTotals& totals) {
+  req.speculative = false;
+  const Outcome plain = run(runner, req);
+  req.speculative = true;
+  Outcome spec = run(runner, req);
+  expect_same(plain, spec, what);
+  EXPECT_EQ(plain.stats.verify_calls, 0) << what;
+  EXPECT_LE(spec.stats.accepted_tokens, spec.stats.drafted_tokens) << what;
+  totals.verify_calls += spec.stats.verify_calls;
+  totals.accepted += spec.stats.accepted_tokens;
+  return spec;
+}
+
 // Prompts the tiny model's greedy continuation repeats itself on (found by running it), so that
 // drafts are both rejected and accepted, plus plain ones.
 const std::vector<std::string> kPrompts = {
@@ -178,33 +200,27 @@ TEST(SessionVerifyTest, TypedErrors) {
 
 TEST(SpeculativeRunnerTest, GreedyOutputIsTokenForTokenIdentical) {
   auto runner = make_runner();
-  int32_t verify_calls = 0, accepted = 0;
+  DraftTotals totals;
   for (float penalty : {1.0f, 1.3f}) {
     for (const auto& prompt : kPrompts) {
-      auto plain_req = greedy(prompt, 40, false);
-      plain_req.repetition_penalty = penalty;
-      auto spec_req = plain_req;
-      spec_req.speculative = true;
-      const Outcome plain = run(*runner, plain_req);
-      const Outcome spec = run(*runner, spec_req);
-      expect_same(plain, spec, prompt + " (penalty " + std::to_string(penalty) + ")");
-      EXPECT_EQ(plain.stats.verify_calls, 0);
-      EXPECT_LE(spec.stats.accepted_tokens, spec.stats.drafted_tokens);
-      verify_calls += spec.stats.verify_calls;
-      accepted += spec.stats.accepted_tokens;
+      auto req = greedy(prompt, 40, false);
+      req.repetition_penalty = penalty;
+      expect_speculation_changes_nothing(
+          *runner, req, prompt + " (penalty " + std::to_string(penalty) + ")", totals);
     }
   }
-  EXPECT_GT(verify_calls, 0) << "the drafts ran";
-  EXPECT_GT(accepted, 0) << "some drafts were confirmed";
+  EXPECT_GT(totals.verify_calls, 0) << "the drafts ran";
+  EXPECT_GT(totals.accepted, 0) << "some drafts were confirmed";
 }
 
 TEST(SpeculativeRunnerTest, EveryBudgetEndsAtTheSameToken) {
   auto runner = make_runner();
+  DraftTotals totals;
   for (const auto& prompt : {std::string("abcabcabcabc"), std::string("hello hello hello")}) {
     for (int budget = 1; budget <= 24; ++budget) {
-      const Outcome plain = run(*runner, greedy(prompt, budget, false));
-      const Outcome spec = run(*runner, greedy(prompt, budget, true));
-      expect_same(plain, spec, prompt + ", max " + std::to_string(budget));
+      const Outcome spec =
+          expect_speculation_changes_nothing(*runner, greedy(prompt, budget, false),
+                                             prompt + ", max " + std::to_string(budget), totals);
       EXPECT_LE(spec.response.output_ids.size(), static_cast<size_t>(budget));
     }
   }
@@ -212,17 +228,16 @@ TEST(SpeculativeRunnerTest, EveryBudgetEndsAtTheSameToken) {
 
 TEST(SpeculativeRunnerTest, StopStringsEndAtTheSamePlace) {
   auto runner = make_runner();
+  DraftTotals totals;
   for (const auto& prompt : kPrompts) {
     const Outcome full = run(*runner, greedy(prompt, 30, false));
     // Every piece of the plain answer as a stop string in turn.
     for (size_t i = 0; i < full.pieces.size(); i += 2) {
       if (full.pieces[i].empty()) continue;
-      auto plain_req = greedy(prompt, 30, false);
-      plain_req.stop = {full.pieces[i]};
-      auto spec_req = plain_req;
-      spec_req.speculative = true;
-      expect_same(run(*runner, plain_req), run(*runner, spec_req),
-                  prompt + ", stop at piece " + std::to_string(i));
+      auto req = greedy(prompt, 30, false);
+      req.stop = {full.pieces[i]};
+      expect_speculation_changes_nothing(*runner, req,
+                                         prompt + ", stop at piece " + std::to_string(i), totals);
     }
   }
 }
@@ -264,23 +279,16 @@ TEST(SpeculativeRunnerTest, AJsonConstraintIsFollowedThroughTheDraft) {
   auto runner = make_runner();
   const std::string schema = R"({"type": "array", "maxItems": 4, "items": {"type": "string",
       "enum": ["abcabc", "the cat sat", "hello hello"]}})";
-  int verify_calls = 0;
-  int accepted = 0;
+  DraftTotals totals;
   for (const auto& prompt :
        {std::string(R"(["abcabc", "the cat sat"])"), std::string("the cat sat on the mat; the cat"),
         std::string("abcabcabcabc")}) {
-    auto req = greedy(prompt, 30, true);
+    auto req = greedy(prompt, 30, false);
     req.json_schema = schema;
-    const Outcome spec = run(*runner, req);
-    req.speculative = false;
-    const Outcome plain = run(*runner, req);
-    expect_same(plain, spec, prompt + " (constrained)");
-    EXPECT_EQ(plain.stats.verify_calls, 0);
-    verify_calls += spec.stats.verify_calls;
-    accepted += spec.stats.accepted_tokens;
+    expect_speculation_changes_nothing(*runner, req, prompt + " (constrained)", totals);
   }
-  EXPECT_GT(verify_calls, 0) << "the drafts ran";
-  EXPECT_GT(accepted, 0) << "some drafts were confirmed";
+  EXPECT_GT(totals.verify_calls, 0) << "the drafts ran";
+  EXPECT_GT(totals.accepted, 0) << "some drafts were confirmed";
 }
 
 TEST(SpeculativeRunnerTest, SamplingOrNoDraftBudgetDecodesOneTokenPerCall) {

@@ -22,7 +22,8 @@ public interface LlmCallback {
    * Timing of the finished generation as a JSON object: prompt_tokens, reused_prefix_tokens,
    * generated_tokens, ttft_ms, prefill_ms, decode_ms, prefill_tokens_per_s, decode_tokens_per_s,
    * peak_rss_kb, and for speculative decoding drafted_tokens, accepted_tokens and verify_calls
-   * (0 when it was not used). Called once, after the last {@link #onText}, only when the generation succeeds.
+   * (0 when it was not used). Called once, after the last {@link #onText}, only when the
+   * generation succeeds.
    */
   default void onStats(String json) {}
 }
