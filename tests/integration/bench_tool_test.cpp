@@ -44,17 +44,17 @@ TEST(BenchToolTest, TinyBundleWritesEveryWorkloadThatFitsAsJsonAndMarkdown) {
   ScratchDir dir("dd_bench");
   const auto json_path = dir.path() / "bench.json", md_path = dir.path() / "bench.md";
   const auto r =
-      run_shell(cli_command({"--model", kTinyBundle, "--reps", "2", "--prefill", "16", "--decode",
-                             "8", "--decode-contexts", "16,40,100", "--prefill-chunk", "4",
-                             "--json", json_path.string(), "--markdown", md_path.string()}),
+      run_shell(cli_command({"--model", kTinyBundle, "--reps", "2", "--prefill", "16,24",
+                             "--decode", "8", "--decode-contexts", "16,40,100", "--prefill-chunk",
+                             "4", "--json", json_path.string(), "--markdown", md_path.string()}),
                 dir.path());
   ASSERT_EQ(r.code, 0) << r.err;
   const auto report = r.data();
   EXPECT_EQ(nlohmann::json::parse(dd_test::slurp(json_path)), report);
   EXPECT_EQ(workloads(report),
             (std::set<std::string>{"load", "load_cache_write", "load_packing", "prefill_16",
-                                   "decode_8", "decode_cpu_8", "decode_at_16", "decode_cpu_at_16",
-                                   "decode_at_40", "decode_cpu_at_40"}));
+                                   "prefill_24", "decode_8", "decode_cpu_8", "decode_at_16",
+                                   "decode_cpu_at_16", "decode_at_40", "decode_cpu_at_40"}));
   for (const auto& r2 : report["results"]) EXPECT_EQ(r2["reps"], 2);
   expect_sane(report);
   // The 64-token program cannot hold the chat prompts or 100 filled positions: said, not failed.

@@ -163,7 +163,8 @@ Status decode_cpu_per_token(LocalLlm& model, const GenerationRequest& r, Series&
 int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{"dailydrug-bench: speed of the local model runtime on a bundle"};
   std::string model_dir, json_out, md_out, weight_cache;
-  int reps = 5, threads = -1, prefill_n = 100, decode_n = 64, prefill_chunk = 0;
+  int reps = 5, threads = -1, decode_n = 64, prefill_chunk = 0;
+  std::vector<int> prefill_ns = {100};
   int draft_tokens = RunnerOptions::kDefaultDraftTokens;
   std::vector<int> decode_contexts = {16, 128, 512, 1000};
   bool print_prompts = false;
@@ -171,7 +172,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   app.add_option("--model", model_dir, "Bundle folder");
   app.add_option("--reps", reps, "Repetitions per workload")->check(CLI::Range(1, 100));
   app.add_option("--threads", threads, "ExecuTorch threads (-1 = automatic)");
-  app.add_option("--prefill", prefill_n, "Prompt tokens for prefill_N");
+  app.add_option("--prefill", prefill_ns, "Prompt tokens for prefill_N (several: 128,300)")
+      ->delimiter(',');
   app.add_option("--decode", decode_n, "Generated tokens for decode_N");
   app.add_option("--prefill-chunk", prefill_chunk,
                  "Most prompt tokens per forward call (0 = the program's bound)")
@@ -257,7 +259,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   const std::string sentence = kPrefillSentence;
   std::vector<TokenId> ids;
   std::string text;
-  int longest = prefill_n;
+  int longest = 0;
+  for (int n : prefill_ns) longest = std::max(longest, n);
   for (int n : decode_contexts) longest = std::max(longest, n);
   while (static_cast<int>(ids.size()) < longest) {
     text += sentence;
@@ -265,28 +268,35 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     if (!enc.ok()) return fail(enc.error());
     ids = *enc;
   }
-  auto prompt_text = tokenizer->decode(std::span(ids).first(static_cast<size_t>(prefill_n)));
-  if (!prompt_text.ok()) return fail(prompt_text.error());
+  std::vector<Series> prefills;
+  std::vector<GenerationRequest> prefill_requests;
+  for (int n : prefill_ns) {
+    auto prompt_text = tokenizer->decode(std::span(ids).first(static_cast<size_t>(n)));
+    if (!prompt_text.ok()) return fail(prompt_text.error());
+    prefills.push_back({"prefill_" + std::to_string(n), "tokens/s", {}});
+    prefill_requests.push_back(greedy(*prompt_text, 1, true));
+  }
 
-  Series prefill{"prefill_" + std::to_string(prefill_n), "tokens/s", {}};
   Series decode{"decode_" + std::to_string(decode_n), "tokens/s", {}};
   Series ttft_cold{"ttft_cold", "ms", {}}, ttft_warm{"ttft_warm", "ms", {}};
   Series decode_cpu{"decode_cpu_" + std::to_string(decode_n), "CPU ms/token", {}};
   int64_t peak_rss = 0;
-  const GenerationRequest p = greedy(*prompt_text, 1, true);
   const GenerationRequest d = greedy(kDecodePrompt, decode_n, true);
   GenerationRequest cold = greedy(kChatQuestion, 1, false);
   GenerationRequest warm = greedy("이부프로펜은 하루에 몇 번 먹나요?", 1, false);
   for (int i = 0; i < reps; ++i) {
     GenerationStats st;
-    if (auto g = run(*model, p, st); !g.ok()) return fail(g.error());
-    prefill.values.push_back(st.prefill_tokens_per_s);
+    for (size_t k = 0; k < prefills.size(); ++k) {
+      if (auto g = run(*model, prefill_requests[k], st); !g.ok()) return fail(g.error());
+      prefills[k].values.push_back(st.prefill_tokens_per_s);
+    }
     if (auto g = run(*model, d, st); !g.ok()) return fail(g.error());
     decode.values.push_back(st.decode_tokens_per_s);
     if (auto g = decode_cpu_per_token(*model, d, decode_cpu); !g.ok()) return fail(g.error());
     peak_rss = std::max(peak_rss, st.peak_rss_kb);
   }
-  results.insert(results.end(), {prefill, decode, decode_cpu});
+  results.insert(results.end(), prefills.begin(), prefills.end());
+  results.insert(results.end(), {decode, decode_cpu});
 
   // Speculative decoding against one call per token, on plain chat and on an answer that
   // restates facts from its prompt (where prompt lookup finds drafts). Interleaved per rep.

@@ -107,18 +107,15 @@ def worker(gguf: Path, prompts: Dict[str, str], system: str, prefill: List[int],
 
 def ours_round(bench: Path, bundle: Path, prefill: List[int], decode_n: int,
                threads: int) -> Dict[str, float]:
-    out: Dict[str, float] = {}
-    for n in prefill:  # dailydrug-bench takes one prefill length per run
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "ours.json"
-            subprocess.run([str(bench), "--model", str(bundle), "--reps", "1", "--prefill",
-                            str(n), "--decode", str(decode_n), "--threads", str(threads),
-                            "--decode-contexts", "", "--json", str(path)],
-                           check=True, stdout=subprocess.DEVNULL)
-            report = json.loads(path.read_text())
-        for r in report["results"]:
-            out.setdefault(r["workload"], r["median"])
-        out["peak_rss_mb"] = max(out.get("peak_rss_mb", 0), report["peak_rss_kb"] / 1024)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ours.json"
+        subprocess.run([str(bench), "--model", str(bundle), "--reps", "1", "--prefill",
+                        ",".join(map(str, prefill)), "--decode", str(decode_n), "--threads",
+                        str(threads), "--decode-contexts", "", "--json", str(path)],
+                       check=True, stdout=subprocess.DEVNULL)
+        report = json.loads(path.read_text())
+    out = {r["workload"]: r["median"] for r in report["results"]}
+    out["peak_rss_mb"] = report["peak_rss_kb"] / 1024
     return out
 
 
