@@ -33,13 +33,7 @@ for t in tools/bench/dailydrug-bench tools/bench/dailydrug-membw; do
   [ -x "$BUILD/$t" ] || { echo "missing $BUILD/$t: cmake --build $BUILD --target $(basename "$t")" >&2; exit 2; }
 done
 export DD_KERNELS_LIB="${DD_KERNELS_LIB:-$BUILD/runtime/src/kernels/libdd_kernels_py.so}"
-mkdir -p "$OUT"
-{
-  echo "date: $(date -u +%FT%TZ)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') x $(nproc)"
-  echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
-  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-} | tee "$OUT/machine.txt"
+bench_conditions "$OUT"
 
 echo "== memory read bandwidth"
 "$BUILD/tools/bench/dailydrug-membw" --reps 5 --json "$OUT/membw.json" > /dev/null
@@ -60,5 +54,4 @@ args=()
 for b in "${BUNDLE_ARGS[@]}"; do args+=(--bundle "$b"); done
 "$PY" "$ROOT/tools/bench/compare_textllmrunner.py" --bench "$BUILD/tools/bench/dailydrug-bench" \
   --reps "$REPS" "${args[@]}" --json "$OUT/compare.json" --markdown "$OUT/compare.md"
-echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
-echo "results in $OUT"
+bench_conditions_end "$OUT"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Ours against llama.cpp on the same checkpoint (docs/BENCHMARKS.md, "Against llama.cpp"):
 # sets up what is missing, then runs tools/bench/compare_llamacpp.py on the default bundle.
-#   - a bench-only venv (.cache/bench-venv) with llama-cpp-python built from its source
-#     distribution (tools/bench/requirements-llamacpp.txt; ~4 min on 2 cores, once);
+#   - the bench-only venv (ensure_bench_venv in scripts/lib.sh: llama-cpp-python built from its
+#     source distribution, tools/bench/requirements.txt; ~4 min on 2 cores, once);
 #   - the default bundle's source GGUF requantized by llama.cpp's own quantize call to Q4_0 and
 #     Q8_0 (.cache/models, once);
 #   - the build's dailydrug-bench and the default bundle (scripts/setup.sh makes both).
@@ -22,27 +22,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument $1 (--reps N, --out DIR)" >&2; exit 2 ;;
   esac
 done
-BENCH_VENV="$CACHE/bench-venv"
-
-step "bench/venv" "bench-only venv with llama-cpp-python built from source"
-# Built for AVX-512 with VNNI, VBMI and BF16 (what this machine's CPU has) but without AMX:
-# -march=native (GGML_NATIVE, the default) also compiles ggml's AMX matmul, which crashes here
-# (SIGSEGV in ggml_backend_amx_mul_mat: the CPU lists AMX, the VM does not grant its tile state).
-# --no-cache-dir: pip's wheel cache ignores CMAKE_ARGS.
-LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
--DGGML_BMI2=ON -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON"
-stamp="$BENCH_VENV/.dd-requirements"
-want="$( (cat "$ROOT/tools/bench/requirements-llamacpp.txt"; echo "$LLAMA_CMAKE_ARGS") | sha256sum \
-  | cut -c1-16)"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-  echo "up to date ($BENCH_VENV)"
-else
-  [ -x "$BENCH_VENV/bin/python" ] || python3 -m venv "$BENCH_VENV"
-  CMAKE_ARGS="$LLAMA_CMAKE_ARGS" CMAKE_BUILD_PARALLEL_LEVEL="$JOBS" "$BENCH_VENV/bin/pip" install \
-    --disable-pip-version-check --progress-bar off -q --no-cache-dir --force-reinstall \
-    --no-binary llama-cpp-python -r "$ROOT/tools/bench/requirements-llamacpp.txt"
-  echo "$want" > "$stamp"
-fi
+ensure_bench_venv
 
 step "bench/gguf" "the default bundle's GGUF requantized to Q4_0 and Q8_0 by llama.cpp"
 src="$(qwen05_gguf)"
@@ -70,14 +50,8 @@ step "bench/compare" "ours vs llama.cpp, $REPS interleaved rounds"
 for need in "$BUILD/tools/bench/dailydrug-bench" "$BUNDLES/default/model_config.json"; do
   [ -e "$need" ] || { echo "missing $need: run scripts/setup.sh first" >&2; exit 2; }
 done
-mkdir -p "$OUT"
-{
-  echo "date: $(date -u +%FT%TZ)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') x $(nproc)"
-  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-} | tee "$OUT/machine.txt"
+bench_conditions "$OUT"
 "$VENV/bin/python" "$ROOT/tools/bench/compare_llamacpp.py" --bundle "$BUNDLES/default" \
   --python "$BENCH_VENV/bin/python" --bench "$BUILD/tools/bench/dailydrug-bench" \
   --reps "$REPS" "${ggufs[@]}" --json "$OUT/llamacpp.json" --markdown "$OUT/llamacpp.md"
-echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
-echo "results in $OUT"
+bench_conditions_end "$OUT"

@@ -138,6 +138,46 @@ ensure_venv() {
   echo "installed in $((SECONDS - t0)) s ($(du -sh "$VENV" | cut -f1))"
 }
 
+# The conditions of a benchmark run, in DIR/machine.txt (scripts/bench*.sh): bench_conditions DIR
+# at the start, bench_conditions_end DIR at the end (the load average says whether it was idle).
+bench_conditions() {
+  mkdir -p "$1"
+  {
+    echo "date: $(date -u +%FT%TZ)"
+    echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') x $(nproc)"
+    echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  } | tee "$1/machine.txt"
+}
+bench_conditions_end() {
+  echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$1/machine.txt"
+  echo "results in $1"
+}
+
+# The bench-only venv (.cache/bench-venv, tools/bench/requirements.txt) of scripts/bench_*.sh,
+# never the app's or the tests'. llama-cpp-python is built from source for AVX-512 with VNNI,
+# VBMI and BF16 (what this machine's CPU has) but without AMX: -march=native (GGML_NATIVE, the
+# default) also compiles ggml's AMX matmul, which crashes here (SIGSEGV in
+# ggml_backend_amx_mul_mat: the CPU lists AMX, the VM does not grant its tile state).
+# --no-cache-dir: pip's wheel cache ignores CMAKE_ARGS. ~4 min on 2 cores, once.
+BENCH_VENV="$CACHE/bench-venv"
+ensure_bench_venv() {
+  step "bench/venv" "bench-only venv: llama-cpp-python built from source, llguidance"
+  local args="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+-DGGML_BMI2=ON -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON"
+  local stamp="$BENCH_VENV/.dd-requirements" want
+  want="$( (cat "$ROOT/tools/bench/requirements.txt"; echo "$args") | sha256sum | cut -c1-16)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    echo "up to date ($BENCH_VENV)"
+    return
+  fi
+  [ -x "$BENCH_VENV/bin/python" ] || python3 -m venv "$BENCH_VENV"
+  CMAKE_ARGS="$args" CMAKE_BUILD_PARALLEL_LEVEL="$JOBS" "$BENCH_VENV/bin/pip" install \
+    --disable-pip-version-check --progress-bar off -q --no-cache-dir --force-reinstall \
+    --no-binary llama-cpp-python -r "$ROOT/tools/bench/requirements.txt"
+  echo "$want" > "$stamp"
+}
+
 # The configure options every build tree of ours shares (main and sanitizer trees).
 cmake_common_args() {
   printf '%s\n' -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDD_PYTHON="$VENV/bin/python" \
@@ -331,7 +371,7 @@ SANITIZER_TARGETS_ASAN=(tokenizer_conformance_test tokenizer_errors_test tokeniz
   sampler_test chat_template_test model_test runner_test local_llm_test c_api_test app_unit_test
   app_scan_test cli_generate_test cli_medication_test cli_scan_test reliability_test
   reliability_store_test kernels_attention_test assistant_unit_test json_constraint_test
-  openai_api_test inference_queue_test drafter_test speculative_test)
+  openai_api_test inference_queue_test drafter_test speculative_test prefix_snapshot_test)
 # TSan: every test target whose tests start threads (dd_add_gtest ... THREADS, ctest label
 # "threads"; tests/thread_label_check.cpp fails a main-tree binary that starts threads without
 # it). The stage runs the cases labelled both tsan and threads, and check_test_suite.py threads
@@ -339,7 +379,7 @@ SANITIZER_TARGETS_ASAN=(tokenizer_conformance_test tokenizer_errors_test tokeniz
 SANITIZER_TARGETS_TSAN=(runner_test local_llm_test c_api_test tokenizer_conformance_test
   cancel_token_test inference_queue_test json_constraint_test reliability_test
   reliability_store_test weight_cache_test assistant_unit_test lora_bundle_test
-  scan_model_fill_test speculative_test)
+  scan_model_fill_test speculative_test prefix_snapshot_test)
 
 # RelWithDebInfo with -O1 -g1 instead of -O2 -g: half the compile time (the sanitizer stage must
 # fit in CI's budget), -O1 is what the sanitizers' own docs recommend, and line tables are all a

@@ -75,6 +75,13 @@ dd_add_gtest(weight_cache_test LABEL unit THREADS SOURCES unit/weight_cache_test
 target_include_directories(weight_cache_test PRIVATE ${CMAKE_SOURCE_DIR}/runtime/src/engine)
 target_compile_definitions(weight_cache_test PRIVATE DD_TEST_BUNDLE_DIR="${DD_TEST_BUNDLE}")
 
+# Prefix snapshots (runtime/src/engine/prefix_snapshot.h, an internal header): plain buffers, the
+# tiny bundle and the real test bundle restarted.
+dd_add_gtest(prefix_snapshot_test LABEL unit THREADS SOURCES unit/prefix_snapshot_test.cpp
+             LIBS dd_llm FIXTURES tiny_model)
+target_include_directories(prefix_snapshot_test PRIVATE ${CMAKE_SOURCE_DIR}/runtime/src/engine)
+target_compile_definitions(prefix_snapshot_test PRIVATE DD_TEST_BUNDLE_DIR="${DD_TEST_BUNDLE}")
+
 # Prompt-lookup speculative decoding: the drafter alone, and the program's rows, Session::verify
 # and the runner's output with and without speculation on the tiny model.
 dd_add_gtest(drafter_test LABEL unit SOURCES unit/drafter_test.cpp LIBS dd_llm)

@@ -198,6 +198,7 @@ std::string stats_json(const ddllm_stats& s) {
       {"drafted_tokens", s.drafted_tokens},
       {"accepted_tokens", s.accepted_tokens},
       {"verify_calls", s.verify_calls},
+      {"restored_prefix_tokens", s.restored_prefix_tokens},
   };
   return j.dump();
 }
@@ -361,6 +362,7 @@ int generate_locked(ddllm_runner* r, const ddllm_request& request, ddllm_text_fn
       c.drafted_tokens = s.drafted_tokens;
       c.accepted_tokens = s.accepted_tokens;
       c.verify_calls = s.verify_calls;
+      c.restored_prefix_tokens = s.restored_prefix_tokens;
       const std::string json = stats_json(c);
       on_stats(&c, json.c_str(), user);
     };

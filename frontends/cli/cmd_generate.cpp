@@ -114,6 +114,7 @@ int run_generate(const CliContext& ctx, const GenerateArgs& a) {
                           {"ttft_ms", stats.ttft_ms},
                           {"prefill_tokens_per_s", stats.prefill_tokens_per_s},
                           {"prefill_calls", stats.prefill_calls},
+                          {"restored_prefix_tokens", stats.restored_prefix_tokens},
                           {"decode_tokens_per_s", stats.decode_tokens_per_s},
                           {"drafted_tokens", stats.drafted_tokens},
                           {"accepted_tokens", stats.accepted_tokens},
@@ -138,11 +139,13 @@ int run_generate(const CliContext& ctx, const GenerateArgs& a) {
                     std::to_string(stats.verify_calls) + " verify calls";
     }
     std::fprintf(stderr,
-                 "[%d prompt tokens (%d cached), %d generated; TTFT %.0f ms; prefill %.1f tok/s; "
+                 "[%d prompt tokens (%d cached, %d from a snapshot), %d generated; TTFT %.0f ms; "
+                 "prefill %.1f tok/s; "
                  "decode %.1f tok/s%s; peak RSS %.0f MB]\n",
-                 stats.prompt_tokens, stats.reused_prefix_tokens, stats.generated_tokens,
-                 stats.ttft_ms, stats.prefill_tokens_per_s, stats.decode_tokens_per_s,
-                 speculation.c_str(), static_cast<double>(stats.peak_rss_kb) / 1024.0);
+                 stats.prompt_tokens, stats.reused_prefix_tokens, stats.restored_prefix_tokens,
+                 stats.generated_tokens, stats.ttft_ms, stats.prefill_tokens_per_s,
+                 stats.decode_tokens_per_s, speculation.c_str(),
+                 static_cast<double>(stats.peak_rss_kb) / 1024.0);
   }
   return r.finish_reason == llm::FinishReason::kCancelled ? kExitCancelled : kExitOk;
 }

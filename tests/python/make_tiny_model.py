@@ -28,7 +28,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools" / "export"))
 
 from dailydrug_export.checkpoint import Checkpoint, TokenizerInfo  # noqa: E402
-from dailydrug_export.lower import ExportOptions, eager_model, lower_to_pte  # noqa: E402
+from dailydrug_export.lower import (ExportOptions, eager_model, lower_to_pte,  # noqa: E402
+                                    state_buffer_names)
 
 DIM, N_HEADS, N_KV, N_LAYERS, HIDDEN, VOCAB = 64, 4, 2, 2, 128, 260
 SPECIALS = ["<|im_start|>", "<|im_end|>", "<|endoftext|>", "<s>"]  # ids 256..259
@@ -101,7 +102,7 @@ def write_bundle(out: Path, ck: Checkpoint) -> None:
         eos_ids=EOS_IDS, stop_strings=template["stop_strings"], chat_template=template,
         architecture=ck.summary(),
         export_options={"precision": "fp32", "max_seq_len": MAX_SEQ, "logits_rows": LOGITS_ROWS},
-        logits_rows=LOGITS_ROWS,
+        logits_rows=LOGITS_ROWS, state_buffers=state_buffer_names(stage / "model.pte"),
         files=[file_entry(stage / "model.pte", "program"),
                file_entry(stage / "tokenizer.json", "tokenizer")],
         overrides={"system_prompt": "", "max_tokens": 16})

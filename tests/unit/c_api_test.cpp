@@ -656,6 +656,37 @@ TEST_F(CApiAssetsTest, PackedWeightCacheFollowsWeightCacheDir) {
   EXPECT_FALSE(fs::exists(root_ / "cache" / ".packed-weights"));
 }
 
+// The system prompt's KV cache is kept beside the packed weights after its first use; the first
+// request after a reopen restores it (the stats say so) and answers the same.
+TEST_F(CApiAssetsTest, TheSystemPromptIsRestoredFromItsSnapshotAfterAReopen) {
+  const char* system[] = {"You are a tiny test model."};
+  ddllm_request req = greedy("hi", 6);
+  req.system_instructions = system;
+  req.n_system_instructions = 1;
+  auto run = [&](ddllm_stats& stats) {
+    ddllm_response_free(&resp_);
+    auto on_stats = [](const ddllm_stats* s, const char*, void* user) {
+      *static_cast<ddllm_stats*>(user) = *s;
+    };
+    return ddllm_generate(runner_, &req, nullptr, on_stats, &stats, &resp_, &err_);
+  };
+  ddllm_stats first{}, second{};
+  ASSERT_EQ(open(options()), DDLLM_OK) << message();
+  ASSERT_EQ(run(first), DDLLM_OK) << message();
+  const auto first_ids = ids();
+  ASSERT_EQ(open(options()), DDLLM_OK) << message();
+  ASSERT_EQ(run(second), DDLLM_OK) << message();
+  EXPECT_EQ(first.restored_prefix_tokens, 0);
+  EXPECT_GT(second.restored_prefix_tokens, 0);
+  EXPECT_EQ(second.restored_prefix_tokens, second.reused_prefix_tokens);
+  EXPECT_EQ(ids(), first_ids);
+  int snapshots = 0;
+  for (const auto& e : fs::directory_iterator(root_ / "cache" / ".packed-weights")) {
+    snapshots += e.path().extension() == ".snapshot";
+  }
+  EXPECT_EQ(snapshots, 1);
+}
+
 TEST_F(CApiAssetsTest, SecondOpenCopiesNothing) {
   Progress first;
   ASSERT_EQ(open(options(&first)), DDLLM_OK) << message();

@@ -296,6 +296,56 @@ TEST(TokenMaskTest, MatchesBruteForceOnSmolLm2Tokenizer) {
        R"({"name":"a","times_per_day":3,"timing":null,"time_slots":["0)"});
 }
 
+// Strings are where TokenMask::allowed takes its shortcut (the tokens that stay in a string's
+// body, the tails of those that leave it): free and bounded strings, before and past minLength,
+// with room for any token and for a few characters, after a backslash, inside a character, in
+// an array, and a pattern (no shortcut).
+const char* kStrings = R"({
+  "type": "object",
+  "properties": {
+    "a": {"type": "string"},
+    "b": {"type": "string", "minLength": 3, "maxLength": 5},
+    "c": {"type": "string", "maxLength": 40},
+    "d": {"type": "array", "items": {"type": "string"}},
+    "e": {"type": "string", "pattern": "^[a-z]+$"}
+  },
+  "required": ["a", "b", "c", "d", "e"],
+  "additionalProperties": false
+})";
+
+const std::vector<std::string> kStringPrefixes = {
+    R"({"a":")",
+    R"({"a":"hello wor)",
+    R"({"a":"x\)",
+    R"({"a":"x\n)",
+    "{\"a\":\"\xED\x95",
+    R"({"a":"ok","b":")",
+    R"({"a":"ok","b":"ab)",
+    R"({"a":"ok","b":"abc)",
+    R"({"a":"ok","b":"abcd)",
+    R"({"a":"ok","b":"abc","c":")",
+    R"({"a":"ok","b":"abc","c":"0123456789012345678901234567890123456)",
+    R"({"a":"ok","b":"abc","c":"","d":["x)",
+    R"({"a":"ok","b":"abc","c":"","d":["x",")",
+    R"({"a":"ok","b":"abc","c":"","d":[],"e":"ab)"};
+
+TEST(TokenMaskTest, StringShortcutMatchesBruteForceOnThreeVocabularies) {
+  std::vector<fs::path> paths = {
+      fs::path(DD_TEST_WORK_DIR) / "tiny" / "bundle" / "tokenizer.json",
+      fs::path(DD_TEST_DATA_DIR) / "smollm2-135m-instruct" / "tokenizer.json",
+      fs::path(DD_SOURCE_DIR) / ".cache" / "bundles" / "default" / "tokenizer.json"};
+  for (const auto& path : paths) {
+    if (!fs::exists(path)) {
+      ADD_FAILURE() << "missing " << path << " (scripts/test.sh makes or finds it)";
+      continue;
+    }
+    auto tok = load_tokenizer(path.string());
+    ASSERT_TRUE(tok.ok()) << tok.error().message();
+    SCOPED_TRACE(path.string());
+    expect_mask_matches_brute_force(**tok, kStrings, kStringPrefixes);
+  }
+}
+
 class ConstrainedRunnerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

@@ -12,7 +12,8 @@
 //                   and writes the cache file)
 //   load_packing    the same without the cache (packs the weights at every start)
 //   prefill_<N>     N prompt tokens from an empty cache (tokens/s)
-//   decode_<N>      N greedy tokens after a short prompt (tokens/s, first token excluded)
+//   decode_<N>      N greedy tokens after a short prompt, one forward call per token (tokens/s,
+//                   first token excluded)
 //   chat_decode_<N> N greedy tokens answering a chat question with the bundle's system prompt
 //   assistant_decode_<N> N greedy tokens answering a question with medicine facts in the prompt,
 //                   as `dailydrug ask` writes it: the answer restates the facts (tokens/s)
@@ -21,6 +22,10 @@
 //                   runs) and <workload>_tokens_per_call: generated tokens per decode call
 //   ttft_cold       a chat request with the bundle's system prompt, empty cache
 //   ttft_warm       the same system prompt cached, a different user question
+//   ttft_restart    the ttft_warm request as the first one of a new process (a restart), the
+//                   system prompt's KV cache restored from its prefix snapshot (saved by an
+//                   earlier process) and the packed weights mapped from their cache
+//   ttft_restart_nosnapshot the same with prefix snapshots off: the system prompt is prefilled
 //   ttft_turn2_cold a follow-up question in a conversation (system prompt, a first question
 //                   with medicine facts as `dailydrug ask` writes them, the model's answer),
 //                   empty cache: the whole conversation is prefilled
@@ -29,7 +34,8 @@
 //   decode_cpu_<N>  CPU time (user + system, all threads) per decoded token, from the same
 //                   generation with N tokens minus one with 1 token: with --threads 1 this is the
 //                   single-core cost, which other processes on a busy machine barely disturb
-//   decode_at_<N>   --decode-contexts: 16 greedy tokens after an N-token prompt (tokens/s), i.e.
+//   decode_at_<N>   --decode-contexts: 16 greedy tokens after an N-token prompt, one forward call
+//                   per token (tokens/s), i.e.
 //                   decode speed with N positions of the KV cache filled; decode_cpu_at_<N> is
 //                   its CPU time per token (as decode_cpu_<N>)
 #include <CLI/CLI.hpp>
@@ -42,7 +48,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include <spawn.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "dailydrug/llm/bundle.h"
 #include "dailydrug/llm/local_llm.h"
@@ -157,6 +166,106 @@ Status decode_cpu_per_token(LocalLlm& model, const GenerationRequest& r, Series&
   return {};
 }
 
+/// The second question of ttft_warm, and of the restart workloads.
+constexpr const char* kWarmQuestion = "이부프로펜은 하루에 몇 번 먹나요?";
+
+/// Load the bundle as an app start does (packed weights and prefix snapshots in `cache_dir`),
+/// answer kWarmQuestion under the bundle's system prompt and print {"ttft_ms", "restored"}.
+/// Run by restart_workloads in a new process (`--restart-probe`).
+int restart_probe(const std::string& model_dir, const std::string& cache_dir, int threads,
+                  bool snapshots) {
+  LocalLlmConfig config;
+  config.bundle = model_dir;
+  config.thread_count = threads;
+  config.weight_cache_dir = cache_dir;
+  config.verify_sha256 = false;
+  auto model = LocalLlm::create(std::move(config));
+  if (!model.ok()) return fail(model.error());
+  auto set = (*model)->with_runner(nullptr, [&](Runner& r) -> Status {
+    r.set_prefix_snapshots(snapshots);
+    return {};
+  });
+  if (!set.ok()) return fail(set.error());
+  GenerationStats st;
+  nlohmann::json out;
+  if (auto g = run(**model, greedy(kWarmQuestion, 1, false), st, false); !g.ok()) {
+    if (g.error().kind != ErrorKind::kContextLengthExceeded) return fail(g.error());
+    out = {{"skipped", g.error().message()}};
+  } else {
+    out = {{"ttft_ms", st.ttft_ms}, {"restored", st.restored_prefix_tokens}};
+  }
+  std::printf("%s\n", out.dump().c_str());
+  return 0;
+}
+
+/// Runs this program again with `args` and returns what it printed. The restart workloads need
+/// a new process: a new Runner in this one would find the weights' pages already mapped.
+Result<std::string> run_self(const std::vector<std::string>& args) {
+  int fds[2];
+  if (pipe(fds) != 0) return Error::generation_failed("pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, fds[0]);
+  std::vector<std::string> argv_s = {"/proc/self/exe"};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  argv.reserve(argv_s.size() + 1);
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; rc == 0 && (n = read(fds[0], buf, sizeof buf)) != 0;) {
+    if (n > 0) out.append(buf, static_cast<size_t>(n));
+    if (n < 0 && errno != EINTR) break;
+  }
+  close(fds[0]);
+  int status = 0;
+  if (rc != 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+      WEXITSTATUS(status) != 0) {
+    return Error::generation_failed("the restart probe failed (its stderr is above)");
+  }
+  return out;
+}
+
+/// ttft_restart and ttft_restart_nosnapshot, interleaved, each rep a new process. The caller
+/// holds no model: a loaded one would keep the packed-weight file locked.
+Status restart_workloads(const std::string& model_dir, const std::string& cache_dir, int threads,
+                         int reps, std::vector<Series>& results) {
+  Series with{"ttft_restart", "ms", {}}, without{"ttft_restart_nosnapshot", "ms", {}};
+  const std::vector<std::string> args = {"--restart-probe",      "--model", model_dir,
+                                         "--weight-cache",       cache_dir, "--threads",
+                                         std::to_string(threads)};
+  auto no_snapshot = args;
+  no_snapshot.push_back("--no-prefix-snapshot");
+  // The first start writes the snapshot (and the packed weights).
+  if (auto primed = run_self(args); !primed.ok()) return primed.take_error();
+  for (int i = 0; i < reps; ++i) {
+    for (auto* series : {&without, &with}) {
+      DD_ASSIGN_OR_RETURN(const std::string out, run_self(series == &with ? args : no_snapshot));
+      const auto j = nlohmann::json::parse(out, nullptr, false);
+      if (!j.is_discarded() && j.contains("skipped")) {
+        std::fprintf(stderr, "ttft_restart skipped: %s\n", j["skipped"].dump().c_str());
+        return {};
+      }
+      if (j.is_discarded() || !j.contains("ttft_ms")) {
+        return Error::generation_failed("the restart probe printed " + out);
+      }
+      if (series == &with && j["restored"].get<int>() == 0) {  // no system prompt, or no state
+        std::fprintf(stderr, "ttft_restart skipped: no prefix snapshot was restored\n");
+        return {};
+      }
+      series->values.push_back(j["ttft_ms"].get<double>());
+    }
+  }
+  results.insert(results.end(), {with, without});
+  return {};
+}
+
 }  // namespace
 
 // A developer tool: an unexpected exception may end it with the C++ runtime's message.
@@ -167,8 +276,11 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   std::vector<int> prefill_ns = {100};
   int draft_tokens = RunnerOptions::kDefaultDraftTokens;
   std::vector<int> decode_contexts = {16, 128, 512, 1000};
-  bool print_prompts = false;
+  bool print_prompts = false, probe = false, no_snapshot = false;
   app.add_flag("--prompts", print_prompts, "Print the workloads' prompts as JSON and exit");
+  app.add_flag("--restart-probe", probe,
+               "Internal (ttft_restart): answer one question after loading, print its TTFT");
+  app.add_flag("--no-prefix-snapshot", no_snapshot, "Internal: --restart-probe without snapshots");
   app.add_option("--model", model_dir, "Bundle folder");
   app.add_option("--reps", reps, "Repetitions per workload")->check(CLI::Range(1, 100));
   app.add_option("--threads", threads, "ExecuTorch threads (-1 = automatic)");
@@ -202,6 +314,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     std::fprintf(stderr, "--model is required\n");
     return 2;
   }
+  if (probe) return restart_probe(model_dir, weight_cache, threads, !no_snapshot);
 
   auto bundle = ModelBundle::open(model_dir, ModelBundle::Verify::kQuick);
   if (!bundle.ok()) return fail(bundle.error());
@@ -224,6 +337,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     DD_RETURN_IF_ERROR(model->with_runner(nullptr, [&](Runner& r) -> Status {
       r.set_prefill_chunk(prefill_chunk);
       r.set_draft_tokens(draft_tokens);
+      r.set_prefix_snapshots(false);  // cold means cold here; restarts are measured on their own
       return {};
     }));
     GenerationStats st;
@@ -281,9 +395,10 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   Series ttft_cold{"ttft_cold", "ms", {}}, ttft_warm{"ttft_warm", "ms", {}};
   Series decode_cpu{"decode_cpu_" + std::to_string(decode_n), "CPU ms/token", {}};
   int64_t peak_rss = 0;
-  const GenerationRequest d = greedy(kDecodePrompt, decode_n, true);
+  GenerationRequest d = greedy(kDecodePrompt, decode_n, true);
+  d.speculative = false;  // the cost of one forward call per token (docs/BENCHMARKS.md)
   GenerationRequest cold = greedy(kChatQuestion, 1, false);
-  GenerationRequest warm = greedy("이부프로펜은 하루에 몇 번 먹나요?", 1, false);
+  GenerationRequest warm = greedy(kWarmQuestion, 1, false);
   for (int i = 0; i < reps; ++i) {
     GenerationStats st;
     for (size_t k = 0; k < prefills.size(); ++k) {
@@ -385,7 +500,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     if (!text_n.ok()) return fail(text_n.error());
     Series at{"decode_at_" + std::to_string(n), "tokens/s", {}};
     Series at_cpu{"decode_cpu_at_" + std::to_string(n), "CPU ms/token", {}};
-    const GenerationRequest at_req = greedy(*text_n, kContextDecode, true);
+    GenerationRequest at_req = greedy(*text_n, kContextDecode, true);
+    at_req.speculative = false;
     for (int i = 0; i < reps; ++i) {
       GenerationStats st;
       if (auto g = run(*model, at_req, st); !g.ok()) return fail(g.error());
@@ -397,15 +513,20 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     results.push_back(at_cpu);
   }
 
+  const int64_t chunk =
+      model->with_runner(nullptr, [](Runner& r) -> Result<int64_t> { return r.prefill_chunk(); })
+          .value();
+  model.reset();
+  if (auto s = restart_workloads(model_dir, cache_dir, threads, reps, results); !s.ok()) {
+    return fail(s.error());
+  }
+
   nlohmann::json out;
   out["bundle"] = bundle->config().model_name;
   out["quantization"] = bundle->config().quantization;
   out["bundle_bytes"] = bundle->total_size_bytes();
   out["threads"] = ExecutorchModel::num_threads();
-  // tokens per prefill call in effect
-  out["prefill_chunk"] =
-      model->with_runner(nullptr, [](Runner& r) -> Result<int64_t> { return r.prefill_chunk(); })
-          .value();
+  out["prefill_chunk"] = chunk;  // tokens per prefill call in effect
   out["hardware_threads"] = std::thread::hardware_concurrency();
   out["peak_rss_kb"] = peak_rss;
   out["weight_cache"] = cache_state;  // how the model of the other workloads loaded

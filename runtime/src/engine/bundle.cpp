@@ -196,6 +196,7 @@ Result<BundleConfig> ModelBundle::parse_config(const std::string& json_text) {
   DD_RETURN_IF_ERROR(read(j, "eos_ids", c.eos_ids, false));
   DD_RETURN_IF_ERROR(read(j, "stop_strings", c.stop_strings, false));
   DD_RETURN_IF_ERROR(read(j, "languages", c.languages, false));
+  DD_RETURN_IF_ERROR(read(j, "kv_cache_buffers", c.kv_cache_buffers, false));
   if (auto t = j.find("chat_template"); t != j.end() && !t->is_null()) {
     DD_RETURN_IF_ERROR(parse_template(*t, c.chat_template));
   } else {
@@ -233,6 +234,12 @@ Result<BundleConfig> ModelBundle::parse_config(const std::string& json_text) {
         "must be -1 or in [1, " + std::to_string(kMaxThreads) + "]");
   }
   DD_RETURN_IF_ERROR(c.sampling.validate());
+  DD_RETURN_IF_ERROR(
+      check(c.kv_cache_buffers.size() <= 4096, "kv_cache_buffers", "more than 4096 names"));
+  for (const auto& name : c.kv_cache_buffers) {
+    DD_RETURN_IF_ERROR(check(!name.empty() && name.size() <= 256, "kv_cache_buffers",
+                             "a name must have 1 to 256 characters"));
+  }
   for (TokenId id : c.eos_ids) {
     DD_RETURN_IF_ERROR(check(id >= 0 && id < c.vocab_size, "eos_ids", "id out of vocabulary"));
   }

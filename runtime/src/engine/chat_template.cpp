@@ -65,6 +65,16 @@ Result<std::vector<ChatTemplate::Part>> ChatTemplate::render_parts(
   return out;
 }
 
+Result<size_t> ChatTemplate::fixed_part_count(const std::vector<ChatMessage>& messages) const {
+  if (system_in_first_user) return size_t{0};
+  std::vector<ChatMessage> system_only;
+  for (const auto& m : messages) {
+    if (m.role == "system") system_only.push_back(m);
+  }
+  DD_ASSIGN_OR_RETURN(std::vector<Part> parts, render_parts(system_only));
+  return parts.size() - (generation_prompt.empty() ? 0 : 1);
+}
+
 Result<std::string> ChatTemplate::render(const std::vector<ChatMessage>& messages) const {
   DD_ASSIGN_OR_RETURN(std::vector<Part> parts, render_parts(messages));
   std::string out;

@@ -20,11 +20,12 @@ Result<std::span<const float>> JsonConstraintStage::apply(std::span<const float>
     return Error::generation_failed("constrained decoding",
                                     "no token of the vocabulary continues the JSON value");
   }
-  masked_.assign(logits.begin(), logits.end());
   constexpr float kMasked = -std::numeric_limits<float>::infinity();
-  for (size_t i = 0; i < masked_.size(); ++i) {
-    if (i >= allowed_.size() || !allowed_[i]) masked_[i] = kMasked;
-  }
+  // One pass, a select per token (it vectorizes): ids past the tokenizer's are never allowed.
+  masked_.resize(logits.size());
+  const size_t n_known = std::min(logits.size(), allowed_.size());
+  for (size_t i = 0; i < n_known; ++i) masked_[i] = allowed_[i] ? logits[i] : kMasked;
+  std::fill(masked_.begin() + static_cast<std::ptrdiff_t>(n_known), masked_.end(), kMasked);
   for (TokenId eos : eos_ids_) {
     if (eos >= 0 && static_cast<size_t>(eos) < masked_.size()) {
       masked_[static_cast<size_t>(eos)] = eos_ok ? logits[static_cast<size_t>(eos)] : kMasked;

@@ -92,6 +92,7 @@ struct StringFrame {
   uint32_t chars = 0;       // code points so far (minLength/maxLength)
   uint32_t dfa_state = 0;   // the pattern's automaton state
   uint32_t code_point = 0;  // the bits of the character being read
+  bool unbounded = false;   // minLength/maxLength are checked by the caller (TokenMask's tails)
 };
 
 struct NumberFrame {
@@ -405,12 +406,14 @@ bool JsonMatcher::State::feed(StringFrame& f, const Node& n, uint8_t byte) {
     return take_cp(cp);
   }
   if (byte == '"') {
-    if (f.chars < n.min_len || (dfa && !dfa->accepting[f.dfa_state])) return false;
+    if ((f.chars < n.min_len && !f.unbounded) || (dfa && !dfa->accepting[f.dfa_state])) {
+      return false;
+    }
     complete_top();
     return true;
   }
   if (byte < 0x20 || byte == 0x7F) return false;
-  if (f.chars >= n.max_len) return false;
+  if (f.chars >= n.max_len && !f.unbounded) return false;
   ++f.chars;
   if (byte == '\\') {
     f.phase = StringFrame::kEscape;
@@ -703,22 +706,65 @@ bool JsonMatcher::finished() const {
 
 // ---- TokenMask --------------------------------------------------------------------------------
 
-TokenMask::TokenMask(const Tokenizer& tokenizer) : vocab_size_(tokenizer.vocab_size()) {
-  std::vector<std::pair<std::string, TokenId>> tokens;
-  tokens.reserve(static_cast<size_t>(vocab_size_));
-  for (TokenId id = 0; id < vocab_size_; ++id) {
-    if (tokenizer.is_special(id)) continue;
-    std::string bytes = tokenizer.token_bytes(id);
-    if (!bytes.empty()) tokens.emplace_back(std::move(bytes), id);
+namespace {
+
+/// How a token reads in the body of a string without a pattern or length bounds, with no
+/// character pending: it stays in the body (kWhole), leaves it at a quote or backslash at byte
+/// `tail` after a prefix that stays in the body and ends between characters (kTail), or is
+/// refused there (kNever). `chars`: the characters it adds to the string, up to the closing
+/// quote if it `closes` it. The string's own feed function decides, so this cannot drift from
+/// what the matcher accepts.
+struct BodyRead {
+  enum Kind : uint8_t { kWhole, kTail, kNever };
+  Kind kind = kNever;
+  size_t tail = 0;
+  uint32_t chars = 0;
+  bool closes = false;
+};
+
+BodyRead read_in_body(std::string_view bytes) {
+  static const Node kFreeString = [] {
+    Node n;
+    n.kind = Kind::kString;
+    return n;
+  }();
+  JsonMatcher::State state;  // no grammar: a string without a pattern never reads it
+  StringFrame f;
+  f.phase = StringFrame::kBody;
+  BodyRead r;
+  bool left_body = false;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<uint8_t>(bytes[i]);
+    const bool between = f.phase == StringFrame::kBody && f.utf8_left == 0;
+    if (between && (b == '"' || b == '\\') && !left_body) {
+      left_body = true;
+      r.tail = i;
+    }
+    if (between && b == '"') {  // the string ends: the rest is the parent's
+      r.closes = true;
+      break;
+    }
+    if (!state.feed(f, kFreeString, b)) {
+      if (!left_body) return {};
+      break;  // refused after the tail began: the walk over the tails refuses it too
+    }
   }
-  std::sort(tokens.begin(), tokens.end());
-  nodes_.emplace_back();  // root
-  ids_.reserve(tokens.size());
+  r.kind = left_body ? BodyRead::kTail : BodyRead::kWhole;
+  r.chars = f.chars;
+  return r;
+}
+
+}  // namespace
+
+TokenMask::Trie TokenMask::Trie::of(const std::vector<std::pair<std::string, TokenId>>& sorted) {
+  Trie t;
+  t.nodes.emplace_back();  // root
+  t.ids.reserve(sorted.size());
   // Insert in sorted order: the path of the previous token is the stack of open nodes.
   std::vector<uint32_t> path{0};
-  std::string prev;
+  std::string_view prev;
   std::vector<uint32_t> last_child(1, 0);
-  for (const auto& [bytes, id] : tokens) {
+  for (const auto& [bytes, id] : sorted) {
     size_t common = 0;
     while (common < prev.size() && common < bytes.size() && prev[common] == bytes[common]) {
       ++common;
@@ -726,28 +772,30 @@ TokenMask::TokenMask(const Tokenizer& tokenizer) : vocab_size_(tokenizer.vocab_s
     path.resize(common + 1);
     for (size_t i = common; i < bytes.size(); ++i) {
       const uint32_t parent = path.back();
-      const auto child = static_cast<uint32_t>(nodes_.size());
-      nodes_.emplace_back();
-      nodes_.back().byte = static_cast<uint8_t>(bytes[i]);
+      const auto child = static_cast<uint32_t>(t.nodes.size());
+      t.nodes.emplace_back();
+      t.nodes.back().byte = static_cast<uint8_t>(bytes[i]);
       last_child.push_back(0);
       if (last_child[parent] == 0) {
-        nodes_[parent].first_child = child;
+        t.nodes[parent].first_child = child;
       } else {
-        nodes_[last_child[parent]].next_sibling = child;
+        t.nodes[last_child[parent]].next_sibling = child;
       }
       last_child[parent] = child;
       path.push_back(child);
     }
-    TrieNode& end = nodes_[path.back()];
-    if (end.tokens_end == 0) end.tokens_begin = end.tokens_end = static_cast<uint32_t>(ids_.size());
-    ids_.push_back(id);
-    end.tokens_end = static_cast<uint32_t>(ids_.size());
+    TrieNode& end = t.nodes[path.back()];
+    if (end.tokens_end == 0) {
+      end.tokens_begin = end.tokens_end = static_cast<uint32_t>(t.ids.size());
+    }
+    t.ids.push_back(id);
+    end.tokens_end = static_cast<uint32_t>(t.ids.size());
     prev = bytes;
   }
+  return t;
 }
 
-size_t TokenMask::allowed(const JsonMatcher& matcher, std::vector<uint8_t>& allowed) const {
-  allowed.assign(static_cast<size_t>(vocab_size_), 0);
+size_t TokenMask::Trie::walk(const JsonMatcher& matcher, std::vector<uint8_t>& allowed) const {
   size_t count = 0;
   // Depth-first over the trie; states[d] is the matcher after the first d bytes of the path.
   std::vector<JsonMatcher> states;
@@ -757,24 +805,99 @@ size_t TokenMask::allowed(const JsonMatcher& matcher, std::vector<uint8_t>& allo
   };
   std::vector<Item> work;
   states.emplace_back(matcher);
-  for (uint32_t c = nodes_[0].first_child; c; c = nodes_[c].next_sibling) work.push_back({c, 1});
+  for (uint32_t c = nodes[0].first_child; c; c = nodes[c].next_sibling) work.push_back({c, 1});
   while (!work.empty()) {
     const Item it = work.back();
     work.pop_back();
     while (states.size() <= it.depth) states.push_back(matcher);
     JsonMatcher& state = states[it.depth];
     state.assign(states[it.depth - 1]);
-    if (!state.step(nodes_[it.node].byte)) continue;  // a rejected copy is simply dropped
-    const TrieNode& tn = nodes_[it.node];
+    if (!state.step(nodes[it.node].byte)) continue;  // a rejected copy is simply dropped
+    const TrieNode& tn = nodes[it.node];
     for (uint32_t i = tn.tokens_begin; i < tn.tokens_end; ++i) {
-      allowed[static_cast<size_t>(ids_[i])] = 1;
+      allowed[static_cast<size_t>(ids[i])] = 1;
       ++count;
     }
-    for (uint32_t c = tn.first_child; c; c = nodes_[c].next_sibling) {
+    for (uint32_t c = tn.first_child; c; c = nodes[c].next_sibling) {
       work.push_back({c, it.depth + 1});
     }
   }
   return count;
+}
+
+TokenMask::TokenMask(const Tokenizer& tokenizer) : vocab_size_(tokenizer.vocab_size()) {
+  std::vector<std::pair<std::string, TokenId>> tokens;
+  tokens.reserve(static_cast<size_t>(vocab_size_));
+  for (TokenId id = 0; id < vocab_size_; ++id) {
+    if (tokenizer.is_special(id)) continue;
+    std::string bytes = tokenizer.token_bytes(id);
+    if (!bytes.empty()) tokens.emplace_back(std::move(bytes), id);
+  }
+  std::sort(tokens.begin(), tokens.end());
+  trie_ = Trie::of(tokens);
+  in_body_.assign(static_cast<size_t>(vocab_size_), 0);
+  chars_.assign(static_cast<size_t>(vocab_size_), UINT32_MAX);
+  closes_.assign(static_cast<size_t>(vocab_size_), 0);
+  std::vector<std::pair<std::string, TokenId>> tails;
+  for (const auto& [bytes, id] : tokens) {
+    const BodyRead r = read_in_body(bytes);
+    if (r.kind == BodyRead::kNever) continue;
+    chars_[static_cast<size_t>(id)] = r.chars;
+    closes_[static_cast<size_t>(id)] = r.closes;
+    max_token_chars_ = std::max(max_token_chars_, r.chars);
+    if (r.kind == BodyRead::kWhole) {
+      in_body_[static_cast<size_t>(id)] = 1;
+      ++in_body_count_;
+    } else {
+      tails.emplace_back(bytes.substr(r.tail), id);
+    }
+  }
+  std::sort(tails.begin(), tails.end());
+  tails_ = Trie::of(tails);
+}
+
+size_t TokenMask::allowed(const JsonMatcher& matcher, std::vector<uint8_t>& allowed) const {
+  const JsonMatcher::State& s = *matcher.state_;
+  const Frame* top = s.depth > 0 ? &s.stack[static_cast<size_t>(s.depth - 1)] : nullptr;
+  const auto* f = top != nullptr ? std::get_if<StringFrame>(&top->s) : nullptr;
+  if (f == nullptr || f->phase != StringFrame::kBody || f->utf8_left != 0 ||
+      s.g->node(top->node).regex != kNone) {
+    return allowed_by_walk(matcher, allowed);
+  }
+  // In the body of a string without a pattern, between characters: a token is allowed when its
+  // tail (if it has one) is, read with the length bounds off, and the characters it adds fit the
+  // bounds: at most `room`, and at least `short_by` if it closes the string.
+  const Node& n = s.g->node(top->node);
+  const uint32_t room = n.max_len - f->chars;  // chars never passes max_len
+  const uint32_t short_by = n.min_len > f->chars ? n.min_len - f->chars : 0;
+  size_t count = 0;
+  if (room >= max_token_chars_) {
+    allowed.assign(in_body_.begin(), in_body_.end());
+    count = in_body_count_;
+  } else {
+    allowed.resize(static_cast<size_t>(vocab_size_));
+    for (size_t i = 0; i < allowed.size(); ++i) {
+      allowed[i] = in_body_[i] != 0 && chars_[i] <= room;
+      count += allowed[i];
+    }
+  }
+  JsonMatcher unbounded(matcher);
+  std::get<StringFrame>(unbounded.state_->stack[static_cast<size_t>(s.depth - 1)].s).unbounded =
+      true;
+  tails_.walk(unbounded, allowed);
+  for (TokenId id : tails_.ids) {
+    const auto i = static_cast<size_t>(id);
+    if (allowed[i] != 0 && (chars_[i] > room || (closes_[i] != 0 && chars_[i] < short_by))) {
+      allowed[i] = 0;
+    }
+    count += allowed[i];
+  }
+  return count;
+}
+
+size_t TokenMask::allowed_by_walk(const JsonMatcher& matcher, std::vector<uint8_t>& allowed) const {
+  allowed.assign(static_cast<size_t>(vocab_size_), 0);
+  return trie_.walk(matcher, allowed);
 }
 
 }  // namespace dailydrug::llm

@@ -90,10 +90,49 @@ std::string missing_data_hint(et::runtime::Error err, size_t n_data_files) {
   return "";
 }
 
+// Module keeps its loaded Methods to itself; the KV cache buffers are reached through one.
+class StatefulModule final : public Module {
+ public:
+  using Module::Module;
+  et::runtime::Method* loaded_method(const std::string& name) {
+    auto it = methods_.find(name);
+    return it == methods_.end() ? nullptr : it->second.method.get();
+  }
+};
+
+/// The tensors `names` of `method` as StateTensors, or "" filled with why they cannot be used.
+std::string find_state(et::runtime::Method& method, const std::vector<std::string>& names,
+                       int64_t positions, std::vector<StateTensor>& out) {
+  out.clear();
+  for (const auto& name : names) {
+    auto t = method.get_attribute(name);
+    if (!t.ok()) return "the program has no buffer named " + name + ": " + et_error(t.error());
+    StateTensor st;
+    st.name = name;
+    st.data = static_cast<std::byte*>(t->mutable_data_ptr());
+    st.element_size = t->element_size();
+    const auto sizes = t->sizes();
+    const auto order = t->dim_order();
+    st.sizes.assign(sizes.begin(), sizes.end());
+    st.position_dim = st.sizes.size();
+    for (size_t d = 0; d < st.sizes.size(); ++d) {
+      if (order[d] != static_cast<executorch::aten::DimOrderType>(d)) {
+        return name + " is not laid out row-major";
+      }
+      if (st.sizes[d] == positions && st.position_dim == st.sizes.size()) st.position_dim = d;
+    }
+    if (st.data == nullptr || st.position_dim == st.sizes.size()) {
+      return name + " has no dimension of the cache length " + std::to_string(positions);
+    }
+    out.push_back(std::move(st));
+  }
+  return "";
+}
+
 }  // namespace
 
 struct ExecutorchModel::Impl {
-  std::unique_ptr<Module> module;
+  std::unique_ptr<StatefulModule> module;
   std::vector<int64_t> token_buf;  // [1, n] int64 input, reused across calls
   int64_t pos_buf = 0;
 };
@@ -149,8 +188,8 @@ Result<std::unique_ptr<ExecutorchModel>> ExecutorchModel::load(const std::string
   }
   auto& module = model->impl_->module;
   module = options.data_files.empty()
-               ? std::make_unique<Module>(pte_path, mode)
-               : std::make_unique<Module>(pte_path, options.data_files, mode);
+               ? std::make_unique<StatefulModule>(pte_path, mode)
+               : std::make_unique<StatefulModule>(pte_path, options.data_files, mode);
 
   // InternalConsistency runs the flatbuffer verifier: a truncated or bit-flipped program is
   // refused here instead of being dereferenced later.
@@ -253,6 +292,13 @@ Result<std::unique_ptr<ExecutorchModel>> ExecutorchModel::load(const std::string
     }
   }
   model->impl_->token_buf.reserve(static_cast<size_t>(meta.max_tokens_per_call));
+  if (!options.state_buffers.empty()) {
+    model->state_note_ = find_state(*module->loaded_method("forward"), options.state_buffers,
+                                    meta.max_context_len, model->state_);
+    if (!model->state_note_.empty()) model->state_.clear();
+  } else {
+    model->state_note_ = "the bundle names no KV cache buffers";
+  }
   return model;
 }
 

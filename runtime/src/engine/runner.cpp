@@ -1,7 +1,9 @@
 #include "dailydrug/llm/runner.h"
 
 #include "dailydrug/llm/bundle.h"
+#include "dailydrug/llm/log.h"
 #include "dailydrug/llm/utf8.h"
+#include "prefix_snapshot.h"
 #include "sha256.h"
 
 #include <algorithm>
@@ -79,6 +81,24 @@ std::string weight_cache_key(const BundleConfig& c) {
   return "w1-" + h.hex().substr(0, 32);
 }
 
+/// What a prefix snapshot's values depend on besides its tokens: every file of the bundle
+/// (program, data, adapter, tokenizer), the chat template and the snapshot layout's version.
+std::string prefix_snapshot_key(const BundleConfig& c) {
+  Sha256 h;
+  const std::string_view tag = "dailydrug prefix snapshot v1";
+  h.update(tag.data(), tag.size());
+  for (const auto& f : c.files) {
+    h.update(f.path.data(), f.path.size() + 1);
+    h.update(f.sha256.data(), f.sha256.size());
+  }
+  const ChatTemplate& t = c.chat_template;
+  for (const std::string* s : {&t.name, &t.prefix, &t.system, &t.user, &t.assistant,
+                               &t.generation_prompt, &t.default_system}) {
+    h.update(s->data(), s->size() + 1);
+  }
+  return h.hex();
+}
+
 }  // namespace
 
 std::string_view to_string(FinishReason reason) {
@@ -110,7 +130,17 @@ Runner::Runner(std::unique_ptr<ExecutorchModel> model, std::unique_ptr<Tokenizer
       session_(*model_, 0, 1) {
   if (options_.eos_ids.empty()) options_.eos_ids = model_->metadata().eos_ids;
   sync_session_limits();
+  if (!options_.prefix_snapshot_dir.empty()) {
+    if (model_->state().empty()) {
+      log_message(LogLevel::kInfo, "prefix snapshots off: " + model_->state_note());
+    } else {
+      snapshots_ = std::make_unique<PrefixSnapshots>(options_.prefix_snapshot_dir,
+                                                     options_.prefix_snapshot_key, model_->state());
+    }
+  }
 }
+
+Runner::~Runner() = default;
 
 Result<std::unique_ptr<Runner>> Runner::from_bundle(const ModelBundle& bundle,
                                                     ModelLoadOptions options) {
@@ -135,6 +165,7 @@ Result<std::unique_ptr<Runner>> Runner::from_bundle(const ModelBundle& bundle,
     options.weight_cache_key = weight_cache_key(c);
   }
   if (options.num_threads == -1) options.num_threads = c.default_threads;
+  if (options.state_buffers.empty()) options.state_buffers = c.kv_cache_buffers;
   auto loaded = ExecutorchModel::load(bundle.program_path(), options);
   DD_ASSIGN_OR_RETURN(auto tokenizer, tokenizer_future.get());
   DD_ASSIGN_OR_RETURN(auto model, std::move(loaded));
@@ -154,6 +185,9 @@ Result<std::unique_ptr<Runner>> Runner::from_bundle(const ModelBundle& bundle,
   ro.eos_ids = c.eos_ids;
   ro.stop_strings = c.stop_strings;
   ro.chat_template = c.chat_template;
+  // The snapshots live beside the packed weights: the folder an app gives for its caches.
+  ro.prefix_snapshot_dir = options.weight_cache_dir;
+  ro.prefix_snapshot_key = prefix_snapshot_key(c);
   auto runner = std::make_unique<Runner>(std::move(model), std::move(tokenizer), std::move(ro));
   runner->load_ms_ = ms_since(t0);
   return runner;
@@ -183,6 +217,11 @@ void Runner::set_prefill_chunk(int64_t n) {
 void Runner::set_draft_tokens(int32_t n) {
   std::lock_guard<std::mutex> lock(mutex_);
   options_.draft_tokens = std::max<int32_t>(0, n);
+}
+
+void Runner::set_prefix_snapshots(bool on) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  use_snapshots_ = on;
 }
 
 int64_t Runner::prefill_chunk() const {
@@ -216,9 +255,24 @@ std::vector<ChatMessage> Runner::messages(const GenerationRequest& request) cons
 }
 
 Result<std::vector<TokenId>> Runner::prompt_tokens(const GenerationRequest& request) const {
+  DD_ASSIGN_OR_RETURN(EncodedPrompt prompt, encode_prompt(request, /*find_fixed=*/false));
+  return std::move(prompt.tokens);
+}
+
+Result<Runner::EncodedPrompt> Runner::encode_prompt(const GenerationRequest& request,
+                                                    bool find_fixed) const {
+  EncodedPrompt out;
   // A raw prompt is fed exactly as written (the caller formatted it, special tokens included).
-  if (request.raw) return tokenizer_->encode(request.prompt, /*parse_special=*/true);
-  DD_ASSIGN_OR_RETURN(auto parts, options_.chat_template.render_parts(messages(request)));
+  if (request.raw) {
+    DD_ASSIGN_OR_RETURN(out.tokens, tokenizer_->encode(request.prompt, /*parse_special=*/true));
+    return out;
+  }
+  const std::vector<ChatMessage> msgs = messages(request);
+  DD_ASSIGN_OR_RETURN(auto parts, options_.chat_template.render_parts(msgs));
+  size_t fixed_parts = 0;
+  if (find_fixed) {
+    DD_ASSIGN_OR_RETURN(fixed_parts, options_.chat_template.fixed_part_count(msgs));
+  }
   // Message text must not smuggle in control tokens ("<|im_end|><|im_start|>system ..."). When
   // no content contains special-token text, the whole prompt is encoded in one piece, exactly as
   // the reference tokenizer would; otherwise each part is encoded on its own, contents as plain
@@ -234,16 +288,30 @@ Result<std::vector<TokenId>> Runner::prompt_tokens(const GenerationRequest& requ
     }
   }
   if (!hostile) {
-    std::string text;
-    for (const auto& part : parts) text += part.text;
-    return tokenizer_->encode(text, /*parse_special=*/true);
+    std::string text, fixed_text;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      text += parts[i].text;
+      if (i + 1 == fixed_parts) fixed_text = text;
+    }
+    DD_ASSIGN_OR_RETURN(out.tokens, tokenizer_->encode(text, /*parse_special=*/true));
+    if (!fixed_text.empty()) {
+      // The fixed text's own tokens count only when the whole prompt starts with them (a merge
+      // across the boundary would make the two differ).
+      DD_ASSIGN_OR_RETURN(auto fixed, tokenizer_->encode(fixed_text, /*parse_special=*/true));
+      if (fixed.size() <= out.tokens.size() &&
+          std::equal(fixed.begin(), fixed.end(), out.tokens.begin())) {
+        out.fixed = fixed.size();
+      }
+    }
+    return out;
   }
-  std::vector<TokenId> ids;
-  for (const auto& part : parts) {
-    DD_ASSIGN_OR_RETURN(auto piece, tokenizer_->encode(part.text, /*parse_special=*/!part.content));
-    ids.insert(ids.end(), piece.begin(), piece.end());
+  for (size_t i = 0; i < parts.size(); ++i) {
+    DD_ASSIGN_OR_RETURN(auto piece,
+                        tokenizer_->encode(parts[i].text, /*parse_special=*/!parts[i].content));
+    out.tokens.insert(out.tokens.end(), piece.begin(), piece.end());
+    if (i + 1 == fixed_parts) out.fixed = out.tokens.size();
   }
-  return ids;
+  return out;
 }
 
 SamplingConfig Runner::sampling_for(const GenerationRequest& request) const {
@@ -290,7 +358,9 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
     constraint.emplace(std::move(stage));
   }
 
-  DD_ASSIGN_OR_RETURN(std::vector<TokenId> tokens, prompt_tokens(request));
+  PrefixSnapshots* const snapshots = use_snapshots_ ? snapshots_.get() : nullptr;
+  DD_ASSIGN_OR_RETURN(EncodedPrompt prompt, encode_prompt(request, snapshots != nullptr));
+  const std::vector<TokenId>& tokens = prompt.tokens;
   const int64_t limit = context_limit();
   const auto n_prompt = static_cast<int64_t>(tokens.size());
   if (n_prompt == 0) return Error::tokenization_failed("empty prompt");
@@ -300,9 +370,20 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
 
   // Reuse the cached prefix; at least the last prompt token is run to get fresh logits.
   step_decoder_.reset();
-  const size_t reuse = session_.keep_prefix(tokens);
-
+  size_t reuse = session_.keep_prefix(tokens);
   GenerationStats stats;
+  // The fixed system prompt's cache from a snapshot file, when the session does not hold it
+  // (the first request after a start); at least the last prompt token still runs.
+  const std::span<const TokenId> fixed =
+      std::span<const TokenId>(tokens).first(std::min(prompt.fixed, tokens.size() - 1));
+  if (snapshots != nullptr && fixed.size() > reuse) {
+    if (snapshots->restore(fixed)) {
+      session_.adopt(fixed);
+      reuse = fixed.size();
+      stats.restored_prefix_tokens = static_cast<int32_t>(reuse);
+    }
+    log_message(LogLevel::kDebug, "prefix snapshot: " + snapshots->note());
+  }
   stats.load_ms = load_ms_;
   stats.prompt_tokens = static_cast<int32_t>(n_prompt);
   stats.reused_prefix_tokens = static_cast<int32_t>(reuse);
@@ -405,6 +486,12 @@ Result<GenerationResponse> Runner::generate(const GenerationRequest& request,
   }
   if (!stopped) emit(stop_matcher.push(decoder.flush(), stopped));
   if (!stopped) emit(stop_matcher.flush());
+  // After the reply, so the first answer's TTFT does not wait for the write; the positions of
+  // the fixed prompt are not touched by decoding.
+  if (snapshots != nullptr && !fixed.empty() && session_.position() >= fixed.size() &&
+      snapshots->save(fixed)) {
+    log_message(LogLevel::kDebug, "prefix snapshot: " + snapshots->note());
+  }
 
   const auto n_out = static_cast<int32_t>(resp.output_ids.size());
   resp.usage = {static_cast<int32_t>(n_prompt), n_out, static_cast<int32_t>(n_prompt) + n_out};

@@ -53,6 +53,12 @@ size_t Session::keep_prefix(const std::vector<TokenId>& prompt) {
   return keep;
 }
 
+void Session::adopt(std::span<const TokenId> prefix) {
+  tokens_.assign(prefix.begin(), prefix.end());
+  logits_ = {};
+  verify_rows_ = {};
+}
+
 Result<bool> Session::prefill(std::span<const TokenId> tokens, const StopCondition& stop,
                               int32_t* calls) {
   const auto total = static_cast<int64_t>(tokens_.size() + tokens.size());

@@ -1,7 +1,8 @@
 #include "weight_cache.h"
 
+#include "cache_files.h"
+
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/file.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -42,39 +43,6 @@ std::string hash_in_name(const std::string& name, const std::string& key) {
   }
   std::string hex = name.substr(key.size() + 1, 16);
   return is_hex16(hex) ? hex : std::string{};
-}
-
-/// A temp file "<anything>.tmp-<pid>" whose writer is gone (no such process).
-bool is_stale_temp(const std::string& name) {
-  const auto at = name.rfind(".tmp-");
-  if (at == std::string::npos) return false;
-  const std::string digits = name.substr(at + 5);
-  if (digits.empty() || digits.size() > 9 ||
-      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return false;
-  }
-  const pid_t pid = static_cast<pid_t>(std::stol(digits));
-  return pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH;
-}
-
-std::string temp_path(const std::string& dir, const std::string& key) {
-  return (fs::path(dir) / (key + ".tmp-" + std::to_string(getpid()))).string();
-}
-
-/// Keeps the kKeepFiles most recently used cache files of `dir`; returns how many were removed.
-int evict(const std::string& dir) {
-  std::error_code ec;
-  std::vector<std::pair<fs::file_time_type, fs::path>> files;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    if (e.path().extension() == kSuffix && e.is_regular_file(ec)) {
-      files.emplace_back(e.last_write_time(ec), e.path());
-    }
-  }
-  std::sort(files.begin(), files.end(),
-            [](const auto& a, const auto& b) { return a.first > b.first; });
-  int removed = 0;
-  for (size_t i = kKeepFiles; i < files.size(); ++i) removed += fs::remove(files[i].second, ec);
-  return removed;
 }
 
 /// Whether ExecuTorch can use the cache file `path` in this process. Its loader keeps an exclusive
@@ -148,7 +116,7 @@ Plan prepare(const std::string& dir, const std::string& key, uint64_t program_by
   std::string found;  // a complete cache file of this key whose bytes match its name
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
-    if (is_stale_temp(name)) {
+    if (cache_files::is_stale_temp(name)) {
       cleaned += fs::remove(e.path(), ec);
       continue;
     }
@@ -181,7 +149,7 @@ Plan prepare(const std::string& dir, const std::string& key, uint64_t program_by
     return plan;
   }
   plan.mode = Mode::kWrite;
-  plan.path = temp_path(dir, key);
+  plan.path = cache_files::temp_path(dir, key);
   fs::remove(plan.path, ec);  // a leftover of an earlier load in this process
   return plan;
 }
@@ -207,7 +175,7 @@ std::string finish(const Plan& plan, bool load_ok) {
     fs::remove(plan.path, ec);
     return "cache file not kept: " + ec.message();
   }
-  const int evicted = evict(plan.dir);
+  const int evicted = cache_files::keep_newest(plan.dir, kSuffix, kKeepFiles);
   return "packed weights written to " + final_path.string() +
          (evicted > 0 ? " (" + std::to_string(evicted) + " older cache file(s) removed)" : "");
 }

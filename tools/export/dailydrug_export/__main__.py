@@ -157,7 +157,7 @@ def main(argv: List[str] | None = None) -> int:
     from .chat import structured_template
     from .lora import merge, read_adapter
     from .lower import (ADAPTER_FILE, FOUNDATION_FILE, ExportOptionError, ExportOptions,
-                        eager_model, lower_to_pte)
+                        eager_model, lower_to_pte, state_buffer_names)
 
     prog = Progress(skip=() if args.lora else ("adapter",))
     files = []
@@ -332,6 +332,7 @@ def main(argv: List[str] | None = None) -> int:
                 "timings_s": prog.timings,
             },
             files=files, verification=verification, logits_rows=opts.rows(),
+            state_buffers=state_buffer_names(pte),
             lora_path=ADAPTER_FILE if separate else None,
             overrides={"system_prompt": args.system_prompt} if args.system_prompt else None,
             languages=([x.strip() for x in args.languages.split(",") if x.strip()]

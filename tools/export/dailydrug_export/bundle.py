@@ -123,7 +123,8 @@ def build_config(*, model_name: str, model_file: str, tokenizer_file: str, vocab
                  verification: Optional[Dict[str, Any]] = None,
                  overrides: Optional[Dict[str, Any]] = None,
                  languages: Optional[List[str]] = None,
-                 logits_rows: int = 1) -> Dict[str, Any]:
+                 logits_rows: int = 1,
+                 state_buffers: Optional[List[str]] = None) -> Dict[str, Any]:
     cfg: Dict[str, Any] = {
         # DailyDrug's existing keys, same names and meaning.
         "model_name": model_name,
@@ -153,6 +154,10 @@ def build_config(*, model_name: str, model_file: str, tokenizer_file: str, vocab
         # positions (1 = the last only). > 1 lets the runtime verify logits_rows - 1 drafted
         # tokens in one call (speculative decoding).
         "logits_rows": logits_rows,
+        # The program's mutable buffers (its KV cache) by name, for Method::get_attribute: a
+        # runtime saves and restores the cache of a fixed prompt prefix through them (prefix
+        # snapshots). Empty = the program does not name them.
+        "kv_cache_buffers": list(state_buffers or []),
         "export_options": export_options,
         "files": files,
     })

@@ -30,7 +30,7 @@ ATTENTIONS = ("default", "dailydrug")
 
 # Bump when a change here or in checkpoint.py changes the programs this module produces: lowered
 # programs are cached under a key that includes it (see __main__._program_cache_path).
-LOWERING_VERSION = 1
+LOWERING_VERSION = 2
 
 # Rows of logits a call returns by default: the last min(T, 9) positions, so one call can verify up
 # to 8 drafted tokens (docs/RUNTIME.md, "Speculative decoding"). The extra rows cost a prefill call
@@ -169,6 +169,51 @@ def _attention_transform(attention: str):
         lib._get_source_transforms = original
 
 
+@contextlib.contextmanager
+def _named_state_buffers():
+    """While active, every program ExecuTorch serializes names its mutable buffers (the KV cache)
+    with their module paths, so a runtime can find them with Method::get_attribute and save or
+    restore a prefix of the cache (docs/RUNTIME.md, "Prefix snapshots"). export_llama builds its
+    own ExecutorchBackendConfig; we set the flag on whatever config reaches to_executorch."""
+    from executorch.exir import ExecutorchBackendConfig
+    from executorch.exir.program._program import EdgeProgramManager
+
+    original = EdgeProgramManager.to_executorch
+
+    def with_names(self, config=None, *args, **kwargs):
+        config = dataclasses.replace(config) if config is not None else ExecutorchBackendConfig()
+        config.emit_mutable_buffer_names = True
+        return original(self, config, *args, **kwargs)
+
+    EdgeProgramManager.to_executorch = with_names
+    try:
+        yield
+    finally:
+        EdgeProgramManager.to_executorch = original
+
+
+def state_buffer_names(pte: Path, method: str = "forward") -> List[str]:
+    """The names of `method`'s mutable buffers in the program file `pte` (the KV cache tensors,
+    in program order), read from its flatbuffer; [] for a program that does not name them."""
+    from executorch.exir._serialize._program import _flatbuffer_to_program, _get_extended_header
+
+    with open(pte, "rb") as f:
+        head = f.read(64)
+        header = _get_extended_header(head)
+        f.seek(0)
+        data = f.read(header.program_size) if header and header.is_valid() else f.read()
+    program = _flatbuffer_to_program(data)
+    names = []
+    for plan in program.execution_plan:
+        if plan.name != method:
+            continue
+        for value in plan.values:
+            info = getattr(value.val, "extra_tensor_info", None)
+            if info is not None and info.fully_qualified_name:
+                names.append(info.fully_qualified_name)
+    return names
+
+
 # Program-data separation (a LoRA adapter kept unmerged): the files written beside the program.
 FOUNDATION_FILE = "foundation.ptd"
 ADAPTER_FILE = "adapter.ptd"
@@ -198,7 +243,7 @@ def lower_to_pte(ck: Checkpoint, opts: ExportOptions, out_path: Path,
                 warnings.catch_warnings(), _attention_transform(opts.attention), \
                 fast_lowering.shared_provenance(fast_lowering.ENABLED), \
                 quant_mix.output_bits_transform(opts.output_bits), \
-                logits_rows_transform(opts.rows()), \
+                logits_rows_transform(opts.rows()), _named_state_buffers(), \
                 (contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext()):
             if quiet:
                 warnings.simplefilter("ignore")

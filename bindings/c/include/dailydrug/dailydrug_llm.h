@@ -333,6 +333,9 @@ typedef struct ddllm_stats {
   int32_t drafted_tokens;
   int32_t accepted_tokens;
   int32_t verify_calls;
+  /* of reused_prefix_tokens, those restored from a prefix snapshot file (the system prompt's
+   * cache saved by an earlier start, kept in the weight cache folder) */
+  int32_t restored_prefix_tokens;
 } ddllm_stats;
 
 /* Called with each complete UTF-8 piece of the reply, in order (`piece` is NUL-terminated,

@@ -49,6 +49,9 @@ struct BundleConfig {
   std::vector<std::string> languages;
   ChatTemplate chat_template;
   std::vector<BundleFile> files;
+  /// The program's KV cache buffers by name ("kv_cache_buffers"), for prefix snapshots; empty
+  /// when the program does not name them.
+  std::vector<std::string> kv_cache_buffers;
 };
 
 class ModelBundle {

@@ -38,6 +38,11 @@ struct ChatTemplate {
   };
   Result<std::vector<Part>> render_parts(const std::vector<ChatMessage>& messages) const;
 
+  /// How many of render_parts(messages)'s first parts come from the template's prefix and the
+  /// system messages alone: the start every conversation with that system text shares (what a
+  /// prefix snapshot keeps). 0 when the system text goes into the first user turn.
+  Result<size_t> fixed_part_count(const std::vector<ChatMessage>& messages) const;
+
   /// The template that passes text through unchanged (for base models and raw prompts).
   static ChatTemplate raw();
 };

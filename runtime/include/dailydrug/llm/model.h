@@ -6,6 +6,7 @@
 // at a time (ExecuTorch's Module is not thread-safe either).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -36,6 +37,17 @@ struct ModelMetadata {
   int64_t logits_rows = 1;
 };
 
+/// One tensor of the program's state (a KV cache buffer) as a prefix snapshot sees it: dense,
+/// row-major, with the cache positions along `position_dim` (whose size is max_context_len). The
+/// data stays where the program keeps it for as long as the model is loaded.
+struct StateTensor {
+  std::string name;
+  std::byte* data = nullptr;
+  std::vector<int64_t> sizes;
+  size_t element_size = 0;
+  size_t position_dim = 0;
+};
+
 struct ModelLoadOptions {
   std::vector<std::string> data_files;  // .ptd files (foundation weights, LoRA adapters)
   bool use_mmap = true;                 // mmap the program instead of reading it
@@ -47,6 +59,10 @@ struct ModelLoadOptions {
   /// bundle's SHA-256s). Any trouble with the cache falls back to packing, never to an error.
   std::string weight_cache_dir;
   std::string weight_cache_key;
+  /// The program's KV cache buffers by name (the bundle's kv_cache_buffers), found through
+  /// ExecuTorch's Method::get_attribute for state(); a name the program lacks leaves state()
+  /// empty (state_note() says why), never an error.
+  std::vector<std::string> state_buffers;
 };
 
 class ExecutorchModel {
@@ -65,6 +81,10 @@ class ExecutorchModel {
   /// How this load used the packed-weight cache: "off", "hit" (weights mapped from the cache
   /// file) or "write" (the cache file was written by this load).
   const std::string& weight_cache() const { return weight_cache_; }
+  /// The KV cache tensors named by ModelLoadOptions::state_buffers, in that order; empty when
+  /// none were named or one could not be used (then state_note() says why).
+  const std::vector<StateTensor>& state() const { return state_; }
+  const std::string& state_note() const { return state_note_; }
 
   /// Run `tokens` (1 .. max_tokens_per_call of them) at positions start_pos.. and return the
   /// logits for the last one, [vocab_size] floats. The span stays valid until the next call.
@@ -88,6 +108,8 @@ class ExecutorchModel {
   ModelMetadata meta_;
   std::string path_;
   std::string weight_cache_ = "off";
+  std::vector<StateTensor> state_;
+  std::string state_note_;
 };
 
 /// The most threads a bundle or a caller may ask for: decoding a small model stops gaining at a

@@ -91,7 +91,8 @@ struct GenerationResponse {
 struct GenerationStats {
   double load_ms = 0;  // how long loading this runner took (program, tokenizer), once
   int32_t prompt_tokens = 0;
-  int32_t reused_prefix_tokens = 0;  // prompt tokens whose KV came from the cache
+  int32_t reused_prefix_tokens = 0;    // prompt tokens whose KV came from the cache
+  int32_t restored_prefix_tokens = 0;  // of those, restored from a prefix snapshot file
   int32_t generated_tokens = 0;
   double ttft_ms = 0;         // request start -> first token sampled
   double prefill_ms = 0;      // the prefill forward calls
@@ -136,14 +137,22 @@ struct RunnerOptions {
   static constexpr int32_t kDefaultDraftTokens = 4;
   int32_t draft_tokens = kDefaultDraftTokens;
   DraftSettings draft;
+  // Prefix snapshots (docs/RUNTIME.md): a folder ("" = off) where the KV cache of each fixed
+  // system prompt is saved after its first use and restored by the first request after a
+  // restart that starts with it, and the key naming what the cached values depend on besides
+  // the tokens (from_bundle derives both: the packed-weight cache folder, the bundle's files).
+  std::string prefix_snapshot_dir;
+  std::string prefix_snapshot_key;
 };
 
 class ModelBundle;
+class PrefixSnapshots;
 
 class Runner {
  public:
   Runner(std::unique_ptr<ExecutorchModel> model, std::unique_ptr<Tokenizer> tokenizer,
          RunnerOptions options);
+  ~Runner();
 
   /// Load a bundle's program and tokenizer and take its defaults (sampling, system prompt,
   /// template, EOS, stop strings, cache limit). Errors: those of ExecutorchModel::load and
@@ -213,9 +222,19 @@ class Runner {
   /// Most drafted tokens per verifying call (RunnerOptions::draft_tokens; 0 = no speculation);
   /// takes effect from the next generate().
   void set_draft_tokens(int32_t n);
+  /// Use the prefix snapshots (RunnerOptions::prefix_snapshot_dir) from the next generate() on,
+  /// or not (benchmarks of a cold start); on by default where a folder was given.
+  void set_prefix_snapshots(bool on);
 
  private:
   std::vector<ChatMessage> messages(const GenerationRequest& request) const;
+  /// The prompt's tokens and how many of the first ones come from the template's prefix and the
+  /// system text alone (0 unless `find_fixed`, or when they do not encode to a prefix).
+  struct EncodedPrompt {
+    std::vector<TokenId> tokens;
+    size_t fixed = 0;
+  };
+  Result<EncodedPrompt> encode_prompt(const GenerationRequest& request, bool find_fixed) const;
   /// The JSON constraint stage for `schema` (compiled once per distinct schema; the vocabulary
   /// trie is built on first use).
   Result<JsonConstraintStage> constraint_for(const std::string& schema);
@@ -244,7 +263,9 @@ class Runner {
   // The step API's sampler and streaming decoder, kept between next_token() calls.
   std::optional<Sampler> step_sampler_;
   std::optional<StreamingDecoder> step_decoder_;
-  std::vector<TokenId> draft_;  // the drafter's output, reused across steps
+  std::vector<TokenId> draft_;                  // the drafter's output, reused across steps
+  std::unique_ptr<PrefixSnapshots> snapshots_;  // null: off, or the program's cache unreachable
+  bool use_snapshots_ = true;
   mutable std::mutex mutex_;
 };
 

@@ -55,6 +55,10 @@ class Session {
   /// run (so its logits are fresh); returns how many were kept.
   size_t keep_prefix(const std::vector<TokenId>& prompt);
 
+  /// The cache's first prefix.size() positions were filled by other means (a restored prefix
+  /// snapshot): from now on the session holds `prefix`, and logits() is empty until a token runs.
+  void adopt(std::span<const TokenId> prefix);
+
   /// Run `tokens` into the cache after position(), at most `chunk` per forward call, checking
   /// `stop` before each call. Returns false when cancelled (the cache keeps what ran), the last
   /// call's logits are then logits(). Errors: ContextLengthExceeded when they do not fit,

@@ -21,8 +21,9 @@ public interface LlmCallback {
   /**
    * Timing of the finished generation as a JSON object: prompt_tokens, reused_prefix_tokens,
    * generated_tokens, ttft_ms, prefill_ms, decode_ms, prefill_tokens_per_s, decode_tokens_per_s,
-   * peak_rss_kb, and for speculative decoding drafted_tokens, accepted_tokens and verify_calls
-   * (0 when it was not used). Called once, after the last {@link #onText}, only when the
+   * peak_rss_kb, for speculative decoding drafted_tokens, accepted_tokens and verify_calls
+   * (0 when it was not used), and restored_prefix_tokens (the cached prompt tokens that came from
+   * a prefix snapshot file of an earlier start). Called once, after the last {@link #onText}, only when the
    * generation succeeds.
    */
   default void onStats(String json) {}
