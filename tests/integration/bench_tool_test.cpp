@@ -114,9 +114,10 @@ TEST(BenchToolTest, RealBundleMeasuresTtftAndTheCachedFollowUpTurn) {
   ASSERT_EQ(r.code, 0) << r.err;
   const auto report = r.data();
   const auto names = workloads(report);
-  for (const char* w : {"load", "load_cache_write", "load_packing", "prefill_32", "decode_8",
-                        "decode_cpu_8", "ttft_cold", "ttft_warm", "ttft_turn2_cold",
-                        "ttft_turn2_warm", "ttft_restart", "ttft_restart_nosnapshot"}) {
+  for (const char* w :
+       {"load", "load_cache_write", "load_packing", "prefill_32", "decode_8", "decode_cpu_8",
+        "ttft_cold", "ttft_warm", "ttft_turn2_cold", "ttft_turn2_warm", "ttft_restart",
+        "ttft_restart_rerun", "ttft_restart_nosnapshot"}) {
     EXPECT_TRUE(names.count(w)) << w << " missing: " << report.dump();
   }
   expect_sane(report);

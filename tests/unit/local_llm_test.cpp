@@ -158,6 +158,23 @@ TEST_F(LocalLlmTest, GenerateLoadsLazilyAndUnloadReleases) {
   EXPECT_EQ(a->output_ids, b->output_ids);
 }
 
+// The load's warm-up call leaves nothing behind: the first request prefills from position 0
+// (nothing "cached" from the warm-up token) and answers as a load without warm-up does.
+TEST_F(LocalLlmTest, TheWarmUpCallLeavesTheCacheEmptyAndTheAnswerUnchanged) {
+  GenerationStats warm_stats, cold_stats;
+  auto warm = LocalLlm::create(config());
+  auto a = (*warm)->generate(greedy("warm"), {}, [&](const GenerationStats& s) { warm_stats = s; });
+  ASSERT_TRUE(a.ok()) << a.error().message();
+  LocalLlmConfig c = config();
+  c.warm_up = false;
+  auto cold = LocalLlm::create(c);
+  auto b = (*cold)->generate(greedy("warm"), {}, [&](const GenerationStats& s) { cold_stats = s; });
+  ASSERT_TRUE(b.ok()) << b.error().message();
+  EXPECT_EQ(a->output_ids, b->output_ids);
+  EXPECT_EQ(warm_stats.reused_prefix_tokens, 0);
+  EXPECT_EQ(cold_stats.reused_prefix_tokens, 0);
+}
+
 TEST_F(LocalLlmTest, CancelAndInfoFromAnotherThreadDuringAGeneration) {
   auto llm = LocalLlm::create(config());
   ASSERT_TRUE((*llm)->load().ok());

@@ -16,8 +16,8 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -41,8 +41,8 @@ nlohmann::json percentiles(std::vector<double> v) {
   auto at = [&](double q) {
     return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<size_t>(q * v.size()))];
   };
-  return {{"median", at(0.5)}, {"p99", at(0.99)}, {"max", v.empty() ? 0.0 : v.back()},
-          {"n", v.size()}};
+  return {
+      {"median", at(0.5)}, {"p99", at(0.99)}, {"max", v.empty() ? 0.0 : v.back()}, {"n", v.size()}};
 }
 
 int fail(const std::string& what) {
