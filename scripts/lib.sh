@@ -27,6 +27,7 @@ STEP_NAME=""
 HEARTBEAT_PID=""
 STEP_T0=""
 BUNDLE_JOBS=()  # "function:pid" of each bundle made in the background (start_bundles)
+SANITIZER_PREBUILD=""  # "name:pid" of a sanitizer tree compiling in the background
 STEP_TIMES=()  # "name seconds" per finished step, printed by print_step_times at exit
 step() {  # step "name" "what it does"
   end_step
@@ -90,6 +91,7 @@ kill_tree() {  # kill_tree PID: the process and everything it started
 on_exit() {
   local job
   for job in "${BUNDLE_JOBS[@]}"; do kill_tree "${job##*:}"; done
+  [ -z "$SANITIZER_PREBUILD" ] || kill_tree "${SANITIZER_PREBUILD##*:}"
   stop_heartbeat
   print_step_times
 }
@@ -442,6 +444,11 @@ ensure_sanitizer_build() {
   local dir cmake="$VENV/bin/cmake"
   dir="$(sanitizer_dir "$name")"
   step "sanitizers/$name build" "$sanitizers; test targets in $dir ($JOBS jobs)"
+  if [ "${SANITIZER_PREBUILD%%:*}" = "$name" ]; then
+    echo "waiting for the background build (its log: $BUILD/$name-prebuild.log)"
+    wait "${SANITIZER_PREBUILD##*:}" || true  # what failed there fails again below, reported
+    SANITIZER_PREBUILD=""
+  fi
   configure_sanitizer_tree "$name" "$sanitizers" "$@"
   # Shared fixtures: build-<name>/test-fixtures/tiny -> build/test-fixtures/tiny (likewise the
   # tiny LoRA bundles); each fixture script checks its stamp and makes nothing when it matches.
@@ -458,6 +465,18 @@ ensure_sanitizer_build() {
     | grep -E "error|warning|Linking|Built target" | sed 's/^/    /' || true
   "$cmake" --build "$dir" -j "$JOBS" --target dd_sanitizer_tests > /dev/null  # fails the step
   echo "$name built in $((SECONDS - t0)) s"
+}
+
+# start_sanitizer_prebuild NAME SANITIZERS: ensure_sanitizer_build in the background at the lowest
+# CPU priority (nice 19), so the tree compiles on whatever the lint, the bundles' lowering and the
+# tests leave of the 2 cores instead of after them; its output goes to build/NAME-prebuild.log.
+# The stage's own ensure_sanitizer_build waits for it, then builds what is left and reports any
+# error as usual.
+start_sanitizer_prebuild() {
+  local name="$1"
+  ( renice -n 19 -p "$BASHPID" > /dev/null
+    HEARTBEAT_OFF=1 ensure_sanitizer_build "$@" ) > "$BUILD/$name-prebuild.log" 2>&1 &
+  SANITIZER_PREBUILD="$name:$!"
 }
 
 # run_sanitizer_tests NAME [extra ctest args...]

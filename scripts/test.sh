@@ -14,6 +14,9 @@ ensure_venv
 ensure_kernels_module
 start_bundles ensure_default_bundle ensure_test_bundle
 ensure_build
+# The ASan tree compiles at the lowest priority from here on, on the CPU that the lint, the
+# bundles' lowering and the tests leave; the sanitizer stage finishes it.
+[ "${DD_SKIP_SANITIZERS:-0}" = 1 ] || start_sanitizer_prebuild asan "address,undefined"
 # Static checks: clang-format and clang-tidy over our sources (scripts/lint.sh); any finding fails.
 # They run while the bundles are still lowering, on the core the lowering leaves.
 # DD_SKIP_LINT=1 skips them.
