@@ -18,6 +18,8 @@
 #include <system_error>
 #include <vector>
 
+#include "../scratch_dir.h"
+
 #ifndef DD_DAILYDRUG_BIN
 #error "DD_DAILYDRUG_BIN must name the dailydrug binary"
 #endif
@@ -56,30 +58,6 @@ inline std::string slurp(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
-
-/// A fresh folder under the system temp dir ("<prefix>_XXXXXX"), removed with its contents at
-/// destruction. Throws std::runtime_error when it cannot be made.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& prefix) {
-    std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "_XXXXXX")).string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("mkdtemp failed for " + pattern);
-    }
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 /// `env -u DAILYDRUG_NOW [NAME=VALUE...] dailydrug ARGS...`, every word quoted: the binary with
 /// exactly these arguments and no clock override from the test's own environment.

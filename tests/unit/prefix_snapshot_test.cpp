@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "../scratch_dir.h"
 #include "dailydrug/llm/bundle.h"
 #include "dailydrug/llm/runner.h"
 #include "prefix_snapshot.h"
@@ -24,23 +25,6 @@ using namespace dailydrug::llm;
 namespace {
 
 const std::string kTiny = (fs::path(DD_TEST_WORK_DIR) / "tiny" / "bundle").string();
-
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "dd_snapshot_XXXXXX").string();
-    EXPECT_NE(mkdtemp(pattern.data()), nullptr);
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 /// Two cache-like tensors over our own memory: positions along dim 1 ([1, 64, 2, 4]) and along
 /// dim 2 ([1, 2, 64, 4], the strided case).
@@ -74,7 +58,7 @@ void flip_byte(const std::string& path, std::streamoff from_end) {
 }
 
 TEST(PrefixSnapshotTest, RestoreBringsBackExactlyTheSavedPositions) {
-  ScratchDir dir;
+  dd_test::ScratchDir dir("dd_snapshot");
   FakeState state;
   state.fill(1.0f);
   const FakeState saved = state;
@@ -99,7 +83,7 @@ TEST(PrefixSnapshotTest, RestoreBringsBackExactlyTheSavedPositions) {
 }
 
 TEST(PrefixSnapshotTest, DamagedCutForeignOrMissingFilesAreIgnoredAndTheStateUntouched) {
-  ScratchDir dir;
+  dd_test::ScratchDir dir("dd_snapshot");
   FakeState state;
   state.fill(1.0f);
   const auto prefix = tokens(20);
@@ -137,7 +121,7 @@ TEST(PrefixSnapshotTest, DamagedCutForeignOrMissingFilesAreIgnoredAndTheStateUnt
 }
 
 TEST(PrefixSnapshotTest, ShortOrOversizedPrefixesAreNotKeptAndAFolderHoldsAtMostKeepFiles) {
-  ScratchDir dir;
+  dd_test::ScratchDir dir("dd_snapshot");
   FakeState state;
   PrefixSnapshots s(dir.path().string(), "key", state.tensors());
   EXPECT_FALSE(s.save(tokens(PrefixSnapshots::kMinTokens - 1)));
@@ -152,7 +136,7 @@ TEST(PrefixSnapshotTest, ShortOrOversizedPrefixesAreNotKeptAndAFolderHoldsAtMost
 }
 
 TEST(PrefixSnapshotTest, AFolderThatCannotBeWrittenIsNotedNotAnError) {
-  ScratchDir dir;
+  dd_test::ScratchDir dir("dd_snapshot");
   const fs::path blocker = dir.path() / "file";
   std::ofstream(blocker) << "x";
   FakeState state;
@@ -204,7 +188,7 @@ size_t snapshot_files(const fs::path& dir) {
 void expect_restarts_give_the_same_tokens(const std::string& bundle_dir, const std::string& system,
                                           const std::vector<std::string>& questions,
                                           int max_tokens) {
-  ScratchDir dir;
+  dd_test::ScratchDir dir("dd_snapshot");
   auto plain = load(bundle_dir, "");
   ASSERT_TRUE(plain);
   ASSERT_FALSE(plain->model().state().empty()) << plain->model().state_note();

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "../scratch_dir.h"
 #include "dailydrug/llm/bundle.h"
 #include "dailydrug/llm/runner.h"
 #include "weight_cache.h"
@@ -26,23 +27,6 @@ using namespace dailydrug::llm;
 namespace {
 
 const std::string kTiny = (fs::path(DD_TEST_WORK_DIR) / "tiny" / "bundle").string();
-
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "dd_wcache_XXXXXX").string();
-    EXPECT_NE(mkdtemp(pattern.data()), nullptr);
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 struct Loaded {
   std::string cache;            // ExecutorchModel::weight_cache()
@@ -114,7 +98,7 @@ std::vector<fs::path> cache_files(const fs::path& dir) {
 }  // namespace
 
 TEST(WeightCacheTest, FirstLoadWritesLaterLoadsMapAndOutputsAreIdentical) {
-  ScratchDir dir;
+  dd_test::ScratchDir dir("dd_wcache");
   const Loaded plain = load_and_generate(kTiny, "");
   EXPECT_EQ(plain.cache, "off");
   ASSERT_FALSE(plain.output.empty());
@@ -142,7 +126,7 @@ TEST(WeightCacheTest, FirstLoadWritesLaterLoadsMapAndOutputsAreIdentical) {
 }
 
 TEST(WeightCacheTest, TwoRunnersOfOneBundleShareTheCacheFile) {
-  ScratchDir dir;
+  dd_test::ScratchDir dir("dd_wcache");
   const Loaded plain = load_and_generate(kTiny, "");
   ASSERT_EQ(load_and_generate(kTiny, dir.path().string()).cache, "write");
   auto bundle = ModelBundle::open(kTiny, ModelBundle::Verify::kQuick);
@@ -162,7 +146,7 @@ TEST(WeightCacheTest, TwoRunnersOfOneBundleShareTheCacheFile) {
 }
 
 TEST(WeightCacheTest, ADamagedFileIsRemovedAndRebuiltNeverMapped) {
-  ScratchDir dir;
+  dd_test::ScratchDir dir("dd_wcache");
   const Loaded plain = load_and_generate(kTiny, "");
   ASSERT_EQ(load_and_generate(kTiny, dir.path().string()).cache, "write");
   auto files = cache_files(dir.path());
@@ -186,7 +170,7 @@ TEST(WeightCacheTest, ADamagedFileIsRemovedAndRebuiltNeverMapped) {
 }
 
 TEST(WeightCacheTest, ATruncatedFileIsRemovedAndRebuilt) {
-  ScratchDir dir;
+  dd_test::ScratchDir dir("dd_wcache");
   ASSERT_EQ(load_and_generate(kTiny, dir.path().string()).cache, "write");
   const auto files = cache_files(dir.path());
   ASSERT_EQ(files.size(), 1u);
@@ -200,7 +184,7 @@ TEST(WeightCacheTest, ATruncatedFileIsRemovedAndRebuilt) {
 }
 
 TEST(WeightCacheTest, TempFilesOfDeadWritersAreRemovedLiveOnesKept) {
-  ScratchDir dir;
+  dd_test::ScratchDir dir("dd_wcache");
   // pid 1 is alive; a pid above the kernel's pid_max (4194304) never is.
   const fs::path live = dir.path() / "w1-0123.tmp-1", dead = dir.path() / "w1-0123.tmp-99999999";
   std::ofstream(live) << "half";
@@ -211,7 +195,7 @@ TEST(WeightCacheTest, TempFilesOfDeadWritersAreRemovedLiveOnesKept) {
 }
 
 TEST(WeightCacheTest, AtMostKeepFilesStayTheLeastRecentlyUsedGoFirst) {
-  ScratchDir dir;
+  dd_test::ScratchDir dir("dd_wcache");
   std::vector<fs::path> old;
   for (int i = 0; i < weight_cache::kKeepFiles; ++i) {  // other programs' files, used earlier
     old.push_back(dir.path() / ("w1-other" + std::to_string(i) + "-0000000000000000.xnnpack"));
@@ -225,7 +209,7 @@ TEST(WeightCacheTest, AtMostKeepFilesStayTheLeastRecentlyUsedGoFirst) {
 }
 
 TEST(WeightCacheTest, AFolderThatCannotHoldTheCacheMeansPackingNotAnError) {
-  ScratchDir dir;
+  dd_test::ScratchDir dir("dd_wcache");
   const fs::path not_a_dir = dir.path() / "file";
   std::ofstream(not_a_dir) << "x";
   const Loaded plain = load_and_generate(kTiny, "");
@@ -246,7 +230,7 @@ TEST(WeightCacheTest, AFolderThatCannotHoldTheCacheMeansPackingNotAnError) {
 // never maps a half file (it writes the cache again or maps a complete one), removes the dead
 // child's temp file and gives the same tokens.
 TEST(WeightCacheTest, KillDuringTheCacheWriteNeverLeavesAFileThatIsUsed) {
-  ScratchDir dir;
+  dd_test::ScratchDir dir("dd_wcache");
   const std::string prompt = "What is ibuprofen used for?";
   const int kRounds = 6;
   const int kDelayMs[kRounds] = {0, 1, 2, 4, 8, 16};
@@ -315,7 +299,7 @@ TEST(WeightCacheTest, KillDuringTheCacheWriteNeverLeavesAFileThatIsUsed) {
 // The real test bundle (SmolLM2-135M 8-bit, ~250 MB of weights): a cache written by one load and
 // mapped by the next gives the same greedy tokens as packing.
 TEST(WeightCacheTest, RealBundleGivesTheSameTokensFromTheCache) {
-  ScratchDir dir;
+  dd_test::ScratchDir dir("dd_wcache");
   const std::string prompt = "What is ibuprofen used for?";
   const Loaded plain = load_and_generate(DD_TEST_BUNDLE_DIR, "", prompt);
   const Loaded first = load_and_generate(DD_TEST_BUNDLE_DIR, dir.path().string(), prompt);

@@ -368,14 +368,9 @@ Status LocalLlm::load_locked(const CopyProgress& progress, const CancelToken* ca
   ModelLoadOptions opts;
   opts.num_threads = config_.thread_count != -1 ? config_.thread_count : c.default_threads;
   opts.weight_cache_dir = weight_cache_dir();
+  opts.warm_up = config_.warm_up;
   DD_ASSIGN_OR_RETURN(auto runner, Runner::from_bundle(bundle, opts));
   if (config_.max_cache_tokens) runner->set_max_cache_tokens(*config_.max_cache_tokens);
-  if (config_.warm_up) {
-    if (Status s = runner->warm_up(); !s.ok()) {
-      return Error::model_load_failed("the first forward call of " + dir +
-                                      " failed: " + s.error().message());
-    }
-  }
   ModelInfo info;
   info.name = c.model_name;
   info.path = dir;

@@ -299,6 +299,13 @@ Result<std::unique_ptr<ExecutorchModel>> ExecutorchModel::load(const std::string
   } else {
     model->state_note_ = "the bundle names no KV cache buffers";
   }
+  if (options.warm_up) {
+    const TokenId token = meta.bos_id.value_or(0);
+    if (auto ran = model->forward(std::span<const TokenId>(&token, 1), 0); !ran.ok()) {
+      return Error::model_load_failed("the first forward call of " + pte_path +
+                                      " failed: " + ran.error().message());
+    }
+  }
   return model;
 }
 

@@ -235,15 +235,6 @@ void Runner::reset() {
   step_decoder_.reset();
 }
 
-Status Runner::warm_up() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  const TokenId token = model_->metadata().bos_id.value_or(0);
-  auto ran = model_->forward(std::span<const TokenId>(&token, 1), 0);
-  session_.reset();  // position 0 now holds the warm-up token: the cache holds nothing usable
-  if (!ran.ok()) return ran.take_error();
-  return Status::Ok();
-}
-
 size_t Runner::position() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return session_.position();

@@ -54,9 +54,9 @@ struct LocalLlmConfig {
   /// The packed-weight cache folder (ModelLoadOptions::weight_cache_dir): unset means
   /// `cache_dir/.packed-weights` when cache_dir is set, else none; "" means none.
   std::optional<std::string> weight_cache_dir;
-  /// End the load with one forward call (Runner::warm_up), so the first request does not pay
-  /// for mapping the weights' pages: with a prefix snapshot, the first question after a start
-  /// then answers as fast as a warm one (docs/BENCHMARKS.md, "Prefix snapshots").
+  /// End the load with one forward call (ModelLoadOptions::warm_up), so the first request does
+  /// not pay for mapping the weights' pages: with a prefix snapshot, the first question after a
+  /// start then answers as fast as a warm one (docs/BENCHMARKS.md, "Prefix snapshots").
   bool warm_up = true;
 };
 

@@ -63,6 +63,12 @@ struct ModelLoadOptions {
   /// ExecuTorch's Method::get_attribute for state(); a name the program lacks leaves state()
   /// empty (state_note() says why), never an error.
   std::vector<std::string> state_buffers;
+  /// End the load with one forward call of one token at position 0: a program's first call
+  /// faults in the pages of every weight it reads (~35 ms for the default bundle), which the
+  /// load then pays instead of the first request (Runner::from_bundle overlaps it with the
+  /// tokenizer's parse). Its cache entry is overwritten by the first prefill. A failure is
+  /// ModelLoadFailed.
+  bool warm_up = false;
 };
 
 class ExecutorchModel {

@@ -181,12 +181,6 @@ class Runner {
   /// Forget the cached prefix (the next prompt is prefilled from position 0).
   void reset();
 
-  /// One forward call of one token, forgotten at once: a loaded program's first call faults in
-  /// the pages of every weight it reads (~40 ms for the default bundle), which a load can pay
-  /// before the first request instead of during it. The cache is empty afterwards. Errors:
-  /// GenerationFailed.
-  Status warm_up();
-
   // --- Step API: the app's ExecutorRunner.reset / feedPrompt / nextToken, on the same Session
   // as generate() (serialised with it). Text is fed as written: no chat template.
 
