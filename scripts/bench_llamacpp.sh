@@ -12,16 +12,7 @@
 # Not part of the tests. Run it on an idle machine; results go to DIR (default
 # .cache/bench/llamacpp-<date>) as JSON and markdown.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-REPS=3
-OUT="$CACHE/bench/llamacpp-$(date +%Y%m%d-%H%M%S)"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --reps) REPS="$2"; shift 2 ;;
-    --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
-    *) echo "unknown argument $1 (--reps N, --out DIR)" >&2; exit 2 ;;
-  esac
-done
+bench_args llamacpp 3 "$@"
 ensure_bench_venv
 
 step "bench/gguf" "the default bundle's GGUF requantized to Q4_0 and Q8_0 by llama.cpp"

@@ -12,16 +12,7 @@
 # Not part of the tests. Run it on an idle machine; results go to DIR (default
 # .cache/bench/mask-<date>) as JSON and markdown.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-REPS=5
-OUT="$CACHE/bench/mask-$(date +%Y%m%d-%H%M%S)"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --reps) REPS="$2"; shift 2 ;;
-    --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
-    *) echo "unknown argument $1 (--reps N, --out DIR)" >&2; exit 2 ;;
-  esac
-done
+bench_args mask 5 "$@"
 ensure_bench_venv
 
 step "bench/mask" "our token mask and llguidance's, $REPS replays of each document"

@@ -140,6 +140,24 @@ ensure_venv() {
   echo "installed in $((SECONDS - t0)) s ($(du -sh "$VENV" | cut -f1))"
 }
 
+# bench_args NAME REPS "$@": the options of scripts/bench_llamacpp.sh and bench_mask.sh, into REPS
+# and OUT: --reps N (default REPS), --out DIR (default .cache/bench/NAME-<date>); -h prints the
+# script's header comment (lines 2-13).
+bench_args() {
+  local name="$1"
+  REPS="$2"
+  shift 2
+  OUT="$CACHE/bench/$name-$(date +%Y%m%d-%H%M%S)"
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --reps) REPS="$2"; shift 2 ;;
+      --out) OUT="$2"; shift 2 ;;
+      -h|--help) sed -n 2,13p "$0"; exit 0 ;;
+      *) echo "unknown argument $1 (--reps N, --out DIR)" >&2; exit 2 ;;
+    esac
+  done
+}
+
 # The conditions of a benchmark run, in DIR/machine.txt (scripts/bench*.sh): bench_conditions DIR
 # at the start, bench_conditions_end DIR at the end (the load average says whether it was idle).
 bench_conditions() {
