@@ -8,30 +8,18 @@
 # Needs a build with the dailydrug-bench, dailydrug-membw and dd_kernels_py targets
 # (DD_BUILD_DIR, default build/) and the venv. Run it on an idle machine: the numbers are only
 # as clean as the CPU is quiet (the load average is recorded with them).
-set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${DD_BUILD_DIR:-$ROOT/build}"
-PY="$ROOT/.venv/bin/python"
-REPS=3
-OUT="$ROOT/.cache/bench/$(date +%Y%m%d-%H%M%S)"
-BUNDLE_ARGS=()
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --reps) REPS="$2"; shift 2 ;;
-    --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
-    *) BUNDLE_ARGS+=("$1"); shift ;;
-  esac
-done
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+PY="$VENV/bin/python"
+bench_args "" 3 "BUNDLE..." -- "$@"
+BUNDLE_ARGS=("${BENCH_REST[@]}")
 if [ ${#BUNDLE_ARGS[@]} -eq 0 ]; then
-  for b in "$ROOT"/.cache/bundles/*/; do
+  for b in "$BUNDLES"/*/; do
     [ -L "${b%/}" ] && continue  # `default` is a link to one of the others
     [ -f "$b/model_config.json" ] && BUNDLE_ARGS+=("${b%/}")
   done
 fi
-for t in tools/bench/dailydrug-bench tools/bench/dailydrug-membw; do
-  [ -x "$BUILD/$t" ] || { echo "missing $BUILD/$t: cmake --build $BUILD --target $(basename "$t")" >&2; exit 2; }
-done
+require_files -x "cmake --build $BUILD --target dailydrug-bench dailydrug-membw" \
+  "$BUILD/tools/bench/dailydrug-bench" "$BUILD/tools/bench/dailydrug-membw"
 export DD_KERNELS_LIB="${DD_KERNELS_LIB:-$BUILD/runtime/src/kernels/libdd_kernels_py.so}"
 bench_conditions "$OUT"
 

@@ -12,7 +12,7 @@
 # Not part of the tests. Run it on an idle machine; results go to DIR (default
 # .cache/bench/llamacpp-<date>) as JSON and markdown.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-bench_args llamacpp 3 "$@"
+bench_args llamacpp 3 "" -- "$@"
 ensure_bench_venv
 
 step "bench/gguf" "the default bundle's GGUF requantized to Q4_0 and Q8_0 by llama.cpp"
@@ -38,9 +38,8 @@ EOF
 done
 
 step "bench/compare" "ours vs llama.cpp, $REPS interleaved rounds"
-for need in "$BUILD/tools/bench/dailydrug-bench" "$BUNDLES/default/model_config.json"; do
-  [ -e "$need" ] || { echo "missing $need: run scripts/setup.sh first" >&2; exit 2; }
-done
+require_files "run scripts/setup.sh first" "$BUILD/tools/bench/dailydrug-bench" \
+  "$BUNDLES/default/model_config.json"
 bench_conditions "$OUT"
 "$VENV/bin/python" "$ROOT/tools/bench/compare_llamacpp.py" --bundle "$BUNDLES/default" \
   --python "$BENCH_VENV/bin/python" --bench "$BUILD/tools/bench/dailydrug-bench" \

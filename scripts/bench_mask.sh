@@ -12,13 +12,12 @@
 # Not part of the tests. Run it on an idle machine; results go to DIR (default
 # .cache/bench/mask-<date>) as JSON and markdown.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-bench_args mask 5 "$@"
+bench_args mask 5 "" -- "$@"
 ensure_bench_venv
 
 step "bench/mask" "our token mask and llguidance's, $REPS replays of each document"
-for need in "$BUILD/tools/bench/dailydrug-maskbench" "$BUNDLES/default/tokenizer.json"; do
-  [ -e "$need" ] || { echo "missing $need: run scripts/setup.sh first" >&2; exit 2; }
-done
+require_files "run scripts/setup.sh first" "$BUILD/tools/bench/dailydrug-maskbench" \
+  "$BUNDLES/default/tokenizer.json"
 bench_conditions "$OUT"
 MASK="$ROOT/tools/bench/mask"
 "$BENCH_VENV/bin/python" "$ROOT/tools/bench/compare_llguidance.py" \

@@ -140,21 +140,41 @@ ensure_venv() {
   echo "installed in $((SECONDS - t0)) s ($(du -sh "$VENV" | cut -f1))"
 }
 
-# bench_args NAME REPS "$@": the options of scripts/bench_llamacpp.sh and bench_mask.sh, into REPS
-# and OUT: --reps N (default REPS), --out DIR (default .cache/bench/NAME-<date>); -h prints the
-# script's header comment (lines 2-13).
+# bench_args NAME REPS [POSITIONAL] -- "$@": the options of scripts/bench*.sh, into REPS and OUT:
+# --reps N (default REPS), --out DIR (default .cache/bench/NAME-<date>, or .cache/bench/<date>
+# when NAME is ""); -h prints the script's header comment. Other arguments go to BENCH_REST when
+# the script takes POSITIONAL ones (the words for the usage line, e.g. "BUNDLE..."); otherwise,
+# like any unknown option, they are a usage error (exit 2).
 bench_args() {
-  local name="$1"
+  local name="$1" positional="$3"
   REPS="$2"
-  shift 2
-  OUT="$CACHE/bench/$name-$(date +%Y%m%d-%H%M%S)"
+  shift 4  # NAME REPS POSITIONAL --
+  OUT="$CACHE/bench/${name:+$name-}$(date +%Y%m%d-%H%M%S)"
+  BENCH_REST=()
   while [ $# -gt 0 ]; do
     case "$1" in
       --reps) REPS="$2"; shift 2 ;;
       --out) OUT="$2"; shift 2 ;;
-      -h|--help) sed -n 2,13p "$0"; exit 0 ;;
-      *) echo "unknown argument $1 (--reps N, --out DIR)" >&2; exit 2 ;;
+      -h|--help) sed -n '2,/^[^#]/{/^#/p}' "$0"; exit 0 ;;
+      *)
+        if [ -z "$positional" ] || [[ "$1" == -* ]]; then
+          echo "unknown argument $1 (--reps N, --out DIR${positional:+, $positional})" >&2
+          exit 2
+        fi
+        BENCH_REST+=("$1"); shift ;;
     esac
+  done
+}
+
+# require_files [-x] HINT FILE...: exit 2 naming the first FILE that is missing (with -x: not an
+# executable), and HINT (how to make it).
+require_files() {
+  local test=-e hint f
+  if [ "$1" = -x ]; then test=-x; shift; fi
+  hint="$1"
+  shift
+  for f in "$@"; do
+    [ "$test" "$f" ] || { echo "missing $f: $hint" >&2; exit 2; }
   done
 }
 
