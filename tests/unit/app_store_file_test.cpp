@@ -39,7 +39,7 @@ std::string query_text(dd::sqlite::Database& db, const char* sql) {
 
 class AppStoreFileTest : public ::testing::Test {
  protected:
-  TempDir dir_;
+  ScratchDir dir_{"dd_app_test"};
   std::shared_ptr<dd::FixedClock> clock_ = std::make_shared<dd::FixedClock>(T("2026-11-24T09:30"));
 
   dd::Error open_error(const std::filesystem::path& path) {

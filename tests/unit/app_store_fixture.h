@@ -1,5 +1,6 @@
 // Shared helpers for the MedicationStore tests: a fixed clock at 2026-11-24 09:30 (a Tuesday; the
-// default horizon is 2026-12-31), an in-memory store, params builders and a temporary folder.
+// default horizon is 2026-12-31), an in-memory store and params builders; temporary folders are
+// ScratchDir (tests/scratch_dir.h).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "../scratch_dir.h"
 #include "dailydrug/app/clock.h"
 #include "dailydrug/app/medication_store.h"
 #include "dailydrug/app/schedule_params.h"
@@ -57,25 +59,6 @@ inline std::vector<std::string> times_of(const std::vector<dd::ScheduledDose>& d
   }
   return out;
 }
-
-/// A fresh folder under the system temp dir, removed at destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "dd_app_test_XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 class StoreTest : public ::testing::Test {
  protected:

@@ -127,7 +127,7 @@ TEST_F(AppStoreScheduleTest, LeapDayAndShortMonthHorizons) {
 }
 
 TEST_F(AppStoreScheduleTest, UniqueKeyRejectsDuplicateOccurrences) {
-  TempDir dir;
+  ScratchDir dir("dd_app_test");
   const auto path = dir.path() / "unique.db";
   {
     auto store = dd::MedicationStore::open(path, clock_);

@@ -144,8 +144,12 @@ uint64_t PrefixSnapshots::id(std::span<const TokenId> prefix) const {
 }
 
 std::string PrefixSnapshots::path_for(std::span<const TokenId> prefix) const {
+  return path_of(id(prefix));
+}
+
+std::string PrefixSnapshots::path_of(uint64_t id) const {
   char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(id(prefix)));
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(id));
   return (fs::path(dir_) / (std::string("kv-") + hex + kSuffix)).string();
 }
 
@@ -183,7 +187,8 @@ bool PrefixSnapshots::restore(std::span<const TokenId> prefix) {
     note_ = "no snapshot for a prefix of " + std::to_string(prefix.size()) + " tokens";
     return false;
   }
-  const std::string path = path_for(prefix);
+  const uint64_t key = id(prefix);
+  const std::string path = path_of(key);
   const std::string head = header(prefix);
   const uint64_t head_at = kMagic.size() + sizeof(uint64_t);
   const uint64_t size = head_at + head.size() + body + sizeof(uint64_t);
@@ -212,7 +217,7 @@ bool PrefixSnapshots::restore(std::span<const TokenId> prefix) {
     const uint64_t n = prefix.size() * b.row;
     for (uint64_t o = 0; o < b.outer; ++o, from += n) std::memcpy(t.data + o * b.stride, from, n);
   }
-  done_.insert(id(prefix));
+  done_.insert(key);
   note_ = "restored " + std::to_string(prefix.size()) + " tokens from " + path;
   return true;
 }
@@ -231,7 +236,7 @@ bool PrefixSnapshots::save(std::span<const TokenId> prefix) {
   for (const auto& e : fs::directory_iterator(dir_, ec)) {
     if (cache_files::is_stale_temp(e.path().filename().string())) fs::remove(e.path(), ec);
   }
-  const std::string path = path_for(prefix);
+  const std::string path = path_of(key);
   SnapshotWriter out(cache_files::temp_path(dir_, fs::path(path).stem().string()), path);
   const std::string head = header(prefix);
   const uint64_t head_size = head.size();

@@ -54,6 +54,7 @@ class PrefixSnapshots {
 
  private:
   uint64_t id(std::span<const TokenId> prefix) const;
+  std::string path_of(uint64_t id) const;
   std::string header(std::span<const TokenId> prefix) const;
   uint64_t data_bytes(size_t positions) const;
 

@@ -67,30 +67,29 @@ class StopMatcher {
   std::string pending_;
 };
 
-/// The packed-weight cache file stem of a bundle: a hash of the SHA-256s of the files its packed
-/// weights come from (program, data, adapter) and of the cache layout's version.
-std::string weight_cache_key(const BundleConfig& c) {
+/// A hash started with `tag` and fed each listed file's name and SHA-256 (the tokenizer's too,
+/// or not): what the cache keys below are made of.
+Sha256 hash_of_files(std::string_view tag, const BundleConfig& c, bool with_tokenizer) {
   Sha256 h;
-  const std::string_view tag = "dailydrug packed weights v1";
   h.update(tag.data(), tag.size());
   for (const auto& f : c.files) {
-    if (f.role == "tokenizer") continue;
+    if (f.role == "tokenizer" && !with_tokenizer) continue;
     h.update(f.path.data(), f.path.size() + 1);  // with the NUL: "ab"+"c" != "a"+"bc"
     h.update(f.sha256.data(), f.sha256.size());
   }
-  return "w1-" + h.hex().substr(0, 32);
+  return h;
+}
+
+/// The packed-weight cache file stem of a bundle: a hash of the SHA-256s of the files its packed
+/// weights come from (program, data, adapter) and of the cache layout's version.
+std::string weight_cache_key(const BundleConfig& c) {
+  return "w1-" + hash_of_files("dailydrug packed weights v1", c, false).hex().substr(0, 32);
 }
 
 /// What a prefix snapshot's values depend on besides its tokens: every file of the bundle
 /// (program, data, adapter, tokenizer), the chat template and the snapshot layout's version.
 std::string prefix_snapshot_key(const BundleConfig& c) {
-  Sha256 h;
-  const std::string_view tag = "dailydrug prefix snapshot v1";
-  h.update(tag.data(), tag.size());
-  for (const auto& f : c.files) {
-    h.update(f.path.data(), f.path.size() + 1);
-    h.update(f.sha256.data(), f.sha256.size());
-  }
+  Sha256 h = hash_of_files("dailydrug prefix snapshot v1", c, true);
   const ChatTemplate& t = c.chat_template;
   for (const std::string* s : {&t.name, &t.prefix, &t.system, &t.user, &t.assistant,
                                &t.generation_prompt, &t.default_system}) {
