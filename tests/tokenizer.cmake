@@ -29,3 +29,7 @@ dd_add_gtest(tokenizer_json_test LABEL unit SOURCES unit/tokenizer_json_test.cpp
 target_include_directories(tokenizer_json_test PRIVATE ${CMAKE_SOURCE_DIR}/runtime/src)
 target_compile_definitions(tokenizer_json_test PRIVATE
   DD_REAL_TOKENIZER="${DD_TEST_DATA_DIR}/smollm2-135m-instruct/tokenizer.json")
+
+# The BPE model's lookup tables (runtime/src/tokenizer/token_index.h, internal), against std::map.
+dd_add_gtest(token_index_test LABEL unit SOURCES unit/token_index_test.cpp LIBS dd_tokenizer)
+target_include_directories(token_index_test PRIVATE ${CMAKE_SOURCE_DIR}/runtime/src)

@@ -83,13 +83,14 @@ Loaded load_in_child(const fs::path& dir, const std::string& prompt) {
   return l;
 }
 
-/// The files of the folder but the prefix snapshots a generation leaves beside the packed weights
-/// (prefix_snapshot_test covers those).
+/// The packed-weight files of the folder: not the records of their checks (".checked"), nor the
+/// prefix snapshots a generation leaves beside them (prefix_snapshot_test covers those).
 std::vector<fs::path> cache_files(const fs::path& dir) {
   std::vector<fs::path> out;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
-    if (e.path().extension() != ".snapshot") out.push_back(e.path());
+    const auto ext = e.path().extension();
+    if (ext != ".snapshot" && ext != ".checked") out.push_back(e.path());
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -167,6 +168,63 @@ TEST(WeightCacheTest, ADamagedFileIsRemovedAndRebuiltNeverMapped) {
   const std::string name = files[0].filename().string();
   EXPECT_EQ(name.substr(name.size() - 8 - 16, 16), weight_cache::file_xxh3(files[0].string()));
   EXPECT_EQ(load_and_generate(kTiny, dir.path().string()).cache, "hit");
+}
+
+TEST(WeightCacheTest, AFileCheckedBeforeIsHashedAgainOnlyAfterAWrite) {
+  dd_test::ScratchDir dir("dd_wcache");
+  ASSERT_EQ(load_and_generate(kTiny, dir.path().string()).cache, "write");
+  const auto files = cache_files(dir.path());
+  ASSERT_EQ(files.size(), 1u);
+  const std::string name = files[0].filename().string();
+  const std::string key = name.substr(0, name.rfind('-'));
+  EXPECT_TRUE(fs::exists(files[0].string() + ".checked"));
+  const auto prepare = [&] {
+    auto plan = weight_cache::prepare(dir.path().string(), key, 0);
+    (void)weight_cache::finish(plan, false);
+    return plan;
+  };
+  // Written and hashed by the first load: later ones map it without reading it.
+  for (int i = 0; i < 2; ++i) {
+    const auto plan = prepare();
+    EXPECT_EQ(plan.mode, weight_cache::Mode::kHit);
+    EXPECT_FALSE(plan.hashed);
+  }
+  // A write, even of the same bytes, changes the file's identity: hashed again, then trusted.
+  {
+    std::fstream f(files[0], std::ios::in | std::ios::out | std::ios::binary);
+    char c = 0;
+    f.get(c);
+    f.seekp(0);
+    f.put(c);
+  }
+  auto plan = prepare();
+  EXPECT_EQ(plan.mode, weight_cache::Mode::kHit);
+  EXPECT_TRUE(plan.hashed);
+  EXPECT_FALSE(prepare().hashed);
+  // A record that does not match the file (another file's, or garbage) is no record.
+  std::ofstream(files[0].string() + ".checked") << "0 0 0 0.0\n";
+  EXPECT_TRUE(prepare().hashed);
+  // A damaged byte written right after the check is seen, whatever the clock's granularity.
+  {
+    std::fstream f(files[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(4096);
+    char c = 0;
+    f.get(c);
+    f.seekp(4096);
+    f.put(static_cast<char>(c ^ 0x40));
+  }
+  plan = prepare();
+  EXPECT_EQ(plan.mode, weight_cache::Mode::kWrite);
+  EXPECT_FALSE(fs::exists(files[0]));
+  EXPECT_FALSE(fs::exists(files[0].string() + ".checked"));
+}
+
+TEST(WeightCacheTest, RecordsOfRemovedFilesAreRemoved) {
+  dd_test::ScratchDir dir("dd_wcache");
+  const fs::path orphan = dir.path() / "w1-gone-0123456789abcdef.xnnpack.checked";
+  std::ofstream(orphan) << "1 2 3 4.5\n";
+  EXPECT_EQ(load_and_generate(kTiny, dir.path().string()).cache, "write");
+  EXPECT_FALSE(fs::exists(orphan));
 }
 
 TEST(WeightCacheTest, ATruncatedFileIsRemovedAndRebuilt) {

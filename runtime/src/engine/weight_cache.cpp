@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -12,8 +13,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -26,6 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kSuffix = ".xnnpack";
+constexpr const char* kCheckedSuffix = ".checked";
 constexpr uint64_t kFreeSpaceMargin = 256ull << 20;  // beyond the program's size
 
 bool is_hex16(std::string_view s) {
@@ -61,6 +65,55 @@ bool claim(const std::string& path) {
   ::close(fd);  // releases the probe's lock
   if (free) ours.insert(path);
   return free;
+}
+
+/// A file's identity as the file system reports it ("" when it cannot be read): a write through
+/// any path changes its size or its modification time, a replaced file has another inode.
+std::string identity_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) + " " +
+         std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
+
+/// Whether `path` still has the identity recorded when its bytes last matched its name.
+bool checked_earlier(const std::string& path) {
+  std::ifstream in(path + kCheckedSuffix);
+  std::string recorded;
+  std::getline(in, recorded);
+  return !recorded.empty() && recorded == identity_of(path);
+}
+
+/// Records that `path`'s bytes match its name (the caller has just hashed them), and marks the
+/// file as the most recently used. Its modification time is set one second back, so that any
+/// later write, which stamps the real time, changes the identity even within one tick of the
+/// file system's clock.
+void mark_checked(const std::string& dir, const std::string& path) {
+  std::error_code ec;
+  fs::last_write_time(path, fs::file_time_type::clock::now() - std::chrono::seconds(1), ec);
+  const std::string identity = identity_of(path);
+  const std::string name = fs::path(path).filename().string() + kCheckedSuffix;
+  const std::string temp = cache_files::temp_path(dir, name);
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << identity << "\n";
+    if (ec || identity.empty() || !out.flush()) {
+      out.close();
+      fs::remove(temp, ec);
+      return;  // no record: the next load hashes the file again
+    }
+  }
+  fs::rename(temp, fs::path(dir) / name, ec);
+  if (ec) fs::remove(temp, ec);
+}
+
+/// Whether `name` records a check of a cache file that is gone.
+bool is_orphan_record(const fs::path& dir, const std::string& name) {
+  if (!name.ends_with(kCheckedSuffix)) return false;
+  std::error_code ec;
+  return !fs::exists(dir / name.substr(0, name.size() - std::string_view(kCheckedSuffix).size()),
+                     ec);
 }
 
 }  // namespace
@@ -116,16 +169,21 @@ Plan prepare(const std::string& dir, const std::string& key, uint64_t program_by
   std::string found;  // a complete cache file of this key whose bytes match its name
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
-    if (cache_files::is_stale_temp(name)) {
+    if (cache_files::is_stale_temp(name) || is_orphan_record(dir, name)) {
       cleaned += fs::remove(e.path(), ec);
       continue;
     }
     const std::string want = hash_in_name(name, key);
     if (want.empty() || !found.empty()) continue;
-    if (file_xxh3(e.path().string()) == want) {
-      found = e.path().string();
+    const std::string path = e.path().string();
+    if (checked_earlier(path)) {
+      found = path;
+    } else if (file_xxh3(path) == want) {
+      found = path;
+      plan.hashed = true;
     } else {  // damaged (or cut short): never mapped, rebuilt by this load
       cleaned += fs::remove(e.path(), ec);
+      fs::remove(path + kCheckedSuffix, ec);
       plan.note = "removed a damaged cache file " + name;
     }
   }
@@ -137,7 +195,7 @@ Plan prepare(const std::string& dir, const std::string& key, uint64_t program_by
     return plan;
   }
   if (!found.empty()) {
-    fs::last_write_time(found, fs::file_time_type::clock::now(), ec);  // most recently used
+    mark_checked(dir, found);
     plan.mode = Mode::kHit;
     plan.path = found;
     return plan;
@@ -175,6 +233,7 @@ std::string finish(const Plan& plan, bool load_ok) {
     fs::remove(plan.path, ec);
     return "cache file not kept: " + ec.message();
   }
+  mark_checked(plan.dir, final_path.string());
   const int evicted = cache_files::keep_newest(plan.dir, kSuffix, kKeepFiles);
   return "packed weights written to " + final_path.string() +
          (evicted > 0 ? " (" + std::to_string(evicted) + " older cache file(s) removed)" : "");

@@ -9,8 +9,15 @@
 // program weights it does not have). Around that we add what a cache users rely on needs:
 //
 //   <dir>/<key>-<xxh3>.xnnpack   a complete cache file; <xxh3> is the XXH3-64 of its bytes, checked
-//                                before every use (a damaged file is deleted and rebuilt, never
+//                                before it is used (a damaged file is deleted and rebuilt, never
 //                                mapped)
+//   <dir>/<that name>.checked    the file's identity (device, inode, size, modification time)
+//                                when its bytes last matched its name: while the identity is
+//                                unchanged the file is used without hashing it again (hashing
+//                                343 MB was ~40 ms of every load of the default bundle). Any
+//                                write to the file changes the identity; a bit flipped on the
+//                                storage without a write does not (the program file itself is
+//                                not re-hashed per load either).
 //   <dir>/<key>.tmp-<pid>        the file being written by process <pid> during its load; renamed
 //                                to the name above only after that load succeeded (a killed or
 //                                failed load leaves no cache file; stale temps are removed)
@@ -41,8 +48,9 @@ enum class Mode {
 struct Plan {
   Mode mode = Mode::kOff;
   std::string dir, key;
-  std::string path;  // the file ExecuTorch gets (kHit, kWrite)
-  std::string note;  // why kOff, or what was cleaned up (for the log)
+  std::string path;     // the file ExecuTorch gets (kHit, kWrite)
+  std::string note;     // why kOff, or what was cleaned up (for the log)
+  bool hashed = false;  // kHit: the file was hashed now (it had no record of an earlier check)
 };
 
 /// Decides how a load of the program `key` uses the folder `dir` (created if missing).

@@ -12,7 +12,7 @@ namespace dailydrug::llm::tok {
 
 using nlohmann::json;
 
-Result<std::unique_ptr<BpeModel>> BpeModel::from_json(const json& j, const BpeTables* tables) {
+Result<std::unique_ptr<BpeModel>> BpeModel::from_json(const json& j, BpeTables* tables) {
   auto m = std::unique_ptr<BpeModel>(new BpeModel());
   if (tables != nullptr && !tables->error.empty()) {
     return Error::tokenizer_not_initialized(tables->error);
@@ -20,7 +20,7 @@ Result<std::unique_ptr<BpeModel>> BpeModel::from_json(const json& j, const BpeTa
   // The vocabulary as (token, id) pairs: captured in file order (a later duplicate wins, as in
   // the DOM), or from the DOM.
   std::vector<std::pair<std::string, int64_t>> from_dom;
-  const std::vector<std::pair<std::string, int64_t>>* entries = &from_dom;
+  std::vector<std::pair<std::string, int64_t>>* entries = &from_dom;
   if (tables != nullptr && tables->has_vocab) {
     entries = &tables->vocab;
   } else {
@@ -31,23 +31,23 @@ Result<std::unique_ptr<BpeModel>> BpeModel::from_json(const json& j, const BpeTa
   }
   TokenId max_id = -1;
   m->vocab_.reserve(entries->size());
-  for (const auto& [token, id] : *entries) {
+  for (auto& [token, id] : *entries) {
     if (id < 0 || id > INT32_MAX - 1) {
       return Error::tokenizer_not_initialized("BPE vocab id out of range for '" + token + "'");
     }
-    m->vocab_.insert_or_assign(token, static_cast<TokenId>(id));
+    m->vocab_.insert_or_assign(std::move(token), static_cast<TokenId>(id));
     max_id = std::max(max_id, static_cast<TokenId>(id));
   }
   if (max_id >= 0 && static_cast<size_t>(max_id) > 4 * m->vocab_.size() + 1024) {
     return Error::tokenizer_not_initialized("BPE vocab ids are implausibly sparse");
   }
-  m->id_to_token_.resize(static_cast<size_t>(max_id) + 1);
-  m->has_id_.assign(static_cast<size_t>(max_id) + 1, false);
-  for (const auto& [token, id] : m->vocab_) {
+  m->id_to_key_.assign(static_cast<size_t>(max_id) + 1, -1);
+  for (size_t k = 0; k < m->vocab_.size(); ++k) {
     // Tokens sharing an id: the greatest string names it, whatever the order of the table.
-    const auto i = static_cast<size_t>(id);
-    if (!m->has_id_[i] || token > m->id_to_token_[i]) m->id_to_token_[i] = token;
-    m->has_id_[i] = true;
+    int32_t& named = m->id_to_key_[static_cast<size_t>(m->vocab_.id(k))];
+    if (named < 0 || m->vocab_.key(k) > m->vocab_.key(static_cast<size_t>(named))) {
+      named = static_cast<int32_t>(k);
+    }
   }
 
   auto opt_string = [&](const char* key) {
@@ -57,11 +57,9 @@ Result<std::unique_ptr<BpeModel>> BpeModel::from_json(const json& j, const BpeTa
   m->continuing_subword_prefix_ = opt_string("continuing_subword_prefix");
   m->end_of_word_suffix_ = opt_string("end_of_word_suffix");
   const std::string unk = opt_string("unk_token");
-  if (!unk.empty()) {
-    // tokenizers fails only when an unknown character actually meets a missing unk token; a
-    // missing unk then drops the character, which is what we do by leaving unk_id_ empty.
-    if (auto it = m->vocab_.find(unk); it != m->vocab_.end()) m->unk_id_ = it->second;
-  }
+  // tokenizers fails only when an unknown character actually meets a missing unk token; a
+  // missing unk then drops the character, which is what we do by leaving unk_id_ empty.
+  if (!unk.empty()) m->unk_id_ = m->vocab_.find(unk);
   auto opt_bool = [&](const char* key) {
     return j.contains(key) && j.at(key).is_boolean() && j.at(key).get<bool>();
   };
@@ -72,9 +70,7 @@ Result<std::unique_ptr<BpeModel>> BpeModel::from_json(const json& j, const BpeTa
   for (int b = 0; b < 256; ++b) {
     char name[8];
     std::snprintf(name, sizeof(name), "<0x%02X>", b);
-    if (auto it = m->vocab_.find(std::string_view(name)); it != m->vocab_.end()) {
-      m->byte_ids_[b] = it->second;
-    }
+    m->byte_ids_[b] = m->vocab_.find(std::string_view(name));
   }
 
   // The merges as (a, b) pairs: captured, or from the DOM ("a b" strings or ["a", "b"] arrays).
@@ -98,41 +94,41 @@ Result<std::unique_ptr<BpeModel>> BpeModel::from_json(const json& j, const BpeTa
       }
     }
   }
-  const size_t prefix_len = m->continuing_subword_prefix_.size();
-  m->merges_.reserve(merge_list->size());
-  int32_t rank = 0;
-  for (const auto& [a, b] : *merge_list) {
-    auto ia = m->vocab_.find(a), ib = m->vocab_.find(b);
-    if (ia == m->vocab_.end() || ib == m->vocab_.end()) {
-      return Error::tokenizer_not_initialized("BPE merge token not in vocab: '" + a + "' '" + b +
-                                              "'");
-    }
-    const std::string merged = a + (b.size() >= prefix_len ? b.substr(prefix_len) : std::string());
-    auto im = m->vocab_.find(merged);
-    if (im == m->vocab_.end()) {
-      return Error::tokenizer_not_initialized("BPE merge result not in vocab: '" + merged + "'");
-    }
-    const uint64_t key =
-        (static_cast<uint64_t>(ia->second) << 32) | static_cast<uint32_t>(ib->second);
-    m->merges_[key] = MergeValue{rank++, im->second};  // later duplicates win, as in a HashMap
-  }
+  DD_RETURN_IF_ERROR(m->add_merges(*merge_list));
   return m;
 }
 
+Status BpeModel::add_merges(const std::vector<std::pair<std::string, std::string>>& merges) {
+  const size_t prefix_len = continuing_subword_prefix_.size();
+  merges_.reserve(merges.size());
+  std::string merged;  // reused: most merges then need no allocation
+  int32_t rank = 0;
+  for (const auto& [a, b] : merges) {
+    const auto ia = vocab_.find(a), ib = vocab_.find(b);
+    if (!ia || !ib) {
+      return Error::tokenizer_not_initialized("BPE merge token not in vocab: '" + a + "' '" + b +
+                                              "'");
+    }
+    merged.assign(a);
+    if (b.size() >= prefix_len) merged.append(b, prefix_len);
+    const auto im = vocab_.find(merged);
+    if (!im) {
+      return Error::tokenizer_not_initialized("BPE merge result not in vocab: '" + merged + "'");
+    }
+    merges_.insert_or_assign(*ia, *ib, MergeValue{rank++, *im});  // later duplicates win
+  }
+  return Status::Ok();
+}
+
 std::optional<TokenId> BpeModel::token_to_id(std::string_view token) const {
-  auto it = vocab_.find(token);
-  if (it == vocab_.end()) return std::nullopt;
-  return it->second;
+  return vocab_.find(token);
 }
 
 const std::string* BpeModel::id_to_token(TokenId id) const {
-  if (id < 0 || static_cast<size_t>(id) >= id_to_token_.size() || !has_id_[id]) return nullptr;
-  return &id_to_token_[static_cast<size_t>(id)];
-}
-
-const BpeModel::MergeValue* BpeModel::find_merge(TokenId a, TokenId b) const {
-  auto it = merges_.find((static_cast<uint64_t>(a) << 32) | static_cast<uint32_t>(b));
-  return it == merges_.end() ? nullptr : &it->second;
+  if (id < 0 || static_cast<size_t>(id) >= id_to_key_.size() || id_to_key_[id] < 0) {
+    return nullptr;
+  }
+  return &vocab_.key(static_cast<size_t>(id_to_key_[id]));
 }
 
 std::vector<TokenId> BpeModel::merge_word(std::string_view word) const {
@@ -162,12 +158,12 @@ std::vector<TokenId> BpeModel::merge_word(std::string_view word) const {
     s.append(word.substr(i, len));
     if (last) s += end_of_word_suffix_;
     i += len;
-    if (auto it = vocab_.find(s); it != vocab_.end()) {
+    if (const auto id = vocab_.find(s)) {
       if (pending_unk >= 0) {
         add(pending_unk);
         pending_unk = -1;
       }
-      add(it->second);
+      add(*id);
       continue;
     }
     if (byte_fallback_) {
@@ -195,7 +191,7 @@ std::vector<TokenId> BpeModel::merge_word(std::string_view word) const {
   };
   std::priority_queue<Cand, std::vector<Cand>, std::greater<>> heap;
   for (size_t k = 0; k + 1 < syms.size(); ++k) {
-    if (const MergeValue* mv = find_merge(syms[k].id, syms[k + 1].id)) {
+    if (const MergeValue* mv = merges_.find(syms[k].id, syms[k + 1].id)) {
       heap.push({mv->rank, static_cast<int>(k), mv->new_id});
     }
   }
@@ -206,19 +202,19 @@ std::vector<TokenId> BpeModel::merge_word(std::string_view word) const {
     if (!cur.alive || cur.next < 0) continue;
     const int right_idx = cur.next;
     const Symbol right = syms[static_cast<size_t>(right_idx)];
-    const MergeValue* now = find_merge(cur.id, right.id);
+    const MergeValue* now = merges_.find(cur.id, right.id);
     if (now == nullptr || now->new_id != top.new_id) continue;
     cur.id = top.new_id;
     cur.next = right.next;
     syms[static_cast<size_t>(right_idx)].alive = false;
     if (right.next >= 0) syms[static_cast<size_t>(right.next)].prev = top.pos;
     if (cur.prev >= 0) {
-      if (const MergeValue* mv = find_merge(syms[static_cast<size_t>(cur.prev)].id, cur.id)) {
+      if (const MergeValue* mv = merges_.find(syms[static_cast<size_t>(cur.prev)].id, cur.id)) {
         heap.push({mv->rank, cur.prev, mv->new_id});
       }
     }
     if (cur.next >= 0) {
-      if (const MergeValue* mv = find_merge(cur.id, syms[static_cast<size_t>(cur.next)].id)) {
+      if (const MergeValue* mv = merges_.find(cur.id, syms[static_cast<size_t>(cur.next)].id)) {
         heap.push({mv->rank, top.pos, mv->new_id});
       }
     }
@@ -234,8 +230,8 @@ std::vector<TokenId> BpeModel::merge_word(std::string_view word) const {
 void BpeModel::tokenize(std::string_view word, std::vector<TokenId>& out) const {
   if (word.empty()) return;
   if (ignore_merges_) {
-    if (auto it = vocab_.find(word); it != vocab_.end()) {
-      out.push_back(it->second);
+    if (const auto id = vocab_.find(word)) {
+      out.push_back(*id);
       return;
     }
   }

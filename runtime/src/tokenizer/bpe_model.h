@@ -18,6 +18,7 @@
 
 #include "dailydrug/llm/error.h"
 #include "dailydrug/llm/tokenizer.h"
+#include "token_index.h"
 
 namespace dailydrug::llm::tok {
 
@@ -35,10 +36,10 @@ class BpeModel {
   /// Builds the model from the "model" object (type "BPE"). Errors: TokenizerNotInitialized
   /// for a malformed vocabulary or a merge naming a token that is not in it. A non-zero dropout
   /// is ignored: inference wants the deterministic segmentation.
-  /// `tables`: the vocabulary and merges read by parse_tokenizer_json, used instead of the
-  /// DOM's when captured.
+  /// `tables`: the vocabulary and merges read by parse_tokenizer_json, used (and their strings
+  /// moved out) instead of the DOM's when captured.
   static Result<std::unique_ptr<BpeModel>> from_json(const nlohmann::json& j,
-                                                     const BpeTables* tables = nullptr);
+                                                     BpeTables* tables = nullptr);
 
   /// Appends the ids of one pre-token (valid UTF-8, non-empty) to `out`.
   void tokenize(std::string_view word, std::vector<TokenId>& out) const;
@@ -47,20 +48,15 @@ class BpeModel {
   /// The token string, or nullptr if `id` is not in the vocabulary.
   const std::string* id_to_token(TokenId id) const;
   /// One past the largest id in the vocabulary.
-  int32_t size() const { return static_cast<int32_t>(id_to_token_.size()); }
+  int32_t size() const { return static_cast<int32_t>(id_to_key_.size()); }
 
  private:
-  struct MergeValue {
-    int32_t rank;
-    TokenId new_id;
-  };
   std::vector<TokenId> merge_word(std::string_view word) const;
-  const MergeValue* find_merge(TokenId a, TokenId b) const;
+  Status add_merges(const std::vector<std::pair<std::string, std::string>>& merges);
 
-  Vocab vocab_;
-  std::vector<std::string> id_to_token_;
-  std::vector<bool> has_id_;
-  std::unordered_map<uint64_t, MergeValue> merges_;
+  TokenIndex vocab_;
+  std::vector<int32_t> id_to_key_;  // index into vocab_'s keys per id; -1 = no token
+  MergeTable merges_;
   std::optional<TokenId> unk_id_;
   std::string continuing_subword_prefix_;
   std::string end_of_word_suffix_;

@@ -9,7 +9,7 @@ namespace dailydrug::llm::tok {
 
 using nlohmann::json;
 
-Result<std::unique_ptr<HfTokenizer>> HfTokenizer::from_json(const json& j, const BpeTables* bpe) {
+Result<std::unique_ptr<HfTokenizer>> HfTokenizer::from_json(const json& j, BpeTables* bpe) {
   if (!j.is_object()) return Error::tokenizer_not_initialized("tokenizer.json is not an object");
   // The file format version: the reference package reads "1.0" only (and files without one).
   if (j.contains("version") && j.at("version") != "1.0") {
@@ -250,7 +250,7 @@ bool HfTokenizer::is_special(TokenId id) const {
 
 Result<std::unique_ptr<Tokenizer>> load_hf_tokenizer(std::string_view json_text) {
   try {
-    const TokenizerJson parsed = parse_tokenizer_json(json_text);
+    TokenizerJson parsed = parse_tokenizer_json(json_text);
     DD_ASSIGN_OR_RETURN(auto t, HfTokenizer::from_json(parsed.dom, &parsed.bpe));
     return std::unique_ptr<Tokenizer>(std::move(t));
   } catch (const json::exception& e) {

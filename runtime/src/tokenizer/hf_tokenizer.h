@@ -36,7 +36,7 @@ class HfTokenizer final : public Tokenizer {
   /// `bpe`: the model's vocabulary and merges when parse_tokenizer_json captured them (the DOM
   /// then holds empty placeholders for them).
   static Result<std::unique_ptr<HfTokenizer>> from_json(const nlohmann::json& j,
-                                                        const BpeTables* bpe = nullptr);
+                                                        BpeTables* bpe = nullptr);
 
   Result<std::vector<TokenId>> encode(std::string_view text,
                                       bool parse_special = true) const override;
