@@ -194,19 +194,32 @@ bench_conditions_end() {
   echo "results in $1"
 }
 
-# The bench-only venv (.cache/bench-venv, tools/bench/requirements.txt) of scripts/bench_*.sh,
-# never the app's or the tests'. llama-cpp-python is built from source for AVX-512 with VNNI,
-# VBMI and BF16 (what this machine's CPU has) but without AMX: -march=native (GGML_NATIVE, the
-# default) also compiles ggml's AMX matmul, which crashes here (SIGSEGV in
-# ggml_backend_amx_mul_mat: the CPU lists AMX, the VM does not grant its tile state).
+# The bench-only venv (.cache/bench-venv, tools/bench/requirements.txt) of scripts/bench*.sh,
+# never the app's or the tests'. llama-cpp-python is built from source. On x86 it gets the
+# extensions /proc/cpuinfo lists (llamacpp_cpu_args) instead of ggml's default -march=native,
+# which on this development VM built ggml's AMX matmul and crashed (SIGSEGV in
+# ggml_backend_amx_mul_mat: the VM does not grant AMX). Elsewhere (arm64) ggml's native build.
 # --no-cache-dir: pip's wheel cache ignores CMAKE_ARGS. ~4 min on 2 cores, once.
 BENCH_VENV="$CACHE/bench-venv"
+llamacpp_cpu_args() {
+  [ "$(uname -m)" = x86_64 ] || return 0
+  local flags args="-DGGML_NATIVE=OFF" f
+  flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+  # ggml option <- /proc/cpuinfo flag
+  for f in AVX:avx AVX2:avx2 FMA:fma F16C:f16c BMI2:bmi2 AVX512:avx512f \
+      AVX512_VBMI:avx512vbmi AVX512_VNNI:avx512_vnni AVX512_BF16:avx512_bf16; do
+    [[ "$flags" == *" ${f#*:} "* ]] && args+=" -DGGML_${f%%:*}=ON"
+  done
+  echo "$args"
+}
 ensure_bench_venv() {
   step "bench/venv" "bench-only venv: llama-cpp-python built from source, llguidance"
-  local args="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
--DGGML_BMI2=ON -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON"
+  local args
+  args="$(llamacpp_cpu_args)"
   local stamp="$BENCH_VENV/.dd-requirements" want
-  want="$( (cat "$ROOT/tools/bench/requirements.txt"; echo "$args") | sha256sum | cut -c1-16)"
+  # what is installed, not the comments
+  want="$( (grep -v '^#' "$ROOT/tools/bench/requirements.txt"; echo "$args") | sha256sum \
+    | cut -c1-16)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     echo "up to date ($BENCH_VENV)"
     return

@@ -1,22 +1,21 @@
-"""Our runtime vs llama.cpp on the same checkpoint, same machine, same thread count, interleaved.
-
-The default bundle is exported from Qwen2.5-Coder-0.5B-Instruct's Q4_K_M GGUF
-(.cache/models/, assembled by scripts/lib.sh). llama.cpp runs that same file requantized with its
-own quantize call (`llama_model_quantize`, allow_requantize) to Q4_0 and Q8_0, through
-`llama-cpp-python` (built from its source distribution in a bench-only venv; never in the app).
+"""Ours, ExecuTorch's TextLLMRunner and llama.cpp on one bundle's checkpoint: same machine, same
+thread count, interleaved rounds, one table (docs/BENCHMARKS.md).
 
 For each round (--reps rounds), in fresh processes one after the other:
-  ours    `dailydrug-bench --model BUNDLE --reps 1` (prefill_N, decode, chat and assistant decode
-          with and without speculation, TTFT, peak RSS)
-  llama   this script's `--worker` mode under the bench venv's Python, once per GGUF: the same
-          prompts (`dailydrug-bench --prompts`: the decode prompt, the chat and assistant prompts
-          in the bundle's chat template, the sentence repeated to N tokens for prefill), greedy,
-          64 tokens, timed by llama.cpp's own counters
-          (`llama_perf_context`: prompt and decode time inside llama.cpp, without Python's
-          per-token overhead, which favours llama.cpp)
-and prints medians and ratios (ours / llama.cpp; > 1 = ours faster or, for RSS, larger).
+  ours    `dailydrug-bench --model BUNDLE --reps 1` (load from the packed-weight cache, prefill_N,
+          decode, chat and assistant decode with and without speculation, TTFT, peak RSS)
+  TextLLMRunner
+          compare_textllmrunner.py's worker: ExecuTorch's own runner (the pybind of its C++
+          runner, from the wheel) on the same model.pte and tokenizer.json (load, prefill_100,
+          decode, ttft_cold where its one-call prefill fits), timed by its own Stats
+  llama   this script's `--worker` mode under the bench venv's Python, once per GGUF (--gguf:
+          the bundle's source checkpoint requantized by llama.cpp's own quantize call): the same
+          prompts (`dailydrug-bench --prompts`; the chat and assistant prompts in ChatML, the
+          template of both bundles' models), greedy, timed by llama.cpp's own counters
+          (`llama_perf_context`: without Python's per-token overhead, which favours llama.cpp)
+and prints medians and ratios (> 1: ours faster; for peak RSS ours / theirs, < 1: ours smaller).
 
-    scripts/bench_llamacpp.sh [--reps N]      # sets up the venv and the GGUFs, then runs this
+    scripts/bench.sh [--reps N] [BUNDLE...]      # sets up the venv and the GGUFs, then runs this
 """
 
 from __future__ import annotations
@@ -31,14 +30,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 ROOT = Path(__file__).resolve().parents[2]
-# (our workload, llama.cpp's figure); decode workloads compare tokens/s.
-PAIRS = [("prefill_{p}", "prefill_{p}"), ("decode_{d}", "decode_{d}"),
-         ("chat_decode_{d}", "chat_decode_{d}"), ("chat_decode_{d}_nospec", "chat_decode_{d}"),
-         ("assistant_decode_{d}", "assistant_decode_{d}"),
-         ("assistant_decode_{d}_nospec", "assistant_decode_{d}")]
+# TextLLMRunner prefills in one call of at most max_seq_len - 1 = 127 tokens.
+TLR_PREFILL = 100
 
 
 def chatml(system: str, user: str) -> str:
@@ -66,9 +62,12 @@ def worker(gguf: Path, prompts: Dict[str, str], system: str, prefill: List[int],
     t0 = time.perf_counter()
     llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=1024, n_batch=512, n_threads=threads,
                           n_threads_batch=threads, verbose=False)
-    load_ms = (time.perf_counter() - t0) * 1000
     ctx = llm._ctx.ctx  # the llama_context, for llama.cpp's own counters
     vocab = llama_cpp.llama_model_get_vocab(llm.model)
+    # As ours and TextLLMRunner: load + a first token. Without it the first timed call pays for
+    # faulting in the mapped weights (a 3x slower first prefill).
+    llm.eval(llm.tokenize(b"hi", add_bos=False, special=False))
+    load_ms = (time.perf_counter() - t0) * 1000
 
     def timed(tokens: List[int], max_new: int) -> Dict[str, float]:
         llm.reset()
@@ -119,56 +118,93 @@ def ours_round(bench: Path, bundle: Path, prefill: List[int], decode_n: int,
     return out
 
 
+def textllmrunner_round(bundle: Path, prompts: Dict[str, str], decode_n: int,
+                        threads: int) -> Dict[str, float]:
+    out = subprocess.run([sys.executable, str(ROOT / "tools/bench/compare_textllmrunner.py"),
+                          "--worker", "--bundle", str(bundle), "--prompts-json",
+                          json.dumps(prompts), "--reps", "1", "--prefill", str(TLR_PREFILL),
+                          "--decode", str(decode_n), "--threads", str(threads)],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"TextLLMRunner worker on {bundle} failed:\n{out.stderr[-2000:]}")
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    res = {r["workload"]: r["median"] for r in report["results"]}
+    res["peak_rss_mb"] = report["peak_rss_kb"] / 1024
+    res["rss_growth_mb"] = (report["peak_rss_kb"] - report["baseline_rss_kb"]) / 1024
+    return res
+
+
+def llama_round(args, gguf: Path, prompts: Dict[str, str], system: str) -> Dict[str, float]:
+    out = subprocess.run([str(args.python), __file__, "--worker", "--gguf", str(gguf),
+                          "--prompts-json", json.dumps(prompts), "--system", system,
+                          "--decode", str(args.decode), "--threads", str(args.threads),
+                          *[a for n in args.prefill for a in ("--prefill", str(n))]],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"llama.cpp worker on {gguf.name} failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def run_rounds(args) -> Dict[str, Dict[str, List[float]]]:
     cfg = json.loads((args.bundle / "model_config.json").read_text())
     system = cfg.get("system_prompt") or ""
     prompts = bench_prompts(args.bench)
-    series: Dict[str, Dict[str, List[float]]] = {"ours": {}}
-    label = {g: g.stem.rsplit(".", 1)[-1] for g in args.gguf}  # "…instruct.Q4_0" -> "Q4_0"
+    label = {g: "llama.cpp " + g.stem.rsplit(".", 1)[-1] for g in args.gguf}  # "….Q4_0"
+    engines = {"ours": lambda: ours_round(args.bench, args.bundle, args.prefill, args.decode,
+                                          args.threads)}
+    if not args.no_textllmrunner:
+        engines["TextLLMRunner"] = lambda: textllmrunner_round(args.bundle, prompts, args.decode,
+                                                               args.threads)
     for g in args.gguf:
-        series[label[g]] = {}
+        engines[label[g]] = lambda g=g: llama_round(args, g, prompts, system)
+    series: Dict[str, Dict[str, List[float]]] = {name: {} for name in engines}
     for i in range(args.reps):
-        print(f"round {i + 1}/{args.reps}: ours", file=sys.stderr, flush=True)
-        for k, v in ours_round(args.bench, args.bundle, args.prefill, args.decode,
-                               args.threads).items():
-            series["ours"].setdefault(k, []).append(v)
-        for g in args.gguf:
-            print(f"round {i + 1}/{args.reps}: llama.cpp {label[g]}", file=sys.stderr, flush=True)
-            out = subprocess.run([str(args.python), __file__, "--worker", "--gguf", str(g),
-                                  "--prompts-json", json.dumps(prompts),
-                                  "--system", system, "--decode", str(args.decode),
-                                  "--threads", str(args.threads),
-                                  *[a for n in args.prefill for a in ("--prefill", str(n))]],
-                                 capture_output=True, text=True)
-            if out.returncode != 0:
-                sys.exit(f"llama.cpp worker on {g.name} failed:\n{out.stderr[-2000:]}")
-            for k, v in json.loads(out.stdout.strip().splitlines()[-1]).items():
-                series[label[g]].setdefault(k, []).append(v)
+        for name, run in engines.items():
+            print(f"{args.bundle.name} round {i + 1}/{args.reps}: {name}", file=sys.stderr,
+                  flush=True)
+            for k, v in run().items():
+                series[name].setdefault(k, []).append(v)
     return series
 
 
-def markdown(series: Dict[str, Dict[str, List[float]]], prefill: List[int], decode_n: int) -> str:
+def rows(prefill: List[int], decode_n: int) -> List[Tuple[str, str, str, str]]:
+    """(our workload, theirs, unit, better) for the table; theirs compares with our
+    speculative and _nospec rows alike (neither other engine speculates)."""
+    d = decode_n
+    out = [("load", "load", "ms", "lower")]
+    out += [(f"prefill_{p}", f"prefill_{p}", "tokens/s", "higher") for p in prefill]
+    for w in ("decode", "chat_decode", "assistant_decode"):
+        out.append((f"{w}_{d}", f"{w}_{d}", "tokens/s", "higher"))
+        if w != "decode":
+            out.append((f"{w}_{d}_nospec", f"{w}_{d}", "tokens/s", "higher"))
+    out += [("ttft_cold", "ttft_cold", "ms", "lower"), ("peak_rss_mb", "peak_rss_mb", "MB", "rss")]
+    return out
+
+
+def markdown(bundle: str, series: Dict[str, Dict[str, List[float]]], prefill: List[int],
+             decode_n: int) -> str:
     med = {who: {k: statistics.median(v) for k, v in s.items()} for who, s in series.items()}
-    ggufs = [g for g in med if g != "ours"]
-    head = "| workload | ours | " + " | ".join(f"llama.cpp {g} | ours / {g}" for g in ggufs)
-    lines = [head + " |", "|---" * (2 + 2 * len(ggufs)) + "|"]
-    pairs = [(o.format(p=p, d=decode_n), t.format(p=p, d=decode_n))
-             for o, t in PAIRS for p in (prefill if "{p}" in o else [None])]
-    for o, t in pairs + [("peak_rss_mb", "peak_rss_mb")]:
+    others = [e for e in med if e != "ours"]
+    lines = [f"**{bundle}**", "",
+             "| workload | ours | " + " | ".join(f"{e} | ours vs {e}" for e in others) + " |",
+             "|---" * (2 + 2 * len(others)) + "|"]
+    for o, t, unit, better in rows(prefill, decode_n):
         if o not in med["ours"]:
             continue
-        unit = "MB" if o == "peak_rss_mb" else "tokens/s"
-        row = f"| {o} ({unit}) | {med['ours'][o]:.1f} |"
-        for g in ggufs:
-            theirs = med[g].get(t)
-            row += (f" {theirs:.1f} | {med['ours'][o] / theirs:.2f} |" if theirs
-                    else " – | – |")
+        ours = med["ours"][o]
+        row = f"| {o} ({unit}) | {ours:.1f} |"
+        for e in others:
+            theirs = med[e].get(t)
+            if not theirs or not ours:
+                row += " – | – |"
+                continue
+            ratio = {"higher": ours / theirs, "lower": theirs / ours, "rss": ours / theirs}[better]
+            row += f" {theirs:.1f} | {ratio:.2f} |"
         lines.append(row)
-    if ggufs:
-        lines.append("")
-        lines.append("llama.cpp peak RSS includes Python and llama-cpp-python; growth over the "
-                     "worker's start: " + ", ".join(
-                         f"{g} +{med[g]['rss_growth_mb']:.0f} MB" for g in ggufs) + ".")
+    growth = [f"{e} +{med[e]['rss_growth_mb']:.0f} MB" for e in others if "rss_growth_mb" in med[e]]
+    lines += ["", "Ratios: > 1 means ours is faster (tokens/s: ours / theirs; ms: theirs / ours); "
+              "peak RSS: ours / theirs. The other engines' peak RSS includes their Python "
+              "process; growth over the worker's start: " + ", ".join(growth) + "."]
     return "\n".join(lines) + "\n"
 
 
@@ -186,11 +222,13 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--system", default="")
     ap.add_argument("--prompts-json", default="{}", help=argparse.SUPPRESS)
+    ap.add_argument("--no-textllmrunner", action="store_true",
+                    help="leave ExecuTorch's TextLLMRunner out")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--markdown", type=Path)
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    args.prefill = args.prefill or [128, 300]
+    args.prefill = args.prefill or [TLR_PREFILL, 128, 300]
     if args.worker:
         print(json.dumps(worker(args.gguf[0], json.loads(args.prompts_json), args.system,
                                 args.prefill, args.decode, args.threads)))
@@ -200,10 +238,11 @@ def main(argv=None) -> int:
     if not (args.bundle / "model_config.json").is_file():
         ap.error(f"{args.bundle} is not a bundle (no model_config.json)")
     series = run_rounds(args)
-    md = markdown(series, args.prefill, args.decode)
+    md = markdown(args.bundle.resolve().name, series, args.prefill, args.decode)
     print(md)
     if args.json:
-        args.json.write_text(json.dumps(series, indent=2) + "\n")
+        args.json.write_text(json.dumps({"bundle": str(args.bundle), "series": series},
+                                        indent=2) + "\n")
     if args.markdown:
         args.markdown.write_text(md)
     return 0
