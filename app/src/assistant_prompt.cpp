@@ -1,8 +1,11 @@
 #include "dailydrug/app/assistant_prompt.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
 #include <set>
 
 #include "dailydrug/app/schedule_params.h"
@@ -64,8 +67,10 @@ const std::vector<TopicKeywords>& topic_keywords() {
         "more than", "less than", "change the dose", "adjust", "how many", "how much", "maximum",
         "max dose"}},
       {FactTopic::kChildren,
-       {"아이", "애기", "아기", "어린이", "소아", "유아", "초등", "중학생", "살짜리", "개월",
-        "우리애", "아들", "딸이", "딸한테", "딸에게", "키즈", "신생아", "영아"},
+       {"아이",   "애기",   "아기",   "어린이", "소아",   "유아",   "초등",
+        "중학생", "살짜리", "개월",   "우리애", "아들",   "딸이",   "딸한테",
+        "딸에게", "키즈",   "신생아", "영아",   "한살",   "두살",   "세살",
+        "네살",   "다섯살", "여섯살", "일곱살", "여덟살", "아홉살", "열살"},
        {"child", "kid", "toddler", "baby", "infant", "son", "daughter", "year-old", "year old",
         "teen"}},
       {FactTopic::kKidneyLiver,
@@ -75,7 +80,7 @@ const std::vector<TopicKeywords>& topic_keywords() {
       {FactTopic::kInteractions,
        {"같이", "함께", "병용", "상호작용", "다른약", "겹치", "동시에", "섞어"},
        {"together", "interaction", "interact", "combine", "with other", "at the same time", "mix",
-        "along with"}},
+        "along with", "with my", "on top of"}},
       {FactTopic::kAlcohol,
        {"술을", "술과", "술이랑", "술하고", "술마", "술먹", "술드", "술한", "술은", "음주",
         "알코올", "알콜", "맥주", "소주", "와인", "막걸리", "회식", "술자리"},
@@ -207,12 +212,45 @@ std::vector<Language> model_languages(const std::vector<std::string>& codes) {
   return out;
 }
 
+namespace {
+
+// "6살 애", "8세", "a 4 year old", "my 7yo": an age in years said with a number (the child's or the
+// older adult's, for the topic a pharmacist would add); nullopt when none is said.
+std::optional<int> stated_age(std::string_view question) {
+  static const std::regex kAge(
+      R"((\d{1,3})\s*(살|세(?!대)|-?\s*years?[- ]old|-?\s*yrs?[- ]old|yo\b))",
+      std::regex::ECMAScript | std::regex::icase);
+  const std::string q(question);
+  std::smatch m;
+  if (!std::regex_search(q, m, kAge)) return std::nullopt;
+  return std::stoi(m[1].str());
+}
+
+// "as a kid", "when I was little": the asker's own childhood, not a child's medicine.
+std::string without_own_childhood(std::string e) {
+  static constexpr std::array<std::string_view, 6> kPhrases = {
+      " as a kid ",         " as a child ",        " as a baby ",
+      " when i was a kid ", " when i was little ", " when i was young "};
+  for (std::string_view p : kPhrases) {
+    for (size_t at = e.find(p); at != std::string::npos; at = e.find(p, at)) {
+      e.replace(at, p.size(), " ");
+    }
+  }
+  return e;
+}
+
+}  // namespace
+
 std::vector<FactTopic> detect_topics(std::string_view question) {
   const std::string k = ascii_lower_without_spaces(question);
-  const std::string e = lower_spaced(question);
+  const std::string e = without_own_childhood(lower_spaced(question));
+  const std::optional<int> age = stated_age(question);
   std::vector<FactTopic> out;
   for (const auto& t : topic_keywords()) {
-    const bool hit = std::any_of(t.korean.begin(), t.korean.end(),
+    const bool by_age = age && ((t.topic == FactTopic::kChildren && *age <= 12) ||
+                                (t.topic == FactTopic::kElderly && *age >= 65));
+    const bool hit = by_age ||
+                     std::any_of(t.korean.begin(), t.korean.end(),
                                  [&](auto w) { return k.find(w) != std::string::npos; }) ||
                      std::any_of(t.english.begin(), t.english.end(),
                                  [&](auto w) { return english_word_hit(e, w); });

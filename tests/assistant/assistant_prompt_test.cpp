@@ -71,6 +71,15 @@ TEST(AssistantPromptTest, DetectsTopicsInKoreanAndEnglish) {
   EXPECT_EQ(dd::detect_topics("Any side effects with alcohol?"),
             (V{FactTopic::kAlcohol, FactTopic::kSideEffects}));
   EXPECT_EQ(dd::detect_topics("Be careful"), V{});  // "car" is a word, not a prefix
+  // An age said with a number is the topic a pharmacist adds; "3세대" is a generation.
+  EXPECT_EQ(dd::detect_topics("7살 감기약"), V{FactTopic::kChildren});
+  EXPECT_EQ(dd::detect_topics("can my 4 year old have advil"), V{FactTopic::kChildren});
+  EXPECT_EQ(dd::detect_topics("82세 수면제"), V{FactTopic::kElderly});
+  EXPECT_EQ(dd::detect_topics("3세대 항생제"), V{});
+  // The asker's own childhood is not a child's medicine.
+  EXPECT_EQ(dd::detect_topics("I reacted badly to it as a kid"), V{});
+  EXPECT_EQ(dd::detect_topics("can I take advil with my blood pressure meds?"),
+            V{FactTopic::kInteractions});
 }
 
 TEST(AssistantPromptTest, GroundsTheAskedTopicsPerMedicine) {
