@@ -67,10 +67,10 @@ const std::vector<TopicKeywords>& topic_keywords() {
         "more than", "less than", "change the dose", "adjust", "how many", "how much", "maximum",
         "max dose"}},
       {FactTopic::kChildren,
-       {"아이",   "애기",   "아기",   "어린이", "소아",   "유아",   "초등",
-        "중학생", "살짜리", "개월",   "우리애", "아들",   "딸이",   "딸한테",
-        "딸에게", "키즈",   "신생아", "영아",   "한살",   "두살",   "세살",
-        "네살",   "다섯살", "여섯살", "일곱살", "여덟살", "아홉살", "열살"},
+       {"아이",   "애기",   "아기",   "어린이", "소아", "유아",   "초등",   "중학생",
+        "살짜리", "개월",   "우리애", "아들",   "딸이", "딸한테", "딸에게", "키즈",
+        "신생아", "영아",   "한살",   "두살",   "세살", "네살",   "다섯살", "여섯살",
+        "일곱살", "여덟살", "아홉살", "열살",   "애가", "애한테", "애에게", "애들"},
        {"child", "kid", "toddler", "baby", "infant", "son", "daughter", "year-old", "year old",
         "teen"}},
       {FactTopic::kKidneyLiver,
@@ -92,7 +92,8 @@ const std::vector<TopicKeywords>& topic_keywords() {
        {"식전",       "식후",     "공복",     "빈속",     "식사",   "밥",       "음식",
         "우유",       "자몽",     "커피",     "주스",     "언제먹", "언제복용", "언제드",
         "몇시",       "시간에",   "아침에먹", "저녁에먹", "자기전", "어떻게먹", "어떻게드",
-        "어떻게복용", "먹는방법", "먹는법",   "복용방법", "복용법"},
+        "어떻게복용", "먹는방법", "먹는법",   "복용방법", "복용법", "채소",     "야채",
+        "나물",       "녹즙",     "청국장",   "낫토",     "영양제"},
        {"food", "meal", "empty stomach", "eat", "grapefruit", "milk", "coffee", "juice",
         "when should i take", "what time", "bedtime", "how do i take", "how to take",
         "how should i take"}},
@@ -107,10 +108,12 @@ const std::vector<TopicKeywords>& topic_keywords() {
        {"부작용", "이상반응", "속쓰",     "속이쓰",   "어지러", "어지럼",     "붓고",
         "부었",   "부어요",   "기침이",   "마른기침", "메스꺼", "울렁",       "가려",
         "졸음이", "발목이",   "다리가붓", "근육통",   "멍이",   "잇몸에서피", "저혈당"},
-       {"side effect", "side-effect", "adverse",  "dizzy",    "swollen ankle", "ankles",
-        "cough",       "nausea",      "nauseous", "diarrhea", "diarrhoea",     "constipation",
-        "constipated", "itch",        "itchy",    "bruise",   "bruising",      "upset stomach",
-        "sleepy",      "drowsy",      "dizziness"}},
+       {"side effect", "side-effect",    "adverse",         "dizzy",    "swollen ankle",
+        "ankles",      "cough",          "nausea",          "nauseous", "diarrhea",
+        "diarrhoea",   "constipation",   "constipated",     "itch",     "itchy",
+        "bruise",      "bruising",       "upset stomach",   "sleepy",   "drowsy",
+        "dizziness",   "since starting", "since i started", "makes me", "making me",
+        "gives me",    "giving me"}},
       {FactTopic::kSerious,
        {"응급", "위험한증상", "숨이", "숨쉬", "호흡", "발진", "두드러기", "출혈", "피가", "검은변",
         "가슴통증", "의식", "병원에가", "응급실"},
@@ -226,6 +229,45 @@ std::optional<int> stated_age(std::string_view question) {
   return std::stoi(m[1].str());
 }
 
+// "항생제 먹고 설사해요", "먹은 뒤로 잠이 안 와요": a symptom told after taking a medicine is a
+// side effect; the same word alone ("설사할 때 먹는 약", "머리가 아파서") is what the medicine is
+// for.
+bool symptom_after_taking(const std::string& k) {
+  static constexpr std::array<std::string_view, 12> kAfter = {
+      "먹고",   "먹은뒤",   "먹은후", "먹은다음", "먹었더니", "먹으니까",
+      "먹은지", "먹고나서", "복용후", "복용하고", "드시고",   "드신뒤"};
+  static constexpr std::array<std::string_view, 22> kSymptom = {
+      "설사",     "변비",     "구토",   "토해",     "토했",   "두근",    "떨려",   "떨리",
+      "입이마르", "입마름",   "잠이안", "불면",     "피곤",   "나른",    "살이쪄", "살이찌",
+      "탈모",     "머리가빠", "두통",   "머리가아", "배가아", "속이안좋"};
+  constexpr size_t kNear = 12 * 3;  // about twelve Hangul syllables
+  for (std::string_view a : kAfter) {
+    for (size_t at = k.find(a); at != std::string::npos; at = k.find(a, at + 1)) {
+      const std::string_view rest = std::string_view(k).substr(at + a.size(), kNear);
+      for (std::string_view sym : kSymptom) {
+        if (rest.find(sym) != std::string_view::npos) return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool has_topic_in(const std::vector<FactTopic>& topics, FactTopic t) {
+  return std::find(topics.begin(), topics.end(), t) != topics.end();
+}
+
+// Adds `t` where topic_keywords() would have put it (the order a direct answer prefers).
+void insert_in_order(std::vector<FactTopic>& topics, FactTopic t) {
+  const auto& order = topic_keywords();
+  const auto rank = [&](FactTopic x) {
+    return std::find_if(order.begin(), order.end(), [&](const auto& k) { return k.topic == x; }) -
+           order.begin();
+  };
+  const auto at =
+      std::find_if(topics.begin(), topics.end(), [&](FactTopic x) { return rank(x) > rank(t); });
+  topics.insert(at, t);
+}
+
 // "as a kid", "when I was little": the asker's own childhood, not a child's medicine.
 std::string without_own_childhood(std::string e) {
   static constexpr std::array<std::string_view, 6> kPhrases = {
@@ -255,6 +297,9 @@ std::vector<FactTopic> detect_topics(std::string_view question) {
                      std::any_of(t.english.begin(), t.english.end(),
                                  [&](auto w) { return english_word_hit(e, w); });
     if (hit) out.push_back(t.topic);
+  }
+  if (!has_topic_in(out, FactTopic::kSideEffects) && symptom_after_taking(k)) {
+    insert_in_order(out, FactTopic::kSideEffects);
   }
   // "술이랑 같이", "우유와 함께": the together is about the drink or food, not another medicine
   // (two medicines named still get their pair warnings).

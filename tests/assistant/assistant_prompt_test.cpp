@@ -80,6 +80,10 @@ TEST(AssistantPromptTest, DetectsTopicsInKoreanAndEnglish) {
   EXPECT_EQ(dd::detect_topics("I reacted badly to it as a kid"), V{});
   EXPECT_EQ(dd::detect_topics("can I take advil with my blood pressure meds?"),
             V{FactTopic::kInteractions});
+  // A symptom told after taking a medicine is a side effect; alone it is what the medicine is for.
+  EXPECT_EQ(dd::detect_topics("항생제 먹고 설사해요"), V{FactTopic::kSideEffects});
+  EXPECT_EQ(dd::detect_topics("설사할 때 먹는 약"), V{});
+  EXPECT_EQ(dd::detect_topics("와파린 먹는데 녹색 채소 괜찮아요"), V{FactTopic::kFood});
 }
 
 TEST(AssistantPromptTest, GroundsTheAskedTopicsPerMedicine) {
