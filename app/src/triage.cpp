@@ -91,7 +91,8 @@ const std::vector<SignRule>& sign_rules() {
         "가슴을쥐어짜", "가슴이조이", "가슴이조여", "가슴이뻐근", "가슴압박", "가슴이짓눌",
         "가슴이터질"},
        {"chest pain", "chest tight", "tight chest", "chest pressure", "pressure in my chest",
-        "pain in my chest", "chest hurts", "crushing chest"}},
+        "pain in my chest", "chest hurts", "crushing chest", "chest feels tight", "chest is tight",
+        "chest felt tight", "chest feels heavy", "chest is heavy"}},
       {EmergencyKind::kFainting,
        {"기절",       "실신",     "쓰러졌",     "쓰러져",       "쓰러지",   "쓰러질",
         "의식이없",   "의식을잃", "정신을잃",   "정신이없어요", "깨워도",   "깨지않",
@@ -220,6 +221,20 @@ bool negated_english(const std::string& text, size_t begin) {
       before.find("n't ") != std::string::npos || before.find("never ") != std::string::npos) {
     return true;
   }
+  // "what should I do if someone has a seizure?", "I get short of breath when I run": a
+  // hypothetical or a habit, not what is happening now.
+  // Only a question's "what ... if" counts: "if I lie down I can't breathe" is a sign.
+  static constexpr std::array<std::string_view, 4> kWhatIf = {"what if ", "do if ", "in case ",
+                                                              "happens if "};
+  const size_t clause_from = begin > 24 ? begin - 24 : 0;
+  const std::string clause = text.substr(clause_from, begin - clause_from);
+  const bool what_if = std::any_of(kWhatIf.begin(), kWhatIf.end(), [&](std::string_view w) {
+    return clause.find(w) != std::string::npos;
+  });
+  if (what_if || before.find("i get ") != std::string::npos ||
+      before.find("i usually get ") != std::string::npos) {
+    return true;
+  }
   const size_t list_from = begin > 32 ? begin - 32 : 0;
   const std::string list = text.substr(list_from, begin - list_from);
   const size_t no = list.rfind("no ");
@@ -296,8 +311,9 @@ bool many_tablets(std::string_view question) {
   static const std::regex kCount(R"((\d+)\s*(알|정|개|캡슐|tablets|pills|capsules|tabs)(?!월))",
                                  std::regex::ECMAScript | std::regex::icase);
   const std::string q(question);
-  static const std::regex kTookCount(R"(\b(took|swallowed|ate)\s+(\d+)\b)",
-                                     std::regex::ECMAScript | std::regex::icase);
+  static const std::regex kTookCount(
+      R"(\b(took|swallowed|ate|taken)\s+(?:like\s+|about\s+|around\s+|maybe\s+|over\s+)?(\d+)\b)",
+      std::regex::ECMAScript | std::regex::icase);
   std::smatch took;
   if (std::regex_search(q, took, kTookCount) &&
       (took[2].str().size() > 3 || std::stoi(took[2].str()) >= 5)) {
@@ -509,9 +525,23 @@ std::optional<Emergency> triage(std::string_view question) {
 
 namespace {
 
+// "hives all over and my throat feels funny", "hives and my chest feels tight": hives or itching
+// with the airway or chest is anaphylaxis (a tight chest with hives is not a heart problem).
+std::optional<Emergency> hives_with_airway(const std::string& e) {
+  static const std::regex kHives(
+      R"(\b(hives|itching|itchy|rash)\b.{0,60}\b(throat|breath\w*|wheez\w*|chest|tongue|lips?)\b)");
+  std::smatch m;
+  if (std::regex_search(e, m, kHives) && !negated_english(e, static_cast<size_t>(m.position(2)))) {
+    return Emergency{EmergencyKind::kBreathing, "hives with throat, breathing or chest signs"};
+  }
+  return std::nullopt;
+}
+
 std::optional<Emergency> first_sign(const std::string& k, const std::string& e,
                                     std::string_view question) {
+  const std::optional<Emergency> hives = hives_with_airway(e);
   for (const SignRule& rule : sign_rules()) {
+    if (rule.kind == EmergencyKind::kChestPain && hives) return hives;
     for (auto sign : rule.korean) {
       for (size_t at = k.find(sign); at != std::string::npos; at = k.find(sign, at + 1)) {
         if (negated_korean(k, at + sign.size()) || inside_longer_word(k, at, sign) ||
@@ -533,6 +563,7 @@ std::optional<Emergency> first_sign(const std::string& k, const std::string& e,
       }
     }
   }
+  if (hives) return hives;
   // "my lips and tongue are swelling", "her face is puffy".
   static const std::regex kSwelling(
       R"(\b(lips?|tongue|face|throat|mouth)\b.{0,24}\b(swell|swelling|swollen|puffy|puffing)\b)");

@@ -175,3 +175,15 @@ TEST(TriageTest, AnAnswerToABleedOrAReactionSaysToTakeNoMoreOfTheMedicine) {
         << en;
   }
 }
+
+TEST(TriageTest, EnglishHivesWithTheChestACountWithAFillerAndWhatIfs) {
+  expect_kind("got hives after the shot and now my chest feels tight", EmergencyKind::kBreathing);
+  expect_kind("broke out in hives, my throat feels weird", EmergencyKind::kBreathing);
+  expect_kind("I think I took like 20 of my anxiety pills", EmergencyKind::kOverdose);
+  expect_kind("since the new pill, if I lie down I can't breathe", EmergencyKind::kBreathing);
+  for (const char* q : {"what should I do if someone has a seizure? my son takes seizure meds",
+                        "I get short of breath when I run, can I use my inhaler first?"}) {
+    const auto e = dd::triage(q);
+    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
+  }
+}
