@@ -34,10 +34,13 @@ struct TopicKeywords {
 const std::vector<TopicKeywords>& topic_keywords() {
   static const std::vector<TopicKeywords> k = {
       {FactTopic::kDoubleDose,
-       {"두번먹", "두번복용", "두번드", "두번이나", "두개먹", "두개를", "두알", "두배", "2배",
-        "한꺼번에", "한번에두", "또먹었", "다시먹", "중복으로", "한번더먹", "이중으로"},
+       {"두번먹",   "두번복용",   "두번드",   "두번이나",  "두개먹",   "두개를",
+        "두알",     "두배",       "2배",      "한꺼번에",  "한번에두", "또먹었",
+        "다시먹",   "중복으로",   "한번더먹", "이중으로",  "실수로먹", "잘못먹었",
+        "잘못먹은", "약을바꿔먹", "남의약",   "다른사람약"},
        {"double", "twice", "two doses", "extra dose", "took it again", "another dose", "took two",
-        "take two"}},
+        "take two", "by mistake", "accidentally took", "took the wrong", "wrong pill",
+        "wrong medicine"}},
       {FactTopic::kMissedDose,
        {"깜빡", "깜박", "잊어버", "잊었", "잊고", "까먹", "놓쳤", "놓친", "못먹었", "못먹은",
         "안먹었", "못챙", "빼먹", "빠뜨", "거르고", "걸렀", "못드셨", "안드셨", "못마셨"},
@@ -71,8 +74,7 @@ const std::vector<TopicKeywords>& topic_keywords() {
         "살짜리", "개월",   "우리애", "아들",   "딸이", "딸한테", "딸에게", "키즈",
         "신생아", "영아",   "한살",   "두살",   "세살", "네살",   "다섯살", "여섯살",
         "일곱살", "여덟살", "아홉살", "열살",   "애가", "애한테", "애에게", "애들"},
-       {"child", "kid", "toddler", "baby", "infant", "son", "daughter", "year-old", "year old",
-        "teen"}},
+       {"child", "kid", "toddler", "baby", "infant", "son", "daughter", "teen"}},
       {FactTopic::kKidneyLiver,
        {"신장", "콩팥", "투석", "신부전", "간이나빠", "간이안좋", "간질환", "간수치", "간염",
         "간경화", "지방간", "간기능", "신기능", "간이약", "간에무리", "간에안좋", "간이상"},
@@ -108,12 +110,14 @@ const std::vector<TopicKeywords>& topic_keywords() {
        {"부작용", "이상반응", "속쓰",     "속이쓰",   "어지러", "어지럼",     "붓고",
         "부었",   "부어요",   "기침이",   "마른기침", "메스꺼", "울렁",       "가려",
         "졸음이", "발목이",   "다리가붓", "근육통",   "멍이",   "잇몸에서피", "저혈당"},
-       {"side effect", "side-effect",    "adverse",         "dizzy",    "swollen ankle",
-        "ankles",      "cough",          "nausea",          "nauseous", "diarrhea",
-        "diarrhoea",   "constipation",   "constipated",     "itch",     "itchy",
-        "bruise",      "bruising",       "upset stomach",   "sleepy",   "drowsy",
-        "dizziness",   "since starting", "since i started", "makes me", "making me",
-        "gives me",    "giving me"}},
+       {"side effect",      "side-effect",    "adverse",         "dizzy",
+        "swollen ankle",    "ankles",         "cough",           "nausea",
+        "nauseous",         "diarrhea",       "diarrhoea",       "constipation",
+        "constipated",      "itch",           "itchy",           "bruise",
+        "bruising",         "upset stomach",  "sleepy",          "drowsy",
+        "dizziness",        "since starting", "since i started", "makes me",
+        "making me",        "gives me",       "giving me",       "stomach upset",
+        "upset my stomach", "stomach ache",   "stomachache"}},
       {FactTopic::kSerious,
        {"응급", "위험한증상", "숨이", "숨쉬", "호흡", "발진", "두드러기", "출혈", "피가", "검은변",
         "가슴통증", "의식", "병원에가", "응급실"},
@@ -223,10 +227,19 @@ std::optional<int> stated_age(std::string_view question) {
   static const std::regex kAge(
       R"((\d{1,3})\s*(살|세(?!대)|-?\s*years?[- ]old|-?\s*yrs?[- ]old|yo\b))",
       std::regex::ECMAScript | std::regex::icase);
+  // "my two year old", "a one-year-old": English numbers up to twelve, in words.
+  static const std::regex kWords(
+      R"(\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[- ]years?[- ]old\b)",
+      std::regex::ECMAScript | std::regex::icase);
+  static constexpr std::array<std::string_view, 12> kNumbers = {"one",  "two", "three",  "four",
+                                                                "five", "six", "seven",  "eight",
+                                                                "nine", "ten", "eleven", "twelve"};
   const std::string q(question);
   std::smatch m;
-  if (!std::regex_search(q, m, kAge)) return std::nullopt;
-  return std::stoi(m[1].str());
+  if (std::regex_search(q, m, kAge)) return std::stoi(m[1].str());
+  if (!std::regex_search(q, m, kWords)) return std::nullopt;
+  const std::string word = ascii_lower(m[1].str());
+  return static_cast<int>(std::find(kNumbers.begin(), kNumbers.end(), word) - kNumbers.begin()) + 1;
 }
 
 // "항생제 먹고 설사해요", "먹은 뒤로 잠이 안 와요": a symptom told after taking a medicine is a

@@ -84,6 +84,11 @@ TEST(AssistantPromptTest, DetectsTopicsInKoreanAndEnglish) {
   EXPECT_EQ(dd::detect_topics("항생제 먹고 설사해요"), V{FactTopic::kSideEffects});
   EXPECT_EQ(dd::detect_topics("설사할 때 먹는 약"), V{});
   EXPECT_EQ(dd::detect_topics("와파린 먹는데 녹색 채소 괜찮아요"), V{FactTopic::kFood});
+  EXPECT_EQ(dd::detect_topics("my 75 year old father, his sleeping meds"), V{FactTopic::kElderly});
+  EXPECT_EQ(dd::detect_topics("my two-year-old has a fever"), V{FactTopic::kChildren});
+  EXPECT_EQ(dd::detect_topics("my blood sugar meds make my stomach upset"),
+            V{FactTopic::kSideEffects});
+  EXPECT_EQ(dd::detect_topics("I accidentally took my husband's pill"), V{FactTopic::kDoubleDose});
 }
 
 TEST(AssistantPromptTest, GroundsTheAskedTopicsPerMedicine) {
