@@ -44,8 +44,12 @@ add_test(NAME assistant_eval_sealed_unchanged
          COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
                  ${CMAKE_SOURCE_DIR}/tests/data/assistant/sealed.json
                  4b861af1aca8959c88448903e775dda094c7e0bf76e58e0357fedff3dda13558)
+add_test(NAME assistant_eval_sealed2_unchanged
+         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
+                 ${CMAKE_SOURCE_DIR}/tests/data/assistant/sealed2.json
+                 961ef1ab51607f04a8060ed0156226c62c9d1ab109ef4342d6dc460cc5ed3368)
 set_tests_properties(scan_layouts_sealed_unchanged assistant_eval_sealed_unchanged
-                     PROPERTIES LABELS unit)
+                     assistant_eval_sealed2_unchanged PROPERTIES LABELS unit)
 
 # The layout sets (tests/data/scan/layouts-README.md, layouts2-README.md) are scored, not matched
 # exactly. The sealed set is never read to change the scanner: only its totals are printed

@@ -1,8 +1,11 @@
 #include "dailydrug/app/assistant_prompt.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
 #include <set>
 
 #include "dailydrug/app/schedule_params.h"
@@ -31,10 +34,13 @@ struct TopicKeywords {
 const std::vector<TopicKeywords>& topic_keywords() {
   static const std::vector<TopicKeywords> k = {
       {FactTopic::kDoubleDose,
-       {"두번먹", "두번복용", "두번드", "두번이나", "두개먹", "두개를", "두알", "두배", "2배",
-        "한꺼번에", "한번에두", "또먹었", "다시먹", "중복으로", "한번더먹", "이중으로"},
+       {"두번먹",   "두번복용",   "두번드",   "두번이나",  "두개먹",   "두개를",
+        "두알",     "두배",       "2배",      "한꺼번에",  "한번에두", "또먹었",
+        "다시먹",   "중복으로",   "한번더먹", "이중으로",  "실수로먹", "잘못먹었",
+        "잘못먹은", "약을바꿔먹", "남의약",   "다른사람약"},
        {"double", "twice", "two doses", "extra dose", "took it again", "another dose", "took two",
-        "take two"}},
+        "take two", "by mistake", "accidentally took", "took the wrong", "wrong pill",
+        "wrong medicine"}},
       {FactTopic::kMissedDose,
        {"깜빡", "깜박", "잊어버", "잊었", "잊고", "까먹", "놓쳤", "놓친", "못먹었", "못먹은",
         "안먹었", "못챙", "빼먹", "빠뜨", "거르고", "걸렀", "못드셨", "안드셨", "못마셨"},
@@ -64,10 +70,11 @@ const std::vector<TopicKeywords>& topic_keywords() {
         "more than", "less than", "change the dose", "adjust", "how many", "how much", "maximum",
         "max dose"}},
       {FactTopic::kChildren,
-       {"아이", "애기", "아기", "어린이", "소아", "유아", "초등", "중학생", "살짜리", "개월",
-        "우리애", "아들", "딸이", "딸한테", "딸에게", "키즈", "신생아", "영아"},
-       {"child", "kid", "toddler", "baby", "infant", "son", "daughter", "year-old", "year old",
-        "teen"}},
+       {"아이",   "애기",   "아기",   "어린이", "소아", "유아",   "초등",   "중학생",
+        "살짜리", "개월",   "우리애", "아들",   "딸이", "딸한테", "딸에게", "키즈",
+        "신생아", "영아",   "한살",   "두살",   "세살", "네살",   "다섯살", "여섯살",
+        "일곱살", "여덟살", "아홉살", "열살",   "애가", "애한테", "애에게", "애들"},
+       {"child", "kid", "toddler", "baby", "infant", "son", "daughter", "teen"}},
       {FactTopic::kKidneyLiver,
        {"신장", "콩팥", "투석", "신부전", "간이나빠", "간이안좋", "간질환", "간수치", "간염",
         "간경화", "지방간", "간기능", "신기능", "간이약", "간에무리", "간에안좋", "간이상"},
@@ -75,7 +82,7 @@ const std::vector<TopicKeywords>& topic_keywords() {
       {FactTopic::kInteractions,
        {"같이", "함께", "병용", "상호작용", "다른약", "겹치", "동시에", "섞어"},
        {"together", "interaction", "interact", "combine", "with other", "at the same time", "mix",
-        "along with"}},
+        "along with", "with my", "on top of"}},
       {FactTopic::kAlcohol,
        {"술을", "술과", "술이랑", "술하고", "술마", "술먹", "술드", "술한", "술은", "음주",
         "알코올", "알콜", "맥주", "소주", "와인", "막걸리", "회식", "술자리"},
@@ -87,7 +94,8 @@ const std::vector<TopicKeywords>& topic_keywords() {
        {"식전",       "식후",     "공복",     "빈속",     "식사",   "밥",       "음식",
         "우유",       "자몽",     "커피",     "주스",     "언제먹", "언제복용", "언제드",
         "몇시",       "시간에",   "아침에먹", "저녁에먹", "자기전", "어떻게먹", "어떻게드",
-        "어떻게복용", "먹는방법", "먹는법",   "복용방법", "복용법"},
+        "어떻게복용", "먹는방법", "먹는법",   "복용방법", "복용법", "채소",     "야채",
+        "나물",       "녹즙",     "청국장",   "낫토",     "영양제"},
        {"food", "meal", "empty stomach", "eat", "grapefruit", "milk", "coffee", "juice",
         "when should i take", "what time", "bedtime", "how do i take", "how to take",
         "how should i take"}},
@@ -102,10 +110,14 @@ const std::vector<TopicKeywords>& topic_keywords() {
        {"부작용", "이상반응", "속쓰",     "속이쓰",   "어지러", "어지럼",     "붓고",
         "부었",   "부어요",   "기침이",   "마른기침", "메스꺼", "울렁",       "가려",
         "졸음이", "발목이",   "다리가붓", "근육통",   "멍이",   "잇몸에서피", "저혈당"},
-       {"side effect", "side-effect", "adverse",  "dizzy",    "swollen ankle", "ankles",
-        "cough",       "nausea",      "nauseous", "diarrhea", "diarrhoea",     "constipation",
-        "constipated", "itch",        "itchy",    "bruise",   "bruising",      "upset stomach",
-        "sleepy",      "drowsy",      "dizziness"}},
+       {"side effect",      "side-effect",    "adverse",         "dizzy",
+        "swollen ankle",    "ankles",         "cough",           "nausea",
+        "nauseous",         "diarrhea",       "diarrhoea",       "constipation",
+        "constipated",      "itch",           "itchy",           "bruise",
+        "bruising",         "upset stomach",  "sleepy",          "drowsy",
+        "dizziness",        "since starting", "since i started", "makes me",
+        "making me",        "gives me",       "giving me",       "stomach upset",
+        "upset my stomach", "stomach ache",   "stomachache"}},
       {FactTopic::kSerious,
        {"응급", "위험한증상", "숨이", "숨쉬", "호흡", "발진", "두드러기", "출혈", "피가", "검은변",
         "가슴통증", "의식", "병원에가", "응급실"},
@@ -207,16 +219,100 @@ std::vector<Language> model_languages(const std::vector<std::string>& codes) {
   return out;
 }
 
+namespace {
+
+// "6살 애", "8세", "a 4 year old", "my 7yo": an age in years said with a number (the child's or the
+// older adult's, for the topic a pharmacist would add); nullopt when none is said.
+std::optional<int> stated_age(std::string_view question) {
+  static const std::regex kAge(
+      R"((\d{1,3})\s*(살|세(?!대)|-?\s*years?[- ]old|-?\s*yrs?[- ]old|yo\b))",
+      std::regex::ECMAScript | std::regex::icase);
+  // "my two year old", "a one-year-old": English numbers up to twelve, in words.
+  static const std::regex kWords(
+      R"(\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[- ]years?[- ]old\b)",
+      std::regex::ECMAScript | std::regex::icase);
+  static constexpr std::array<std::string_view, 12> kNumbers = {"one",  "two", "three",  "four",
+                                                                "five", "six", "seven",  "eight",
+                                                                "nine", "ten", "eleven", "twelve"};
+  const std::string q(question);
+  std::smatch m;
+  if (std::regex_search(q, m, kAge)) return std::stoi(m[1].str());
+  if (!std::regex_search(q, m, kWords)) return std::nullopt;
+  const std::string word = ascii_lower(m[1].str());
+  return static_cast<int>(std::find(kNumbers.begin(), kNumbers.end(), word) - kNumbers.begin()) + 1;
+}
+
+// "항생제 먹고 설사해요", "먹은 뒤로 잠이 안 와요": a symptom told after taking a medicine is a
+// side effect; the same word alone ("설사할 때 먹는 약", "머리가 아파서") is what the medicine is
+// for.
+bool symptom_after_taking(const std::string& k) {
+  static constexpr std::array<std::string_view, 12> kAfter = {
+      "먹고",   "먹은뒤",   "먹은후", "먹은다음", "먹었더니", "먹으니까",
+      "먹은지", "먹고나서", "복용후", "복용하고", "드시고",   "드신뒤"};
+  static constexpr std::array<std::string_view, 22> kSymptom = {
+      "설사",     "변비",     "구토",   "토해",     "토했",   "두근",    "떨려",   "떨리",
+      "입이마르", "입마름",   "잠이안", "불면",     "피곤",   "나른",    "살이쪄", "살이찌",
+      "탈모",     "머리가빠", "두통",   "머리가아", "배가아", "속이안좋"};
+  constexpr size_t kNear = 12 * 3;  // about twelve Hangul syllables
+  for (std::string_view a : kAfter) {
+    for (size_t at = k.find(a); at != std::string::npos; at = k.find(a, at + 1)) {
+      const std::string_view rest = std::string_view(k).substr(at + a.size(), kNear);
+      for (std::string_view sym : kSymptom) {
+        if (rest.find(sym) != std::string_view::npos) return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool has_topic_in(const std::vector<FactTopic>& topics, FactTopic t) {
+  return std::find(topics.begin(), topics.end(), t) != topics.end();
+}
+
+// Adds `t` where topic_keywords() would have put it (the order a direct answer prefers).
+void insert_in_order(std::vector<FactTopic>& topics, FactTopic t) {
+  const auto& order = topic_keywords();
+  const auto rank = [&](FactTopic x) {
+    return std::find_if(order.begin(), order.end(), [&](const auto& k) { return k.topic == x; }) -
+           order.begin();
+  };
+  const auto at =
+      std::find_if(topics.begin(), topics.end(), [&](FactTopic x) { return rank(x) > rank(t); });
+  topics.insert(at, t);
+}
+
+// "as a kid", "when I was little": the asker's own childhood, not a child's medicine.
+std::string without_own_childhood(std::string e) {
+  static constexpr std::array<std::string_view, 6> kPhrases = {
+      " as a kid ",         " as a child ",        " as a baby ",
+      " when i was a kid ", " when i was little ", " when i was young "};
+  for (std::string_view p : kPhrases) {
+    for (size_t at = e.find(p); at != std::string::npos; at = e.find(p, at)) {
+      e.replace(at, p.size(), " ");
+    }
+  }
+  return e;
+}
+
+}  // namespace
+
 std::vector<FactTopic> detect_topics(std::string_view question) {
   const std::string k = ascii_lower_without_spaces(question);
-  const std::string e = lower_spaced(question);
+  const std::string e = without_own_childhood(lower_spaced(question));
+  const std::optional<int> age = stated_age(question);
   std::vector<FactTopic> out;
   for (const auto& t : topic_keywords()) {
-    const bool hit = std::any_of(t.korean.begin(), t.korean.end(),
+    const bool by_age = age && ((t.topic == FactTopic::kChildren && *age <= 12) ||
+                                (t.topic == FactTopic::kElderly && *age >= 65));
+    const bool hit = by_age ||
+                     std::any_of(t.korean.begin(), t.korean.end(),
                                  [&](auto w) { return k.find(w) != std::string::npos; }) ||
                      std::any_of(t.english.begin(), t.english.end(),
                                  [&](auto w) { return english_word_hit(e, w); });
     if (hit) out.push_back(t.topic);
+  }
+  if (!has_topic_in(out, FactTopic::kSideEffects) && symptom_after_taking(k)) {
+    insert_in_order(out, FactTopic::kSideEffects);
   }
   // "술이랑 같이", "우유와 함께": the together is about the drink or food, not another medicine
   // (two medicines named still get their pair warnings).

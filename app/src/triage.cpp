@@ -21,12 +21,30 @@ struct SignRule {
 const std::vector<SignRule>& sign_rules() {
   static const std::vector<SignRule> rules = {
       {EmergencyKind::kSelfHarm,
-       {"죽고싶", "자살", "죽으려", "죽을까", "죽어버리", "죽을래", "목숨을", "극단적선택",
-        "살기싫", "사라지고싶", "다먹고죽", "먹고죽", "끝내고싶", "자해", "살고싶지않",
-        "살고싶지가않", "살아서뭐해", "약을모으고", "약을모아두"},
-       {"kill myself", "suicid", "end my life", "want to die", "self-harm", "self harm",
-        "hurt myself", "take my life", "not want to live", "don't want to live",
-        "don't want to wake up", "end it all"}},
+       {"죽고싶",     "자살",       "죽으려",     "죽을까",       "죽어버리",   "죽을래",
+        "목숨을",     "극단적선택", "살기싫",     "사라지고싶",   "다먹고죽",   "먹고죽",
+        "끝내고싶",   "자해",       "살고싶지않", "살고싶지가않", "살아서뭐해", "약을모으고",
+        "약을모아두", "없어지고싶", "살이유가없", "살의미가없",   "그만살고싶", "더는못버티"},
+       {"kill myself",
+        "suicid",
+        "end my life",
+        "want to die",
+        "self-harm",
+        "self harm",
+        "hurt myself",
+        "take my life",
+        "not want to live",
+        "don't want to live",
+        "don't want to wake up",
+        "end it all",
+        "stop feeling like this",
+        "better off dead",
+        "better off without me",
+        "no reason to live",
+        "can't go on",
+        "cannot go on",
+        "don't want to be here",
+        "not want to be here"}},
       {EmergencyKind::kChildIngestion,
        {"아이가삼켰", "애가삼켰", "아기가삼켰", "애기가삼켰", "아들이삼켰", "딸이삼켰",
         "손주가삼켰", "조카가삼켰", "주워먹", "집어먹", "몰래먹", "모르고먹", "실수로먹",
@@ -73,7 +91,8 @@ const std::vector<SignRule>& sign_rules() {
         "가슴을쥐어짜", "가슴이조이", "가슴이조여", "가슴이뻐근", "가슴압박", "가슴이짓눌",
         "가슴이터질"},
        {"chest pain", "chest tight", "tight chest", "chest pressure", "pressure in my chest",
-        "pain in my chest", "chest hurts", "crushing chest"}},
+        "pain in my chest", "chest hurts", "crushing chest", "chest feels tight", "chest is tight",
+        "chest felt tight", "chest feels heavy", "chest is heavy"}},
       {EmergencyKind::kFainting,
        {"기절",       "실신",     "쓰러졌",     "쓰러져",       "쓰러지",   "쓰러질",
         "의식이없",   "의식을잃", "정신을잃",   "정신이없어요", "깨워도",   "깨지않",
@@ -104,9 +123,28 @@ const std::vector<SignRule>& sign_rules() {
         "한움큼",   "수십알",           "수십개",     "열알",     "열개를",     "열정을",
         "스무알",   "여러알을한꺼번에", "한판을",     "전부먹었", "다먹어버렸", "모아둔",
         "털어넣",   "털어먹",           "한꺼번에다", "한줄을다", "한줄다"},
-       {"overdose", "whole bottle", "whole pack", "whole box", "entire bottle", "entire pack",
-        "too many pills", "too many tablets", "handful of", "took all my", "took all of my",
-        "way too many", "a lot more than", "took all the", "swallowed all", "took the rest of"}},
+       {"overdose",
+        "whole bottle",
+        "whole pack",
+        "whole box",
+        "entire bottle",
+        "entire pack",
+        "too many pills",
+        "too many tablets",
+        "handful of",
+        "took all my",
+        "took all of my",
+        "way too many",
+        "a lot more than",
+        "took all the",
+        "swallowed all",
+        "took the rest of",
+        "taking all my",
+        "take all my",
+        "taking all of my",
+        "take all of my",
+        "all my pills at once",
+        "all my sleeping pills at once"}},
       {EmergencyKind::kSevereSkin,
        {"물집이온몸", "온몸에물집", "피부가벗겨", "피부가벗겨지", "허물이벗겨", "입안이헐고발진",
         "점막", "발진과물집", "발진이랑물집", "물집과발진", "물집이랑발진", "물집이생기고"},
@@ -132,7 +170,11 @@ bool negated_korean(const std::string& text, size_t end) {
     std::string_view text;
     size_t within;  // bytes after the sign where it may start
   };
-  static constexpr std::array<Negation, 14> kNegations = {{{"지않", 6},
+  static constexpr std::array<Negation, 18> kNegations = {{{"지않", 6},
+                                                           {"었었", 6},  // "부었었어요": over
+                                                           {"았었", 6},
+                                                           {"했었", 6},
+                                                           {"였었", 6},
                                                            {"지는않", 6},
                                                            {"진않", 6},
                                                            {"지도않", 6},
@@ -179,10 +221,45 @@ bool negated_english(const std::string& text, size_t begin) {
       before.find("n't ") != std::string::npos || before.find("never ") != std::string::npos) {
     return true;
   }
+  // "what should I do if someone has a seizure?", "I get short of breath when I run": a
+  // hypothetical or a habit, not what is happening now.
+  // Only a question's "what ... if" counts: "if I lie down I can't breathe" is a sign.
+  static constexpr std::array<std::string_view, 4> kWhatIf = {"what if ", "do if ", "in case ",
+                                                              "happens if "};
+  const size_t clause_from = begin > 24 ? begin - 24 : 0;
+  const std::string clause = text.substr(clause_from, begin - clause_from);
+  const bool what_if = std::any_of(kWhatIf.begin(), kWhatIf.end(), [&](std::string_view w) {
+    return clause.find(w) != std::string::npos;
+  });
+  if (what_if || before.find("i get ") != std::string::npos ||
+      before.find("i usually get ") != std::string::npos) {
+    return true;
+  }
   const size_t list_from = begin > 32 ? begin - 32 : 0;
   const std::string list = text.substr(list_from, begin - list_from);
   const size_t no = list.rfind("no ");
   return no != std::string::npos && list.find(" or ", no) != std::string::npos;
+}
+
+// "I had a bad reaction to amoxicillin as a kid (my face swelled up)", "어릴 때 입술이 부었는데":
+// a sign told as a childhood event is history to tell the prescriber, not what is happening
+// now, unless the question also says something is happening now. Only childhood markers close
+// to the sign count: "started it years ago ... my lips are swelling" is happening now.
+bool distant_past(const std::string& text, size_t at) {
+  static constexpr std::array<std::string_view, 10> kPast = {
+      "as a kid",         "as a child",   "when i was a kid", "when i was little",
+      "when i was young", "in childhood", "once had",         "어렸을때",
+      "어릴때",           "어릴적"};
+  static constexpr std::array<std::string_view, 8> kNow = {"지금", "방금",  "현재", "오늘",
+                                                           "now",  "today", "just", "again"};
+  constexpr size_t kWindow = 48;  // bytes either side: a clause, not the whole question
+  const size_t from = at > kWindow ? at - kWindow : 0;
+  const std::string_view clause = std::string_view(text).substr(from, 2 * kWindow);
+  const auto has = [](std::string_view hay, const auto& words) {
+    return std::any_of(words.begin(), words.end(),
+                       [&](std::string_view w) { return hay.find(w) != std::string_view::npos; });
+  };
+  return has(clause, kPast) && !has(std::string_view(text), kNow);
 }
 
 // "my seizure medicine", "nitroglycerin for chest pain": what a medicine is for, not a symptom.
@@ -207,6 +284,13 @@ bool child_took_someone_elses(const std::string& k, const std::string& e) {
     return std::any_of(list.begin(), list.end(),
                        [&](std::string_view w) { return k.find(w) != std::string::npos; });
   };
+  // "딸이 제 수면제 통을 열어놓고 있었는데 몇 알 없어진 것 같아요": pills gone while a child had
+  // them.
+  static constexpr std::array<std::string_view, 12> kGone = {
+      "없어진", "없어졌", "사라진", "사라졌", "비어있", "모자라",
+      "열어놓", "열어놨", "뜯어놓", "뜯어놨", "갖고놀", "가지고놀"};
+  static constexpr std::array<std::string_view, 4> kPills = {"약", "알", "제통", "캡슐"};
+  if (any(kChild) && any(kGone) && any(kPills)) return true;
   if (any(kChild) && any(kTook)) {
     for (auto o : kOwner) {  // "아빠 당뇨약", "할머니 약", "엄마가 먹는 약"
       for (size_t at = k.find(o); at != std::string::npos; at = k.find(o, at + 1)) {
@@ -217,7 +301,9 @@ bool child_took_someone_elses(const std::string& k, const std::string& e) {
   }
   static const std::regex kEnglish(
       R"(\b(child|kid|toddler|son|daughter|baby|grandson|granddaughter|year old|year-old|yo)\b.{0,40}\b(ate|took|swallowed|chewed|got into)\b.{0,30}\b(my|dad'?s|mom'?s|grandma'?s|grandpa'?s|grandmother'?s|grandfather'?s|someone'?s|adult|the bottle)\b)");
-  return std::regex_search(e, kEnglish);
+  static const std::regex kEnglishGone(
+      R"(\b(child|kid|toddler|son|daughter|baby|grandson|granddaughter)\b.{0,60}\b(pills?|tablets?|medicines?|bottle)\b.{0,40}\b(missing|gone|opened|open|chewing|chewed)\b)");
+  return std::regex_search(e, kEnglish) || std::regex_search(e, kEnglishGone);
 }
 
 // "10알", "12 tablets", "20정을 먹었": a count of five or more tablets taken at once.
@@ -225,8 +311,9 @@ bool many_tablets(std::string_view question) {
   static const std::regex kCount(R"((\d+)\s*(알|정|개|캡슐|tablets|pills|capsules|tabs)(?!월))",
                                  std::regex::ECMAScript | std::regex::icase);
   const std::string q(question);
-  static const std::regex kTookCount(R"(\b(took|swallowed|ate)\s+(\d+)\b)",
-                                     std::regex::ECMAScript | std::regex::icase);
+  static const std::regex kTookCount(
+      R"(\b(took|swallowed|ate|taken)\s+(?:like\s+|about\s+|around\s+|maybe\s+|over\s+)?(\d+)\b)",
+      std::regex::ECMAScript | std::regex::icase);
   std::smatch took;
   if (std::regex_search(q, took, kTookCount) &&
       (took[2].str().size() > 3 || std::stoi(took[2].str()) >= 5)) {
@@ -438,13 +525,28 @@ std::optional<Emergency> triage(std::string_view question) {
 
 namespace {
 
+// "hives all over and my throat feels funny", "hives and my chest feels tight": hives or itching
+// with the airway or chest is anaphylaxis (a tight chest with hives is not a heart problem).
+std::optional<Emergency> hives_with_airway(const std::string& e) {
+  static const std::regex kHives(
+      R"(\b(hives|itching|itchy|rash)\b.{0,60}\b(throat|breath\w*|wheez\w*|chest|tongue|lips?)\b)");
+  std::smatch m;
+  if (std::regex_search(e, m, kHives) && !negated_english(e, static_cast<size_t>(m.position(2)))) {
+    return Emergency{EmergencyKind::kBreathing, "hives with throat, breathing or chest signs"};
+  }
+  return std::nullopt;
+}
+
 std::optional<Emergency> first_sign(const std::string& k, const std::string& e,
                                     std::string_view question) {
+  const std::optional<Emergency> hives = hives_with_airway(e);
   for (const SignRule& rule : sign_rules()) {
+    if (rule.kind == EmergencyKind::kChestPain && hives) return hives;
     for (auto sign : rule.korean) {
       for (size_t at = k.find(sign); at != std::string::npos; at = k.find(sign, at + 1)) {
         if (negated_korean(k, at + sign.size()) || inside_longer_word(k, at, sign) ||
-            names_a_medicine(k, at + sign.size(), rule.kind)) {
+            names_a_medicine(k, at + sign.size(), rule.kind) ||
+            (rule.kind != EmergencyKind::kSelfHarm && distant_past(k, at))) {
           continue;
         }
         return Emergency{rule.kind, std::string(sign)};
@@ -452,20 +554,23 @@ std::optional<Emergency> first_sign(const std::string& k, const std::string& e,
     }
     for (auto sign : rule.english) {
       for (size_t at = e.find(sign); at != std::string::npos; at = e.find(sign, at + 1)) {
-        if (negated_english(e, at) || (rule.kind != EmergencyKind::kSelfHarm &&
-                                       names_a_medicine_english(e, at, at + sign.size()))) {
+        if (negated_english(e, at) ||
+            (rule.kind != EmergencyKind::kSelfHarm &&
+             (names_a_medicine_english(e, at, at + sign.size()) || distant_past(e, at)))) {
           continue;
         }
         return Emergency{rule.kind, std::string(sign)};
       }
     }
   }
+  if (hives) return hives;
   // "my lips and tongue are swelling", "her face is puffy".
   static const std::regex kSwelling(
       R"(\b(lips?|tongue|face|throat|mouth)\b.{0,24}\b(swell|swelling|swollen|puffy|puffing)\b)");
   std::smatch swelling;
   if (std::regex_search(e, swelling, kSwelling) &&
-      !negated_english(e, static_cast<size_t>(swelling.position(0)))) {
+      !negated_english(e, static_cast<size_t>(swelling.position(0))) &&
+      !distant_past(e, static_cast<size_t>(swelling.position(0)))) {
     return Emergency{EmergencyKind::kBreathing, "swelling of the lips, tongue, face or throat"};
   }
   for (const NearRule& rule : near_rules()) {
@@ -490,9 +595,17 @@ std::string emergency_lines(const Emergency& emergency, Language language) {
   switch (emergency.kind) {
     case EmergencyKind::kBreathing:
     case EmergencyKind::kSevereSkin:
-      out += ko ? "의심되는 약은 더 드시지 말고, 드신 약의 포장이나 약 봉투를 가지고 가세요.\n"
+      out += ko ? "의심되는 약은 더 드시지 마세요. 드신 약의 포장이나 약 봉투를 가지고 가세요.\n"
                 : "Do not take any more of the medicine you suspect, and take its package "
                   "with you.\n";
+      break;
+    // Painkillers, aspirin and blood thinners add to a bleed; the doctor decides what comes next.
+    case EmergencyKind::kBleeding:
+      out += ko ? "진료를 받기 전까지 출혈을 늘릴 수 있는 약(소염진통제, 아스피린, 피를 묽게 하는 "
+                  "약)은 더 드시지 마세요. 드시고 있는 약의 이름이나 약 봉투를 가지고 가세요.\n"
+                : "Until a doctor has seen you, take no more of a medicine that can add to "
+                  "bleeding (anti-inflammatory painkillers, aspirin, blood thinners), and take "
+                  "the names or packages of your medicines with you.\n";
       break;
     case EmergencyKind::kOverdose:
     case EmergencyKind::kChildIngestion:

@@ -46,6 +46,20 @@ void with_store(ServerState& state, httplib::Response& res, F&& body) {
 
 // ---- Coaching and questions ---------------------------------------------------------------------
 
+/// The done event's "model_error": null when the model was loaded and did not fail, else the
+/// error object a request that needs the model would get as its body (kind, message, type, code)
+/// plus that request's HTTP status — the load error, or the model's failure within the answer.
+json model_error_json(const std::optional<ApiError>& unavailable,
+                      const std::optional<llm::Error>& failed) {
+  if (!unavailable && !failed) {
+    return nullptr;
+  }
+  const ApiError e = unavailable ? *unavailable : api_error_from_llm(*failed);
+  json out = json::parse(build_error_json(e))["error"];  // the one serialisation of an error
+  out["status"] = e.http_status;
+  return out;
+}
+
 /// What /api/coach and /api/ask run on the inference worker: the Assistant (grounded facts, the
 /// user's schedule, a safety filter over the model's sentences) on the shared model, with its
 /// own store connection, streaming into the job.
@@ -64,7 +78,10 @@ GenerationJob::Work assistant_work(ServerState& state, AssistantCall call) {
     options.model_languages = state.options.model_languages;
     options.max_output_tokens = call.max_tokens;
     options.timeout_ms = state.options.generation_timeout_ms;
-    dd::Assistant assistant(&model, store, store.clock(), dd::MedicineFacts::builtin(), options);
+    // An /api/ask whose model could not be loaded is answered from the curated notes alone.
+    const std::optional<ApiError>& unavailable = job.model_unavailable();
+    dd::Assistant assistant(unavailable ? nullptr : &model, store, store.clock(),
+                            dd::MedicineFacts::builtin(), options);
     const int delay_ms = state.options.token_delay_ms;
     const auto tokenizer = model.tokenizer();
     const llm::TextCallback on_text = [&](std::string_view piece) {
@@ -98,6 +115,7 @@ GenerationJob::Work assistant_work(ServerState& state, AssistantCall call) {
         {"facts_used", reply->facts_used},
         {"medicines", reply->medicines},
         {"emergency", reply->emergency ? json(dd::to_string(*reply->emergency)) : json(nullptr)},
+        {"model_error", model_error_json(unavailable, reply->model_error)},
         {"notice", reply->notice}}));
     llm::GenerationResponse r;
     r.text = reply->text;
@@ -162,7 +180,11 @@ SseFormatter app_stream_formatter() {
 }
 
 void stream_assistant(ServerState& state, httplib::Response& res, AssistantCall call) {
-  auto submitted = state.queue->submit(assistant_work(state, std::move(call)));
+  // An answer is composed from the curated notes first and needs no model (as `dailydrug ask`);
+  // coaching is the model's message (as `dailydrug coach`, which fails when it cannot load).
+  const ModelUse use =
+      call.mode == AssistantCall::Mode::kAsk ? ModelUse::kOptional : ModelUse::kRequired;
+  auto submitted = state.queue->submit(assistant_work(state, std::move(call)), use);
   if (!submitted.ok()) {
     return send_error(state, res, submitted.error());
   }

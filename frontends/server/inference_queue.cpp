@@ -83,6 +83,14 @@ void GenerationJob::finish(Outcome outcome) {
 
 // ---- InferenceQueue -----------------------------------------------------------------------------
 
+ApiError model_unavailable(const llm::Error& load_error) {
+  ApiError e = api_error_from_llm(load_error);
+  e.http_status = 503;
+  e.type = "server_error";
+  e.param.clear();
+  return e;
+}
+
 std::string_view to_string(ModelState state) {
   switch (state) {
     case ModelState::kNotLoaded:
@@ -127,7 +135,8 @@ void InferenceQueue::shutdown() {
   }
 }
 
-ApiResult<std::shared_ptr<GenerationJob>> InferenceQueue::submit(GenerationJob::Work work) {
+ApiResult<std::shared_ptr<GenerationJob>> InferenceQueue::submit(GenerationJob::Work work,
+                                                                 ModelUse use) {
   std::shared_ptr<GenerationJob> job;
   {
     const std::lock_guard lock(mutex_);
@@ -141,7 +150,7 @@ ApiResult<std::shared_ptr<GenerationJob>> InferenceQueue::submit(GenerationJob::
     if (waiting_after > options_.capacity) {
       return ApiError::queue_full(options_.capacity);
     }
-    job.reset(new GenerationJob(next_id_++, std::move(work)));
+    job.reset(new GenerationJob(next_id_++, std::move(work), use));
     waiting_.push_back(job);
     renumber_locked();
   }
@@ -246,16 +255,13 @@ void InferenceQueue::run() {
     if (job->cancelled()) {  // before its turn, or while the model loaded (a stopped copy too)
       metrics_.count_generation(GenerationOutcome::kCancelled, 0, 0);
       job->finish(std::move(cancelled_response));
-    } else if (load_failure) {
-      // A model that cannot be loaded is the server's state, not the request's fault: 503
-      // whatever the kind (a bundle with an invalid config says ConfigurationInvalid).
-      ApiError unavailable = api_error_from_llm(*load_failure);
-      unavailable.http_status = 503;
-      unavailable.type = "server_error";
-      unavailable.param.clear();
+    } else if (load_failure && job->use_ == ModelUse::kRequired) {
       metrics_.count_generation(GenerationOutcome::kFailed, 0, 0);
-      job->finish(std::move(unavailable));
+      job->finish(model_unavailable(*load_failure));
     } else {
+      if (load_failure) {
+        job->model_unavailable_ = model_unavailable(*load_failure);
+      }
       job->set_phase(GenerationJob::Phase::kGenerating);
       GenerationJob::Outcome outcome = job->work_(model_, *job);
       // A job whose client went away counts as cancelled even if its work ran to the end (e.g.

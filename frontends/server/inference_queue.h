@@ -4,8 +4,9 @@
 // - Fair FIFO: jobs run one at a time in the order they were submitted. At most `capacity` jobs
 //   may wait (the running one not counted); submit() beyond that fails with QueueFull (HTTP 429).
 // - The model is loaded by the worker: at start when `preload`, else before the first job. A load
-//   that fails fails the job at hand with its typed error (HTTP 503) and is retried for the next
-//   job, so a bundle that appears later is picked up.
+//   that fails fails the job at hand with its typed error (HTTP 503, model_unavailable()) and is
+//   retried for the next job, so a bundle that appears later is picked up. A job submitted with
+//   ModelUse::kOptional runs anyway and reads why in GenerationJob::model_unavailable().
 // - Cancel: each job has its own CancelToken, which its Work passes in every request it makes.
 //   cancel(job) from any thread cancels it: a waiting job leaves the queue at once (its place is
 //   free); a loading or running one stops within one token. Either way the job finishes with
@@ -37,11 +38,24 @@ namespace dailydrug::server {
 
 class InferenceQueue;
 
+/// Whether a job can do without the model. kRequired: a model that cannot be loaded fails the job
+/// with model_unavailable(). kOptional: the job runs anyway, with the load's error in
+/// GenerationJob::model_unavailable() (/api/ask: the curated answer needs no model, so a bundle
+/// that cannot load must not cost the user the answer).
+enum class ModelUse { kRequired, kOptional };
+
+/// The error of a job that needs a model that cannot be loaded: the load error's kind and message
+/// (api_error_from_llm, i.e. the front ends' one error table), always 503 "server_error" because
+/// the model is the server's state, not the request's fault (a bundle with an invalid config says
+/// ConfigurationInvalid, which the table makes a 400).
+ApiError model_unavailable(const llm::Error& load_error);
+
 /// One generation's channel between the worker and the HTTP response that streams it.
 class GenerationJob {
  public:
   enum class Phase { kQueued, kLoading, kGenerating, kFinished };
-  /// What the worker runs once the model is loaded: typically model.generate(request, ...) with
+  /// What the worker runs once the model is loaded (or could not be, for a ModelUse::kOptional
+  /// job: see model_unavailable()): typically model.generate(request, ...) with
   /// the job's cancel_token() in the request and emit_text() as the text callback. Its errors
   /// are what the client gets: an LLM error through api_error_from_llm, an app error through
   /// api_error_from_app — each as itself.
@@ -77,6 +91,9 @@ class GenerationJob {
   /// Append streamed text: one token by default (the runner streams per token), or `tokens`
   /// for a longer piece (the Assistant streams sentences).
   void emit_text(std::string_view piece, int64_t tokens = 1);
+  /// For a ModelUse::kOptional job whose model could not be loaded: why (set before its Work runs,
+  /// which must then not use the model); nullopt when the model is loaded.
+  const std::optional<ApiError>& model_unavailable() const { return model_unavailable_; }
   /// Record the generation's stats (for the metrics).
   void set_stats(const llm::GenerationStats& stats);
   /// For Work: a JSON object of extra fields for the final event (e.g. the Assistant's notice).
@@ -85,12 +102,15 @@ class GenerationJob {
 
  private:
   friend class InferenceQueue;
-  GenerationJob(uint64_t id, Work work) : id_(id), work_(std::move(work)) {}
+  GenerationJob(uint64_t id, Work work, ModelUse use)
+      : id_(id), work_(std::move(work)), use_(use) {}
   void set_phase(Phase phase, size_t position = 0);
   void finish(Outcome outcome);
 
   const uint64_t id_;
   Work work_;
+  const ModelUse use_;
+  std::optional<ApiError> model_unavailable_;  // worker thread only
   const llm::CancelTokenPtr cancel_ = llm::make_cancel_token();
   mutable std::mutex mutex_;
   std::condition_variable cv_;
@@ -124,7 +144,8 @@ class InferenceQueue {
 
   /// Enqueue a job. Errors: QueueFull (429) when `capacity` jobs already wait; Internal (500)
   /// after shutdown().
-  ApiResult<std::shared_ptr<GenerationJob>> submit(GenerationJob::Work work);
+  ApiResult<std::shared_ptr<GenerationJob>> submit(GenerationJob::Work work,
+                                                   ModelUse use = ModelUse::kRequired);
   /// Cancel a waiting or running job (no-op once finished).
   void cancel(const std::shared_ptr<GenerationJob>& job);
   /// Stop accepting jobs, cancel the running and waiting ones, join the worker. Idempotent.

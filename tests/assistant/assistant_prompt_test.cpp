@@ -71,6 +71,24 @@ TEST(AssistantPromptTest, DetectsTopicsInKoreanAndEnglish) {
   EXPECT_EQ(dd::detect_topics("Any side effects with alcohol?"),
             (V{FactTopic::kAlcohol, FactTopic::kSideEffects}));
   EXPECT_EQ(dd::detect_topics("Be careful"), V{});  // "car" is a word, not a prefix
+  // An age said with a number is the topic a pharmacist adds; "3세대" is a generation.
+  EXPECT_EQ(dd::detect_topics("7살 감기약"), V{FactTopic::kChildren});
+  EXPECT_EQ(dd::detect_topics("can my 4 year old have advil"), V{FactTopic::kChildren});
+  EXPECT_EQ(dd::detect_topics("82세 수면제"), V{FactTopic::kElderly});
+  EXPECT_EQ(dd::detect_topics("3세대 항생제"), V{});
+  // The asker's own childhood is not a child's medicine.
+  EXPECT_EQ(dd::detect_topics("I reacted badly to it as a kid"), V{});
+  EXPECT_EQ(dd::detect_topics("can I take advil with my blood pressure meds?"),
+            V{FactTopic::kInteractions});
+  // A symptom told after taking a medicine is a side effect; alone it is what the medicine is for.
+  EXPECT_EQ(dd::detect_topics("항생제 먹고 설사해요"), V{FactTopic::kSideEffects});
+  EXPECT_EQ(dd::detect_topics("설사할 때 먹는 약"), V{});
+  EXPECT_EQ(dd::detect_topics("와파린 먹는데 녹색 채소 괜찮아요"), V{FactTopic::kFood});
+  EXPECT_EQ(dd::detect_topics("my 75 year old father, his sleeping meds"), V{FactTopic::kElderly});
+  EXPECT_EQ(dd::detect_topics("my two-year-old has a fever"), V{FactTopic::kChildren});
+  EXPECT_EQ(dd::detect_topics("my blood sugar meds make my stomach upset"),
+            V{FactTopic::kSideEffects});
+  EXPECT_EQ(dd::detect_topics("I accidentally took my husband's pill"), V{FactTopic::kDoubleDose});
 }
 
 TEST(AssistantPromptTest, GroundsTheAskedTopicsPerMedicine) {

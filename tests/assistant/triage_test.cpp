@@ -141,3 +141,49 @@ TEST(TriageTest, EmergencyLinesSayWhatTheSignMayBe) {
   EXPECT_EQ(stroke.rfind("This may be an emergency", 0), 0u) << stroke;
   EXPECT_NE(stroke.find("stroke"), std::string::npos) << stroke;
 }
+
+TEST(TriageTest, AChildhoodReactionIsHistoryUnlessSomethingHappensNow) {
+  for (const char* q : {"어릴 때 페니실린 먹고 얼굴이 부었었는데 치과에서 항생제 준대요",
+                        "When I was little my lips swelled after penicillin. Is amoxicillin ok?",
+                        "어릴 때 경기를 했었는데 해열제 먹어도 돼요?"}) {
+    const auto e = dd::triage(q);
+    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
+  }
+  expect_kind("I had a reaction as a child and now my lips are swelling after the antibiotic",
+              EmergencyKind::kBreathing);
+  expect_kind("예전부터 먹던 약인데 입술이 부었어요", EmergencyKind::kBreathing);
+}
+
+TEST(TriageTest, PillsGoneWhileAChildHadThemAndWishesToBeGone) {
+  expect_kind("3살 아들이 할머니 약통을 열어놨는데 알약이 몇 개 사라졌어요",
+              EmergencyKind::kChildIngestion);
+  expect_kind("my toddler was playing with my pill bottle and some pills are missing",
+              EmergencyKind::kChildIngestion);
+  expect_kind("sometimes i think everyone would be better off without me",
+              EmergencyKind::kSelfHarm);
+  expect_kind("I can't go on, I keep thinking about taking all my pills at once",
+              EmergencyKind::kSelfHarm);
+  expect_kind("요즘 너무 힘들어서 그냥 없어지고 싶어요", EmergencyKind::kSelfHarm);
+}
+
+TEST(TriageTest, AnAnswerToABleedOrAReactionSaysToTakeNoMoreOfTheMedicine) {
+  for (const EmergencyKind kind : {EmergencyKind::kBleeding, EmergencyKind::kBreathing}) {
+    const std::string ko = dd::emergency_lines({kind, ""}, dd::Language::kKorean);
+    EXPECT_NE(ko.find("더 드시지 마세요"), std::string::npos) << ko;
+    const std::string en = dd::emergency_lines({kind, ""}, dd::Language::kEnglish);
+    EXPECT_TRUE(en.find("no more") != std::string::npos || en.find("any more") != std::string::npos)
+        << en;
+  }
+}
+
+TEST(TriageTest, EnglishHivesWithTheChestACountWithAFillerAndWhatIfs) {
+  expect_kind("got hives after the shot and now my chest feels tight", EmergencyKind::kBreathing);
+  expect_kind("broke out in hives, my throat feels weird", EmergencyKind::kBreathing);
+  expect_kind("I think I took like 20 of my anxiety pills", EmergencyKind::kOverdose);
+  expect_kind("since the new pill, if I lie down I can't breathe", EmergencyKind::kBreathing);
+  for (const char* q : {"what should I do if someone has a seizure? my son takes seizure meds",
+                        "I get short of breath when I run, can I use my inhaler first?"}) {
+    const auto e = dd::triage(q);
+    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
+  }
+}

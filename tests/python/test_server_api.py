@@ -241,7 +241,7 @@ def test_ask_and_coach_stream_the_assistant(server):
     assert done["language"] == "ko" and done["medicines"] == ["acetaminophen"]
     assert "acetaminophen.driving" in done["facts_used"]
     assert done["model_text_used"] is False and done["notice"]
-    assert done["emergency"] is None
+    assert done["emergency"] is None and done["model_error"] is None
 
     # Triage: an emergency answer opens with 119 and the done event names the sign.
     conn, resp = server.open_stream("/api/ask", {"message": "약 먹고 가슴이 답답하고 아파요"})
@@ -368,6 +368,38 @@ def test_model_that_cannot_load_is_503_and_the_app_still_works(tmp_path):
         status, _, today = s.get("/api/today")
         assert status == 200 and today["total"] == 0
         assert s.metrics()['dailydrug_errors_total{kind="ModelNotFound"}'] == 2
+
+
+def test_ask_gives_the_curated_answer_when_the_model_cannot_load(tmp_path):
+    # As `dailydrug ask` and the C API: the answer is composed from the curated notes, so a bundle
+    # that cannot load costs the user nothing but the model's words; the done event says why.
+    with Server(model=str(tmp_path / "no-such-bundle"), now=NOW) as s:
+        s.wait_model("failed")
+        conn, resp = s.open_stream("/api/ask", {"message": "타이레놀 복용 후 운전해도 될까요?"})
+        assert resp.status == 200
+        events = list(sse_events(resp))
+        conn.close()
+        assert events[-1][0] == "done", events
+        done = json.loads(events[-1][1])
+        assert "운전" in done["text"] and "의사" in done["text"], done["text"]
+        assert done["model_text_used"] is False
+        error = done["model_error"]
+        assert error["kind"] == "ModelNotFound" and error["status"] == 503, error
+        assert error["type"] == "server_error" and str(tmp_path) not in json.dumps(done)
+
+        conn, resp = s.open_stream("/api/ask", {"message": "약 먹고 가슴이 답답하고 아파요"})
+        events = list(sse_events(resp))
+        conn.close()
+        done = json.loads(events[-1][1])
+        assert done["emergency"] == "chest_pain" and "119" in done["text"].splitlines()[0], done
+        assert done["model_error"]["kind"] == "ModelNotFound"
+
+        # Coaching is the model's message (as `dailydrug coach`): it still ends in the error.
+        conn, resp = s.open_stream("/api/coach", {"lang": "en"})
+        events = list(sse_events(resp))
+        conn.close()
+        assert events[-1][0] == "error", events
+        assert json.loads(events[-1][1])["error"]["kind"] == "ModelNotFound"
 
 
 def test_non_loopback_host_needs_a_token():

@@ -186,6 +186,32 @@ TEST(InferenceQueueTest, AModelThatCannotLoadFailsTheJobWithItsKindAndIsTriedAga
   fs::remove_all(dir);
 }
 
+TEST(InferenceQueueTest, AJobThatCanDoWithoutTheModelRunsWithTheLoadError) {
+  namespace fs = std::filesystem;
+  Metrics metrics;
+  auto model = model_of((fs::temp_directory_path() / "dd_queue_no_such_bundle").string());
+  InferenceQueue queue(*model, {.capacity = 2, .preload = false}, metrics);
+  std::optional<ApiError> seen;
+  auto job = queue.submit(
+      [&seen](llm::LocalLlm&, GenerationJob& j) {
+        seen = j.model_unavailable();
+        llm::GenerationResponse r;
+        r.text = "curated";
+        return GenerationJob::Outcome(r);
+      },
+      ModelUse::kOptional);
+  ASSERT_TRUE(job.ok());
+  const auto& outcome = finish(**job);
+  ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+  EXPECT_EQ(outcome->text, "curated");
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->kind, "ModelNotFound");
+  EXPECT_EQ(seen->http_status, 503);
+  EXPECT_EQ(queue.model_state(), ModelState::kFailed);
+  const std::string text = metrics.prometheus_text(queue.gauges());
+  EXPECT_NE(text.find("dailydrug_generations_total{outcome=\"completed\"} 1"), std::string::npos);
+}
+
 TEST(InferenceQueueTest, AJobCancelledWhileTheModelLoadsNeverRunsItsWork) {
   Metrics metrics;
   auto model = model_of(kTinyBundle);

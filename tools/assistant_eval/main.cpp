@@ -1,13 +1,14 @@
 // dailydrug_assistant_eval: scores the assistant's `ask` on the evaluation sets
-// (tests/data/assistant/{dev,blind,dev2,heldout,sealed}.json; README there). For each question: a
-// fresh in-memory store holding the case's saved medicines, Assistant::ask, then
+// (tests/data/assistant/{dev,blind,sealed,dev2,heldout,dev3,sealed2}.json; README there). For each
+// question: a fresh in-memory store holding the case's saved medicines, Assistant::ask, then
 //   - every `must` group has one alternative in the answer (spaces removed, lower-cased);
 //   - no `never` phrase is in it;
 //   - an emergency's first line carries the 119 / emergency instruction;
 //   - a model sentence kept in the answer is in the question's language and script.
 // Prints a Markdown report per split (--json: one object); --output also writes it to a file.
 // A split is a file NAME.json in CASES_DIR; "all" is every set listed in kAllSplits.
-// The sealed split (sealed.json) is scored in aggregate only: its failing cases are never printed.
+// A sealed split (every split whose name starts with "sealed": sealed.json, sealed2.json) is scored
+// in aggregate only: its cases are never printed, not even with --verbose.
 //
 //   dailydrug_assistant_eval [--model DIR [--no-word-check]] [--min-facts F] [--min-emergencies F]
 //                            [--split all|NAME[,NAME...]] [--json]
@@ -44,8 +45,14 @@ namespace llm = dailydrug::llm;
 using nlohmann::json;
 
 // The sets, in the order they were written (README in tests/data/assistant).
-constexpr std::array<std::string_view, 5> kAllSplits = {"dev", "blind", "sealed", "dev2",
-                                                        "heldout"};
+constexpr std::array<std::string_view, 7> kAllSplits = {"dev",     "blind", "sealed", "dev2",
+                                                        "heldout", "dev3",  "sealed2"};
+
+// Sealed sets are written by outside authors to measure the assistant, never to tune it: a name
+// rule rather than a list, so that a later sealed set is sealed from its first run.
+bool is_sealed(std::string_view split) {
+  return split.substr(0, 6) == "sealed";
+}
 
 std::vector<std::string> split_names(const std::string& arg) {
   std::vector<std::string> out;
@@ -286,8 +293,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       t.add(r);
       all.add(r);
       const bool failed = !r.facts_ok || !r.never_ok || !r.emergency_ok || !r.language_ok;
-      // The sealed split is scored, never shown: its questions must not leak into the work.
-      if (s != "sealed" && (failed || r.false_alarm || verbose)) failures.push_back(r);
+      // A sealed split is scored, never shown: its questions must not leak into the work.
+      if (!is_sealed(s) && (failed || r.false_alarm || verbose)) failures.push_back(r);
     }
     report["splits"][s] = totals_json(t);
     md << "| " << s << " | " << t.n << " | " << pct(t.facts, t.n) << " | " << pct(t.never, t.n)
