@@ -341,7 +341,7 @@ ensure_bundle() {
 
 # The bundles (docs/MODELS.md "The bundles" has the evidence and numbers):
 # - `default`: the app's model, Qwen2.5-Coder-0.5B-Instruct (the only packaged model that writes
-#   Korean), 8da4w g32 with the output layer 8-bit and our attention kernels (--attention
+#   Korean), 8da4w g128 with the output layer 8-bit and our attention kernels (--attention
 #   dailydrug). The first answer needs only this one, so it is all setup.sh makes.
 # - `test`: SmolLM2-135M-Instruct 8-bit, the small English model most real-model tests run on;
 #   made by test.sh.
@@ -355,7 +355,7 @@ QWEN05_DEFAULT_ARGS=(--attention dailydrug)
 ensure_default_bundle() {
   step "bundles/default" "Qwen2.5-Coder-0.5B-Instruct 4-bit, verified against PyTorch eager"
   ensure_model_bundle qwen2.5-coder-0.5b-4bit qwen05 4bit "${QWEN05_DEFAULT_ARGS[@]}" \
-    --group-size 32 --output-bits 8
+    --group-size 128 --output-bits 8
   ln -sfn qwen2.5-coder-0.5b-4bit "$BUNDLES/default"
   echo "default -> qwen2.5-coder-0.5b-4bit"
 }
@@ -424,7 +424,8 @@ SANITIZER_TARGETS_ASAN=(tokenizer_conformance_test tokenizer_errors_test tokeniz
   sampler_test chat_template_test model_test runner_test local_llm_test c_api_test app_unit_test
   app_scan_test cli_generate_test cli_medication_test cli_scan_test reliability_test
   reliability_store_test kernels_attention_test assistant_unit_test json_constraint_test
-  openai_api_test inference_queue_test drafter_test speculative_test prefix_snapshot_test)
+  openai_api_test inference_queue_test drafter_test speculative_test prefix_snapshot_test
+  token_index_test)
 # TSan: every test target whose tests start threads (dd_add_gtest ... THREADS, ctest label
 # "threads"; tests/thread_label_check.cpp fails a main-tree binary that starts threads without
 # it). The stage runs the cases labelled both tsan and threads, and check_test_suite.py threads
