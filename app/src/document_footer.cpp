@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "dailydrug/app/ocr_normalizer.h"
+
 namespace dailydrug::app {
 namespace {
 
@@ -18,6 +20,22 @@ std::vector<ScanNote> notes_of_line(const std::vector<Entry>& entries,
     }
   }
   return notes;
+}
+
+bool has_note_of_line(const Entry& e, int line) {
+  return std::any_of(e.line_notes.begin(), e.line_notes.end(),
+                     [&](const ScanNote& n) { return n.line == line; });
+}
+
+/// The entries whose name begins with `subject` (spaces aside).
+std::vector<size_t> named_by(const std::vector<Entry>& entries, const std::string& subject) {
+  std::vector<size_t> named;
+  for (size_t c = 0; c < entries.size(); ++c) {
+    if (compact_text(entries[c].name).starts_with(compact_text(subject))) {
+      named.push_back(c);
+    }
+  }
+  return named;
 }
 
 }  // namespace
@@ -58,6 +76,29 @@ void apply_footer_notes(std::vector<Entry>& entries, const std::vector<FooterNot
       if (std::none_of(own.begin(), own.end(),
                        [&](const ScanNote& n) { return n.line == footer.line; })) {
         own.push_back(given.front());
+      }
+    }
+  }
+}
+
+void apply_remarks(std::vector<Entry>& entries, const std::vector<Remark>& remarks) {
+  for (const Remark& r : remarks) {
+    const std::vector<size_t> named =
+        r.subject ? named_by(entries, *r.subject) : std::vector<size_t>{};
+    if (!named.empty()) {
+      for (Entry& e : entries) {
+        std::erase_if(e.line_notes, [&](const ScanNote& n) { return n.line == r.note.line; });
+      }
+    }
+    std::vector<size_t> concerned = named;
+    if (named.empty() && r.whole_document) {
+      for (size_t c = 0; c < entries.size(); ++c) {
+        concerned.push_back(c);
+      }
+    }
+    for (const size_t c : concerned) {
+      if (!has_note_of_line(entries[c], r.note.line)) {
+        entries[c].line_notes.push_back(r.note);
       }
     }
   }

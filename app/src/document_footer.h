@@ -5,6 +5,8 @@
 // these lines stand and decides which directions are a footer. Pure functions; thread-safe.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "dailydrug/app/dose_parser.h"
@@ -36,6 +38,19 @@ struct FooterNote {
 /// A ※ remark after the last medication is the bag's footer: it concerns every medication of
 /// the block above, not only the last one (which took it as a note).
 void apply_footer_notes(std::vector<Entry>& entries, const std::vector<FooterNote>& notes);
+
+/// A ※ remark: its note, the medicine its first word may name, and whether it stood where no
+/// medication was in context (above the first, or after a heading or notices).
+struct Remark {
+  ScanNote note;
+  std::optional<std::string> subject;
+  bool whole_document = false;
+};
+
+/// A remark naming medications ("※ 코대원정: 졸음이 …", "※ 레보세티리진은 …": its subject begins
+/// their names) concerns those only, wherever it stands; any other remark that stood where no
+/// medication was in context concerns every medication.
+void apply_remarks(std::vector<Entry>& entries, const std::vector<Remark>& remarks);
 
 /// The bag's footer directions fill what every medication lacks (`document`).
 void apply_footer_directions(std::vector<Entry>& entries, const InstructionFields& directions);

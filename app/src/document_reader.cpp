@@ -47,6 +47,7 @@ class DocumentReader {
       prev_ = read(line);
     }
     apply_footer_notes(entries, footer_notes_);
+    apply_remarks(entries, remarks_);
     if (shared_is_footer()) {
       apply_footer_directions(entries, *shared_);
     }
@@ -70,6 +71,8 @@ class DocumentReader {
     }
     if (line.text.empty()) {
       end_block();
+      stopped_section_ = false;
+      blank_since_medicine_ = true;
       return LineKind::kBlank;
     }
     const std::vector<DosageToken> tokens = lex_dosage_line(line.text);
@@ -78,13 +81,28 @@ class DocumentReader {
     if (const auto kind = read_layout(l)) {
       return *kind;
     }
-    const auto name = find_medicine_name(line.text, tokens);
-    InstructionFields fields = directions_of(line, tokens, name);
+    if (repeats_medicine_line(line)) {
+      return prev_;  // the same row read twice by OCR
+    }
+    std::optional<MedicineName> name = find_medicine_name(line.text, tokens);
+    const auto changed = changed_directions_start(line.text, tokens);
+    if (name && !name->anchored && (changed || awaits_directions(tokens))) {
+      name.reset();  // "변경 전: … → 변경 후: …", "양쪽 코에 …" under a name: directions
+    }
+    InstructionFields fields = changed && !name
+                                   ? parse_instructions(line.text, line.number, tokens, *changed)
+                                   : directions_of(line, tokens, name);
     const std::optional<LabelKind> label = leading_label(tokens);
     if (!name && label == LabelKind::kInfo && !is_note_line(line.text, tokens)) {
       return prev_;  // "효능: …", "모양: …" between a name and its directions
     }
     const bool notice = is_notice(l, name.has_value(), fields, label);
+    if (const auto kind = read_stopped(l, name, fields, notice)) {
+      return *kind;
+    }
+    if (const auto kind = read_remark(l, name, fields, notice)) {
+      return *kind;
+    }
     if (name && (!notice || (name->anchored && fields.has_fields()))) {
       in_guidance_ = false;
       return read_named(l, *name, std::move(fields));
@@ -156,6 +174,51 @@ class DocumentReader {
     return std::nullopt;
   }
 
+  /// Medicines not to take: a section of stopped medicines ("■ 중단된 약 (복용하지 마세요)",
+  /// "[중단]") up to the next section heading, notice or blank line, and a name line saying it is
+  /// stopped ("글리메피리드정2mg - 저혈당 위험으로 중단"). Their lines are passed over; none for a
+  /// line read as usual.
+  std::optional<LineKind> read_stopped(const LineView& l, const std::optional<MedicineName>& name,
+                                       const InstructionFields& fields, bool notice) {
+    if (!name && is_section_heading(l.line.text, l.tokens)) {
+      stopped_section_ = names_stopped(l.compact_lower);
+      end_block();  // a heading ends the block above, whatever it heads
+      return stopped_section_ ? std::optional(LineKind::kNotice) : std::nullopt;
+    }
+    if (stopped_section_ && (notice || has_guidance_keyword(l.compact_lower))) {
+      stopped_section_ = false;
+    }
+    const bool stopped_here =
+        name && !fields.has_fields() &&
+        names_stopped(ascii_lower(compact_text(l.line.text.substr(name->end))));
+    if (stopped_section_ || stopped_here) {
+      end_block();
+      return LineKind::kOther;
+    }
+    return std::nullopt;
+  }
+
+  /// The line repeats the line above, which named a medication: OCR read the row twice.
+  bool repeats_medicine_line(const OcrLine& line) const {
+    const OcrLine* above = doc_.line(line.number - 1);
+    return prev_ == LineKind::kMedicine && above != nullptr && above->text == line.text;
+  }
+
+  /// The line above named a medication alone, which waits for its directions: an unanchored word
+  /// on this line ("양쪽 코에 …", "열이 38도 이상일 때 1회 6ml") is part of them, unless the line
+  /// is an item of a list of its own.
+  bool awaits_directions(const std::vector<DosageToken>& tokens) const {
+    const bool listed = !tokens.empty() && (tokens[0].kind == TokenKind::kOrdinal ||
+                                            tokens[0].kind == TokenKind::kSeparator);
+    if (prev_ != LineKind::kMedicine || listed || entries.empty()) {
+      return false;
+    }
+    const Sources& src = entries.back().src;  // nothing written on the name's own line
+    return src.dose != FieldSource::kText && src.times != FieldSource::kText &&
+           src.days != FieldSource::kText && src.when != FieldSource::kText &&
+           src.dose != FieldSource::kTableCell;
+  }
+
   /// The directions of a line: after its name, or around a name written after a condition
   /// ("소화불량시 베아제정 1정").
   static InstructionFields directions_of(const OcrLine& line,
@@ -221,6 +284,11 @@ class DocumentReader {
       // that follows ends these directions
       note_document_duration(l);
     }
+    if (!fields.has_fields() && !is_note_line(l.line.text, l.tokens)) {
+      if (const auto kind = read_listed_item(l)) {
+        return *kind;  // even under a sheet's title: "[1] 란투스솔로스타주" / "1일 1회 …"
+      }
+    }
     if (in_guidance_) {
       // Under a guidance heading: general advice. Directions there can only be shared ones for
       // medications listed after them ("복약안내 / 1일 2회 식후 / - Augmentin …"); they never
@@ -244,12 +312,10 @@ class DocumentReader {
     }
     if (is_note_line(l.line.text, l.tokens)) {
       note(l.line, l.tokens);
-      if (starts_with_remark(l.line.text, l.tokens)) {
-        footer_notes_.push_back({entries.size(), block_, l.line.number});
-      }
       return LineKind::kNote;
     }
-    return read_fragment(l);
+    fragment_ = name_fragment(l.line, l.tokens);
+    return LineKind::kOther;
   }
 
   /// Directions with taper phases under a name: phases on one line ("처음 3일 … / 다음 3일 … /
@@ -270,21 +336,71 @@ class DocumentReader {
     return true;
   }
 
-  /// The first piece of a name broken over two lines is kept for the next line; a numbered item
-  /// naming a product without a form word ("② 베아제") whose directions are on the next line
-  /// ("1회 1정 1일 3회 식후") is a medication.
-  LineKind read_fragment(const LineView& l) {
-    fragment_ = name_fragment(l.line, l.tokens);
-    if (!fragment_ || !fragment_->listed || !directions_follow(l.line.number)) {
-      return LineKind::kOther;
+  /// A numbered item naming a product without a form word ("② 베아제", "[1] 란투스솔로스타주")
+  /// whose directions are on the next line ("1회 1정 1일 3회 식후") is a medication; none for
+  /// any other line.
+  std::optional<LineKind> read_listed_item(const LineView& l) {
+    const auto item = name_fragment(l.line, l.tokens);
+    if (!item || !item->listed || !directions_follow(l.line.number)) {
+      return std::nullopt;
     }
-    MedicineName item;
-    item.text = fragment_->text;
-    item.first_token = l.tokens.size() - 1;
-    item.end_token = l.tokens.size();
+    MedicineName name;
+    name.text = item->text;
+    name.first_token = l.tokens.size() - 1;
+    name.end_token = l.tokens.size();
     fragment_.reset();
-    medicine(l.line, item, InstructionFields{});
+    in_guidance_ = false;
+    medicine(l.line, name, InstructionFields{});
     return LineKind::kMedicine;
+  }
+
+  /// A sentence telling the patient what to do ("… 약사와 상담하세요"): advice, even when it
+  /// names the pharmacist or the doctor.
+  static bool tells_patient(std::string_view text, const std::vector<DosageToken>& tokens) {
+    for (auto t = tokens.rbegin(); t != tokens.rend(); ++t) {
+      if (t->kind != TokenKind::kSeparator) {
+        const std::string_view w = t->text(text);
+        return w.ends_with("세요") || w.ends_with("십시오") || w.ends_with("마세요");
+      }
+    }
+    return false;
+  }
+
+  /// A ※ remark that gives no directions (parts of the day alone are none: "※ 저녁에 복용하면
+  /// 밤에 …") is a note: of the medications in context, or, where none is, of the whole
+  /// document. A remark naming a medicine ("※ 코대원정: 졸음이 …") is that medicine's note, not
+  /// a medication. Which medications a remark concerns is settled after the last line
+  /// (apply_remarks); none for any other line.
+  std::optional<LineKind> read_remark(const LineView& l, const std::optional<MedicineName>& name,
+                                      const InstructionFields& fields, bool notice) {
+    const auto start = remark_start(l.line.text, l.tokens);
+    if (!start || (notice && !tells_patient(l.line.text, l.tokens))) {
+      return std::nullopt;  // "※ 환자의 요구가 있을 때에는 …": the form's fine print
+    }
+    const bool named = name && name->first_token == *start && name->end_token < l.tokens.size() &&
+                       l.tokens[name->end_token].text(l.line.text) == ":";
+    const bool directs = fields.dose.present() || fields.times.present() || fields.days.present() ||
+                         fields.when.timing || fields.non_daily;
+    if (!named && (name || directs)) {
+      return std::nullopt;
+    }
+    const auto text = note_of(l.line, l.tokens, named ? name->end_token + 1 : 0);
+    if (!text) {
+      return LineKind::kNote;
+    }
+    // Where no medication is in context — above the first, under a heading, or below the last
+    // after notices but not set apart by a blank line — a remark concerns the whole sheet.
+    const bool whole_document =
+        context_.empty() && (entries.empty() || in_guidance_ || !blank_since_medicine_);
+    Remark r{*text,
+             named ? std::optional<std::string>(name->text) : remark_subject(l.line.text, l.tokens),
+             whole_document};
+    if (!context_.empty() && !named) {
+      note(l.line, l.tokens);
+      footer_notes_.push_back({entries.size(), block_, l.line.number});
+    }
+    remarks_.push_back(std::move(r));
+    return LineKind::kNote;
   }
 
   void warn_too_long(const OcrLine& line) {
@@ -359,6 +475,7 @@ class DocumentReader {
     }
     e.f = std::move(own);
     entries.push_back(std::move(e));
+    blank_since_medicine_ = false;
     attach(entries.size() - 1);
   }
 
@@ -570,6 +687,8 @@ class DocumentReader {
   int max_medications_;
   LineKind prev_ = LineKind::kBlank;
   bool in_guidance_ = false;
+  bool stopped_section_ = false;             // under a heading of medicines not to take
+  bool blank_since_medicine_ = false;        // a blank line since the last medication was named
   std::vector<size_t> pending_;              // listed without instructions, waiting for some
   std::optional<InstructionFields> shared_;  // directions for the medications that follow
   bool shared_is_last_ = false;              // the last instruction line became shared_
@@ -581,6 +700,7 @@ class DocumentReader {
   RowTable rows_{doc_, entries};
   ColumnwiseTable columnwise_{entries, pending_};
   std::vector<FooterNote> footer_notes_;
+  std::vector<Remark> remarks_;
   std::vector<DocumentDays> document_days_;  // durations on notice lines
   std::vector<size_t> timetable_;            // medications of a timetable by part of the day
   std::optional<Fragment> fragment_;         // the line above may hold the start of a broken name

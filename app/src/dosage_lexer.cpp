@@ -108,7 +108,23 @@ struct NumberText {
   size_t end = 0;
 };
 
-/// Reads digits[.digits] at `pos`.
+/// A comma at `pos` between thousands groups: one to three digits before it, exactly three after
+/// ("1,250원", "12,380", "1,234,567"). Prices and amounts are printed this way; a list of cells
+/// is not ("1,3,5").
+bool is_thousands_comma(std::string_view s, size_t pos, size_t end) {
+  if (pos >= end || s[pos] != ',') {
+    return false;
+  }
+  size_t before = 0;
+  while (before < pos && is_digit(s[pos - before - 1])) {
+    ++before;
+  }
+  const bool three_after = pos + 3 < end && is_digit(s[pos + 1]) && is_digit(s[pos + 2]) &&
+                           is_digit(s[pos + 3]) && (pos + 4 == end || !is_digit(s[pos + 4]));
+  return before >= 1 && before <= 3 && three_after;
+}
+
+/// Reads digits[,ddd…][.digits] at `pos`.
 size_t read_decimal(std::string_view s, size_t pos, size_t end, double& value, int& int_digits) {
   value = 0;
   int_digits = 0;
@@ -116,6 +132,13 @@ size_t read_decimal(std::string_view s, size_t pos, size_t end, double& value, i
     value = value * 10 + (s[pos] - '0');
     ++int_digits;
     ++pos;
+  }
+  while (is_thousands_comma(s, pos, end)) {
+    for (size_t k = pos + 1; k < pos + 4; ++k) {
+      value = value * 10 + (s[k] - '0');
+    }
+    int_digits += 3;
+    pos += 4;
   }
   if (pos + 1 < end && s[pos] == '.' && is_digit(s[pos + 1])) {
     double scale = 1;
@@ -274,6 +297,8 @@ class LineLexer {
         close(pos);
         space = true;
         start = pos + 1;
+      } else if (is_thousands_comma(line_, pos, line_.size())) {
+        // "1,250원": one number; the comma does not separate
       } else if (is_separator_cp(cp.value) || is_circled_number(cp.value)) {
         close(pos);
         DosageToken t;
@@ -644,8 +669,10 @@ class LineLexer {
       ++first;
     }
     if (first + 1 < out_.size() && out_[first].kind == TokenKind::kNumber &&
-        (is_sep(first + 1, '.') || is_sep(first + 1, ')')) && !out_[first + 1].space_before) {
-      out_[first].kind = TokenKind::kOrdinal;
+        (is_sep(first + 1, '.') || is_sep(first + 1, ')') ||
+         (first > 0 && is_sep(first - 1, '[') && is_sep(first + 1, ']'))) &&
+        !out_[first + 1].space_before) {
+      out_[first].kind = TokenKind::kOrdinal;  // "[1]" too
     }
     std::vector<DosageToken> merged;
     for (size_t i = 0; i < out_.size(); ++i) {
@@ -726,6 +753,46 @@ class LineLexer {
       merged.push_back(t);
     }
     out_ = std::move(merged);
+    mark_timestamps();
+    mark_spray_counts();
+  }
+
+  /// "각 2회 분무", "2 puffs": sprays or inhalations per dose, a unit the schedule has no word
+  /// for — not a count of doses a day.
+  void mark_spray_counts() {
+    static constexpr std::string_view kActions[] = {"분무",  "흡입",  "뿌림",  "puff",
+                                                    "puffs", "spray", "sprays"};
+    for (size_t i = 0; i + 1 < out_.size(); ++i) {
+      const std::string_view next =
+          std::string_view(lower_).substr(out_[i + 1].begin, out_[i + 1].end - out_[i + 1].begin);
+      const bool per_dose = i > 0 && out_[i - 1].kind == TokenKind::kTimes;  // "1회 1번 분무"
+      if (out_[i].kind == TokenKind::kTimes && !per_dose && out_[i + 1].kind == TokenKind::kWord &&
+          std::find(std::begin(kActions), std::end(kActions), next) != std::end(kActions)) {
+        out_[i].kind = TokenKind::kOther;
+      }
+    }
+  }
+
+  /// A message's timestamp is not a time to take a dose: a clock time alone in brackets ("[오후
+  /// 2:14]", a chat header) or right after a date ("2025. 11. 28. 오후 6:41") becomes a date.
+  void mark_timestamps() {
+    for (size_t i = 0; i < out_.size(); ++i) {
+      if (out_[i].kind != TokenKind::kClock) {
+        continue;
+      }
+      size_t before = i;
+      while (before > 0 && (out_[before - 1].pm || out_[before - 1].am)) {
+        --before;  // 오전 / 오후
+      }
+      const bool bracketed = before > 0 && is_sep(before - 1, '[') && is_sep(i + 1, ']');
+      const bool after_date =
+          before > 0 &&
+          (out_[before - 1].kind == TokenKind::kDate ||
+           (is_sep(before - 1, '.') && before > 1 && out_[before - 2].kind == TokenKind::kNumber));
+      if (bracketed || after_date) {
+        out_[i].kind = TokenKind::kDate;
+      }
+    }
   }
 
   std::string_view line_;

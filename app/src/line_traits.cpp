@@ -28,20 +28,30 @@ bool only_duration(const InstructionFields& f) {
 }
 
 std::optional<Fragment> name_fragment(const OcrLine& line, const std::vector<DosageToken>& tokens) {
-  if (tokens.empty() || tokens.back().kind != TokenKind::kWord) {
+  size_t last = tokens.size();
+  const auto glued_number = [&](const DosageToken& t) {
+    return !t.space_before && !t.text(line.text).empty() && t.text(line.text)[0] >= '0' &&
+           t.text(line.text)[0] <= '9';
+  };
+  if (last >= 2 && glued_number(tokens[last - 1])) {
+    --last;  // "…헬러160/4.5": the number is part of the word
+  }
+  if (last == 0 || tokens[last - 1].kind != TokenKind::kWord) {
     return std::nullopt;
   }
-  for (size_t k = 0; k + 1 < tokens.size(); ++k) {
+  for (size_t k = 0; k + 1 < last; ++k) {
     if (tokens[k].kind != TokenKind::kSeparator && tokens[k].kind != TokenKind::kOrdinal) {
       return std::nullopt;
     }
   }
-  const std::string_view word = tokens.back().text(line.text);
-  if (word.size() < 6 || tokens.back().caution || dosage_form_of(word) || word.ends_with("약") ||
-      word.ends_with("제")) {
+  const DosageToken& word = tokens[last - 1];
+  const std::string_view text = word.text(line.text);
+  if (text.size() < 6 || word.caution || dosage_form_of(text) || text.ends_with("약") ||
+      text.ends_with("제")) {
     return std::nullopt;
   }
-  return Fragment{std::string(word), line.number, tokens.size() > 1};
+  const std::string whole = line.text.substr(word.begin, tokens.back().end - word.begin);
+  return Fragment{whole, line.number, last > 1};
 }
 
 bool has_text_after_label(std::string_view text, const std::vector<DosageToken>& tokens) {
@@ -64,8 +74,43 @@ std::optional<LabelKind> leading_label(const std::vector<DosageToken>& tokens) {
   return std::nullopt;
 }
 
+std::optional<size_t> remark_start(std::string_view text, const std::vector<DosageToken>& tokens) {
+  size_t k = 0;
+  while (k < tokens.size() && tokens[k].kind == TokenKind::kSeparator &&
+         tokens[k].text(text) == "[") {
+    while (k < tokens.size() && tokens[k].text(text) != "]") {
+      ++k;  // "[행복약국 김약사] [오후 2:15] ※ …": a chat line's headers
+    }
+    ++k;
+  }
+  if (k < tokens.size() && tokens[k].kind == TokenKind::kSeparator && tokens[k].text(text) == "※") {
+    return k + 1;
+  }
+  return std::nullopt;
+}
+
 bool starts_with_remark(std::string_view text, const std::vector<DosageToken>& tokens) {
-  return !tokens.empty() && tokens[0].kind == TokenKind::kSeparator && tokens[0].text(text) == "※";
+  return remark_start(text, tokens).has_value();
+}
+
+std::optional<std::string> remark_subject(std::string_view text,
+                                          const std::vector<DosageToken>& tokens) {
+  static constexpr std::string_view kParticles[] = {"은", "는", "이", "가", "을", "를", "의"};
+  const auto start = remark_start(text, tokens);
+  if (!start || *start >= tokens.size() || tokens[*start].kind != TokenKind::kWord) {
+    return std::nullopt;
+  }
+  std::string_view word = tokens[*start].text(text);
+  for (const std::string_view p : kParticles) {
+    if (word.size() > p.size() + 3 && word.ends_with(p)) {
+      word.remove_suffix(p.size());
+      break;
+    }
+  }
+  if (word.size() < 6) {
+    return std::nullopt;  // one syllable ("위 약은 …") names no medicine
+  }
+  return std::string(word);
 }
 
 bool is_note_line(std::string_view text, const std::vector<DosageToken>& tokens) {
@@ -79,13 +124,62 @@ bool is_note_line(std::string_view text, const std::vector<DosageToken>& tokens)
   });
 }
 
-std::optional<ScanNote> note_of(const OcrLine& line, const std::vector<DosageToken>& tokens) {
-  if (tokens.empty()) {
+std::optional<size_t> changed_directions_start(std::string_view text,
+                                               const std::vector<DosageToken>& tokens) {
+  size_t arrow = tokens.size();
+  for (size_t k = 0; k < tokens.size(); ++k) {
+    if (tokens[k].kind == TokenKind::kSeparator && tokens[k].text(text) == "→") {
+      arrow = k;
+    }
+  }
+  const auto dosing = [](const DosageToken& t) {
+    return t.kind == TokenKind::kDose || t.kind == TokenKind::kTimes;
+  };
+  if (arrow == tokens.size() || std::none_of(tokens.begin(), tokens.begin() + arrow, dosing) ||
+      std::none_of(tokens.begin() + arrow + 1, tokens.end(), dosing)) {
     return std::nullopt;
   }
-  size_t first = 0;
-  if (tokens[0].kind == TokenKind::kSeparator &&
-      tokens[0].text(line.text) == "[") {  // "[보관] 냉장 보관": the heading is not the note
+  size_t start = arrow + 1;
+  for (size_t k = start; k < tokens.size() && k < arrow + 5 && !dosing(tokens[k]); ++k) {
+    if (tokens[k].kind == TokenKind::kSeparator && tokens[k].text(text) == ":") {
+      start = k + 1;  // "변경 후:" labels the new directions
+    }
+  }
+  return start;
+}
+
+bool is_section_heading(std::string_view text, const std::vector<DosageToken>& tokens) {
+  static constexpr std::string_view kMarks[] = {"■", "□", "◆", "◇", "●", "▶", "▣"};
+  if (tokens.empty() || tokens[0].kind != TokenKind::kSeparator) {
+    return false;
+  }
+  const std::string_view first = tokens[0].text(text);
+  const bool bracketed =
+      first == "[" && tokens.back().text(text) == "]";  // "[중단]", not "[보관] …"
+  if (!bracketed && std::find(std::begin(kMarks), std::end(kMarks), first) == std::end(kMarks)) {
+    return false;
+  }
+  return std::none_of(tokens.begin(), tokens.end(), [&](const DosageToken& t) {
+    return is_instruction_token(t) || t.text(text) == ":";  // "■ 주의사항: …" is a field
+  });
+}
+
+bool names_stopped(std::string_view compact_lower) {
+  static constexpr std::string_view kWords[] = {"중단", "보류",        "중지",   "복용하지마세요",
+                                                "d/c",  "discontinue", "stopped"};
+  return std::any_of(std::begin(kWords), std::end(kWords), [&](std::string_view w) {
+    return compact_lower.find(w) != std::string_view::npos;
+  });
+}
+
+std::optional<ScanNote> note_of(const OcrLine& line, const std::vector<DosageToken>& tokens,
+                                size_t from) {
+  if (from >= tokens.size()) {
+    return std::nullopt;
+  }
+  size_t first = from == 0 ? remark_start(line.text, tokens).value_or(0) : from;
+  if (tokens[first].kind == TokenKind::kSeparator &&
+      tokens[first].text(line.text) == "[") {  // "[보관] 냉장 보관": the heading is not the note
     while (first < tokens.size() && tokens[first].text(line.text) != "]") {
       ++first;
     }
@@ -95,7 +189,7 @@ std::optional<ScanNote> note_of(const OcrLine& line, const std::vector<DosageTok
     ++first;
   }
   if (first >= tokens.size()) {
-    first = 0;
+    first = from;
   }
   size_t last = tokens.size();
   while (last > first && tokens[last - 1].kind == TokenKind::kSeparator) {

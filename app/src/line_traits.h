@@ -35,16 +35,41 @@ bool has_text_after_label(std::string_view text, const std::vector<DosageToken>&
 /// The directions hold a duration and nothing else.
 bool only_duration(const InstructionFields& f);
 
-/// The line starts with ※, the mark of a remark.
+/// The line starts with ※ (⚠ is read as ※), the mark of a remark, after any bracketed headers
+/// of a chat line ("[행복약국 김약사] [오후 2:15] ※ …").
 bool starts_with_remark(std::string_view text, const std::vector<DosageToken>& tokens);
+/// The index of the token after the remark mark; none if the line is no remark.
+std::optional<size_t> remark_start(std::string_view text, const std::vector<DosageToken>& tokens);
+/// The first word of a remark without a particle ("※ 레보세티리진은 졸릴 수 …" → "레보세티리진",
+/// "※ 코대원정: …" → "코대원정"): the medicine the remark may be about. None when the remark
+/// does not start with a word of two or more syllables.
+std::optional<std::string> remark_subject(std::string_view text,
+                                          const std::vector<DosageToken>& tokens);
 
 /// A remark, a caution, a limit ("1일 최대 3회") or an interval ("간격") — a note for the
 /// medication(s) above.
 bool is_note_line(std::string_view text, const std::vector<DosageToken>& tokens);
 
-/// The note a note line gives: its text without a leading "[heading]", bullets and labels, or
-/// trailing separators ("[보관] 냉장 보관" → "냉장 보관"); none if nothing is left.
-std::optional<ScanNote> note_of(const OcrLine& line, const std::vector<DosageToken>& tokens);
+/// The note a note line gives from token `from` on: its text without a remark mark, a leading
+/// "[heading]", bullets and labels, or trailing separators ("[보관] 냉장 보관" → "냉장 보관");
+/// none if nothing is left.
+std::optional<ScanNote> note_of(const OcrLine& line, const std::vector<DosageToken>& tokens,
+                                size_t from = 0);
+
+/// A change of directions ("변경 전: 1일 1회 1정 → 변경 후: 1일 2회 1정"): dosing on both sides of
+/// an arrow. The index of the first token of the new directions (after the arrow and a label
+/// such as "변경 후:"); none for any other line.
+std::optional<size_t> changed_directions_start(std::string_view text,
+                                               const std::vector<DosageToken>& tokens);
+
+/// A section heading of a sheet: a line in brackets or starting with a box mark ("[중단]", "■ 계속
+/// 복용하는 약") that holds no dosing field and no "label:" ("[보관] 냉장 보관", "■ 주의사항: …"
+/// are labelled lines, not headings).
+bool is_section_heading(std::string_view text, const std::vector<DosageToken>& tokens);
+
+/// `compact_lower` says the medicines it concerns are stopped or on hold (중단, 보류, 중지,
+/// "복용하지 마세요", D/C, discontinued): they are not to be taken.
+bool names_stopped(std::string_view compact_lower);
 
 /// The first piece of a name broken over two lines, and its line.
 struct Fragment {
@@ -55,7 +80,8 @@ struct Fragment {
 
 /// The first piece of a name broken over two lines: a line (or a list item: "• 레바미피",
 /// "3. 록소프") holding one word of two or more syllables that names nothing yet — no dosage
-/// form, no category ("…약", "…제").
+/// form, no category ("…약", "…제"). The word may end in a number written onto it
+/// ("심비코트터부헬러160/4.5": a strength without its unit).
 std::optional<Fragment> name_fragment(const OcrLine& line, const std::vector<DosageToken>& tokens);
 
 }  // namespace dailydrug::app

@@ -17,7 +17,8 @@ bool is_space_like(uint32_t cp) {
 }
 
 bool is_removed(uint32_t cp) {
-  return (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF || cp == 0xAD;
+  return (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF || cp == 0xAD ||
+         cp == 0xFE0F;  // the emoji presentation selector ("⚠️")
 }
 
 /// Step 1: one code point → its replacement text (appended to `out`).
@@ -54,6 +55,9 @@ void map_code_point(uint32_t cp, std::string& out) {
     return;
   }
   switch (cp) {
+    case 0x26A0:  // ⚠: a warning sign marks a remark, as ※ does
+      out += "※";
+      return;
     case 0x338E:
       out += "mg";
       return;  // ㎎

@@ -105,7 +105,7 @@ bool RowTable::takes_cell(const OcrLine& line, const std::vector<DosageToken>& t
   }
   RowCells& row = *row_cells_;
   while (row.next < static_cast<size_t>(columns_->count) &&
-         columns_->columns[row.next] == TableColumn::kTotal) {
+         columns_->columns[row.next] == TableColumn::kUnused) {
     ++row.next;
   }
   if (row.next >= static_cast<size_t>(columns_->count) || find_medicine_name(line.text, tokens)) {

@@ -166,8 +166,8 @@ TEST(PrescriptionScanner, DocumentWarnings) {
 
 TEST(PrescriptionScanner, CapsTheNumberOfMedications) {
   std::string text;
-  for (int i = 0; i < 70; ++i) {
-    text += "타이레놀정 1정 1일 3회 3일분\n";
+  for (int i = 0; i < 70; ++i) {  // lines differ: a line repeating the one above is OCR's double
+    text += "타이레놀정 1정 1일 3회 " + std::to_string(i + 1) + "일분\n";
   }
   const auto r = scan(text);
   EXPECT_EQ(r.medications.size(), 64u);
