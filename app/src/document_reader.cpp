@@ -188,14 +188,22 @@ class DocumentReader {
     if (stopped_section_ && (notice || has_guidance_keyword(l.compact_lower))) {
       stopped_section_ = false;
     }
-    const bool stopped_here =
-        name && !fields.has_fields() &&
-        names_stopped(ascii_lower(compact_text(l.line.text.substr(name->end))));
+    const bool stopped_here = name && is_stopped_row(l, *name, fields);
     if (stopped_section_ || stopped_here) {
       end_block();
       return LineKind::kOther;
     }
     return std::nullopt;
+  }
+
+  /// A name line saying the medicine is stopped: after the name, a stop word and no directions
+  /// ("글리메피리드정2mg - 저혈당 위험으로 중단"), or a D/C mark whatever the row holds ("아티반정
+  /// | 1정 | 취침 전 | D/C"); not advice against stopping ("… 중단하지 마세요").
+  static bool is_stopped_row(const LineView& l, const MedicineName& name,
+                             const InstructionFields& fields) {
+    const std::string rest = ascii_lower(compact_text(l.line.text.substr(name.end)));
+    return names_stopped(rest) && rest.find("하지") == std::string::npos &&
+           (!fields.has_fields() || rest.find("d/c") != std::string::npos);
   }
 
   /// The line repeats the line above, which named a medication: OCR read the row twice.

@@ -695,9 +695,13 @@ class LineLexer {
         ++i;
         continue;
       }
-      // "250mg/5ml": a concentration is one strength.
+      // "250mg/5ml": a concentration is one strength; so is a patch's rate "12mcg/h".
+      const auto per_hour = [&](const DosageToken& u) {
+        const std::string_view w = std::string_view(lower_).substr(u.begin, u.end - u.begin);
+        return u.kind == TokenKind::kWord && (w == "h" || w == "hr");
+      };
       if (t.kind == TokenKind::kStrength && is_sep(i + 1, '/') && i + 2 < out_.size() &&
-          (out_[i + 2].kind == TokenKind::kStrength ||
+          (out_[i + 2].kind == TokenKind::kStrength || per_hour(out_[i + 2]) ||
            (out_[i + 2].kind == TokenKind::kDose && out_[i + 2].unit == DoseUnit::kMilliliter)) &&
           !out_[i + 1].space_before && !out_[i + 2].space_before) {
         t.end = out_[i + 2].end;
@@ -753,8 +757,50 @@ class LineLexer {
       merged.push_back(t);
     }
     out_ = std::move(merged);
+    mark_spaced_dates();
     mark_timestamps();
     mark_spray_counts();
+    mark_every_n_days();
+  }
+
+  /// "2025. 11. 28.": a date written with spaces (a chat export's line header).
+  void mark_spaced_dates() {
+    for (size_t i = 0; i + 4 < out_.size(); ++i) {
+      const DosageToken& y = out_[i];
+      const bool year = (y.kind == TokenKind::kNumber || y.kind == TokenKind::kOrdinal) &&
+                        y.end - y.begin == 4 && y.value >= 1900 && y.value <= 2100;
+      if (year && is_sep(i + 1, '.') && out_[i + 2].kind == TokenKind::kNumber &&
+          out_[i + 2].value >= 1 && out_[i + 2].value <= 12 && is_sep(i + 3, '.') &&
+          out_[i + 4].kind == TokenKind::kNumber && out_[i + 4].value >= 1 &&
+          out_[i + 4].value <= 31) {
+        for (const size_t k : {i, i + 2, i + 4}) {
+          out_[k].kind = TokenKind::kDate;
+        }
+      }
+    }
+  }
+
+  /// "3일마다", "3일(72시간)마다": every N days, a rhythm other than daily — one token, whose text
+  /// is the rhythm's note.
+  void mark_every_n_days() {
+    for (size_t i = 0; i + 1 < out_.size(); ++i) {
+      if (out_[i].kind != TokenKind::kDays) {
+        continue;
+      }
+      size_t j = i + 1;
+      if (is_sep(j, '(')) {
+        while (j < out_.size() && j < i + 5 && !is_sep(j, ')')) {
+          ++j;
+        }
+        ++j;  // after ")"
+      }
+      if (j < out_.size() && out_[j].text(line_) == "마다") {
+        out_[i].kind = TokenKind::kNonDaily;
+        out_[i].end = out_[j].end;
+        out_.erase(out_.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                   out_.begin() + static_cast<std::ptrdiff_t>(j) + 1);
+      }
+    }
   }
 
   /// "각 2회 분무", "2 puffs": sprays or inhalations per dose, a unit the schedule has no word
@@ -785,10 +831,10 @@ class LineLexer {
         --before;  // 오전 / 오후
       }
       const bool bracketed = before > 0 && is_sep(before - 1, '[') && is_sep(i + 1, ']');
+      const size_t dot = before > 0 && is_sep(before - 1, '.') ? before - 1 : before;  // "28."
       const bool after_date =
-          before > 0 &&
-          (out_[before - 1].kind == TokenKind::kDate ||
-           (is_sep(before - 1, '.') && before > 1 && out_[before - 2].kind == TokenKind::kNumber));
+          dot > 0 && (out_[dot - 1].kind == TokenKind::kDate ||
+                      (dot < before && out_[dot - 1].kind == TokenKind::kNumber));
       if (bracketed || after_date) {
         out_[i].kind = TokenKind::kDate;
       }

@@ -195,6 +195,7 @@ constexpr UnitEntry kUnits[] = {
     {"time", K::kTimes, DoseUnit::kNone, kLexExplicit},
     // Durations.
     {"일", K::kDays}, {"일분", K::kDays, DoseUnit::kNone, kLexExplicit},
+    {"일븐", K::kDays, DoseUnit::kNone, kLexExplicit},  // OCR reads 분 as 븐
     {"일간", K::kDays, DoseUnit::kNone, kLexExplicit},
     {"일치", K::kDays, DoseUnit::kNone, kLexExplicit},
     {"일동안", K::kDays, DoseUnit::kNone, kLexExplicit},

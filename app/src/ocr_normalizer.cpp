@@ -21,6 +21,13 @@ bool is_removed(uint32_t cp) {
          cp == 0xFE0F;  // the emoji presentation selector ("⚠️")
 }
 
+/// Pictographs of chat messages and app screens ("💊", "🛏️자기 전", "☀️ 아침"): bullets
+/// and icons, read as a space. Marks of grids (✓ ○ ●) and ※ are not among them.
+bool is_pictograph(uint32_t cp) {
+  return (cp >= 0x1F000 && cp <= 0x1FAFF) || (cp >= 0x2600 && cp <= 0x2604) || cp == 0x263D ||
+         cp == 0x263E;
+}
+
 /// Step 1: one code point → its replacement text (appended to `out`).
 /// Hanja that older medicine bags print in their dosing words ("用法: 1日 3回 食後 30分", "1錠",
 /// "朝夕", "就寢前", "日數"), read as the Hangul the lexicon knows. Only these: a name in Hanja
@@ -50,7 +57,8 @@ void map_code_point(uint32_t cp, std::string& out) {
   if (is_removed(cp)) {
     return;
   }
-  if (is_space_like(cp) || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
+  if (is_space_like(cp) || is_pictograph(cp) || cp < 0x20 || cp == 0x7F ||
+      (cp >= 0x80 && cp <= 0x9F)) {
     out += ' ';
     return;
   }
