@@ -84,7 +84,8 @@ class DocumentReader {
     if (repeats_medicine_line(line)) {
       return prev_;  // the same row read twice by OCR
     }
-    std::optional<MedicineName> name = find_medicine_name(line.text, tokens);
+    const auto name_cell = rows_.name_cell_start(line.text, tokens);
+    std::optional<MedicineName> name = find_name(l, name_cell.value_or(0));
     const auto changed = changed_directions_start(line.text, tokens);
     if (name && !name->anchored && (changed || awaits_directions(tokens))) {
       name.reset();  // "변경 전: … → 변경 후: …", "양쪽 코에 …" under a name: directions
@@ -96,7 +97,11 @@ class DocumentReader {
     if (!name && label == LabelKind::kInfo && !is_note_line(line.text, tokens)) {
       return prev_;  // "효능: …", "모양: …" between a name and its directions
     }
-    const bool notice = is_notice(l, name.has_value(), fields, label);
+    // A bill's row is read from its name cell: the category and code before it are no notice.
+    const std::string row_text =
+        name_cell ? ascii_lower(compact_text(line.text.substr(tokens[*name_cell - 1].end)))
+                  : compact_lower;
+    const bool notice = is_notice({line, tokens, row_text}, name.has_value(), fields, label);
     if (const auto kind = read_stopped(l, name, fields, notice)) {
       return *kind;
     }
@@ -161,7 +166,7 @@ class DocumentReader {
     }
     if (const auto header = parse_table_header(l.compact_lower);
         header && !holds_amount(l.tokens)) {
-      rows_.use_header(*header, block_);
+      rows_.use_header(*header, l.line, l.tokens, block_);
       shared_.reset();
       end_block();
       in_guidance_ = false;
@@ -174,7 +179,8 @@ class DocumentReader {
     return std::nullopt;
   }
 
-  /// Medicines not to take: a section of stopped medicines ("■ 중단된 약 (복용하지 마세요)",
+  /// Medicines not to take: a bill's row of what was given in the clinic ("주사료 | … |
+  /// 덱사메타손주사액5mg | …"), a section of stopped medicines ("■ 중단된 약 (복용하지 마세요)",
   /// "[중단]") up to the next section heading, notice or blank line, and a name line saying it is
   /// stopped ("글리메피리드정2mg - 저혈당 위험으로 중단"). Their lines are passed over; none for a
   /// line read as usual.
@@ -188,7 +194,8 @@ class DocumentReader {
     if (stopped_section_ && (notice || has_guidance_keyword(l.compact_lower))) {
       stopped_section_ = false;
     }
-    const bool stopped_here = name && is_stopped_row(l, *name, fields);
+    const bool stopped_here =
+        name && (is_stopped_row(l, *name, fields) || names_clinic_fee(l.compact_lower));
     if (stopped_section_ || stopped_here) {
       end_block();
       return LineKind::kOther;
@@ -225,6 +232,21 @@ class DocumentReader {
     return src.dose != FieldSource::kText && src.times != FieldSource::kText &&
            src.days != FieldSource::kText && src.when != FieldSource::kText &&
            src.dose != FieldSource::kTableCell;
+  }
+
+  /// The medicine named on the line from token `from` on (a bill row's name cell).
+  static std::optional<MedicineName> find_name(const LineView& l, size_t from) {
+    if (from == 0) {
+      return find_medicine_name(l.line.text, l.tokens);
+    }
+    const std::vector<DosageToken> cell(l.tokens.begin() + static_cast<std::ptrdiff_t>(from),
+                                        l.tokens.end());
+    auto name = find_medicine_name(l.line.text, cell);
+    if (name) {
+      name->first_token += from;
+      name->end_token += from;
+    }
+    return name;
   }
 
   /// The directions of a line: after its name, or around a name written after a condition

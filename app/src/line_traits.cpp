@@ -164,6 +164,13 @@ bool is_section_heading(std::string_view text, const std::vector<DosageToken>& t
   });
 }
 
+bool names_clinic_fee(std::string_view compact_lower) {
+  static constexpr std::string_view kFees[] = {"주사료", "처치료", "검사료", "진찰료", "수술료"};
+  return std::any_of(std::begin(kFees), std::end(kFees), [&](std::string_view w) {
+    return compact_lower.find(w) != std::string_view::npos;
+  });
+}
+
 bool names_stopped(std::string_view compact_lower) {
   static constexpr std::string_view kWords[] = {"중단", "보류",        "중지",   "복용하지마세요",
                                                 "d/c",  "discontinue", "stopped"};

@@ -71,6 +71,10 @@ bool is_section_heading(std::string_view text, const std::vector<DosageToken>& t
 /// "복용하지 마세요", D/C, discontinued): they are not to be taken.
 bool names_stopped(std::string_view compact_lower);
 
+/// `compact_lower` names a fee of a bill for what was done in the clinic (주사료, 처치료, 검사료,
+/// 진찰료, 수술료): a medicine on that row was given there, not taken home.
+bool names_clinic_fee(std::string_view compact_lower);
+
 /// The first piece of a name broken over two lines, and its line.
 struct Fragment {
   std::string text;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
+#include <tuple>
+#include <utility>
 
 #include "dailydrug/app/dosage_lexer.h"
 #include "table_cells.h"
@@ -21,11 +24,32 @@ std::optional<DoseAmount> grid_amount(const DosageToken& t, InstructionFields& f
   return std::nullopt;
 }
 
+/// The bars of a line, and how many stand before the first cell naming the name column.
+std::pair<size_t, size_t> bars_and_name_cell(std::string_view text,
+                                             const std::vector<DosageToken>& tokens) {
+  static constexpr std::string_view kNameColumn[] = {"약품명", "명칭", "약이름", "약명"};
+  size_t bars = 0;
+  std::optional<size_t> name_cell;
+  for (const DosageToken& t : tokens) {
+    const std::string_view w = t.text(text);
+    if (t.kind == TokenKind::kSeparator && w == "|") {
+      ++bars;
+    } else if (!name_cell && std::any_of(std::begin(kNameColumn), std::end(kNameColumn),
+                                         [&](std::string_view k) { return w.starts_with(k); })) {
+      name_cell = bars;
+    }
+  }
+  return {bars, name_cell.value_or(0)};
+}
+
 }  // namespace
 
-void RowTable::use_header(const TableHeader& header, const std::vector<size_t>& block) {
+void RowTable::use_header(const TableHeader& header, const OcrLine& line,
+                          const std::vector<DosageToken>& tokens,
+                          const std::vector<size_t>& block) {
   grid_.reset();
   columns_ = header;
+  std::tie(bars_, name_cell_) = bars_and_name_cell(line.text, tokens);
   for (const size_t c : block) {
     Entry& e = entries_[c];
     if (e.before_header) {
@@ -34,6 +58,23 @@ void RowTable::use_header(const TableHeader& header, const std::vector<size_t>& 
       assign_row_numbers(header, e, e.f, e.source_line);
     }
   }
+}
+
+std::optional<size_t> RowTable::name_cell_start(std::string_view text,
+                                                const std::vector<DosageToken>& tokens) const {
+  if (!columns_ || name_cell_ == 0) {
+    return std::nullopt;
+  }
+  std::vector<size_t> after_bar;
+  for (size_t k = 0; k < tokens.size(); ++k) {
+    if (tokens[k].kind == TokenKind::kSeparator && tokens[k].text(text) == "|") {
+      after_bar.push_back(k + 1);
+    }
+  }
+  if (after_bar.size() != bars_) {
+    return std::nullopt;
+  }
+  return after_bar[name_cell_ - 1];
 }
 
 void RowTable::use_grid(SlotGrid grid) {

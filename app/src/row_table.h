@@ -20,12 +20,20 @@ class RowTable {
  public:
   RowTable(const OcrDocument& doc, std::vector<Entry>& entries) : doc_(doc), entries_(entries) {}
 
-  /// A table header: its columns serve the rows that follow, and the rows of `block` (the
-  /// entries above, since the last blank line or heading) that had bare numbers and no header
-  /// take it (a rotated photo read bottom-up).
-  void use_header(const TableHeader& header, const std::vector<size_t>& block);
+  /// A table header on `line`: its columns serve the rows that follow, and the rows of `block`
+  /// (the entries above, since the last blank line or heading) that had bare numbers and no
+  /// header take it (a rotated photo read bottom-up).
+  void use_header(const TableHeader& header, const OcrLine& line,
+                  const std::vector<DosageToken>& tokens, const std::vector<size_t>& block);
   /// A timetable grid header: its rows follow; no column header any more.
   void use_grid(SlotGrid grid);
+
+  /// Under a header whose cells are separated by bars and whose name column is not the first
+  /// ("항목 | 코드 | 명칭 | 단가 | 1회투약량 | …" on a bill), a row with as many bars: the index of
+  /// the first token of its name cell — the cells before it (a category, a code) are not the
+  /// name. None for any other line.
+  std::optional<size_t> name_cell_start(std::string_view text,
+                                        const std::vector<DosageToken>& tokens) const;
 
   /// Bare numbers after a name (`f.bare_numbers`) → the header's columns (table_cells.h), a row
   /// wrapped onto the next line included; without a header they are reported, not guessed.
@@ -56,7 +64,9 @@ class RowTable {
   const OcrDocument& doc_;
   std::vector<Entry>& entries_;
   std::optional<TableHeader> columns_;
-  std::optional<SlotGrid> grid_;       // the timetable grid whose rows follow
+  size_t name_cell_ = 0;          // the header's name column, counted in bars (0: first or no bars)
+  size_t bars_ = 0;               // the header's bars
+  std::optional<SlotGrid> grid_;  // the timetable grid whose rows follow
   std::optional<RowCells> row_cells_;  // a row whose cells follow one per line
   int wrapped_line_ = 0;               // the cells of the row above, read with it
 };
