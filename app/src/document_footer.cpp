@@ -46,7 +46,7 @@ void apply_document_duration(std::vector<Entry>& entries, const std::vector<Docu
     if (d.medications_before != 0 && d.medications_before != entries.size()) {
       continue;
     }
-    if (found && found->days != d.days) {
+    if (found && (found->days != d.days || found->in_months != d.in_months)) {
       return;
     }
     found = d;
@@ -55,10 +55,16 @@ void apply_document_duration(std::vector<Entry>& entries, const std::vector<Docu
     return;
   }
   for (Entry& e : entries) {
-    if (!e.f.days.present() && !e.f.days_in_months) {
-      e.f.days = {found->days, false, found->line};
-      e.src.days = FieldSource::kDocument;
+    if (e.f.days.present() || e.f.days_in_months) {
+      continue;
     }
+    if (found->in_months) {
+      e.f.days_in_months = true;
+      e.f.months_line = found->line;
+    } else {
+      e.f.days = {found->days, false, found->line};
+    }
+    e.src.days = FieldSource::kDocument;
   }
 }
 

@@ -19,6 +19,7 @@ struct DocumentDays {
   int days = 0;
   int line = 0;
   size_t medications_before = 0;
+  bool in_months = false;  // "처방일수 3개월분": never converted to days
 };
 
 /// A duration stated once in the header (above the first medication) or the footer (below the

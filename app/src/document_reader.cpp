@@ -87,7 +87,8 @@ class DocumentReader {
     const auto name_cell = rows_.name_cell_start(line.text, tokens);
     std::optional<MedicineName> name = find_name(l, name_cell.value_or(0));
     const auto changed = changed_directions_start(line.text, tokens);
-    if (name && !name->anchored && (changed || awaits_directions(tokens))) {
+    if (name &&
+        ((!name->anchored && (changed || awaits_directions(tokens))) || is_exception(l, *name))) {
       name.reset();  // "변경 전: … → 변경 후: …", "양쪽 코에 …" under a name: directions
     }
     InstructionFields fields = changed && !name
@@ -232,6 +233,15 @@ class DocumentReader {
     return src.dose != FieldSource::kText && src.times != FieldSource::kText &&
            src.days != FieldSource::kText && src.when != FieldSource::kText &&
            src.dose != FieldSource::kTableCell;
+  }
+
+  /// The name is an exception of the line's directions ("식후 30분 복용 (판토록정 제외)"), not a
+  /// medication.
+  static bool is_exception(const LineView& l, const MedicineName& name) {
+    static constexpr std::string_view kExcept[] = {"제외", "빼고", "말고"};
+    return name.end_token < l.tokens.size() &&
+           std::find(std::begin(kExcept), std::end(kExcept),
+                     l.tokens[name.end_token].text(l.line.text)) != std::end(kExcept);
   }
 
   /// The medicine named on the line from token `from` on (a bill row's name cell).
@@ -384,6 +394,13 @@ class DocumentReader {
     return LineKind::kMedicine;
   }
 
+  /// A medication read so far has a name beginning with `subject`.
+  bool names_entry(const std::string& subject) const {
+    return std::any_of(entries.begin(), entries.end(), [&](const Entry& e) {
+      return compact_text(e.name).starts_with(compact_text(subject));
+    });
+  }
+
   /// A sentence telling the patient what to do ("… 약사와 상담하세요"): advice, even when it
   /// names the pharmacist or the doctor.
   static bool tells_patient(std::string_view text, const std::vector<DosageToken>& tokens) {
@@ -407,24 +424,27 @@ class DocumentReader {
     if (!start || (notice && !tells_patient(l.line.text, l.tokens))) {
       return std::nullopt;  // "※ 환자의 요구가 있을 때에는 …": the form's fine print
     }
-    const bool named = name && name->first_token == *start && name->end_token < l.tokens.size() &&
-                       l.tokens[name->end_token].text(l.line.text) == ":";
+    const bool labelled = name && name->first_token == *start &&
+                          name->end_token < l.tokens.size() &&
+                          l.tokens[name->end_token].text(l.line.text) == ":";  // "※ 코대원정: …"
+    const auto subject =
+        labelled ? std::optional<std::string>(name->text) : remark_subject(l.line.text, l.tokens);
+    // "※ 판토록정은 아침 식사 30분 전에 드세요": about one medicine, directions included
+    const bool named = labelled || (subject && (dosage_form_of(*subject) || names_entry(*subject)));
     const bool directs = fields.dose.present() || fields.times.present() || fields.days.present() ||
                          fields.when.timing || fields.non_daily;
     if (!named && (name || directs)) {
       return std::nullopt;
     }
-    const auto text = note_of(l.line, l.tokens, named ? name->end_token + 1 : 0);
+    const auto text = note_of(l.line, l.tokens, labelled ? name->end_token + 1 : 0);
     if (!text) {
       return LineKind::kNote;
     }
     // Where no medication is in context — above the first, under a heading, or below the last
     // after notices but not set apart by a blank line — a remark concerns the whole sheet.
     const bool whole_document =
-        context_.empty() && (entries.empty() || in_guidance_ || !blank_since_medicine_);
-    Remark r{*text,
-             named ? std::optional<std::string>(name->text) : remark_subject(l.line.text, l.tokens),
-             whole_document};
+        !named && context_.empty() && (entries.empty() || in_guidance_ || !blank_since_medicine_);
+    Remark r{*text, subject, whole_document};
     if (!context_.empty() && !named) {
       note(l.line, l.tokens);
       footer_notes_.push_back({entries.size(), block_, l.line.number});
@@ -698,6 +718,8 @@ class DocumentReader {
   void note_document_duration(const LineView& l) {
     if (const auto days = document_duration_days(l.line.text, l.compact_lower, l.tokens)) {
       document_days_.push_back({*days, l.line.number, entries.size()});
+    } else if (document_duration_in_months(l.compact_lower, l.tokens)) {
+      document_days_.push_back({0, l.line.number, entries.size(), true});
     }
   }
 

@@ -761,6 +761,31 @@ class LineLexer {
     mark_timestamps();
     mark_spray_counts();
     mark_every_n_days();
+    mark_condition_phrase();
+  }
+
+  /// "열이 38도 이상일 때 1회 6ml", "기침이 심할 때": words at the start of the line up to one
+  /// ending in 때 ("when") state the condition of an as-needed dose — one token, whose text is the
+  /// condition's note.
+  void mark_condition_phrase() {
+    size_t first = 0;
+    while (first < out_.size() && out_[first].kind == TokenKind::kSeparator) {
+      ++first;
+    }
+    for (size_t k = first; k < out_.size() && k < first + 6; ++k) {
+      const DosageToken& t = out_[k];
+      if (t.kind != TokenKind::kWord && t.kind != TokenKind::kOther &&
+          t.kind != TokenKind::kFiller) {
+        return;
+      }
+      if (k > first && t.kind == TokenKind::kWord && t.text(line_).ends_with("때")) {
+        out_[first].kind = TokenKind::kPrnCondition;
+        out_[first].end = t.end;
+        out_.erase(out_.begin() + static_cast<std::ptrdiff_t>(first) + 1,
+                   out_.begin() + static_cast<std::ptrdiff_t>(k) + 1);
+        return;
+      }
+    }
   }
 
   /// "2025. 11. 28.": a date written with spaces (a chat export's line header).
