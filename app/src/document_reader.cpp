@@ -106,7 +106,7 @@ class DocumentReader {
     if (const auto kind = read_stopped(l, name, fields, notice)) {
       return *kind;
     }
-    if (const auto kind = read_remark(l, name, fields, notice)) {
+    if (const auto kind = read_remark(l, name, fields)) {
       return *kind;
     }
     if (name && (!notice || (name->anchored && fields.has_fields()))) {
@@ -401,16 +401,18 @@ class DocumentReader {
     });
   }
 
-  /// A sentence telling the patient what to do ("… 약사와 상담하세요"): advice, even when it
-  /// names the pharmacist or the doctor.
-  static bool tells_patient(std::string_view text, const std::vector<DosageToken>& tokens) {
-    for (auto t = tokens.rbegin(); t != tokens.rend(); ++t) {
-      if (t->kind != TokenKind::kSeparator) {
-        const std::string_view w = t->text(text);
-        return w.ends_with("세요") || w.ends_with("십시오") || w.ends_with("마세요");
+  /// Advice to consult the pharmacist or the doctor ("… 약사와 상담하세요"): a note, although
+  /// those words are notice words; any other notice word makes it a notice ("… 처방전은 …
+  /// 약국에 제출하십시오").
+  static bool advises_consulting(const std::string& compact_lower) {
+    static constexpr std::string_view kConsult[] = {"약사", "의사", "상담"};
+    std::string rest = compact_lower;
+    for (const std::string_view w : kConsult) {
+      for (size_t at = rest.find(w); at != std::string::npos; at = rest.find(w)) {
+        rest.erase(at, w.size());
       }
     }
-    return false;
+    return rest != compact_lower && !has_notice_keyword(rest);
   }
 
   /// A ※ remark that gives no directions (parts of the day alone are none: "※ 저녁에 복용하면
@@ -419,10 +421,16 @@ class DocumentReader {
   /// a medication. Which medications a remark concerns is settled after the last line
   /// (apply_remarks); none for any other line.
   std::optional<LineKind> read_remark(const LineView& l, const std::optional<MedicineName>& name,
-                                      const InstructionFields& fields, bool notice) {
+                                      const InstructionFields& fields) {
     const auto start = remark_start(l.line.text, l.tokens);
-    if (!start || (notice && !tells_patient(l.line.text, l.tokens))) {
-      return std::nullopt;  // "※ 환자의 요구가 있을 때에는 …": the form's fine print
+    if (!start || *start >= l.tokens.size()) {
+      return std::nullopt;
+    }
+    // The remark's own words (a chat line's "[행복약국 김약사]" header aside) decide: "※ 환자의
+    // 요구가 있을 때에는 …" is the form's fine print.
+    const std::string own = ascii_lower(compact_text(l.line.text.substr(l.tokens[*start].begin)));
+    if (has_notice_keyword(own) && !advises_consulting(own)) {
+      return std::nullopt;
     }
     const bool labelled = name && name->first_token == *start &&
                           name->end_token < l.tokens.size() &&

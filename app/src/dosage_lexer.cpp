@@ -762,6 +762,20 @@ class LineLexer {
     mark_spray_counts();
     mark_every_n_days();
     mark_condition_phrase();
+    mark_time_limits();
+  }
+
+  /// "4주 안에 사용하세요", "7일 이내": a time limit (how long a pen keeps), not a course.
+  void mark_time_limits() {
+    static constexpr std::string_view kWithin[] = {"안에", "내에", "이내"};
+    for (size_t i = 0; i + 1 < out_.size(); ++i) {
+      const TokenKind kind = out_[i].kind;
+      if ((kind == TokenKind::kDays || kind == TokenKind::kWeeks || kind == TokenKind::kMonths) &&
+          std::find(std::begin(kWithin), std::end(kWithin), out_[i + 1].text(line_)) !=
+              std::end(kWithin)) {
+        out_[i].kind = TokenKind::kOther;
+      }
+    }
   }
 
   /// "열이 38도 이상일 때 1회 6ml", "기침이 심할 때": words at the start of the line up to one

@@ -202,11 +202,16 @@ std::optional<ScanNote> note_of(const OcrLine& line, const std::vector<DosageTok
   while (last > first && tokens[last - 1].kind == TokenKind::kSeparator) {
     --last;
   }
+  if (last < tokens.size() && tokens[last].text(line.text) == ")" &&
+      line.text.substr(tokens[first].begin, tokens[last].begin - tokens[first].begin).find('(') !=
+          std::string::npos) {
+    ++last;  // "… (얼리지 마세요)": the bracket closes one the note opened
+  }
   if (first >= last) {
     return std::nullopt;
   }
   const size_t begin = tokens[first].begin;
-  return ScanNote{line.text.substr(begin, tokens[last - 1].end - begin), line.number, begin};
+  return ScanNote{line.text.substr(begin, tokens[last - 1].end - begin), line.number, begin, true};
 }
 
 }  // namespace dailydrug::app
