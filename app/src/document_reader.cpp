@@ -87,8 +87,8 @@ class DocumentReader {
     const auto name_cell = rows_.name_cell_start(line.text, tokens);
     std::optional<MedicineName> name = find_name(l, name_cell.value_or(0));
     const auto changed = changed_directions_start(line.text, tokens);
-    if (name &&
-        ((!name->anchored && (changed || awaits_directions(tokens))) || is_exception(l, *name))) {
+    if (name && ((!name->anchored && (changed || awaits_directions(tokens, *name))) ||
+                 is_exception(l, *name))) {
       name.reset();  // "변경 전: … → 변경 후: …", "양쪽 코에 …" under a name: directions
     }
     InstructionFields fields = changed && !name
@@ -204,14 +204,23 @@ class DocumentReader {
     return std::nullopt;
   }
 
-  /// A name line saying the medicine is stopped: after the name, a stop word and no directions
-  /// ("글리메피리드정2mg - 저혈당 위험으로 중단"), or a D/C mark whatever the row holds ("아티반정
-  /// | 1정 | 취침 전 | D/C"); not advice against stopping ("… 중단하지 마세요").
+  /// A name line saying the medicine is stopped: a stop word ending the line after the name, with
+  /// no directions ("글리메피리드정2mg - 저혈당 위험으로 중단"), or a D/C mark whatever the row
+  /// holds ("아티반정 | 1정 | 취침 전 | D/C"); not a caution about stopping ("(발진이 생기면 복용
+  /// 중지)", "… 중단하지 마세요").
   static bool is_stopped_row(const LineView& l, const MedicineName& name,
                              const InstructionFields& fields) {
-    const std::string rest = ascii_lower(compact_text(l.line.text.substr(name.end)));
-    return names_stopped(rest) && rest.find("하지") == std::string::npos &&
-           (!fields.has_fields() || rest.find("d/c") != std::string::npos);
+    std::string rest = ascii_lower(compact_text(l.line.text.substr(name.end)));
+    if (rest.find("d/c") != std::string::npos) {
+      return true;
+    }
+    while (!rest.empty() && std::string_view(".)]").find(rest.back()) != std::string_view::npos) {
+      rest.pop_back();
+    }
+    return !fields.has_fields() && !rest.empty() && names_stopped(rest) && !rest.ends_with(")") &&
+           std::string_view(l.line.text).find('(') == std::string::npos &&
+           (rest.ends_with("중단") || rest.ends_with("보류") || rest.ends_with("중지") ||
+            rest.ends_with("중단됨") || rest.ends_with("중단함"));
   }
 
   /// The line repeats the line above, which named a medication: OCR read the row twice.
@@ -221,9 +230,16 @@ class DocumentReader {
   }
 
   /// The line above named a medication alone, which waits for its directions: an unanchored word
-  /// on this line ("양쪽 코에 …", "열이 38도 이상일 때 1회 6ml") is part of them, unless the line
-  /// is an item of a list of its own.
-  bool awaits_directions(const std::vector<DosageToken>& tokens) const {
+  /// with a particle on this line ("양쪽 코에 …": a site, not a product) is part of them, unless
+  /// the line is an item of a list of its own ("Metformin 1 tab bid" is a name).
+  bool awaits_directions(const std::vector<DosageToken>& tokens, const MedicineName& name) const {
+    static constexpr std::string_view kParticles[] = {"에", "이", "가", "을",
+                                                      "를", "은", "는", "로"};
+    const bool particle = std::any_of(std::begin(kParticles), std::end(kParticles),
+                                      [&](std::string_view p) { return name.text.ends_with(p); });
+    if (!particle) {
+      return false;
+    }
     const bool listed = !tokens.empty() && (tokens[0].kind == TokenKind::kOrdinal ||
                                             tokens[0].kind == TokenKind::kSeparator);
     if (prev_ != LineKind::kMedicine || listed || entries.empty()) {

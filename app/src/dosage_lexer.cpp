@@ -780,11 +780,18 @@ class LineLexer {
 
   /// "열이 38도 이상일 때 1회 6ml", "기침이 심할 때": words at the start of the line up to one
   /// ending in 때 ("when") state the condition of an as-needed dose — one token, whose text is the
-  /// condition's note.
+  /// condition's note. The first word is a subject ("열이", "소화가"), never a name ("베아제정
+  /// 소화가 안될 때 1정", "게보린 두통이 …").
   void mark_condition_phrase() {
     size_t first = 0;
     while (first < out_.size() && out_[first].kind == TokenKind::kSeparator) {
       ++first;
+    }
+    if (first >= out_.size() || out_[first].kind != TokenKind::kWord ||
+        dosage_form_of(std::string_view(lower_).substr(out_[first].begin,
+                                                       out_[first].end - out_[first].begin)) ||
+        !(out_[first].text(line_).ends_with("이") || out_[first].text(line_).ends_with("가"))) {
+      return;
     }
     for (size_t k = first; k < out_.size() && k < first + 6; ++k) {
       const DosageToken& t = out_[k];
@@ -858,8 +865,9 @@ class LineLexer {
     }
   }
 
-  /// A message's timestamp is not a time to take a dose: a clock time alone in brackets ("[오후
-  /// 2:14]", a chat header) or right after a date ("2025. 11. 28. 오후 6:41") becomes a date.
+  /// A message's timestamp is not a time to take a dose: a 12-hour clock time alone in brackets
+  /// ("[오후 2:14]", a chat header; "[08:00] A정" stays a dose time) or a clock time right after a
+  /// date ("2025. 11. 28. 오후 6:41") becomes a date.
   void mark_timestamps() {
     for (size_t i = 0; i < out_.size(); ++i) {
       if (out_[i].kind != TokenKind::kClock) {
@@ -869,7 +877,8 @@ class LineLexer {
       while (before > 0 && (out_[before - 1].pm || out_[before - 1].am)) {
         --before;  // 오전 / 오후
       }
-      const bool bracketed = before > 0 && is_sep(before - 1, '[') && is_sep(i + 1, ']');
+      const bool bracketed =
+          before < i && before > 0 && is_sep(before - 1, '[') && is_sep(i + 1, ']');
       const size_t dot = before > 0 && is_sep(before - 1, '.') ? before - 1 : before;  // "28."
       const bool after_date =
           dot > 0 && (out_[dot - 1].kind == TokenKind::kDate ||

@@ -320,7 +320,7 @@ constexpr std::string_view kNoticeKeywords[] = {
     // the patient's measurements and lab values
     "mmhg", "mg/dl", "맥박", "체중", "당화혈색소", "hba1c", "egfr",
     // appointments, and the titles of instruction sheets
-    "예약", "외래", "내원", "다음방문", "사용안내", "사용법", "라벨", "설명서",
+    "예약", "외래", "내원", "다음방문", "사용안내", "라벨", "설명서",
     // a dose worked out from the weight ("16kg x 0.5ml/kg = 8ml")
     "/kg",
     "clinic", "hospital", "pharmacy", "patient", "pt:", "dob:", "dr.", "lic#", "lic.",

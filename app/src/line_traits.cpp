@@ -172,11 +172,20 @@ bool names_clinic_fee(std::string_view compact_lower) {
 }
 
 bool names_stopped(std::string_view compact_lower) {
-  static constexpr std::string_view kWords[] = {"중단", "보류",        "중지",   "복용하지마세요",
+  static constexpr std::string_view kWords[] = {"중단", "보류",        "중지",
                                                 "d/c",  "discontinue", "stopped"};
-  return std::any_of(std::begin(kWords), std::end(kWords), [&](std::string_view w) {
-    return compact_lower.find(w) != std::string_view::npos;
-  });
+  static constexpr std::string_view kVerbs[] = {"하", "할", "해", "했"};  // "중단하지 마세요"
+  for (const std::string_view w : kWords) {
+    for (size_t at = compact_lower.find(w); at != std::string_view::npos;
+         at = compact_lower.find(w, at + 1)) {
+      const std::string_view after = compact_lower.substr(at + w.size());
+      if (std::none_of(std::begin(kVerbs), std::end(kVerbs),
+                       [&](std::string_view v) { return after.starts_with(v); })) {
+        return true;  // a state ("중단된 약", "[중단]", "… 중단"), not an action to take or avoid
+      }
+    }
+  }
+  return false;
 }
 
 std::optional<ScanNote> note_of(const OcrLine& line, const std::vector<DosageToken>& tokens,

@@ -67,8 +67,8 @@ std::optional<size_t> changed_directions_start(std::string_view text,
 /// are labelled lines, not headings).
 bool is_section_heading(std::string_view text, const std::vector<DosageToken>& tokens);
 
-/// `compact_lower` says the medicines it concerns are stopped or on hold (중단, 보류, 중지,
-/// "복용하지 마세요", D/C, discontinued): they are not to be taken.
+/// `compact_lower` says the medicines it concerns are stopped or on hold (중단, 보류, 중지 as a
+/// state — "중단된 약", not "중단하지 마세요" —, D/C, discontinued): they are not to be taken.
 bool names_stopped(std::string_view compact_lower);
 
 /// `compact_lower` names a fee of a bill for what was done in the clinic (주사료, 처치료, 검사료,
