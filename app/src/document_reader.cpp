@@ -453,8 +453,16 @@ class DocumentReader {
                           l.tokens[name->end_token].text(l.line.text) == ":";  // "※ 코대원정: …"
     const auto subject =
         labelled ? std::optional<std::string>(name->text) : remark_subject(l.line.text, l.tokens);
-    // "※ 판토록정은 아침 식사 30분 전에 드세요": about one medicine, directions included
-    const bool named = labelled || (subject && (dosage_form_of(*subject) || names_entry(*subject)));
+    // "※ 판토록정은 아침 식사 30분 전에 드세요": the medicine is the sentence's subject (it takes a
+    // particle), so the remark is about it, directions included; "※ 심비코트 흡입 후에는 …": a
+    // remark naming no product of its own begins with one read above. "※ 타이레놀정 1정 …"
+    // is a medication line.
+    const bool particle =
+        subject && !labelled && l.tokens[*start].text(l.line.text).size() != subject->size();
+    const bool named =
+        labelled ||
+        (subject && ((particle && (dosage_form_of(*subject) || names_entry(*subject))) ||
+                     (!name && names_entry(*subject))));
     const bool directs = fields.dose.present() || fields.times.present() || fields.days.present() ||
                          fields.when.timing || fields.non_daily;
     if (!named && (name || directs)) {
