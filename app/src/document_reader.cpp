@@ -230,11 +230,11 @@ class DocumentReader {
   }
 
   /// The line above named a medication alone, which waits for its directions: an unanchored word
-  /// with a particle on this line ("양쪽 코에 …": a site, not a product) is part of them, unless
-  /// the line is an item of a list of its own ("Metformin 1 tab bid" is a name).
+  /// ending in a particle of place or object on this line ("양쪽 코에 …": a site, not a product;
+  /// "Metformin 1 tab bid", "판콜에이" are names) is part of them, unless the line is an item of
+  /// a list of its own.
   bool awaits_directions(const std::vector<DosageToken>& tokens, const MedicineName& name) const {
-    static constexpr std::string_view kParticles[] = {"에", "이", "가", "을",
-                                                      "를", "은", "는", "로"};
+    static constexpr std::string_view kParticles[] = {"에", "을", "를", "로"};
     const bool particle = std::any_of(std::begin(kParticles), std::end(kParticles),
                                       [&](std::string_view p) { return name.text.ends_with(p); });
     if (!particle) {
