@@ -88,7 +88,7 @@ class DocumentReader {
     std::optional<MedicineName> name = find_name(l, name_cell.value_or(0));
     const auto changed = changed_directions_start(line.text, tokens);
     if (name && ((!name->anchored && (changed || awaits_directions(tokens, *name))) ||
-                 is_exception(l, *name))) {
+                 names_exception(line.text, tokens, *name))) {
       name.reset();  // "변경 전: … → 변경 후: …", "양쪽 코에 …" under a name: directions
     }
     InstructionFields fields = changed && !name
@@ -102,7 +102,7 @@ class DocumentReader {
     const std::string row_text =
         name_cell ? ascii_lower(compact_text(line.text.substr(tokens[*name_cell - 1].end)))
                   : compact_lower;
-    const bool notice = is_notice({line, tokens, row_text}, name.has_value(), fields, label);
+    const bool notice = is_notice(line.text, tokens, row_text, name.has_value(), fields, label);
     if (const auto kind = read_stopped(l, name, fields, notice)) {
       return *kind;
     }
@@ -196,31 +196,12 @@ class DocumentReader {
       stopped_section_ = false;
     }
     const bool stopped_here =
-        name && (is_stopped_row(l, *name, fields) || names_clinic_fee(l.compact_lower));
+        name && (is_stopped_row(l.line.text, *name, fields) || names_clinic_fee(l.compact_lower));
     if (stopped_section_ || stopped_here) {
       end_block();
       return LineKind::kOther;
     }
     return std::nullopt;
-  }
-
-  /// A name line saying the medicine is stopped: a stop word ending the line after the name, with
-  /// no directions ("글리메피리드정2mg - 저혈당 위험으로 중단"), or a D/C mark whatever the row
-  /// holds ("아티반정 | 1정 | 취침 전 | D/C"); not a caution about stopping ("(발진이 생기면 복용
-  /// 중지)", "… 중단하지 마세요").
-  static bool is_stopped_row(const LineView& l, const MedicineName& name,
-                             const InstructionFields& fields) {
-    std::string rest = ascii_lower(compact_text(l.line.text.substr(name.end)));
-    if (rest.find("d/c") != std::string::npos) {
-      return true;
-    }
-    while (!rest.empty() && std::string_view(".)]").find(rest.back()) != std::string_view::npos) {
-      rest.pop_back();
-    }
-    return !fields.has_fields() && !rest.empty() && names_stopped(rest) && !rest.ends_with(")") &&
-           std::string_view(l.line.text).find('(') == std::string::npos &&
-           (rest.ends_with("중단") || rest.ends_with("보류") || rest.ends_with("중지") ||
-            rest.ends_with("중단됨") || rest.ends_with("중단함"));
   }
 
   /// The line repeats the line above, which named a medication: OCR read the row twice.
@@ -251,15 +232,6 @@ class DocumentReader {
            src.dose != FieldSource::kTableCell;
   }
 
-  /// The name is an exception of the line's directions ("식후 30분 복용 (판토록정 제외)"), not a
-  /// medication.
-  static bool is_exception(const LineView& l, const MedicineName& name) {
-    static constexpr std::string_view kExcept[] = {"제외", "빼고", "말고"};
-    return name.end_token < l.tokens.size() &&
-           std::find(std::begin(kExcept), std::end(kExcept),
-                     l.tokens[name.end_token].text(l.line.text)) != std::end(kExcept);
-  }
-
   /// The medicine named on the line from token `from` on (a bill row's name cell).
   static std::optional<MedicineName> find_name(const LineView& l, size_t from) {
     if (from == 0) {
@@ -273,36 +245,6 @@ class DocumentReader {
       name->end_token += from;
     }
     return name;
-  }
-
-  /// The directions of a line: after its name, or around a name written after a condition
-  /// ("소화불량시 베아제정 1정").
-  static InstructionFields directions_of(const OcrLine& line,
-                                         const std::vector<DosageToken>& tokens,
-                                         const std::optional<MedicineName>& name) {
-    if (!name) {
-      return parse_instructions(line.text, line.number, tokens, 0);
-    }
-    if (name->after_instructions) {
-      return parse_instructions(line.text, line.number, tokens, 0, name->first_token,
-                                name->end_token);
-    }
-    return parse_instructions(line.text, line.number, tokens, name->end_token);
-  }
-
-  /// Money, a phone number, or the words of the hospital, pharmacy or patient — but directions
-  /// with a dose and a count are directions even when a later sentence mentions the doctor or
-  /// the pharmacy ("… 1정씩 드세요. 근육통이 생기면 의사와 상담하세요.").
-  static bool is_notice(const LineView& l, bool named, const InstructionFields& fields,
-                        std::optional<LabelKind> label) {
-    const bool money_or_phone =
-        std::any_of(l.tokens.begin(), l.tokens.end(), [](const DosageToken& t) {
-          return t.kind == TokenKind::kMoney || t.kind == TokenKind::kPhone;
-        });
-    const bool directions = !named && fields.dose.present() && fields.times.present();
-    return money_or_phone ||
-           (has_notice_keyword(after_name_label(l.line.text, l.tokens, label, l.compact_lower)) &&
-            !directions);
   }
 
   /// A line naming medications: a grid row, taper phases on one line, a list of names, several
@@ -415,20 +357,6 @@ class DocumentReader {
     return std::any_of(entries.begin(), entries.end(), [&](const Entry& e) {
       return compact_text(e.name).starts_with(compact_text(subject));
     });
-  }
-
-  /// Advice to consult the pharmacist or the doctor ("… 약사와 상담하세요"): a note, although
-  /// those words are notice words; any other notice word makes it a notice ("… 처방전은 …
-  /// 약국에 제출하십시오").
-  static bool advises_consulting(const std::string& compact_lower) {
-    static constexpr std::string_view kConsult[] = {"약사", "의사", "상담"};
-    std::string rest = compact_lower;
-    for (const std::string_view w : kConsult) {
-      for (size_t at = rest.find(w); at != std::string::npos; at = rest.find(w)) {
-        rest.erase(at, w.size());
-      }
-    }
-    return rest != compact_lower && !has_notice_keyword(rest);
   }
 
   /// A ※ remark that gives no directions (parts of the day alone are none: "※ 저녁에 복용하면

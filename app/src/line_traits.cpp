@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "dailydrug/app/dosage_lexicon.h"
 #include "dailydrug/app/utf8_text.h"
 
 namespace dailydrug::app {
@@ -221,6 +222,63 @@ std::optional<ScanNote> note_of(const OcrLine& line, const std::vector<DosageTok
   }
   const size_t begin = tokens[first].begin;
   return ScanNote{line.text.substr(begin, tokens[last - 1].end - begin), line.number, begin, true};
+}
+
+bool is_stopped_row(std::string_view text, const MedicineName& name,
+                    const InstructionFields& fields) {
+  std::string rest = ascii_lower(compact_text(text.substr(name.end)));
+  if (rest.find("d/c") != std::string::npos) {
+    return true;
+  }
+  while (!rest.empty() && std::string_view(".)]").find(rest.back()) != std::string_view::npos) {
+    rest.pop_back();
+  }
+  return !fields.has_fields() && !rest.empty() && names_stopped(rest) && !rest.ends_with(")") &&
+         text.find('(') == std::string::npos &&
+         (rest.ends_with("중단") || rest.ends_with("보류") || rest.ends_with("중지") ||
+          rest.ends_with("중단됨") || rest.ends_with("중단함"));
+}
+
+bool names_exception(std::string_view text, const std::vector<DosageToken>& tokens,
+                     const MedicineName& name) {
+  static constexpr std::string_view kExcept[] = {"제외", "빼고", "말고"};
+  return name.end_token < tokens.size() &&
+         std::find(std::begin(kExcept), std::end(kExcept), tokens[name.end_token].text(text)) !=
+             std::end(kExcept);
+}
+
+InstructionFields directions_of(const OcrLine& line, const std::vector<DosageToken>& tokens,
+                                const std::optional<MedicineName>& name) {
+  if (!name) {
+    return parse_instructions(line.text, line.number, tokens, 0);
+  }
+  if (name->after_instructions) {
+    return parse_instructions(line.text, line.number, tokens, 0, name->first_token,
+                              name->end_token);
+  }
+  return parse_instructions(line.text, line.number, tokens, name->end_token);
+}
+
+bool is_notice(std::string_view text, const std::vector<DosageToken>& tokens,
+               const std::string& compact_lower, bool named, const InstructionFields& fields,
+               std::optional<LabelKind> label) {
+  const bool money_or_phone = std::any_of(tokens.begin(), tokens.end(), [](const DosageToken& t) {
+    return t.kind == TokenKind::kMoney || t.kind == TokenKind::kPhone;
+  });
+  const bool directions = !named && fields.dose.present() && fields.times.present();
+  return money_or_phone ||
+         (has_notice_keyword(after_name_label(text, tokens, label, compact_lower)) && !directions);
+}
+
+bool advises_consulting(const std::string& compact_lower) {
+  static constexpr std::string_view kConsult[] = {"약사", "의사", "상담"};
+  std::string rest = compact_lower;
+  for (const std::string_view w : kConsult) {
+    for (size_t at = rest.find(w); at != std::string::npos; at = rest.find(w)) {
+      rest.erase(at, w.size());
+    }
+  }
+  return rest != compact_lower && !has_notice_keyword(rest);
 }
 
 }  // namespace dailydrug::app

@@ -12,6 +12,7 @@
 #include "dailydrug/app/dosage_lexicon.h"
 #include "dailydrug/app/dosage_token.h"
 #include "dailydrug/app/dose_parser.h"
+#include "dailydrug/app/medicine_name.h"
 #include "dailydrug/app/ocr_normalizer.h"
 #include "dailydrug/app/scan_result.h"
 
@@ -74,6 +75,35 @@ bool names_stopped(std::string_view compact_lower);
 /// `compact_lower` names a fee of a bill for what was done in the clinic (주사료, 처치료, 검사료,
 /// 진찰료, 수술료): a medicine on that row was given there, not taken home.
 bool names_clinic_fee(std::string_view compact_lower);
+
+/// A name line saying the medicine is stopped: a stop word ending the line after the name, with
+/// no directions ("글리메피리드정2mg - 저혈당 위험으로 중단"), or a D/C mark whatever the row
+/// holds ("아티반정 | 1정 | 취침 전 | D/C"); not a caution about stopping ("(발진이 생기면 복용
+/// 중지)", "… 중단하지 마세요").
+bool is_stopped_row(std::string_view text, const MedicineName& name,
+                    const InstructionFields& fields);
+
+/// The name is an exception of the line's directions ("식후 30분 복용 (판토록정 제외)"), not a
+/// medication.
+bool names_exception(std::string_view text, const std::vector<DosageToken>& tokens,
+                     const MedicineName& name);
+
+/// The directions of a line: after its name, or around a name written after a condition
+/// ("소화불량시 베아제정 1정").
+InstructionFields directions_of(const OcrLine& line, const std::vector<DosageToken>& tokens,
+                                const std::optional<MedicineName>& name);
+
+/// Money, a phone number, or the words of the hospital, pharmacy or patient — but directions
+/// with a dose and a count are directions even when a later sentence mentions the doctor or
+/// the pharmacy ("… 1정씩 드세요. 근육통이 생기면 의사와 상담하세요.").
+bool is_notice(std::string_view text, const std::vector<DosageToken>& tokens,
+               const std::string& compact_lower, bool named, const InstructionFields& fields,
+               std::optional<LabelKind> label);
+
+/// Advice to consult the pharmacist or the doctor ("… 약사와 상담하세요"): a note, although
+/// those words are notice words; any other notice word makes it a notice ("… 처방전은 …
+/// 약국에 제출하십시오").
+bool advises_consulting(const std::string& compact_lower);
 
 /// The first piece of a name broken over two lines, and its line.
 struct Fragment {
