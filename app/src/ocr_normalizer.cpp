@@ -21,8 +21,8 @@ bool is_removed(uint32_t cp) {
          cp == 0xFE0F;  // the emoji presentation selector ("⚠️")
 }
 
-/// Pictographs of chat messages and app screens ("💊", "🛏️자기 전", "☀️ 아침"): bullets
-/// and icons, read as a space. Marks of grids (✓ ○ ●) and ※ are not among them.
+/// Pictographs of chat messages and app screens ("💊", "🛏️자기 전", "☀️ 아침"):
+/// bullets and icons, read as a space. Marks of grids (✓ ○ ●) and ※ are not among them.
 bool is_pictograph(uint32_t cp) {
   return (cp >= 0x1F000 && cp <= 0x1FAFF) || (cp >= 0x2600 && cp <= 0x2604) || cp == 0x263D ||
          cp == 0x263E;
