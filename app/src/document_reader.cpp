@@ -1,155 +1,42 @@
 #include "document_reader.h"
 
 #include <algorithm>
-#include <cmath>
+#include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "columnwise_table.h"
 #include "dailydrug/app/dosage_lexer.h"
 #include "dailydrug/app/medicine_name.h"
 #include "dailydrug/app/scan_layout.h"
 #include "dailydrug/app/utf8_text.h"
-#include "table_cells.h"
+#include "document_footer.h"
+#include "line_traits.h"
+#include "row_table.h"
+#include "taper_phases.h"
 
 namespace dailydrug::app {
 namespace {
 
 constexpr int kHardMaxMedications = 64;  // the schema's maxItems
 
-bool lacks_any(const InstructionFields& have, const InstructionFields& offer) {
-  return (!have.dose.present() && offer.dose.present()) ||
-         (!have.times.present() && !have.non_daily && (offer.times.present() || offer.non_daily)) ||
-         (!have.days.present() && !have.days_in_months &&
-          (offer.days.present() || offer.days_in_months)) ||
-         (!have.when.present() && offer.when.present());
-}
-
-/// Fills what `dst` lacks from `src`; returns whether anything was taken.
-bool fill(InstructionFields& dst, Sources& sources, const InstructionFields& src, FieldSource how) {
-  bool took = false;
-  if (!dst.dose.present() && src.dose.present()) {
-    dst.dose = src.dose;
-    dst.dose_unit_from_form = src.dose_unit_from_form;
-    sources.dose = how;
-    took = true;
-  }
-  if (!dst.times.present() && !dst.non_daily && (src.times.present() || src.non_daily)) {
-    dst.times = src.times;
-    dst.times_is_max = src.times_is_max;
-    dst.times_from_interval = src.times_from_interval;
-    dst.non_daily = src.non_daily;
-    dst.non_daily_line = src.non_daily_line;
-    sources.times = how;
-    took = true;
-  }
-  if (!dst.days.present() && !dst.days_in_months && (src.days.present() || src.days_in_months)) {
-    dst.days = src.days;
-    dst.days_in_months = src.days_in_months;
-    dst.months_line = src.months_line;
-    sources.days = how;
-    took = true;
-  }
-  if (!dst.when.present() && src.when.present()) {
-    dst.when = src.when;
-    sources.when = how;
-    took = true;
-  } else if (!dst.when.timing && !dst.when.timing_ambiguous &&
-             (src.when.timing || src.when.timing_ambiguous)) {
-    // "복용 횟수: 1일 2회 (아침, 저녁)" then "복용 시점: 식후 30분": parts of the day from one
-    // line, the meal timing from another.
-    if (dst.when.parts_line == 0) {
-      dst.when.parts_line = dst.when.line;  // the count still comes from the parts' line
-    }
-    dst.when.timing = src.when.timing;
-    dst.when.timing_ambiguous = src.when.timing_ambiguous;
-    dst.when.offset_minutes = src.when.offset_minutes;
-    dst.when.line = src.when.line;
-    sources.when = how;
-    took = true;
-  }
-  if (took) {
-    dst.notes.insert(dst.notes.end(), src.notes.begin(), src.notes.end());
-  }
-  return took;
-}
-
-Sources own_sources(const InstructionFields& f) {
-  Sources s;
-  const auto mark = [](bool present) { return present ? FieldSource::kText : FieldSource::kNone; };
-  s.dose = mark(f.dose.present());
-  s.times = mark(f.times.present() || f.non_daily);
-  s.days = mark(f.days.present() || f.days_in_months);
-  s.when = mark(f.when.present());
-  return s;
-}
-
-/// Where the phases of a tapering course written on one line start ("1-3일: 2정씩, 4-7일: 1정씩",
-/// "처음 3일 … / 다음 3일 …", "1~2일째 … 3~4일째 …"): the index of each phase's first token.
-std::vector<size_t> phase_starts(std::string_view line, const std::vector<DosageToken>& tokens,
-                                 size_t from) {
-  static constexpr std::string_view kOrder[] = {"처음", "다음", "마지막", "이후", "그다음"};
-  std::vector<size_t> starts;
-  for (size_t k = from; k < tokens.size(); ++k) {
-    if (day_phase_of(tokens[k], line)) {
-      starts.push_back(k);
-    } else if (tokens[k].kind == TokenKind::kDays && k > from &&
-               std::find(std::begin(kOrder), std::end(kOrder), tokens[k - 1].text(line)) !=
-                   std::end(kOrder)) {
-      starts.push_back(k - 1);
-    }
-  }
-  return starts;
-}
-
-/// The phases of a tapering course on one line, each read on its own; what a phase leaves out
-/// (the count and timing written once, before the first phase or after the last) comes from the
-/// others, nearest first, without their labels. Empty unless the line has two or more phases
-/// and each has a dose.
-std::vector<InstructionFields> line_phases(const OcrLine& line,
-                                           const std::vector<DosageToken>& tokens, size_t from) {
-  const std::vector<size_t> starts = phase_starts(line.text, tokens, from);
-  if (starts.size() < 2) {
-    return {};
-  }
-  std::vector<InstructionFields> phases;
-  for (size_t p = 0; p < starts.size(); ++p) {
-    const size_t end = p + 1 < starts.size() ? starts[p + 1] : tokens.size();
-    const std::vector<DosageToken> segment(tokens.begin(),
-                                           tokens.begin() + static_cast<std::ptrdiff_t>(end));
-    phases.push_back(parse_instructions(line.text, line.number, segment, starts[p]));
-    if (!phases.back().dose.value) {
-      return {};
-    }
-  }
-  const std::vector<DosageToken> head(tokens.begin(),
-                                      tokens.begin() + static_cast<std::ptrdiff_t>(starts[0]));
-  InstructionFields common = parse_instructions(line.text, line.number, head, from);
-  std::vector<InstructionFields> filled = phases;
-  for (size_t p = 0; p < phases.size(); ++p) {
-    Sources ignored;
-    fill(filled[p], ignored, common, FieldSource::kText);
-    for (size_t distance = 1; distance < phases.size(); ++distance) {
-      for (const size_t other : {p + distance, p - distance}) {
-        if (other < phases.size()) {  // p - distance wraps below 0 to a huge index
-          InstructionFields donor = phases[other];
-          donor.notes.clear();  // another phase's label is not this one's
-          fill(filled[p], ignored, donor, FieldSource::kText);
-        }
-      }
-    }
-  }
-  return filled;
-}
-
-/// The first piece of a name broken over two lines, and its line.
-struct Fragment {
-  std::string text;
-  int line = 0;
-  bool listed = false;  // after a bullet or a row number
-};
-
 enum class LineKind { kBlank, kHeader, kNotice, kGuidance, kMedicine, kInstruction, kNote, kOther };
 
+/// One non-empty line while it is read: its text, tokens and compact lower-case text.
+struct LineView {
+  const OcrLine& line;
+  const std::vector<DosageToken>& tokens;
+  const std::string& compact_lower;
+};
+
+/// Reads a document line by line. Each line is first tried as part of the document's structure
+/// (tables and their headers: read_layout), then as a line naming medications (read_named), a
+/// heading or notice, and last as directions or notes for the medications around it
+/// (read_unnamed). How directions without a name attach — to the names listed since the last
+/// directions, to the entries of the block that lack them, or to the names that follow — is
+/// decided here (instruction()); what the whole document states once is applied after the last
+/// line (document_footer.h).
 class DocumentReader {
  public:
   DocumentReader(const OcrDocument& doc, int max_medications)
@@ -159,9 +46,12 @@ class DocumentReader {
     for (const OcrLine& line : doc_.lines) {
       prev_ = read(line);
     }
-    apply_footer_notes();
-    apply_footer_directions();
-    apply_document_duration();
+    apply_footer_notes(entries, footer_notes_);
+    apply_remarks(entries, remarks_);
+    if (shared_is_footer()) {
+      apply_footer_directions(entries, *shared_);
+    }
+    apply_document_duration(entries, document_days_);
   }
 
   std::vector<Entry> entries;
@@ -171,108 +61,57 @@ class DocumentReader {
 
  private:
   LineKind read(const OcrLine& line) {
-    if (line.number == wrapped_line_) {
+    if (rows_.is_wrapped_end(line.number)) {
       return prev_;  // the end of the row above, already read
     }
     if (line.too_long) {
-      ScanWarning w;
-      w.code = scan_warning::kLineTooLong;
-      w.line = line.number;
-      w.message = std::to_string(line.number) + "번째 줄이 너무 길어 읽지 않았습니다.";
-      warnings.push_back(std::move(w));
+      warn_too_long(line);
       end_block();
       return LineKind::kBlank;
     }
     if (line.text.empty()) {
       end_block();
+      stopped_section_ = false;
+      blank_since_medicine_ = true;
       return LineKind::kBlank;
     }
     const std::vector<DosageToken> tokens = lex_dosage_line(line.text);
     const std::string compact_lower = ascii_lower(compact_text(line.text));
-    if (column_on_one_line(line, tokens)) {
-      return LineKind::kHeader;
+    const LineView l{line, tokens, compact_lower};
+    if (const auto kind = read_layout(l)) {
+      return *kind;
     }
-    if (label_value_ && labelled_value(line, tokens)) {
-      return LineKind::kMedicine;  // the medication's block goes on
+    if (repeats_medicine_line(line)) {
+      return prev_;  // the same row read twice by OCR
     }
-    if (column_label(compact_lower)) {
-      return label_value_ ? LineKind::kMedicine : LineKind::kHeader;
+    const auto name_cell = rows_.name_cell_start(line.text, tokens);
+    std::optional<MedicineName> name = find_name(l, name_cell.value_or(0));
+    const auto changed = changed_directions_start(line.text, tokens);
+    if (name && ((!name->anchored && (changed || awaits_directions(tokens, *name))) ||
+                 names_exception(line.text, tokens, *name))) {
+      name.reset();  // "변경 전: … → 변경 후: …", "양쪽 코에 …" under a name: directions
     }
-    if (column_run_ && column_cell(line, tokens)) {
-      return LineKind::kOther;
-    }
-    end_columns();
-    if (row_cells_ && row_cell(line, tokens)) {
-      return prev_;  // a cell of the row above: the row continues
-    }
-    row_cells_.reset();
-    auto grid = parse_slot_grid(line.text, tokens);
-    if (!grid && starts_cell_rows(doc_, line.number)) {
-      grid = parse_parts_header(line.text, tokens);  // "아침 점심 저녁 취침전" over rows of cells
-    }
-    if (grid) {
-      grid_ = std::move(grid);
-      columns_.reset();
-      shared_.reset();
-      end_block();
-      return LineKind::kHeader;
-    }
-    if (const auto header = parse_table_header(compact_lower); header && !holds_amount(tokens)) {
-      grid_.reset();
-      columns_ = header;
-      assign_rows_above(*header);
-      shared_.reset();
-      end_block();
-      in_guidance_ = false;
-      return LineKind::kHeader;
-    }
-    if (is_name_column_header(compact_lower, tokens)) {
-      end_block();               // directions above (a title's "30일") still serve the rows
-      return LineKind::kHeader;  // "투약시간 | 약품명 | 1회 용량": the rows follow
-    }
-    const auto name = find_medicine_name(line.text, tokens);
-    InstructionFields fields =
-        !name ? parse_instructions(line.text, line.number, tokens, 0)
-        : name->after_instructions
-            ? parse_instructions(line.text, line.number, tokens, 0, name->first_token,
-                                 name->end_token)
-            : parse_instructions(line.text, line.number, tokens, name->end_token);
+    InstructionFields fields = changed && !name
+                                   ? parse_instructions(line.text, line.number, tokens, *changed)
+                                   : directions_of(line, tokens, name);
     const std::optional<LabelKind> label = leading_label(tokens);
     if (!name && label == LabelKind::kInfo && !is_note_line(line.text, tokens)) {
       return prev_;  // "효능: …", "모양: …" between a name and its directions
     }
-    const bool money_or_phone = std::any_of(tokens.begin(), tokens.end(), [](const DosageToken& t) {
-      return t.kind == TokenKind::kMoney || t.kind == TokenKind::kPhone;
-    });
-    // Directions with a dose and a count are directions even when a later sentence mentions
-    // the doctor or the pharmacy ("… 1정씩 드세요. 근육통이 생기면 의사와 상담하세요.").
-    const bool directions = !name && fields.dose.present() && fields.times.present();
-    const bool notice =
-        money_or_phone ||
-        (has_notice_keyword(after_name_label(line.text, tokens, label, compact_lower)) &&
-         !directions);
+    // A bill's row is read from its name cell: the category and code before it are no notice.
+    const std::string row_text =
+        name_cell ? ascii_lower(compact_text(line.text.substr(tokens[*name_cell - 1].end)))
+                  : compact_lower;
+    const bool notice = is_notice(line.text, tokens, row_text, name.has_value(), fields, label);
+    if (const auto kind = read_stopped(l, name, fields, notice)) {
+      return *kind;
+    }
+    if (const auto kind = read_remark(l, name, fields)) {
+      return *kind;
+    }
     if (name && (!notice || (name->anchored && fields.has_fields()))) {
       in_guidance_ = false;
-      if (grid_ && grid_row(line, tokens, *name)) {
-        return LineKind::kMedicine;
-      }
-      if (!name->after_instructions) {
-        if (auto phases = line_phases(line, tokens, name->end_token); !phases.empty()) {
-          taper_on_one_line(line, *name, std::move(phases));
-          return LineKind::kMedicine;
-        }
-      }
-      const auto listed = split_name_list(line.text, tokens, *name);
-      if (listed.empty()) {
-        if (const auto rows = split_medicine_rows(line.text, tokens, *name); !rows.empty()) {
-          medicine_rows(line, tokens, rows);
-          return LineKind::kMedicine;
-        }
-        medicine(line, *name, std::move(fields));
-        return LineKind::kMedicine;
-      }
-      medicine_list(line, tokens, listed);
-      return LineKind::kMedicine;
+      return read_named(l, *name, std::move(fields));
     }
     if (!name && label == LabelKind::kCaution && has_text_after_label(line.text, tokens)) {
       note(line, tokens);  // "주의사항: 졸음이 …": a caution of the medication above
@@ -284,96 +123,302 @@ class DocumentReader {
       return LineKind::kGuidance;
     }
     if (notice) {
-      note_document_duration(line, compact_lower, tokens);
+      note_document_duration(l);
       end_block();
       return LineKind::kNotice;
     }
-    if (!name && only_duration(fields)) {
+    return read_unnamed(l, std::move(fields), label);  // a named line is read or a notice
+  }
+
+  /// The document's structure: tables read column by column, field labels and their values,
+  /// a row's cells one per line, timetable grid headers, table headers; none if the line is no
+  /// part of a table.
+  std::optional<LineKind> read_layout(const LineView& l) {
+    if (columnwise_.column_on_one_line(l.line, l.tokens)) {
+      return LineKind::kHeader;
+    }
+    if (columnwise_.awaits_value() && columnwise_.labelled_value(l.line, l.tokens)) {
+      return LineKind::kMedicine;  // the medication's block goes on
+    }
+    if (columnwise_.label(l.compact_lower, prev_ == LineKind::kMedicine)) {
+      return columnwise_.awaits_value() ? LineKind::kMedicine : LineKind::kHeader;
+    }
+    if (columnwise_.cell(l.line, l.tokens)) {
+      return LineKind::kOther;
+    }
+    if (rows_.takes_cell(l.line, l.tokens)) {
+      return prev_;  // a cell of the row above: the row continues
+    }
+    return read_header(l);
+  }
+
+  /// A timetable grid header, a table header or a header naming the name column; none if the
+  /// line is no header.
+  std::optional<LineKind> read_header(const LineView& l) {
+    auto grid = parse_slot_grid(l.line.text, l.tokens);
+    if (!grid && starts_cell_rows(doc_, l.line.number)) {
+      grid = parse_parts_header(l.line.text, l.tokens);  // "아침 점심 저녁 취침전" over cells
+    }
+    if (grid) {
+      rows_.use_grid(std::move(*grid));
+      shared_.reset();
+      end_block();
+      return LineKind::kHeader;
+    }
+    if (const auto header = parse_table_header(l.compact_lower);
+        header && !holds_amount(l.tokens)) {
+      rows_.use_header(*header, l.line, l.tokens, block_);
+      shared_.reset();
+      end_block();
+      in_guidance_ = false;
+      return LineKind::kHeader;
+    }
+    if (is_name_column_header(l.compact_lower, l.tokens)) {
+      end_block();               // directions above (a title's "30일") still serve the rows
+      return LineKind::kHeader;  // "투약시간 | 약품명 | 1회 용량": the rows follow
+    }
+    return std::nullopt;
+  }
+
+  /// Medicines not to take: a bill's row of what was given in the clinic ("주사료 | … |
+  /// 덱사메타손주사액5mg | …"), a section of stopped medicines ("■ 중단된 약 (복용하지 마세요)",
+  /// "[중단]") up to the next section heading, notice or blank line, and a name line saying it is
+  /// stopped ("글리메피리드정2mg - 저혈당 위험으로 중단"). Their lines are passed over; none for a
+  /// line read as usual.
+  std::optional<LineKind> read_stopped(const LineView& l, const std::optional<MedicineName>& name,
+                                       const InstructionFields& fields, bool notice) {
+    if (!name && is_section_heading(l.line.text, l.tokens)) {
+      stopped_section_ = names_stopped(l.compact_lower);
+      end_block();  // a heading ends the block above, whatever it heads
+      return stopped_section_ ? std::optional(LineKind::kNotice) : std::nullopt;
+    }
+    if (stopped_section_ && (notice || has_guidance_keyword(l.compact_lower))) {
+      stopped_section_ = false;
+    }
+    const bool stopped_here =
+        name && (is_stopped_row(l.line.text, *name, fields) || names_clinic_fee(l.compact_lower));
+    if (stopped_section_ || stopped_here) {
+      end_block();
+      return LineKind::kOther;
+    }
+    return std::nullopt;
+  }
+
+  /// The line repeats the line above, which named a medication: OCR read the row twice.
+  bool repeats_medicine_line(const OcrLine& line) const {
+    const OcrLine* above = doc_.line(line.number - 1);
+    return prev_ == LineKind::kMedicine && above != nullptr && above->text == line.text;
+  }
+
+  /// The line above named a medication alone, which waits for its directions: an unanchored word
+  /// ending in a particle of place or object on this line ("양쪽 코에 …": a site, not a product;
+  /// "Metformin 1 tab bid", "판콜에이" are names) is part of them, unless the line is an item of
+  /// a list of its own.
+  bool awaits_directions(const std::vector<DosageToken>& tokens, const MedicineName& name) const {
+    static constexpr std::string_view kParticles[] = {"에", "을", "를", "로"};
+    const bool particle = std::any_of(std::begin(kParticles), std::end(kParticles),
+                                      [&](std::string_view p) { return name.text.ends_with(p); });
+    if (!particle) {
+      return false;
+    }
+    const bool listed = !tokens.empty() && (tokens[0].kind == TokenKind::kOrdinal ||
+                                            tokens[0].kind == TokenKind::kSeparator);
+    if (prev_ != LineKind::kMedicine || listed || entries.empty()) {
+      return false;
+    }
+    const Sources& src = entries.back().src;  // nothing written on the name's own line
+    return src.dose != FieldSource::kText && src.times != FieldSource::kText &&
+           src.days != FieldSource::kText && src.when != FieldSource::kText &&
+           src.dose != FieldSource::kTableCell;
+  }
+
+  /// The medicine named on the line from token `from` on (a bill row's name cell).
+  static std::optional<MedicineName> find_name(const LineView& l, size_t from) {
+    if (from == 0) {
+      return find_medicine_name(l.line.text, l.tokens);
+    }
+    const std::vector<DosageToken> cell(l.tokens.begin() + static_cast<std::ptrdiff_t>(from),
+                                        l.tokens.end());
+    auto name = find_medicine_name(l.line.text, cell);
+    if (name) {
+      name->first_token += from;
+      name->end_token += from;
+    }
+    return name;
+  }
+
+  /// A line naming medications: a grid row, taper phases on one line, a list of names, several
+  /// rows merged on one line, or one medication.
+  LineKind read_named(const LineView& l, const MedicineName& name, InstructionFields fields) {
+    if (const auto cells = rows_.grid_row(l.line, l.tokens, name)) {
+      grid_row(l.line, name, *cells);
+      return LineKind::kMedicine;
+    }
+    if (!name.after_instructions) {
+      if (auto phases = line_phases(l.line, l.tokens, name.end_token); !phases.empty()) {
+        for (InstructionFields& phase : phases) {
+          medicine(l.line, name, std::move(phase));  // one medication per phase, on this line
+        }
+        return LineKind::kMedicine;
+      }
+    }
+    if (const auto listed = split_name_list(l.line.text, l.tokens, name); !listed.empty()) {
+      medicine_list(l.line, l.tokens, listed);
+    } else if (const auto rows = split_medicine_rows(l.line.text, l.tokens, name); !rows.empty()) {
+      medicine_rows(l.line, l.tokens, rows);
+    } else {
+      medicine(l.line, name, std::move(fields));
+    }
+    return LineKind::kMedicine;
+  }
+
+  /// A line that names no medication and is no heading or notice: a document duration,
+  /// directions (shared, continued, or a taper phase), a note, or the first piece of a name
+  /// broken over two lines.
+  LineKind read_unnamed(const LineView& l, InstructionFields fields,
+                        std::optional<LabelKind> label) {
+    if (only_duration(fields)) {
       // "투약일수 7일" above a table: the whole document's duration, whether or not the header
       // that follows ends these directions
-      note_document_duration(line, compact_lower, tokens);
+      note_document_duration(l);
+    }
+    if (!fields.has_fields() && !is_note_line(l.line.text, l.tokens)) {
+      if (const auto kind = read_listed_item(l)) {
+        return *kind;  // even under a sheet's title: "[1] 란투스솔로스타주" / "1일 1회 …"
+      }
     }
     if (in_guidance_) {
       // Under a guidance heading: general advice. Directions there can only be shared ones for
       // medications listed after them ("복약안내 / 1일 2회 식후 / - Augmentin …"); they never
       // reach back to medications above, and notes are ignored.
-      if (!name && fields.has_fields()) {
-        become_shared(std::move(fields));
-        return LineKind::kInstruction;
+      if (!fields.has_fields()) {
+        return LineKind::kOther;
       }
-      return LineKind::kOther;
+      become_shared(std::move(fields));
+      return LineKind::kInstruction;
     }
-    if (!name && label == LabelKind::kCaution) {
-      note(line, tokens);  // "주의: 공복에 복용 시 …": a caution, whatever words it uses
+    if (label == LabelKind::kCaution) {
+      note(l.line, l.tokens);  // "주의: 공복에 복용 시 …": a caution, whatever words it uses
       return LineKind::kNote;
     }
-    if (!name && fields.day_phase) {
-      if (auto phases = line_phases(line, tokens, 0); !phases.empty()) {
-        // "처음 3일 … / 다음 3일 … / 마지막 3일 …" under the name: the first phase completes the
-        // name's entry (or is a phase of its own), each further one is a phase of its own
-        if (!taper_phase(phases.front())) {
-          instruction(std::move(phases.front()));
-        }
-        prev_ = LineKind::kInstruction;
-        for (size_t p = 1; p < phases.size(); ++p) {
-          taper_phase(phases[p]);
-        }
-        return LineKind::kInstruction;
-      }
-      if (taper_phase(fields)) {
-        return LineKind::kInstruction;
-      }
+    if (fields.day_phase && read_phases(l, fields)) {
+      return LineKind::kInstruction;
     }
-    if (!name && fields.has_fields()) {
+    if (fields.has_fields()) {
       instruction(std::move(fields));
       return LineKind::kInstruction;
     }
-    if (!name && is_note_line(line.text, tokens)) {
-      note(line, tokens);
-      if (starts_with_remark(line.text, tokens)) {
-        footer_notes_.push_back({entries.size(), block_, line.number});
-      }
+    if (is_note_line(l.line.text, l.tokens)) {
+      note(l.line, l.tokens);
       return LineKind::kNote;
     }
-    fragment_ = name_fragment(line, tokens);
-    if (fragment_ && fragment_->listed && directions_follow(line.number)) {
-      // "② 베아제" / "1회 1정 1일 3회 식후": a numbered item naming a product without a form
-      // word, with its directions on the next line.
-      MedicineName item;
-      item.text = fragment_->text;
-      item.first_token = tokens.size() - 1;
-      item.end_token = tokens.size();
-      fragment_.reset();
-      medicine(line, item, InstructionFields{});
-      return LineKind::kMedicine;
-    }
+    fragment_ = name_fragment(l.line, l.tokens);
     return LineKind::kOther;
   }
 
-  /// A dose or a strength: the line holds values ("약품: A캡슐20mg | 용량: 1캡슐 | 일수: 14일"),
-  /// so its column words are labels, not a table header.
-  static bool holds_amount(const std::vector<DosageToken>& tokens) {
-    return std::any_of(tokens.begin(), tokens.end(), [](const DosageToken& t) {
-      return t.kind == TokenKind::kDose || t.kind == TokenKind::kStrength;
+  /// Directions with taper phases under a name: phases on one line ("처음 3일 … / 다음 3일 … /
+  /// 마지막 3일 …") — the first completes the name's entry (or is a phase of its own), each
+  /// further one is a phase of its own — or one phase per line. False if none was taken.
+  bool read_phases(const LineView& l, const InstructionFields& fields) {
+    auto phases = line_phases(l.line, l.tokens, 0);
+    if (phases.empty()) {
+      return taper_phase(fields);
+    }
+    if (!taper_phase(phases.front())) {
+      instruction(std::move(phases.front()));
+    }
+    prev_ = LineKind::kInstruction;
+    for (size_t p = 1; p < phases.size(); ++p) {
+      taper_phase(phases[p]);
+    }
+    return true;
+  }
+
+  /// A numbered item naming a product without a form word ("② 베아제", "[1] 란투스솔로스타주")
+  /// whose directions are on the next line ("1회 1정 1일 3회 식후") is a medication; none for
+  /// any other line.
+  std::optional<LineKind> read_listed_item(const LineView& l) {
+    const auto item = name_fragment(l.line, l.tokens);
+    if (!item || !item->listed || !directions_follow(l.line.number)) {
+      return std::nullopt;
+    }
+    MedicineName name;
+    name.text = item->text;
+    name.first_token = l.tokens.size() - 1;
+    name.end_token = l.tokens.size();
+    fragment_.reset();
+    in_guidance_ = false;
+    medicine(l.line, name, InstructionFields{});
+    return LineKind::kMedicine;
+  }
+
+  /// A medication read so far has a name beginning with `subject`.
+  bool names_entry(const std::string& subject) const {
+    return std::any_of(entries.begin(), entries.end(), [&](const Entry& e) {
+      return compact_text(e.name).starts_with(compact_text(subject));
     });
   }
 
-  /// The line without a leading name label ("처방약 : A정, B정" → "A정,B정"): the label's own
-  /// words ("처방", "조제") do not make the line a notice.
-  static std::string after_name_label(std::string_view text, const std::vector<DosageToken>& tokens,
-                                      std::optional<LabelKind> label,
-                                      const std::string& compact_lower) {
-    if (label != LabelKind::kName) {
-      return compact_lower;
+  /// A ※ remark that gives no directions (parts of the day alone are none: "※ 저녁에 복용하면
+  /// 밤에 …") is a note: of the medications in context, or, where none is, of the whole
+  /// document. A remark naming a medicine ("※ 코대원정: 졸음이 …") is that medicine's note, not
+  /// a medication. Which medications a remark concerns is settled after the last line
+  /// (apply_remarks); none for any other line.
+  std::optional<LineKind> read_remark(const LineView& l, const std::optional<MedicineName>& name,
+                                      const InstructionFields& fields) {
+    const auto start = remark_start(l.line.text, l.tokens);
+    if (!start || *start >= l.tokens.size()) {
+      return std::nullopt;
     }
-    const auto at = std::find_if(tokens.begin(), tokens.end(),
-                                 [](const DosageToken& t) { return t.kind == TokenKind::kLabel; });
-    return ascii_lower(compact_text(text.substr(at->end)));
+    // The remark's own words (a chat line's "[행복약국 김약사]" header aside) decide: "※ 환자의
+    // 요구가 있을 때에는 …" is the form's fine print.
+    const std::string own = ascii_lower(compact_text(l.line.text.substr(l.tokens[*start].begin)));
+    if (has_notice_keyword(own) && !advises_consulting(own)) {
+      return std::nullopt;
+    }
+    const bool labelled = name && name->first_token == *start &&
+                          name->end_token < l.tokens.size() &&
+                          l.tokens[name->end_token].text(l.line.text) == ":";  // "※ 코대원정: …"
+    const auto subject =
+        labelled ? std::optional<std::string>(name->text) : remark_subject(l.line.text, l.tokens);
+    // "※ 판토록정은 아침 식사 30분 전에 드세요": the medicine is the sentence's subject (it takes a
+    // particle), so the remark is about it, directions included; "※ 심비코트 흡입 후에는 …": a
+    // remark naming no product of its own begins with one read above. "※ 타이레놀정 1정 …"
+    // is a medication line.
+    const bool particle =
+        subject && !labelled && l.tokens[*start].text(l.line.text).size() != subject->size();
+    const bool named =
+        labelled ||
+        (subject && ((particle && (dosage_form_of(*subject) || names_entry(*subject))) ||
+                     (!name && names_entry(*subject))));
+    const bool directs = fields.dose.present() || fields.times.present() || fields.days.present() ||
+                         fields.when.timing || fields.non_daily;
+    if (!named && (name || directs)) {
+      return std::nullopt;
+    }
+    const auto text = note_of(l.line, l.tokens, labelled ? name->end_token + 1 : 0);
+    if (!text) {
+      return LineKind::kNote;
+    }
+    // Where no medication is in context — above the first, under a heading, or below the last
+    // after notices but not set apart by a blank line — a remark concerns the whole sheet.
+    const bool whole_document =
+        !named && context_.empty() && (entries.empty() || in_guidance_ || !blank_since_medicine_);
+    Remark r{*text, subject, whole_document};
+    if (!context_.empty() && !named) {
+      note(l.line, l.tokens);
+      footer_notes_.push_back({entries.size(), block_, l.line.number});
+    }
+    remarks_.push_back(std::move(r));
+    return LineKind::kNote;
   }
 
-  static bool only_duration(const InstructionFields& f) {
-    return f.days.value && !f.dose.present() && !f.times.present() && !f.when.present() &&
-           !f.non_daily;
+  void warn_too_long(const OcrLine& line) {
+    ScanWarning w;
+    w.code = scan_warning::kLineTooLong;
+    w.line = line.number;
+    w.message = std::to_string(line.number) + "번째 줄이 너무 길어 읽지 않았습니다.";
+    warnings.push_back(std::move(w));
   }
 
   void end_block() {
@@ -382,71 +427,15 @@ class DocumentReader {
   }
 
   /// A row of a timetable grid ("아모잘탄정5/50mg 1정 ○ - - -" under "약품명 1회량 아침식후 …"):
-  /// its marks are the parts of the day, its dose and days cells are read by column; false if
-  /// the row's cells do not fit the header (see read_grid_row).
-  bool grid_row(const OcrLine& line, const std::vector<DosageToken>& tokens,
-                const MedicineName& name) {
-    const auto row = read_grid_row(*grid_, line.text, tokens, name.end_token);
-    if (!row) {
-      return false;
-    }
-    InstructionFields f;
-    f.when.slots = row->slots;
-    f.when.timing = row->timing;
-    f.when.line = line.number;
-    const auto amount_of = [&](const DosageToken& t) -> std::optional<DoseAmount> {
-      if (t.kind == TokenKind::kDose) {
-        return DoseAmount{t.appropriate_amount, t.value, t.value_max, t.unit};
-      }
-      if (t.kind == TokenKind::kNumber && t.value > 0) {
-        f.dose_unit_from_form = true;
-        return DoseAmount{false, t.value, t.value_max, DoseUnit::kNone};
-      }
-      return std::nullopt;
-    };
-    if (row->dose_token) {
-      f.dose = {amount_of(tokens[*row->dose_token]), false, line.number};
-    } else if (row->slot_amount) {
-      f.dose = {DoseAmount{false, *row->slot_amount, std::nullopt, DoseUnit::kNone}, false,
-                line.number};
-      f.dose_unit_from_form = true;
-    }
-    if (row->days_token) {
-      const DosageToken& t = tokens[*row->days_token];
-      if ((t.kind == TokenKind::kNumber || t.kind == TokenKind::kDays) && t.value >= 1 &&
-          t.value == std::floor(t.value)) {
-        f.days = {static_cast<int>(t.value), false, line.number};
-      }
-    }
-    medicine(line, name, std::move(f));
+  /// a medication whose fields are the row's cells.
+  void grid_row(const OcrLine& line, const MedicineName& name, InstructionFields cells) {
+    medicine(line, name, std::move(cells));
     Entry& e = entries.back();
     for (FieldSource* s : {&e.src.dose, &e.src.times, &e.src.days, &e.src.when}) {
       if (*s == FieldSource::kText) {
         *s = FieldSource::kTableCell;
       }
     }
-    return true;
-  }
-
-  /// The first piece of a name broken over two lines: a list item ("• 레바미피", "3. 록소프")
-  /// holding one word of two or more syllables that names nothing yet — no dosage form, no
-  /// category ("…약", "…제").
-  static std::optional<Fragment> name_fragment(const OcrLine& line,
-                                               const std::vector<DosageToken>& tokens) {
-    if (tokens.empty() || tokens.back().kind != TokenKind::kWord) {
-      return std::nullopt;
-    }
-    for (size_t k = 0; k + 1 < tokens.size(); ++k) {
-      if (tokens[k].kind != TokenKind::kSeparator && tokens[k].kind != TokenKind::kOrdinal) {
-        return std::nullopt;
-      }
-    }
-    const std::string_view word = tokens.back().text(line.text);
-    if (word.size() < 6 || tokens.back().caution || dosage_form_of(word) || word.ends_with("약") ||
-        word.ends_with("제")) {
-      return std::nullopt;
-    }
-    return Fragment{std::string(word), line.number, tokens.size() > 1};
   }
 
   /// The rest of a broken name: the line starts with it, and without a list mark above it is a
@@ -458,16 +447,6 @@ class DocumentReader {
     const std::string_view head =
         std::string_view(name.text).substr(0, name.text.find_first_of("0123456789 ("));
     return fragment_->listed || head.size() <= 6;
-  }
-
-  /// Words follow the leading label and its colon ("주의사항: 졸음 …", not "주의사항").
-  static bool has_text_after_label(std::string_view text, const std::vector<DosageToken>& tokens) {
-    const auto label = std::find_if(tokens.begin(), tokens.end(), [](const DosageToken& t) {
-      return t.kind == TokenKind::kLabel;
-    });
-    return label != tokens.end() && std::any_of(label + 1, tokens.end(), [&](const DosageToken& t) {
-             return t.kind != TokenKind::kSeparator || t.text(text) != ":";
-           });
   }
 
   /// The line after `number` holds directions with a dose or a count, and no name.
@@ -484,34 +463,8 @@ class DocumentReader {
     return f.dose.present() || f.times.present();
   }
 
-  static std::optional<LabelKind> leading_label(const std::vector<DosageToken>& tokens) {
-    for (const DosageToken& t : tokens) {
-      if (t.kind == TokenKind::kLabel) {
-        return t.label;
-      }
-      if (t.kind != TokenKind::kSeparator && t.kind != TokenKind::kOrdinal) {
-        return std::nullopt;
-      }
-    }
-    return std::nullopt;
-  }
-
-  static bool starts_with_remark(std::string_view text, const std::vector<DosageToken>& tokens) {
-    return !tokens.empty() && tokens[0].kind == TokenKind::kSeparator &&
-           tokens[0].text(text) == "※";
-  }
-
-  static bool is_note_line(std::string_view text, const std::vector<DosageToken>& tokens) {
-    if (starts_with_remark(text, tokens)) {
-      return true;  // ※ marks a remark
-    }
-    return std::any_of(tokens.begin(), tokens.end(), [&](const DosageToken& t) {
-      return t.caution || t.kind == TokenKind::kMax ||
-             (t.kind == TokenKind::kLabel && t.label == LabelKind::kCaution) ||
-             (t.kind == TokenKind::kWord && t.text(text).starts_with("간격"));
-    });
-  }
-
+  /// A medication named on `line` with its own directions `own` (its bare numbers are table
+  /// cells); without directions of its own it takes the shared ones, or waits for some.
   void medicine(const OcrLine& line, const MedicineName& name, InstructionFields own) {
     if (static_cast<int>(entries.size()) >= max_medications_) {
       too_many = true;
@@ -528,20 +481,24 @@ class DocumentReader {
     e.form = name.form;
     e.src = own_sources(own);
     if (!own.bare_numbers.empty()) {
-      assign_cells(e, own, line.number);
+      rows_.assign_cells(e, own, line.number);
     }
     e.f = std::move(own);
-    const size_t index = entries.size();
-    const bool has_own = e.f.has_fields();
     entries.push_back(std::move(e));
+    blank_since_medicine_ = false;
+    attach(entries.size() - 1);
+  }
+
+  /// A new entry joins the block, and takes the shared directions or waits for directions.
+  void attach(size_t index) {
     block_.push_back(index);
-    Entry& added = entries.back();
-    if (columns_ && !has_own && added.f.bare_numbers.empty()) {
-      row_cells_ = RowCells{index, 0};  // the row's cells may follow one per line
-    }
-    if (!has_own) {
+    Entry& added = entries[index];
+    if (!added.f.has_fields()) {
+      if (added.f.bare_numbers.empty()) {
+        rows_.expect_cells(index);  // the row's cells may follow one per line
+      }
       if (shared_) {
-        fill(added.f, added.src, *shared_, FieldSource::kShared);
+        fill_missing(added.f, added.src, *shared_, FieldSource::kShared);
         shared_members_.push_back(index);
         context_ = shared_members_;
       } else {
@@ -550,19 +507,10 @@ class DocumentReader {
       }
       return;
     }
-    if (shared_ && fill(added.f, added.src, *shared_, FieldSource::kShared)) {
+    if (shared_ && fill_missing(added.f, added.src, *shared_, FieldSource::kShared)) {
       shared_members_.push_back(index);
     }
     context_ = {index};
-  }
-
-  /// "소론도정5mg 1-3일: 1회 2정씩, 4-7일: 1회 1정씩 / 1일 2회 식후": one medication per phase,
-  /// all on the name's line.
-  void taper_on_one_line(const OcrLine& line, const MedicineName& name,
-                         std::vector<InstructionFields> phases) {
-    for (InstructionFields& phase : phases) {
-      medicine(line, name, std::move(phase));
-    }
   }
 
   /// A tapering course under one name ("소론도정5mg" / "1~3일: 1회 4정 …" / "4~6일: 1회 2정
@@ -594,7 +542,7 @@ class DocumentReader {
     e.src = {moved(own.dose), moved(own.times), moved(own.days), moved(own.when)};
     InstructionFields previous = before.f;
     previous.notes.clear();  // the phase label of the phase before is not this one's
-    fill(e.f, e.src, previous, FieldSource::kContinuation);
+    fill_missing(e.f, e.src, previous, FieldSource::kContinuation);
     entries.push_back(std::move(e));
     block_.push_back(entries.size() - 1);
     context_ = {entries.size() - 1};
@@ -612,7 +560,8 @@ class DocumentReader {
         tokens.begin(),
         tokens.begin() + static_cast<std::ptrdiff_t>(listed.front().name.first_token));
     Sources ignored;
-    fill(fields, ignored, parse_instructions(line.text, line.number, head, 0), FieldSource::kText);
+    fill_missing(fields, ignored, parse_instructions(line.text, line.number, head, 0),
+                 FieldSource::kText);
     const bool by_part_of_day = !fields.when.slots.empty();
     for (const ListedName& n : listed) {
       if (by_part_of_day && merge_timetable_row(n.name.text, fields.when)) {
@@ -639,7 +588,7 @@ class DocumentReader {
       InstructionFields fields =
           parse_instructions(line.text, line.number, own, row.name.end_token);
       Sources ignored;
-      fill(fields, ignored, shared, FieldSource::kText);
+      fill_missing(fields, ignored, shared, FieldSource::kText);
       medicine(line, row.name, std::move(fields));
     }
   }
@@ -665,78 +614,13 @@ class DocumentReader {
     return true;
   }
 
-  /// Bare numbers after a name → the table's columns (table_cells.h); without a header they are
-  /// reported, not guessed.
-  void assign_cells(Entry& e, InstructionFields& f, int line) {
-    if (!columns_) {
-      e.unassigned_numbers = true;
-      e.before_header = true;
-      return;
-    }
-    if (wrapped_row(e, f, line)) {
-      return;
-    }
-    assign_row_numbers(*columns_, e, f, line);
-  }
-
-  /// A row whose last cells OCR put on the next line ("①타이레놀정500mg / 1 / 3 /" / "5"): the
-  /// row ends with a cell separator, so it goes on; its numbers fill the first columns and the
-  /// next line's — nothing but bare numbers — the rest, each traced to its own line. A row that
-  /// just lacks a cell ("타이레놀정 1 3" / "5") is not completed from a number that may be the
-  /// next row's. False (nothing done) for any other row.
-  bool wrapped_row(Entry& e, InstructionFields& f, int line) {
-    const auto columns = static_cast<size_t>(columns_->count);
-    const OcrLine* row = doc_.line(line);
-    const OcrLine* next = doc_.line(line + 1);
-    if (f.has_fields() || f.bare_numbers.size() >= columns || next == nullptr || next->too_long ||
-        next->text.empty() || (!row->text.ends_with('/') && !row->text.ends_with('|'))) {
-      return false;
-    }
-    const auto tokens = lex_dosage_line(next->text);
-    if (!std::all_of(tokens.begin(), tokens.end(), [](const DosageToken& t) {
-          return t.kind == TokenKind::kNumber || t.kind == TokenKind::kSeparator;
-        })) {
-      return false;
-    }
-    const InstructionFields rest = parse_instructions(next->text, next->number, tokens, 0);
-    if (f.bare_numbers.size() + rest.bare_numbers.size() != columns) {
-      return false;
-    }
-    TableHeader head;
-    TableHeader tail;
-    for (size_t c = 0; c < columns; ++c) {
-      TableHeader& part = c < f.bare_numbers.size() ? head : tail;
-      part.columns[part.count++] = columns_->columns[c];
-    }
-    const std::vector<double> own = f.bare_numbers;
-    assign_row_numbers(head, e, f, line);
-    f.bare_numbers = rest.bare_numbers;
-    assign_row_numbers(tail, e, f, next->number);
-    f.bare_numbers = own;
-    wrapped_line_ = next->number;
-    return true;
-  }
-
-  /// A table whose header OCR read after its rows (a rotated photo): the rows of the block above
-  /// that had bare numbers and no header take this one.
-  void assign_rows_above(const TableHeader& header) {
-    for (const size_t c : block_) {
-      Entry& e = entries[c];
-      if (e.before_header) {
-        e.before_header = false;
-        e.unassigned_numbers = false;
-        assign_row_numbers(header, e, e.f, e.source_line);
-      }
-    }
-  }
-
+  /// Directions without a name: for the names listed since the last directions; else for the
+  /// entries of the block just read that lack some of them; else shared by the names that follow.
   void instruction(InstructionFields f) {
     saw_instructions = true;
-    const bool after_entry = prev_ == LineKind::kMedicine || prev_ == LineKind::kInstruction;
     if (!pending_.empty()) {
-      const FieldSource how = FieldSource::kContinuation;
       for (const size_t p : pending_) {
-        fill(entries[p].f, entries[p].src, f, how);
+        fill_missing(entries[p].f, entries[p].src, f, FieldSource::kContinuation);
       }
       context_ = pending_;
       pending_.clear();
@@ -745,31 +629,34 @@ class DocumentReader {
     }
     // Directions right after entries that lack some of them: a broken line ("7일분 식후"), or
     // a closing line for the whole list ("(퇴원약 14일분)"). Only missing fields are filled.
-    std::vector<size_t> lacking;
-    if (after_entry) {
-      std::copy_if(block_.begin(), block_.end(), std::back_inserter(lacking),
-                   [&](size_t c) { return lacks_any(entries[c].f, f); });
-    }
+    const std::vector<size_t> lacking = block_lacking(f);
     if (!lacking.empty()) {
       for (const size_t c : lacking) {
-        fill(entries[c].f, entries[c].src, f, FieldSource::kContinuation);
+        fill_missing(entries[c].f, entries[c].src, f, FieldSource::kContinuation);
       }
       context_ = lacking;
       shared_is_last_ = false;
       return;
     }
-    if (prev_ == LineKind::kInstruction && shared_is_last_ && shared_) {
-      Sources ignored;
-      fill(*shared_, ignored, f, FieldSource::kShared);  // directions broken over two lines
-      return;
-    }
     become_shared(std::move(f));
   }
 
+  /// Right after an entry or directions, the entries of the block that lack a field `f` has.
+  std::vector<size_t> block_lacking(const InstructionFields& f) const {
+    std::vector<size_t> lacking;
+    if (prev_ == LineKind::kMedicine || prev_ == LineKind::kInstruction) {
+      std::copy_if(block_.begin(), block_.end(), std::back_inserter(lacking),
+                   [&](size_t c) { return lacks_any(entries[c].f, f); });
+    }
+    return lacking;
+  }
+
+  /// Directions for the medications that follow; the line right after shared directions
+  /// continues them (directions broken over two lines).
   void become_shared(InstructionFields f) {
     if (prev_ == LineKind::kInstruction && shared_is_last_ && shared_) {
       Sources ignored;
-      fill(*shared_, ignored, f, FieldSource::kShared);
+      fill_missing(*shared_, ignored, f, FieldSource::kShared);
       return;
     }
     shared_ = std::move(f);
@@ -781,258 +668,39 @@ class DocumentReader {
   }
 
   /// Directions below the last medication that no medication took — set apart from the list by
-  /// a notice or a remark ("약사 홍길동" / "모든 약은 식후 30분에 드세요") — are the bag's footer:
-  /// they fill what every medication lacks. Directions under a guidance heading stay general.
-  void apply_footer_directions() {
-    if (!shared_ || !shared_members_.empty() || shared_in_guidance_ || entries.empty() ||
-        shared_after_ != entries.size()) {
-      return;
-    }
-    for (Entry& e : entries) {
-      fill(e.f, e.src, *shared_, FieldSource::kDocument);
+  /// a notice or a remark ("약사 홍길동" / "모든 약은 식후 30분에 드세요") — are the bag's footer.
+  /// Directions under a guidance heading stay general.
+  bool shared_is_footer() const {
+    return shared_ && shared_members_.empty() && !shared_in_guidance_ && !entries.empty() &&
+           shared_after_ == entries.size();
+  }
+
+  void note_document_duration(const LineView& l) {
+    if (const auto days = document_duration_days(l.line.text, l.compact_lower, l.tokens)) {
+      document_days_.push_back({*days, l.line.number, entries.size()});
+    } else if (document_duration_in_months(l.compact_lower, l.tokens)) {
+      document_days_.push_back({0, l.line.number, entries.size(), true});
     }
   }
 
-  /// A table read column by column: the names were listed without anything else, then each
-  /// column label is followed by one cell per name, in the same order.
-  bool start_column(LayoutColumn column) {
-    if (column_rows_.empty()) {
-      if (pending_.size() < 2) {
-        return false;
-      }
-      column_rows_ = pending_;
-      pending_.clear();
-    }
-    column_run_ = ColumnRun{column, 0};
-    return true;
-  }
-
-  /// A column label of a table read column by column, whole or split over lines; true if the
-  /// line was one (or a piece of one).
-  bool column_label(const std::string& compact_lower) {
-    const std::string joined = label_prefix_ + compact_lower;
-    label_prefix_.clear();
-    const auto column = parse_column_label(joined);
-    if (column && start_column(*column)) {
-      return true;
-    }
-    if (column && !entries.empty() && (prev_ == LineKind::kMedicine || label_value_)) {
-      // "자누비아정100mg" / "1회 투약량" / "1정" / "1일 투여횟수" / "1회": an app screen's field
-      // label of the medication above; its value is the next line (never "1일" as 1 day)
-      label_value_ = *column;
-      return true;
-    }
-    label_value_.reset();
-    if ((!column_rows_.empty() || pending_.size() >= 2) && is_column_label_prefix(joined)) {
-      label_prefix_ = joined;
-      return true;
-    }
-    return false;
-  }
-
-  /// A table read column by column with each column on one line: the names listed alone, then
-  /// "1회 투약량 1 1" / "1일 투여횟수 2 3" / "총 투약일수 7 7" — a column label followed by one
-  /// bare number per name, in the names' order. False (nothing done) for any other line.
-  bool column_on_one_line(const OcrLine& line, const std::vector<DosageToken>& tokens) {
-    const auto first_number = std::find_if(tokens.begin(), tokens.end(), [](const DosageToken& t) {
-      return t.kind == TokenKind::kNumber;
-    });
-    if (first_number == tokens.begin() || first_number == tokens.end()) {
-      return false;
-    }
-    std::vector<double> cells;
-    for (auto t = first_number; t != tokens.end(); ++t) {
-      if (t->kind == TokenKind::kNumber) {
-        cells.push_back(t->value);
-      } else if (t->kind != TokenKind::kSeparator) {
-        return false;
-      }
-    }
-    const std::vector<size_t>& names = column_rows_.empty() ? pending_ : column_rows_;
-    const auto column = parse_column_label(
-        ascii_lower(compact_text(std::string_view(line.text).substr(0, first_number->begin))));
-    if (!column || *column == LayoutColumn::kDirections || names.size() < 2 ||
-        cells.size() != names.size()) {
-      return false;
-    }
-    if (column_rows_.empty()) {
-      column_rows_ = pending_;
-      pending_.clear();
-    }
-    for (size_t k = 0; k < cells.size(); ++k) {
-      InstructionFields value;
-      value.bare_numbers = {cells[k]};
-      Entry& e = entries[column_rows_[k]];
-      fill(e.f, e.src, column_cell_fields(*column, value, line.number), FieldSource::kTableCell);
-    }
-    return true;
-  }
-
-  /// The value under a field label ("1회 투약량" / "1정"): a cell of that column for the last
-  /// medication; false if the line is no such value (it is then read as usual).
-  bool labelled_value(const OcrLine& line, const std::vector<DosageToken>& tokens) {
-    const LayoutColumn column = *label_value_;
-    if (find_medicine_name(line.text, tokens)) {
-      label_value_.reset();
-      return false;
-    }
-    const InstructionFields cell = column_cell_fields(
-        column, parse_instructions(line.text, line.number, tokens, 0), line.number);
-    if (!cell.has_fields()) {
-      label_value_.reset();
-      return false;
-    }
-    Entry& e = entries.back();
-    fill(e.f, e.src, cell, FieldSource::kTableCell);
-    // it has directions now: no longer a name of a list waiting for some (or of a column table)
-    pending_.erase(std::remove(pending_.begin(), pending_.end(), entries.size() - 1),
-                   pending_.end());
-    return true;
-  }
-
-  /// Under a table header, a row whose name stands alone may have its cells on the following
-  /// lines, one per line, in the header's order ("트윈스타정40/5mg" / "1정" / "1" / "30").
-  bool row_cell(const OcrLine& line, const std::vector<DosageToken>& tokens) {
-    RowCells& row = *row_cells_;
-    while (row.next < static_cast<size_t>(columns_->count) &&
-           columns_->columns[row.next] == TableColumn::kTotal) {
-      ++row.next;
-    }
-    if (row.next >= static_cast<size_t>(columns_->count) || find_medicine_name(line.text, tokens)) {
-      return false;
-    }
-    const InstructionFields cell =
-        row_cell_fields(columns_->columns[row.next],
-                        parse_instructions(line.text, line.number, tokens, 0), line.number);
-    if (!cell.has_fields()) {
-      return false;
-    }
-    Entry& e = entries[row.entry];
-    fill(e.f, e.src, cell, FieldSource::kTableCell);
-    ++row.next;
-    return true;
-  }
-
-  void end_columns() {
-    column_run_.reset();
-    column_rows_.clear();
-  }
-
-  /// The next cell of the current column, if `line` is one.
-  bool column_cell(const OcrLine& line, const std::vector<DosageToken>& tokens) {
-    ColumnRun& run = *column_run_;
-    if (run.next >= column_rows_.size() || find_medicine_name(line.text, tokens)) {
-      return false;
-    }
-    const InstructionFields cell = column_cell_fields(
-        run.column, parse_instructions(line.text, line.number, tokens, 0), line.number);
-    if (!cell.has_fields()) {
-      return false;
-    }
-    Entry& e = entries[column_rows_[run.next++]];
-    fill(e.f, e.src, cell, FieldSource::kTableCell);
-    return true;
-  }
-
-  void note_document_duration(const OcrLine& line, std::string_view compact_lower,
-                              const std::vector<DosageToken>& tokens) {
-    if (const auto days = document_duration_days(line.text, compact_lower, tokens)) {
-      document_days_.push_back({*days, line.number, entries.size()});
-    }
-  }
-
-  /// A duration stated once in the header (above the first medication) or the footer (below
-  /// the last) — "투약일수 : 5일", "성명 … / 28일분" — serves every medication without one of its
-  /// own. Between medications such a line ("Dispense: 60 tablets (30 days)") belongs to one of
-  /// them and is not used; two different durations are not used either.
-  void apply_document_duration() {
-    std::optional<DocumentDays> found;
-    for (const DocumentDays& d : document_days_) {
-      if (d.medications_before != 0 && d.medications_before != entries.size()) {
-        continue;
-      }
-      if (found && found->days != d.days) {
-        return;
-      }
-      found = d;
-    }
-    if (!found) {
-      return;
-    }
-    for (Entry& e : entries) {
-      if (!e.f.days.present() && !e.f.days_in_months) {
-        e.f.days = {found->days, false, found->line};
-        e.src.days = FieldSource::kDocument;
-      }
-    }
-  }
-
-  /// A "※" remark after the last medication is the bag's footer: it concerns every medication
-  /// of the block above, not only the last one.
-  void apply_footer_notes() {
-    for (const FooterNote& footer : footer_notes_) {
-      if (footer.medications_before != entries.size()) {
-        continue;  // medications follow: the remark belongs to the one above it
-      }
-      std::vector<ScanNote> notes;
-      for (const size_t c : footer.block) {
-        for (const ScanNote& n : entries[c].line_notes) {
-          if (n.line == footer.line) {
-            notes.push_back(n);
-          }
-        }
-      }
-      if (notes.empty()) {
-        continue;
-      }
-      for (const size_t c : footer.block) {
-        std::vector<ScanNote>& own = entries[c].line_notes;
-        if (std::none_of(own.begin(), own.end(),
-                         [&](const ScanNote& n) { return n.line == footer.line; })) {
-          own.push_back(notes.front());
-        }
-      }
-    }
-  }
-
+  /// A note line: a note of the medications it follows (all those sharing their directions).
   void note(const OcrLine& line, const std::vector<DosageToken>& tokens) {
-    if (context_.empty() || tokens.empty()) {
+    if (context_.empty()) {
       return;
     }
-    size_t first = 0;
-    if (!tokens.empty() && tokens[0].kind == TokenKind::kSeparator &&
-        tokens[0].text(line.text) == "[") {  // "[보관] 냉장 보관": the heading is not the note
-      while (first < tokens.size() && tokens[first].text(line.text) != "]") {
-        ++first;
+    if (const auto n = note_of(line, tokens)) {
+      for (const size_t c : context_) {
+        entries[c].line_notes.push_back(*n);
       }
-    }
-    while (first < tokens.size() && (tokens[first].kind == TokenKind::kSeparator ||
-                                     tokens[first].kind == TokenKind::kLabel)) {
-      ++first;
-    }
-    if (first >= tokens.size()) {
-      first = 0;
-    }
-    size_t last = tokens.size();
-    while (last > first && tokens[last - 1].kind == TokenKind::kSeparator) {
-      --last;
-    }
-    if (first >= last) {
-      return;
-    }
-    const size_t begin = tokens[first].begin;
-    const std::string text = line.text.substr(begin, tokens[last - 1].end - begin);
-    for (const size_t c : context_) {
-      entries[c].line_notes.push_back({text, line.number, begin});
     }
   }
 
   const OcrDocument& doc_;
   int max_medications_;
   LineKind prev_ = LineKind::kBlank;
-  std::optional<TableHeader> columns_;
-  std::optional<SlotGrid> grid_;  // the timetable grid whose rows follow
   bool in_guidance_ = false;
+  bool stopped_section_ = false;             // under a heading of medicines not to take
+  bool blank_since_medicine_ = false;        // a blank line since the last medication was named
   std::vector<size_t> pending_;              // listed without instructions, waiting for some
   std::optional<InstructionFields> shared_;  // directions for the medications that follow
   bool shared_is_last_ = false;              // the last instruction line became shared_
@@ -1041,36 +709,13 @@ class DocumentReader {
   bool shared_in_guidance_ = false;
   std::vector<size_t> context_;  // the entries a following note line belongs to
   std::vector<size_t> block_;    // entries since the last blank line or heading
-
-  struct ColumnRun {
-    LayoutColumn column;
-    size_t next = 0;  // the row whose cell comes next
-  };
-  std::optional<ColumnRun> column_run_;
-  std::vector<size_t> column_rows_;          // the names of a table read column by column
-  std::string label_prefix_;                 // the start of a column label split over lines
-  std::optional<LayoutColumn> label_value_;  // a field label whose value is the next line
-  int wrapped_line_ = 0;                     // the cells of the row above, read with it
-  struct RowCells {
-    size_t entry = 0;
-    size_t next = 0;  // the header column whose cell comes next
-  };
-  std::optional<RowCells> row_cells_;  // a row whose cells follow one per line
-
-  struct FooterNote {
-    size_t medications_before = 0;
-    std::vector<size_t> block;
-    int line = 0;
-  };
+  RowTable rows_{doc_, entries};
+  ColumnwiseTable columnwise_{entries, pending_};
   std::vector<FooterNote> footer_notes_;
-  std::vector<size_t> timetable_;     // medications of a timetable by part of the day
-  std::optional<Fragment> fragment_;  // the line above may hold the start of a broken name
-  struct DocumentDays {
-    int days = 0;
-    int line = 0;
-    size_t medications_before = 0;
-  };
+  std::vector<Remark> remarks_;
   std::vector<DocumentDays> document_days_;  // durations on notice lines
+  std::vector<size_t> timetable_;            // medications of a timetable by part of the day
+  std::optional<Fragment> fragment_;         // the line above may hold the start of a broken name
 };
 
 }  // namespace

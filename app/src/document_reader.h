@@ -5,37 +5,13 @@
 // ScanDraft. Pure; a reading holds no references into the document.
 #pragma once
 
-#include <optional>
-#include <string>
 #include <vector>
 
-#include "dailydrug/app/dosage_lexicon.h"
-#include "dailydrug/app/dose_parser.h"
 #include "dailydrug/app/ocr_normalizer.h"
-#include "dailydrug/app/prescription_scanner.h"
 #include "dailydrug/app/scan_result.h"
+#include "reading_entry.h"
 
 namespace dailydrug::app {
-
-/// Where each field group of an entry came from.
-struct Sources {
-  FieldSource dose = FieldSource::kNone;
-  FieldSource times = FieldSource::kNone;
-  FieldSource days = FieldSource::kNone;
-  FieldSource when = FieldSource::kNone;
-};
-
-/// A medication while the document is read.
-struct Entry {
-  std::string name;
-  int source_line = 0;
-  std::optional<DosageForm> form;
-  InstructionFields f;
-  Sources src;
-  bool unassigned_numbers = false;
-  bool before_header = false;        // bare numbers read before any table header
-  std::vector<ScanNote> line_notes;  // from note lines under the entry
-};
 
 /// What the rules read in a document.
 struct DocumentReading {

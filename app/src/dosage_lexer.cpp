@@ -8,6 +8,7 @@
 #include "dailydrug/app/dosage_lexicon.h"
 #include "dailydrug/app/utf8_text.h"
 #include "dailydrug/app/word_segmenter.h"
+#include "token_context.h"
 
 namespace dailydrug::app {
 
@@ -108,7 +109,23 @@ struct NumberText {
   size_t end = 0;
 };
 
-/// Reads digits[.digits] at `pos`.
+/// A comma at `pos` between thousands groups: one to three digits before it, exactly three after
+/// ("1,250원", "12,380", "1,234,567"). Prices and amounts are printed this way; a list of cells
+/// is not ("1,3,5").
+bool is_thousands_comma(std::string_view s, size_t pos, size_t end) {
+  if (pos >= end || s[pos] != ',') {
+    return false;
+  }
+  size_t before = 0;
+  while (before < pos && is_digit(s[pos - before - 1])) {
+    ++before;
+  }
+  const bool three_after = pos + 3 < end && is_digit(s[pos + 1]) && is_digit(s[pos + 2]) &&
+                           is_digit(s[pos + 3]) && (pos + 4 == end || !is_digit(s[pos + 4]));
+  return before >= 1 && before <= 3 && three_after;
+}
+
+/// Reads digits[,ddd…][.digits] at `pos`.
 size_t read_decimal(std::string_view s, size_t pos, size_t end, double& value, int& int_digits) {
   value = 0;
   int_digits = 0;
@@ -116,6 +133,13 @@ size_t read_decimal(std::string_view s, size_t pos, size_t end, double& value, i
     value = value * 10 + (s[pos] - '0');
     ++int_digits;
     ++pos;
+  }
+  while (is_thousands_comma(s, pos, end)) {
+    for (size_t k = pos + 1; k < pos + 4; ++k) {
+      value = value * 10 + (s[k] - '0');
+    }
+    int_digits += 3;
+    pos += 4;
   }
   if (pos + 1 < end && s[pos] == '.' && is_digit(s[pos + 1])) {
     double scale = 1;
@@ -274,6 +298,8 @@ class LineLexer {
         close(pos);
         space = true;
         start = pos + 1;
+      } else if (is_thousands_comma(line_, pos, line_.size())) {
+        // "1,250원": one number; the comma does not separate
       } else if (is_separator_cp(cp.value) || is_circled_number(cp.value)) {
         close(pos);
         DosageToken t;
@@ -644,8 +670,10 @@ class LineLexer {
       ++first;
     }
     if (first + 1 < out_.size() && out_[first].kind == TokenKind::kNumber &&
-        (is_sep(first + 1, '.') || is_sep(first + 1, ')')) && !out_[first + 1].space_before) {
-      out_[first].kind = TokenKind::kOrdinal;
+        (is_sep(first + 1, '.') || is_sep(first + 1, ')') ||
+         (first > 0 && is_sep(first - 1, '[') && is_sep(first + 1, ']'))) &&
+        !out_[first + 1].space_before) {
+      out_[first].kind = TokenKind::kOrdinal;  // "[1]" too
     }
     std::vector<DosageToken> merged;
     for (size_t i = 0; i < out_.size(); ++i) {
@@ -668,9 +696,13 @@ class LineLexer {
         ++i;
         continue;
       }
-      // "250mg/5ml": a concentration is one strength.
+      // "250mg/5ml": a concentration is one strength; so is a patch's rate "12mcg/h".
+      const auto per_hour = [&](const DosageToken& u) {
+        const std::string_view w = std::string_view(lower_).substr(u.begin, u.end - u.begin);
+        return u.kind == TokenKind::kWord && (w == "h" || w == "hr");
+      };
       if (t.kind == TokenKind::kStrength && is_sep(i + 1, '/') && i + 2 < out_.size() &&
-          (out_[i + 2].kind == TokenKind::kStrength ||
+          (out_[i + 2].kind == TokenKind::kStrength || per_hour(out_[i + 2]) ||
            (out_[i + 2].kind == TokenKind::kDose && out_[i + 2].unit == DoseUnit::kMilliliter)) &&
           !out_[i + 1].space_before && !out_[i + 2].space_before) {
         t.end = out_[i + 2].end;
@@ -726,6 +758,7 @@ class LineLexer {
       merged.push_back(t);
     }
     out_ = std::move(merged);
+    read_in_context(line_, lower_, out_);
   }
 
   std::string_view line_;

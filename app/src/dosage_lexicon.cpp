@@ -195,6 +195,7 @@ constexpr UnitEntry kUnits[] = {
     {"time", K::kTimes, DoseUnit::kNone, kLexExplicit},
     // Durations.
     {"일", K::kDays}, {"일분", K::kDays, DoseUnit::kNone, kLexExplicit},
+    {"일븐", K::kDays, DoseUnit::kNone, kLexExplicit},  // OCR reads 분 as 븐
     {"일간", K::kDays, DoseUnit::kNone, kLexExplicit},
     {"일치", K::kDays, DoseUnit::kNone, kLexExplicit},
     {"일동안", K::kDays, DoseUnit::kNone, kLexExplicit},
@@ -316,6 +317,12 @@ constexpr std::string_view kNoticeKeywords[] = {
     "급여", "합계", "수납", "영수", "카드", "현금", "결제", "전화", "팩스", "주소", "면허",
     "의사", "약사", "서명", "날인", "사용기간", "질병", "분류기호", "사업자", "연락처",
     "감사합니다", "번호", "약제비", "약품비", "조제료", "본인", "발급", "진료", "담당", "님", "작성", "상담", "검수",
+    // the patient's measurements and lab values
+    "mmhg", "mg/dl", "맥박", "체중", "당화혈색소", "hba1c", "egfr",
+    // appointments, and the titles of instruction sheets
+    "예약", "외래", "내원", "다음방문", "사용안내", "라벨", "설명서",
+    // a dose worked out from the weight ("16kg x 0.5ml/kg = 8ml")
+    "/kg",
     "clinic", "hospital", "pharmacy", "patient", "pt:", "dob:", "dr.", "lic#", "lic.",
     "license", "tel:", "tel.", "fax:", "fax.", "disp:", "dispense", "refill", "date:", "name:",
     "address", "phone", "signature",
@@ -343,10 +350,12 @@ constexpr ColumnKeyword kColumnKeywords[] = {
 // Words naming the name column of a table ("약품명 1회 일수"): with one of them, one column
 // keyword or a bare "1회" (the dose column) is enough for a header.
 constexpr std::string_view kNameColumnKeywords[] = {"약품명", "명칭", "약이름", "약명"};
-// The total quantity column; blanked out before the others are looked for ("총투약량" is not the
-// dose column).
-constexpr std::string_view kTotalColumnKeywords[] = {"총투약량", "총투여량", "총수량", "총량",
-                                                     "수량", "조제량"};
+// Columns of numbers that are not dosing: the total quantity ("총투약량" is not the dose column),
+// prices and amounts of a receipt or a bill. Blanked out before the others are looked for.
+constexpr std::string_view kUnusedColumnKeywords[] = {
+    "총투약량", "총투여량", "총수량", "총량", "수량", "조제량", "단가", "금액", "약가",
+    "본인부담", "공단부담", "price", "amount",
+};
 // clang-format on
 
 bool ends_with(std::string_view text, std::string_view suffix) {
@@ -440,10 +449,10 @@ bool has_guidance_keyword(std::string_view compact_lower) {
 std::optional<TableHeader> parse_table_header(std::string_view original) {
   // Each column at the position of its earliest keyword; the header lists them in that order.
   std::string blanked(original);
-  std::optional<size_t> total;
-  for (const std::string_view k : kTotalColumnKeywords) {
+  std::vector<size_t> unused;
+  for (const std::string_view k : kUnusedColumnKeywords) {
     for (size_t at = blanked.find(k); at != std::string::npos; at = blanked.find(k, at)) {
-      total = std::min(total.value_or(at), at);
+      unused.push_back(at);
       blanked.replace(at, k.size(), std::string(k.size(), ' '));
     }
   }
@@ -478,14 +487,16 @@ std::optional<TableHeader> parse_table_header(std::string_view original) {
   if (found.size() < 2) {
     return std::nullopt;
   }
-  if (total) {
-    found.emplace_back(*total, TableColumn::kTotal);
+  for (const size_t at : unused) {
+    found.emplace_back(at, TableColumn::kUnused);
   }
   std::sort(found.begin(), found.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   TableHeader header;
   for (const auto& [pos, column] : found) {
-    header.columns[header.count++] = column;
+    if (header.count < static_cast<int>(std::size(header.columns))) {
+      header.columns[header.count++] = column;
+    }
   }
   return header;
 }

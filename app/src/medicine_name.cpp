@@ -86,8 +86,9 @@ bool is_appearance_word(const DosageToken& t, std::string_view line) {
 
 /// A dosage form named alone, without a product ("캡슐", "연질캡슐", "시럽").
 bool is_bare_form_word(const DosageToken& t, std::string_view line) {
-  static constexpr std::string_view kForms[] = {"캡슐", "연질캡슐", "경질캡슐", "정",  "시럽",
-                                                "과립", "산제",     "연고",     "크림"};
+  static constexpr std::string_view kForms[] = {
+      "캡슐", "연질캡슐", "경질캡슐", "정",     "시럽",   "과립", "산제", "연고",
+      "크림", "흡입기",   "흡입제",   "분무제", "점안액", "안약", "패치", "좌약"};
   return t.kind == TokenKind::kWord &&
          std::find(std::begin(kForms), std::end(kForms), t.text(line)) != std::end(kForms);
 }

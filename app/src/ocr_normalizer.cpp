@@ -17,7 +17,15 @@ bool is_space_like(uint32_t cp) {
 }
 
 bool is_removed(uint32_t cp) {
-  return (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF || cp == 0xAD;
+  return (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF || cp == 0xAD ||
+         cp == 0xFE0F;  // the emoji presentation selector ("⚠️")
+}
+
+/// Pictographs of chat messages and app screens ("💊", "🛏️자기 전", "☀️ 아침"):
+/// bullets and icons, read as a space. Marks of grids (✓ ○ ●) and ※ are not among them.
+bool is_pictograph(uint32_t cp) {
+  return (cp >= 0x1F000 && cp <= 0x1FAFF) || (cp >= 0x2600 && cp <= 0x2604) || cp == 0x263D ||
+         cp == 0x263E;
 }
 
 /// Step 1: one code point → its replacement text (appended to `out`).
@@ -49,11 +57,15 @@ void map_code_point(uint32_t cp, std::string& out) {
   if (is_removed(cp)) {
     return;
   }
-  if (is_space_like(cp) || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
+  if (is_space_like(cp) || is_pictograph(cp) || cp < 0x20 || cp == 0x7F ||
+      (cp >= 0x80 && cp <= 0x9F)) {
     out += ' ';
     return;
   }
   switch (cp) {
+    case 0x26A0:  // ⚠: a warning sign marks a remark, as ※ does
+      out += "※";
+      return;
     case 0x338E:
       out += "mg";
       return;  // ㎎

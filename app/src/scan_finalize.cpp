@@ -90,7 +90,13 @@ class Finalizer {
       m.field_sources.timing = field_origin(d.timing_field.source);
     }
     std::vector<ScanNote> notes = d.notes;
+    // The directions' notes ("식후 30분", a condition, a limit — also from a footer) first, then
+    // those of caution and remark lines, each in document order: cautions printed above a table
+    // do not come before the qualifier.
     std::stable_sort(notes.begin(), notes.end(), [](const ScanNote& a, const ScanNote& b) {
+      if (a.from_note_line != b.from_note_line) {
+        return b.from_note_line;
+      }
       return a.line != b.line ? a.line < b.line : a.offset < b.offset;
     });
     for (const ScanNote& n : notes) {

@@ -404,6 +404,19 @@ std::optional<int> document_duration_days(std::string_view line, std::string_vie
   return *days.begin();
 }
 
+bool document_duration_in_months(std::string_view compact_lower,
+                                 const std::vector<DosageToken>& tokens) {
+  const auto count = [&](TokenKind kind) {
+    return std::count_if(tokens.begin(), tokens.end(),
+                         [&](const DosageToken& t) { return t.kind == kind; });
+  };
+  return count(TokenKind::kMonths) == 1 && count(TokenKind::kDays) == 0 &&
+         count(TokenKind::kWeeks) == 0 &&
+         std::none_of(
+             std::begin(kNotTreatmentDuration), std::end(kNotTreatmentDuration),
+             [&](std::string_view w) { return compact_lower.find(w) != std::string_view::npos; });
+}
+
 namespace {
 
 /// tokens[k] starts another medication's name: a word naming a dosage form, or a word followed

@@ -34,7 +34,7 @@ void assign_row_numbers(const TableHeader& header, Entry& e, InstructionFields& 
         return f.times.present() || f.non_daily;
       case TableColumn::kDays:
         return f.days.present() || f.days_in_months;
-      case TableColumn::kTotal:
+      case TableColumn::kUnused:
         return false;
     }
     return false;
@@ -42,19 +42,29 @@ void assign_row_numbers(const TableHeader& header, Entry& e, InstructionFields& 
   const std::vector<TableColumn> all(header.columns, header.columns + header.count);
   // The cells are all columns; or the columns the row left empty; or, when the row's dose
   // is written with its unit in the dose cell, the other columns — their values may be
-  // repeated in words in a directions column ("1 56 1일 1회 취침 전").
-  std::vector<TableColumn> targets = all;
-  if (f.bare_numbers.size() != targets.size()) {
-    std::erase_if(targets, filled);
+  // repeated in words in a directions column ("1 56 1일 1회 취침 전"). Columns of unused
+  // numbers may be blank (a form's "본인부담률" left empty).
+  std::vector<std::vector<TableColumn>> choices = {all, all};
+  std::erase_if(choices[1], filled);
+  if (f.dose.present()) {
+    choices.push_back(all);
+    std::erase(choices.back(), TableColumn::kDose);
   }
-  if (f.bare_numbers.size() != targets.size() && f.dose.present()) {
-    targets = all;
-    std::erase(targets, TableColumn::kDose);
+  const auto fits = [&](const std::vector<TableColumn>& targets) {
+    return targets.size() == f.bare_numbers.size();
+  };
+  auto chosen = std::find_if(choices.begin(), choices.end(), fits);
+  if (chosen == choices.end()) {
+    for (std::vector<TableColumn>& c : choices) {
+      std::erase(c, TableColumn::kUnused);
+    }
+    chosen = std::find_if(choices.begin(), choices.end(), fits);
   }
-  if (f.bare_numbers.size() != targets.size()) {
+  if (chosen == choices.end()) {
     e.unassigned_numbers = true;
     return;
   }
+  const std::vector<TableColumn>& targets = *chosen;
   for (size_t k = 0; k < targets.size(); ++k) {
     const double v = f.bare_numbers[k];
     switch (targets[k]) {
@@ -84,8 +94,8 @@ void assign_row_numbers(const TableHeader& header, Entry& e, InstructionFields& 
           e.unassigned_numbers = true;
         }
         break;
-      case TableColumn::kTotal:
-        break;  // the quantity dispensed: not a field of the schedule
+      case TableColumn::kUnused:
+        break;  // a quantity, price or amount: not a field of the schedule
     }
   }
 }
@@ -150,7 +160,7 @@ InstructionFields row_cell_fields(TableColumn column, const InstructionFields& f
         cell.days = {static_cast<int>(v), false, line};
       }
       break;
-    case TableColumn::kTotal:
+    case TableColumn::kUnused:
       break;
   }
   return cell;

@@ -1,13 +1,13 @@
 // Table cells of a prescription: where a bare number goes. Private to the app library; used by
-// the document reader (document_reader.h) for rows under a header, rows whose cells follow one per
-// line, and tables read column by column (scan_layout.h).
+// the document reader's tables (row_table.h: rows under a header, rows whose cells follow one per
+// line; columnwise_table.h: tables read column by column).
 // Pure functions; thread-safe.
 #pragma once
 
 #include "dailydrug/app/dosage_lexicon.h"
 #include "dailydrug/app/dose_parser.h"
 #include "dailydrug/app/scan_layout.h"
-#include "document_reader.h"
+#include "reading_entry.h"
 
 namespace dailydrug::app {
 

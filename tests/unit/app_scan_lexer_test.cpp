@@ -61,7 +61,10 @@ TEST(ScanLexer, RecognisesAbbreviationsDatesPhonesAndMoney) {
   EXPECT_EQ(lex("b.i.d. p.c. q8h hs prn"),
             "freq:b.i.d. timing:p.c. interval:q8h timing:hs timing:prn");
   EXPECT_EQ(lex("2024-05-02 02-555-1234 4,500원 645301230"),
-            "date:2024-05-02 phone:02-555-1234 num:4 sep:, money:500원 code:645301230");
+            "date:2024-05-02 phone:02-555-1234 money:4,500원 code:645301230");
+  // A thousands comma is part of the number; a list of cells is not one number.
+  EXPECT_EQ(lex("132 1 3 5 1,980 590"), "num:132 num:1 num:3 num:5 num:1,980 num:590");
+  EXPECT_EQ(lex("1,3,5"), "num:1 sep:, num:3 sep:, num:5");
   EXPECT_EQ(lex("3월 15일"), "date:3월 date:15일");
   EXPECT_EQ(lex("250mg/5ml"), "strength:250mg/5ml");
   EXPECT_EQ(lex("1. 용법: 1일"), "ordinal:1 sep:. label:용법 sep:: days:1일");

@@ -166,8 +166,8 @@ TEST(PrescriptionScanner, DocumentWarnings) {
 
 TEST(PrescriptionScanner, CapsTheNumberOfMedications) {
   std::string text;
-  for (int i = 0; i < 70; ++i) {
-    text += "타이레놀정 1정 1일 3회 3일분\n";
+  for (int i = 0; i < 70; ++i) {  // lines differ: a line repeating the one above is OCR's double
+    text += "타이레놀정 1정 1일 3회 " + std::to_string(i + 1) + "일분\n";
   }
   const auto r = scan(text);
   EXPECT_EQ(r.medications.size(), 64u);
@@ -704,6 +704,86 @@ TEST(PrescriptionScannerLayout, StaffNamesAndCountRanges) {
   ASSERT_EQ(r.medications.size(), 1u);
   EXPECT_FALSE(r.medications[0].times_per_day);  // 2~3: either, so left to the user
   EXPECT_EQ(codes(r, 0), (V{"ambiguous:times_per_day", "missing:dose", "missing:duration_days"}));
+}
+
+// The third layout round (tests/data/scan/layouts3-README.md): the structure of sheets.
+TEST(PrescriptionScannerLayout, BillRowsByColumnMeaningAndNameCell) {
+  // Price and amount columns are read and not used; a bill's row is read from its name cell;
+  // a clinic fee's row is what was given in the clinic.
+  const auto bare = scan(
+      "명칭 단가 1회투약량 1일투여횟수 총투여일수 금액 본인부담\n"
+      "초진진찰료 17,610 1 1 1 17,610 5,200\n세파클러캡슐250mg 132 1 3 5 1,980 590\n");
+  ASSERT_EQ(bare.medications.size(), 1u);
+  EXPECT_EQ(bare.medications[0].dose, "1캡슐");
+  EXPECT_EQ(bare.medications[0].times_per_day, 3);
+  EXPECT_EQ(bare.medications[0].duration_days, 5);
+  const auto barred = scan(
+      "항목 | 코드 | 명칭 | 단가 | 1회투약량 | 1일투여횟수 | 총투여일수 | 금액\n"
+      "투약 및 조제료 | 645304690 | 록스펜정 | 68 | 1 | 3 | 3 | 612\n"
+      "주사료 | 641900050 | 덱사메타손주사액5mg | 1,021 | 1 | 1 | 1 | 1,021\n");
+  ASSERT_EQ(barred.medications.size(), 1u);
+  EXPECT_EQ(barred.medications[0].name, "록스펜정");
+  EXPECT_EQ(barred.medications[0].times_per_day, 3);
+}
+
+TEST(PrescriptionScannerLayout, SectionsAndRowsOfMedicinesNotToTake) {
+  const auto r = scan(
+      "■ 계속 복용하는 약\n아모디핀정5mg 1일 1회 아침 식후 1정\n"
+      "■ 중단된 약 (복용하지 마세요)\n아스피린프로텍트정100mg\n\n"
+      "글리메피리드정2mg - 저혈당 위험으로 중단\n");
+  ASSERT_EQ(r.medications.size(), 1u);
+  EXPECT_EQ(r.medications[0].name, "아모디핀정5mg");
+  // A caution about stopping is no section of stopped medicines.
+  const auto caution = scan("■ 임의로 복용을 중단하지 마세요\n타이레놀정500mg 1정 1일 3회 3일\n");
+  EXPECT_EQ(caution.medications.size(), 1u);
+}
+
+TEST(PrescriptionScannerLayout, ChangedDirectionsRowsReadTwiceAndExceptions) {
+  const auto changed = scan(
+      "메트포르민서방정500mg\n변경 전: 1일 1회 1정 → 변경 후: 1일 2회 1정 (아침, 저녁 식후)\n");
+  ASSERT_EQ(changed.medications.size(), 1u);
+  EXPECT_EQ(changed.medications[0].times_per_day, 2);
+  const auto doubled = scan("코대원정 1정 3회 식후 3일\n코대원정 1정 3회 식후 3일\n");
+  EXPECT_EQ(doubled.medications.size(), 1u);
+  const auto footer = scan(
+      "판토록정20mg 1정 1일 1회 식전 7일\n무코스타정100mg 1정 1일 3회 7일\n"
+      "식후 30분 복용 (판토록정 제외)\n");
+  ASSERT_EQ(footer.medications.size(), 2u);
+  EXPECT_EQ(footer.medications[0].timing, dd::Timing::kBeforeMeal);
+  EXPECT_EQ(footer.medications[1].timing, dd::Timing::kAfterMeal);
+}
+
+TEST(PrescriptionScannerLayout, RemarksForOneMedicineOrTheWholeSheet) {
+  const auto r = scan(
+      "※ 약은 어린이의 손이 닿지 않는 곳에 보관하세요.\n※ 코대원정: 졸음이 올 수 있으니 운전을 "
+      "피하세요.\n약품명 1회 1일 일수\n록소닌정 1정 3회 3일\n코대원정 1정 3회 3일\n"
+      "※ 위 약은 모두 식후 30분에 드세요.\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[0].notes,
+            (V{"식후 30분", "약은 어린이의 손이 닿지 않는 곳에 보관하세요"}));
+  EXPECT_EQ(r.medications[1].notes, (V{"식후 30분", "약은 어린이의 손이 닿지 않는 곳에 보관하세요",
+                                       "졸음이 올 수 있으니 운전을 피하세요"}));
+  // A medication flagged with ※ is still a medication.
+  EXPECT_EQ(scan("※ 게보린정 1정 (두통이 심할 때만)\n").medications.size(), 1u);
+}
+
+TEST(PrescriptionScannerLayout, ChatTimestampsConditionsAndEveryNDays) {
+  const auto chat = scan(
+      "[행복약국 김약사] [오후 2:15] 💊 레보세티리진정5mg 1정 하루 1번 자기 전 (5일)\n"
+      "2025. 11. 28. 오후 6:41, 김약사 : 💊 코슈정 1정 하루 3번 식후 30분 (5일)\n");
+  ASSERT_EQ(chat.medications.size(), 2u);
+  EXPECT_EQ(slots(chat.medications[0]), V{"22:00"});
+  EXPECT_EQ(chat.medications[1].times_per_day, 3);
+  const auto fever =
+      scan("맥시부펜시럽\n열이 38도 이상일 때 1회 6ml\n4시간 이상 간격, 하루 4번까지\n");
+  ASSERT_EQ(fever.medications.size(), 1u);
+  EXPECT_EQ(fever.medications[0].timing, dd::Timing::kAsNeeded);
+  EXPECT_EQ(fever.medications[0].dose, "6ml");
+  const auto patch = scan("듀로제식디트랜스패치12mcg/h\n1매 3일(72시간)마다 교체\n");
+  ASSERT_EQ(patch.medications.size(), 1u);
+  EXPECT_EQ(patch.medications[0].name, "듀로제식디트랜스패치12mcg/h");
+  EXPECT_FALSE(patch.medications[0].duration_days);
+  EXPECT_EQ(codes(patch, 0), (V{"missing:duration_days", "non_daily_frequency:times_per_day"}));
 }
 
 TEST(PrescriptionScannerDraft, MarksHowEachFieldWasRead) {

@@ -77,10 +77,11 @@ bool has_notice_keyword(std::string_view compact_lower);
 bool has_guidance_keyword(std::string_view compact_lower);
 
 /// Which table columns a header line names, in order (e.g. 1회 투약량 | 1일 투여횟수 | 총
-/// 투약일수). kTotal: the total quantity dispensed (총량, 수량), read and not used.
-enum class TableColumn { kDose, kTimesPerDay, kDays, kTotal };
+/// 투약일수). kUnused: a column of numbers read and not used — the total quantity dispensed
+/// (총량, 수량), a price or an amount (단가, 금액, 약가, 본인부담).
+enum class TableColumn { kDose, kTimesPerDay, kDays, kUnused };
 struct TableHeader {
-  TableColumn columns[4];
+  TableColumn columns[8];
   int count = 0;
 };
 /// A header names at least two of the three numeric columns (dose, count, days), or one of them

@@ -36,6 +36,7 @@ struct ScanNote {
   std::string text;
   int line = 0;
   size_t offset = 0;
+  bool from_note_line = false;  // a caution or remark line's, listed after the directions' notes
 };
 
 /// One field as read from one line: a value, or "ambiguous" (conflicting values; no value).

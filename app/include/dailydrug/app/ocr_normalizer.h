@@ -4,10 +4,11 @@
 // traceability check) works on the normalised lines, so "traceable to the input" means
 // "present in normalize_ocr_text(input)". Per line, in this order:
 //   1. Characters: full-width ASCII (ｍｇ, ５, ：) → ASCII; Unicode spaces and tabs → ' ';
-//      zero-width characters and the BOM removed; other control characters → ' ';
+//      zero-width characters and the BOM removed; other control characters and pictographs
+//      ("💊", "🛏️") → ' ';
 //      unit symbols ㎎ ㎖ ㏄ ㎍ ㎏ → mg ml cc mcg kg; × → x; · ・ ∙ → ·; dashes → '-'; ¦ → |;
-//      ½ ⅓ ¼ → 1/2 1/3 1/4; 【】〔〕「」『』〈〉《》 → [ ]; the Hanja of dosing words on older
-//      bags → Hangul (日 일, 回 회, 錠 정, 食後 식후, 朝 아침, 夕 저녁, 就寢 취침, 分 분 …).
+//      ½ ⅓ ¼ → 1/2 1/3 1/4; 【】〔〕「」『』〈〉《》 → [ ]; ⚠ → ※; the Hanja of dosing words on
+//      older bags → Hangul (日 일, 回 회, 錠 정, 食後 식후, 朝 아침, 夕 저녁, 就寢 취침, 分 분 …).
 //   2. Whitespace runs collapse to one space; the line is trimmed.
 //   3. Letters spaced out by OCR are joined: a run of three or more space-separated single Hangul
 //      syllables becomes one word ("타 이 레 놀 정" → "타이레놀정"). Two-syllable runs stay

@@ -43,6 +43,12 @@ bool is_column_label_prefix(std::string_view compact_lower);
 std::optional<int> document_duration_days(std::string_view line, std::string_view compact_lower,
                                           const std::vector<DosageToken>& tokens);
 
+/// A header or footer line gives the whole document's duration in months ("처방일수 3개월분"):
+/// one month count and no days, and not the validity of the prescription or an appointment
+/// ("다음 진료 예약: 3개월 후").
+bool document_duration_in_months(std::string_view compact_lower,
+                                 const std::vector<DosageToken>& tokens);
+
 /// The header of a timetable grid — a name column and a column per part of the day ("약품명 아침
 /// 점심 저녁 자기전 일수"): it must not be taken for directions.
 bool is_slot_grid_header(std::string_view compact_lower, const std::vector<DosageToken>& tokens);
