@@ -539,7 +539,7 @@ std::optional<Emergency> hives_with_airway(const std::string& e) {
 
 std::optional<Emergency> first_sign(const std::string& k, const std::string& e,
                                     std::string_view question) {
-  const std::optional<Emergency> hives = hives_with_airway(e);
+  std::optional<Emergency> hives = hives_with_airway(e);  // returned by value: not const
   for (const SignRule& rule : sign_rules()) {
     if (rule.kind == EmergencyKind::kChestPain && hives) return hives;
     for (auto sign : rule.korean) {
