@@ -83,6 +83,16 @@ Loaded load_in_child(const fs::path& dir, const std::string& prompt) {
   return l;
 }
 
+/// Writes the byte at `offset` of `path` back with one bit flipped (a write, as damage comes).
+void flip_byte(const fs::path& path, std::streamoff offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(offset);
+  char c = 0;
+  f.get(c);
+  f.seekp(offset);
+  f.put(static_cast<char>(c ^ 0x40));
+}
+
 /// The packed-weight files of the folder: not the records of their checks (".checked"), nor the
 /// prefix snapshots a generation leaves beside them (prefix_snapshot_test covers those).
 std::vector<fs::path> cache_files(const fs::path& dir) {
@@ -152,14 +162,7 @@ TEST(WeightCacheTest, ADamagedFileIsRemovedAndRebuiltNeverMapped) {
   ASSERT_EQ(load_and_generate(kTiny, dir.path().string()).cache, "write");
   auto files = cache_files(dir.path());
   ASSERT_EQ(files.size(), 1u);
-  {  // flip one byte of the packed weights (not the index at the end)
-    std::fstream f(files[0], std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(4096);
-    char c = 0;
-    f.get(c);
-    f.seekp(4096);
-    f.put(static_cast<char>(c ^ 0x40));
-  }
+  flip_byte(files[0], 4096);  // in the packed weights, not the index at the end
   const Loaded rebuilt = load_and_generate(kTiny, dir.path().string());
   EXPECT_EQ(rebuilt.cache, "write");
   EXPECT_EQ(rebuilt.output, plain.output);
@@ -205,14 +208,7 @@ TEST(WeightCacheTest, AFileCheckedBeforeIsHashedAgainOnlyAfterAWrite) {
   std::ofstream(files[0].string() + ".checked") << "0 0 0 0.0\n";
   EXPECT_TRUE(prepare().hashed);
   // A damaged byte written right after the check is seen, whatever the clock's granularity.
-  {
-    std::fstream f(files[0], std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(4096);
-    char c = 0;
-    f.get(c);
-    f.seekp(4096);
-    f.put(static_cast<char>(c ^ 0x40));
-  }
+  flip_byte(files[0], 4096);
   plan = prepare();
   EXPECT_EQ(plan.mode, weight_cache::Mode::kWrite);
   EXPECT_FALSE(fs::exists(files[0]));
