@@ -79,10 +79,12 @@ std::string identity_of(const std::string& path) {
 
 /// Whether `path` still has the identity recorded when its bytes last matched its name.
 bool checked_earlier(const std::string& path) {
-  std::ifstream in(path + kCheckedSuffix);
-  std::string recorded;
-  std::getline(in, recorded);
-  return !recorded.empty() && recorded == identity_of(path);
+  std::ifstream in(path + kCheckedSuffix, std::ios::binary);
+  char line[256];  // a record is one short line; whatever else the file holds is no record
+  in.read(line, sizeof line);
+  const std::string_view recorded(line, static_cast<size_t>(in.gcount()));
+  const std::string identity = identity_of(path);
+  return !identity.empty() && recorded == identity + "\n";
 }
 
 /// Records that `path`'s bytes match its name (the caller has just hashed them), and marks the
