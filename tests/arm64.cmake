@@ -49,8 +49,10 @@ add_test(NAME arm64.greedy.smollm2
                  --prompt "Question: What is the capital of France? Answer:" --steps 16
                  --min-distinct 4 --near 1.5 --max-drift 1.5)
 set_tests_properties(arm64.greedy.smollm2 PROPERTIES LABELS "integration;arm64" TIMEOUT 900)
+# A prompt the g128 program continues with varied tokens (on "Question: … Answer:" it repeats
+# " Answer:", which --min-distinct rightly refuses to compare).
 add_test(NAME arm64.greedy.default
          COMMAND ${_dd_compare} --bundle ${DD_APP_BUNDLE}
-                 --prompt "Question: What is the capital of France? Answer:" --steps 8
+                 --prompt "The capital of France is" --steps 8
                  --min-distinct 4 --near 0.5 --max-drift 0.5)
 set_tests_properties(arm64.greedy.default PROPERTIES LABELS "integration;arm64" TIMEOUT 900)
