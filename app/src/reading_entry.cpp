@@ -1,25 +1,40 @@
 #include "reading_entry.h"
 
 namespace dailydrug::app {
+namespace {
+
+// Whether a field group is given: the count also by a non-daily rhythm, the duration also in
+// months. lacks_any, fill_missing and own_sources read the groups the same way.
+bool has_dose(const InstructionFields& f) {
+  return f.dose.present();
+}
+bool has_times(const InstructionFields& f) {
+  return f.times.present() || f.non_daily;
+}
+bool has_days(const InstructionFields& f) {
+  return f.days.present() || f.days_in_months;
+}
+bool has_when(const InstructionFields& f) {
+  return f.when.present();
+}
+
+}  // namespace
 
 bool lacks_any(const InstructionFields& have, const InstructionFields& offer) {
-  return (!have.dose.present() && offer.dose.present()) ||
-         (!have.times.present() && !have.non_daily && (offer.times.present() || offer.non_daily)) ||
-         (!have.days.present() && !have.days_in_months &&
-          (offer.days.present() || offer.days_in_months)) ||
-         (!have.when.present() && offer.when.present());
+  return (!has_dose(have) && has_dose(offer)) || (!has_times(have) && has_times(offer)) ||
+         (!has_days(have) && has_days(offer)) || (!has_when(have) && has_when(offer));
 }
 
 bool fill_missing(InstructionFields& dst, Sources& sources, const InstructionFields& src,
                   FieldSource how) {
   bool took = false;
-  if (!dst.dose.present() && src.dose.present()) {
+  if (!has_dose(dst) && has_dose(src)) {
     dst.dose = src.dose;
     dst.dose_unit_from_form = src.dose_unit_from_form;
     sources.dose = how;
     took = true;
   }
-  if (!dst.times.present() && !dst.non_daily && (src.times.present() || src.non_daily)) {
+  if (!has_times(dst) && has_times(src)) {
     dst.times = src.times;
     dst.times_is_max = src.times_is_max;
     dst.times_from_interval = src.times_from_interval;
@@ -28,14 +43,14 @@ bool fill_missing(InstructionFields& dst, Sources& sources, const InstructionFie
     sources.times = how;
     took = true;
   }
-  if (!dst.days.present() && !dst.days_in_months && (src.days.present() || src.days_in_months)) {
+  if (!has_days(dst) && has_days(src)) {
     dst.days = src.days;
     dst.days_in_months = src.days_in_months;
     dst.months_line = src.months_line;
     sources.days = how;
     took = true;
   }
-  if (!dst.when.present() && src.when.present()) {
+  if (!has_when(dst) && has_when(src)) {
     dst.when = src.when;
     sources.when = how;
     took = true;
@@ -62,10 +77,10 @@ bool fill_missing(InstructionFields& dst, Sources& sources, const InstructionFie
 Sources own_sources(const InstructionFields& f) {
   Sources s;
   const auto mark = [](bool present) { return present ? FieldSource::kText : FieldSource::kNone; };
-  s.dose = mark(f.dose.present());
-  s.times = mark(f.times.present() || f.non_daily);
-  s.days = mark(f.days.present() || f.days_in_months);
-  s.when = mark(f.when.present());
+  s.dose = mark(has_dose(f));
+  s.times = mark(has_times(f));
+  s.days = mark(has_days(f));
+  s.when = mark(has_when(f));
   return s;
 }
 
