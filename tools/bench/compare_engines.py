@@ -118,16 +118,21 @@ def ours_round(bench: Path, bundle: Path, prefill: List[int], decode_n: int,
     return out
 
 
+def run_worker(cmd: List[str], what: str) -> Dict:
+    """A worker process's result: the JSON object on its last line of output."""
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"{what} failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def textllmrunner_round(bundle: Path, prompts: Dict[str, str], decode_n: int,
                         threads: int) -> Dict[str, float]:
-    out = subprocess.run([sys.executable, str(ROOT / "tools/bench/compare_textllmrunner.py"),
-                          "--worker", "--bundle", str(bundle), "--prompts-json",
-                          json.dumps(prompts), "--reps", "1", "--prefill", str(TLR_PREFILL),
-                          "--decode", str(decode_n), "--threads", str(threads)],
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"TextLLMRunner worker on {bundle} failed:\n{out.stderr[-2000:]}")
-    report = json.loads(out.stdout.strip().splitlines()[-1])
+    report = run_worker([sys.executable, str(ROOT / "tools/bench/compare_textllmrunner.py"),
+                         "--worker", "--bundle", str(bundle), "--prompts-json",
+                         json.dumps(prompts), "--reps", "1", "--prefill", str(TLR_PREFILL),
+                         "--decode", str(decode_n), "--threads", str(threads)],
+                        f"TextLLMRunner worker on {bundle}")
     res = {r["workload"]: r["median"] for r in report["results"]}
     res["peak_rss_mb"] = report["peak_rss_kb"] / 1024
     res["rss_growth_mb"] = (report["peak_rss_kb"] - report["baseline_rss_kb"]) / 1024
@@ -135,14 +140,11 @@ def textllmrunner_round(bundle: Path, prompts: Dict[str, str], decode_n: int,
 
 
 def llama_round(args, gguf: Path, prompts: Dict[str, str], system: str) -> Dict[str, float]:
-    out = subprocess.run([str(args.python), __file__, "--worker", "--gguf", str(gguf),
-                          "--prompts-json", json.dumps(prompts), "--system", system,
-                          "--decode", str(args.decode), "--threads", str(args.threads),
-                          *[a for n in args.prefill for a in ("--prefill", str(n))]],
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"llama.cpp worker on {gguf.name} failed:\n{out.stderr[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_worker([str(args.python), __file__, "--worker", "--gguf", str(gguf),
+                       "--prompts-json", json.dumps(prompts), "--system", system,
+                       "--decode", str(args.decode), "--threads", str(args.threads),
+                       *[a for n in args.prefill for a in ("--prefill", str(n))]],
+                      f"llama.cpp worker on {gguf.name}")
 
 
 def run_rounds(args) -> Dict[str, Dict[str, List[float]]]:
