@@ -304,9 +304,7 @@ std::vector<FactTopic> detect_topics(std::string_view question) {
   for (const auto& t : topic_keywords()) {
     const bool by_age = age && ((t.topic == FactTopic::kChildren && *age <= 12) ||
                                 (t.topic == FactTopic::kElderly && *age >= 65));
-    const bool hit = by_age ||
-                     std::any_of(t.korean.begin(), t.korean.end(),
-                                 [&](auto w) { return k.find(w) != std::string::npos; }) ||
+    const bool hit = by_age || contains_any(k, t.korean) ||
                      std::any_of(t.english.begin(), t.english.end(),
                                  [&](auto w) { return english_word_hit(e, w); });
     if (hit) out.push_back(t.topic);
@@ -333,10 +331,7 @@ bool asks_about_saved_medicines(std::string_view question) {
       "my medication", "what i take", "i'm taking", "i am taking"};
   const std::string k = ascii_lower_without_spaces(question);
   const std::string e = lower_spaced(question);
-  return std::any_of(kKorean.begin(), kKorean.end(),
-                     [&](auto w) { return k.find(w) != std::string::npos; }) ||
-         std::any_of(kEnglish.begin(), kEnglish.end(),
-                     [&](auto w) { return e.find(w) != std::string::npos; });
+  return contains_any(k, kKorean) || contains_any(e, kEnglish);
 }
 
 bool Grounding::needs_referral() const {

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "dailydrug/app/utf8_text.h"
+
 namespace dailydrug::app {
 namespace {
 
@@ -360,11 +362,6 @@ constexpr std::string_view kUnusedColumnKeywords[] = {
 
 bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-bool contains_any(std::string_view text, std::span<const std::string_view> keywords) {
-  return std::any_of(keywords.begin(), keywords.end(),
-                     [&](std::string_view k) { return text.find(k) != std::string_view::npos; });
 }
 
 /// A digit other than those of "1회"/"1일": a row of values, not a header.

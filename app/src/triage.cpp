@@ -228,10 +228,7 @@ bool negated_english(const std::string& text, size_t begin) {
                                                               "happens if "};
   const size_t clause_from = begin > 24 ? begin - 24 : 0;
   const std::string clause = text.substr(clause_from, begin - clause_from);
-  const bool what_if = std::any_of(kWhatIf.begin(), kWhatIf.end(), [&](std::string_view w) {
-    return clause.find(w) != std::string::npos;
-  });
-  if (what_if || before.find("i get ") != std::string::npos ||
+  if (contains_any(clause, kWhatIf) || before.find("i get ") != std::string::npos ||
       before.find("i usually get ") != std::string::npos) {
     return true;
   }
@@ -255,11 +252,7 @@ bool distant_past(const std::string& text, size_t at) {
   constexpr size_t kWindow = 48;  // bytes either side: a clause, not the whole question
   const size_t from = at > kWindow ? at - kWindow : 0;
   const std::string_view clause = std::string_view(text).substr(from, 2 * kWindow);
-  const auto has = [](std::string_view hay, const auto& words) {
-    return std::any_of(words.begin(), words.end(),
-                       [&](std::string_view w) { return hay.find(w) != std::string_view::npos; });
-  };
-  return has(clause, kPast) && !has(std::string_view(text), kNow);
+  return contains_any(clause, kPast) && !contains_any(text, kNow);
 }
 
 // "my seizure medicine", "nitroglycerin for chest pain": what a medicine is for, not a symptom.
@@ -280,10 +273,7 @@ bool child_took_someone_elses(const std::string& k, const std::string& e) {
                                                               "언니", "오빠", "누나",   "형"};
   static constexpr std::array<std::string_view, 8> kTook = {"먹었", "먹은", "먹어", "삼켰",
                                                             "삼킨", "씹어", "씹었", "입에"};
-  auto any = [&](const auto& list) {
-    return std::any_of(list.begin(), list.end(),
-                       [&](std::string_view w) { return k.find(w) != std::string::npos; });
-  };
+  auto any = [&](std::span<const std::string_view> list) { return contains_any(k, list); };
   // "딸이 제 수면제 통을 열어놓고 있었는데 몇 알 없어진 것 같아요": pills gone while a child had
   // them.
   static constexpr std::array<std::string_view, 12> kGone = {
@@ -443,10 +433,7 @@ bool planned(const std::string& k, const std::string& e) {
       "먹으면", "먹을까", "먹어버릴까", "먹을거", "먹고싶", "먹으려", "편해질", "죽", "끝내"};
   static constexpr std::array<std::string_view, 5> kEnglish = {
       "thinking of", "thinking about", "what if i took", "going to take", "want to take"};
-  return std::any_of(kKorean.begin(), kKorean.end(),
-                     [&](std::string_view w) { return k.find(w) != std::string::npos; }) ||
-         std::any_of(kEnglish.begin(), kEnglish.end(),
-                     [&](std::string_view w) { return e.find(w) != std::string::npos; });
+  return contains_any(k, kKorean) || contains_any(e, kEnglish);
 }
 
 std::optional<Emergency> first_sign(const std::string& k, const std::string& e,

@@ -1,5 +1,7 @@
 #include "dailydrug/app/utf8_text.h"
 
+#include <algorithm>
+
 #include "dailydrug/llm/utf8.h"
 
 namespace dailydrug::app {
@@ -45,6 +47,11 @@ std::string ascii_lower_without_spaces(std::string_view text) {
     out += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
   }
   return out;
+}
+
+bool contains_any(std::string_view text, std::span<const std::string_view> words) {
+  return std::any_of(words.begin(), words.end(),
+                     [&](std::string_view w) { return text.find(w) != std::string_view::npos; });
 }
 
 std::string ascii_lower(std::string_view text) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -49,5 +50,8 @@ std::string ascii_lower(std::string_view text);
 /// ascii_lower() without the ASCII white space: the form keyword lists of Korean phrases are
 /// matched in, so "숨 쉬기 힘들어요" and "숨쉬기 힘들어요" read the same.
 std::string ascii_lower_without_spaces(std::string_view text);
+/// Whether `text` contains any of `words` (bytes, as written): the keyword lists of the scanner
+/// and the assistant are matched with it.
+bool contains_any(std::string_view text, std::span<const std::string_view> words);
 
 }  // namespace dailydrug::app
