@@ -36,8 +36,8 @@ bundle_source_gguf() {
 print(json.load(open(sys.argv[1])).get("export_options", {}).get("source") or "")' \
     "$1/model_config.json")"
   case "$src" in
-    "$(basename "$(qwen05_gguf)")") qwen05_gguf ;;
-    "$(basename "$(smollm2_gguf)")") smollm2_gguf ;;
+    "$QWEN05_GGUF_NAME") qwen05_gguf ;;
+    "$SMOLLM2_GGUF_NAME") smollm2_gguf ;;
   esac
 }
 

