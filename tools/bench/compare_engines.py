@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import statistics
 import subprocess
@@ -32,6 +31,8 @@ import time
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from compare_textllmrunner import current_rss_mb  # this script's folder: stdlib only at import
+
 ROOT = Path(__file__).resolve().parents[2]
 # TextLLMRunner prefills in one call of at most max_seq_len - 1 = 127 tokens.
 TLR_PREFILL = 100
@@ -40,11 +41,6 @@ TLR_PREFILL = 100
 def chatml(system: str, user: str) -> str:
     return ((f"<|im_start|>system\n{system}<|im_end|>\n" if system else "")
             + f"<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n")
-
-
-def _current_rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def bench_prompts(bench: Path) -> Dict[str, str]:
@@ -58,7 +54,7 @@ def worker(gguf: Path, prompts: Dict[str, str], system: str, prefill: List[int],
     """One llama.cpp round on `gguf`: one value per workload, as JSON on stdout."""
     import llama_cpp
 
-    baseline = _current_rss_mb()
+    baseline = current_rss_mb()
     t0 = time.perf_counter()
     llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=1024, n_batch=512, n_threads=threads,
                           n_threads_batch=threads, verbose=False)

@@ -41,7 +41,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _current_rss_mb() -> float:
+def current_rss_mb() -> float:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
@@ -75,7 +75,7 @@ def worker(bundle: Path, prompts: Dict[str, str], reps: int, prefill_n: int, dec
 
     if threads > 0:  # the pool is libexecutorch_threadpool.so's, shared with the LLM runner
         _unsafe_reset_threadpool(threads)
-    baseline = _current_rss_mb()  # Python, torch and ExecuTorch loaded, no model yet
+    baseline = current_rss_mb()  # Python, torch and ExecuTorch loaded, no model yet
 
     tok = Tokenizer.from_file(str(bundle / cfg["tokenizer_file"]))
     text, ids = "", []
