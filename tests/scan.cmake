@@ -53,9 +53,13 @@ add_test(NAME assistant_eval_sealed2_unchanged
          COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
                  ${CMAKE_SOURCE_DIR}/tests/data/assistant/sealed2.json
                  961ef1ab51607f04a8060ed0156226c62c9d1ab109ef4342d6dc460cc5ed3368)
+add_test(NAME assistant_eval_sealed_triage_unchanged
+         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
+                 ${CMAKE_SOURCE_DIR}/tests/data/assistant/sealed-triage.json
+                 5dbe28b09c5d4d6491c68e289aaa6db100df332a8ce20d629563c7115ec49a99)
 set_tests_properties(scan_layouts_sealed_unchanged scan_layouts3_sealed_unchanged
                      assistant_eval_sealed_unchanged assistant_eval_sealed2_unchanged
-                     PROPERTIES LABELS unit)
+                     assistant_eval_sealed_triage_unchanged PROPERTIES LABELS unit)
 
 # The layout sets (tests/data/scan/layouts-README.md, layouts2-README.md, layouts3-README.md)
 # are scored, not matched exactly. The sealed sets are never read to change the scanner: only its totals are printed
