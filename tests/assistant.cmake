@@ -32,9 +32,10 @@ endif()
 # The outside evaluation sets (tests/data/assistant: dev and blind written before the assistant's
 # design, sealed by an author who read neither the code nor the other sets; sealed is never
 # opened, only scored; dev2 and heldout written before the second round of work, heldout not tuned
-# on; dev3 and sealed2 by a third outside author, dev3 tuned on, sealed2 never opened). Gates at
-# the measured figures minus a margin (docs/ASSISTANT.md, "Evaluation"), one gate per set; every
-# emergency must open with 119 in each but sealed2, where 4 of 6 do (its gate holds that share).
+# on; dev3 and sealed2 by a third outside author, dev3 tuned on, sealed2 never opened; dev4 and
+# sealed3 by a fourth; triage-dev and sealed-triage, emergencies and look-alikes only, by a fifth).
+# Gates at the measured figures minus a margin (docs/ASSISTANT.md, "Evaluation"), one gate per set;
+# every emergency must open with 119 in each set that does not say otherwise.
 if(TARGET dd_assistant)
   add_executable(dailydrug_assistant_eval ${CMAKE_SOURCE_DIR}/tools/assistant_eval/main.cpp)
   target_link_libraries(dailydrug_assistant_eval PRIVATE dd_assistant nlohmann_json::nlohmann_json)
@@ -60,10 +61,25 @@ if(TARGET dd_assistant)
            COMMAND dailydrug_assistant_eval --split dev3 --min-facts 0.95
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_dev3.md)
   add_test(NAME assistant_eval_gate.sealed2
-           COMMAND dailydrug_assistant_eval --split sealed2 --min-facts 0.55 --min-emergencies 0.66
+           COMMAND dailydrug_assistant_eval --split sealed2 --min-facts 0.62
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed2.md)
+  add_test(NAME assistant_eval_gate.dev4
+           COMMAND dailydrug_assistant_eval --split dev4 --min-facts 0.50 --min-emergencies 0.6
+                   --output ${CMAKE_BINARY_DIR}/assistant_eval_dev4.md)
+  add_test(NAME assistant_eval_gate.sealed3
+           COMMAND dailydrug_assistant_eval --split sealed3 --min-facts 0.43 --min-emergencies 0.75
+                   --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed3.md)
+  add_test(NAME assistant_eval_gate.triage-dev
+           COMMAND dailydrug_assistant_eval --split triage-dev --min-facts 1 --min-emergencies 0.98
+                   --max-false-alarms 0.05 --output ${CMAKE_BINARY_DIR}/assistant_eval_triage.md)
+  add_test(NAME assistant_eval_gate.sealed-triage
+           COMMAND dailydrug_assistant_eval --split sealed-triage --min-facts 1
+                   --min-emergencies 0.64 --max-false-alarms 0.15
+                   --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed_triage.md)
   set_tests_properties(assistant_eval_gate.dev assistant_eval_gate.blind
                        assistant_eval_gate.sealed assistant_eval_gate.dev2
                        assistant_eval_gate.heldout assistant_eval_gate.dev3
-                       assistant_eval_gate.sealed2 PROPERTIES LABELS unit)
+                       assistant_eval_gate.sealed2 assistant_eval_gate.dev4
+                       assistant_eval_gate.sealed3 assistant_eval_gate.triage-dev
+                       assistant_eval_gate.sealed-triage PROPERTIES LABELS unit)
 endif()

@@ -187,3 +187,39 @@ TEST(TriageTest, EnglishHivesWithTheChestACountWithAFillerAndWhatIfs) {
     EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
   }
 }
+
+TEST(TriageTest, SightBellyFeverAndChemicals) {
+  expect_kind("갑자기 한쪽 눈이 캄캄해져서 안 보여요", EmergencyKind::kVisionLoss);
+  expect_kind("오늘 아침 갑자기 왼쪽 눈이 흐릿해요 혈압약 때문인가요", EmergencyKind::kVisionLoss);
+  expect_kind("I suddenly lost vision in my right eye", EmergencyKind::kVisionLoss);
+  expect_kind("소염진통제 먹다가 배가 찢어지게 아파요", EmergencyKind::kAbdomen);
+  expect_kind("배가 돌처럼 딱딱하고 계속 토해요", EmergencyKind::kAbdomen);
+  expect_kind("my belly is rigid and it hurts to breathe", EmergencyKind::kAbdomen);
+  expect_kind("열이 39도인데 목이 뻣뻣해요", EmergencyKind::kSevereInfection);
+  expect_kind("항암 주사 맞고 왔는데 열이 38.5도예요", EmergencyKind::kSevereInfection);
+  expect_kind("fever and a stiff neck, can I take advil", EmergencyKind::kSevereInfection);
+  expect_kind("아이가 표백제를 한 모금 마셨어요", EmergencyKind::kPoisoning);
+  expect_kind("my toddler swallowed a button battery", EmergencyKind::kPoisoning);
+  expect_kind("태어나서 제일 심한 두통이 갑자기 왔어요", EmergencyKind::kStroke);
+  expect_kind("엄마가 왼손에 힘이 안 들어가서 컵을 떨어뜨려요", EmergencyKind::kStroke);
+  expect_kind("인슐린 맞은 아빠가 사람을 못 알아봐요", EmergencyKind::kFainting);
+  expect_kind("혈압약 5일치가 비었어요 할아버지가 한꺼번에 드신 것 같아요",
+              EmergencyKind::kOverdose);
+  expect_kind("아빠가 수면제를 여섯 알 드셨어요", EmergencyKind::kOverdose);
+  expect_kind("기침할 때마다 피가 섞여 나와요", EmergencyKind::kBleeding);
+  expect_kind("약 몇 알 먹으면 안 깨어나요?", EmergencyKind::kSelfHarm);
+}
+
+TEST(TriageTest, LookAlikesOfTheNewSigns) {
+  for (const char* q :
+       {"눈이 침침해서 글씨가 잘 안 보여요 영양제 먹어도 되나요",
+        "변비약 먹어도 배가 딱딱하고 더부룩해요", "세제 묻은 손으로 약 먹었는데 괜찮나요?",
+        "머리가 깨질 것 같이 아파요 타이레놀 먹어도 돼요?",
+        "프레드니솔론 한 달째인데 얼굴이 붓고 살이 쪄요",
+        "아이가 동전 건전지 장난감을 좋아하는데 어떻게 보관해요?",
+        "3년 전에 경련을 한 번 했고 지금은 약 먹으면서 잘 지내요",
+        "항암 치료 끝난 지 2년 됐는데 감기약 먹어도 돼요?"}) {
+    const auto e = dd::triage(q);
+    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
+  }
+}

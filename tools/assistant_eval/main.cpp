@@ -1,5 +1,5 @@
 // dailydrug_assistant_eval: scores the assistant's `ask` on the evaluation sets
-// (tests/data/assistant/{dev,blind,sealed,dev2,heldout,dev3,sealed2}.json; README there). For each
+// (tests/data/assistant/*.json; README there). For each
 // question: a fresh in-memory store holding the case's saved medicines, Assistant::ask, then
 //   - every `must` group has one alternative in the answer (spaces removed, lower-cased);
 //   - no `never` phrase is in it;
@@ -7,17 +7,19 @@
 //   - a model sentence kept in the answer is in the question's language and script.
 // Prints a Markdown report per split (--json: one object); --output also writes it to a file.
 // A split is a file NAME.json in CASES_DIR; "all" is every set listed in kAllSplits.
-// A sealed split (every split whose name starts with "sealed": sealed.json, sealed2.json) is scored
-// in aggregate only: its cases are never printed, not even with --verbose.
+// A sealed split (every split whose name starts with "sealed": sealed.json, sealed2.json, …) is
+// scored in aggregate only: its cases are never printed, not even with --verbose.
 //
 //   dailydrug_assistant_eval [--model DIR [--no-word-check]] [--min-facts F] [--min-emergencies F]
-//                            [--split all|NAME[,NAME...]] [--json]
+//                            [--max-false-alarms F] [--split all|NAME[,NAME...]] [--json]
 //                            [--output FILE] [--verbose] [CASES_DIR]
 //
 // --model: the model phrases answers too (AssistantOptions::use_model), so its effect can be
 // measured. --min-facts F: exit 1 when the share of questions with all their fact groups is
-// below F, or when any emergency, forbidden-phrase or language check fails (the test suite's
-// gate). Exit 2: the cases cannot be read.
+// below F, when fewer than --min-emergencies (default all) of the emergencies open with 119, when
+// more than --max-false-alarms (default 1: any number) of the other questions do, or when any
+// forbidden-phrase or language check fails (the test suite's gate). Exit 2: the cases cannot be
+// read.
 #include <array>
 #include <chrono>
 #include <fstream>
@@ -45,8 +47,9 @@ namespace llm = dailydrug::llm;
 using nlohmann::json;
 
 // The sets, in the order they were written (README in tests/data/assistant).
-constexpr std::array<std::string_view, 7> kAllSplits = {"dev",     "blind", "sealed", "dev2",
-                                                        "heldout", "dev3",  "sealed2"};
+constexpr std::array<std::string_view, 11> kAllSplits = {
+    "dev",     "blind", "sealed",  "dev2",       "heldout",      "dev3",
+    "sealed2", "dev4",  "sealed3", "triage-dev", "sealed-triage"};
 
 // Sealed sets are written by outside authors to measure the assistant, never to tune it: a name
 // rule rather than a list, so that a later sealed set is sealed from its first run.
@@ -232,6 +235,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   std::string dir = DD_ASSISTANT_CASES_DIR, output, model_dir, split = "all";
   double min_facts = -1;
   double min_emergencies = 1.0;
+  double max_false_alarms = 1.0;
   bool as_json = false, verbose = false, check_words = true;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -251,6 +255,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       min_facts = std::stod(argv[++i]);
     } else if (arg == "--min-emergencies" && i + 1 < argc) {
       min_emergencies = std::stod(argv[++i]);
+    } else if (arg == "--max-false-alarms" && i + 1 < argc) {
+      max_false_alarms = std::stod(argv[++i]);
     } else if (!arg.empty() && arg[0] == '-') {
       std::cerr << "usage: dailydrug_assistant_eval [--model DIR] [--min-facts F] [--split "
                    "all|NAME[,NAME...]] [--json] [--output FILE] [--verbose] [CASES_DIR]\n";
@@ -333,14 +339,16 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   std::cout << out;
   if (!output.empty()) std::ofstream(output) << out;
   if (min_facts >= 0) {
+    const int ordinary = all.n - all.emergencies;
     const bool ok = all.n > 0 && all.facts >= min_facts * all.n && all.never == all.n &&
                     all.emergencies_ok >= min_emergencies * all.emergencies &&
-                    all.language == all.n;
+                    all.false_alarms <= max_false_alarms * ordinary && all.language == all.n;
     if (!ok) {
       std::cerr << "dailydrug_assistant_eval: below the gate (all fact groups " << all.facts << "/"
                 << all.n << ", minimum " << min_facts << "; emergencies opened with 119 "
                 << all.emergencies_ok << "/" << all.emergencies << ", minimum " << min_emergencies
-                << "; every forbidden-phrase and language check must pass)\n";
+                << "; false alarms " << all.false_alarms << "/" << ordinary << ", maximum "
+                << max_false_alarms << "; every forbidden-phrase and language check must pass)\n";
       return 1;
     }
   }

@@ -2,8 +2,9 @@
 //
 // A question that mentions trouble breathing, swelling of the lips, face or throat, chest pain or
 // pressure, fainting, a seizure, black or bloody stool, vomiting blood, an overdose, a child who
-// swallowed medicine, thoughts of self-harm, a blistering rash or mouth sores, stroke signs or a
-// head injury on a blood thinner gets an answer
+// swallowed medicine or a household chemical, thoughts of self-harm, a blistering rash or mouth
+// sores, stroke signs, sudden loss of sight, a rigid or unbearably painful belly, a high fever with
+// a stiff neck or confusion, or a head injury on a blood thinner gets an answer
 // that opens with the instruction to call 119 or go to an emergency room now — whether or not a
 // medicine is recognised, and before any model text. Matching is on keywords (Korean with spaces
 // removed, English on lower-cased words); a sign directly negated ("숨쉬기 힘들지는 않아요",
@@ -22,17 +23,21 @@
 namespace dailydrug::app {
 
 enum class EmergencyKind {
-  kBreathing,       // trouble breathing, swelling of lips/face/tongue/throat (anaphylaxis)
-  kChestPain,       // chest pain, pressure or tightness
-  kFainting,        // fainting, unconscious, cannot be woken
-  kSeizure,         // seizure, convulsions
-  kBleeding,        // black or bloody stool, vomiting or coughing blood, bleeding that won't stop
-  kOverdose,        // took far more than prescribed (a whole pack, many tablets)
-  kChildIngestion,  // a child swallowed medicine not meant for them
-  kSelfHarm,        // thoughts of suicide or self-harm
-  kSevereSkin,      // rash with blisters, peeling skin
-  kStroke,          // weakness or numbness on one side, slurred speech, facial droop
-  kHeadInjury,      // a blow to the head on a blood thinner, or with vomiting or drowsiness
+  kBreathing,        // trouble breathing, swelling of lips/face/tongue/throat (anaphylaxis)
+  kChestPain,        // chest pain, pressure or tightness
+  kFainting,         // fainting, unconscious, cannot be woken
+  kSeizure,          // seizure, convulsions
+  kBleeding,         // black or bloody stool, vomiting or coughing blood, bleeding that won't stop
+  kOverdose,         // took far more than prescribed (a whole pack, many tablets)
+  kChildIngestion,   // a child swallowed medicine not meant for them
+  kSelfHarm,         // thoughts of suicide or self-harm
+  kSevereSkin,       // rash with blisters, peeling skin
+  kStroke,           // weakness or numbness on one side, slurred speech, facial droop
+  kHeadInjury,       // a blow to the head on a blood thinner, or with vomiting or drowsiness
+  kPoisoning,        // a household chemical or a button battery swallowed
+  kVisionLoss,       // sudden loss of sight in one or both eyes
+  kAbdomen,          // a rigid belly, or abdominal pain too severe to move
+  kSevereInfection,  // high fever with a stiff neck or confusion, fever during chemotherapy
 };
 
 /// "breathing", "chest_pain", ... (for --json and logs).
