@@ -98,10 +98,12 @@ TEST(AssistantPromptTest, GroundsTheAskedTopicsPerMedicine) {
 
   g = ground_question("판콜 부작용");
   // The class's advice on the asked topic follows the medicine's own fact, and a side effect
-  // also brings the rule not to stop a prescribed medicine on one's own.
+  // also brings the rule not to stop a prescribed medicine on one's own (with the class's own
+  // word on stopping: when to see a doctor instead of carrying on).
   EXPECT_EQ(g.fact_ids(),
             (std::vector<std::string>{"cold_combination.side_effects", "cold_medicine.side_effects",
-                                      "cold_combination.serious", "general.stopping"}));
+                                      "cold_medicine.stopping", "cold_combination.serious",
+                                      "general.stopping"}));
   EXPECT_TRUE(g.needs_referral());
 
   g = ground_question("타이레놀");  // no topic: what it is for and its side effects

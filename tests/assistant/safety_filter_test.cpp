@@ -259,16 +259,23 @@ TEST(SafetyFilterTest, EmptyInputGivesEmptyOutput) {
 TEST(SafetyFilterTest, NoCuratedFactOrFixedLineIsDoseAdvice) {
   const auto& kb = dd::MedicineFacts::builtin();
   ASSERT_FALSE(kb.entries().empty());
-  for (const auto& e : kb.entries()) {
-    for (const auto& f : e.facts) {
-      for (auto lang : {dd::Language::kKorean, dd::Language::kEnglish}) {
-        dd::SafetyFilter filter(kReferral, {});
-        filter.feed(f.text.in(lang));
-        filter.finish();
-        EXPECT_FALSE(filter.replaced_any()) << e.fact_id(f.topic) << ": " << f.text.in(lang);
-      }
+  auto check = [](const std::string& id, const dd::LocalizedText& text) {
+    for (auto lang : {dd::Language::kKorean, dd::Language::kEnglish}) {
+      dd::SafetyFilter filter(kReferral, {});
+      filter.feed(text.in(lang));
+      filter.finish();
+      EXPECT_FALSE(filter.replaced_any()) << id << ": " << text.in(lang);
     }
+  };
+  // Medicines, categories and the rules for any medicine; then the interaction warnings.
+  std::vector<const dd::MedicineEntry*> entries{&kb.general()};
+  for (const auto* list : {&kb.entries(), &kb.categories()}) {
+    for (const auto& e : *list) entries.push_back(&e);
   }
+  for (const auto* e : entries) {
+    for (const auto& f : e->facts) check(e->fact_id(f.topic), f.text);
+  }
+  for (const auto& r : kb.interactions()) check(r.a + "+" + r.b, r.text);
   for (auto lang : {dd::Language::kKorean, dd::Language::kEnglish}) {
     EXPECT_FALSE(dd::is_dose_change_advice(dd::dose_change_referral(lang)));
   }
