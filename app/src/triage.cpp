@@ -26,24 +26,14 @@ bool negated_korean(const std::string& text, size_t end) {
     std::string_view text;
     size_t within;  // bytes after the sign where it may start
   };
-  static constexpr std::array<Negation, 18> kNegations = {{{"지않", 6},
-                                                           {"었었", 6},  // "부었었어요": over
-                                                           {"았었", 6},
-                                                           {"했었", 6},
-                                                           {"였었", 6},
-                                                           {"지는않", 6},
-                                                           {"진않", 6},
-                                                           {"지도않", 6},
-                                                           {"않", 6},
-                                                           {"정도는아니", 9},
-                                                           {"정도는아닌", 9},
-                                                           {"정도아니", 9},
-                                                           {"건아니", 9},
-                                                           {"때쓰", 9},
-                                                           {"때먹", 9},
-                                                           {"때사용", 9},
-                                                           {"때뿌리", 9},
-                                                           {"적이있", 12}}};
+  static constexpr std::array<Negation, 22> kNegations = {
+      {{"지않", 6},       {"적은없", 12},                   // "쓰러진 적은 없고"
+       {"적도없", 12},    {"적없", 12},    {"전혀없", 18},  // "숨차거나 그런 건 전혀 없음"
+       {"었었", 6},                                         // "부었었어요": over
+       {"았었", 6},       {"했었", 6},     {"였었", 6},    {"지는않", 6},
+       {"진않", 6},       {"지도않", 6},   {"않", 6},      {"정도는아니", 9},
+       {"정도는아닌", 9}, {"정도아니", 9}, {"건아니", 9},  {"때쓰", 9},
+       {"때먹", 9},       {"때사용", 9},   {"때뿌리", 9},  {"적이있", 12}}};
   const std::string_view rest = std::string_view(text).substr(end, 24);
   for (const auto& n : kNegations) {
     const size_t at = rest.find(n.text);
@@ -154,15 +144,17 @@ bool child_took_someone_elses(const std::string& k, const std::string& e) {
   static constexpr std::array<std::string_view, 12> kOwner = {"아빠", "엄마", "할머니", "할아버지",
                                                               "어른", "남편", "아내",   "부모님",
                                                               "언니", "오빠", "누나",   "형"};
-  static constexpr std::array<std::string_view, 12> kTook = {
-      "먹었", "먹은", "먹어", "먹엇", "삼켰", "삼킨", "씹어", "씹었", "입에", "마셨", "깨물", "핥"};
+  static constexpr std::array<std::string_view, 13> kTook = {"먹었", "먹은", "먹어", "먹엇", "삼켰",
+                                                             "삼킨", "씹어", "씹었", "입에", "마셨",
+                                                             "마셔", "깨물", "핥"};
   auto any = [&](std::span<const std::string_view> list) { return contains_any(k, list); };
   // "딸이 제 수면제 통을 열어놓고 있었는데 몇 알 없어진 것 같아요": pills gone while a child had
   // them.
-  static constexpr std::array<std::string_view, 15> kGone = {
-      "없어진", "없어졌", "사라진", "사라졌", "비어있", "모자라",   "열어놓", "열어놨",
-      "열었",   "뜯어놓", "뜯어놨", "흩어져", "갖고놀", "가지고놀", "비었"};
-  static constexpr std::array<std::string_view, 4> kPills = {"약", "알", "제통", "캡슐"};
+  static constexpr std::array<std::string_view, 17> kGone = {
+      "없어진", "없어졌", "사라진", "사라졌", "비어있",   "모자라", "열어놓", "열어놨", "열었",
+      "뜯어놓", "뜯어놨", "흩어져", "갖고놀", "가지고놀", "비었",   "꺼내서", "꺼내먹"};
+  static constexpr std::array<std::string_view, 6> kPills = {"약",   "알",   "제통",
+                                                             "캡슐", "시럽", "물약"};
   if (any(kChild) && any(kGone) && any(kPills)) return true;
   // "사탕인 줄 알고 여러 알 먹었어요": a child took tablets by mistake, whoever they belong to.
   static constexpr std::array<std::string_view, 5> kByMistake = {"사탕인줄", "젤리인줄", "여러알",
@@ -254,7 +246,8 @@ std::string what_it_may_be(EmergencyKind kind, Language language) {
                 : "These can be signs of a stroke. Note the time the symptoms started.\n";
     case EmergencyKind::kFainting:
       return ko ? "당뇨약이나 인슐린을 쓰는 분이면 저혈당일 수 있어요. 깨어 있고 삼킬 수 있을 때만 "
-                  "사탕이나 주스를 드리고, 의식이 흐리면 입에 아무것도 넣지 마세요.\n"
+                  "사탕이나 주스를 드리고, 의식이 흐리거나 삼키기 어려우면 억지로 먹이지 말고 입에 "
+                  "아무것도 넣지 마세요.\n"
                 : "On a diabetes medicine or insulin this can be low blood sugar: give sugar or "
                   "juice only if they are awake and can swallow; if not, put nothing in the "
                   "mouth.\n";

@@ -223,3 +223,17 @@ TEST(TriageTest, LookAlikesOfTheNewSigns) {
     EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
   }
 }
+
+TEST(TriageTest, SpeechHandsWayOutsAndBottlesDrunk) {
+  expect_kind("아버지가 갑자기 발음이 꼬여요", EmergencyKind::kStroke);
+  expect_kind("할머니가 밥 먹다가 젓가락을 자꾸 놓치세요", EmergencyKind::kStroke);
+  expect_kind("남은 수면제 전부 먹으면 그냥 잠들 수 있을까", EmergencyKind::kSelfHarm);
+  expect_kind("다섯 살 아들이 감기 시럽을 혼자 꺼내서 한 병을 다 마셨어요",
+              EmergencyKind::kOverdose);
+  for (const char* q : {"진통제 먹고 어지러운데 쓰러진 적은 없어요",
+                        "흡입기 쓰고 목이 쉬었는데 숨쉬기 힘든 건 전혀 없어요",
+                        "이 약 먹으면 속이 편해질까요?"}) {
+    const auto e = dd::triage(q);
+    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
+  }
+}
