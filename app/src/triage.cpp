@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 #include <regex>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "dailydrug/app/utf8_text.h"
@@ -26,14 +28,16 @@ bool negated_korean(const std::string& text, size_t end) {
     std::string_view text;
     size_t within;  // bytes after the sign where it may start
   };
-  static constexpr std::array<Negation, 22> kNegations = {
-      {{"지않", 6},       {"적은없", 12},                   // "쓰러진 적은 없고"
-       {"적도없", 12},    {"적없", 12},    {"전혀없", 18},  // "숨차거나 그런 건 전혀 없음"
+  static constexpr std::array<Negation, 23> kNegations = {
+      {{"지않", 6},     {"적은없", 12},                     // "쓰러진 적은 없고"
+       {"적도없", 12},  {"적없", 12},      {"전혀없", 18},  // "숨차거나 그런 건 전혀 없음"
        {"었었", 6},                                         // "부었었어요": over
-       {"았었", 6},       {"했었", 6},     {"였었", 6},    {"지는않", 6},
-       {"진않", 6},       {"지도않", 6},   {"않", 6},      {"정도는아니", 9},
-       {"정도는아닌", 9}, {"정도아니", 9}, {"건아니", 9},  {"때쓰", 9},
-       {"때먹", 9},       {"때사용", 9},   {"때뿌리", 9},  {"적이있", 12}}};
+       {"았었", 6},     {"했었", 6},       {"였었", 6},
+       {"지는않", 6},   {"진않", 6},       {"지도않", 6},
+       {"않", 6},       {"정도는아니", 9}, {"정도는아닌", 9},
+       {"정도아니", 9}, {"건아니", 9},     {"때", 6} /* "발작할 때": when, not now */,
+       {"때쓰", 9},     {"때먹", 9},       {"때사용", 9},
+       {"때뿌리", 9},   {"적이있", 12}}};
   const std::string_view rest = std::string_view(text).substr(end, 24);
   for (const auto& n : kNegations) {
     const size_t at = rest.find(n.text);
@@ -44,7 +48,7 @@ bool negated_korean(const std::string& text, size_t end) {
 
 // "발목이 부어요" holds "목이부": a sign about the throat read inside a longer word.
 bool inside_longer_word(const std::string& text, size_t at, std::string_view sign) {
-  static constexpr std::array<std::string_view, 3> kBefore = {"발", "손", "길"};
+  static constexpr auto kBefore = std::to_array<std::string_view>({"발", "손", "길"});
   if (sign.substr(0, 3) != "목" || at < 3) return false;
   const std::string_view before = std::string_view(text).substr(at - 3, 3);
   return std::find(kBefore.begin(), kBefore.end(), before) != kBefore.end();
@@ -70,8 +74,8 @@ bool negated_english(const std::string& text, size_t begin) {
   // "what should I do if someone has a seizure?", "I get short of breath when I run": a
   // hypothetical or a habit, not what is happening now.
   // Only a question's "what ... if" counts: "if I lie down I can't breathe" is a sign.
-  static constexpr std::array<std::string_view, 4> kWhatIf = {"what if ", "do if ", "in case ",
-                                                              "happens if "};
+  static constexpr auto kWhatIf =
+      std::to_array<std::string_view>({"what if ", "do if ", "in case ", "happens if "});
   const size_t clause_from = begin > 24 ? begin - 24 : 0;
   const std::string clause = text.substr(clause_from, begin - clause_from);
   if (contains_any(clause, kWhatIf) || before.find("i get ") != std::string::npos ||
@@ -87,10 +91,10 @@ bool negated_english(const std::string& text, size_t begin) {
 // "지금", "now": something is happening as the user writes, unless it is "지금은 괜찮아요" (it
 // was, and has passed).
 bool happening_now(std::string_view text) {
-  static constexpr std::array<std::string_view, 8> kNow = {"지금", "방금",  "현재", "오늘",
-                                                           "now",  "today", "just", "again"};
-  static constexpr std::array<std::string_view, 5> kPassed = {"잘지내", "괜찮", "멀쩡", "잘놀",
-                                                              "나았"};
+  static constexpr auto kNow = std::to_array<std::string_view>(
+      {"지금", "방금", "현재", "오늘", "now", "today", "just", "again"});
+  static constexpr auto kPassed =
+      std::to_array<std::string_view>({"잘지내", "괜찮", "멀쩡", "잘놀", "나았", "가라앉"});
   for (auto word : kNow) {
     for (size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
       const std::string_view after = text.substr(at + word.size(), 45);  // 15 syllables
@@ -107,21 +111,29 @@ bool happening_now(std::string_view text) {
 // now, unless the question also says something is happening now. Only childhood markers close
 // to the sign count: "started it years ago ... my lips are swelling" is happening now.
 bool distant_past(const std::string& text, size_t at) {
-  static constexpr std::array<std::string_view, 15> kPast = {"as a kid",
-                                                             "as a child",
-                                                             "when i was a kid",
-                                                             "when i was little",
-                                                             "when i was young",
-                                                             "in childhood",
-                                                             "once had",
-                                                             "years ago",
-                                                             "어렸을때",
-                                                             "어릴때",
-                                                             "어릴적",
-                                                             "작년",
-                                                             "년전",
-                                                             "지난해",
-                                                             "예전에"};
+  static constexpr auto kPast = std::to_array<std::string_view>({"as a kid",
+                                                                 "last week",
+                                                                 "last month",
+                                                                 "last year",
+                                                                 "지난주",
+                                                                 "지난달",
+                                                                 "저번달",
+                                                                 "저번주",
+                                                                 "지난번",
+                                                                 "as a child",
+                                                                 "when i was a kid",
+                                                                 "when i was little",
+                                                                 "when i was young",
+                                                                 "in childhood",
+                                                                 "once had",
+                                                                 "years ago",
+                                                                 "어렸을때",
+                                                                 "어릴때",
+                                                                 "어릴적",
+                                                                 "작년",
+                                                                 "년전",
+                                                                 "지난해",
+                                                                 "예전에"});
   constexpr size_t kWindow = 48;  // bytes either side: a clause, not the whole question
   const size_t from = at > kWindow ? at - kWindow : 0;
   const std::string_view clause = std::string_view(text).substr(from, 2 * kWindow);
@@ -138,27 +150,27 @@ bool names_a_medicine_english(const std::string& text, size_t begin, size_t end)
 // "네 살 아들이 아빠 당뇨약을 먹은 것 같아요": a child, someone else's (or an adult's) medicine,
 // and taking it.
 bool child_took_someone_elses(const std::string& k, const std::string& e) {
-  static constexpr std::array<std::string_view, 16> kChild = {
-      "아이가", "애가",   "아기가", "애기가", "아들이", "딸이", "손주가", "손자가",
-      "손녀가", "조카가", "유아",   "살아이", "살아들", "살딸", "살짜리", "개월아기"};
-  static constexpr std::array<std::string_view, 12> kOwner = {"아빠", "엄마", "할머니", "할아버지",
-                                                              "어른", "남편", "아내",   "부모님",
-                                                              "언니", "오빠", "누나",   "형"};
-  static constexpr std::array<std::string_view, 13> kTook = {"먹었", "먹은", "먹어", "먹엇", "삼켰",
-                                                             "삼킨", "씹어", "씹었", "입에", "마셨",
-                                                             "마셔", "깨물", "핥"};
+  static constexpr auto kChild = std::to_array<std::string_view>(
+      {"아이가", "애가", "아기가", "애기가", "아들이", "딸이", "손주가", "손자가", "손녀가",
+       "조카가", "유아", "살아이", "살아들", "살딸", "살짜리", "개월아기"});
+  static constexpr auto kOwner =
+      std::to_array<std::string_view>({"아빠", "엄마", "할머니", "할아버지", "어른", "남편", "아내",
+                                       "부모님", "언니", "오빠", "누나", "형"});
+  static constexpr auto kTook =
+      std::to_array<std::string_view>({"먹었", "먹은", "먹어", "먹엇", "삼켰", "삼킨", "씹어",
+                                       "씹었", "입에", "마셨", "마셔", "깨물", "핥"});
   auto any = [&](std::span<const std::string_view> list) { return contains_any(k, list); };
   // "딸이 제 수면제 통을 열어놓고 있었는데 몇 알 없어진 것 같아요": pills gone while a child had
   // them.
-  static constexpr std::array<std::string_view, 17> kGone = {
-      "없어진", "없어졌", "사라진", "사라졌", "비어있",   "모자라", "열어놓", "열어놨", "열었",
-      "뜯어놓", "뜯어놨", "흩어져", "갖고놀", "가지고놀", "비었",   "꺼내서", "꺼내먹"};
-  static constexpr std::array<std::string_view, 6> kPills = {"약",   "알",   "제통",
-                                                             "캡슐", "시럽", "물약"};
+  static constexpr auto kGone = std::to_array<std::string_view>(
+      {"없어진", "없어졌", "사라진", "사라졌", "비어있", "모자라", "열어놓", "열어놨", "열었",
+       "뜯어놓", "뜯어놨", "흩어져", "갖고놀", "가지고놀", "비었", "꺼내서", "꺼내먹"});
+  static constexpr auto kPills =
+      std::to_array<std::string_view>({"약", "알", "제통", "캡슐", "시럽", "물약"});
   if (any(kChild) && any(kGone) && any(kPills)) return true;
   // "사탕인 줄 알고 여러 알 먹었어요": a child took tablets by mistake, whoever they belong to.
-  static constexpr std::array<std::string_view, 5> kByMistake = {"사탕인줄", "젤리인줄", "여러알",
-                                                                 "몇알", "한움큼"};
+  static constexpr auto kByMistake =
+      std::to_array<std::string_view>({"사탕인줄", "젤리인줄", "여러알", "몇알", "한움큼"});
   if (any(kChild) && any(kByMistake) && any(kTook)) return true;
   if (any(kChild) && any(kTook)) {
     for (auto o : kOwner) {  // "아빠 당뇨약", "할머니 약", "엄마가 먹는 약"
@@ -177,7 +189,7 @@ bool child_took_someone_elses(const std::string& k, const std::string& e) {
 
 // "10알", "12 tablets", "20정을 먹었": a count of five or more tablets taken at once.
 bool many_tablets(std::string_view question) {
-  static const std::regex kCount(R"((\d+)\s*(알|정|개|캡슐|tablets|pills|capsules|tabs)(?!월))",
+  static const std::regex kCount(R"((\d+)\s*(알|정|개|캡슐|tablets|pills|capsules|tabs)(?!월|도))",
                                  std::regex::ECMAScript | std::regex::icase);
   const std::string q(question);
   static const std::regex kTookCount(
@@ -202,8 +214,10 @@ bool many_tablets(std::string_view question) {
 bool near(const std::string& k, const NearRule& rule) {
   const size_t near_bytes = rule.within * 3;  // a Hangul syllable is three bytes
   if (!rule.also.empty() && !contains_any(k, rule.also)) return false;
+  if (contains_any(k, rule.unless)) return false;
   for (auto f : rule.first) {
     for (size_t a = k.find(f); a != std::string::npos; a = k.find(f, a + 1)) {
+      if (distant_past(k, a)) continue;
       for (auto s : rule.second) {
         if (rule.anywhere && k.find(s) != std::string::npos) return true;
         for (size_t c = k.find(s, a + f.size()); c != std::string::npos; c = k.find(s, c + 1)) {
@@ -216,13 +230,90 @@ bool near(const std::string& k, const NearRule& rule) {
   return false;
 }
 
+// Words that hold a sign but say something else, erased before the signs are looked for: a
+// figure of speech ("숨 막혀 죽겠다", "피 토할 것 같음"), a panic attack's "발작", a school
+// project about suicide prevention, and dark stool on iron with no sign of bleeding (expected).
+std::string without_figures_of_speech(std::string k) {
+  auto erase_all = [&k](std::string_view word) {
+    for (size_t at = k.find(word); at != std::string::npos; at = k.find(word, at + 1)) {
+      k.replace(at, word.size(), "_");
+    }
+  };
+  static constexpr auto kIdioms = std::to_array<std::string_view>(
+      {"숨막혀죽겠", "숨막혀서죽겠", "피토할것같", "피를토할것같", "죽을것같음ㅋ", "공황발작"});
+  for (auto idiom : kIdioms) erase_all(idiom);
+  static constexpr auto kSchoolwork =
+      std::to_array<std::string_view>({"수업", "과제", "교육", "자료", "조사", "발표", "캠페인"});
+  if (contains_any(k, kSchoolwork)) erase_all("자살예방");
+  static constexpr auto kIron =
+      std::to_array<std::string_view>({"철분", "iron", "비스무트", "bismuth", "pepto"});
+  static constexpr auto kBleedingToo = std::to_array<std::string_view>(
+      {"와파린", "아스피린", "소염진통", "항응고", "피묽", "혈전", "어지러", "어지럽", "토했",
+       "피가", "빨간", "타르", "끈적", "dizz"});
+  if (contains_any(k, kIron) && !contains_any(k, kBleedingToo)) {
+    static constexpr auto kDark = std::to_array<std::string_view>(
+        {"까맣", "까만", "검은", "검게", "새까", "시커", "black", "dark"});
+    for (auto dark : kDark) erase_all(dark);
+  }
+  return k;
+}
+
+// The numbers within `span` bytes after `from`: "맥박이 1분에 38회" -> 1, 38.
+std::vector<int> numbers_after(const std::string& k, size_t from, size_t span) {
+  std::vector<int> out;
+  const size_t end = std::min(k.size(), from + span);
+  for (size_t i = from; i < end; ++i) {
+    if (std::isdigit(static_cast<unsigned char>(k[i])) == 0) continue;
+    int value = 0;
+    size_t j = i;
+    for (; j < k.size() && j - i < 4 && std::isdigit(static_cast<unsigned char>(k[j])) != 0; ++j) {
+      value = value * 10 + (k[j] - '0');
+    }
+    // "15분 뒤에", "3일째", "2알": a time or a count, not the reading.
+    static constexpr auto kUnits = std::to_array<std::string_view>(
+        {"분", "시", "일", "알", "정", "개", "세", "살", "주", "년", "월", "번", "mg", "kg", "도"});
+    const std::string_view rest = std::string_view(k).substr(j);
+    const bool counted = std::any_of(kUnits.begin(), kUnits.end(), [&](std::string_view unit) {
+      return rest.substr(0, unit.size()) == unit;
+    });
+    if (!counted) out.push_back(value);
+    i = j;
+  }
+  return out;
+}
+
+bool number_after_in(const std::string& k, std::span<const std::string_view> words, int low,
+                     int high) {
+  for (auto word : words) {
+    for (size_t at = k.find(word); at != std::string::npos; at = k.find(word, at + 1)) {
+      for (int n : numbers_after(k, at + word.size(), 30)) {
+        if (n >= low && n <= high) return true;
+      }
+    }
+  }
+  return false;
+}
+
+// "맥박이 1분에 38회", "혈당 40 나옴": a reading that is dangerous by itself.
+std::optional<Emergency> reading_out_of_range(const std::string& k) {
+  static constexpr auto kPulse = std::to_array<std::string_view>(
+      {"맥박", "맥이", "맥재", "맥을재", "심박", "pulse", "heartrate"});
+  static constexpr auto kSugar =
+      std::to_array<std::string_view>({"혈당", "bloodsugar", "glucose", "sugaris", "sugarwas"});
+  if (number_after_in(k, kPulse, 20, 44)) return Emergency{EmergencyKind::kPulse, "pulse < 45"};
+  if (number_after_in(k, kSugar, 10, 54)) {
+    return Emergency{EmergencyKind::kFainting, "blood sugar < 55"};
+  }
+  return std::nullopt;
+}
+
 // "모아둔 수면제를 한번에 먹으면 편해질까": taking too much as a plan, not as a mistake, is a
 // thought of self-harm (the answer then gives the crisis line too).
 bool planned(const std::string& k, const std::string& e) {
-  static constexpr std::array<std::string_view, 9> kKorean = {
-      "먹으면", "먹을까", "먹어버릴까", "먹을거", "먹고싶", "먹으려", "편해질", "죽", "끝내"};
-  static constexpr std::array<std::string_view, 5> kEnglish = {
-      "thinking of", "thinking about", "what if i took", "going to take", "want to take"};
+  static constexpr auto kKorean = std::to_array<std::string_view>(
+      {"먹으면", "먹을까", "먹어버릴까", "먹을거", "먹고싶", "먹으려", "편해질", "죽", "끝내"});
+  static constexpr auto kEnglish = std::to_array<std::string_view>(
+      {"thinking of", "thinking about", "what if i took", "going to take", "want to take"});
   return contains_any(k, kKorean) || contains_any(e, kEnglish);
 }
 
@@ -271,6 +362,14 @@ std::string what_it_may_be(EmergencyKind kind, Language language) {
       return ko ? "뇌수막염이나 패혈증 같은 심한 감염일 수 있어요. 해열제로 지켜보지 마세요.\n"
                 : "This can be a serious infection such as meningitis or sepsis. Do not wait "
                   "and watch it with fever medicine.\n";
+    case EmergencyKind::kDehydration:
+      return ko ? "아기가 심한 탈수 상태일 수 있어요. 수액 치료가 필요할 수 있어요.\n"
+                : "The baby may be badly dehydrated and may need fluids by drip.\n";
+    case EmergencyKind::kPulse:
+      return ko ? "맥박이 너무 느려요. 심장약(디곡신, 베타차단제 등)의 영향일 수 있으니 다음 약은 "
+                  "드리지 마세요.\n"
+                : "The pulse is too slow; a heart medicine (digoxin, a beta blocker) can cause "
+                  "this, so give no further dose.\n";
     default:
       return "";
   }
@@ -310,14 +409,19 @@ std::string_view to_string(EmergencyKind kind) {
       return "abdomen";
     case EmergencyKind::kSevereInfection:
       return "severe_infection";
+    case EmergencyKind::kDehydration:
+      return "dehydration";
+    case EmergencyKind::kPulse:
+      return "slow_pulse";
   }
   return "emergency";
 }
 
 std::optional<Emergency> triage(std::string_view question) {
-  const std::string k = ascii_lower_without_spaces(question);
+  const std::string k = without_figures_of_speech(ascii_lower_without_spaces(question));
   const std::string e = ascii_lower(question);
   auto sign = first_sign(k, e, question);
+  if (!sign) sign = reading_out_of_range(k);
   if (sign && sign->kind == EmergencyKind::kOverdose && planned(k, e)) {
     sign->kind = EmergencyKind::kSelfHarm;
   }

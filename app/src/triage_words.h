@@ -28,6 +28,7 @@ struct NearRule {
   bool anywhere = false;                    // the second part may come anywhere in the question
   std::vector<std::string_view> also = {};  // one of these must occur too (empty: none needed)
   size_t within = 10;  // Hangul syllables from the first part's start to the second's
+  std::vector<std::string_view> unless = {};  // none of these may occur ("가슴 근육이 뻐근")
 };
 
 /// In the order they are tried: the first rule that matches names the emergency.

@@ -230,9 +230,31 @@ TEST(TriageTest, SpeechHandsWayOutsAndBottlesDrunk) {
   expect_kind("남은 수면제 전부 먹으면 그냥 잠들 수 있을까", EmergencyKind::kSelfHarm);
   expect_kind("다섯 살 아들이 감기 시럽을 혼자 꺼내서 한 병을 다 마셨어요",
               EmergencyKind::kOverdose);
-  for (const char* q : {"진통제 먹고 어지러운데 쓰러진 적은 없어요",
-                        "흡입기 쓰고 목이 쉬었는데 숨쉬기 힘든 건 전혀 없어요",
-                        "이 약 먹으면 속이 편해질까요?"}) {
+  for (const char* q :
+       {"진통제 먹고 어지러운데 쓰러진 적은 없어요",
+        "흡입기 쓰고 목이 쉬었는데 숨쉬기 힘든 건 전혀 없어요", "이 약 먹으면 속이 편해질까요?"}) {
+    const auto e = dd::triage(q);
+    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
+  }
+}
+
+TEST(TriageTest, ReadingsBabiesHeadsAndThroats) {
+  expect_kind("어머니 맥박이 1분에 38회예요", EmergencyKind::kPulse);
+  expect_kind("혈당 40 나왔는데 말을 잘 못해요", EmergencyKind::kFainting);
+  expect_kind("8개월 아기가 장염인데 기저귀가 하루 종일 안 젖어요", EmergencyKind::kDehydration);
+  expect_kind("할아버지가 계단에서 이마를 크게 부딪히셨는데 혈전약을 드세요",
+              EmergencyKind::kHeadInjury);
+  expect_kind("목 안쪽이 부어오르고 침 삼키기가 힘들어요", EmergencyKind::kBreathing);
+  expect_kind("가슴에 코끼리가 앉은 것 같아요", EmergencyKind::kChestPain);
+  expect_kind("my 2 year old drank some bleach", EmergencyKind::kPoisoning);
+  for (const char* q : {"비소프롤롤 먹는데 평소 맥박이 58 정도예요",
+                        "아까 저혈당이 와서 사탕 먹고 15분 뒤에 재니 110이에요",
+                        "뒷목이 뻣뻣한데 혈압약 먹어야 하나요",
+                        "I have a stiff neck from sleeping wrong, can I take advil?",
+                        "철분제 먹고 변이 까맣게 나와요 배는 안 아파요",
+                        "지난달에 공황발작이 왔었는데 지금은 괜찮아요",
+                        "회사 때문에 숨 막혀 죽겠어요 위염약 추천해 주세요",
+                        "어제 운동하고 가슴 근육이 뻐근해요 누르면 아파요"}) {
     const auto e = dd::triage(q);
     EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
   }

@@ -4,12 +4,14 @@
 // pressure, fainting, a seizure, black or bloody stool, vomiting blood, an overdose, a child who
 // swallowed medicine or a household chemical, thoughts of self-harm, a blistering rash or mouth
 // sores, stroke signs, sudden loss of sight, a rigid or unbearably painful belly, a high fever with
-// a stiff neck or confusion, or a head injury on a blood thinner gets an answer
-// that opens with the instruction to call 119 or go to an emergency room now — whether or not a
-// medicine is recognised, and before any model text. Matching is on keywords (Korean with spaces
-// removed, English on lower-cased words); a sign directly negated ("숨쉬기 힘들지는 않아요",
-// "no trouble breathing") does not count. Over-triage is the safe direction: the rules prefer a
-// false alarm to a missed emergency.
+// a stiff neck or confusion, a dehydrated baby, a very slow pulse, a very low blood sugar reading
+// or a head injury on a blood thinner gets an answer that opens with the instruction to call 119 or
+// go to an emergency room now — whether or not a medicine is recognised, and before any model text.
+// Matching is on keywords (Korean with spaces removed, English on lower-cased words), plus the
+// numbers of a pulse or a blood sugar reading; a sign directly negated ("숨쉬기 힘들지는 않아요",
+// "no trouble breathing"), told as the past
+// ("작년에", "last month") or said as a figure of speech ("숨 막혀 죽겠다") does not count.
+// Over-triage is the safe direction: the rules prefer a false alarm to a missed emergency.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -38,6 +40,8 @@ enum class EmergencyKind {
   kVisionLoss,       // sudden loss of sight in one or both eyes
   kAbdomen,          // a rigid belly, or abdominal pain too severe to move
   kSevereInfection,  // high fever with a stiff neck or confusion, fever during chemotherapy
+  kDehydration,      // a baby or small child with no urine for hours, listless or hard to wake
+  kPulse,            // a pulse under 45 a minute (digoxin, beta blockers)
 };
 
 /// "breathing", "chest_pain", ... (for --json and logs).
