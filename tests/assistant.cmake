@@ -74,12 +74,21 @@ if(TARGET dd_assistant)
                    --max-false-alarms 0.05 --output ${CMAKE_BINARY_DIR}/assistant_eval_triage.md)
   add_test(NAME assistant_eval_gate.sealed-triage
            COMMAND dailydrug_assistant_eval --split sealed-triage --min-facts 1
-                   --min-emergencies 0.64 --max-false-alarms 0.15
+                   --min-emergencies 0.76 --max-false-alarms 0.15
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed_triage.md)
+  add_test(NAME assistant_eval_gate.triage-dev2
+           COMMAND dailydrug_assistant_eval --split triage-dev2 --min-facts 1
+                   --min-emergencies 0.95 --max-false-alarms 0.05
+                   --output ${CMAKE_BINARY_DIR}/assistant_eval_triage2.md)
+  add_test(NAME assistant_eval_gate.sealed-triage2
+           COMMAND dailydrug_assistant_eval --split sealed-triage2 --min-facts 1
+                   --min-emergencies 0.58 --max-false-alarms 0.15
+                   --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed_triage2.md)
   set_tests_properties(assistant_eval_gate.dev assistant_eval_gate.blind
                        assistant_eval_gate.sealed assistant_eval_gate.dev2
                        assistant_eval_gate.heldout assistant_eval_gate.dev3
                        assistant_eval_gate.sealed2 assistant_eval_gate.dev4
                        assistant_eval_gate.sealed3 assistant_eval_gate.triage-dev
-                       assistant_eval_gate.sealed-triage PROPERTIES LABELS unit)
+                       assistant_eval_gate.sealed-triage assistant_eval_gate.triage-dev2
+                       assistant_eval_gate.sealed-triage2 PROPERTIES LABELS unit)
 endif()
