@@ -84,11 +84,20 @@ if(TARGET dd_assistant)
            COMMAND dailydrug_assistant_eval --split sealed-triage2 --min-facts 1
                    --min-emergencies 0.58 --max-false-alarms 0.15
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed_triage2.md)
+  add_test(NAME assistant_eval_gate.triage-dev3
+           COMMAND dailydrug_assistant_eval --split triage-dev3 --min-facts 1
+                   --min-emergencies 0.95 --max-false-alarms 0.05
+                   --output ${CMAKE_BINARY_DIR}/assistant_eval_triage3.md)
+  add_test(NAME assistant_eval_gate.sealed-triage3
+           COMMAND dailydrug_assistant_eval --split sealed-triage3 --min-facts 1
+                   --min-emergencies 0.66 --max-false-alarms 0.15
+                   --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed_triage3.md)
   set_tests_properties(assistant_eval_gate.dev assistant_eval_gate.blind
                        assistant_eval_gate.sealed assistant_eval_gate.dev2
                        assistant_eval_gate.heldout assistant_eval_gate.dev3
                        assistant_eval_gate.sealed2 assistant_eval_gate.dev4
                        assistant_eval_gate.sealed3 assistant_eval_gate.triage-dev
                        assistant_eval_gate.sealed-triage assistant_eval_gate.triage-dev2
-                       assistant_eval_gate.sealed-triage2 PROPERTIES LABELS unit)
+                       assistant_eval_gate.sealed-triage2 assistant_eval_gate.triage-dev3
+                       assistant_eval_gate.sealed-triage3 PROPERTIES LABELS unit)
 endif()

@@ -6,6 +6,7 @@
 #include <regex>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dailydrug/app/utf8_text.h"
@@ -39,6 +40,13 @@ bool negated_korean(const std::string& text, size_t end) {
        {"때쓰", 9},     {"때먹", 9},       {"때사용", 9},
        {"때뿌리", 9},   {"적이있", 12}}};
   const std::string_view rest = std::string_view(text).substr(end, 24);
+  // "숨차거나 아프진 않아요": neither this nor that.
+  if (rest.substr(0, 6) == "거나" &&
+      (rest.find("않") != std::string_view::npos || rest.find("없") != std::string_view::npos)) {
+    return true;
+  }
+  // "쓰러지겠음ㅋㅋ": laughed off.
+  if (rest.substr(0, 15).find("ㅋㅋ") != std::string_view::npos) return true;
   for (const auto& n : kNegations) {
     const size_t at = rest.find(n.text);
     if (at != std::string_view::npos && at <= n.within) return true;
@@ -151,8 +159,9 @@ bool names_a_medicine_english(const std::string& text, size_t begin, size_t end)
 // and taking it.
 bool child_took_someone_elses(const std::string& k, const std::string& e) {
   static constexpr auto kChild = std::to_array<std::string_view>(
-      {"아이가", "애가", "아기가", "애기가", "아들이", "딸이", "손주가", "손자가", "손녀가",
-       "조카가", "유아", "살아이", "살아들", "살딸", "살짜리", "개월아기"});
+      {"아이가", "애가",   "아기가", "애기가", "아들이", "딸이",  "손주가", "손자가",
+       "손녀가", "조카가", "유아",   "살아이", "살아들", "살딸",  "살짜리", "개월아기",
+       "둘째가", "첫째가", "막내가", "셋째가", "돌쟁이", "꼬맹이"});
   static constexpr auto kOwner =
       std::to_array<std::string_view>({"아빠", "엄마", "할머니", "할아버지", "어른", "남편", "아내",
                                        "부모님", "언니", "오빠", "누나", "형"});
@@ -189,8 +198,9 @@ bool child_took_someone_elses(const std::string& k, const std::string& e) {
 
 // "10알", "12 tablets", "20정을 먹었": a count of five or more tablets taken at once.
 bool many_tablets(std::string_view question) {
-  static const std::regex kCount(R"((\d+)\s*(알|정|개|캡슐|tablets|pills|capsules|tabs)(?!월|도))",
-                                 std::regex::ECMAScript | std::regex::icase);
+  static const std::regex kCount(
+      R"((\d+)\s*(알|정|개|캡슐|tablets|pills|capsules|tabs)(?!월|도|상|확))",
+      std::regex::ECMAScript | std::regex::icase);
   const std::string q(question);
   static const std::regex kTookCount(
       R"(\b(took|swallowed|ate|taken)\s+(?:like\s+|about\s+|around\s+|maybe\s+|over\s+)?(\d+)\b)",
@@ -239,8 +249,9 @@ std::string without_figures_of_speech(std::string k) {
       k.replace(at, word.size(), "_");
     }
   };
-  static constexpr auto kIdioms = std::to_array<std::string_view>(
-      {"숨막혀죽겠", "숨막혀서죽겠", "피토할것같", "피를토할것같", "죽을것같음ㅋ", "공황발작"});
+  static constexpr auto kIdioms =
+      std::to_array<std::string_view>({"숨막혀죽겠", "숨막혀서죽겠", "피토할것같", "피를토할것같",
+                                       "죽을것같음ㅋ", "공황발작", "배고파죽", "배고파서죽"});
   for (auto idiom : kIdioms) erase_all(idiom);
   static constexpr auto kSchoolwork =
       std::to_array<std::string_view>({"수업", "과제", "교육", "자료", "조사", "발표", "캠페인"});
@@ -250,7 +261,17 @@ std::string without_figures_of_speech(std::string k) {
   static constexpr auto kBleedingToo = std::to_array<std::string_view>(
       {"와파린", "아스피린", "소염진통", "항응고", "피묽", "혈전", "어지러", "어지럽", "토했",
        "피가", "빨간", "타르", "끈적", "dizz"});
-  if (contains_any(k, kIron) && !contains_any(k, kBleedingToo)) {
+  auto said = [&k](std::string_view word) {  // "어지럽거나 배 아픈 건 없어요" does not say it
+    for (size_t at = k.find(word); at != std::string::npos; at = k.find(word, at + 1)) {
+      const std::string_view after = std::string_view(k).substr(at + word.size(), 21);
+      if (after.find("없") == std::string_view::npos &&
+          after.find("않") == std::string_view::npos) {
+        return true;
+      }
+    }
+    return false;
+  };
+  if (contains_any(k, kIron) && std::none_of(kBleedingToo.begin(), kBleedingToo.end(), said)) {
     static constexpr auto kDark = std::to_array<std::string_view>(
         {"까맣", "까만", "검은", "검게", "새까", "시커", "black", "dark"});
     for (auto dark : kDark) erase_all(dark);
@@ -271,7 +292,8 @@ std::vector<int> numbers_after(const std::string& k, size_t from, size_t span) {
     }
     // "15분 뒤에", "3일째", "2알": a time or a count, not the reading.
     static constexpr auto kUnits = std::to_array<std::string_view>(
-        {"분", "시", "일", "알", "정", "개", "세", "살", "주", "년", "월", "번", "mg", "kg", "도"});
+        {"분", "시", "일", "알", "정", "개", "세",  "살",   "주",   "년",  "월",  "번",
+         "mg", "kg", "도", "ml", "cc", "mm", "min", "hour", "year", "tab", "pill"});
     const std::string_view rest = std::string_view(k).substr(j);
     const bool counted = std::any_of(kUnits.begin(), kUnits.end(), [&](std::string_view unit) {
       return rest.substr(0, unit.size()) == unit;
@@ -294,17 +316,102 @@ bool number_after_in(const std::string& k, std::span<const std::string_view> wor
   return false;
 }
 
-// "맥박이 1분에 38회", "혈당 40 나옴": a reading that is dangerous by itself.
+bool any_said(const std::string& k, std::span<const std::string_view> words) {
+  return contains_any(k, words);
+}
+
+// What a reading comes with that makes it urgent: headache, blurred sight, vomiting, dizziness.
+constexpr auto kReadingSymptoms = std::to_array<std::string_view>(
+    {"두통",  "머리가", "머리아", "뒷골", "시야",     "흐릿",  "흐려",     "번쩍",   "토할",
+     "토하",  "토해",   "구토",   "가슴", "숨",       "어지",  "핑",       "주저앉", "식은땀",
+     "쓰러",  "졸려",   "졸리",   "의식", "앞이노래", "두근",  "headache", "vision", "blurry",
+     "chest", "vomit",  "nause",  "dizz", "faint",    "drows", "breath",   "confus"});
+
+// "230/125", "혈압 200": the highest blood pressure the question reports (0: none).
+std::pair<int, int> blood_pressure(const std::string& k) {
+  static const std::regex kPair(R"((\d{2,3})/(\d{2,3}))");
+  std::pair<int, int> high{0, 0};
+  for (std::sregex_iterator it(k.begin(), k.end(), kPair), end; it != end; ++it) {
+    high = std::max(high, {std::stoi((*it)[1].str()), std::stoi((*it)[2].str())});
+  }
+  static constexpr auto kWords = std::to_array<std::string_view>({"혈압", "bp", "bloodpressure"});
+  for (auto word : kWords) {
+    for (size_t at = k.find(word); at != std::string::npos; at = k.find(word, at + 1)) {
+      for (int n : numbers_after(k, at + word.size(), 24)) high = std::max(high, {n, 0});
+    }
+  }
+  return high;
+}
+
+// "아세트아미노펜 … 합치면 6그램": grams of acetaminophen in a day.
+bool acetaminophen_over_4g(const std::string& k) {
+  static constexpr auto kAcetaminophen = std::to_array<std::string_view>(
+      {"아세트아미노펜", "타이레놀", "tylenol", "acetaminophen", "paracetamol"});
+  static const std::regex kGrams(R"((\d+(?:\.\d+)?)(그램|g)(?![a-z]))");
+  if (!contains_any(k, kAcetaminophen)) return false;
+  for (std::sregex_iterator it(k.begin(), k.end(), kGrams), end; it != end; ++it) {
+    if (std::stod((*it)[1].str()) >= 4.0) return true;
+  }
+  return false;
+}
+
+// "5ml 대신 50ml": a dose measured several times too large.
+bool measured_far_too_much(const std::string& k) {
+  static const std::regex kInstead(R"((\d+)ml(?:대신|insteadof)(\d+)ml)");
+  std::smatch m;
+  return std::regex_search(k, m, kInstead) && std::stoi(m[2].str()) >= 2 * std::stoi(m[1].str());
+}
+
+// "맥박이 1분에 38회", "혈당 40 나옴", "230/125에 두통": a reading that is dangerous by itself or
+// with the symptoms told beside it.
 std::optional<Emergency> reading_out_of_range(const std::string& k) {
   static constexpr auto kPulse = std::to_array<std::string_view>(
       {"맥박", "맥이", "맥재", "맥을재", "심박", "pulse", "heartrate"});
   static constexpr auto kSugar =
       std::to_array<std::string_view>({"혈당", "bloodsugar", "glucose", "sugaris", "sugarwas"});
-  if (number_after_in(k, kPulse, 20, 44)) return Emergency{EmergencyKind::kPulse, "pulse < 45"};
+  static constexpr auto kOxygen =
+      std::to_array<std::string_view>({"산소포화도", "spo2", "oxygen", "산소"});
+  static constexpr auto kSugarHigh =
+      std::to_array<std::string_view>({"혈당기에hi", "혈당계hi", "혈당계에hi", "hi떠", "hi가떠"});
+  static constexpr auto kPregnant = std::to_array<std::string_view>({"임신", "막달", "pregnan"});
+  const bool symptoms = any_said(k, kReadingSymptoms);
+  if (number_after_in(k, kPulse, 20, 44) || (symptoms && number_after_in(k, kPulse, 150, 260))) {
+    return Emergency{EmergencyKind::kPulse, "pulse < 45 or > 150 with symptoms"};
+  }
   if (number_after_in(k, kSugar, 10, 54)) {
     return Emergency{EmergencyKind::kFainting, "blood sugar < 55"};
   }
+  if (symptoms && (number_after_in(k, kSugar, 400, 1500) || any_said(k, kSugarHigh))) {
+    return Emergency{EmergencyKind::kHighBloodSugar, "blood sugar >= 400 with symptoms"};
+  }
+  if (number_after_in(k, kOxygen, 50, 91)) {
+    return Emergency{EmergencyKind::kBreathing, "oxygen saturation < 92"};
+  }
+  const auto [systolic, diastolic] = blood_pressure(k);
+  if (symptoms && any_said(k, kPregnant) && (systolic >= 140 || diastolic >= 90)) {
+    return Emergency{EmergencyKind::kPregnancy, "high blood pressure in pregnancy"};
+  }
+  if (symptoms && (systolic >= 180 || diastolic >= 120)) {
+    return Emergency{EmergencyKind::kBloodPressure, "blood pressure >= 180/120 with symptoms"};
+  }
+  if (acetaminophen_over_4g(k)) return Emergency{EmergencyKind::kOverdose, "acetaminophen > 4 g"};
+  if (measured_far_too_much(k)) return Emergency{EmergencyKind::kOverdose, "dose x2 or more"};
   return std::nullopt;
+}
+
+// A question asked to learn (a training, a school project, a TV scene, "just curious") while
+// nothing is happening now: the signs in it describe someone else, somewhere else.
+bool asked_to_learn(const std::string& k) {
+  static constexpr auto kLearning = std::to_array<std::string_view>(
+      {"training", "firstaid", "justcurious", "episode", "다큐", "드라마", "뉴스에서", "교육",
+       "응급처치", "미리알아", "알아두", "궁금해서", "과제"});
+  if (!contains_any(k, kLearning)) return false;
+  std::string rest = k;
+  for (size_t at = rest.find("justcurious"); at != std::string::npos;
+       at = rest.find("justcurious")) {
+    rest.replace(at, 11, "_");
+  }
+  return !happening_now(rest);
 }
 
 // "모아둔 수면제를 한번에 먹으면 편해질까": taking too much as a plan, not as a mistake, is a
@@ -363,13 +470,32 @@ std::string what_it_may_be(EmergencyKind kind, Language language) {
                 : "This can be a serious infection such as meningitis or sepsis. Do not wait "
                   "and watch it with fever medicine.\n";
     case EmergencyKind::kDehydration:
-      return ko ? "아기가 심한 탈수 상태일 수 있어요. 수액 치료가 필요할 수 있어요.\n"
-                : "The baby may be badly dehydrated and may need fluids by drip.\n";
+      return ko ? "심한 탈수 상태일 수 있어요. 수액 치료가 필요할 수 있어요.\n"
+                : "This can be severe dehydration, which may need fluids by drip.\n";
     case EmergencyKind::kPulse:
-      return ko ? "맥박이 너무 느려요. 심장약(디곡신, 베타차단제 등)의 영향일 수 있으니 다음 약은 "
-                  "드리지 마세요.\n"
-                : "The pulse is too slow; a heart medicine (digoxin, a beta blocker) can cause "
-                  "this, so give no further dose.\n";
+      return ko ? "맥박이 위험할 만큼 느리거나 빨라요. 심장약(디곡신, 베타차단제 등)을 드신다면 "
+                  "다음 약은 드리지 마세요.\n"
+                : "The pulse is dangerously slow or fast; if a heart medicine (digoxin, a beta "
+                  "blocker) is taken, give no further dose.\n";
+    case EmergencyKind::kBloodPressure:
+      return ko ? "혈압이 매우 높고 증상이 있어 위험할 수 있어요. 혈압약을 임의로 더 드시지 "
+                  "마세요.\n"
+                : "Blood pressure this high with symptoms can be dangerous. Do not take extra "
+                  "blood pressure medicine on your own.\n";
+    case EmergencyKind::kHighBloodSugar:
+      return ko ? "혈당이 매우 높아 당뇨병성 케톤산증 같은 위급한 상태일 수 있어요.\n"
+                : "Blood sugar this high can be a dangerous state such as diabetic "
+                  "ketoacidosis.\n";
+    case EmergencyKind::kClot:
+      return ko ? "다리의 혈전이 폐로 간 것(폐색전증)일 수 있어요.\n"
+                : "This can be a blood clot that has travelled to the lungs.\n";
+    case EmergencyKind::kPregnancy:
+      return ko ? "임신 중 응급 상황일 수 있어요. 다니는 산부인과에도 알리세요.\n"
+                : "This can be an emergency in pregnancy; tell your maternity unit too.\n";
+    case EmergencyKind::kPriapism:
+      return ko ? "4시간 넘게 지속되는 발기는 조직이 손상될 수 있어 바로 치료가 필요해요.\n"
+                : "An erection lasting four hours or more can damage tissue and needs "
+                  "treatment now.\n";
     default:
       return "";
   }
@@ -412,7 +538,17 @@ std::string_view to_string(EmergencyKind kind) {
     case EmergencyKind::kDehydration:
       return "dehydration";
     case EmergencyKind::kPulse:
-      return "slow_pulse";
+      return "pulse";
+    case EmergencyKind::kBloodPressure:
+      return "blood_pressure";
+    case EmergencyKind::kHighBloodSugar:
+      return "high_blood_sugar";
+    case EmergencyKind::kClot:
+      return "clot";
+    case EmergencyKind::kPregnancy:
+      return "pregnancy";
+    case EmergencyKind::kPriapism:
+      return "priapism";
   }
   return "emergency";
 }
@@ -420,6 +556,7 @@ std::string_view to_string(EmergencyKind kind) {
 std::optional<Emergency> triage(std::string_view question) {
   const std::string k = without_figures_of_speech(ascii_lower_without_spaces(question));
   const std::string e = ascii_lower(question);
+  if (asked_to_learn(k)) return std::nullopt;
   auto sign = first_sign(k, e, question);
   if (!sign) sign = reading_out_of_range(k);
   if (sign && sign->kind == EmergencyKind::kOverdose && planned(k, e)) {

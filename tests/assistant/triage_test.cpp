@@ -259,3 +259,25 @@ TEST(TriageTest, ReadingsBabiesHeadsAndThroats) {
     EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
   }
 }
+
+TEST(TriageTest, PressureSugarOxygenAndDosesReadFromNumbers) {
+  expect_kind("혈압이 220/130인데 머리가 깨질 것 같고 앞이 흐려요", EmergencyKind::kBloodPressure);
+  expect_kind("혈당 520인데 계속 토하고 졸려해요", EmergencyKind::kHighBloodSugar);
+  expect_kind("산소포화도가 86까지 떨어졌어요", EmergencyKind::kBreathing);
+  expect_kind("맥박 170에 어지러워서 주저앉았어요", EmergencyKind::kPulse);
+  expect_kind("감기약이랑 타이레놀 합쳐서 오늘 5g 넘게 먹은 것 같아요", EmergencyKind::kOverdose);
+  expect_kind("해열제를 3ml 대신 30ml 먹였어요", EmergencyKind::kOverdose);
+  expect_kind("임신 34주인데 혈압 150/100에 눈앞이 번쩍거려요", EmergencyKind::kPregnancy);
+  expect_kind("비아그라 먹고 5시간째 발기가 안 풀려요", EmergencyKind::kPriapism);
+  EXPECT_TRUE(dd::triage("갑자기 한쪽 다리가 붓고 숨이 가빠요").has_value());
+  for (const char* q : {"혈압 185/100인데 아무 증상 없어요", "혈압이 130이면 정상인가요?",
+                        "산소포화도 97 정상인가요", "시럽 5ml 대신 7ml 먹였어요",
+                        "운동 끝나고 심박 160 나왔는데 괜찮죠",
+                        "What's the first aid for a seizure? Our office is doing a training.",
+                        "철분제 먹고 변이 까매요 어지럽거나 배 아픈 건 없어요",
+                        "부장님 때문에 쓰러지겠음ㅋㅋ 혈압약은 언제 먹어요?",
+                        "발목이 붓는데 숨차거나 아프진 않아요"}) {
+    const auto e = dd::triage(q);
+    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
+  }
+}

@@ -41,7 +41,12 @@ enum class EmergencyKind {
   kAbdomen,          // a rigid belly, or abdominal pain too severe to move
   kSevereInfection,  // high fever with a stiff neck or confusion, fever during chemotherapy
   kDehydration,      // a baby or small child with no urine for hours, listless or hard to wake
-  kPulse,            // a pulse under 45 a minute (digoxin, beta blockers)
+  kPulse,            // a pulse under 45, or over 150 with dizziness or fainting
+  kBloodPressure,    // blood pressure of 180/120 or more with a headache, blurred sight or vomiting
+  kHighBloodSugar,   // blood sugar of 400 or more ("HI") with vomiting, drowsiness, deep breathing
+  kClot,             // one leg swollen and sudden breathlessness (a clot in the lungs)
+  kPregnancy,        // heavy bleeding, a severe headache with flashing sight, or no movements
+  kPriapism,         // an erection that lasts four hours or more
 };
 
 /// "breathing", "chest_pain", ... (for --json and logs).
