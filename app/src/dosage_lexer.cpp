@@ -152,7 +152,7 @@ class LineLexer {
         start = pos + 1;
       } else if (is_thousands_comma(line_, pos, line_.size())) {
         // "1,250원": one number; the comma does not separate
-      } else if (is_separator_cp(cp.value) || is_circled_number(cp.value)) {
+      } else if (is_separator_cp(cp.value) || is_circled_number(cp.value) || ends_label(pos)) {
         close(pos);
         DosageToken t;
         t.kind = is_circled_number(cp.value) ? TokenKind::kOrdinal : TokenKind::kSeparator;
@@ -175,6 +175,12 @@ class LineLexer {
                                   [](char ch) { return is_digit(ch) || is_soft_separator(ch); });
       c.segments = c.whole_word && segment_words(text).has_value();
     }
+  }
+
+  /// A colon ending a chunk ("자기 전: A정", "용법: …") separates it from the next, so that the
+  /// words before it may join ("자기 전" is one bedtime word); "08:00" keeps its colon.
+  bool ends_label(size_t pos) const {
+    return line_[pos] == ':' && (pos + 1 == line_.size() || line_[pos + 1] == ' ');
   }
 
   std::string_view chunk_lower(size_t i) const {
@@ -575,13 +581,6 @@ class LineLexer {
       if (t.kind == TokenKind::kDays && !t.explicit_unit && !merged.empty() &&
           merged.back().kind == TokenKind::kDate) {
         t.kind = TokenKind::kDate;
-      }
-      // "오후 8시", "저녁 9시": an afternoon or evening hour written on a 12-hour clock.
-      if (t.kind == TokenKind::kClock && !merged.empty() && t.clock_minutes < 12 * 60 &&
-          (merged.back().pm ||
-           (merged.back().kind == TokenKind::kSlot && merged.back().slot == DaySlot::kEvening &&
-            t.clock_minutes >= 5 * 60))) {
-        t.clock_minutes += 12 * 60;
       }
       // "Rx 1:", "약 2:" — a numbered label: the number is a row number.
       if (i == first && t.kind == TokenKind::kWord && i + 2 < out_.size() &&

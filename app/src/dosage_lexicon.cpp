@@ -266,6 +266,35 @@ constexpr LabelEntry kLabels[] = {
     {"보관", LabelKind::kInfo},
 };
 
+// Words before an hour on a 12-hour clock, the hours they move and by how much.
+struct DayWordHours {
+  std::string_view word;
+  int first_hour;
+  int last_hour;
+  int shift;
+};
+constexpr DayWordHours kDayWordHours[] = {
+    {"오후", 1, 11, 12}, {"저녁", 5, 11, 12}, {"밤", 6, 11, 12}, {"밤", 12, 12, -12},
+    {"낮", 1, 5, 12},    {"pm", 1, 11, 12},
+};
+
+// Symptoms and signs, as whole words without a particle.
+constexpr std::string_view kSymptomWords[] = {
+    "열", "발열", "고열", "미열", "체온", "통증", "두통", "치통", "복통", "생리통", "근육통",
+    "관절통", "요통", "인후통", "기침", "가래", "콧물", "코막힘", "재채기", "구토", "구역",
+    "메스꺼움", "설사", "변비", "가려움", "가려움증", "두드러기", "불면", "어지럼", "어지러움",
+    "현기증", "속쓰림", "소화불량", "더부룩함", "경련", "발작", "호흡곤란", "흉통", "불안",
+    "몸살", "오한", "부종", "붓기", "멀미", "편두통",
+};
+// Stems of what a medicine is for, as written in a bag's description ("(해열진통제)", "(위장보호)").
+constexpr std::string_view kEfficacyStems[] = {
+    "해열", "진통", "소염", "진해", "거담", "소화", "위장", "위보호", "제산", "항생", "지사",
+    "완하", "수면", "혈압", "혈당", "당뇨", "항히스타민", "알레르기", "알러지", "감기", "비염",
+    "영양", "비타민", "보호", "개선", "치료", "예방",
+};
+constexpr std::string_view kStopWords[] = {"중지", "중단", "상담", "연락", "병원", "응급", "의사",
+                                           "약사", "끊"};
+
 constexpr std::string_view kCautionKeywords[] = {
     "주의", "금지", "졸음", "졸릴", "운전", "금주", "음주", "흔들어", "냉장", "마세요",
     "마십시오", "삼가", "피하", "씹지", "삼키", "부작용", "어지러", "설사가",
@@ -398,6 +427,28 @@ std::optional<LabelKind> label_kind(std::string_view word) {
     }
   }
   return std::nullopt;
+}
+
+int hour_after_day_word(std::string_view word, int hour) {
+  for (const DayWordHours& d : kDayWordHours) {
+    if (d.word == word && hour >= d.first_hour && hour <= d.last_hour) {
+      return hour + d.shift;
+    }
+  }
+  return hour;
+}
+
+bool is_symptom_word(std::string_view word) {
+  return std::find(std::begin(kSymptomWords), std::end(kSymptomWords), word) !=
+         std::end(kSymptomWords);
+}
+
+bool names_efficacy(std::string_view word) {
+  return contains_any(word, kEfficacyStems);
+}
+
+bool is_stop_word(std::string_view word) {
+  return contains_any(word, kStopWords);
 }
 
 bool contains_caution_keyword(std::string_view word) {

@@ -252,7 +252,9 @@ InstructionFields directions_of(const OcrLine& line, const std::vector<DosageTok
   if (!name) {
     return parse_instructions(line.text, line.number, tokens, 0);
   }
-  if (name->after_instructions) {
+  // "소화불량시 베아제정 1정", "[08:00] 노바스크정5mg 1정": directions before the name too.
+  const auto before_name = tokens.begin() + static_cast<std::ptrdiff_t>(name->first_token);
+  if (name->after_instructions || std::any_of(tokens.begin(), before_name, is_instruction_token)) {
     return parse_instructions(line.text, line.number, tokens, 0, name->first_token,
                               name->end_token);
   }

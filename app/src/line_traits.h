@@ -88,8 +88,8 @@ bool is_stopped_row(std::string_view text, const MedicineName& name,
 bool names_exception(std::string_view text, const std::vector<DosageToken>& tokens,
                      const MedicineName& name);
 
-/// The directions of a line: after its name, or around a name written after a condition
-/// ("소화불량시 베아제정 1정").
+/// The directions of a line: after its name, or around a name written after a condition or a
+/// time ("소화불량시 베아제정 1정", "[08:00] 노바스크정5mg 1정").
 InstructionFields directions_of(const OcrLine& line, const std::vector<DosageToken>& tokens,
                                 const std::optional<MedicineName>& name);
 

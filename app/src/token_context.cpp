@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "condition_phrases.h"
 #include "dailydrug/app/dosage_lexicon.h"
 
 namespace dailydrug::app {
@@ -15,10 +16,11 @@ class ContextPasses {
 
   void run() {
     mark_spaced_dates();
+    mark_clock_times();
     mark_timestamps();
     mark_spray_counts();
     mark_every_n_days();
-    mark_condition_phrase();
+    mark_condition_phrases(line_, out_);
     mark_time_limits();
   }
 
@@ -37,37 +39,6 @@ class ContextPasses {
           std::find(std::begin(kWithin), std::end(kWithin), out_[i + 1].text(line_)) !=
               std::end(kWithin)) {
         out_[i].kind = TokenKind::kOther;
-      }
-    }
-  }
-
-  /// "열이 38도 이상일 때 1회 6ml", "기침이 심할 때": words at the start of the line up to one
-  /// ending in 때 ("when") state the condition of an as-needed dose — one token, whose text is the
-  /// condition's note. The first word is a subject ("열이", "소화가"), never a name ("베아제정
-  /// 소화가 안될 때 1정", "게보린 두통이 …").
-  void mark_condition_phrase() {
-    size_t first = 0;
-    while (first < out_.size() && out_[first].kind == TokenKind::kSeparator) {
-      ++first;
-    }
-    if (first >= out_.size() || out_[first].kind != TokenKind::kWord ||
-        dosage_form_of(std::string_view(lower_).substr(out_[first].begin,
-                                                       out_[first].end - out_[first].begin)) ||
-        !(out_[first].text(line_).ends_with("이") || out_[first].text(line_).ends_with("가"))) {
-      return;
-    }
-    for (size_t k = first; k < out_.size() && k < first + 6; ++k) {
-      const DosageToken& t = out_[k];
-      if (t.kind != TokenKind::kWord && t.kind != TokenKind::kOther &&
-          t.kind != TokenKind::kFiller) {
-        return;
-      }
-      if (k > first && t.kind == TokenKind::kWord && t.text(line_).ends_with("때")) {
-        out_[first].kind = TokenKind::kPrnCondition;
-        out_[first].end = t.end;
-        out_.erase(out_.begin() + static_cast<std::ptrdiff_t>(first) + 1,
-                   out_.begin() + static_cast<std::ptrdiff_t>(k) + 1);
-        return;
       }
     }
   }
@@ -124,6 +95,37 @@ class ContextPasses {
       if (out_[i].kind == TokenKind::kTimes && !per_dose && out_[i + 1].kind == TokenKind::kWord &&
           std::find(std::begin(kActions), std::end(kActions), next) != std::end(kActions)) {
         out_[i].kind = TokenKind::kOther;
+      }
+    }
+  }
+
+  /// Clock times written in words: "9시 30분" and "9시 반" are one time, and an hour after a
+  /// word naming the half of the day is on a 24-hour clock ("오후 8시", "저녁 9시", "밤 10시").
+  void mark_clock_times() {
+    for (size_t i = 0; i < out_.size(); ++i) {
+      DosageToken& t = out_[i];
+      if (t.kind != TokenKind::kClock) {
+        continue;
+      }
+      if (t.text(line_).ends_with("시") && i + 1 < out_.size()) {
+        const DosageToken& next = out_[i + 1];
+        const bool minutes =
+            next.kind == TokenKind::kMinutes && !next.after && !next.before && next.value >= 1 &&
+            next.value < 60 && next.value == static_cast<int>(next.value) &&
+            !(i + 2 < out_.size() &&
+              (out_[i + 2].kind == TokenKind::kAfter || out_[i + 2].kind == TokenKind::kBefore));
+        const bool half = next.text(line_) == "반";
+        if (minutes || half) {
+          t.clock_minutes += half ? 30 : static_cast<int>(next.value);
+          t.end = next.end;
+          out_.erase(out_.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+        }
+      }
+      if (i > 0) {
+        const std::string_view word =
+            std::string_view(lower_).substr(out_[i - 1].begin, out_[i - 1].end - out_[i - 1].begin);
+        const int hour = hour_after_day_word(word, t.clock_minutes / 60);
+        t.clock_minutes = hour % 24 * 60 + t.clock_minutes % 60;
       }
     }
   }
