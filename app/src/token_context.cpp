@@ -5,6 +5,7 @@
 
 #include "condition_phrases.h"
 #include "dailydrug/app/dosage_lexicon.h"
+#include "number_text.h"
 
 namespace dailydrug::app {
 namespace {
@@ -16,6 +17,7 @@ class ContextPasses {
 
   void run() {
     mark_spaced_dates();
+    join_spaced_duration();
     mark_clock_times();
     mark_timestamps();
     mark_spray_counts();
@@ -40,6 +42,41 @@ class ContextPasses {
               std::end(kWithin)) {
         out_[i].kind = TokenKind::kOther;
       }
+    }
+  }
+
+  /// "1 4 일분", "1 0 일분": digits OCR spaced out before a duration's unit are one number (14,
+  /// 10) where they cannot be a row's cells — after a written count, or when the last is a 0.
+  void join_spaced_duration() {
+    const auto single_digit = [&](size_t k) {
+      return out_[k].end - out_[k].begin == 1 && line_[out_[k].begin] >= '0' &&
+             line_[out_[k].begin] <= '9';
+    };
+    bool counted = false;
+    for (size_t i = 0; i < out_.size(); ++i) {
+      const DosageToken& t = out_[i];
+      counted = counted || (t.kind == TokenKind::kTimes && t.explicit_unit) ||
+                t.kind == TokenKind::kFrequency || t.kind == TokenKind::kInterval;
+      size_t first = i;
+      while (first > 0 && out_[first - 1].kind == TokenKind::kNumber && single_digit(first - 1) &&
+             (counted || first == i)) {
+        --first;  // without a count, the digits before "1 0 일분" may be a row's cells
+      }
+      if (t.kind != TokenKind::kDays || !t.explicit_unit || first == i || t.value_max ||
+          !is_digit(line_[t.begin]) || t.begin + 1 >= t.end || is_digit(line_[t.begin + 1]) ||
+          !(counted || t.value == 0)) {
+        continue;
+      }
+      double value = 0;
+      for (size_t k = first; k < i; ++k) {
+        value = value * 10 + out_[k].value;
+      }
+      out_[i].value = value * 10 + t.value;
+      out_[i].begin = out_[first].begin;
+      out_[i].space_before = out_[first].space_before;
+      out_.erase(out_.begin() + static_cast<std::ptrdiff_t>(first),
+                 out_.begin() + static_cast<std::ptrdiff_t>(i));
+      i = first;
     }
   }
 

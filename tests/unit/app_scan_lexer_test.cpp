@@ -77,6 +77,19 @@ TEST(ScanLexer, ReadsClockTimes) {
   EXPECT_EQ(tokens[0].clock_minutes, 8 * 60 + 30);
   EXPECT_EQ(tokens[2].kind, dd::TokenKind::kClock);
   EXPECT_EQ(tokens[2].clock_minutes, 21 * 60);
+  // Hours after a word for the half of the day, and minutes written after the hour.
+  EXPECT_EQ(parse("밤 10시 새벽 6시 밤 12시").when.clock_minutes,
+            (std::vector<int>{22 * 60, 6 * 60, 0}));
+  EXPECT_EQ(parse("밤 9시 30분 저녁 7시 반").when.clock_minutes,
+            (std::vector<int>{21 * 60 + 30, 19 * 60 + 30}));
+}
+
+TEST(ScanLexer, DigitsSpacedInsideADuration) {
+  EXPECT_EQ(lex("1일 3회 1 4 일분"), "days:1일 times:3회 days:1 4 일분");
+  EXPECT_EQ(parse("1일 3회 1 4 일분").days.value, 14);
+  EXPECT_EQ(parse("1정 1 0 일분").days.value, 10);  // no 0-day course
+  // Without a written count the digits before may be a row's cells.
+  EXPECT_EQ(lex("1 3 5 일분"), "num:1 num:3 days:5 일분");
 }
 
 TEST(ScanMedicineName, CutsAfterTheDosageFormStrengthAndIngredient) {
