@@ -118,6 +118,9 @@ class InstructionParser {
   size_t step(size_t k) {
     const DosageToken& t = tok_[k];
     switch (t.kind) {
+      case TokenKind::kFiller:
+        out_.day_phase = out_.day_phase || then_phase_at(line_, tok_, k);  // ", then 2 tablets"
+        return k;
       case TokenKind::kWord:
       case TokenKind::kLabel:
         if (const auto phase = day_phase_of(t, line_)) {

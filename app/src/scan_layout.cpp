@@ -105,6 +105,18 @@ std::optional<DayPhase> day_phase_of(const DosageToken& token, std::string_view 
   return phase;
 }
 
+bool then_phase_at(std::string_view line, const std::vector<DosageToken>& tokens, size_t k) {
+  if (k >= tokens.size() || tokens[k].kind != TokenKind::kFiller ||
+      ascii_lower(tokens[k].text(line)) != "then") {
+    return false;
+  }
+  size_t next = k + 1;
+  while (next < tokens.size() && tokens[next].kind == TokenKind::kFiller) {
+    ++next;
+  }
+  return next < tokens.size() && tokens[next].kind == TokenKind::kDose;
+}
+
 bool is_slot_grid_header(std::string_view compact_lower, const std::vector<DosageToken>& tokens) {
   static constexpr std::string_view kColumnWords[] = {"약품명", "약이름", "명칭", "약명", "일수"};
   if (std::none_of(std::begin(kColumnWords), std::end(kColumnWords), [&](std::string_view w) {

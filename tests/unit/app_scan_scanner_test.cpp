@@ -845,7 +845,7 @@ TEST(PrescriptionScannerProbe, EnglishPrescriptions) {
   EXPECT_EQ(slots(until.medications[2]), (V{"08:30", "18:30"}));
 }
 
-TEST(PrescriptionScannerProbe, DISABLED_EnglishTaperWithThen) {
+TEST(PrescriptionScannerProbe, EnglishTaperWithThen) {
   const auto r = scan(
       "Prednisolone 5mg tablets\nTake 4 tablets daily for 3 days, then 2 tablets daily for "
       "3 days\n");

@@ -121,6 +121,10 @@ struct DayPhase {
 /// "N일째부터".
 std::optional<DayPhase> day_phase_of(const DosageToken& token, std::string_view line);
 
+/// tokens[k] is "then" before a dose ("4 tablets daily for 3 days, then 2 tablets daily …"): the
+/// next phase of a tapering course starts there.
+bool then_phase_at(std::string_view line, const std::vector<DosageToken>& tokens, size_t k);
+
 /// One medication of a line that holds several, each with its own cells or directions.
 struct MedicineRow {
   MedicineName name;      // token indices are those of the whole line
