@@ -256,6 +256,70 @@ bool is_cell_row(std::string_view line, const std::vector<DosageToken>& tokens, 
   return cells > 0;
 }
 
+namespace {
+
+/// The columns of `grid` up to the last one that must have a cell: trailing columns that are not
+/// read ("비고") may be empty and then have no cell at all.
+size_t needed_columns(const SlotGrid& grid) {
+  size_t needed = grid.columns.size();
+  while (needed > 0 && grid.columns[needed - 1].kind == GridColumn::Kind::kOther) {
+    --needed;
+  }
+  return needed;
+}
+
+/// A row that lost the empty ones of its part cells (see read_grid_row); none for any other row.
+std::optional<GridRow> read_row_without_blanks(const SlotGrid& grid, std::string_view line,
+                                               const std::vector<DosageToken>& tokens,
+                                               const std::vector<size_t>& cells) {
+  const auto is_part = [&](size_t c) { return grid.columns[c].kind == GridColumn::Kind::kSlot; };
+  const size_t needed = needed_columns(grid);
+  size_t first_part = 0;
+  while (first_part < needed && !is_part(first_part)) {
+    ++first_part;
+  }
+  size_t end_part = first_part;
+  while (end_part < needed && is_part(end_part)) {
+    ++end_part;
+  }
+  const size_t after = needed - end_part;  // cells of the columns after the parts
+  if (end_part == first_part ||
+      std::any_of(grid.columns.begin() + static_cast<std::ptrdiff_t>(end_part),
+                  grid.columns.begin() + static_cast<std::ptrdiff_t>(needed),
+                  [](const GridColumn& c) { return c.kind == GridColumn::Kind::kSlot; }) ||
+      cells.size() <= first_part + after || cells.size() >= needed) {
+    return std::nullopt;
+  }
+  GridRow row;
+  for (size_t c = first_part; c + after < cells.size(); ++c) {
+    if (!is_grid_mark(tokens[cells[c]].text(line))) {
+      return std::nullopt;  // a number or a blank: which column it stands in is not known
+    }
+    ++row.marked;
+  }
+  const auto place = [&](size_t column, size_t cell) {
+    if (grid.columns[column].kind == GridColumn::Kind::kDose) {
+      row.dose_token = cells[cell];
+    } else if (grid.columns[column].kind == GridColumn::Kind::kDays) {
+      row.days_token = cells[cell];
+    }
+  };
+  for (size_t c = 0; c < first_part; ++c) {
+    place(c, c);
+  }
+  for (size_t c = 0; c < after; ++c) {
+    place(end_part + c, cells.size() - after + c);
+  }
+  const bool bedtime_column =
+      std::any_of(grid.columns.begin(), grid.columns.end(), [](const GridColumn& c) {
+        return c.kind == GridColumn::Kind::kSlot && c.slot == DaySlot::kBedtime;
+      });
+  row.timing = bedtime_column ? std::nullopt : grid.timing;
+  return row;
+}
+
+}  // namespace
+
 std::optional<GridRow> read_grid_row(const SlotGrid& grid, std::string_view line,
                                      const std::vector<DosageToken>& tokens, size_t from) {
   std::vector<size_t> cells;
@@ -264,12 +328,11 @@ std::optional<GridRow> read_grid_row(const SlotGrid& grid, std::string_view line
       cells.push_back(k);
     }
   }
-  // Trailing columns that are not read ("비고") may be empty and then have no cell at all.
-  size_t needed = grid.columns.size();
-  while (needed > 0 && grid.columns[needed - 1].kind == GridColumn::Kind::kOther) {
-    --needed;
+  const size_t needed = needed_columns(grid);
+  if (cells.size() < needed) {
+    return read_row_without_blanks(grid, line, tokens, cells);
   }
-  if (cells.size() < needed || cells.size() > grid.columns.size()) {
+  if (cells.size() > grid.columns.size()) {
     return std::nullopt;
   }
   GridRow row;
@@ -306,6 +369,7 @@ std::optional<GridRow> read_grid_row(const SlotGrid& grid, std::string_view line
   if (row.slots.empty()) {
     return std::nullopt;
   }
+  row.marked = static_cast<int>(row.slots.size());
   if (amounts.size() == 1) {
     row.slot_amount = *amounts.begin();  // "1 1 1 0": one tablet each time
   }

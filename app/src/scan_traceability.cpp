@@ -180,10 +180,11 @@ class Tracer {
     });
   }
 
-  /// A row of a timetable grid marks `count` parts of the day (its header names them).
+  /// A row of a timetable grid marks `count` parts of the day (its header names them, or it lost
+  /// its empty cells).
   bool grid_count(int line, int count) const {
     const auto row = grid_row_at(doc_, line);
-    return row && static_cast<int>(row->slots.size()) == count;
+    return row && row->marked == count;
   }
 
   /// A row of a timetable grid whose marked columns have `timing` (the header's "아침식후", or a

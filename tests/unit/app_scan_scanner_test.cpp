@@ -951,13 +951,20 @@ TEST(PrescriptionScannerProbe, DISABLED_RemarksAboutSeveralMedicinesOrTheRest) {
   EXPECT_EQ(slots(rest.medications[2]), (V{"08:30", "18:30"}));
 }
 
-TEST(PrescriptionScannerProbe, DISABLED_GridRowWhoseEmptyCellsOcrDropped) {
+TEST(PrescriptionScannerProbe, GridRowWhoseEmptyCellsOcrDropped) {
   // Three marks under four part columns: which part is empty is not known, the count is.
   const auto r = scan("약품명 아침 점심 저녁 취침전\n가스모틴정 ○ ○ ○\n타이레놀정 ○ - ○ -\n");
   ASSERT_EQ(r.medications.size(), 2u);
   EXPECT_EQ(r.medications[0].times_per_day, 3);
   EXPECT_EQ(slots(r.medications[0]), (V{"08:00", "12:00", "18:00"}));
   EXPECT_EQ(slots(r.medications[1]), (V{"08:00", "18:00"}));
+  // The dose and days cells stay at both ends; the header's meal timing holds without a bedtime
+  // column.
+  const auto cells =
+      scan("약품명 1회량 아침식후 점심식후 저녁식후 일수\n무코스타정100mg 1정 ○ ○ 7\n");
+  EXPECT_EQ(only(cells).dose, "1정");
+  EXPECT_EQ(only(cells).duration_days, 7);
+  EXPECT_EQ(slots(only(cells)), (V{"08:30", "18:30"}));
 }
 
 TEST(PrescriptionScannerProbe, DISABLED_IngredientInSpacedParenthesesAfterAProduct) {

@@ -88,6 +88,7 @@ bool is_cell_row(std::string_view line, const std::vector<DosageToken>& tokens, 
 /// number > 0) or empty (- · ㅡ x 0). Column bars are not cells.
 struct GridRow {
   std::vector<DaySlot> slots;         // the marked parts of the day, in column order
+  int marked = 0;                     // marked part cells (= slots, unless the parts are unknown)
   std::optional<Timing> timing;       // the header's meal timing, or 취침전 for bedtime alone
   std::optional<size_t> dose_token;   // the dose column's cell ("1정", "0.5")
   std::optional<double> slot_amount;  // the one amount written in the part cells ("1 1 1 0")
@@ -96,7 +97,10 @@ struct GridRow {
 
 /// Reads tokens[from, end) of a row under `grid`. Nullopt unless there is exactly one cell per
 /// column, every part cell is a mark or empty, and at least one part is marked — a row OCR read
-/// with a cell missing is not guessed.
+/// with a cell missing is not guessed. One exception: a row whose part cells are all marks and
+/// fewer than the part columns, the other columns' cells in place at both ends ("가스모틴정 ○ ○
+/// ○" under four parts), lost its empty cells: its count is the marks, its parts are unknown
+/// (`slots` empty), and so is its timing when a bedtime column might be among them.
 std::optional<GridRow> read_grid_row(const SlotGrid& grid, std::string_view line,
                                      const std::vector<DosageToken>& tokens, size_t from);
 
