@@ -13,6 +13,7 @@
 #include "dailydrug/app/utf8_text.h"
 #include "document_footer.h"
 #include "line_traits.h"
+#include "remark_line.h"
 #include "row_table.h"
 #include "taper_phases.h"
 
@@ -352,64 +353,31 @@ class DocumentReader {
     return LineKind::kMedicine;
   }
 
-  /// A medication read so far has a name beginning with `subject`.
-  bool names_entry(const std::string& subject) const {
-    return std::any_of(entries.begin(), entries.end(), [&](const Entry& e) {
-      return compact_text(e.name).starts_with(compact_text(subject));
-    });
-  }
-
   /// A ※ remark that gives no directions (parts of the day alone are none: "※ 저녁에 복용하면
-  /// 밤에 …") is a note: of the medications in context, or, where none is, of the whole
-  /// document. A remark naming a medicine ("※ 코대원정: 졸음이 …") is that medicine's note, not
-  /// a medication. Which medications a remark concerns is settled after the last line
-  /// (apply_remarks); none for any other line.
+  /// 밤에 …") is a note: of the medications in context, or, where none is or where it refers to
+  /// several medicines, of the whole document. A remark naming a medicine ("※ 코대원정: 졸음이
+  /// …") is that medicine's note, not a medication (remark_line.h). Which medications a remark
+  /// concerns is settled after the last line (apply_remarks); none for any other line.
   std::optional<LineKind> read_remark(const LineView& l, const std::optional<MedicineName>& name,
                                       const InstructionFields& fields) {
-    const auto start = remark_start(l.line.text, l.tokens);
-    if (!start || *start >= l.tokens.size()) {
+    auto r = read_remark_line(l.line, l.tokens, name, fields, entries);
+    if (!r) {
       return std::nullopt;
     }
-    // The remark's own words (a chat line's "[행복약국 김약사]" header aside) decide: "※ 환자의
-    // 요구가 있을 때에는 …" is the form's fine print.
-    const std::string own = ascii_lower(compact_text(l.line.text.substr(l.tokens[*start].begin)));
-    if (has_notice_keyword(own) && !advises_consulting(own)) {
-      return std::nullopt;
-    }
-    const bool labelled = name && name->first_token == *start &&
-                          name->end_token < l.tokens.size() &&
-                          l.tokens[name->end_token].text(l.line.text) == ":";  // "※ 코대원정: …"
-    const auto subject =
-        labelled ? std::optional<std::string>(name->text) : remark_subject(l.line.text, l.tokens);
-    // "※ 판토록정은 아침 식사 30분 전에 드세요": the medicine is the sentence's subject (it takes a
-    // particle), so the remark is about it, directions included; "※ 심비코트 흡입 후에는 …": a
-    // remark naming no product of its own begins with one read above. "※ 타이레놀정 1정 …"
-    // is a medication line.
-    const bool particle =
-        subject && !labelled && l.tokens[*start].text(l.line.text).size() != subject->size();
-    const bool named =
-        labelled ||
-        (subject && ((particle && (dosage_form_of(*subject) || names_entry(*subject))) ||
-                     (!name && names_entry(*subject))));
-    const bool directs = fields.dose.present() || fields.times.present() || fields.days.present() ||
-                         fields.when.timing || fields.non_daily;
-    if (!named && (name || directs)) {
-      return std::nullopt;
-    }
-    const auto text = note_of(l.line, l.tokens, labelled ? name->end_token + 1 : 0);
-    if (!text) {
+    if (!r->note) {
       return LineKind::kNote;
     }
     // Where no medication is in context — above the first, under a heading, or below the last
     // after notices but not set apart by a blank line — a remark concerns the whole sheet.
     const bool whole_document =
-        !named && context_.empty() && (entries.empty() || in_guidance_ || !blank_since_medicine_);
-    Remark r{*text, subject, whole_document};
-    if (!context_.empty() && !named) {
+        !r->named && (r->several || (context_.empty() &&
+                                     (entries.empty() || in_guidance_ || !blank_since_medicine_)));
+    if (!context_.empty() && !r->named) {
       note(l.line, l.tokens);
       footer_notes_.push_back({entries.size(), block_, l.line.number});
     }
-    remarks_.push_back(std::move(r));
+    remarks_.push_back({*r->note, r->subject, whole_document, std::move(r->directions),
+                        std::move(r->rest_directions)});
     return LineKind::kNote;
   }
 

@@ -358,6 +358,10 @@ constexpr std::string_view kNoticeKeywords[] = {
     "license", "tel:", "tel.", "fax:", "fax.", "disp:", "dispense", "refill", "date:", "name:",
     "address", "phone", "signature",
 };
+constexpr std::string_view kSeveralMedicines[] = {
+    "두약", "두가지약", "두안약", "두종류", "세가지약", "모든약", "모든안약", "각약", "약들",
+    "여러약", "다른약", "다른안약", "약끼리", "안약사이", "약사이에",
+};
 constexpr std::string_view kGuidanceKeywords[] = {
     "복약안내", "복약지도", "주의사항", "보관방법", "보관법", "안내문", "참고사항", "복약정보",
     "복용안내",
@@ -488,6 +492,10 @@ std::optional<DosageForm> dosage_form_of(std::string_view word) {
 
 bool has_notice_keyword(std::string_view compact_lower) {
   return contains_any(compact_lower, kNoticeKeywords);
+}
+
+bool refers_to_several_medicines(std::string_view compact_lower) {
+  return contains_any(compact_lower, kSeveralMedicines);
 }
 
 bool has_guidance_keyword(std::string_view compact_lower) {

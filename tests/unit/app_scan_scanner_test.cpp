@@ -933,7 +933,7 @@ TEST(PrescriptionScannerProbe, SpacedDirectionsBeforeAColon) {
   EXPECT_EQ(slots(r.medications[3]), V{"07:30"});
 }
 
-TEST(PrescriptionScannerProbe, DISABLED_RemarksAboutSeveralMedicinesOrTheRest) {
+TEST(PrescriptionScannerProbe, RemarksAboutSeveralMedicinesOrTheRest) {
   const auto between = scan(
       "크라비트점안액 1일 4회 양쪽 눈에 1방울 7일\n※ 두 안약 사이에 5분 이상 간격을 두세요\n"
       "플루메토론점안액 1일 4회 양쪽 눈에 1방울 7일\n");

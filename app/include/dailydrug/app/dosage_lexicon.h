@@ -89,6 +89,9 @@ std::optional<DosageForm> dosage_form_of(std::string_view word);
 /// `compact_lower` (spaces removed, Latin lower-case) names a hospital, pharmacy, patient,
 /// receipt, date or signature field: the line is not a medicine to take.
 bool has_notice_keyword(std::string_view compact_lower);
+/// `compact_lower` refers to several of the medicines ("두 안약 사이에", "모든 약은", "다른 약과
+/// 함께"): a remark saying it concerns them all, wherever it stands.
+bool refers_to_several_medicines(std::string_view compact_lower);
 /// `compact_lower` is a guidance heading (복약안내, 주의사항 …): general advice follows.
 bool has_guidance_keyword(std::string_view compact_lower);
 
