@@ -82,8 +82,8 @@ class DocumentReader {
     if (const auto kind = read_layout(l)) {
       return *kind;
     }
-    if (repeats_medicine_line(line)) {
-      return prev_;  // the same row read twice by OCR
+    if (repeats_medicine_line(line) || label_kind(compact_lower)) {
+      return prev_;  // the same row read twice by OCR; a field label above its value ("복용 횟수")
     }
     const auto name_cell = rows_.name_cell_start(line.text, tokens);
     std::optional<MedicineName> name = find_name(l, name_cell.value_or(0));

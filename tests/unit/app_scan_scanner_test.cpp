@@ -975,13 +975,18 @@ TEST(PrescriptionScannerProbe, DISABLED_IngredientInSpacedParenthesesAfterAProdu
   EXPECT_EQ(only(scan("슈도에페드린정 (코막힘) 1정 1일 3회\n")).name, "슈도에페드린정");
 }
 
-TEST(PrescriptionScannerProbe, DISABLED_AppScreenWithLabelsAboveTheirValues) {
+TEST(PrescriptionScannerProbe, AppScreenWithLabelsAboveTheirValues) {
   const auto m = only(
       scan("약 이름\n타이레놀8시간이알서방정\n복용량\n1정\n복용 횟수\n하루 3번\n복용 기간\n3일\n"));
   EXPECT_EQ(m.name, "타이레놀8시간이알서방정");
   EXPECT_EQ(m.dose, "1정");
   EXPECT_EQ(m.times_per_day, 3);
   EXPECT_EQ(m.duration_days, 3);
+  const auto two = scan(
+      "약 이름\n타이레놀정500mg\n복용 횟수\n하루 3번\n약 이름\n무코스타정100mg\n복용 횟수\n"
+      "하루 2번\n");
+  ASSERT_EQ(two.medications.size(), 2u);
+  EXPECT_EQ(two.medications[1].times_per_day, 2);
 }
 
 TEST(PrescriptionScannerProbe, DigitsSpacedInsideADurationOrAName) {
