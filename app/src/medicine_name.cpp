@@ -107,6 +107,20 @@ bool is_demonstrative(const DosageToken& t, std::string_view line) {
   return std::find(std::begin(kWords), std::end(kWords), t.text(line)) != std::end(kWords);
 }
 
+/// One word in spaced brackets right after a product's name with a form ("뮤코펙트정 (암브록솔)")
+/// that is no category, symptom, description or picture text: the product's ingredient.
+bool is_ingredient_after_product(const std::vector<DosageToken>& tokens, std::string_view line,
+                                 size_t open) {
+  if (open == 0 || open + 2 >= tokens.size() || !form_of(tokens[open - 1], line) ||
+      is_bare_form_word(tokens[open - 1], line) || tokens[open + 1].kind != TokenKind::kWord) {
+    return false;
+  }
+  const DosageToken& word = tokens[open + 1];
+  const std::string_view w = word.text(line);
+  return w.size() >= 6 && !is_category_noun(w) && !is_symptom_word(w) && !names_efficacy(w) &&
+         !is_appearance_word(word, line) && !word.caution;
+}
+
 /// The closing mark of an opening "(" or "[", or 0.
 char closing_of(const DosageToken& t, std::string_view line) {
   return is_sep(t, line, "(") ? ')' : is_sep(t, line, "[") ? ']' : '\0';
@@ -114,9 +128,10 @@ char closing_of(const DosageToken& t, std::string_view line) {
 
 /// Index of the token closing the group opened at `open` if only name words lie between
 /// ("(씬지로이드정)", "[카르베딜롤]", "(클로피도그렐황산수소염)"), else 0. A group written apart
-/// from the name is its other name only after a strength ("플라빅스정75mg (클로피도그렐…)") or
-/// when it names a product itself ("(씬지로이드정)"); otherwise it describes — a category
-/// ("(소염진통제)"), a symptom ("(코막힘)"), picture text ("(흰색 원형)").
+/// from the name is its other name only after a strength ("플라빅스정75mg (클로피도그렐…)"),
+/// when it names a product itself ("(씬지로이드정)") or when it is one word of an ingredient
+/// after a product ("뮤코펙트정 (암브록솔)"); otherwise it describes — a category ("(소염진통제)"),
+/// a symptom ("(코막힘)"), what it is for ("(위장보호)"), picture text ("(흰색 원형)").
 size_t name_group_end(const std::vector<DosageToken>& tokens, std::string_view line, size_t open,
                       bool after_strength) {
   const char close = closing_of(tokens[open], line);
@@ -135,8 +150,10 @@ size_t name_group_end(const std::vector<DosageToken>& tokens, std::string_view l
       !is_sep(tokens[k], line, std::string_view(&close, 1))) {
     return 0;
   }
-  if (tokens[open].space_before && (descriptive || !(after_strength || anchored) ||
-                                    is_category_noun(tokens[k - 1].text(line)))) {
+  const bool other_name = after_strength || anchored ||
+                          (k == open + 2 && is_ingredient_after_product(tokens, line, open));
+  if (tokens[open].space_before &&
+      (descriptive || !other_name || is_category_noun(tokens[k - 1].text(line)))) {
     return 0;
   }
   return k;

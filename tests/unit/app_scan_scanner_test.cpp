@@ -967,12 +967,15 @@ TEST(PrescriptionScannerProbe, GridRowWhoseEmptyCellsOcrDropped) {
   EXPECT_EQ(slots(only(cells)), (V{"08:30", "18:30"}));
 }
 
-TEST(PrescriptionScannerProbe, DISABLED_IngredientInSpacedParenthesesAfterAProduct) {
+TEST(PrescriptionScannerProbe, IngredientInSpacedParenthesesAfterAProduct) {
   EXPECT_EQ(only(scan("뮤코펙트정 (암브록솔) 1정 1일 3회 식후 5일분\n")).name,
             "뮤코펙트정 (암브록솔)");
   // A category, a symptom or a description is no ingredient.
   EXPECT_EQ(only(scan("록소프로펜정 (소염진통제) 1정 1일 3회\n")).name, "록소프로펜정");
   EXPECT_EQ(only(scan("슈도에페드린정 (코막힘) 1정 1일 3회\n")).name, "슈도에페드린정");
+  EXPECT_EQ(only(scan("레바미피드정 (위장보호) 1정 1일 3회\n")).name, "레바미피드정");
+  // After a form word alone the name is a description, not a product (blind/b05).
+  EXPECT_EQ(only(scan("아토피 연고 (하이드로코티손) 1일 2회 7일\n")).name, "아토피 연고");
 }
 
 TEST(PrescriptionScannerProbe, AppScreenWithLabelsAboveTheirValues) {
