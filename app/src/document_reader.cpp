@@ -169,7 +169,12 @@ class DocumentReader {
     if (const auto header = parse_table_header(l.compact_lower);
         header && !holds_amount(l.tokens)) {
       rows_.use_header(*header, l.line, l.tokens, block_);
-      shared_.reset();
+      const auto numeric = std::count_if(
+          header->columns, header->columns + header->count,
+          [](TableColumn c) { return c != TableColumn::kUnused; });
+      if (numeric >= 2) {
+        shared_.reset();  // one numeric column ("약품명 | 용법 | 일수"): the directions above serve
+      }
       end_block();
       in_guidance_ = false;
       return LineKind::kHeader;

@@ -81,6 +81,8 @@ constexpr KeywordEntry kKeywords[] = {
     {"bd", K::kFrequency, 2, 0, kLexAbbreviation}, {"tds", K::kFrequency, 3, 0, kLexAbbreviation},
     {"qds", K::kFrequency, 4, 0, kLexAbbreviation},
     {"nocte", K::kTiming, 0, T(Timing::kBedtime), kLexAbbreviation | kLexImpliesOnce},
+    {"nightly", K::kTiming, 0, T(Timing::kBedtime), kLexImpliesOnce},
+    {"night", K::kTiming, 0, T(Timing::kBedtime), kLexImpliesOnce},
     {"mane", K::kSlot, 0, S(DaySlot::kMorning), kLexAbbreviation},
     {"once", K::kTimes, 1, 0, kLexExplicit}, {"twice", K::kTimes, 2, 0, kLexExplicit},
     {"thrice", K::kTimes, 3, 0, kLexExplicit},
@@ -222,7 +224,7 @@ constexpr UnitEntry kUnits[] = {
     {"시간후", K::kHours, DoseUnit::kNone, kLexAfter}, {"시간뒤", K::kHours, DoseUnit::kNone, kLexAfter},
     {"시간전", K::kHours, DoseUnit::kNone, kLexBefore},
     {"시간마다", K::kInterval}, {"시간간격", K::kInterval},
-    {"시", K::kClock},
+    {"시", K::kClock}, {"pm", K::kClock}, {"am", K::kClock},  // "9 pm": 21:00 (token_context)
     // Unrelated quantities: ages, temperatures, money, dates, addresses.
     {"세", K::kOther}, {"살", K::kOther}, {"도", K::kOther}, {"℃", K::kOther},
     {"kg", K::kOther}, {"cm", K::kOther}, {"번째", K::kOther}, {"호", K::kOther},
@@ -231,7 +233,7 @@ constexpr UnitEntry kUnits[] = {
 };
 
 constexpr NumeralEntry kNumerals[] = {
-    {"한", 1}, {"두", 2}, {"세", 3}, {"네", 4}, {"다섯", 5}, {"여섯", 6}, {"반", 0.5},
+    {"한", 1}, {"두", 2}, {"세", 3}, {"석", 3}, {"네", 4}, {"다섯", 5}, {"여섯", 6}, {"반", 0.5},
 };
 
 struct LabelEntry {
@@ -526,7 +528,8 @@ std::optional<TableHeader> parse_table_header(std::string_view original) {
       found.emplace_back(best, column);
     }
   }
-  if (contains_any(compact_lower, kNameColumnKeywords) && !has_digits_besides_per(compact_lower)) {
+  const bool name_column = contains_any(compact_lower, kNameColumnKeywords);
+  if (name_column && !has_digits_besides_per(compact_lower)) {
     // "약품명 1회 1일 일수": bare 1회 and 1일 head the dose and count columns.
     for (const auto& heading : {std::pair{std::string_view("1회"), TableColumn::kDose},
                                 std::pair{std::string_view("1일"), TableColumn::kTimesPerDay}}) {
@@ -540,7 +543,8 @@ std::optional<TableHeader> parse_table_header(std::string_view original) {
       }
     }
   }
-  if (found.size() < 2) {
+  // One numeric column beside the name column and text ones ("약품명 | 용법 | 일수") is enough.
+  if (found.size() < (name_column && !has_digits_besides_per(compact_lower) ? 1u : 2u)) {
     return std::nullopt;
   }
   for (const size_t at : unused) {

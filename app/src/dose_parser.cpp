@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "dailydrug/app/ocr_normalizer.h"
 #include "dailydrug/app/scan_layout.h"
 #include "dailydrug/app/utf8_text.h"
 
@@ -379,7 +380,12 @@ class InstructionParser {
     if (!offset_) {
       offset_ = offset;
     }
-    note(std::string(timing_label(timing)) + " " + std::string(next->text(line_)), tok_[k].begin);
+    // "식후 30분", "조식 전 30분" as the label reads; a timing word the label does not spell stays
+    // as written ("밥 먹고 30분", "pc 30분"): a note is always text of the line.
+    const std::string label(timing_label(timing));
+    const bool as_label =
+        tok_[k].kind != TokenKind::kTiming || compact_text(tok_[k].text(line_)) == label;
+    note(as_label ? label + " " + std::string(next->text(line_)) : span(k, k + 1), tok_[k].begin);
     return k + 1;
   }
 

@@ -225,9 +225,13 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
     }
     break;
   }
-  // Picture text before the name ("흰색 원형 정제 코싹엘정") is not part of it.
+  // Picture text or a category before the name ("흰색 원형 정제 코싹엘정", "소화제 베아제정") is
+  // not part of it.
   size_t first = i;
-  while (first + 1 < j && is_appearance_word(tokens[first], line) &&
+  while (first + 1 < j &&
+         (is_appearance_word(tokens[first], line) ||
+          (tokens[first].kind == TokenKind::kWord && !form_of(tokens[first], line) &&
+           is_category_noun(tokens[first].text(line)))) &&
          std::any_of(tokens.begin() + static_cast<std::ptrdiff_t>(first) + 1,
                      tokens.begin() + static_cast<std::ptrdiff_t>(j),
                      [&](const DosageToken& t) { return is_anchor(t, line); })) {

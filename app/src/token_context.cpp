@@ -158,12 +158,16 @@ class ContextPasses {
           out_.erase(out_.begin() + static_cast<std::ptrdiff_t>(i) + 1);
         }
       }
-      if (i > 0) {
-        const std::string_view word =
-            std::string_view(lower_).substr(out_[i - 1].begin, out_[i - 1].end - out_[i - 1].begin);
-        const int hour = hour_after_day_word(word, t.clock_minutes / 60);
-        t.clock_minutes = hour % 24 * 60 + t.clock_minutes % 60;
-      }
+      // "9 pm" names its half of the day itself; "밤 10시" by the word before.
+      const std::string_view own = std::string_view(lower_).substr(t.begin, t.end - t.begin);
+      const DosageToken* before = i > 0 ? &out_[i - 1] : nullptr;
+      const std::string_view word =
+          own.ends_with("pm") ? std::string_view("pm")
+          : before != nullptr
+              ? std::string_view(lower_).substr(before->begin, before->end - before->begin)
+              : std::string_view();
+      const int hour = hour_after_day_word(word, t.clock_minutes / 60);
+      t.clock_minutes = hour % 24 * 60 + t.clock_minutes % 60;
     }
   }
 

@@ -1005,6 +1005,59 @@ TEST(PrescriptionScannerProbe, DigitsSpacedInsideADurationOrAName) {
             "아모잘탄정 5/50mg");
 }
 
+TEST(PrescriptionScannerProbe, TablesWithTextColumnsAndEveryDayWords) {
+  // One numeric column beside the name and a text column: the row's bare number is its cell.
+  const auto table = scan(
+      "약품명 | 용법 | 일수\n타이레놀정500mg | 1일 3회 식후 30분 1정 | 3\n"
+      "무코스타정100mg | 1일 2회 아침 저녁 식후 1정 | 7\n");
+  ASSERT_EQ(table.medications.size(), 2u);
+  EXPECT_EQ(table.medications[0].duration_days, 3);
+  EXPECT_EQ(table.medications[1].duration_days, 7);
+  EXPECT_TRUE(codes(table).empty());
+  const auto rows = scan(
+      "1) 타이레놀정 500mg - 1정 - 1일 3회 - 5일\n[아침] 아모디핀정5mg 1정, 아스피린정100mg 1정\n"
+      "[저녁] 리피토정10mg 1정\n(28일분, 식후 30분)\n");
+  ASSERT_EQ(rows.medications.size(), 4u);
+  EXPECT_EQ(rows.medications[0].duration_days, 5);
+  EXPECT_EQ(slots(rows.medications[2]), V{"08:30"});
+  EXPECT_EQ(slots(rows.medications[3]), V{"18:30"});
+  const auto words = scan(
+      "코대원정 하루에 두 번, 아침 저녁으로 한 알씩 5일\n클래리시드정250mg 1정 매 8시간마다 7일\n"
+      "와파린정 2mg 반 알 하루 한 번 저녁 식후\n오구멘틴정625mg 1정 1일 2회 (12시간 간격) 7일분\n");
+  ASSERT_EQ(words.medications.size(), 4u);
+  EXPECT_EQ(slots(words.medications[0]), (V{"08:00", "18:00"}));
+  EXPECT_EQ(slots(words.medications[1]), (V{"06:00", "14:00", "22:00"}));
+  EXPECT_EQ(words.medications[2].dose, "0.5정");
+  EXPECT_EQ(words.medications[3].notes, V{"12시간 간격"});
+  // "석 달분": three months, not converted.
+  const auto months = scan("씬지로이드정 0.1mg 1일 1회 아침 공복 1정 (석 달분)\n");
+  EXPECT_EQ(codes(months), V{"duration_in_months:duration_days"});
+}
+
+TEST(PrescriptionScannerProbe, ColloquialTimingAndACategoryBeforeTheName) {
+  // "밥 먹고 30분": the note keeps the words as written (a note the text does not hold would be
+  // cleared, and its warning must fit the schema).
+  const auto r = scan("소화제 베아제정 1회 1정씩 하루 3번 밥 먹고 30분 후에 드세요 (3일치)\n");
+  EXPECT_EQ(only(r).name, "베아제정");
+  EXPECT_EQ(only(r).timing, dd::Timing::kAfterMeal);
+  EXPECT_EQ(only(r).notes, V{"밥 먹고 30분"});
+  EXPECT_TRUE(codes(r).empty());
+  EXPECT_TRUE(dd::validate_scan_result_json(json(r)).empty());
+}
+
+TEST(PrescriptionScannerProbe, EnglishLabelsInCapitalsAndClockTimes) {
+  const auto label = scan(
+      "LISINOPRIL 10 MG TABLET\nTAKE 1 TABLET BY MOUTH TWICE DAILY\nQTY: 60  REFILLS: 2\n"
+      "Cefuroxime 250mg tablets\nTake 2 tablets by mouth every 12 hours for 10 days\n"
+      "Domperidone 10mg 1T TID AC x 5 days\nMelatonin 3mg 1 tablet at 9 pm nightly\n");
+  ASSERT_EQ(label.medications.size(), 4u);
+  EXPECT_EQ(label.medications[0].times_per_day, 2);
+  EXPECT_EQ(slots(label.medications[1]), (V{"08:00", "20:00"}));
+  EXPECT_EQ(slots(label.medications[2]), (V{"07:30", "11:30", "17:30"}));
+  EXPECT_EQ(label.medications[3].times_per_day, 1);
+  EXPECT_EQ(slots(label.medications[3]), V{"21:00"});
+}
+
 TEST(PrescriptionScannerDraft, MarksHowEachFieldWasRead) {
   auto draft = dd::PrescriptionScanner().draft(
       "처방 의약품의 명칭 1회 투약량 1일 투여횟수 총 투약일수\n코대원정 1 3 3 식후\n"
@@ -1045,6 +1098,12 @@ TEST(PrescriptionScannerDraft, FinalizeChecksFieldsFilledLater) {
   EXPECT_FALSE(checked.medications[0].dose);
   EXPECT_EQ(codes(checked), (V{"unverified:dose", "unverified:duration_days"}));
   EXPECT_TRUE(dd::validate_scan_result_json(json(checked)).empty());
+
+  m.notes.push_back({"운전 금지", 1, 0});  // a note is checked too, and its warning fits the schema
+  dd::ScanResult noted = dd::PrescriptionScanner::finalize(*draft);
+  EXPECT_TRUE(noted.medications[0].notes.empty());
+  EXPECT_EQ(codes(noted), (V{"unverified:dose", "unverified:duration_days", "unverified:notes"}));
+  EXPECT_TRUE(dd::validate_scan_result_json(json(noted)).empty());
 }
 
 }  // namespace
