@@ -88,7 +88,7 @@ class DocumentReader {
     const auto name_cell = rows_.name_cell_start(line.text, tokens);
     std::optional<MedicineName> name = find_name(l, name_cell.value_or(0));
     const auto changed = changed_directions_start(line.text, tokens);
-    if (name && ((!name->anchored && (changed || awaits_directions(tokens, *name))) ||
+    if (name && ((!name->anchored && (changed || awaits_directions(line.text, tokens, *name))) ||
                  names_exception(line.text, tokens, *name))) {
       name.reset();  // "변경 전: … → 변경 후: …", "양쪽 코에 …" under a name: directions
     }
@@ -169,9 +169,8 @@ class DocumentReader {
     if (const auto header = parse_table_header(l.compact_lower);
         header && !holds_amount(l.tokens)) {
       rows_.use_header(*header, l.line, l.tokens, block_);
-      const auto numeric = std::count_if(
-          header->columns, header->columns + header->count,
-          [](TableColumn c) { return c != TableColumn::kUnused; });
+      const auto numeric = std::count_if(header->columns, header->columns + header->count,
+                                         [](TableColumn c) { return c != TableColumn::kUnused; });
       if (numeric >= 2) {
         shared_.reset();  // one numeric column ("약품명 | 용법 | 일수"): the directions above serve
       }
@@ -217,14 +216,20 @@ class DocumentReader {
   }
 
   /// The line above named a medication alone, which waits for its directions: an unanchored word
-  /// ending in a particle of place or object on this line ("양쪽 코에 …": a site, not a product;
-  /// "Metformin 1 tab bid", "판콜에이" are names) is part of them, unless the line is an item of
-  /// a list of its own.
-  bool awaits_directions(const std::vector<DosageToken>& tokens, const MedicineName& name) const {
+  /// ending in a particle of place or object on this line, or after an English preposition
+  /// ("양쪽 코에 …", "apply to rash": a site, not a product; "Metformin 1 tab bid", "판콜에이" are
+  /// names) is part of them, unless the line is an item of a list of its own.
+  bool awaits_directions(std::string_view text, const std::vector<DosageToken>& tokens,
+                         const MedicineName& name) const {
     static constexpr std::string_view kParticles[] = {"에", "을", "를", "로"};
+    static constexpr std::string_view kPrepositions[] = {"to", "on", "in", "into", "onto"};
     const bool particle = std::any_of(std::begin(kParticles), std::end(kParticles),
                                       [&](std::string_view p) { return name.text.ends_with(p); });
-    if (!particle) {
+    const std::string before =
+        name.first_token > 0 ? ascii_lower(tokens[name.first_token - 1].text(text)) : "";
+    const bool preposition = std::find(std::begin(kPrepositions), std::end(kPrepositions),
+                                       before) != std::end(kPrepositions);  // "apply to rash"
+    if (!particle && !preposition) {
       return false;
     }
     const bool listed = !tokens.empty() && (tokens[0].kind == TokenKind::kOrdinal ||

@@ -36,6 +36,7 @@ constexpr KeywordEntry kKeywords[] = {
     {"공복", K::kTiming, 0, T(Timing::kEmptyStomach)},
     {"공복시", K::kTiming, 0, T(Timing::kEmptyStomach)},
     {"빈속", K::kTiming, 0, T(Timing::kEmptyStomach)},
+    {"emptystomach", K::kTiming, 0, T(Timing::kEmptyStomach)},
     {"취침전", K::kTiming, 0, T(Timing::kBedtime)},
     {"취침시", K::kTiming, 0, T(Timing::kBedtime)},
     {"취침", K::kTiming, 0, T(Timing::kBedtime)},
@@ -73,6 +74,7 @@ constexpr KeywordEntry kKeywords[] = {
     {"daily", K::kPerDay, 0, 0, kLexImpliesOnce},  // "1 capsule daily": once, unless counted
     {"주", K::kNonDaily}, {"매주", K::kNonDaily}, {"일주일에", K::kNonDaily},
     {"격일", K::kNonDaily}, {"이틀에", K::kNonDaily}, {"weekly", K::kNonDaily},
+    {"everyotherday", K::kNonDaily}, {"alternatedays", K::kNonDaily},
     {"qod", K::kNonDaily, 0, 0, kLexAbbreviation},
     {"qd", K::kFrequency, 1, 0, kLexAbbreviation}, {"od", K::kFrequency, 1, 0, kLexAbbreviation},
     {"bid", K::kFrequency, 2, 0, kLexAbbreviation}, {"tid", K::kFrequency, 3, 0, kLexAbbreviation},
@@ -100,6 +102,7 @@ constexpr KeywordEntry kKeywords[] = {
     {"전", K::kBefore}, {"before", K::kBefore},
     {"즉시", K::kImmediately}, {"직후", K::kImmediately}, {"바로", K::kImmediately},
     {"최대", K::kMax}, {"까지", K::kMax, 0, 0, kLexMax}, {"이내", K::kMax}, {"max", K::kMax},
+    {"exceed", K::kMax}, {"maximum", K::kMax},
     // Amount words.
     {"적당량", K::kDose}, {"적량", K::kDose},
     // Words that must not split into smaller keywords ("주의" is not 주 + 의).

@@ -67,6 +67,19 @@ std::optional<DosageForm> form_of(const DosageToken& t, std::string_view line) {
   return dosage_form_of(ascii_lower(t.text(line)));
 }
 
+/// tokens[k] is an English site word before an English form word: "eye drops", "ear drops" —
+/// part of the name, not a site of the directions ("in each eye").
+bool names_site_of_form(const std::vector<DosageToken>& tokens, std::string_view line, size_t k) {
+  const auto latin = [&](const DosageToken& t) {
+    const std::string_view w = t.text(line);
+    return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    });
+  };
+  return k + 1 < tokens.size() && tokens[k].kind == TokenKind::kFiller && latin(tokens[k]) &&
+         latin(tokens[k + 1]) && form_of(tokens[k + 1], line).has_value();
+}
+
 bool is_anchor(const DosageToken& t, std::string_view line) {
   return t.kind == TokenKind::kStrength || form_of(t, line).has_value();
 }
@@ -209,7 +222,7 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
   size_t j = i;
   while (j < tokens.size()) {
     const DosageToken& t = tokens[j];
-    if (continues_name(t, line)) {
+    if (continues_name(t, line) || names_site_of_form(tokens, line, j)) {
       ++j;
       continue;
     }

@@ -105,6 +105,21 @@ std::optional<DayPhase> day_phase_of(const DosageToken& token, std::string_view 
   return phase;
 }
 
+std::optional<DayPhase> numbered_days_at(std::string_view line,
+                                         const std::vector<DosageToken>& tokens, size_t k) {
+  if (k + 1 >= tokens.size()) {
+    return std::nullopt;
+  }
+  const std::string word = ascii_lower(tokens[k].text(line));
+  const DosageToken& n = tokens[k + 1];
+  const auto whole_day = [](double v) { return v >= 1 && v <= 365 && v == std::floor(v); };
+  if ((word != "day" && word != "days") || n.kind != TokenKind::kNumber || !whole_day(n.value) ||
+      (n.value_max && !whole_day(*n.value_max))) {
+    return std::nullopt;
+  }
+  return DayPhase{static_cast<int>(n.value), static_cast<int>(n.value_max.value_or(n.value))};
+}
+
 bool then_phase_at(std::string_view line, const std::vector<DosageToken>& tokens, size_t k) {
   if (k >= tokens.size() || tokens[k].kind != TokenKind::kFiller ||
       ascii_lower(tokens[k].text(line)) != "then") {

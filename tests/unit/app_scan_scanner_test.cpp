@@ -1058,6 +1058,42 @@ TEST(PrescriptionScannerProbe, EnglishLabelsInCapitalsAndClockTimes) {
   EXPECT_EQ(slots(label.medications[3]), V{"21:00"});
 }
 
+TEST(PrescriptionScannerProbe, DailyMaximaAreLimitsNotDoses) {
+  // "1일 최대 8정" was a second dose (ambiguous) and a 1-day course.
+  const auto prn = scan("타이레놀정500mg 1회 1정 필요시 4시간 이상 간격, 1일 최대 8정\n");
+  EXPECT_EQ(only(prn).dose, "1정");
+  EXPECT_FALSE(only(prn).duration_days);
+  EXPECT_EQ(only(prn).notes, (V{"4시간 이상 간격", "1일 최대 8정"}));
+  const auto until = scan("타이레놀정500mg 1정 1일 3회 식후 5일분 (하루 최대 8정까지)\n");
+  EXPECT_EQ(only(until).dose, "1정");
+  EXPECT_EQ(only(until).notes, V{"하루 최대 8정까지"});
+  const auto english = scan(
+      "Ibuprofen 600mg tablet\nTake 1 tablet by mouth every 8 hours with food as needed for "
+      "pain. Do not exceed 3 tablets per day.\n");
+  EXPECT_EQ(only(english).dose, "1정");
+  EXPECT_EQ(only(english).timing, dd::Timing::kAsNeeded);
+}
+
+TEST(PrescriptionScannerProbe, EnglishSitesDaysOfACourseAndEveryOtherDay) {
+  const auto r = scan(
+      "Triamcinolone 0.1% cream\nApply thin layer to rash BID\n"
+      "Ofloxacin 0.3% eye drops\nInstill 1 drop in each eye QID x 7 days\n"
+      "Levothyroxine 50mcg tablet\nTake 1 tablet by mouth once daily in the morning on an empty "
+      "stomach\nWarfarin 5mg tablet\nTake 1 tablet by mouth every other day\n");
+  ASSERT_EQ(r.medications.size(), 4u);
+  EXPECT_EQ(r.medications[0].times_per_day, 2);  // "rash" is where, not what
+  EXPECT_EQ(r.medications[1].name, "Ofloxacin 0.3% eye drops");
+  EXPECT_EQ(slots(r.medications[2]), V{"07:00"});
+  EXPECT_EQ(codes(r, 3), (V{"missing:duration_days", "non_daily_frequency:times_per_day"}));
+  const auto pack =
+      scan("Azithromycin 250mg tablet\nTake 2 tablets on day 1, then 1 tablet daily on days 2-5\n");
+  ASSERT_EQ(pack.medications.size(), 2u);
+  EXPECT_EQ(pack.medications[0].dose, "2정");
+  EXPECT_EQ(pack.medications[0].duration_days, 1);
+  EXPECT_EQ(pack.medications[1].duration_days, 4);
+  EXPECT_TRUE(codes(pack).empty());
+}
+
 TEST(PrescriptionScannerDraft, MarksHowEachFieldWasRead) {
   auto draft = dd::PrescriptionScanner().draft(
       "처방 의약품의 명칭 1회 투약량 1일 투여횟수 총 투약일수\n코대원정 1 3 3 식후\n"

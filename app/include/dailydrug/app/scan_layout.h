@@ -125,6 +125,11 @@ struct DayPhase {
 /// "N일째부터".
 std::optional<DayPhase> day_phase_of(const DosageToken& token, std::string_view line);
 
+/// tokens[k] is "day" or "days" before a day or a range of days of a course ("on day 1", "on
+/// days 2-5"): that phase.
+std::optional<DayPhase> numbered_days_at(std::string_view line,
+                                         const std::vector<DosageToken>& tokens, size_t k);
+
 /// tokens[k] is "then" before a dose ("4 tablets daily for 3 days, then 2 tablets daily …"): the
 /// next phase of a tapering course starts there.
 bool then_phase_at(std::string_view line, const std::vector<DosageToken>& tokens, size_t k);
