@@ -26,6 +26,8 @@ constexpr KeywordEntry kKeywords[] = {
     {"식사후", K::kTiming, 0, T(Timing::kAfterMeal)},
     {"밥먹고", K::kTiming, 0, T(Timing::kAfterMeal)},
     {"밥먹은후", K::kTiming, 0, T(Timing::kAfterMeal)},
+    {"식사와함께", K::kTiming, 0, T(Timing::kAfterMeal)},  // as "with meals"
+    {"식사중", K::kTiming, 0, T(Timing::kAfterMeal)},
     {"pc", K::kTiming, 0, T(Timing::kAfterMeal), kLexAbbreviation},
     {"식전", K::kTiming, 0, T(Timing::kBeforeMeal)},
     {"식사전", K::kTiming, 0, T(Timing::kBeforeMeal)},

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <span>
 
 #include "condition_phrases.h"
 #include "dailydrug/app/dosage_lexicon.h"
@@ -22,6 +23,8 @@ class ContextPasses {
     mark_timestamps();
     mark_spray_counts();
     mark_every_n_days();
+    mark_rhythms();
+    drop_unmarked_parts();
     mark_condition_phrases(line_, out_);
     mark_time_limits();
   }
@@ -77,6 +80,48 @@ class ContextPasses {
       out_.erase(out_.begin() + static_cast<std::ptrdiff_t>(first),
                  out_.begin() + static_cast<std::ptrdiff_t>(i));
       i = first;
+    }
+  }
+
+  /// "1주 1회", "2주에 1번", "한 달에 1회": a count per week or month is a rhythm other than
+  /// daily, not a course of 7 days.
+  void mark_rhythms() {
+    for (size_t i = 0; i + 1 < out_.size(); ++i) {
+      if (out_[i].kind != TokenKind::kWeeks && out_[i].kind != TokenKind::kMonths) {
+        continue;
+      }
+      size_t next = i + 1;
+      while (next < out_.size() && out_[next].kind == TokenKind::kFiller) {
+        ++next;
+      }
+      if (next < out_.size() && out_[next].kind == TokenKind::kTimes) {
+        out_[i].kind = TokenKind::kNonDaily;
+      }
+    }
+  }
+
+  /// "아침 ● 점심 ● 저녁 ● 취침전 ○": a bag marks the parts of the day taken with a filled mark
+  /// and the others with a hollow one; a part with a hollow mark is not one. Only where both
+  /// kinds of mark follow parts (a grid's "○" alone marks a part taken).
+  void drop_unmarked_parts() {
+    static constexpr std::string_view kFilled[] = {"●", "■", "◆", "◉", "✔", "✓"};
+    static constexpr std::string_view kHollow[] = {"○", "□", "◇"};
+    const auto mark_after = [&](size_t k, std::span<const std::string_view> marks) {
+      const bool part = out_[k].kind == TokenKind::kSlot ||
+                        (out_[k].kind == TokenKind::kTiming && out_[k].timing == Timing::kBedtime);
+      return part && k + 1 < out_.size() && out_[k + 1].kind == TokenKind::kSeparator &&
+             std::find(marks.begin(), marks.end(), out_[k + 1].text(line_)) != marks.end();
+    };
+    bool filled = false;
+    bool hollow = false;
+    for (size_t k = 0; k < out_.size(); ++k) {
+      filled = filled || mark_after(k, kFilled);
+      hollow = hollow || mark_after(k, kHollow);
+    }
+    for (size_t k = 0; filled && hollow && k < out_.size(); ++k) {
+      if (mark_after(k, kHollow)) {
+        out_[k].kind = TokenKind::kFiller;
+      }
     }
   }
 

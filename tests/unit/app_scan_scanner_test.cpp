@@ -1094,6 +1094,29 @@ TEST(PrescriptionScannerProbe, EnglishSitesDaysOfACourseAndEveryOtherDay) {
   EXPECT_TRUE(codes(pack).empty());
 }
 
+TEST(PrescriptionScannerProbe, BagMarksWeeklyCountsAndMealsTakenWith) {
+  // Filled marks for the parts taken, a hollow one for the part not taken.
+  const auto bag = scan(
+      "[조제약 복용안내]\n아침 ● 점심 ● 저녁 ● 취침전 ○\n식후 30분 | 1일 3회 | 3일분\n"
+      "약품명 1회량\n코대원정 1정\n");
+  EXPECT_EQ(only(bag).times_per_day, 3);
+  EXPECT_EQ(slots(only(bag)), (V{"08:30", "12:30", "18:30"}));
+  // "1주 1회" is once a week, not a 7-day course.
+  const auto weekly = scan("메토트렉세이트정2.5mg 1주 1회 월요일 아침 4정\n");
+  EXPECT_FALSE(only(weekly).duration_days);
+  EXPECT_EQ(codes(weekly), (V{"missing:duration_days", "non_daily_frequency:times_per_day"}));
+  const auto with_meal = scan("리피토정10mg 1정 1일 1회 저녁 식사와 함께 28일\n");
+  EXPECT_EQ(slots(only(with_meal)), V{"18:30"});  // as "with meals"
+  const auto period =
+      scan("복용기간: 2026.12.07 ~ 2026.12.13 (7일)\n세파클러캡슐250mg 1캡슐 1일 3회 식후\n");
+  EXPECT_EQ(only(period).duration_days, 7);
+  EXPECT_EQ(only(scan("매 식후 30분 / 1회 1봉 / 하루 3번 / 5일분\n아목시실린캡슐500mg\n")).dose,
+            "1포");
+  EXPECT_EQ(slots(only(scan("메트포르민정500mg 1정 아침/저녁 (2회) 식후 30일\n"))),
+            (V{"08:30", "18:30"}));
+  EXPECT_EQ(slots(only(scan("스틸녹스정10mg 1정 취침 30분 전 14일\n"))), V{"22:00"});
+}
+
 TEST(PrescriptionScannerDraft, MarksHowEachFieldWasRead) {
   auto draft = dd::PrescriptionScanner().draft(
       "처방 의약품의 명칭 1회 투약량 1일 투여횟수 총 투약일수\n코대원정 1 3 3 식후\n"
