@@ -82,7 +82,7 @@ class DocumentReader {
     if (const auto kind = read_layout(l)) {
       return *kind;
     }
-    if (repeats_medicine_line(line) || label_kind(compact_lower)) {
+    if (repeats_medicine_line(line) || is_field_label_alone(compact_lower)) {
       return prev_;  // the same row read twice by OCR; a field label above its value ("복용 횟수")
     }
     const auto name_cell = rows_.name_cell_start(line.text, tokens);

@@ -13,6 +13,12 @@ bool holds_amount(const std::vector<DosageToken>& tokens) {
   });
 }
 
+bool is_field_label_alone(std::string_view compact_lower) {
+  const auto kind = label_kind(compact_lower);
+  return (kind == LabelKind::kName || kind == LabelKind::kInstruction) &&
+         !has_guidance_keyword(compact_lower);
+}
+
 std::string after_name_label(std::string_view text, const std::vector<DosageToken>& tokens,
                              std::optional<LabelKind> label, const std::string& compact_lower) {
   if (label != LabelKind::kName) {

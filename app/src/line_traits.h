@@ -25,6 +25,11 @@ bool holds_amount(const std::vector<DosageToken>& tokens);
 /// The label the line starts with (after bullets and row numbers), if any.
 std::optional<LabelKind> leading_label(const std::vector<DosageToken>& tokens);
 
+/// `compact_lower` is nothing but a label of a name or of directions ("약 이름", "복용 횟수",
+/// "복용 기간"): on an app screen its value is on the next line. Not a guidance heading or a
+/// caution or info label ("주의사항", "보관", "효능"), which head lines of their own.
+bool is_field_label_alone(std::string_view compact_lower);
+
 /// The line without a leading name label ("처방약 : A정, B정" → "A정,B정"): the label's own
 /// words ("처방", "조제") do not make the line a notice. `compact_lower` is the whole line's.
 std::string after_name_label(std::string_view text, const std::vector<DosageToken>& tokens,

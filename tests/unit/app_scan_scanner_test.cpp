@@ -990,6 +990,11 @@ TEST(PrescriptionScannerProbe, AppScreenWithLabelsAboveTheirValues) {
       "하루 2번\n");
   ASSERT_EQ(two.medications.size(), 2u);
   EXPECT_EQ(two.medications[1].times_per_day, 2);
+  // A guidance heading alone is still one: the advice under it does not reach back.
+  const auto guidance =
+      scan("타이레놀정500mg 1정 1일 3회\n주의사항\n식후 30분, 5일 이상 복용 시\n");
+  EXPECT_FALSE(only(guidance).duration_days);
+  EXPECT_FALSE(only(guidance).timing);
 }
 
 TEST(PrescriptionScannerProbe, DigitsSpacedInsideADurationOrAName) {
