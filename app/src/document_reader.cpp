@@ -315,11 +315,12 @@ class DocumentReader {
     if (fields.day_phase && read_phases(l, fields)) {
       return LineKind::kInstruction;
     }
-    if (fields.has_fields()) {
+    if (fields.has_fields() &&
+        !(only_condition(fields) && names_other_medicine(l.line.text, l.tokens))) {
       instruction(std::move(fields));
       return LineKind::kInstruction;
     }
-    if (is_note_line(l.line.text, l.tokens)) {
+    if (is_note_line(l.line.text, l.tokens) || fields.has_fields()) {
       note(l.line, l.tokens);
       return LineKind::kNote;
     }

@@ -34,6 +34,24 @@ bool only_duration(const InstructionFields& f) {
          !f.non_daily;
 }
 
+bool only_condition(const InstructionFields& f) {
+  const DoseWhen& w = f.when;
+  return w.timing == Timing::kAsNeeded && w.slots.empty() && w.clock_minutes.empty() &&
+         !w.interval_hours && !f.dose.present() && !f.times.present() && !f.days.present() &&
+         !f.non_daily;
+}
+
+bool names_other_medicine(std::string_view text, const std::vector<DosageToken>& tokens) {
+  return std::any_of(tokens.begin(), tokens.end(), [&](const DosageToken& t) {
+    std::string_view w = t.text(text);
+    if (t.kind != TokenKind::kWord || !(w.ends_with("을") || w.ends_with("를"))) {
+      return false;
+    }
+    w.remove_suffix(std::string_view("을").size());
+    return w.ends_with("제") || w.ends_with("약") || dosage_form_of(ascii_lower(w)).has_value();
+  });
+}
+
 std::optional<Fragment> name_fragment(const OcrLine& line, const std::vector<DosageToken>& tokens) {
   size_t last = tokens.size();
   const auto glued_number = [&](const DosageToken& t) {

@@ -41,6 +41,14 @@ bool has_text_after_label(std::string_view text, const std::vector<DosageToken>&
 /// The directions hold a duration and nothing else.
 bool only_duration(const InstructionFields& f);
 
+/// The directions hold the condition of an as-needed dose and nothing else ("열이 나면 …").
+bool only_condition(const InstructionFields& f);
+
+/// A word names another medicine as the object of the sentence: a category or a form with an
+/// object particle ("해열제를 드세요", "시럽을 …") — advice about that one, not directions for
+/// the medications around.
+bool names_other_medicine(std::string_view text, const std::vector<DosageToken>& tokens);
+
 /// The line starts with ※ (⚠ is read as ※), the mark of a remark, after any bracketed headers
 /// of a chat line ("[행복약국 김약사] [오후 2:15] ※ …").
 bool starts_with_remark(std::string_view text, const std::vector<DosageToken>& tokens);

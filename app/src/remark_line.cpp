@@ -72,8 +72,10 @@ std::optional<RemarkLine> read_remark_line(const OcrLine& line,
             (r.subject &&
              ((particle && (dosage_form_of(*r.subject) || names_entry(entries, *r.subject))) ||
               (!name && names_entry(entries, *r.subject))));
-  const bool directs = fields.dose.present() || fields.times.present() || fields.days.present() ||
-                       fields.when.timing || fields.non_daily;
+  // A condition alone ("※ 열이 나면 해열제를 드세요") is advice, no directions.
+  const bool directs = (fields.dose.present() || fields.times.present() || fields.days.present() ||
+                        fields.when.timing || fields.non_daily) &&
+                       !only_condition(fields);
   if (!r.named && (name || directs)) {
     return std::nullopt;
   }

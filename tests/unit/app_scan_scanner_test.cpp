@@ -901,6 +901,15 @@ TEST(PrescriptionScannerProbe, ConditionsAfterANameInBracketsOrWithoutASubjectPa
   EXPECT_EQ(only(caution).timing, dd::Timing::kBedtime);
   const auto stop = scan("아목시실린캡슐500mg 1캡슐 1일 3회 식후 (발진이 생기면 복용 중지)\n");
   EXPECT_EQ(only(stop).timing, dd::Timing::kAfterMeal);
+  // Advice about another medicine, or a remark that is only a condition, is a note.
+  for (const std::string advice :
+       {"※ 열이 나면 해열제를 드세요\n", "열이 나면 해열제를 드세요\n"}) {
+    const auto r = scan("타이레놀정500mg 1정 1일 3회 5일분\n코대원정 1정 1일 3회 5일분\n" + advice);
+    ASSERT_EQ(r.medications.size(), 2u);
+    EXPECT_FALSE(r.medications[0].timing) << advice;
+    EXPECT_FALSE(r.medications[1].timing) << advice;
+    EXPECT_EQ(r.medications[1].notes, V{"열이 나면 해열제를 드세요"}) << advice;
+  }
 }
 
 TEST(PrescriptionScannerProbe, ClockTimesBeforeTheNameAndAtNight) {
