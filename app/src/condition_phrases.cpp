@@ -98,10 +98,16 @@ class ConditionPhrases {
     return std::nullopt;
   }
 
-  /// The rest of the condition's clause, up to a separator, is a caution or says to stop.
+  /// The rest of the condition's clause, up to a separator, is a caution, says to stop, or says
+  /// when to take the medicine ("속이 쓰리면 식후에 복용": a condition of the timing, not of the
+  /// dose).
   bool leads_to_caution(size_t end) const {
     for (size_t k = end + 1; k < out_.size() && out_[k].kind != TokenKind::kSeparator; ++k) {
-      if (out_[k].caution || is_stop_word(text(k))) {
+      const DosageToken& t = out_[k];
+      const bool meal_timing = (t.kind == TokenKind::kTiming && t.timing != Timing::kAsNeeded &&
+                                t.timing != Timing::kBedtime) ||
+                               t.kind == TokenKind::kMeal;
+      if (t.caution || is_stop_word(text(k)) || meal_timing) {
         return true;
       }
     }

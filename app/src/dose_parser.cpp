@@ -296,7 +296,9 @@ class InstructionParser {
     while (before > from_ && tok_[before - 1].kind == TokenKind::kFiller) {
       --before;
     }
-    return (before > from_ && tok_[before - 1].kind == TokenKind::kMax) ||
+    // "이내" (within) limits a time: "식후 30분 이내 1정" is a dose.
+    return (before > from_ && tok_[before - 1].kind == TokenKind::kMax &&
+            tok_[before - 1].text(line_) != "이내") ||
            (is(k + 1, TokenKind::kMax) && tok_[k + 1].max_marker);
   }
 

@@ -87,8 +87,10 @@ class ContextPasses {
   /// daily, not a course of 7 days.
   void mark_rhythms() {
     for (size_t i = 0; i + 1 < out_.size(); ++i) {
-      if (out_[i].kind != TokenKind::kWeeks && out_[i].kind != TokenKind::kMonths) {
-        continue;
+      const std::string_view w = out_[i].text(line_);
+      if ((out_[i].kind != TokenKind::kWeeks && out_[i].kind != TokenKind::kMonths) ||
+          w.ends_with("분") || w.ends_with("치") || w.ends_with("간") || w.ends_with("동안")) {
+        continue;  // "2주분 3회": a supply, then a count
       }
       size_t next = i + 1;
       while (next < out_.size() && out_[next].kind == TokenKind::kFiller) {

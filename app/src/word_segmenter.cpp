@@ -59,8 +59,9 @@ std::optional<std::pair<size_t, DosageToken>> match_numeral(std::string_view tex
       if (!rest.starts_with(u.text)) {
         continue;
       }
-      if (n.value < 1 && u.kind != TokenKind::kDose) {
-        continue;  // "반" only halves a dose
+      if ((n.value < 1 && u.kind != TokenKind::kDose) ||
+          (n.text == "석" && u.kind != TokenKind::kMonths)) {
+        continue;  // "반" only halves a dose; "석" counts months only ("석 달", not "석회")
       }
       DosageToken t;
       t.kind = u.kind;

@@ -84,6 +84,21 @@ TEST(ScanLexer, ReadsClockTimes) {
             (std::vector<int>{21 * 60 + 30, 19 * 60 + 30}));
 }
 
+TEST(ScanParser, LimitsRhythmsAndConditionsKeepTheirBounds) {
+  // A maximum is no dose, "within" is no maximum.
+  EXPECT_FALSE(parse("1일 최대 8정").dose.present());
+  EXPECT_FALSE(parse("1일 최대 8정").days.present());
+  EXPECT_EQ(parse("식후 30분 이내 1정").dose.value->amount, 1);
+  // A count per week is a rhythm; a supply in weeks before a count is a course.
+  EXPECT_TRUE(parse("1주 1회").non_daily);
+  EXPECT_EQ(parse("2주분 1일 3회").days.value, 14);
+  EXPECT_FALSE(parse("2주분 3회").non_daily);
+  EXPECT_EQ(lex("석회"), "word:석회");  // 석 counts months only
+  // A condition of the timing is no as-needed condition.
+  EXPECT_EQ(parse("속이 쓰리면 식후에 복용").when.timing, dd::Timing::kAfterMeal);
+  EXPECT_EQ(parse("두통이 심할 때 1정").when.timing, dd::Timing::kAsNeeded);
+}
+
 TEST(ScanLexer, DigitsSpacedInsideADuration) {
   EXPECT_EQ(lex("1일 3회 1 4 일분"), "days:1일 times:3회 days:1 4 일분");
   EXPECT_EQ(parse("1일 3회 1 4 일분").days.value, 14);
