@@ -92,14 +92,27 @@ class ContextPasses {
           w.ends_with("분") || w.ends_with("치") || w.ends_with("간") || w.ends_with("동안")) {
         continue;  // "2주분 3회": a supply, then a count
       }
-      size_t next = i + 1;
-      while (next < out_.size() && out_[next].kind == TokenKind::kFiller) {
-        ++next;
-      }
-      if (next < out_.size() && out_[next].kind == TokenKind::kTimes) {
+      const size_t next = after_fillers(i + 1);
+      if (next < out_.size() && out_[next].kind == TokenKind::kTimes && !per_dose(next)) {
         out_[i].kind = TokenKind::kNonDaily;
       }
     }
+  }
+
+  size_t after_fillers(size_t k) const {
+    while (k < out_.size() && out_[k].kind == TokenKind::kFiller) {
+      ++k;
+    }
+    return k;
+  }
+
+  /// "1회 1캡슐", "1회 2": the count at `k` marks the amount of one dose ("2주 1회 1캡슐" is a
+  /// course of two weeks).
+  bool per_dose(size_t k) const {
+    const size_t amount = after_fillers(k + 1);
+    return out_[k].value == 1 && amount < out_.size() &&
+           (out_[amount].kind == TokenKind::kDose || out_[amount].kind == TokenKind::kNumber ||
+            out_[amount].kind == TokenKind::kStrength);
   }
 
   /// "아침 ● 점심 ● 저녁 ● 취침전 ○": a bag marks the parts of the day taken with a filled mark

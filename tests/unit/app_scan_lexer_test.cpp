@@ -93,7 +93,8 @@ TEST(ScanParser, LimitsRhythmsAndConditionsKeepTheirBounds) {
   EXPECT_TRUE(parse("1주 1회").non_daily);
   EXPECT_EQ(parse("2주분 1일 3회").days.value, 14);
   EXPECT_FALSE(parse("2주분 3회").non_daily);
-  EXPECT_EQ(lex("석회"), "word:석회");  // 석 counts months only
+  EXPECT_EQ(parse("2주 1회 1캡슐 1일 3회").days.value, 14);  // "1회 1캡슐": one dose
+  EXPECT_EQ(lex("석회"), "word:석회");                       // 석 counts months only
   // A condition of the timing is no as-needed condition.
   EXPECT_EQ(parse("속이 쓰리면 식후에 복용").when.timing, dd::Timing::kAfterMeal);
   EXPECT_EQ(parse("두통이 심할 때 1정").when.timing, dd::Timing::kAsNeeded);
