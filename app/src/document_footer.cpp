@@ -96,6 +96,12 @@ void apply_remarks(std::vector<Entry>& entries, const std::vector<Remark>& remar
         std::erase_if(e.line_notes, [&](const ScanNote& n) { return n.line == r.note.line; });
       }
     }
+    for (size_t c = 0; c < entries.size() && !named.empty(); ++c) {
+      Entry& e = entries[c];
+      const bool is_named = std::find(named.begin(), named.end(), c) != named.end();
+      fill_missing(e.f, e.src, is_named ? r.directions : r.rest_directions,
+                   is_named ? FieldSource::kContinuation : FieldSource::kShared);
+    }
     std::vector<size_t> concerned = named;
     if (named.empty() && r.whole_document) {
       for (size_t c = 0; c < entries.size(); ++c) {

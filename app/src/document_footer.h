@@ -46,11 +46,15 @@ struct Remark {
   ScanNote note;
   std::optional<std::string> subject;
   bool whole_document = false;
+  InstructionFields directions;       // for the medications the subject names
+  InstructionFields rest_directions;  // for the others ("…, 나머지는 식후")
 };
 
 /// A remark naming medications ("※ 코대원정: 졸음이 …", "※ 레보세티리진은 …": its subject begins
-/// their names) concerns those only, wherever it stands; any other remark that stood where no
-/// medication was in context concerns every medication.
+/// their names) concerns those only, wherever it stands: its directions fill what they lack
+/// (`continuation`), and a clause about the others fills what those lack (`shared`). Any other
+/// remark that stood where no medication was in context, or that refers to several medicines,
+/// concerns every medication.
 void apply_remarks(std::vector<Entry>& entries, const std::vector<Remark>& remarks);
 
 /// The bag's footer directions fill what every medication lacks (`document`).

@@ -13,6 +13,7 @@
 #include "dailydrug/app/utf8_text.h"
 #include "document_footer.h"
 #include "line_traits.h"
+#include "remark_line.h"
 #include "row_table.h"
 #include "taper_phases.h"
 
@@ -81,13 +82,13 @@ class DocumentReader {
     if (const auto kind = read_layout(l)) {
       return *kind;
     }
-    if (repeats_medicine_line(line)) {
-      return prev_;  // the same row read twice by OCR
+    if (repeats_medicine_line(line) || is_field_label_alone(compact_lower)) {
+      return prev_;  // the same row read twice by OCR; a field label above its value ("복용 횟수")
     }
     const auto name_cell = rows_.name_cell_start(line.text, tokens);
     std::optional<MedicineName> name = find_name(l, name_cell.value_or(0));
     const auto changed = changed_directions_start(line.text, tokens);
-    if (name && ((!name->anchored && (changed || awaits_directions(tokens, *name))) ||
+    if (name && ((!name->anchored && (changed || awaits_directions(line.text, tokens, *name))) ||
                  names_exception(line.text, tokens, *name))) {
       name.reset();  // "변경 전: … → 변경 후: …", "양쪽 코에 …" under a name: directions
     }
@@ -168,7 +169,11 @@ class DocumentReader {
     if (const auto header = parse_table_header(l.compact_lower);
         header && !holds_amount(l.tokens)) {
       rows_.use_header(*header, l.line, l.tokens, block_);
-      shared_.reset();
+      const auto numeric = std::count_if(header->columns, header->columns + header->count,
+                                         [](TableColumn c) { return c != TableColumn::kUnused; });
+      if (numeric >= 2) {
+        shared_.reset();  // one numeric column ("약품명 | 용법 | 일수"): the directions above serve
+      }
       end_block();
       in_guidance_ = false;
       return LineKind::kHeader;
@@ -211,14 +216,20 @@ class DocumentReader {
   }
 
   /// The line above named a medication alone, which waits for its directions: an unanchored word
-  /// ending in a particle of place or object on this line ("양쪽 코에 …": a site, not a product;
-  /// "Metformin 1 tab bid", "판콜에이" are names) is part of them, unless the line is an item of
-  /// a list of its own.
-  bool awaits_directions(const std::vector<DosageToken>& tokens, const MedicineName& name) const {
+  /// ending in a particle of place or object on this line, or after an English preposition
+  /// ("양쪽 코에 …", "apply to rash": a site, not a product; "Metformin 1 tab bid", "판콜에이" are
+  /// names) is part of them, unless the line is an item of a list of its own.
+  bool awaits_directions(std::string_view text, const std::vector<DosageToken>& tokens,
+                         const MedicineName& name) const {
     static constexpr std::string_view kParticles[] = {"에", "을", "를", "로"};
+    static constexpr std::string_view kPrepositions[] = {"to", "on", "in", "into", "onto"};
     const bool particle = std::any_of(std::begin(kParticles), std::end(kParticles),
                                       [&](std::string_view p) { return name.text.ends_with(p); });
-    if (!particle) {
+    const std::string before =
+        name.first_token > 0 ? ascii_lower(tokens[name.first_token - 1].text(text)) : "";
+    const bool preposition = std::find(std::begin(kPrepositions), std::end(kPrepositions),
+                                       before) != std::end(kPrepositions);  // "apply to rash"
+    if (!particle && !preposition) {
       return false;
     }
     const bool listed = !tokens.empty() && (tokens[0].kind == TokenKind::kOrdinal ||
@@ -304,11 +315,12 @@ class DocumentReader {
     if (fields.day_phase && read_phases(l, fields)) {
       return LineKind::kInstruction;
     }
-    if (fields.has_fields()) {
+    if (fields.has_fields() &&
+        !(only_condition(fields) && names_other_medicine(l.line.text, l.tokens))) {
       instruction(std::move(fields));
       return LineKind::kInstruction;
     }
-    if (is_note_line(l.line.text, l.tokens)) {
+    if (is_note_line(l.line.text, l.tokens) || fields.has_fields()) {
       note(l.line, l.tokens);
       return LineKind::kNote;
     }
@@ -352,64 +364,31 @@ class DocumentReader {
     return LineKind::kMedicine;
   }
 
-  /// A medication read so far has a name beginning with `subject`.
-  bool names_entry(const std::string& subject) const {
-    return std::any_of(entries.begin(), entries.end(), [&](const Entry& e) {
-      return compact_text(e.name).starts_with(compact_text(subject));
-    });
-  }
-
   /// A ※ remark that gives no directions (parts of the day alone are none: "※ 저녁에 복용하면
-  /// 밤에 …") is a note: of the medications in context, or, where none is, of the whole
-  /// document. A remark naming a medicine ("※ 코대원정: 졸음이 …") is that medicine's note, not
-  /// a medication. Which medications a remark concerns is settled after the last line
-  /// (apply_remarks); none for any other line.
+  /// 밤에 …") is a note: of the medications in context, or, where none is or where it refers to
+  /// several medicines, of the whole document. A remark naming a medicine ("※ 코대원정: 졸음이
+  /// …") is that medicine's note, not a medication (remark_line.h). Which medications a remark
+  /// concerns is settled after the last line (apply_remarks); none for any other line.
   std::optional<LineKind> read_remark(const LineView& l, const std::optional<MedicineName>& name,
                                       const InstructionFields& fields) {
-    const auto start = remark_start(l.line.text, l.tokens);
-    if (!start || *start >= l.tokens.size()) {
+    auto r = read_remark_line(l.line, l.tokens, name, fields, entries);
+    if (!r) {
       return std::nullopt;
     }
-    // The remark's own words (a chat line's "[행복약국 김약사]" header aside) decide: "※ 환자의
-    // 요구가 있을 때에는 …" is the form's fine print.
-    const std::string own = ascii_lower(compact_text(l.line.text.substr(l.tokens[*start].begin)));
-    if (has_notice_keyword(own) && !advises_consulting(own)) {
-      return std::nullopt;
-    }
-    const bool labelled = name && name->first_token == *start &&
-                          name->end_token < l.tokens.size() &&
-                          l.tokens[name->end_token].text(l.line.text) == ":";  // "※ 코대원정: …"
-    const auto subject =
-        labelled ? std::optional<std::string>(name->text) : remark_subject(l.line.text, l.tokens);
-    // "※ 판토록정은 아침 식사 30분 전에 드세요": the medicine is the sentence's subject (it takes a
-    // particle), so the remark is about it, directions included; "※ 심비코트 흡입 후에는 …": a
-    // remark naming no product of its own begins with one read above. "※ 타이레놀정 1정 …"
-    // is a medication line.
-    const bool particle =
-        subject && !labelled && l.tokens[*start].text(l.line.text).size() != subject->size();
-    const bool named =
-        labelled ||
-        (subject && ((particle && (dosage_form_of(*subject) || names_entry(*subject))) ||
-                     (!name && names_entry(*subject))));
-    const bool directs = fields.dose.present() || fields.times.present() || fields.days.present() ||
-                         fields.when.timing || fields.non_daily;
-    if (!named && (name || directs)) {
-      return std::nullopt;
-    }
-    const auto text = note_of(l.line, l.tokens, labelled ? name->end_token + 1 : 0);
-    if (!text) {
+    if (!r->note) {
       return LineKind::kNote;
     }
     // Where no medication is in context — above the first, under a heading, or below the last
     // after notices but not set apart by a blank line — a remark concerns the whole sheet.
     const bool whole_document =
-        !named && context_.empty() && (entries.empty() || in_guidance_ || !blank_since_medicine_);
-    Remark r{*text, subject, whole_document};
-    if (!context_.empty() && !named) {
+        !r->named && (r->several || (context_.empty() &&
+                                     (entries.empty() || in_guidance_ || !blank_since_medicine_)));
+    if (!context_.empty() && !r->named) {
       note(l.line, l.tokens);
       footer_notes_.push_back({entries.size(), block_, l.line.number});
     }
-    remarks_.push_back(std::move(r));
+    remarks_.push_back({*r->note, r->subject, whole_document, std::move(r->directions),
+                        std::move(r->rest_directions)});
     return LineKind::kNote;
   }
 

@@ -8,6 +8,7 @@
 #include "dailydrug/app/dosage_lexicon.h"
 #include "dailydrug/app/utf8_text.h"
 #include "dailydrug/app/word_segmenter.h"
+#include "number_text.h"
 #include "token_context.h"
 
 namespace dailydrug::app {
@@ -34,10 +35,6 @@ bool is_instruction_token(const DosageToken& t) {
 }
 
 namespace {
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
 
 bool is_separator_cp(uint32_t cp) {
   switch (cp) {
@@ -100,151 +97,6 @@ bool is_soft_separator(char c) {
   return c == ':' || c == '/' || c == '-' || c == '~' || c == '.' || c == '#';
 }
 
-// ---- Numbers ----------------------------------------------------------------------------------
-
-struct NumberText {
-  double value = 0;
-  std::optional<double> max;  // range
-  int int_digits = 0;
-  size_t end = 0;
-};
-
-/// A comma at `pos` between thousands groups: one to three digits before it, exactly three after
-/// ("1,250원", "12,380", "1,234,567"). Prices and amounts are printed this way; a list of cells
-/// is not ("1,3,5").
-bool is_thousands_comma(std::string_view s, size_t pos, size_t end) {
-  if (pos >= end || s[pos] != ',') {
-    return false;
-  }
-  size_t before = 0;
-  while (before < pos && is_digit(s[pos - before - 1])) {
-    ++before;
-  }
-  const bool three_after = pos + 3 < end && is_digit(s[pos + 1]) && is_digit(s[pos + 2]) &&
-                           is_digit(s[pos + 3]) && (pos + 4 == end || !is_digit(s[pos + 4]));
-  return before >= 1 && before <= 3 && three_after;
-}
-
-/// Reads digits[,ddd…][.digits] at `pos`.
-size_t read_decimal(std::string_view s, size_t pos, size_t end, double& value, int& int_digits) {
-  value = 0;
-  int_digits = 0;
-  while (pos < end && is_digit(s[pos])) {
-    value = value * 10 + (s[pos] - '0');
-    ++int_digits;
-    ++pos;
-  }
-  while (is_thousands_comma(s, pos, end)) {
-    for (size_t k = pos + 1; k < pos + 4; ++k) {
-      value = value * 10 + (s[k] - '0');
-    }
-    int_digits += 3;
-    pos += 4;
-  }
-  if (pos + 1 < end && s[pos] == '.' && is_digit(s[pos + 1])) {
-    double scale = 1;
-    ++pos;
-    while (pos < end && is_digit(s[pos])) {
-      scale /= 10;
-      value += (s[pos] - '0') * scale;
-      ++pos;
-    }
-  }
-  return pos;
-}
-
-/// A number at `pos` (a digit): "1", "0.5", "1/2" (a fraction), "1-2" / "1~2" (a range).
-NumberText parse_number(std::string_view s, size_t pos, size_t end) {
-  NumberText n;
-  pos = read_decimal(s, pos, end, n.value, n.int_digits);
-  if (pos + 1 < end && (s[pos] == '/' || s[pos] == '-' || s[pos] == '~') && is_digit(s[pos + 1])) {
-    double second = 0;
-    int digits = 0;
-    const size_t after = read_decimal(s, pos + 1, end, second, digits);
-    if (s[pos] == '/') {
-      if (second > 0 && n.int_digits <= 3 && digits <= 4) {
-        n.value = n.value / second;  // "1/2"; "5/50" (a strength) keeps a meaningless value
-        pos = after;
-      }
-    } else if (n.value < second && second <= 100 && n.int_digits <= 3) {
-      n.max = second;
-      pos = after;
-    }
-  }
-  n.end = pos;
-  return n;
-}
-
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), is_digit);
-}
-
-/// A drug or insurance code in capitals and digits ("A11AKP08", "BC1234563"): starts with a
-/// capital, at least 6 characters, at least 2 digits. Strengths start with a digit ("1000MG").
-bool is_alphanumeric_code(std::string_view original) {
-  if (original.size() < 6 || original[0] < 'A' || original[0] > 'Z') {
-    return false;
-  }
-  const auto upper_or_digit = [](char ch) { return (ch >= 'A' && ch <= 'Z') || is_digit(ch); };
-  return std::all_of(original.begin(), original.end(), upper_or_digit) &&
-         std::count_if(original.begin(), original.end(), is_digit) >= 2;
-}
-
-/// Digit groups of `chunk` split at `sep`; empty if another character appears.
-std::vector<std::string_view> digit_groups(std::string_view chunk, char sep) {
-  std::vector<std::string_view> groups;
-  size_t pos = 0;
-  while (pos <= chunk.size()) {
-    size_t next = chunk.find(sep, pos);
-    if (next == std::string_view::npos) {
-      next = chunk.size();
-    }
-    const std::string_view g = chunk.substr(pos, next - pos);
-    if (!all_digits(g)) {
-      return {};
-    }
-    groups.push_back(g);
-    pos = next + 1;
-  }
-  return groups;
-}
-
-bool is_date_chunk(std::string_view chunk) {
-  if (!chunk.empty() && chunk.back() == '.') {
-    chunk.remove_suffix(1);
-  }
-  for (const char sep : {'-', '.', '/'}) {
-    const auto g = digit_groups(chunk, sep);
-    if (g.size() == 3 && g[1].size() <= 2 && g[2].size() <= 2 &&
-        (g[0].size() == 4 || (g[0].size() == 2 && g[1].size() == 2 && g[2].size() == 2))) {
-      return true;
-    }
-  }
-  return false;
-}
-
-bool is_phone_chunk(std::string_view chunk) {
-  const auto g = digit_groups(chunk, '-');
-  if (g.size() >= 3) {
-    return true;
-  }
-  return g.size() == 2 && g[0].size() >= 3 && g[1].size() == 4;
-}
-
-std::optional<int> clock_minutes_of(std::string_view chunk) {
-  const size_t colon = chunk.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon > 2 || chunk.size() != colon + 3 ||
-      !all_digits(chunk.substr(0, colon)) || !all_digits(chunk.substr(colon + 1))) {
-    return std::nullopt;
-  }
-  const int h = std::stoi(std::string(chunk.substr(0, colon)));
-  const int m = std::stoi(std::string(chunk.substr(colon + 1)));
-  if (h > 23 || m > 59) {
-    return std::nullopt;
-  }
-  return h * 60 + m;
-}
-
 // ---- The lexer --------------------------------------------------------------------------------
 
 struct Chunk {
@@ -300,7 +152,7 @@ class LineLexer {
         start = pos + 1;
       } else if (is_thousands_comma(line_, pos, line_.size())) {
         // "1,250원": one number; the comma does not separate
-      } else if (is_separator_cp(cp.value) || is_circled_number(cp.value)) {
+      } else if (is_separator_cp(cp.value) || is_circled_number(cp.value) || ends_label(pos)) {
         close(pos);
         DosageToken t;
         t.kind = is_circled_number(cp.value) ? TokenKind::kOrdinal : TokenKind::kSeparator;
@@ -323,6 +175,12 @@ class LineLexer {
                                   [](char ch) { return is_digit(ch) || is_soft_separator(ch); });
       c.segments = c.whole_word && segment_words(text).has_value();
     }
+  }
+
+  /// A colon ending a chunk ("자기 전: A정", "용법: …") separates it from the next, so that the
+  /// words before it may join ("자기 전" is one bedtime word); "08:00" keeps its colon.
+  bool ends_label(size_t pos) const {
+    return line_[pos] == ':' && (pos + 1 == line_.size() || line_[pos + 1] == ' ');
   }
 
   std::string_view chunk_lower(size_t i) const {
@@ -723,13 +581,6 @@ class LineLexer {
       if (t.kind == TokenKind::kDays && !t.explicit_unit && !merged.empty() &&
           merged.back().kind == TokenKind::kDate) {
         t.kind = TokenKind::kDate;
-      }
-      // "오후 8시", "저녁 9시": an afternoon or evening hour written on a 12-hour clock.
-      if (t.kind == TokenKind::kClock && !merged.empty() && t.clock_minutes < 12 * 60 &&
-          (merged.back().pm ||
-           (merged.back().kind == TokenKind::kSlot && merged.back().slot == DaySlot::kEvening &&
-            t.clock_minutes >= 5 * 60))) {
-        t.clock_minutes += 12 * 60;
       }
       // "Rx 1:", "약 2:" — a numbered label: the number is a row number.
       if (i == first && t.kind == TokenKind::kWord && i + 2 < out_.size() &&

@@ -26,6 +26,8 @@ constexpr KeywordEntry kKeywords[] = {
     {"식사후", K::kTiming, 0, T(Timing::kAfterMeal)},
     {"밥먹고", K::kTiming, 0, T(Timing::kAfterMeal)},
     {"밥먹은후", K::kTiming, 0, T(Timing::kAfterMeal)},
+    {"식사와함께", K::kTiming, 0, T(Timing::kAfterMeal)},  // as "with meals"
+    {"식사중", K::kTiming, 0, T(Timing::kAfterMeal)},
     {"pc", K::kTiming, 0, T(Timing::kAfterMeal), kLexAbbreviation},
     {"식전", K::kTiming, 0, T(Timing::kBeforeMeal)},
     {"식사전", K::kTiming, 0, T(Timing::kBeforeMeal)},
@@ -36,6 +38,7 @@ constexpr KeywordEntry kKeywords[] = {
     {"공복", K::kTiming, 0, T(Timing::kEmptyStomach)},
     {"공복시", K::kTiming, 0, T(Timing::kEmptyStomach)},
     {"빈속", K::kTiming, 0, T(Timing::kEmptyStomach)},
+    {"emptystomach", K::kTiming, 0, T(Timing::kEmptyStomach)},
     {"취침전", K::kTiming, 0, T(Timing::kBedtime)},
     {"취침시", K::kTiming, 0, T(Timing::kBedtime)},
     {"취침", K::kTiming, 0, T(Timing::kBedtime)},
@@ -73,6 +76,7 @@ constexpr KeywordEntry kKeywords[] = {
     {"daily", K::kPerDay, 0, 0, kLexImpliesOnce},  // "1 capsule daily": once, unless counted
     {"주", K::kNonDaily}, {"매주", K::kNonDaily}, {"일주일에", K::kNonDaily},
     {"격일", K::kNonDaily}, {"이틀에", K::kNonDaily}, {"weekly", K::kNonDaily},
+    {"everyotherday", K::kNonDaily}, {"alternatedays", K::kNonDaily},
     {"qod", K::kNonDaily, 0, 0, kLexAbbreviation},
     {"qd", K::kFrequency, 1, 0, kLexAbbreviation}, {"od", K::kFrequency, 1, 0, kLexAbbreviation},
     {"bid", K::kFrequency, 2, 0, kLexAbbreviation}, {"tid", K::kFrequency, 3, 0, kLexAbbreviation},
@@ -81,6 +85,8 @@ constexpr KeywordEntry kKeywords[] = {
     {"bd", K::kFrequency, 2, 0, kLexAbbreviation}, {"tds", K::kFrequency, 3, 0, kLexAbbreviation},
     {"qds", K::kFrequency, 4, 0, kLexAbbreviation},
     {"nocte", K::kTiming, 0, T(Timing::kBedtime), kLexAbbreviation | kLexImpliesOnce},
+    {"nightly", K::kTiming, 0, T(Timing::kBedtime), kLexImpliesOnce},
+    {"night", K::kTiming, 0, T(Timing::kBedtime), kLexImpliesOnce},
     {"mane", K::kSlot, 0, S(DaySlot::kMorning), kLexAbbreviation},
     {"once", K::kTimes, 1, 0, kLexExplicit}, {"twice", K::kTimes, 2, 0, kLexExplicit},
     {"thrice", K::kTimes, 3, 0, kLexExplicit},
@@ -98,6 +104,7 @@ constexpr KeywordEntry kKeywords[] = {
     {"전", K::kBefore}, {"before", K::kBefore},
     {"즉시", K::kImmediately}, {"직후", K::kImmediately}, {"바로", K::kImmediately},
     {"최대", K::kMax}, {"까지", K::kMax, 0, 0, kLexMax}, {"이내", K::kMax}, {"max", K::kMax},
+    {"exceed", K::kMax}, {"maximum", K::kMax},
     // Amount words.
     {"적당량", K::kDose}, {"적량", K::kDose},
     // Words that must not split into smaller keywords ("주의" is not 주 + 의).
@@ -222,7 +229,7 @@ constexpr UnitEntry kUnits[] = {
     {"시간후", K::kHours, DoseUnit::kNone, kLexAfter}, {"시간뒤", K::kHours, DoseUnit::kNone, kLexAfter},
     {"시간전", K::kHours, DoseUnit::kNone, kLexBefore},
     {"시간마다", K::kInterval}, {"시간간격", K::kInterval},
-    {"시", K::kClock},
+    {"시", K::kClock}, {"pm", K::kClock}, {"am", K::kClock},  // "9 pm": 21:00 (token_context)
     // Unrelated quantities: ages, temperatures, money, dates, addresses.
     {"세", K::kOther}, {"살", K::kOther}, {"도", K::kOther}, {"℃", K::kOther},
     {"kg", K::kOther}, {"cm", K::kOther}, {"번째", K::kOther}, {"호", K::kOther},
@@ -231,7 +238,7 @@ constexpr UnitEntry kUnits[] = {
 };
 
 constexpr NumeralEntry kNumerals[] = {
-    {"한", 1}, {"두", 2}, {"세", 3}, {"네", 4}, {"다섯", 5}, {"여섯", 6}, {"반", 0.5},
+    {"한", 1}, {"두", 2}, {"세", 3}, {"석", 3}, {"네", 4}, {"다섯", 5}, {"여섯", 6}, {"반", 0.5},
 };
 
 struct LabelEntry {
@@ -265,6 +272,35 @@ constexpr LabelEntry kLabels[] = {
     {"성분명", LabelKind::kInfo}, {"색상", LabelKind::kInfo}, {"모양", LabelKind::kInfo},
     {"보관", LabelKind::kInfo},
 };
+
+// Words before an hour on a 12-hour clock, the hours they move and by how much.
+struct DayWordHours {
+  std::string_view word;
+  int first_hour;
+  int last_hour;
+  int shift;
+};
+constexpr DayWordHours kDayWordHours[] = {
+    {"오후", 1, 11, 12}, {"저녁", 5, 11, 12}, {"밤", 6, 11, 12}, {"밤", 12, 12, -12},
+    {"낮", 1, 5, 12},    {"pm", 1, 11, 12},
+};
+
+// Symptoms and signs, as whole words without a particle.
+constexpr std::string_view kSymptomWords[] = {
+    "열", "발열", "고열", "미열", "체온", "통증", "두통", "치통", "복통", "생리통", "근육통",
+    "관절통", "요통", "인후통", "기침", "가래", "콧물", "코막힘", "재채기", "구토", "구역",
+    "메스꺼움", "설사", "변비", "가려움", "가려움증", "두드러기", "불면", "어지럼", "어지러움",
+    "현기증", "속쓰림", "소화불량", "더부룩함", "경련", "발작", "호흡곤란", "흉통", "불안",
+    "몸살", "오한", "부종", "붓기", "멀미", "편두통",
+};
+// Stems of what a medicine is for, as written in a bag's description ("(해열진통제)", "(위장보호)").
+constexpr std::string_view kEfficacyStems[] = {
+    "해열", "진통", "소염", "진해", "거담", "소화", "위장", "위보호", "제산", "항생", "지사",
+    "완하", "수면", "혈압", "혈당", "당뇨", "항히스타민", "알레르기", "알러지", "감기", "비염",
+    "영양", "비타민", "보호", "개선", "치료", "예방",
+};
+constexpr std::string_view kStopWords[] = {"중지", "중단", "상담", "연락", "병원", "응급", "의사",
+                                           "약사", "끊"};
 
 constexpr std::string_view kCautionKeywords[] = {
     "주의", "금지", "졸음", "졸릴", "운전", "금주", "음주", "흔들어", "냉장", "마세요",
@@ -328,6 +364,10 @@ constexpr std::string_view kNoticeKeywords[] = {
     "clinic", "hospital", "pharmacy", "patient", "pt:", "dob:", "dr.", "lic#", "lic.",
     "license", "tel:", "tel.", "fax:", "fax.", "disp:", "dispense", "refill", "date:", "name:",
     "address", "phone", "signature",
+};
+constexpr std::string_view kSeveralMedicines[] = {
+    "두약", "두가지약", "두안약", "두종류", "세가지약", "모든약", "모든안약", "각약", "약들",
+    "여러약", "다른약", "다른안약", "약끼리", "안약사이", "약사이에",
 };
 constexpr std::string_view kGuidanceKeywords[] = {
     "복약안내", "복약지도", "주의사항", "보관방법", "보관법", "안내문", "참고사항", "복약정보",
@@ -400,6 +440,28 @@ std::optional<LabelKind> label_kind(std::string_view word) {
   return std::nullopt;
 }
 
+int hour_after_day_word(std::string_view word, int hour) {
+  for (const DayWordHours& d : kDayWordHours) {
+    if (d.word == word && hour >= d.first_hour && hour <= d.last_hour) {
+      return hour + d.shift;
+    }
+  }
+  return hour;
+}
+
+bool is_symptom_word(std::string_view word) {
+  return std::find(std::begin(kSymptomWords), std::end(kSymptomWords), word) !=
+         std::end(kSymptomWords);
+}
+
+bool names_efficacy(std::string_view word) {
+  return contains_any(word, kEfficacyStems);
+}
+
+bool is_stop_word(std::string_view word) {
+  return contains_any(word, kStopWords);
+}
+
 bool contains_caution_keyword(std::string_view word) {
   return contains_any(word, kCautionKeywords);
 }
@@ -439,6 +501,10 @@ bool has_notice_keyword(std::string_view compact_lower) {
   return contains_any(compact_lower, kNoticeKeywords);
 }
 
+bool refers_to_several_medicines(std::string_view compact_lower) {
+  return contains_any(compact_lower, kSeveralMedicines);
+}
+
 bool has_guidance_keyword(std::string_view compact_lower) {
   return contains_any(compact_lower, kGuidanceKeywords);
 }
@@ -467,7 +533,8 @@ std::optional<TableHeader> parse_table_header(std::string_view original) {
       found.emplace_back(best, column);
     }
   }
-  if (contains_any(compact_lower, kNameColumnKeywords) && !has_digits_besides_per(compact_lower)) {
+  const bool name_column = contains_any(compact_lower, kNameColumnKeywords);
+  if (name_column && !has_digits_besides_per(compact_lower)) {
     // "약품명 1회 1일 일수": bare 1회 and 1일 head the dose and count columns.
     for (const auto& heading : {std::pair{std::string_view("1회"), TableColumn::kDose},
                                 std::pair{std::string_view("1일"), TableColumn::kTimesPerDay}}) {
@@ -481,7 +548,8 @@ std::optional<TableHeader> parse_table_header(std::string_view original) {
       }
     }
   }
-  if (found.size() < 2) {
+  // One numeric column beside the name column and text ones ("약품명 | 용법 | 일수") is enough.
+  if (found.size() < (name_column && !has_digits_besides_per(compact_lower) ? 1u : 2u)) {
     return std::nullopt;
   }
   for (const size_t at : unused) {

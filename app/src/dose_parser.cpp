@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "dailydrug/app/ocr_normalizer.h"
 #include "dailydrug/app/scan_layout.h"
 #include "dailydrug/app/utf8_text.h"
 
@@ -118,12 +119,15 @@ class InstructionParser {
   size_t step(size_t k) {
     const DosageToken& t = tok_[k];
     switch (t.kind) {
+      case TokenKind::kFiller:
+        out_.day_phase = out_.day_phase || then_phase_at(line_, tok_, k);  // ", then 2 tablets"
+        return numbered_days(k);
       case TokenKind::kWord:
       case TokenKind::kLabel:
         if (const auto phase = day_phase_of(t, line_)) {
           phase_step(*phase, t);  // "4-6일째", "7일째부터", "1~3일째:"
         }
-        return k;
+        return numbered_days(k);
       case TokenKind::kDays:
         if (const auto phase = day_phase_of(t, line_)) {
           phase_step(*phase, t);  // "1~3일": days 1 to 3 of a course
@@ -144,6 +148,9 @@ class InstructionParser {
             }
             add_times(tok_[m], m);
             return m;
+          }
+          if (is(m, TokenKind::kDose) && daily_limit_dose(m)) {
+            return m;  // "1일 최대 8정": a limit (a note), neither a dose nor a 1-day course
           }
         }
         if (t.kind == TokenKind::kDays && is_whole(t.value)) {
@@ -208,7 +215,7 @@ class InstructionParser {
         }
         return k;
       case TokenKind::kDose:
-        if (t.appropriate_amount || t.value > 0) {
+        if ((t.appropriate_amount || t.value > 0) && !daily_limit_dose(k)) {
           doses_.add(dose_of(t));
         }
         return k;
@@ -267,6 +274,32 @@ class InstructionParser {
       default:
         return k;
     }
+  }
+
+  /// "on day 1", "on days 2-5": the days of a course a phase is taken on (1, 4 days); returns the
+  /// last token consumed.
+  size_t numbered_days(size_t k) {
+    const auto phase = numbered_days_at(line_, tok_, k);
+    if (!phase) {
+      return k;
+    }
+    note(span(k, k + 1), tok_[k].begin);
+    days_.add(*phase->days());
+    out_.day_phase = true;
+    return k + 1;
+  }
+
+  /// The dose at `k` is a maximum, not an amount to take: after a max word ("1일 최대 8정", "do
+  /// not exceed 3 tablets") or before 까지 ("하루 8정까지").
+  bool daily_limit_dose(size_t k) const {
+    size_t before = k;
+    while (before > from_ && tok_[before - 1].kind == TokenKind::kFiller) {
+      --before;
+    }
+    // "이내" (within) limits a time: "식후 30분 이내 1정" is a dose.
+    return (before > from_ && tok_[before - 1].kind == TokenKind::kMax &&
+            tok_[before - 1].text(line_) != "이내") ||
+           (is(k + 1, TokenKind::kMax) && tok_[k + 1].max_marker);
   }
 
   /// A bare number right after a field label ("복용 횟수: 3", "투약일수: 5", "1회 복용량: 1")
@@ -376,7 +409,12 @@ class InstructionParser {
     if (!offset_) {
       offset_ = offset;
     }
-    note(std::string(timing_label(timing)) + " " + std::string(next->text(line_)), tok_[k].begin);
+    // "식후 30분", "조식 전 30분" as the label reads; a timing word the label does not spell stays
+    // as written ("밥 먹고 30분", "pc 30분"): a note is always text of the line.
+    const std::string label(timing_label(timing));
+    const bool as_label =
+        tok_[k].kind != TokenKind::kTiming || compact_text(tok_[k].text(line_)) == label;
+    note(as_label ? label + " " + std::string(next->text(line_)) : span(k, k + 1), tok_[k].begin);
     return k + 1;
   }
 
@@ -468,11 +506,12 @@ class InstructionParser {
       if (t.kind == TokenKind::kMax) {
         size_t first = k;
         size_t last = k;
-        if (k > from_ && tok_[k - 1].kind == TokenKind::kTimes) {
+        if (k > from_ && (tok_[k - 1].kind == TokenKind::kTimes ||
+                          (tok_[k - 1].kind == TokenKind::kDose && t.max_marker))) {
           first = k - 1;
         } else {
           const size_t m = skip(k + 1, {TokenKind::kFiller});
-          if (!is(m, TokenKind::kTimes)) {
+          if (!is(m, TokenKind::kTimes) && !is(m, TokenKind::kDose)) {
             continue;
           }
           last = m;

@@ -13,6 +13,12 @@ bool holds_amount(const std::vector<DosageToken>& tokens) {
   });
 }
 
+bool is_field_label_alone(std::string_view compact_lower) {
+  const auto kind = label_kind(compact_lower);
+  return (kind == LabelKind::kName || kind == LabelKind::kInstruction) &&
+         !has_guidance_keyword(compact_lower);
+}
+
 std::string after_name_label(std::string_view text, const std::vector<DosageToken>& tokens,
                              std::optional<LabelKind> label, const std::string& compact_lower) {
   if (label != LabelKind::kName) {
@@ -26,6 +32,24 @@ std::string after_name_label(std::string_view text, const std::vector<DosageToke
 bool only_duration(const InstructionFields& f) {
   return f.days.value && !f.dose.present() && !f.times.present() && !f.when.present() &&
          !f.non_daily;
+}
+
+bool only_condition(const InstructionFields& f) {
+  const DoseWhen& w = f.when;
+  return w.timing == Timing::kAsNeeded && w.slots.empty() && w.clock_minutes.empty() &&
+         !w.interval_hours && !f.dose.present() && !f.times.present() && !f.days.present() &&
+         !f.non_daily;
+}
+
+bool names_other_medicine(std::string_view text, const std::vector<DosageToken>& tokens) {
+  return std::any_of(tokens.begin(), tokens.end(), [&](const DosageToken& t) {
+    std::string_view w = t.text(text);
+    if (t.kind != TokenKind::kWord || !(w.ends_with("을") || w.ends_with("를"))) {
+      return false;
+    }
+    w.remove_suffix(std::string_view("을").size());
+    return w.ends_with("제") || w.ends_with("약") || dosage_form_of(ascii_lower(w)).has_value();
+  });
 }
 
 std::optional<Fragment> name_fragment(const OcrLine& line, const std::vector<DosageToken>& tokens) {
@@ -252,7 +276,9 @@ InstructionFields directions_of(const OcrLine& line, const std::vector<DosageTok
   if (!name) {
     return parse_instructions(line.text, line.number, tokens, 0);
   }
-  if (name->after_instructions) {
+  // "소화불량시 베아제정 1정", "[08:00] 노바스크정5mg 1정": directions before the name too.
+  const auto before_name = tokens.begin() + static_cast<std::ptrdiff_t>(name->first_token);
+  if (name->after_instructions || std::any_of(tokens.begin(), before_name, is_instruction_token)) {
     return parse_instructions(line.text, line.number, tokens, 0, name->first_token,
                               name->end_token);
   }

@@ -25,6 +25,11 @@ bool holds_amount(const std::vector<DosageToken>& tokens);
 /// The label the line starts with (after bullets and row numbers), if any.
 std::optional<LabelKind> leading_label(const std::vector<DosageToken>& tokens);
 
+/// `compact_lower` is nothing but a label of a name or of directions ("약 이름", "복용 횟수",
+/// "복용 기간"): on an app screen its value is on the next line. Not a guidance heading or a
+/// caution or info label ("주의사항", "보관", "효능"), which head lines of their own.
+bool is_field_label_alone(std::string_view compact_lower);
+
 /// The line without a leading name label ("처방약 : A정, B정" → "A정,B정"): the label's own
 /// words ("처방", "조제") do not make the line a notice. `compact_lower` is the whole line's.
 std::string after_name_label(std::string_view text, const std::vector<DosageToken>& tokens,
@@ -35,6 +40,14 @@ bool has_text_after_label(std::string_view text, const std::vector<DosageToken>&
 
 /// The directions hold a duration and nothing else.
 bool only_duration(const InstructionFields& f);
+
+/// The directions hold the condition of an as-needed dose and nothing else ("열이 나면 …").
+bool only_condition(const InstructionFields& f);
+
+/// A word names another medicine as the object of the sentence: a category or a form with an
+/// object particle ("해열제를 드세요", "시럽을 …") — advice about that one, not directions for
+/// the medications around.
+bool names_other_medicine(std::string_view text, const std::vector<DosageToken>& tokens);
 
 /// The line starts with ※ (⚠ is read as ※), the mark of a remark, after any bracketed headers
 /// of a chat line ("[행복약국 김약사] [오후 2:15] ※ …").
@@ -88,8 +101,8 @@ bool is_stopped_row(std::string_view text, const MedicineName& name,
 bool names_exception(std::string_view text, const std::vector<DosageToken>& tokens,
                      const MedicineName& name);
 
-/// The directions of a line: after its name, or around a name written after a condition
-/// ("소화불량시 베아제정 1정").
+/// The directions of a line: after its name, or around a name written after a condition or a
+/// time ("소화불량시 베아제정 1정", "[08:00] 노바스크정5mg 1정").
 InstructionFields directions_of(const OcrLine& line, const std::vector<DosageToken>& tokens,
                                 const std::optional<MedicineName>& name);
 

@@ -67,6 +67,19 @@ std::optional<DosageForm> form_of(const DosageToken& t, std::string_view line) {
   return dosage_form_of(ascii_lower(t.text(line)));
 }
 
+/// tokens[k] is an English site word before an English form word: "eye drops", "ear drops" —
+/// part of the name, not a site of the directions ("in each eye").
+bool names_site_of_form(const std::vector<DosageToken>& tokens, std::string_view line, size_t k) {
+  const auto latin = [&](const DosageToken& t) {
+    const std::string_view w = t.text(line);
+    return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    });
+  };
+  return k + 1 < tokens.size() && tokens[k].kind == TokenKind::kFiller && latin(tokens[k]) &&
+         latin(tokens[k + 1]) && form_of(tokens[k + 1], line).has_value();
+}
+
 bool is_anchor(const DosageToken& t, std::string_view line) {
   return t.kind == TokenKind::kStrength || form_of(t, line).has_value();
 }
@@ -107,6 +120,20 @@ bool is_demonstrative(const DosageToken& t, std::string_view line) {
   return std::find(std::begin(kWords), std::end(kWords), t.text(line)) != std::end(kWords);
 }
 
+/// One word in spaced brackets right after a product's name with a form ("뮤코펙트정 (암브록솔)")
+/// that is no category, symptom, description or picture text: the product's ingredient.
+bool is_ingredient_after_product(const std::vector<DosageToken>& tokens, std::string_view line,
+                                 size_t open) {
+  if (open == 0 || open + 2 >= tokens.size() || !form_of(tokens[open - 1], line) ||
+      is_bare_form_word(tokens[open - 1], line) || tokens[open + 1].kind != TokenKind::kWord) {
+    return false;
+  }
+  const DosageToken& word = tokens[open + 1];
+  const std::string_view w = word.text(line);
+  return w.size() >= 6 && !is_category_noun(w) && !is_symptom_word(w) && !names_efficacy(w) &&
+         !is_appearance_word(word, line) && !word.caution;
+}
+
 /// The closing mark of an opening "(" or "[", or 0.
 char closing_of(const DosageToken& t, std::string_view line) {
   return is_sep(t, line, "(") ? ')' : is_sep(t, line, "[") ? ']' : '\0';
@@ -114,9 +141,10 @@ char closing_of(const DosageToken& t, std::string_view line) {
 
 /// Index of the token closing the group opened at `open` if only name words lie between
 /// ("(씬지로이드정)", "[카르베딜롤]", "(클로피도그렐황산수소염)"), else 0. A group written apart
-/// from the name is its other name only after a strength ("플라빅스정75mg (클로피도그렐…)") or
-/// when it names a product itself ("(씬지로이드정)"); otherwise it describes — a category
-/// ("(소염진통제)"), a symptom ("(코막힘)"), picture text ("(흰색 원형)").
+/// from the name is its other name only after a strength ("플라빅스정75mg (클로피도그렐…)"),
+/// when it names a product itself ("(씬지로이드정)") or when it is one word of an ingredient
+/// after a product ("뮤코펙트정 (암브록솔)"); otherwise it describes — a category ("(소염진통제)"),
+/// a symptom ("(코막힘)"), what it is for ("(위장보호)"), picture text ("(흰색 원형)").
 size_t name_group_end(const std::vector<DosageToken>& tokens, std::string_view line, size_t open,
                       bool after_strength) {
   const char close = closing_of(tokens[open], line);
@@ -135,8 +163,10 @@ size_t name_group_end(const std::vector<DosageToken>& tokens, std::string_view l
       !is_sep(tokens[k], line, std::string_view(&close, 1))) {
     return 0;
   }
-  if (tokens[open].space_before && (descriptive || !(after_strength || anchored) ||
-                                    is_category_noun(tokens[k - 1].text(line)))) {
+  const bool other_name = after_strength || anchored ||
+                          (k == open + 2 && is_ingredient_after_product(tokens, line, open));
+  if (tokens[open].space_before &&
+      (descriptive || !other_name || is_category_noun(tokens[k - 1].text(line)))) {
     return 0;
   }
   return k;
@@ -192,7 +222,7 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
   size_t j = i;
   while (j < tokens.size()) {
     const DosageToken& t = tokens[j];
-    if (continues_name(t, line)) {
+    if (continues_name(t, line) || names_site_of_form(tokens, line, j)) {
       ++j;
       continue;
     }
@@ -208,9 +238,13 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
     }
     break;
   }
-  // Picture text before the name ("흰색 원형 정제 코싹엘정") is not part of it.
+  // Picture text or a category before the name ("흰색 원형 정제 코싹엘정", "소화제 베아제정") is
+  // not part of it.
   size_t first = i;
-  while (first + 1 < j && is_appearance_word(tokens[first], line) &&
+  while (first + 1 < j &&
+         (is_appearance_word(tokens[first], line) ||
+          (tokens[first].kind == TokenKind::kWord && !form_of(tokens[first], line) &&
+           is_category_noun(tokens[first].text(line)))) &&
          std::any_of(tokens.begin() + static_cast<std::ptrdiff_t>(first) + 1,
                      tokens.begin() + static_cast<std::ptrdiff_t>(j),
                      [&](const DosageToken& t) { return is_anchor(t, line); })) {

@@ -180,6 +180,9 @@ std::optional<InstructionFields> RowTable::grid_row(const OcrLine& line,
   f.when.slots = row->slots;
   f.when.timing = row->timing;
   f.when.line = line.number;
+  if (row->slots.empty()) {
+    f.times = {row->marked, false, line.number};  // the marks of a row that lost its blanks
+  }
   if (row->dose_token) {
     f.dose = {grid_amount(tokens[*row->dose_token], f), false, line.number};
   } else if (row->slot_amount) {

@@ -105,6 +105,33 @@ std::optional<DayPhase> day_phase_of(const DosageToken& token, std::string_view 
   return phase;
 }
 
+std::optional<DayPhase> numbered_days_at(std::string_view line,
+                                         const std::vector<DosageToken>& tokens, size_t k) {
+  if (k + 1 >= tokens.size()) {
+    return std::nullopt;
+  }
+  const std::string word = ascii_lower(tokens[k].text(line));
+  const DosageToken& n = tokens[k + 1];
+  const auto whole_day = [](double v) { return v >= 1 && v <= 365 && v == std::floor(v); };
+  if ((word != "day" && word != "days") || n.kind != TokenKind::kNumber || !whole_day(n.value) ||
+      (n.value_max && !whole_day(*n.value_max))) {
+    return std::nullopt;
+  }
+  return DayPhase{static_cast<int>(n.value), static_cast<int>(n.value_max.value_or(n.value))};
+}
+
+bool then_phase_at(std::string_view line, const std::vector<DosageToken>& tokens, size_t k) {
+  if (k >= tokens.size() || tokens[k].kind != TokenKind::kFiller ||
+      ascii_lower(tokens[k].text(line)) != "then") {
+    return false;
+  }
+  size_t next = k + 1;
+  while (next < tokens.size() && tokens[next].kind == TokenKind::kFiller) {
+    ++next;
+  }
+  return next < tokens.size() && tokens[next].kind == TokenKind::kDose;
+}
+
 bool is_slot_grid_header(std::string_view compact_lower, const std::vector<DosageToken>& tokens) {
   static constexpr std::string_view kColumnWords[] = {"약품명", "약이름", "명칭", "약명", "일수"};
   if (std::none_of(std::begin(kColumnWords), std::end(kColumnWords), [&](std::string_view w) {
@@ -244,6 +271,70 @@ bool is_cell_row(std::string_view line, const std::vector<DosageToken>& tokens, 
   return cells > 0;
 }
 
+namespace {
+
+/// The columns of `grid` up to the last one that must have a cell: trailing columns that are not
+/// read ("비고") may be empty and then have no cell at all.
+size_t needed_columns(const SlotGrid& grid) {
+  size_t needed = grid.columns.size();
+  while (needed > 0 && grid.columns[needed - 1].kind == GridColumn::Kind::kOther) {
+    --needed;
+  }
+  return needed;
+}
+
+/// A row that lost the empty ones of its part cells (see read_grid_row); none for any other row.
+std::optional<GridRow> read_row_without_blanks(const SlotGrid& grid, std::string_view line,
+                                               const std::vector<DosageToken>& tokens,
+                                               const std::vector<size_t>& cells) {
+  const auto is_part = [&](size_t c) { return grid.columns[c].kind == GridColumn::Kind::kSlot; };
+  const size_t needed = needed_columns(grid);
+  size_t first_part = 0;
+  while (first_part < needed && !is_part(first_part)) {
+    ++first_part;
+  }
+  size_t end_part = first_part;
+  while (end_part < needed && is_part(end_part)) {
+    ++end_part;
+  }
+  const size_t after = needed - end_part;  // cells of the columns after the parts
+  if (end_part == first_part ||
+      std::any_of(grid.columns.begin() + static_cast<std::ptrdiff_t>(end_part),
+                  grid.columns.begin() + static_cast<std::ptrdiff_t>(needed),
+                  [](const GridColumn& c) { return c.kind == GridColumn::Kind::kSlot; }) ||
+      cells.size() <= first_part + after || cells.size() >= needed) {
+    return std::nullopt;
+  }
+  GridRow row;
+  for (size_t c = first_part; c + after < cells.size(); ++c) {
+    if (!is_grid_mark(tokens[cells[c]].text(line))) {
+      return std::nullopt;  // a number or a blank: which column it stands in is not known
+    }
+    ++row.marked;
+  }
+  const auto place = [&](size_t column, size_t cell) {
+    if (grid.columns[column].kind == GridColumn::Kind::kDose) {
+      row.dose_token = cells[cell];
+    } else if (grid.columns[column].kind == GridColumn::Kind::kDays) {
+      row.days_token = cells[cell];
+    }
+  };
+  for (size_t c = 0; c < first_part; ++c) {
+    place(c, c);
+  }
+  for (size_t c = 0; c < after; ++c) {
+    place(end_part + c, cells.size() - after + c);
+  }
+  const bool bedtime_column =
+      std::any_of(grid.columns.begin(), grid.columns.end(), [](const GridColumn& c) {
+        return c.kind == GridColumn::Kind::kSlot && c.slot == DaySlot::kBedtime;
+      });
+  row.timing = bedtime_column ? std::nullopt : grid.timing;
+  return row;
+}
+
+}  // namespace
+
 std::optional<GridRow> read_grid_row(const SlotGrid& grid, std::string_view line,
                                      const std::vector<DosageToken>& tokens, size_t from) {
   std::vector<size_t> cells;
@@ -252,12 +343,11 @@ std::optional<GridRow> read_grid_row(const SlotGrid& grid, std::string_view line
       cells.push_back(k);
     }
   }
-  // Trailing columns that are not read ("비고") may be empty and then have no cell at all.
-  size_t needed = grid.columns.size();
-  while (needed > 0 && grid.columns[needed - 1].kind == GridColumn::Kind::kOther) {
-    --needed;
+  const size_t needed = needed_columns(grid);
+  if (cells.size() < needed) {
+    return read_row_without_blanks(grid, line, tokens, cells);
   }
-  if (cells.size() < needed || cells.size() > grid.columns.size()) {
+  if (cells.size() > grid.columns.size()) {
     return std::nullopt;
   }
   GridRow row;
@@ -294,6 +384,7 @@ std::optional<GridRow> read_grid_row(const SlotGrid& grid, std::string_view line
   if (row.slots.empty()) {
     return std::nullopt;
   }
+  row.marked = static_cast<int>(row.slots.size());
   if (amounts.size() == 1) {
     row.slot_amount = *amounts.begin();  // "1 1 1 0": one tablet each time
   }

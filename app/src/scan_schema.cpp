@@ -82,7 +82,7 @@ constexpr std::string_view kSchema = R"json({
                           "no_medications", "instructions_without_medicine",
                           "too_many_medications", "line_too_long"]},
         "field": {"enum": ["name", "dose", "times_per_day", "duration_days", "timing",
-                           "time_slots", null]},
+                           "time_slots", "notes", null]},
         "medication": {"type": ["integer", "null"], "minimum": 0, "maximum": 63},
         "line": {"$ref": "#/$defs/optional_line"},
         "message": {"type": "string", "maxLength": 500}

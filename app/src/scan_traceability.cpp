@@ -180,10 +180,11 @@ class Tracer {
     });
   }
 
-  /// A row of a timetable grid marks `count` parts of the day (its header names them).
+  /// A row of a timetable grid marks `count` parts of the day (its header names them, or it lost
+  /// its empty cells).
   bool grid_count(int line, int count) const {
     const auto row = grid_row_at(doc_, line);
-    return row && static_cast<int>(row->slots.size()) == count;
+    return row && row->marked == count;
   }
 
   /// A row of a timetable grid whose marked columns have `timing` (the header's "아침식후", or a
@@ -246,10 +247,14 @@ class Tracer {
 
   static std::set<int> durations_in(const LexedLine& line) {
     std::set<int> days;
-    for (const DosageToken& t : line.tokens) {
+    for (size_t k = 0; k < line.tokens.size(); ++k) {
+      const DosageToken& t = line.tokens[k];
       if (const auto phase = day_phase_of(t, line.text); phase && phase->days()) {
         days.insert(*phase->days());  // "1~3일", "4-6일째": 3 days
         continue;
+      }
+      if (const auto phase = numbered_days_at(line.text, line.tokens, k)) {
+        days.insert(*phase->days());  // "on days 2-5": 4 days
       }
       if (t.value < 1 || t.value != std::floor(t.value)) {
         continue;

@@ -11,11 +11,21 @@ namespace dailydrug::app {
 namespace {
 
 /// Where the phases of a tapering course written on one line start ("1-3일: 2정씩, 4-7일: 1정씩",
-/// "처음 3일 … / 다음 3일 …", "1~2일째 … 3~4일째 …"): the index of each phase's first token.
+/// "처음 3일 … / 다음 3일 …", "1~2일째 … 3~4일째 …", "…, then 2 tablets …"): the index of each
+/// phase's first token.
 std::vector<size_t> phase_starts(std::string_view line, const std::vector<DosageToken>& tokens,
                                  size_t from) {
   static constexpr std::string_view kOrder[] = {"처음", "다음", "마지막", "이후", "그다음"};
   std::vector<size_t> starts;
+  for (size_t k = from; k < tokens.size(); ++k) {
+    if (then_phase_at(line, tokens, k)) {
+      starts.push_back(k);  // "4 tablets daily for 3 days, then 2 tablets …"
+    }
+  }
+  if (!starts.empty()) {
+    starts.insert(starts.begin(), from);
+    return starts;
+  }
   for (size_t k = from; k < tokens.size(); ++k) {
     if (day_phase_of(tokens[k], line)) {
       starts.push_back(k);

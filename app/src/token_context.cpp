@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <iterator>
+#include <span>
 
+#include "condition_phrases.h"
 #include "dailydrug/app/dosage_lexicon.h"
+#include "number_text.h"
 
 namespace dailydrug::app {
 namespace {
@@ -15,10 +18,14 @@ class ContextPasses {
 
   void run() {
     mark_spaced_dates();
+    join_spaced_duration();
+    mark_clock_times();
     mark_timestamps();
     mark_spray_counts();
     mark_every_n_days();
-    mark_condition_phrase();
+    mark_rhythms();
+    drop_unmarked_parts();
+    mark_condition_phrases(line_, out_);
     mark_time_limits();
   }
 
@@ -41,33 +48,94 @@ class ContextPasses {
     }
   }
 
-  /// "열이 38도 이상일 때 1회 6ml", "기침이 심할 때": words at the start of the line up to one
-  /// ending in 때 ("when") state the condition of an as-needed dose — one token, whose text is the
-  /// condition's note. The first word is a subject ("열이", "소화가"), never a name ("베아제정
-  /// 소화가 안될 때 1정", "게보린 두통이 …").
-  void mark_condition_phrase() {
-    size_t first = 0;
-    while (first < out_.size() && out_[first].kind == TokenKind::kSeparator) {
-      ++first;
-    }
-    if (first >= out_.size() || out_[first].kind != TokenKind::kWord ||
-        dosage_form_of(std::string_view(lower_).substr(out_[first].begin,
-                                                       out_[first].end - out_[first].begin)) ||
-        !(out_[first].text(line_).ends_with("이") || out_[first].text(line_).ends_with("가"))) {
-      return;
-    }
-    for (size_t k = first; k < out_.size() && k < first + 6; ++k) {
-      const DosageToken& t = out_[k];
-      if (t.kind != TokenKind::kWord && t.kind != TokenKind::kOther &&
-          t.kind != TokenKind::kFiller) {
-        return;
+  /// "1 4 일분", "1 0 일분": digits OCR spaced out before a duration's unit are one number (14,
+  /// 10) where they cannot be a row's cells — after a written count, or when the last is a 0.
+  void join_spaced_duration() {
+    const auto single_digit = [&](size_t k) {
+      return out_[k].end - out_[k].begin == 1 && line_[out_[k].begin] >= '0' &&
+             line_[out_[k].begin] <= '9';
+    };
+    bool counted = false;
+    for (size_t i = 0; i < out_.size(); ++i) {
+      const DosageToken& t = out_[i];
+      counted = counted || (t.kind == TokenKind::kTimes && t.explicit_unit) ||
+                t.kind == TokenKind::kFrequency || t.kind == TokenKind::kInterval;
+      size_t first = i;
+      while (first > 0 && out_[first - 1].kind == TokenKind::kNumber && single_digit(first - 1) &&
+             (counted || first == i)) {
+        --first;  // without a count, the digits before "1 0 일분" may be a row's cells
       }
-      if (k > first && t.kind == TokenKind::kWord && t.text(line_).ends_with("때")) {
-        out_[first].kind = TokenKind::kPrnCondition;
-        out_[first].end = t.end;
-        out_.erase(out_.begin() + static_cast<std::ptrdiff_t>(first) + 1,
-                   out_.begin() + static_cast<std::ptrdiff_t>(k) + 1);
-        return;
+      if (t.kind != TokenKind::kDays || !t.explicit_unit || first == i || t.value_max ||
+          !is_digit(line_[t.begin]) || t.begin + 1 >= t.end || is_digit(line_[t.begin + 1]) ||
+          !(counted || t.value == 0)) {
+        continue;
+      }
+      double value = 0;
+      for (size_t k = first; k < i; ++k) {
+        value = value * 10 + out_[k].value;
+      }
+      out_[i].value = value * 10 + t.value;
+      out_[i].begin = out_[first].begin;
+      out_[i].space_before = out_[first].space_before;
+      out_.erase(out_.begin() + static_cast<std::ptrdiff_t>(first),
+                 out_.begin() + static_cast<std::ptrdiff_t>(i));
+      i = first;
+    }
+  }
+
+  /// "1주 1회", "2주에 1번", "한 달에 1회": a count per week or month is a rhythm other than
+  /// daily, not a course of 7 days.
+  void mark_rhythms() {
+    for (size_t i = 0; i + 1 < out_.size(); ++i) {
+      const std::string_view w = out_[i].text(line_);
+      if ((out_[i].kind != TokenKind::kWeeks && out_[i].kind != TokenKind::kMonths) ||
+          w.ends_with("분") || w.ends_with("치") || w.ends_with("간") || w.ends_with("동안")) {
+        continue;  // "2주분 3회": a supply, then a count
+      }
+      const size_t next = after_fillers(i + 1);
+      if (next < out_.size() && out_[next].kind == TokenKind::kTimes && !per_dose(next)) {
+        out_[i].kind = TokenKind::kNonDaily;
+      }
+    }
+  }
+
+  size_t after_fillers(size_t k) const {
+    while (k < out_.size() && out_[k].kind == TokenKind::kFiller) {
+      ++k;
+    }
+    return k;
+  }
+
+  /// "1회 1캡슐", "1회 2": the count at `k` marks the amount of one dose ("2주 1회 1캡슐" is a
+  /// course of two weeks).
+  bool per_dose(size_t k) const {
+    const size_t amount = after_fillers(k + 1);
+    return out_[k].value == 1 && amount < out_.size() &&
+           (out_[amount].kind == TokenKind::kDose || out_[amount].kind == TokenKind::kNumber ||
+            out_[amount].kind == TokenKind::kStrength);
+  }
+
+  /// "아침 ● 점심 ● 저녁 ● 취침전 ○": a bag marks the parts of the day taken with a filled mark
+  /// and the others with a hollow one; a part with a hollow mark is not one. Only where both
+  /// kinds of mark follow parts (a grid's "○" alone marks a part taken).
+  void drop_unmarked_parts() {
+    static constexpr std::string_view kFilled[] = {"●", "■", "◆", "◉", "✔", "✓"};
+    static constexpr std::string_view kHollow[] = {"○", "□", "◇"};
+    const auto mark_after = [&](size_t k, std::span<const std::string_view> marks) {
+      const bool part = out_[k].kind == TokenKind::kSlot ||
+                        (out_[k].kind == TokenKind::kTiming && out_[k].timing == Timing::kBedtime);
+      return part && k + 1 < out_.size() && out_[k + 1].kind == TokenKind::kSeparator &&
+             std::find(marks.begin(), marks.end(), out_[k + 1].text(line_)) != marks.end();
+    };
+    bool filled = false;
+    bool hollow = false;
+    for (size_t k = 0; k < out_.size(); ++k) {
+      filled = filled || mark_after(k, kFilled);
+      hollow = hollow || mark_after(k, kHollow);
+    }
+    for (size_t k = 0; filled && hollow && k < out_.size(); ++k) {
+      if (mark_after(k, kHollow)) {
+        out_[k].kind = TokenKind::kFiller;
       }
     }
   }
@@ -125,6 +193,41 @@ class ContextPasses {
           std::find(std::begin(kActions), std::end(kActions), next) != std::end(kActions)) {
         out_[i].kind = TokenKind::kOther;
       }
+    }
+  }
+
+  /// Clock times written in words: "9시 30분" and "9시 반" are one time, and an hour after a
+  /// word naming the half of the day is on a 24-hour clock ("오후 8시", "저녁 9시", "밤 10시").
+  void mark_clock_times() {
+    for (size_t i = 0; i < out_.size(); ++i) {
+      DosageToken& t = out_[i];
+      if (t.kind != TokenKind::kClock) {
+        continue;
+      }
+      if (t.text(line_).ends_with("시") && i + 1 < out_.size()) {
+        const DosageToken& next = out_[i + 1];
+        const bool minutes =
+            next.kind == TokenKind::kMinutes && !next.after && !next.before && next.value >= 1 &&
+            next.value < 60 && next.value == static_cast<int>(next.value) &&
+            !(i + 2 < out_.size() &&
+              (out_[i + 2].kind == TokenKind::kAfter || out_[i + 2].kind == TokenKind::kBefore));
+        const bool half = next.text(line_) == "반";
+        if (minutes || half) {
+          t.clock_minutes += half ? 30 : static_cast<int>(next.value);
+          t.end = next.end;
+          out_.erase(out_.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+        }
+      }
+      // "9 pm" names its half of the day itself; "밤 10시" by the word before.
+      const std::string_view own = std::string_view(lower_).substr(t.begin, t.end - t.begin);
+      const DosageToken* before = i > 0 ? &out_[i - 1] : nullptr;
+      const std::string_view word =
+          own.ends_with("pm") ? std::string_view("pm")
+          : before != nullptr
+              ? std::string_view(lower_).substr(before->begin, before->end - before->begin)
+              : std::string_view();
+      const int hour = hour_after_day_word(word, t.clock_minutes / 60);
+      t.clock_minutes = hour % 24 * 60 + t.clock_minutes % 60;
     }
   }
 

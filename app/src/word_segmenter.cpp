@@ -34,7 +34,7 @@ DosageToken token_from_entry(const KeywordEntry& e) {
   return t;
 }
 
-/// Korean numeral + count/dose unit inside a word: "세번", "한알", "반포", "한달".
+/// Korean numeral + count/dose unit inside a word: "세번", "한알", "반포", "한달", "석 달분".
 std::optional<std::pair<size_t, DosageToken>> match_numeral(std::string_view text) {
   struct CountUnit {
     std::string_view text;
@@ -46,7 +46,9 @@ std::optional<std::pair<size_t, DosageToken>> match_numeral(std::string_view tex
       {"차례", TokenKind::kTimes, DoseUnit::kNone},   {"알", TokenKind::kDose, DoseUnit::kTablet},
       {"정", TokenKind::kDose, DoseUnit::kTablet},    {"포", TokenKind::kDose, DoseUnit::kPacket},
       {"캡슐", TokenKind::kDose, DoseUnit::kCapsule}, {"봉", TokenKind::kDose, DoseUnit::kPacket},
-      {"방울", TokenKind::kDose, DoseUnit::kDrop},    {"달", TokenKind::kMonths, DoseUnit::kNone},
+      {"방울", TokenKind::kDose, DoseUnit::kDrop},    {"달분", TokenKind::kMonths, DoseUnit::kNone},
+      {"달치", TokenKind::kMonths, DoseUnit::kNone},  {"달간", TokenKind::kMonths, DoseUnit::kNone},
+      {"달", TokenKind::kMonths, DoseUnit::kNone},
   };
   for (const NumeralEntry& n : korean_numerals()) {
     if (!text.starts_with(n.text)) {
@@ -57,8 +59,9 @@ std::optional<std::pair<size_t, DosageToken>> match_numeral(std::string_view tex
       if (!rest.starts_with(u.text)) {
         continue;
       }
-      if (n.value < 1 && u.kind != TokenKind::kDose) {
-        continue;  // "반" only halves a dose
+      if ((n.value < 1 && u.kind != TokenKind::kDose) ||
+          (n.text == "석" && u.kind != TokenKind::kMonths)) {
+        continue;  // "반" only halves a dose; "석" counts months only ("석 달", not "석회")
       }
       DosageToken t;
       t.kind = u.kind;

@@ -77,6 +77,35 @@ TEST(ScanLexer, ReadsClockTimes) {
   EXPECT_EQ(tokens[0].clock_minutes, 8 * 60 + 30);
   EXPECT_EQ(tokens[2].kind, dd::TokenKind::kClock);
   EXPECT_EQ(tokens[2].clock_minutes, 21 * 60);
+  // Hours after a word for the half of the day, and minutes written after the hour.
+  EXPECT_EQ(parse("밤 10시 새벽 6시 밤 12시").when.clock_minutes,
+            (std::vector<int>{22 * 60, 6 * 60, 0}));
+  EXPECT_EQ(parse("밤 9시 30분 저녁 7시 반").when.clock_minutes,
+            (std::vector<int>{21 * 60 + 30, 19 * 60 + 30}));
+}
+
+TEST(ScanParser, LimitsRhythmsAndConditionsKeepTheirBounds) {
+  // A maximum is no dose, "within" is no maximum.
+  EXPECT_FALSE(parse("1일 최대 8정").dose.present());
+  EXPECT_FALSE(parse("1일 최대 8정").days.present());
+  EXPECT_EQ(parse("식후 30분 이내 1정").dose.value->amount, 1);
+  // A count per week is a rhythm; a supply in weeks before a count is a course.
+  EXPECT_TRUE(parse("1주 1회").non_daily);
+  EXPECT_EQ(parse("2주분 1일 3회").days.value, 14);
+  EXPECT_FALSE(parse("2주분 3회").non_daily);
+  EXPECT_EQ(parse("2주 1회 1캡슐 1일 3회").days.value, 14);  // "1회 1캡슐": one dose
+  EXPECT_EQ(lex("석회"), "word:석회");                       // 석 counts months only
+  // A condition of the timing is no as-needed condition.
+  EXPECT_EQ(parse("속이 쓰리면 식후에 복용").when.timing, dd::Timing::kAfterMeal);
+  EXPECT_EQ(parse("두통이 심할 때 1정").when.timing, dd::Timing::kAsNeeded);
+}
+
+TEST(ScanLexer, DigitsSpacedInsideADuration) {
+  EXPECT_EQ(lex("1일 3회 1 4 일분"), "days:1일 times:3회 days:1 4 일분");
+  EXPECT_EQ(parse("1일 3회 1 4 일분").days.value, 14);
+  EXPECT_EQ(parse("1정 1 0 일분").days.value, 10);  // no 0-day course
+  // Without a written count the digits before may be a row's cells.
+  EXPECT_EQ(lex("1 3 5 일분"), "num:1 num:3 days:5 일분");
 }
 
 TEST(ScanMedicineName, CutsAfterTheDosageFormStrengthAndIngredient) {

@@ -786,6 +786,351 @@ TEST(PrescriptionScannerLayout, ChatTimestampsConditionsAndEveryNDays) {
   EXPECT_EQ(codes(patch, 0), (V{"missing:duration_days", "non_daily_frequency:times_per_day"}));
 }
 
+// Probes of ordinary documents a user photographs (issue 15, fourth round): written before the
+// rules they test were read, each a short realistic piece of a 처방전, 약봉투, 복약안내문 or an
+// English Rx.
+dd::ScannedMedication only(const dd::ScanResult& r) {
+  EXPECT_EQ(r.medications.size(), 1u);
+  return r.medications.empty() ? dd::ScannedMedication{} : r.medications[0];
+}
+
+TEST(PrescriptionScannerProbe, StandardFormBagAndGuideSheet) {
+  const auto form = scan(
+      "처 방 전\n교부번호 2026년 12월 07일 제 00123 호\n"
+      "환자 성명 홍길동 주민등록번호 800101-1******\n"
+      "의료기관 명칭 서울내과의원 전화번호 02-123-4567\n"
+      "처방 의약품의 명칭 1회 투약량 1일 투여횟수 총 투약일수 용법\n"
+      "코대원포르테시럽 10ml 3 5 식후 30분\n슈다페드정 1 3 5 식후 30분\n"
+      "사용기간 교부일로부터 ( 7 )일간\n");
+  ASSERT_EQ(form.medications.size(), 2u);
+  EXPECT_EQ(form.medications[0].dose, "10ml");
+  EXPECT_EQ(form.medications[1].dose, "1정");
+  EXPECT_EQ(form.medications[1].duration_days, 5);
+  EXPECT_EQ(slots(form.medications[1]), (V{"08:30", "12:30", "18:30"}));
+  const auto bag = scan(
+      "행복약국\n홍길동 님\n조제일자: 2026-12-07\n1일 3회 | 5일분 | 식후 30분\n"
+      "아목시실린캡슐500mg 1캡슐\n에페리손정 1정\n※ 졸음이 올 수 있으니 운전에 주의하세요\n");
+  ASSERT_EQ(bag.medications.size(), 2u);
+  EXPECT_EQ(bag.medications[0].dose, "1캡슐");
+  EXPECT_EQ(bag.medications[1].times_per_day, 3);
+  EXPECT_EQ(bag.medications[1].notes, (V{"식후 30분", "졸음이 올 수 있으니 운전에 주의하세요"}));
+  const auto guide = scan(
+      "복약안내문\n1. 오구멘틴정625mg\n - 효능: 항생제\n - 용법: 1일 2회, 1회 1정, 식후 즉시\n"
+      " - 투약일수: 7일\n2. 무코스타정100mg\n - 용법: 1일 3회, 1회 1정, 식후 30분\n");
+  ASSERT_EQ(guide.medications.size(), 2u);
+  EXPECT_EQ(guide.medications[0].duration_days, 7);
+  EXPECT_EQ(slots(guide.medications[0]), (V{"08:00", "18:00"}));  // 식후 즉시
+  EXPECT_EQ(guide.medications[1].times_per_day, 3);
+}
+
+TEST(PrescriptionScannerProbe, EnglishPrescriptions) {
+  const auto rx = scan(
+      "Family Clinic\nRx\nAmoxicillin 500 mg capsule\nSig: 1 cap PO TID x 10 days\nDisp: #30\n"
+      "Lisinopril 10mg tablet\nTake one tablet by mouth every morning for 30 days\n"
+      "Zolpidem 5mg tablet\nTake one tablet at bedtime as needed for sleep\n");
+  ASSERT_EQ(rx.medications.size(), 3u);
+  EXPECT_EQ(rx.medications[0].duration_days, 10);
+  EXPECT_EQ(rx.medications[1].times_per_day, 1);
+  EXPECT_EQ(slots(rx.medications[1]), V{"08:00"});
+  EXPECT_EQ(rx.medications[2].timing, dd::Timing::kAsNeeded);
+  const auto until = scan(
+      "Rx: Amoxicillin 500mg capsules\nSig: Take 1 capsule three times daily until all taken\n"
+      "Fucidin cream: apply a thin layer to affected area twice a day for 5 days\n"
+      "Metformin 500mg 1 tab twice daily with meals x 30 days\n");
+  ASSERT_EQ(until.medications.size(), 3u);
+  EXPECT_FALSE(until.medications[0].duration_days);  // until all taken: no number of days
+  EXPECT_EQ(until.medications[0].times_per_day, 3);
+  EXPECT_FALSE(until.medications[1].dose);  // a thin layer is no amount
+  EXPECT_EQ(until.medications[1].times_per_day, 2);
+  EXPECT_EQ(slots(until.medications[2]), (V{"08:30", "18:30"}));
+}
+
+TEST(PrescriptionScannerProbe, EnglishTaperWithThen) {
+  const auto r = scan(
+      "Prednisolone 5mg tablets\nTake 4 tablets daily for 3 days, then 2 tablets daily for "
+      "3 days\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[0].dose, "4정");
+  EXPECT_EQ(r.medications[0].duration_days, 3);
+  EXPECT_EQ(r.medications[1].dose, "2정");
+  EXPECT_EQ(r.medications[1].times_per_day, 1);
+  EXPECT_EQ(r.medications[1].duration_days, 3);
+}
+
+TEST(PrescriptionScannerProbe, KoreanWordsForCountsPartsAndAmounts) {
+  const auto numerals = scan("아침 점심 저녁 하루 세 번 한 알씩 식후에 드세요 (3일분)\n코푸정\n");
+  EXPECT_EQ(only(numerals).times_per_day, 3);
+  EXPECT_EQ(only(numerals).dose, "1정");
+  const auto every_meal = scan("레바미피드정 1정 1일 3회 매식후 5일분\n");
+  EXPECT_EQ(only(every_meal).timing, dd::Timing::kAfterMeal);
+  const auto parts = scan("아모디핀정5mg 1정 하루 2회 (아침, 저녁) 식후 28일분\n");
+  EXPECT_EQ(slots(only(parts)), (V{"08:30", "18:30"}));
+  const auto half = scan("디고신정0.25mg 1/2정 1일 1회 아침 식후 30일분\n");
+  EXPECT_EQ(only(half).dose, "0.5정");
+  const auto fasting = scan("씬지로이드정0.1mg 하루 한 번 아침 공복에 한 알 (90일분)\n");
+  EXPECT_EQ(slots(only(fasting)), V{"07:00"});
+  const auto times = scan("타이레놀정500mg 1정 × 3회 × 5일\n");
+  EXPECT_EQ(only(times).times_per_day, 3);
+  EXPECT_EQ(only(times).duration_days, 5);
+  const auto bedtime = scan("아토르바스타틴정10mg 1정 1일 2회 아침, 자기 전 28일분\n");
+  EXPECT_EQ(slots(only(bedtime)), (V{"08:00", "22:00"}));
+  const auto before_meal = scan("넥시움정40mg 1일 1회 아침 식사 30분 전 1정 14일\n");
+  EXPECT_EQ(slots(only(before_meal)), V{"07:30"});
+}
+
+TEST(PrescriptionScannerProbe, ConditionsAfterANameInBracketsOrWithoutASubjectParticle) {
+  const auto after_name = scan("게보린 두통이 심할 때 1정\n");
+  EXPECT_EQ(only(after_name).name, "게보린");
+  EXPECT_EQ(only(after_name).timing, dd::Timing::kAsNeeded);
+  EXPECT_EQ(only(after_name).notes, V{"두통이 심할 때"});
+  const auto bracketed = scan("타이레놀정500mg 1정 (두통이 심할 때만)\n");
+  EXPECT_EQ(only(bracketed).timing, dd::Timing::kAsNeeded);
+  const auto unanchored = scan("게보린 1정 (두통이 심할 때만)\n");
+  EXPECT_EQ(only(unanchored).timing, dd::Timing::kAsNeeded);
+  const auto fever = scan("챔프시럽 1회 5ml 열 38.5도 이상일 때 복용\n");
+  EXPECT_EQ(only(fever).timing, dd::Timing::kAsNeeded);
+  EXPECT_EQ(only(fever).notes, V{"열 38.5도 이상일 때"});
+  const auto if_clause = scan("부루펜시럽 1회 8ml\n체온이 38.5도 이상이면 복용, 4시간 간격\n");
+  EXPECT_EQ(only(if_clause).timing, dd::Timing::kAsNeeded);
+  EXPECT_EQ(only(scan("둘코락스좌약 1개 변비가 심하면 사용\n")).timing, dd::Timing::kAsNeeded);
+  const auto subject_first = scan("머리가 아플 때 타이레놀정500mg 1정 하루 3회까지\n");
+  EXPECT_EQ(only(subject_first).name, "타이레놀정500mg");
+  EXPECT_EQ(only(subject_first).timing, dd::Timing::kAsNeeded);
+  // A condition to stop or to be careful is a caution, not when to take the medicine.
+  const auto caution = scan("세티리진정10mg 1정 1일 1회 자기 전 (졸음이 오면 운전하지 마세요)\n");
+  EXPECT_EQ(only(caution).timing, dd::Timing::kBedtime);
+  const auto stop = scan("아목시실린캡슐500mg 1캡슐 1일 3회 식후 (발진이 생기면 복용 중지)\n");
+  EXPECT_EQ(only(stop).timing, dd::Timing::kAfterMeal);
+  // Advice about another medicine, or a remark that is only a condition, is a note.
+  for (const std::string advice :
+       {"※ 열이 나면 해열제를 드세요\n", "열이 나면 해열제를 드세요\n"}) {
+    const auto r = scan("타이레놀정500mg 1정 1일 3회 5일분\n코대원정 1정 1일 3회 5일분\n" + advice);
+    ASSERT_EQ(r.medications.size(), 2u);
+    EXPECT_FALSE(r.medications[0].timing) << advice;
+    EXPECT_FALSE(r.medications[1].timing) << advice;
+    EXPECT_EQ(r.medications[1].notes, V{"열이 나면 해열제를 드세요"}) << advice;
+  }
+}
+
+TEST(PrescriptionScannerProbe, ClockTimesBeforeTheNameAndAtNight) {
+  const auto bracketed = scan("[08:00] 노바스크정5mg 1정\n[21:00] 스틸녹스정10mg 1정\n");
+  ASSERT_EQ(bracketed.medications.size(), 2u);
+  EXPECT_EQ(slots(bracketed.medications[0]), V{"08:00"});
+  EXPECT_EQ(slots(bracketed.medications[1]), V{"21:00"});
+  const auto plain = scan("08:00 노바스크정5mg 1정\n");
+  EXPECT_EQ(slots(only(plain)), V{"08:00"});
+  const auto night = scan(
+      "스틸녹스정10mg 1정 밤 10시\n레보티록신정 1정 새벽 6시 공복\n"
+      "멜라토닌서방정2mg 1정 밤 9시 30분\n리피토정10mg 1정 아침 8시, 저녁 8시 30일분\n");
+  ASSERT_EQ(night.medications.size(), 4u);
+  EXPECT_EQ(slots(night.medications[0]), V{"22:00"});
+  EXPECT_EQ(slots(night.medications[1]), V{"06:00"});
+  EXPECT_EQ(slots(night.medications[2]), V{"21:30"});
+  EXPECT_EQ(slots(night.medications[3]), (V{"08:00", "20:00"}));
+}
+
+TEST(PrescriptionScannerProbe, SpacedDirectionsBeforeAColon) {
+  const auto r = scan(
+      "자기 전: 스틸녹스정10mg 1정\n잠들기 전: 졸피드정 1정\n취침 전 : 졸피뎀정10mg 1정 14일분\n"
+      "아침 식전 : 넥시움정40mg 1정\n");
+  ASSERT_EQ(r.medications.size(), 4u);
+  EXPECT_EQ(r.medications[0].name, "스틸녹스정10mg");
+  EXPECT_EQ(slots(r.medications[0]), V{"22:00"});
+  EXPECT_EQ(r.medications[1].name, "졸피드정");
+  EXPECT_EQ(r.medications[1].timing, dd::Timing::kBedtime);
+  EXPECT_EQ(slots(r.medications[2]), V{"22:00"});
+  EXPECT_EQ(slots(r.medications[3]), V{"07:30"});
+}
+
+TEST(PrescriptionScannerProbe, RemarksAboutSeveralMedicinesOrTheRest) {
+  const auto between = scan(
+      "크라비트점안액 1일 4회 양쪽 눈에 1방울 7일\n※ 두 안약 사이에 5분 이상 간격을 두세요\n"
+      "플루메토론점안액 1일 4회 양쪽 눈에 1방울 7일\n");
+  ASSERT_EQ(between.medications.size(), 2u);
+  for (const auto& m : between.medications) {
+    EXPECT_EQ(m.notes, V{"두 안약 사이에 5분 이상 간격을 두세요"}) << m.name;
+  }
+  const auto rest = scan(
+      "신지로이드정0.1mg 1정 1일 1회\n가스터정20mg 1정 1일 2회\n무코스타정100mg 1정 1일 2회\n"
+      "※ 신지로이드정은 아침 식전, 나머지는 식후\n");
+  ASSERT_EQ(rest.medications.size(), 3u);
+  EXPECT_EQ(rest.medications[0].timing, dd::Timing::kBeforeMeal);
+  EXPECT_EQ(slots(rest.medications[0]), V{"07:30"});
+  EXPECT_EQ(rest.medications[1].timing, dd::Timing::kAfterMeal);
+  EXPECT_EQ(slots(rest.medications[2]), (V{"08:30", "18:30"}));
+}
+
+TEST(PrescriptionScannerProbe, GridRowWhoseEmptyCellsOcrDropped) {
+  // Three marks under four part columns: which part is empty is not known, the count is.
+  const auto r = scan("약품명 아침 점심 저녁 취침전\n가스모틴정 ○ ○ ○\n타이레놀정 ○ - ○ -\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[0].times_per_day, 3);
+  EXPECT_EQ(slots(r.medications[0]), (V{"08:00", "12:00", "18:00"}));
+  EXPECT_EQ(slots(r.medications[1]), (V{"08:00", "18:00"}));
+  // The dose and days cells stay at both ends; the header's meal timing holds without a bedtime
+  // column.
+  const auto cells =
+      scan("약품명 1회량 아침식후 점심식후 저녁식후 일수\n무코스타정100mg 1정 ○ ○ 7\n");
+  EXPECT_EQ(only(cells).dose, "1정");
+  EXPECT_EQ(only(cells).duration_days, 7);
+  EXPECT_EQ(slots(only(cells)), (V{"08:30", "18:30"}));
+}
+
+TEST(PrescriptionScannerProbe, IngredientInSpacedParenthesesAfterAProduct) {
+  EXPECT_EQ(only(scan("뮤코펙트정 (암브록솔) 1정 1일 3회 식후 5일분\n")).name,
+            "뮤코펙트정 (암브록솔)");
+  // A category, a symptom or a description is no ingredient.
+  EXPECT_EQ(only(scan("록소프로펜정 (소염진통제) 1정 1일 3회\n")).name, "록소프로펜정");
+  EXPECT_EQ(only(scan("슈도에페드린정 (코막힘) 1정 1일 3회\n")).name, "슈도에페드린정");
+  EXPECT_EQ(only(scan("레바미피드정 (위장보호) 1정 1일 3회\n")).name, "레바미피드정");
+  // After a form word alone the name is a description, not a product (blind/b05).
+  EXPECT_EQ(only(scan("아토피 연고 (하이드로코티손) 1일 2회 7일\n")).name, "아토피 연고");
+}
+
+TEST(PrescriptionScannerProbe, AppScreenWithLabelsAboveTheirValues) {
+  const auto m = only(
+      scan("약 이름\n타이레놀8시간이알서방정\n복용량\n1정\n복용 횟수\n하루 3번\n복용 기간\n3일\n"));
+  EXPECT_EQ(m.name, "타이레놀8시간이알서방정");
+  EXPECT_EQ(m.dose, "1정");
+  EXPECT_EQ(m.times_per_day, 3);
+  EXPECT_EQ(m.duration_days, 3);
+  const auto two = scan(
+      "약 이름\n타이레놀정500mg\n복용 횟수\n하루 3번\n약 이름\n무코스타정100mg\n복용 횟수\n"
+      "하루 2번\n");
+  ASSERT_EQ(two.medications.size(), 2u);
+  EXPECT_EQ(two.medications[1].times_per_day, 2);
+  // A guidance heading alone is still one: the advice under it does not reach back.
+  const auto guidance =
+      scan("타이레놀정500mg 1정 1일 3회\n주의사항\n식후 30분, 5일 이상 복용 시\n");
+  EXPECT_FALSE(only(guidance).duration_days);
+  EXPECT_FALSE(only(guidance).timing);
+}
+
+TEST(PrescriptionScannerProbe, DigitsSpacedInsideADurationOrAName) {
+  // "1 4 일분" is 14 days, not 4 (a wrong number that would still be in the text).
+  EXPECT_EQ(only(scan("가스모틴정5mg 1정 1일 3회 식전 30분 1 4 일분\n")).duration_days, 14);
+  EXPECT_EQ(only(scan("타이레놀정 1정 1일 3회 식후 1 0 일분\n")).duration_days, 10);
+  // A table row's cells stay cells.
+  const auto row = scan("약품명 1회 1일 일수\n타이레놀정 1 3 5\n");
+  EXPECT_EQ(only(row).duration_days, 5);
+  // A name OCR spaced out keeps the space before its strength, as the sets expect of a spaced
+  // name (dev/d02 "타이레놀정 500mg", holdout/h06).
+  EXPECT_EQ(only(scan("아 모 잘 탄 정 5/50mg 1정 1일 1회 아침 식후 30일분\n")).name,
+            "아모잘탄정 5/50mg");
+}
+
+TEST(PrescriptionScannerProbe, TablesWithTextColumnsAndEveryDayWords) {
+  // One numeric column beside the name and a text column: the row's bare number is its cell.
+  const auto table = scan(
+      "약품명 | 용법 | 일수\n타이레놀정500mg | 1일 3회 식후 30분 1정 | 3\n"
+      "무코스타정100mg | 1일 2회 아침 저녁 식후 1정 | 7\n");
+  ASSERT_EQ(table.medications.size(), 2u);
+  EXPECT_EQ(table.medications[0].duration_days, 3);
+  EXPECT_EQ(table.medications[1].duration_days, 7);
+  EXPECT_TRUE(codes(table).empty());
+  const auto rows = scan(
+      "1) 타이레놀정 500mg - 1정 - 1일 3회 - 5일\n[아침] 아모디핀정5mg 1정, 아스피린정100mg 1정\n"
+      "[저녁] 리피토정10mg 1정\n(28일분, 식후 30분)\n");
+  ASSERT_EQ(rows.medications.size(), 4u);
+  EXPECT_EQ(rows.medications[0].duration_days, 5);
+  EXPECT_EQ(slots(rows.medications[2]), V{"08:30"});
+  EXPECT_EQ(slots(rows.medications[3]), V{"18:30"});
+  const auto words = scan(
+      "코대원정 하루에 두 번, 아침 저녁으로 한 알씩 5일\n클래리시드정250mg 1정 매 8시간마다 7일\n"
+      "와파린정 2mg 반 알 하루 한 번 저녁 식후\n오구멘틴정625mg 1정 1일 2회 (12시간 간격) 7일분\n");
+  ASSERT_EQ(words.medications.size(), 4u);
+  EXPECT_EQ(slots(words.medications[0]), (V{"08:00", "18:00"}));
+  EXPECT_EQ(slots(words.medications[1]), (V{"06:00", "14:00", "22:00"}));
+  EXPECT_EQ(words.medications[2].dose, "0.5정");
+  EXPECT_EQ(words.medications[3].notes, V{"12시간 간격"});
+  // "석 달분": three months, not converted.
+  const auto months = scan("씬지로이드정 0.1mg 1일 1회 아침 공복 1정 (석 달분)\n");
+  EXPECT_EQ(codes(months), V{"duration_in_months:duration_days"});
+}
+
+TEST(PrescriptionScannerProbe, ColloquialTimingAndACategoryBeforeTheName) {
+  // "밥 먹고 30분": the note keeps the words as written (a note the text does not hold would be
+  // cleared, and its warning must fit the schema).
+  const auto r = scan("소화제 베아제정 1회 1정씩 하루 3번 밥 먹고 30분 후에 드세요 (3일치)\n");
+  EXPECT_EQ(only(r).name, "베아제정");
+  EXPECT_EQ(only(r).timing, dd::Timing::kAfterMeal);
+  EXPECT_EQ(only(r).notes, V{"밥 먹고 30분"});
+  EXPECT_TRUE(codes(r).empty());
+  EXPECT_TRUE(dd::validate_scan_result_json(json(r)).empty());
+}
+
+TEST(PrescriptionScannerProbe, EnglishLabelsInCapitalsAndClockTimes) {
+  const auto label = scan(
+      "LISINOPRIL 10 MG TABLET\nTAKE 1 TABLET BY MOUTH TWICE DAILY\nQTY: 60  REFILLS: 2\n"
+      "Cefuroxime 250mg tablets\nTake 2 tablets by mouth every 12 hours for 10 days\n"
+      "Domperidone 10mg 1T TID AC x 5 days\nMelatonin 3mg 1 tablet at 9 pm nightly\n");
+  ASSERT_EQ(label.medications.size(), 4u);
+  EXPECT_EQ(label.medications[0].times_per_day, 2);
+  EXPECT_EQ(slots(label.medications[1]), (V{"08:00", "20:00"}));
+  EXPECT_EQ(slots(label.medications[2]), (V{"07:30", "11:30", "17:30"}));
+  EXPECT_EQ(label.medications[3].times_per_day, 1);
+  EXPECT_EQ(slots(label.medications[3]), V{"21:00"});
+}
+
+TEST(PrescriptionScannerProbe, DailyMaximaAreLimitsNotDoses) {
+  // "1일 최대 8정" was a second dose (ambiguous) and a 1-day course.
+  const auto prn = scan("타이레놀정500mg 1회 1정 필요시 4시간 이상 간격, 1일 최대 8정\n");
+  EXPECT_EQ(only(prn).dose, "1정");
+  EXPECT_FALSE(only(prn).duration_days);
+  EXPECT_EQ(only(prn).notes, (V{"4시간 이상 간격", "1일 최대 8정"}));
+  const auto until = scan("타이레놀정500mg 1정 1일 3회 식후 5일분 (하루 최대 8정까지)\n");
+  EXPECT_EQ(only(until).dose, "1정");
+  EXPECT_EQ(only(until).notes, V{"하루 최대 8정까지"});
+  const auto english = scan(
+      "Ibuprofen 600mg tablet\nTake 1 tablet by mouth every 8 hours with food as needed for "
+      "pain. Do not exceed 3 tablets per day.\n");
+  EXPECT_EQ(only(english).dose, "1정");
+  EXPECT_EQ(only(english).timing, dd::Timing::kAsNeeded);
+}
+
+TEST(PrescriptionScannerProbe, EnglishSitesDaysOfACourseAndEveryOtherDay) {
+  const auto r = scan(
+      "Triamcinolone 0.1% cream\nApply thin layer to rash BID\n"
+      "Ofloxacin 0.3% eye drops\nInstill 1 drop in each eye QID x 7 days\n"
+      "Levothyroxine 50mcg tablet\nTake 1 tablet by mouth once daily in the morning on an empty "
+      "stomach\nWarfarin 5mg tablet\nTake 1 tablet by mouth every other day\n");
+  ASSERT_EQ(r.medications.size(), 4u);
+  EXPECT_EQ(r.medications[0].times_per_day, 2);  // "rash" is where, not what
+  EXPECT_EQ(r.medications[1].name, "Ofloxacin 0.3% eye drops");
+  EXPECT_EQ(slots(r.medications[2]), V{"07:00"});
+  EXPECT_EQ(codes(r, 3), (V{"missing:duration_days", "non_daily_frequency:times_per_day"}));
+  const auto pack =
+      scan("Azithromycin 250mg tablet\nTake 2 tablets on day 1, then 1 tablet daily on days 2-5\n");
+  ASSERT_EQ(pack.medications.size(), 2u);
+  EXPECT_EQ(pack.medications[0].dose, "2정");
+  EXPECT_EQ(pack.medications[0].duration_days, 1);
+  EXPECT_EQ(pack.medications[1].duration_days, 4);
+  EXPECT_TRUE(codes(pack).empty());
+}
+
+TEST(PrescriptionScannerProbe, BagMarksWeeklyCountsAndMealsTakenWith) {
+  // Filled marks for the parts taken, a hollow one for the part not taken.
+  const auto bag = scan(
+      "[조제약 복용안내]\n아침 ● 점심 ● 저녁 ● 취침전 ○\n식후 30분 | 1일 3회 | 3일분\n"
+      "약품명 1회량\n코대원정 1정\n");
+  EXPECT_EQ(only(bag).times_per_day, 3);
+  EXPECT_EQ(slots(only(bag)), (V{"08:30", "12:30", "18:30"}));
+  // "1주 1회" is once a week, not a 7-day course.
+  const auto weekly = scan("메토트렉세이트정2.5mg 1주 1회 월요일 아침 4정\n");
+  EXPECT_FALSE(only(weekly).duration_days);
+  EXPECT_EQ(codes(weekly), (V{"missing:duration_days", "non_daily_frequency:times_per_day"}));
+  const auto with_meal = scan("리피토정10mg 1정 1일 1회 저녁 식사와 함께 28일\n");
+  EXPECT_EQ(slots(only(with_meal)), V{"18:30"});  // as "with meals"
+  const auto period =
+      scan("복용기간: 2026.12.07 ~ 2026.12.13 (7일)\n세파클러캡슐250mg 1캡슐 1일 3회 식후\n");
+  EXPECT_EQ(only(period).duration_days, 7);
+  EXPECT_EQ(only(scan("매 식후 30분 / 1회 1봉 / 하루 3번 / 5일분\n아목시실린캡슐500mg\n")).dose,
+            "1포");
+  EXPECT_EQ(slots(only(scan("메트포르민정500mg 1정 아침/저녁 (2회) 식후 30일\n"))),
+            (V{"08:30", "18:30"}));
+  EXPECT_EQ(slots(only(scan("스틸녹스정10mg 1정 취침 30분 전 14일\n"))), V{"22:00"});
+}
+
 TEST(PrescriptionScannerDraft, MarksHowEachFieldWasRead) {
   auto draft = dd::PrescriptionScanner().draft(
       "처방 의약품의 명칭 1회 투약량 1일 투여횟수 총 투약일수\n코대원정 1 3 3 식후\n"
@@ -826,6 +1171,12 @@ TEST(PrescriptionScannerDraft, FinalizeChecksFieldsFilledLater) {
   EXPECT_FALSE(checked.medications[0].dose);
   EXPECT_EQ(codes(checked), (V{"unverified:dose", "unverified:duration_days"}));
   EXPECT_TRUE(dd::validate_scan_result_json(json(checked)).empty());
+
+  m.notes.push_back({"운전 금지", 1, 0});  // a note is checked too, and its warning fits the schema
+  dd::ScanResult noted = dd::PrescriptionScanner::finalize(*draft);
+  EXPECT_TRUE(noted.medications[0].notes.empty());
+  EXPECT_EQ(codes(noted), (V{"unverified:dose", "unverified:duration_days", "unverified:notes"}));
+  EXPECT_TRUE(dd::validate_scan_result_json(json(noted)).empty());
 }
 
 }  // namespace

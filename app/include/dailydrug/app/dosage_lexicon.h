@@ -59,6 +59,22 @@ std::span<const NumeralEntry> korean_numerals();
 /// Labels written as "X:" at the start of a line, by what they introduce.
 std::optional<LabelKind> label_kind(std::string_view word);
 
+/// The hour `hour` (0–23) of a clock time written after `word` on a 12-hour clock: "오후 8시"
+/// 20:00, "저녁 9시" 21:00, "밤 10시" 22:00, "밤 12시" 00:00, "낮 2시" 14:00; `hour` itself for
+/// any other word or hour ("새벽 6시", "오전 9시", "밤 1시").
+int hour_after_day_word(std::string_view word, int hour);
+
+/// A symptom or sign an as-needed medicine is taken for ("열", "두통", "기침", "코막힘"), without a
+/// particle: the subject of a condition ("열 38.5도 이상일 때"), and no other name of a medicine
+/// when written in brackets after one ("슈도에페드린정 (코막힘)").
+bool is_symptom_word(std::string_view word);
+/// `word` names what a medicine is for ("해열진통", "위장보호", "진해거담"): a description, no
+/// other name of a medicine ("(소화)", "(위장보호)").
+bool names_efficacy(std::string_view word);
+/// `word` says to stop, or to ask the doctor or pharmacist ("중지", "중단하고", "상담하세요"): a
+/// condition before it is a caution, not when to take a medicine.
+bool is_stop_word(std::string_view word);
+
 /// Words that make a clause a caution note: 주의, 금지, 졸음, 운전, 마세요 …
 bool contains_caution_keyword(std::string_view word);
 
@@ -73,6 +89,9 @@ std::optional<DosageForm> dosage_form_of(std::string_view word);
 /// `compact_lower` (spaces removed, Latin lower-case) names a hospital, pharmacy, patient,
 /// receipt, date or signature field: the line is not a medicine to take.
 bool has_notice_keyword(std::string_view compact_lower);
+/// `compact_lower` refers to several of the medicines ("두 안약 사이에", "모든 약은", "다른 약과
+/// 함께"): a remark saying it concerns them all, wherever it stands.
+bool refers_to_several_medicines(std::string_view compact_lower);
 /// `compact_lower` is a guidance heading (복약안내, 주의사항 …): general advice follows.
 bool has_guidance_keyword(std::string_view compact_lower);
 

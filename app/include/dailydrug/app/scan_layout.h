@@ -88,6 +88,7 @@ bool is_cell_row(std::string_view line, const std::vector<DosageToken>& tokens, 
 /// number > 0) or empty (- · ㅡ x 0). Column bars are not cells.
 struct GridRow {
   std::vector<DaySlot> slots;         // the marked parts of the day, in column order
+  int marked = 0;                     // marked part cells (= slots, unless the parts are unknown)
   std::optional<Timing> timing;       // the header's meal timing, or 취침전 for bedtime alone
   std::optional<size_t> dose_token;   // the dose column's cell ("1정", "0.5")
   std::optional<double> slot_amount;  // the one amount written in the part cells ("1 1 1 0")
@@ -96,7 +97,10 @@ struct GridRow {
 
 /// Reads tokens[from, end) of a row under `grid`. Nullopt unless there is exactly one cell per
 /// column, every part cell is a mark or empty, and at least one part is marked — a row OCR read
-/// with a cell missing is not guessed.
+/// with a cell missing is not guessed. One exception: a row whose part cells are all marks and
+/// fewer than the part columns, the other columns' cells in place at both ends ("가스모틴정 ○ ○
+/// ○" under four parts), lost its empty cells: its count is the marks, its parts are unknown
+/// (`slots` empty), and so is its timing when a bedtime column might be among them.
 std::optional<GridRow> read_grid_row(const SlotGrid& grid, std::string_view line,
                                      const std::vector<DosageToken>& tokens, size_t from);
 
@@ -120,6 +124,15 @@ struct DayPhase {
 /// The phase a token states, if any: a day range ("1~3일") or a word "N일째", "N-M일째",
 /// "N일째부터".
 std::optional<DayPhase> day_phase_of(const DosageToken& token, std::string_view line);
+
+/// tokens[k] is "day" or "days" before a day or a range of days of a course ("on day 1", "on
+/// days 2-5"): that phase.
+std::optional<DayPhase> numbered_days_at(std::string_view line,
+                                         const std::vector<DosageToken>& tokens, size_t k);
+
+/// tokens[k] is "then" before a dose ("4 tablets daily for 3 days, then 2 tablets daily …"): the
+/// next phase of a tapering course starts there.
+bool then_phase_at(std::string_view line, const std::vector<DosageToken>& tokens, size_t k);
 
 /// One medication of a line that holds several, each with its own cells or directions.
 struct MedicineRow {
