@@ -10,6 +10,7 @@ if(TARGET dd_assistant)
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/safety_filter_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/grounding_check_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/assistant_prompt_test.cpp
+                       ${CMAKE_CURRENT_LIST_DIR}/assistant/answer_order_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/assistant_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/triage_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/word_check_test.cpp
