@@ -582,9 +582,10 @@ std::vector<const GroundedFact*> Grounding::all_facts() const {
 std::vector<std::string> Grounding::fact_ids() const {
   std::vector<std::string> ids;
   if (emergency) ids.push_back("triage." + std::string(to_string(emergency->kind)));
+  if (warning_first) ids.push_back(warnings.front().id);
   if (direct) ids.push_back(direct->id);
   for (const auto& f : facts) ids.push_back(f.id);
-  for (const auto& w : warnings) ids.push_back(w.id);
+  for (size_t i = warning_first ? 1 : 0; i < warnings.size(); ++i) ids.push_back(warnings[i].id);
   for (const auto& f : rules) ids.push_back(f.id);
   return ids;
 }
@@ -629,6 +630,30 @@ std::optional<FactTopic> companion_rule(FactTopic t) {
 // what to do about a side effect); on the others the medicine's own fact says it all.
 bool class_advice_adds(FactTopic t) {
   return universal_rule(t) || t == FactTopic::kSideEffects;
+}
+
+// Asked topics whose answer comes before a warning about the medicines in play: what happened to a
+// dose, a pregnancy or breastfeeding, a kidney or liver disease, and what is asked about other
+// than taking them together (a drink, driving, keeping, throwing away or crushing a medicine). On
+// the others ("와파린 드시는 엄마가 부루펜 사다 달래요", "판피린 마셨는데 게보린 먹어도") the
+// warning is the answer.
+bool leads_over_warnings(FactTopic t) {
+  switch (t) {
+    case FactTopic::kDoubleDose:
+    case FactTopic::kMissedDose:
+    case FactTopic::kPregnancy:
+    case FactTopic::kPregnancyExposure:
+    case FactTopic::kBreastfeeding:
+    case FactTopic::kAlcohol:
+    case FactTopic::kDriving:
+    case FactTopic::kStorage:
+    case FactTopic::kDisposal:
+    case FactTopic::kCrushing:
+    case FactTopic::kKidneyLiver:
+      return true;
+    default:
+      return false;
+  }
 }
 
 // Classes of which two at once is itself a risk (bleeding, sedation, stomach).
@@ -718,6 +743,41 @@ void add_pair_warnings(const MedicineFacts& kb, Grounding& g) {
   }
 }
 
+// True when the question names `category` right next to `member` as its description: "흡입기
+// (심비코트)", "이지엔6 같은 진통제", "노바스크라는 혈압약", "a painkiller like Advil" (not
+// "아스피린이랑 진통제", two medicines).
+bool describes(std::string_view question, const std::string& category, const std::string& member) {
+  static constexpr std::array<std::string_view, 10> kLinks = {
+      "", "같은", "인", "라는", "이라는", "계열", "종류", "like", "suchas", "eg"};
+  const std::string q = MedicineFacts::normalize(question);
+  const std::string c = MedicineFacts::normalize(category);
+  const std::string m = MedicineFacts::normalize(member);
+  const size_t ci = q.find(c), mi = q.find(m);
+  if (c.empty() || m.empty() || ci == std::string::npos || mi == std::string::npos) return false;
+  const size_t from = std::min(ci + c.size(), mi + m.size()), to = std::max(ci, mi);
+  const std::string_view gap = from <= to ? std::string_view(q).substr(from, to - from) : "";
+  return std::find(kLinks.begin(), kLinks.end(), gap) != kLinks.end();
+}
+
+// A category named as the description of one of its members is not a second medicine: no pair
+// warnings between them, and the member's own facts answer (its class's where it has none).
+void drop_described_classes(std::string_view question, std::vector<const MedicineEntry*>& medicines,
+                            std::vector<std::string>& names) {
+  for (size_t i = medicines.size(); i-- > 0;) {
+    const MedicineEntry* c = medicines[i];
+    if (!c->is_category()) continue;
+    bool described = false;
+    for (size_t j = 0; j < medicines.size() && !described; ++j) {
+      const auto& cls = medicines[j]->classes;
+      described = std::find(cls.begin(), cls.end(), c) != cls.end() &&
+                  describes(question, names[i], names[j]);
+    }
+    if (!described) continue;
+    medicines.erase(medicines.begin() + static_cast<std::ptrdiff_t>(i));
+    names.erase(names.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
 }  // namespace
 
 Grounding ground(const MedicineFacts& kb, std::string_view question,
@@ -735,6 +795,7 @@ Grounding ground(const MedicineFacts& kb, std::string_view question,
                       : std::vector<FactTopic>{FactTopic::kSerious};
   }
   names.resize(medicines.size());
+  drop_described_classes(question, medicines, names);
   g.medicines = std::move(medicines);
   g.names = std::move(names);
   g.topics = topics;
@@ -806,6 +867,8 @@ Grounding ground(const MedicineFacts& kb, std::string_view question,
     if (f && shown.insert(f).second) g.rules.push_back(make_fact(nullptr, general, f));
   }
   add_pair_warnings(kb, g);
+  g.warning_first = !g.emergency && !g.warnings.empty() &&
+                    (g.topics.empty() || !leads_over_warnings(g.topics.front()));
   return g;
 }
 
@@ -873,6 +936,7 @@ std::string_view dose_change_referral(Language l) {
 std::string opening_block(const Grounding& g, Language l) {
   std::string out;
   if (g.emergency) out += emergency_lines(*g.emergency, l);
+  if (g.warning_first) out += g.warnings.front().text.in(l) + "\n";
   if (!g.direct) return out;
   if (const MedicineEntry* e = g.direct->entry) {  // whom the answer is about, as asked
     const std::string shown = shown_name(g, e, l);
@@ -898,6 +962,7 @@ std::string facts_block(const Grounding& g, const MedicineFacts& kb, Language l)
     cite(f.fact->source);
     return "• " + std::string(topic_label(f.fact->topic, l)) + ": " + f.fact->text.in(l) + "\n";
   };
+  if (g.warning_first) cite(g.warnings.front().source);
   if (g.direct) cite(g.direct->fact->source);
   for (size_t m = 0; m < g.medicines.size(); ++m) {
     const MedicineEntry* e = g.medicines[m];
@@ -915,11 +980,12 @@ std::string facts_block(const Grounding& g, const MedicineFacts& kb, Language l)
     if (lines.empty()) continue;
     out += "■ " + heading(*e, g.names[m], l) + "\n" + lines;
   }
-  if (!g.warnings.empty()) {
+  const size_t first_warning = g.warning_first ? 1 : 0;  // the opening said the first
+  if (g.warnings.size() > first_warning) {
     out += ko(l) ? "■ 함께 먹을 때 주의\n" : "■ Taking them together\n";
-    for (const auto& w : g.warnings) {
-      cite(w.source);
-      out += "• " + w.text.in(l) + "\n";
+    for (size_t i = first_warning; i < g.warnings.size(); ++i) {
+      cite(g.warnings[i].source);
+      out += "• " + g.warnings[i].text.in(l) + "\n";
     }
   }
   if (!g.rules.empty()) {

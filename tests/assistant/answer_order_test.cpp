@@ -133,3 +133,27 @@ TEST(AssistantAnswerOrderTest, TheFirstLineOfADangerousMedicineNeverReassures) {
   const std::string arb = first_line("임신인 줄 모르고 혈압약을 먹었어요");
   EXPECT_TRUE(contains(arb, "임의로 끊지 말고")) << arb;
 }
+
+TEST(AssistantAnswerOrderTest, AWarningAboutTheMedicinesInPlayOpensWhenItIsTheAnswer) {
+  const auto g = ground_question("와파린 드시는 70대 엄마가 부루펜 사다 달래요 사드려도 돼요?");
+  ASSERT_TRUE(g.warning_first);
+  const std::string ko = dd::compose_answer(g, kb(), Language::kKorean);
+  const std::string warning = g.warnings.front().text.ko;
+  EXPECT_EQ(ko.rfind(warning + "\n", 0), 0u) << ko;
+  EXPECT_EQ(ko.find(warning, 1), std::string::npos) << ko;  // said once
+  EXPECT_EQ(g.fact_ids().front(), g.warnings.front().id);
+  // A missed dose, a pregnancy, a drink or driving comes before a warning.
+  EXPECT_FALSE(ground_question("타이레놀이랑 판콜 먹고 술 마셔도 돼요?").warning_first);
+  EXPECT_FALSE(ground_question("임신 중인데 타이레놀이랑 부루펜 같이 먹어도 돼요?").warning_first);
+}
+
+TEST(AssistantAnswerOrderTest, ACategoryNamedAsAMedicinesDescriptionIsNotASecondMedicine) {
+  auto g = ground_question("신장 수치 안 좋은데 이지엔6 같은 진통제 먹어도 되나요?");
+  EXPECT_EQ(g.medicines.size(), 1u);
+  EXPECT_TRUE(g.warnings.empty());
+  g = ground_question("흡입기(심비코트) 쓰는데 목소리가 갈라져요");
+  ASSERT_EQ(g.medicines.size(), 1u);
+  EXPECT_EQ(g.medicines.front()->id, "budesonide_formoterol");
+  // Two medicines, one of them named by its category.
+  EXPECT_EQ(ground_question("아스피린이랑 진통제 같이 먹어도 돼요?").medicines.size(), 2u);
+}
