@@ -10,7 +10,8 @@ import sys
 
 TOPICS = ["use", "driving", "alcohol", "food", "side_effects", "serious", "interactions",
           "pregnancy", "breastfeeding", "children", "elderly", "missed_dose", "double_dose",
-          "stopping", "dose_change", "storage", "kidney_liver"]
+          "stopping", "dose_change", "storage", "kidney_liver", "disposal", "crushing",
+          "pregnancy_exposure"]
 
 
 def main(argv):

@@ -10,6 +10,7 @@ if(TARGET dd_assistant)
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/safety_filter_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/grounding_check_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/assistant_prompt_test.cpp
+                       ${CMAKE_CURRENT_LIST_DIR}/assistant/answer_order_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/assistant_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/triage_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/word_check_test.cpp
@@ -64,7 +65,7 @@ if(TARGET dd_assistant)
            COMMAND dailydrug_assistant_eval --split sealed2 --min-facts 0.62
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed2.md)
   add_test(NAME assistant_eval_gate.dev4
-           COMMAND dailydrug_assistant_eval --split dev4 --min-facts 0.50 --min-emergencies 0.6
+           COMMAND dailydrug_assistant_eval --split dev4 --min-facts 0.85 --min-emergencies 0.6
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_dev4.md)
   add_test(NAME assistant_eval_gate.sealed3
            COMMAND dailydrug_assistant_eval --split sealed3 --min-facts 0.43 --min-emergencies 0.75

@@ -7,6 +7,7 @@
 #include <optional>
 #include <regex>
 #include <set>
+#include <span>
 
 #include "dailydrug/app/schedule_params.h"
 #include "dailydrug/app/time_period.h"
@@ -27,31 +28,90 @@ struct TopicKeywords {
   // Whole words on lower-case text with single spaces: English, and the Korean word "술" alone
   // (as a substring it would match 수술, 기술).
   std::vector<std::string_view> english;
+  // Phrases that hold a keyword without meaning the topic ("콧물이 줄줄이라" holds 줄이, "차에 두고
+  // 깜빡" is a pen left behind, "before i could stop him"): removed before this topic's keywords
+  // are looked for. Korean without spaces, English as written in `english`.
+  std::vector<std::string_view> not_korean = {};
+  std::vector<std::string_view> not_english = {};
+  // A topic that only counts alongside another ("모르고 먹었어요" is about a pregnancy only when
+  // the question says one).
+  std::optional<FactTopic> needs = std::nullopt;
 };
 
-// In the order a direct answer prefers them: what the user is about to do with a dose comes
-// before background topics.
+// In the order a direct answer prefers them: what the user is about to do with a dose, or has
+// just done, comes before background topics.
 const std::vector<TopicKeywords>& topic_keywords() {
   static const std::vector<TopicKeywords> k = {
       {FactTopic::kDoubleDose,
-       {"두번먹",   "두번복용",   "두번드",   "두번이나",  "두개먹",   "두개를",
-        "두알",     "두배",       "2배",      "한꺼번에",  "한번에두", "또먹었",
-        "다시먹",   "중복으로",   "한번더먹", "이중으로",  "실수로먹", "잘못먹었",
-        "잘못먹은", "약을바꿔먹", "남의약",   "다른사람약"},
+       {"두번먹",   "두번복용", "두번드",     "두번이나",   "두개먹",     "두개를",
+        "두알",     "두배",     "2배",        "한꺼번에",   "한번에두",   "또먹",
+        "또드셨",   "또드신",   "또복용",     "또먹였",     "다시먹",     "다시드셨",
+        "중복으로", "중복복용", "한번더먹",   "한번더드셨", "이중으로",   "실수로먹",
+        "잘못먹었", "잘못먹은", "약을바꿔먹", "남의약",     "다른사람약", "핥"},
        {"double", "twice", "two doses", "extra dose", "took it again", "another dose", "took two",
         "take two", "by mistake", "accidentally took", "took the wrong", "wrong pill",
-        "wrong medicine"}},
+        "wrong medicine", "took another", "took an extra", "licked"},
+       // A regimen, not a dose taken twice.
+       {"하루두번", "하루에두번", "하루두알", "하루에두알", "두번씩", "두알씩", "두개씩", "1일2회"},
+       {"twice a day", "twice daily", "twice-daily"}},
       {FactTopic::kMissedDose,
        {"깜빡", "깜박", "잊어버", "잊었", "잊고", "까먹", "놓쳤", "놓친", "못먹었", "못먹은",
         "안먹었", "못챙", "빼먹", "빠뜨", "거르고", "걸렀", "못드셨", "안드셨", "못마셨"},
-       {"forgot", "forget", "missed", "miss a dose", "skipped a dose", "didn't take"}},
+       {"forgot", "forget", "missed", "miss a dose", "skipped a dose", "didn't take"},
+       // Something left behind, not a dose.
+       {"두고깜빡", "놓고깜빡", "두고까먹", "놓고까먹", "두고잊", "놓고잊", "깜빡하고두고",
+        "깜빡하고놓고"}},
+      {FactTopic::kPregnancyExposure,
+       // Not knowing, or a medicine already taken ("임테기 두 줄인데 지난주에 부루펜 먹었어요").
+       {"모르고", "몰랐", "알기전", "알게됐", "알았는데", "인걸알", "확인하기전", "먹었어",
+        "먹었는데", "먹었거든", "먹었던", "복용했", "드셨", "먹어버렸"},
+       {"before i knew", "didn't know i was", "didnt know i was", "did not know i was",
+        "found out i", "find out i", "just found out", "before finding out", "took", "been taking"},
+       {},
+       {},
+       FactTopic::kPregnancy},
       {FactTopic::kPregnancy,
-       {"임신", "임산부", "임부", "가임", "아기를갖", "아이를갖", "태아", "입덧"},
+       {"임신", "임산부", "임부", "가임", "아기를갖", "아이를갖", "태아", "입덧", "임테기",
+        "테스트기두줄"},
        {"pregnant", "pregnancy", "trying to conceive", "expecting a baby"}},
       {FactTopic::kBreastfeeding,
        {"모유", "수유", "젖을", "젖먹", "유축"},
        {"breastfeed", "breastfeeding", "breast-feeding", "breast feeding", "breastfed", "nursing",
         "breast milk"}},
+      {FactTopic::kDisposal,
+       {"버려", "버리", "버릴", "버린", "폐의약품", "폐기", "처분", "수거", "쓰레기", "종량제",
+        "흘려보내", "하수구에", "하수구로", "변기에", "변기로", "싱크대에"},
+       {"dispose", "disposal", "throw away", "throw out", "throwing away", "throw them", "throw it",
+        "get rid of", "flush", "trash", "garbage", "sharps"},
+       // "다 먹어버리면": done with, not thrown away.
+       {"어버리", "아버리", "해버리", "어버려", "아버려", "해버려", "져버리"}},
+      {FactTopic::kCrushing,
+       {"빻",           "갈아서",   "갈아먹",       "갈아드",         "갈아줘",
+        "가루로",       "가루를내", "부숴",         "부수",           "으깨",
+        "씹어",         "캡슐을열", "캡슐열",       "캡슐을까",       "캡슐까",
+        "캡슐을벗",     "캡슐벗",   "알약을못삼키", "알약을잘못삼키", "약을못삼키",
+        "약을잘못삼키", "알약삼키", "알약을삼키",   "서방정",         "서방형",
+        "장용정",       "장용코팅", "콧줄",         "죽에섞",         "밥에섞"},
+       {"crush",
+        "crushed",
+        "crushing",
+        "chew",
+        "chewing",
+        "open the capsule",
+        "open the capsules",
+        "opening the capsule",
+        "sprinkle",
+        "swallow pills",
+        "swallowing pills",
+        "swallow tablets",
+        "swallow the pill",
+        "swallow the tablet",
+        "extended release",
+        "extended-release",
+        "slow release",
+        "slow-release",
+        "enteric",
+        "feeding tube"}},
       {FactTopic::kStopping,
        {"끊어",       "끊으",       "끊고",       "끊었",       "끊어도",     "그만먹",
         "그만복용",   "그만드",     "중단",       "안먹어도",   "안먹으면",   "다먹어야",
@@ -59,8 +119,22 @@ const std::vector<TopicKeywords>& topic_keywords() {
         "좋아졌는데", "좋아졌으니", "계속먹어야", "평생먹",     "언제까지",   "끊을",
         "안먹고싶",   "빼도",       "빼고먹",     "줄여도",     "안먹고",     "안먹은지",
         "먹지않고",   "끊은지",     "매일먹어도", "오래먹어도", "계속먹어도", "장기복용"},
-       {"stop", "quit", "finish", "the course", "full course", "leftover", "left over",
-        "feel better", "keep taking", "how long"}},
+       {"stop", "stopped", "stopping", "quit", "quitting", "come off", "coming off", "taper",
+        "wean", "finish", "the course", "full course", "leftover", "left over", "feel better",
+        "keep taking", "how long"},
+       {},
+       // Someone stopped, or a symptom that will not stop: not the medicine.
+       {"stop him", "stop her", "stop them", "can't stop", "cant stop", "won't stop", "wont stop",
+        "doesn't stop", "doesnt stop", "does not stop", "didn't stop", "didnt stop",
+        "wouldn't stop", "wouldnt stop", "non-stop", "nonstop"}},
+      // A child's dose is the children's fact ("반 쪼개서 먹여도", "몇 ml"), so before dose
+      // changes.
+      {FactTopic::kChildren,
+       {"아이",   "애기",   "아기",   "어린이", "소아", "유아",   "초등",   "중학생",
+        "살짜리", "개월",   "우리애", "아들",   "딸이", "딸한테", "딸에게", "키즈",
+        "신생아", "영아",   "한살",   "두살",   "세살", "네살",   "다섯살", "여섯살",
+        "일곱살", "여덟살", "아홉살", "열살",   "애가", "애한테", "애에게", "애들"},
+       {"child", "kid", "toddler", "baby", "infant", "son", "daughter", "teen"}},
       {FactTopic::kDoseChange,
        {"반만", "반알",     "반으로",   "반쪽",     "절반",    "줄여",     "줄이",
         "늘려", "늘리",     "더먹",     "더많이",   "하나더",  "한알더",   "용량을",
@@ -68,25 +142,25 @@ const std::vector<TopicKeywords>& topic_keywords() {
         "최대", "하루에몇", "얼마나먹", "얼마나드", "얼마까지"},
        {"half", "cut in", "split", "increase", "reduce", "lower the dose", "higher dose",
         "more than", "less than", "change the dose", "adjust", "how many", "how much", "maximum",
-        "max dose"}},
-      {FactTopic::kChildren,
-       {"아이",   "애기",   "아기",   "어린이", "소아", "유아",   "초등",   "중학생",
-        "살짜리", "개월",   "우리애", "아들",   "딸이", "딸한테", "딸에게", "키즈",
-        "신생아", "영아",   "한살",   "두살",   "세살", "네살",   "다섯살", "여섯살",
-        "일곱살", "여덟살", "아홉살", "열살",   "애가", "애한테", "애에게", "애들"},
-       {"child", "kid", "toddler", "baby", "infant", "son", "daughter", "teen"}},
+        "max dose"},
+       {"줄줄이", "한번더먹", "한번더드"}},  // "콧물이 줄줄이라"; another dose, not a bigger one
       {FactTopic::kKidneyLiver,
        {"신장", "콩팥", "투석", "신부전", "간이나빠", "간이안좋", "간질환", "간수치", "간염",
         "간경화", "지방간", "간기능", "신기능", "간이약", "간에무리", "간에안좋", "간이상"},
        {"kidney", "renal", "dialysis", "liver", "hepatitis", "cirrhosis"}},
       {FactTopic::kInteractions,
-       {"같이", "함께", "병용", "상호작용", "다른약", "겹치", "동시에", "섞어"},
+       {"같이", "함께", "병용", "상호작용", "다른약", "겹치", "동시에", "섞어", "띄워", "띄어서"},
        {"together", "interaction", "interact", "combine", "with other", "at the same time", "mix",
         "along with", "with my", "on top of"}},
       {FactTopic::kAlcohol,
-       {"술을", "술과", "술이랑", "술하고", "술마", "술먹", "술드", "술한", "술은", "음주",
-        "알코올", "알콜", "맥주", "소주", "와인", "막걸리", "회식", "술자리"},
-       {"alcohol", "beer", "wine", "liquor", "drinking", "a drink", "drunk", "술"}},
+       {"술을",   "술과",   "술이랑", "술하고", "술마",   "술먹",  "술드",   "술한", "술은",
+        "음주",   "알코올", "알콜",   "맥주",   "소주",   "와인",  "막걸리", "회식", "술자리",
+        "소맥",   "숙취",   "과음",   "폭음",   "만취",   "취했",  "해장",   "양주", "위스키",
+        "보드카", "하이볼", "칵테일", "고량주", "샴페인", "술약속"},
+       {"alcohol",     "beer",     "wine",     "liquor",     "drinking",         "a drink",
+        "drunk",       "hangover", "hungover", "few drinks", "couple of drinks", "couple drinks",
+        "some drinks", "binge",    "cocktail", "vodka",      "whiskey",          "whisky",
+        "tequila",     "soju",     "술"}},
       {FactTopic::kDriving,
        {"운전", "운행", "졸음", "졸려", "졸리", "졸린", "기계조작", "차를몰"},
        {"drive", "driving", "operate machinery"}},
@@ -95,21 +169,53 @@ const std::vector<TopicKeywords>& topic_keywords() {
         "우유",       "자몽",     "커피",     "주스",     "언제먹", "언제복용", "언제드",
         "몇시",       "시간에",   "아침에먹", "저녁에먹", "자기전", "어떻게먹", "어떻게드",
         "어떻게복용", "먹는방법", "먹는법",   "복용방법", "복용법", "채소",     "야채",
-        "나물",       "녹즙",     "청국장",   "낫토",     "영양제"},
-       {"food", "meal", "empty stomach", "eat", "grapefruit", "milk", "coffee", "juice",
-        "when should i take", "what time", "bedtime", "how do i take", "how to take",
-        "how should i take"}},
+        "나물",       "녹즙",     "청국장",   "낫토",     "영양제", "요거트",   "요구르트",
+        "요플레",     "치즈",     "라떼",     "유제품",   "두유"},
+       {"food",
+        "meal",
+        "empty stomach",
+        "eat",
+        "grapefruit",
+        "milk",
+        "coffee",
+        "juice",
+        "when should i take",
+        "what time",
+        "bedtime",
+        "how do i take",
+        "how to take",
+        "how should i take",
+        "breakfast",
+        "lunch",
+        "dinner",
+        "latte",
+        "yogurt",
+        "yoghurt",
+        "dairy",
+        "cheese",
+        "when i take it",
+        "when to take",
+        "time of day"},
+       {"몇시간"}},  // "몇 시간 띄워야": spacing from another medicine
       {FactTopic::kStorage,
-       {"보관", "냉장", "냉동", "실온", "유통기한", "사용기한", "개봉", "뜯은", "뜯고", "차안",
-        "차에두", "더운", "햇빛", "얼었", "녹았", "버려", "버리", "상온", "폐의약품"},
-       {"store",   "storage",    "fridge",   "refrigerator", "refrigerate", "freeze",
-        "frozen",  "freezer",    "expired",  "expire",       "expiry",      "opened",
-        "hot car", "in the car", "heat",     "throw away",   "dispose",     "keep my",
-        "keep it", "keep them",  "keep the", "after opening"}},
+       {"보관", "냉장", "냉동",   "실온",   "유통기한", "사용기한", "개봉",
+        "뜯은", "뜯고", "차안",   "차에두", "차에놓",   "트렁크",   "더운",
+        "더위", "폭염", "한여름", "여름에", "뜨거운곳", "뜨거운차", "땡볕",
+        "햇빛", "얼었", "녹았",   "상온"},
+       {"store",    "storage",       "fridge",     "refrigerator", "refrigerate", "freeze",
+        "frozen",   "freezer",       "expired",    "expire",       "expiry",      "opened",
+        "hot car",  "in the car",    "heat",       "keep my",      "keep it",     "keep them",
+        "keep the", "after opening", "left it in", "summer"}},
+      // A danger sign told with a side effect ("두드러기가 번지고 핑 돌아요") comes first.
+      {FactTopic::kSerious,
+       {"응급", "위험한증상", "숨이", "숨쉬", "호흡", "발진", "두드러기", "출혈", "피가", "검은변",
+        "가슴통증", "의식", "병원에가", "응급실"},
+       {"serious", "emergency", "breath", "rash", "bleeding", "chest pain", "hospital"}},
       {FactTopic::kSideEffects,
-       {"부작용", "이상반응", "속쓰",     "속이쓰",   "어지러", "어지럼",     "붓고",
-        "부었",   "부어요",   "기침이",   "마른기침", "메스꺼", "울렁",       "가려",
-        "졸음이", "발목이",   "다리가붓", "근육통",   "멍이",   "잇몸에서피", "저혈당"},
+       {"부작용",   "이상반응", "속쓰",     "속이쓰",     "어지러", "어지럼", "붓고",   "부었",
+        "부어요",   "기침이",   "마른기침", "메스꺼",     "울렁",   "가려",   "졸음이", "발목이",
+        "다리가붓", "근육통",   "멍이",     "잇몸에서피", "저혈당", "핑돌",   "핑도",   "어질",
+        "휘청",     "목소리가", "목이쉬",   "쉰목소리",   "목쉼",   "하얀게", "하얀것", "백태"},
        {"side effect",      "side-effect",    "adverse",         "dizzy",
         "swollen ankle",    "ankles",         "cough",           "nausea",
         "nauseous",         "diarrhea",       "diarrhoea",       "constipation",
@@ -117,19 +223,17 @@ const std::vector<TopicKeywords>& topic_keywords() {
         "bruising",         "upset stomach",  "sleepy",          "drowsy",
         "dizziness",        "since starting", "since i started", "makes me",
         "making me",        "gives me",       "giving me",       "stomach upset",
-        "upset my stomach", "stomach ache",   "stomachache"}},
-      {FactTopic::kSerious,
-       {"응급", "위험한증상", "숨이", "숨쉬", "호흡", "발진", "두드러기", "출혈", "피가", "검은변",
-        "가슴통증", "의식", "병원에가", "응급실"},
-       {"serious", "emergency", "breath", "rash", "bleeding", "chest pain", "hospital"}},
+        "upset my stomach", "stomach ache",   "stomachache",     "hoarse",
+        "white patches",    "thrush"}},
       {FactTopic::kElderly,
        {"어르신", "노인", "할머니", "할아버지", "부모님", "어머니", "아버지", "고령", "70대",
         "80대", "90대", "노부모", "시어머니", "장모님"},
        {"elderly", "older adult", "grandmother", "grandfather", "grandma", "grandpa", "my mother",
         "my father", "my mom", "my dad", "aged"}},
       {FactTopic::kUse,
-       {"효능", "효과", "무슨약", "어떤약", "뭐에쓰", "무엇에쓰", "용도", "어디에좋", "왜먹"},
-       {"what is", "what's", "used for", "what does", "what for"}},
+       {"효능", "효과", "무슨약", "어떤약", "뭐에쓰", "무엇에쓰", "용도", "어디에좋", "왜먹",
+        "차이"},
+       {"what is", "what's", "used for", "what does", "what for", "difference between"}},
   };
   return k;
 }
@@ -281,17 +385,136 @@ void insert_in_order(std::vector<FactTopic>& topics, FactTopic t) {
   topics.insert(at, t);
 }
 
+// `text` with every occurrence of the phrases replaced by `gap`.
+std::string without(std::string text, std::span<const std::string_view> phrases,
+                    std::string_view gap) {
+  for (std::string_view p : phrases) {
+    std::string kept;
+    size_t from = 0;
+    for (size_t at = text.find(p); at != std::string::npos; at = text.find(p, from)) {
+      kept.append(text, from, at - from).append(gap);
+      from = at + p.size();
+    }
+    text = kept.append(text, from);
+  }
+  return text;
+}
+
 // "as a kid", "when I was little": the asker's own childhood, not a child's medicine.
 std::string without_own_childhood(std::string e) {
   static constexpr std::array<std::string_view, 6> kPhrases = {
       " as a kid ",         " as a child ",        " as a baby ",
       " when i was a kid ", " when i was little ", " when i was young "};
-  for (std::string_view p : kPhrases) {
-    for (size_t at = e.find(p); at != std::string::npos; at = e.find(p, at)) {
-      e.replace(at, p.size(), " ");
+  return without(std::move(e), kPhrases, " ");
+}
+
+// Any of the Korean words (matched with spaces removed) or English ones (whole words).
+bool says_any(const std::string& k, const std::string& e, std::span<const std::string_view> korean,
+              std::span<const std::string_view> english) {
+  return contains_any(k, korean) || std::any_of(english.begin(), english.end(),
+                                                [&](auto w) { return english_word_hit(e, w); });
+}
+
+bool topic_hit(const TopicKeywords& t, const std::string& k, const std::string& e) {
+  const std::string kt = without(k, t.not_korean, "|");
+  return says_any(kt, without(e, t.not_english, " "), t.korean, t.english);
+}
+
+const TopicKeywords& keywords_of(FactTopic topic) {
+  const auto& all = topic_keywords();
+  return *std::find_if(all.begin(), all.end(), [&](const auto& t) { return t.topic == topic; });
+}
+
+// "두 알 먹었어요", "또 드셨대요", "took it twice": a double dose that happened, not one asked
+// about ("내일 두 개 먹을까", "can I take two").
+bool double_dose_taken(const std::string& k, const std::string& e) {
+  static constexpr std::array<std::string_view, 6> kTaken = {"실수로",     "잘못먹",     "남의약",
+                                                             "다른사람약", "약을바꿔먹", "핥"};
+  static constexpr std::array<std::string_view, 7> kPast = {"었", "셨", "였", "했",
+                                                            "줬", "켰", "렸"};
+  static constexpr std::array<std::string_view, 7> kEnglish = {
+      "took", "taken", "accidentally", "by mistake", "already", "doubled", "licked"};
+  if (says_any(k, e, kTaken, kEnglish)) return true;
+  const TopicKeywords& t = keywords_of(FactTopic::kDoubleDose);
+  const std::string kt = without(k, t.not_korean, "|");
+  constexpr size_t kNear = 4 * 3;  // the verb's ending, about four Hangul syllables on
+  for (std::string_view w : t.korean) {
+    for (size_t at = kt.find(w); at != std::string::npos; at = kt.find(w, at + 1)) {
+      if (contains_any(std::string_view(kt).substr(at, w.size() + kNear), kPast)) return true;
     }
   }
-  return e;
+  return false;
+}
+
+// Moves `t` (if present) to just after the last of `after` that is present.
+void move_after(std::vector<FactTopic>& topics, FactTopic t, std::span<const FactTopic> after) {
+  auto it = std::find(topics.begin(), topics.end(), t);
+  if (it == topics.end()) return;
+  topics.erase(it);
+  auto at = topics.begin();
+  for (auto i = topics.begin(); i != topics.end(); ++i) {
+    if (std::find(after.begin(), after.end(), *i) != after.end()) at = i + 1;
+  }
+  topics.insert(at, t);
+}
+
+// Moves `t` to just before `before` (both present).
+void move_before(std::vector<FactTopic>& topics, FactTopic t, FactTopic before) {
+  topics.erase(std::find(topics.begin(), topics.end(), t));
+  topics.insert(std::find(topics.begin(), topics.end(), before), t);
+}
+
+// "두 알 먹어도 돼요?", "can I take two": more in one dose, a question about the dose (not "한 번
+// 더", another dose).
+bool asks_for_more_per_dose(const std::string& k, const std::string& e) {
+  static constexpr std::array<std::string_view, 7> kKorean = {"두알",     "두개",     "두배", "2배",
+                                                              "한번에두", "한꺼번에", "두정"};
+  static constexpr std::array<std::string_view, 4> kEnglish = {"take two", "double the dose",
+                                                               "two pills", "two tablets"};
+  return says_any(k, e, kKorean, kEnglish);
+}
+
+// "끊어도 돼요?", "thinking of quitting": a wish to stop (not "남은 약", "how long", "계속 써도").
+bool asks_to_stop(const std::string& k, const std::string& e) {
+  static constexpr std::array<std::string_view, 8> kKorean = {"끊",   "중단", "그만",   "안먹",
+                                                              "안드", "빼도", "줄여도", "먹지않"};
+  static constexpr std::array<std::string_view, 12> kEnglish = {
+      "stop",       "stopped", "stopping", "quit",   "quitting",   "come off",
+      "coming off", "taper",   "wean",     "finish", "the course", "full course"};
+  return says_any(k, e, kKorean, kEnglish);
+}
+
+// "계속 먹어도 돼요?", "keep taking": whether to go on, not a wish to stop.
+bool asks_whether_to_go_on(const std::string& k, const std::string& e) {
+  static constexpr std::array<std::string_view, 4> kKorean = {"계속먹어", "계속복용", "계속드",
+                                                              "계속써"};
+  static constexpr std::array<std::string_view, 3> kEnglish = {"keep taking", "continue taking",
+                                                               "keep using"};
+  return says_any(k, e, kKorean, kEnglish);
+}
+
+// The order of topic_keywords(), adjusted to what the question is after. A double dose asked
+// about rather than taken comes after the missed dose ("깜빡했는데 내일 두 개 먹을까"), the child
+// ("애기 해열제 한 번 더 먹여도") and the dose ("두 알 먹어도 돼요?" is a dose change); a symptom
+// told with "계속 먹어도 돼요?" comes before whether to go on, and keeping a medicine before
+// stopping it when nobody asks to stop ("유통기한 남았으면 계속 써도", "how long are they good").
+void order_by_intent(std::vector<FactTopic>& out, const std::string& k, const std::string& e) {
+  const auto has = [&](FactTopic t) { return has_topic_in(out, t); };
+  if (has(FactTopic::kDoubleDose) && !double_dose_taken(k, e)) {
+    if (!has(FactTopic::kMissedDose) && !has(FactTopic::kDoseChange) &&
+        asks_for_more_per_dose(k, e)) {
+      insert_in_order(out, FactTopic::kDoseChange);
+    }
+    static constexpr std::array<FactTopic, 3> kFirst = {
+        FactTopic::kMissedDose, FactTopic::kChildren, FactTopic::kDoseChange};
+    move_after(out, FactTopic::kDoubleDose, kFirst);
+  }
+  if (has(FactTopic::kSideEffects) && has(FactTopic::kStopping) && asks_whether_to_go_on(k, e)) {
+    move_before(out, FactTopic::kSideEffects, FactTopic::kStopping);
+  }
+  if (has(FactTopic::kStorage) && has(FactTopic::kStopping) && !asks_to_stop(k, e)) {
+    move_before(out, FactTopic::kStorage, FactTopic::kStopping);
+  }
 }
 
 }  // namespace
@@ -304,11 +527,13 @@ std::vector<FactTopic> detect_topics(std::string_view question) {
   for (const auto& t : topic_keywords()) {
     const bool by_age = age && ((t.topic == FactTopic::kChildren && *age <= 12) ||
                                 (t.topic == FactTopic::kElderly && *age >= 65));
-    const bool hit = by_age || contains_any(k, t.korean) ||
-                     std::any_of(t.english.begin(), t.english.end(),
-                                 [&](auto w) { return english_word_hit(e, w); });
-    if (hit) out.push_back(t.topic);
+    if (by_age || topic_hit(t, k, e)) out.push_back(t.topic);
   }
+  const std::vector<FactTopic> found = out;
+  std::erase_if(out, [&](FactTopic t) {
+    const auto needs = keywords_of(t).needs;
+    return needs && !has_topic_in(found, *needs);
+  });
   if (!has_topic_in(out, FactTopic::kSideEffects) && symptom_after_taking(k)) {
     insert_in_order(out, FactTopic::kSideEffects);
   }
@@ -318,6 +543,7 @@ std::vector<FactTopic> detect_topics(std::string_view question) {
   if (has(FactTopic::kInteractions) && (has(FactTopic::kAlcohol) || has(FactTopic::kFood))) {
     out.erase(std::find(out.begin(), out.end(), FactTopic::kInteractions));
   }
+  order_by_intent(out, k, e);
   return out;
 }
 
@@ -356,9 +582,10 @@ std::vector<const GroundedFact*> Grounding::all_facts() const {
 std::vector<std::string> Grounding::fact_ids() const {
   std::vector<std::string> ids;
   if (emergency) ids.push_back("triage." + std::string(to_string(emergency->kind)));
+  if (warning_first) ids.push_back(warnings.front().id);
   if (direct) ids.push_back(direct->id);
   for (const auto& f : facts) ids.push_back(f.id);
-  for (const auto& w : warnings) ids.push_back(w.id);
+  for (size_t i = warning_first ? 1 : 0; i < warnings.size(); ++i) ids.push_back(warnings[i].id);
   for (const auto& f : rules) ids.push_back(f.id);
   return ids;
 }
@@ -384,13 +611,16 @@ bool universal_rule(FactTopic t) {
 }
 
 // The rule a pharmacist adds to an answer on `t`: a double dose is also a dose changed on one's
-// own; a side effect is no reason to stop a prescribed medicine without the prescriber.
+// own; a side effect is no reason to stop a prescribed medicine without the prescriber; what a
+// medicine is for comes with what to watch for ("타이레놀이랑 애드빌 차이").
 std::optional<FactTopic> companion_rule(FactTopic t) {
   switch (t) {
     case FactTopic::kDoubleDose:
       return FactTopic::kDoseChange;
     case FactTopic::kSideEffects:
       return FactTopic::kStopping;
+    case FactTopic::kUse:
+      return FactTopic::kSideEffects;
     default:
       return std::nullopt;
   }
@@ -400,6 +630,30 @@ std::optional<FactTopic> companion_rule(FactTopic t) {
 // what to do about a side effect); on the others the medicine's own fact says it all.
 bool class_advice_adds(FactTopic t) {
   return universal_rule(t) || t == FactTopic::kSideEffects;
+}
+
+// Asked topics whose answer comes before a warning about the medicines in play: what happened to a
+// dose, a pregnancy or breastfeeding, a kidney or liver disease, and what is asked about other
+// than taking them together (a drink, driving, keeping, throwing away or crushing a medicine). On
+// the others ("와파린 드시는 엄마가 부루펜 사다 달래요", "판피린 마셨는데 게보린 먹어도") the
+// warning is the answer.
+bool leads_over_warnings(FactTopic t) {
+  switch (t) {
+    case FactTopic::kDoubleDose:
+    case FactTopic::kMissedDose:
+    case FactTopic::kPregnancy:
+    case FactTopic::kPregnancyExposure:
+    case FactTopic::kBreastfeeding:
+    case FactTopic::kAlcohol:
+    case FactTopic::kDriving:
+    case FactTopic::kStorage:
+    case FactTopic::kDisposal:
+    case FactTopic::kCrushing:
+    case FactTopic::kKidneyLiver:
+      return true;
+    default:
+      return false;
+  }
 }
 
 // Classes of which two at once is itself a risk (bleeding, sedation, stomach).
@@ -489,6 +743,41 @@ void add_pair_warnings(const MedicineFacts& kb, Grounding& g) {
   }
 }
 
+// True when the question names `category` right next to `member` as its description: "흡입기
+// (심비코트)", "이지엔6 같은 진통제", "노바스크라는 혈압약", "a painkiller like Advil" (not
+// "아스피린이랑 진통제", two medicines).
+bool describes(std::string_view question, const std::string& category, const std::string& member) {
+  static constexpr std::array<std::string_view, 10> kLinks = {
+      "", "같은", "인", "라는", "이라는", "계열", "종류", "like", "suchas", "eg"};
+  const std::string q = MedicineFacts::normalize(question);
+  const std::string c = MedicineFacts::normalize(category);
+  const std::string m = MedicineFacts::normalize(member);
+  const size_t ci = q.find(c), mi = q.find(m);
+  if (c.empty() || m.empty() || ci == std::string::npos || mi == std::string::npos) return false;
+  const size_t from = std::min(ci + c.size(), mi + m.size()), to = std::max(ci, mi);
+  const std::string_view gap = from <= to ? std::string_view(q).substr(from, to - from) : "";
+  return std::find(kLinks.begin(), kLinks.end(), gap) != kLinks.end();
+}
+
+// A category named as the description of one of its members is not a second medicine: no pair
+// warnings between them, and the member's own facts answer (its class's where it has none).
+void drop_described_classes(std::string_view question, std::vector<const MedicineEntry*>& medicines,
+                            std::vector<std::string>& names) {
+  for (size_t i = medicines.size(); i-- > 0;) {
+    const MedicineEntry* c = medicines[i];
+    if (!c->is_category()) continue;
+    bool described = false;
+    for (size_t j = 0; j < medicines.size() && !described; ++j) {
+      const auto& cls = medicines[j]->classes;
+      described = std::find(cls.begin(), cls.end(), c) != cls.end() &&
+                  describes(question, names[i], names[j]);
+    }
+    if (!described) continue;
+    medicines.erase(medicines.begin() + static_cast<std::ptrdiff_t>(i));
+    names.erase(names.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
 }  // namespace
 
 Grounding ground(const MedicineFacts& kb, std::string_view question,
@@ -506,6 +795,7 @@ Grounding ground(const MedicineFacts& kb, std::string_view question,
                       : std::vector<FactTopic>{FactTopic::kSerious};
   }
   names.resize(medicines.size());
+  drop_described_classes(question, medicines, names);
   g.medicines = std::move(medicines);
   g.names = std::move(names);
   g.topics = topics;
@@ -577,6 +867,8 @@ Grounding ground(const MedicineFacts& kb, std::string_view question,
     if (f && shown.insert(f).second) g.rules.push_back(make_fact(nullptr, general, f));
   }
   add_pair_warnings(kb, g);
+  g.warning_first = !g.emergency && !g.warnings.empty() &&
+                    (g.topics.empty() || !leads_over_warnings(g.topics.front()));
   return g;
 }
 
@@ -644,6 +936,7 @@ std::string_view dose_change_referral(Language l) {
 std::string opening_block(const Grounding& g, Language l) {
   std::string out;
   if (g.emergency) out += emergency_lines(*g.emergency, l);
+  if (g.warning_first) out += g.warnings.front().text.in(l) + "\n";
   if (!g.direct) return out;
   if (const MedicineEntry* e = g.direct->entry) {  // whom the answer is about, as asked
     const std::string shown = shown_name(g, e, l);
@@ -669,6 +962,7 @@ std::string facts_block(const Grounding& g, const MedicineFacts& kb, Language l)
     cite(f.fact->source);
     return "• " + std::string(topic_label(f.fact->topic, l)) + ": " + f.fact->text.in(l) + "\n";
   };
+  if (g.warning_first) cite(g.warnings.front().source);
   if (g.direct) cite(g.direct->fact->source);
   for (size_t m = 0; m < g.medicines.size(); ++m) {
     const MedicineEntry* e = g.medicines[m];
@@ -686,11 +980,12 @@ std::string facts_block(const Grounding& g, const MedicineFacts& kb, Language l)
     if (lines.empty()) continue;
     out += "■ " + heading(*e, g.names[m], l) + "\n" + lines;
   }
-  if (!g.warnings.empty()) {
+  const size_t first_warning = g.warning_first ? 1 : 0;  // the opening said the first
+  if (g.warnings.size() > first_warning) {
     out += ko(l) ? "■ 함께 먹을 때 주의\n" : "■ Taking them together\n";
-    for (const auto& w : g.warnings) {
-      cite(w.source);
-      out += "• " + w.text.in(l) + "\n";
+    for (size_t i = first_warning; i < g.warnings.size(); ++i) {
+      cite(g.warnings[i].source);
+      out += "• " + g.warnings[i].text.in(l) + "\n";
     }
   }
   if (!g.rules.empty()) {

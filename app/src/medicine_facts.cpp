@@ -24,9 +24,10 @@ namespace {
 using nlohmann::json;
 
 constexpr std::array<std::string_view, kFactTopicCount> kTopicNames = {
-    "use",          "driving",   "alcohol",       "food",     "side_effects", "serious",
-    "interactions", "pregnancy", "breastfeeding", "children", "elderly",      "missed_dose",
-    "double_dose",  "stopping",  "dose_change",   "storage",  "kidney_liver"};
+    "use",     "driving",      "alcohol",     "food",          "side_effects",
+    "serious", "interactions", "pregnancy",   "breastfeeding", "children",
+    "elderly", "missed_dose",  "double_dose", "stopping",      "dose_change",
+    "storage", "kidney_liver", "disposal",    "crushing",      "pregnancy_exposure"};
 constexpr std::array<std::string_view, kFactTopicCount> kTopicKo = {"효능",
                                                                     "운전",
                                                                     "음주",
@@ -43,7 +44,10 @@ constexpr std::array<std::string_view, kFactTopicCount> kTopicKo = {"효능",
                                                                     "복용 중단",
                                                                     "용량 변경",
                                                                     "보관",
-                                                                    "콩팥·간 질환"};
+                                                                    "콩팥·간 질환",
+                                                                    "버리는 방법",
+                                                                    "쪼개거나 빻을 때",
+                                                                    "임신 중 이미 먹었을 때"};
 constexpr std::array<std::string_view, kFactTopicCount> kTopicEn = {"Use",
                                                                     "Driving",
                                                                     "Alcohol",
@@ -60,7 +64,10 @@ constexpr std::array<std::string_view, kFactTopicCount> kTopicEn = {"Use",
                                                                     "Stopping",
                                                                     "Changing the dose",
                                                                     "Storage",
-                                                                    "Kidney or liver disease"};
+                                                                    "Kidney or liver disease",
+                                                                    "Disposal",
+                                                                    "Crushing or splitting",
+                                                                    "Already taken in pregnancy"};
 
 Error kb_error(const std::string& where, const std::string& what) {
   return Error::invalid("medicine_facts", where.empty() ? what : where + ": " + what);

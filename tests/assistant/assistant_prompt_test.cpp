@@ -226,7 +226,7 @@ TEST(AssistantPromptTest, PromptsCarryTheFactsTheQuestionAndTheRules) {
   const auto g = ground_question("Can I drink alcohol with Tylenol?");
   const std::string p =
       dd::ask_prompt("Can I drink alcohol with Tylenol?", g, 5, Language::kEnglish);
-  EXPECT_TRUE(contains(p, "Facts:\n- acetaminophen, Alcohol: Regular drinkers")) << p;
+  EXPECT_TRUE(contains(p, "Facts:\n- acetaminophen, Alcohol: Taking it for a hangover")) << p;
   EXPECT_TRUE(contains(p, "Question: Can I drink alcohol with Tylenol?")) << p;
   EXPECT_FALSE(contains(dd::ask_prompt("q", g, 0, Language::kEnglish), "Facts:"));
   const std::string sys = dd::assistant_system_prompt(Language::kKorean);

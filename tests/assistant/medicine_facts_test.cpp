@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -256,5 +257,56 @@ TEST(MedicineFactsTest, LanguageAndTopicNamesRoundTrip) {
   for (size_t i = 0; i < dd::kFactTopicCount; ++i) {
     const auto t = static_cast<dd::FactTopic>(i);
     EXPECT_EQ(dd::parse_fact_topic(dd::to_string(t)), t);
+  }
+}
+
+namespace {
+
+// The fact `entry` answers `topic` with: its own, else its first class's that has one.
+const dd::MedicineFact* own_or_class(const dd::MedicineEntry& entry, dd::FactTopic topic) {
+  const dd::MedicineEntry* owner = nullptr;
+  const auto* f = kb().lookup(entry, topic, &owner);
+  return owner == &kb().general() ? nullptr : f;
+}
+
+bool says_any(const std::string& text, std::initializer_list<const char*> words) {
+  for (const char* w : words) {
+    if (text.find(w) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// "임신인 줄 모르고 먹었어요" is answered by the rule for any medicine ("most common medicines
+// taken briefly carry low risk") only where that holds: a medicine or category whose pregnancy
+// fact says to avoid it has its own answer, or its class's.
+TEST(MedicineFactsTest, APregnancyFoundOutLaterIsNotReassuredForMedicinesToAvoid) {
+  std::vector<const dd::MedicineEntry*> all;
+  for (const auto* list : {&kb().entries(), &kb().categories()}) {
+    for (const auto& e : *list) all.push_back(&e);
+  }
+  for (const auto* e : all) {
+    const auto* pregnancy = own_or_class(*e, dd::FactTopic::kPregnancy);
+    if (!pregnancy || !says_any(pregnancy->text.ko, {"쓰지 않", "쓰는 약이 아니", "금기", "먹지 마",
+                                                     "기형", "복용하지 마", "복용하지 않", "피하",
+                                                     "드시지 마", "태아에게 영향", "쓰지 마"})) {
+      continue;
+    }
+    EXPECT_NE(own_or_class(*e, dd::FactTopic::kPregnancyExposure), nullptr) << e->id;
+  }
+}
+
+// A medicine that comes as an extended-release or enteric-coated form says so when asked about
+// crushing or splitting it.
+TEST(MedicineFactsTest, ExtendedReleaseAndEntericFormsAnswerCrushing) {
+  for (const auto& e : kb().entries()) {
+    bool special = false;
+    for (const auto& f : e.facts) {
+      special = special || says_any(f.text.ko, {"서방정", "서방형", "장용정", "캡슐은 열"});
+    }
+    if (special) {
+      EXPECT_NE(e.fact(dd::FactTopic::kCrushing), nullptr) << e.id;
+    }
   }
 }

@@ -68,10 +68,14 @@ struct Grounding {
   };
   std::vector<Missing> missing;  // asked topics nothing in the base covers
   bool from_saved = false;       // the question named none; the user's saved medicines were used
+  /// The first warning opens the answer, before the direct fact: the question is about taking
+  /// the medicines together (or names two and asks nothing that comes first, such as a missed
+  /// dose, a pregnancy, a drink or driving).
+  bool warning_first = false;
 
   /// True when any fact demands a referral, or driving is asked about a sedating medicine.
   bool needs_referral() const;
-  /// Every fact shown, in order: direct, facts, warnings, rules.
+  /// Every fact shown, in order: the leading warning, direct, facts, warnings, rules.
   std::vector<std::string> fact_ids() const;
   /// The facts as (entry, text) in the order shown, for prompts and grounding checks.
   std::vector<const GroundedFact*> all_facts() const;
@@ -83,7 +87,8 @@ struct Grounding {
 /// stopping, changing a dose, pregnancy, breastfeeding, children), and the warnings among the
 /// medicines. With `all_topics` (faq) every topic the medicine itself has; for an empty `topics`
 /// the general pair {use, side_effects}; side effects bring the serious-symptoms fact along.
-/// `names` (optional, same length) are the names shown in headings ("타이레놀").
+/// `names` (optional, same length) are the names shown in headings ("타이레놀"); a category named
+/// as the description of a medicine in play ("흡입기(심비코트)", "이지엔6 같은 진통제") is dropped.
 Grounding ground(const MedicineFacts& kb, std::string_view question,
                  std::vector<const MedicineEntry*> medicines, std::vector<std::string> names,
                  std::vector<FactTopic> topics, bool all_topics);
@@ -100,7 +105,8 @@ std::string_view model_text_label(Language language);
 /// The fixed sentence the safety filter puts in place of dose-change advice.
 std::string_view dose_change_referral(Language language);
 
-/// The lines an answer opens with: the emergency instruction (if any), then the direct answer.
+/// The lines an answer opens with: the emergency instruction (if any), the first warning when it
+/// comes first (Grounding::warning_first), then the direct answer.
 std::string opening_block(const Grounding& grounding, Language language);
 
 /// The facts as a bulleted block, one "• 주제: text" line per fact, under a heading per medicine

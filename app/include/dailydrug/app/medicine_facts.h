@@ -48,12 +48,16 @@ enum class FactTopic : int {
   kStopping,    // stopping early, finishing a course, tapering
   kDoseChange,  // taking more or less than prescribed
   kStorage,
-  kKidneyLiver,  // kidney or liver disease
+  kKidneyLiver,        // kidney or liver disease
+  kDisposal,           // leftover or expired medicines, used pens and needles
+  kCrushing,           // crushing, splitting or chewing; extended-release and enteric forms
+  kPregnancyExposure,  // already taken in pregnancy, often before it was known
 };
-inline constexpr size_t kFactTopicCount = 17;
+inline constexpr size_t kFactTopicCount = 20;
 /// "use", "driving", "alcohol", "food", "side_effects", "serious", "interactions", "pregnancy",
 /// "breastfeeding", "children", "elderly", "missed_dose", "double_dose", "stopping",
-/// "dose_change", "storage", "kidney_liver" (the schema's names).
+/// "dose_change", "storage", "kidney_liver", "disposal", "crushing", "pregnancy_exposure" (the
+/// schema's names).
 std::string_view to_string(FactTopic topic);
 std::optional<FactTopic> parse_fact_topic(std::string_view text);
 /// "효능", "운전", "음주", "복용 시기·음식", "부작용", ... (the heading of a fact line).
