@@ -410,7 +410,14 @@ const std::vector<NearRule>& near_rules() {
       {EmergencyKind::kSelfHarm,
        "taking everything as a way out",
        {"다먹으면", "전부먹으면", "한꺼번에먹으면", "모아서먹으면", "다삼키면", "한번에다먹으면"},
-       {"편해", "끝나", "끝날", "안깨", "죽", "잠들", "사라"}},
+       {"편해", "끝나", "끝날", "안깨", "죽", "잠들", "사라", "걸려", "아프지않게", "갈수",
+        "떠날"}},
+      // "수면제를 안 먹고 모아뒀어요 … 한꺼번에 먹으면": pills saved up to take at once.
+      {EmergencyKind::kSelfHarm,
+       "pills saved up to take at once",
+       {"모아뒀", "모아놨", "모아두었", "모아두고", "모였어", "모았어", "많이모였"},
+       {"한꺼번에", "다먹", "한번에", "전부먹"},
+       true},
       // "took extra sleeping pills, she's really confused": more than prescribed, and symptoms.
       {EmergencyKind::kOverdose,
        "extra doses with symptoms",

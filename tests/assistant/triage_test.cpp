@@ -281,3 +281,10 @@ TEST(TriageTest, PressureSugarOxygenAndDosesReadFromNumbers) {
     EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
   }
 }
+
+TEST(TriageTest, PillsSavedUpToTakeAtOnce) {
+  expect_kind("먹으라는 약을 안 먹고 모아뒀어요 한 번에 다 먹으면 어떻게 돼요",
+              EmergencyKind::kSelfHarm);
+  expect_kind("남은 약이 많이 모였는데 한꺼번에 먹으면 아프지 않게 갈 수 있을까요",
+              EmergencyKind::kSelfHarm);
+}
