@@ -47,28 +47,28 @@ if(TARGET dd_assistant)
            COMMAND dailydrug_assistant_eval --split dev --min-facts 0.92
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_dev.md)
   add_test(NAME assistant_eval_gate.blind
-           COMMAND dailydrug_assistant_eval --split blind --min-facts 0.85
+           COMMAND dailydrug_assistant_eval --split blind --min-facts 0.95
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_blind.md)
   add_test(NAME assistant_eval_gate.sealed
-           COMMAND dailydrug_assistant_eval --split sealed --min-facts 0.72
+           COMMAND dailydrug_assistant_eval --split sealed --min-facts 0.86
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed.md)
   add_test(NAME assistant_eval_gate.dev2
            COMMAND dailydrug_assistant_eval --split dev2 --min-facts 0.95
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_dev2.md)
   add_test(NAME assistant_eval_gate.heldout
-           COMMAND dailydrug_assistant_eval --split heldout --min-facts 0.8
+           COMMAND dailydrug_assistant_eval --split heldout --min-facts 0.9
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_heldout.md)
   add_test(NAME assistant_eval_gate.dev3
            COMMAND dailydrug_assistant_eval --split dev3 --min-facts 0.95
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_dev3.md)
   add_test(NAME assistant_eval_gate.sealed2
-           COMMAND dailydrug_assistant_eval --split sealed2 --min-facts 0.62
+           COMMAND dailydrug_assistant_eval --split sealed2 --min-facts 0.72
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed2.md)
   add_test(NAME assistant_eval_gate.dev4
-           COMMAND dailydrug_assistant_eval --split dev4 --min-facts 0.85 --min-emergencies 0.6
+           COMMAND dailydrug_assistant_eval --split dev4 --min-facts 0.95
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_dev4.md)
   add_test(NAME assistant_eval_gate.sealed3
-           COMMAND dailydrug_assistant_eval --split sealed3 --min-facts 0.43 --min-emergencies 0.75
+           COMMAND dailydrug_assistant_eval --split sealed3 --min-facts 0.45 --min-emergencies 0.75
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed3.md)
   add_test(NAME assistant_eval_gate.triage-dev
            COMMAND dailydrug_assistant_eval --split triage-dev --min-facts 1 --min-emergencies 0.98
@@ -83,15 +83,15 @@ if(TARGET dd_assistant)
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_triage2.md)
   add_test(NAME assistant_eval_gate.sealed-triage2
            COMMAND dailydrug_assistant_eval --split sealed-triage2 --min-facts 1
-                   --min-emergencies 0.58 --max-false-alarms 0.15
+                   --min-emergencies 0.62 --max-false-alarms 0.15
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed_triage2.md)
   add_test(NAME assistant_eval_gate.triage-dev3
            COMMAND dailydrug_assistant_eval --split triage-dev3 --min-facts 1
-                   --min-emergencies 0.95 --max-false-alarms 0.05
+                   --min-emergencies 0.97 --max-false-alarms 0.05
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_triage3.md)
   add_test(NAME assistant_eval_gate.sealed-triage3
            COMMAND dailydrug_assistant_eval --split sealed-triage3 --min-facts 1
-                   --min-emergencies 0.66 --max-false-alarms 0.15
+                   --min-emergencies 0.68 --max-false-alarms 0.15
                    --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed_triage3.md)
   set_tests_properties(assistant_eval_gate.dev assistant_eval_gate.blind
                        assistant_eval_gate.sealed assistant_eval_gate.dev2
