@@ -43,62 +43,28 @@ if(TARGET dd_assistant)
   target_compile_definitions(dailydrug_assistant_eval PRIVATE
                              DD_ASSISTANT_CASES_DIR="${CMAKE_SOURCE_DIR}/tests/data/assistant")
   dd_project_target(dailydrug_assistant_eval)
-  add_test(NAME assistant_eval_gate.dev
-           COMMAND dailydrug_assistant_eval --split dev --min-facts 0.92
-                   --output ${CMAKE_BINARY_DIR}/assistant_eval_dev.md)
-  add_test(NAME assistant_eval_gate.blind
-           COMMAND dailydrug_assistant_eval --split blind --min-facts 0.95
-                   --output ${CMAKE_BINARY_DIR}/assistant_eval_blind.md)
-  add_test(NAME assistant_eval_gate.sealed
-           COMMAND dailydrug_assistant_eval --split sealed --min-facts 0.86
-                   --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed.md)
-  add_test(NAME assistant_eval_gate.dev2
-           COMMAND dailydrug_assistant_eval --split dev2 --min-facts 0.95
-                   --output ${CMAKE_BINARY_DIR}/assistant_eval_dev2.md)
-  add_test(NAME assistant_eval_gate.heldout
-           COMMAND dailydrug_assistant_eval --split heldout --min-facts 0.9
-                   --output ${CMAKE_BINARY_DIR}/assistant_eval_heldout.md)
-  add_test(NAME assistant_eval_gate.dev3
-           COMMAND dailydrug_assistant_eval --split dev3 --min-facts 0.95
-                   --output ${CMAKE_BINARY_DIR}/assistant_eval_dev3.md)
-  add_test(NAME assistant_eval_gate.sealed2
-           COMMAND dailydrug_assistant_eval --split sealed2 --min-facts 0.72
-                   --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed2.md)
-  add_test(NAME assistant_eval_gate.dev4
-           COMMAND dailydrug_assistant_eval --split dev4 --min-facts 0.95
-                   --output ${CMAKE_BINARY_DIR}/assistant_eval_dev4.md)
-  add_test(NAME assistant_eval_gate.sealed3
-           COMMAND dailydrug_assistant_eval --split sealed3 --min-facts 0.45 --min-emergencies 0.75
-                   --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed3.md)
-  add_test(NAME assistant_eval_gate.triage-dev
-           COMMAND dailydrug_assistant_eval --split triage-dev --min-facts 1 --min-emergencies 0.98
-                   --max-false-alarms 0.05 --output ${CMAKE_BINARY_DIR}/assistant_eval_triage.md)
-  add_test(NAME assistant_eval_gate.sealed-triage
-           COMMAND dailydrug_assistant_eval --split sealed-triage --min-facts 1
-                   --min-emergencies 0.76 --max-false-alarms 0.15
-                   --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed_triage.md)
-  add_test(NAME assistant_eval_gate.triage-dev2
-           COMMAND dailydrug_assistant_eval --split triage-dev2 --min-facts 1
-                   --min-emergencies 0.95 --max-false-alarms 0.05
-                   --output ${CMAKE_BINARY_DIR}/assistant_eval_triage2.md)
-  add_test(NAME assistant_eval_gate.sealed-triage2
-           COMMAND dailydrug_assistant_eval --split sealed-triage2 --min-facts 1
-                   --min-emergencies 0.62 --max-false-alarms 0.15
-                   --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed_triage2.md)
-  add_test(NAME assistant_eval_gate.triage-dev3
-           COMMAND dailydrug_assistant_eval --split triage-dev3 --min-facts 1
-                   --min-emergencies 0.97 --max-false-alarms 0.05
-                   --output ${CMAKE_BINARY_DIR}/assistant_eval_triage3.md)
-  add_test(NAME assistant_eval_gate.sealed-triage3
-           COMMAND dailydrug_assistant_eval --split sealed-triage3 --min-facts 1
-                   --min-emergencies 0.68 --max-false-alarms 0.15
-                   --output ${CMAKE_BINARY_DIR}/assistant_eval_sealed_triage3.md)
-  set_tests_properties(assistant_eval_gate.dev assistant_eval_gate.blind
-                       assistant_eval_gate.sealed assistant_eval_gate.dev2
-                       assistant_eval_gate.heldout assistant_eval_gate.dev3
-                       assistant_eval_gate.sealed2 assistant_eval_gate.dev4
-                       assistant_eval_gate.sealed3 assistant_eval_gate.triage-dev
-                       assistant_eval_gate.sealed-triage assistant_eval_gate.triage-dev2
-                       assistant_eval_gate.sealed-triage2 assistant_eval_gate.triage-dev3
-                       assistant_eval_gate.sealed-triage3 PROPERTIES LABELS unit)
+  # One gate per set: dd_assistant_gate(SET [dailydrug_assistant_eval options]); the report goes
+  # to build/assistant_eval_SET.md.
+  function(dd_assistant_gate set)
+    add_test(NAME assistant_eval_gate.${set}
+             COMMAND dailydrug_assistant_eval --split ${set} ${ARGN}
+                     --output ${CMAKE_BINARY_DIR}/assistant_eval_${set}.md)
+    set_tests_properties(assistant_eval_gate.${set} PROPERTIES LABELS unit)
+  endfunction()
+  dd_assistant_gate(dev --min-facts 0.92)
+  dd_assistant_gate(blind --min-facts 0.95)
+  dd_assistant_gate(sealed --min-facts 0.86)
+  dd_assistant_gate(dev2 --min-facts 0.95)
+  dd_assistant_gate(heldout --min-facts 0.9)
+  dd_assistant_gate(dev3 --min-facts 0.95)
+  dd_assistant_gate(sealed2 --min-facts 0.72)
+  dd_assistant_gate(dev4 --min-facts 0.95)
+  dd_assistant_gate(sealed3 --min-facts 0.45 --min-emergencies 0.75)
+  # The triage probes: emergencies and look-alikes only (no fact groups).
+  dd_assistant_gate(triage-dev --min-facts 1 --min-emergencies 0.98 --max-false-alarms 0.05)
+  dd_assistant_gate(sealed-triage --min-facts 1 --min-emergencies 0.76 --max-false-alarms 0.15)
+  dd_assistant_gate(triage-dev2 --min-facts 1 --min-emergencies 0.95 --max-false-alarms 0.05)
+  dd_assistant_gate(sealed-triage2 --min-facts 1 --min-emergencies 0.62 --max-false-alarms 0.15)
+  dd_assistant_gate(triage-dev3 --min-facts 1 --min-emergencies 0.97 --max-false-alarms 0.05)
+  dd_assistant_gate(sealed-triage3 --min-facts 1 --min-emergencies 0.68 --max-false-alarms 0.15)
 endif()

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
 
 namespace dd = dailydrug::app;
@@ -15,6 +16,13 @@ void expect_kind(const char* question, EmergencyKind kind) {
   const auto e = dd::triage(question);
   ASSERT_TRUE(e.has_value()) << question;
   EXPECT_EQ(e->kind, kind) << question << " (matched " << e->sign << ")";
+}
+
+void expect_no_emergency(std::initializer_list<const char*> questions) {
+  for (const char* q : questions) {
+    const auto e = dd::triage(q);
+    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
+  }
 }
 
 }  // namespace
@@ -48,16 +56,12 @@ TEST(TriageTest, FindsEmergencySignsInEnglish) {
 }
 
 TEST(TriageTest, OrdinaryQuestionsAreNotEmergencies) {
-  for (const char* q :
-       {"타이레놀 복용 후 운전해도 될까요?", "혈압약을 깜빡했어요",
-        "항생제 남은 거 안 먹어도 되죠?", "인슐린 냉장 보관해야 하나요?",
-        "임신 중인데 타이레놀 먹어도 되나요?", "감기약이랑 타이레놀 같이 먹어도 돼요?",
-        "약을 두 번 먹었어요", "2알 먹어도 되나요?", "Can I drink alcohol with ibuprofen?",
-        "I forgot my blood pressure pill this morning", "숨쉬기 힘들지는 않은데 기침이 계속 나요",
-        "I have no trouble breathing, just a cough"}) {
-    const auto e = dd::triage(q);
-    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
-  }
+  expect_no_emergency(
+      {"타이레놀 복용 후 운전해도 될까요?", "혈압약을 깜빡했어요", "항생제 남은 거 안 먹어도 되죠?",
+       "인슐린 냉장 보관해야 하나요?", "임신 중인데 타이레놀 먹어도 되나요?",
+       "감기약이랑 타이레놀 같이 먹어도 돼요?", "약을 두 번 먹었어요", "2알 먹어도 되나요?",
+       "Can I drink alcohol with ibuprofen?", "I forgot my blood pressure pill this morning",
+       "숨쉬기 힘들지는 않은데 기침이 계속 나요", "I have no trouble breathing, just a cough"});
 }
 
 TEST(TriageTest, EmergencyLinesOpenWith119InBothLanguages) {
@@ -121,15 +125,11 @@ TEST(TriageTest, TakingItAllAsAPlanIsSelfHarm) {
 }
 
 TEST(TriageTest, EmergencyWordsThatDescribeNoEmergency) {
-  for (const char* q :
-       {"혈압약 먹고 일어날 때 어지러운데 쓰러질 정도는 아니에요",
-        "숨쉬기 힘들 때 쓰는 흡입기는 어떻게 보관해요?",
-        "아이가 예전에 열경기를 한 적이 있는데 해열제 먹여도 되나요?",
-        "혈압약 먹고 발목이 부었어요", "손목이 부었는데 파스 붙여도 돼요?",
-        "평소보다 많이 먹어도 되나요?", "My 5 year old took her allergy medicine"}) {
-    const auto e = dd::triage(q);
-    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
-  }
+  expect_no_emergency({"혈압약 먹고 일어날 때 어지러운데 쓰러질 정도는 아니에요",
+                       "숨쉬기 힘들 때 쓰는 흡입기는 어떻게 보관해요?",
+                       "아이가 예전에 열경기를 한 적이 있는데 해열제 먹여도 되나요?",
+                       "혈압약 먹고 발목이 부었어요", "손목이 부었는데 파스 붙여도 돼요?",
+                       "평소보다 많이 먹어도 되나요?", "My 5 year old took her allergy medicine"});
 }
 
 TEST(TriageTest, EmergencyLinesSayWhatTheSignMayBe) {
@@ -143,12 +143,9 @@ TEST(TriageTest, EmergencyLinesSayWhatTheSignMayBe) {
 }
 
 TEST(TriageTest, AChildhoodReactionIsHistoryUnlessSomethingHappensNow) {
-  for (const char* q : {"어릴 때 페니실린 먹고 얼굴이 부었었는데 치과에서 항생제 준대요",
-                        "When I was little my lips swelled after penicillin. Is amoxicillin ok?",
-                        "어릴 때 경기를 했었는데 해열제 먹어도 돼요?"}) {
-    const auto e = dd::triage(q);
-    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
-  }
+  expect_no_emergency({"어릴 때 페니실린 먹고 얼굴이 부었었는데 치과에서 항생제 준대요",
+                       "When I was little my lips swelled after penicillin. Is amoxicillin ok?",
+                       "어릴 때 경기를 했었는데 해열제 먹어도 돼요?"});
   expect_kind("I had a reaction as a child and now my lips are swelling after the antibiotic",
               EmergencyKind::kBreathing);
   expect_kind("예전부터 먹던 약인데 입술이 부었어요", EmergencyKind::kBreathing);
@@ -181,11 +178,8 @@ TEST(TriageTest, EnglishHivesWithTheChestACountWithAFillerAndWhatIfs) {
   expect_kind("broke out in hives, my throat feels weird", EmergencyKind::kBreathing);
   expect_kind("I think I took like 20 of my anxiety pills", EmergencyKind::kOverdose);
   expect_kind("since the new pill, if I lie down I can't breathe", EmergencyKind::kBreathing);
-  for (const char* q : {"what should I do if someone has a seizure? my son takes seizure meds",
-                        "I get short of breath when I run, can I use my inhaler first?"}) {
-    const auto e = dd::triage(q);
-    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
-  }
+  expect_no_emergency({"what should I do if someone has a seizure? my son takes seizure meds",
+                       "I get short of breath when I run, can I use my inhaler first?"});
 }
 
 TEST(TriageTest, SightBellyFeverAndChemicals) {
@@ -211,17 +205,14 @@ TEST(TriageTest, SightBellyFeverAndChemicals) {
 }
 
 TEST(TriageTest, LookAlikesOfTheNewSigns) {
-  for (const char* q :
-       {"눈이 침침해서 글씨가 잘 안 보여요 영양제 먹어도 되나요",
-        "변비약 먹어도 배가 딱딱하고 더부룩해요", "세제 묻은 손으로 약 먹었는데 괜찮나요?",
-        "머리가 깨질 것 같이 아파요 타이레놀 먹어도 돼요?",
-        "프레드니솔론 한 달째인데 얼굴이 붓고 살이 쪄요",
-        "아이가 동전 건전지 장난감을 좋아하는데 어떻게 보관해요?",
-        "3년 전에 경련을 한 번 했고 지금은 약 먹으면서 잘 지내요",
-        "항암 치료 끝난 지 2년 됐는데 감기약 먹어도 돼요?"}) {
-    const auto e = dd::triage(q);
-    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
-  }
+  expect_no_emergency({"눈이 침침해서 글씨가 잘 안 보여요 영양제 먹어도 되나요",
+                       "변비약 먹어도 배가 딱딱하고 더부룩해요",
+                       "세제 묻은 손으로 약 먹었는데 괜찮나요?",
+                       "머리가 깨질 것 같이 아파요 타이레놀 먹어도 돼요?",
+                       "프레드니솔론 한 달째인데 얼굴이 붓고 살이 쪄요",
+                       "아이가 동전 건전지 장난감을 좋아하는데 어떻게 보관해요?",
+                       "3년 전에 경련을 한 번 했고 지금은 약 먹으면서 잘 지내요",
+                       "항암 치료 끝난 지 2년 됐는데 감기약 먹어도 돼요?"});
 }
 
 TEST(TriageTest, SpeechHandsWayOutsAndBottlesDrunk) {
@@ -230,12 +221,9 @@ TEST(TriageTest, SpeechHandsWayOutsAndBottlesDrunk) {
   expect_kind("남은 수면제 전부 먹으면 그냥 잠들 수 있을까", EmergencyKind::kSelfHarm);
   expect_kind("다섯 살 아들이 감기 시럽을 혼자 꺼내서 한 병을 다 마셨어요",
               EmergencyKind::kOverdose);
-  for (const char* q :
-       {"진통제 먹고 어지러운데 쓰러진 적은 없어요",
-        "흡입기 쓰고 목이 쉬었는데 숨쉬기 힘든 건 전혀 없어요", "이 약 먹으면 속이 편해질까요?"}) {
-    const auto e = dd::triage(q);
-    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
-  }
+  expect_no_emergency({"진통제 먹고 어지러운데 쓰러진 적은 없어요",
+                       "흡입기 쓰고 목이 쉬었는데 숨쉬기 힘든 건 전혀 없어요",
+                       "이 약 먹으면 속이 편해질까요?"});
 }
 
 TEST(TriageTest, ReadingsBabiesHeadsAndThroats) {
@@ -247,17 +235,14 @@ TEST(TriageTest, ReadingsBabiesHeadsAndThroats) {
   expect_kind("목 안쪽이 부어오르고 침 삼키기가 힘들어요", EmergencyKind::kBreathing);
   expect_kind("가슴에 코끼리가 앉은 것 같아요", EmergencyKind::kChestPain);
   expect_kind("my 2 year old drank some bleach", EmergencyKind::kPoisoning);
-  for (const char* q : {"비소프롤롤 먹는데 평소 맥박이 58 정도예요",
-                        "아까 저혈당이 와서 사탕 먹고 15분 뒤에 재니 110이에요",
-                        "뒷목이 뻣뻣한데 혈압약 먹어야 하나요",
-                        "I have a stiff neck from sleeping wrong, can I take advil?",
-                        "철분제 먹고 변이 까맣게 나와요 배는 안 아파요",
-                        "지난달에 공황발작이 왔었는데 지금은 괜찮아요",
-                        "회사 때문에 숨 막혀 죽겠어요 위염약 추천해 주세요",
-                        "어제 운동하고 가슴 근육이 뻐근해요 누르면 아파요"}) {
-    const auto e = dd::triage(q);
-    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
-  }
+  expect_no_emergency({"비소프롤롤 먹는데 평소 맥박이 58 정도예요",
+                       "아까 저혈당이 와서 사탕 먹고 15분 뒤에 재니 110이에요",
+                       "뒷목이 뻣뻣한데 혈압약 먹어야 하나요",
+                       "I have a stiff neck from sleeping wrong, can I take advil?",
+                       "철분제 먹고 변이 까맣게 나와요 배는 안 아파요",
+                       "지난달에 공황발작이 왔었는데 지금은 괜찮아요",
+                       "회사 때문에 숨 막혀 죽겠어요 위염약 추천해 주세요",
+                       "어제 운동하고 가슴 근육이 뻐근해요 누르면 아파요"});
 }
 
 TEST(TriageTest, PressureSugarOxygenAndDosesReadFromNumbers) {
@@ -270,16 +255,13 @@ TEST(TriageTest, PressureSugarOxygenAndDosesReadFromNumbers) {
   expect_kind("임신 34주인데 혈압 150/100에 눈앞이 번쩍거려요", EmergencyKind::kPregnancy);
   expect_kind("비아그라 먹고 5시간째 발기가 안 풀려요", EmergencyKind::kPriapism);
   EXPECT_TRUE(dd::triage("갑자기 한쪽 다리가 붓고 숨이 가빠요").has_value());
-  for (const char* q : {"혈압 185/100인데 아무 증상 없어요", "혈압이 130이면 정상인가요?",
-                        "산소포화도 97 정상인가요", "시럽 5ml 대신 7ml 먹였어요",
-                        "운동 끝나고 심박 160 나왔는데 괜찮죠",
-                        "What's the first aid for a seizure? Our office is doing a training.",
-                        "철분제 먹고 변이 까매요 어지럽거나 배 아픈 건 없어요",
-                        "부장님 때문에 쓰러지겠음ㅋㅋ 혈압약은 언제 먹어요?",
-                        "발목이 붓는데 숨차거나 아프진 않아요"}) {
-    const auto e = dd::triage(q);
-    EXPECT_FALSE(e.has_value()) << q << " matched " << (e ? e->sign : "");
-  }
+  expect_no_emergency({"혈압 185/100인데 아무 증상 없어요", "혈압이 130이면 정상인가요?",
+                       "산소포화도 97 정상인가요", "시럽 5ml 대신 7ml 먹였어요",
+                       "운동 끝나고 심박 160 나왔는데 괜찮죠",
+                       "What's the first aid for a seizure? Our office is doing a training.",
+                       "철분제 먹고 변이 까매요 어지럽거나 배 아픈 건 없어요",
+                       "부장님 때문에 쓰러지겠음ㅋㅋ 혈압약은 언제 먹어요?",
+                       "발목이 붓는데 숨차거나 아프진 않아요"});
 }
 
 TEST(TriageTest, PillsSavedUpToTakeAtOnce) {
