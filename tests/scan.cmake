@@ -73,12 +73,17 @@ add_test(NAME assistant_eval_sealed_triage3_unchanged
          COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
                  ${CMAKE_SOURCE_DIR}/tests/data/assistant/sealed-triage3.json
                  c7712bd4b1e141c6a55d36ff764aac7ca91c147687b286794809f47a9f44b40e)
+add_test(NAME assistant_eval_sealed_triage4_unchanged
+         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
+                 ${CMAKE_SOURCE_DIR}/tests/data/assistant/sealed-triage4.json
+                 c66b6645d02105cfc754a92366304cbdbc3e854c5d5b78f3ed4b232e61998c09)
 set_tests_properties(scan_layouts_sealed_unchanged scan_layouts3_sealed_unchanged
                      scan_layouts4_sealed_unchanged assistant_eval_sealed_unchanged
                      assistant_eval_sealed2_unchanged assistant_eval_sealed3_unchanged
                      assistant_eval_sealed_triage_unchanged
                      assistant_eval_sealed_triage2_unchanged
-                     assistant_eval_sealed_triage3_unchanged PROPERTIES LABELS unit)
+                     assistant_eval_sealed_triage3_unchanged
+                     assistant_eval_sealed_triage4_unchanged PROPERTIES LABELS unit)
 
 # The layout sets (tests/data/scan/layouts-README.md, layouts2-README.md, layouts3-README.md,
 # layouts4-README.md)
