@@ -29,10 +29,12 @@ bool negated_korean(const std::string& text, size_t end) {
     std::string_view text;
     size_t within;  // bytes after the sign where it may start
   };
-  static constexpr std::array<Negation, 23> kNegations = {
-      {{"지않", 6},     {"적은없", 12},                     // "쓰러진 적은 없고"
-       {"적도없", 12},  {"적없", 12},      {"전혀없", 18},  // "숨차거나 그런 건 전혀 없음"
-       {"었었", 6},                                         // "부었었어요": over
+  static constexpr std::array<Negation, 27> kNegations = {
+      {{"지않", 6},     {"적은없", 12},  // "쓰러진 적은 없고"
+       {"적도없", 12},  {"적있", 6},       {"은없", 3},
+       {"는없", 3},     {"도없", 3},       {"적없", 12},
+       {"전혀없", 18},  // "숨차거나 그런 건 전혀 없음"
+       {"었었", 6},     // "부었었어요": over
        {"았었", 6},     {"했었", 6},       {"였었", 6},
        {"지는않", 6},   {"진않", 6},       {"지도않", 6},
        {"않", 6},       {"정도는아니", 9}, {"정도는아닌", 9},
@@ -45,8 +47,11 @@ bool negated_korean(const std::string& text, size_t end) {
       (rest.find("않") != std::string_view::npos || rest.find("없") != std::string_view::npos)) {
     return true;
   }
-  // "쓰러지겠음ㅋㅋ": laughed off.
-  if (rest.substr(0, 15).find("ㅋㅋ") != std::string_view::npos) return true;
+  // "쓰러지겠음ㅋㅋ": laughed off (unless "웃을 일 아니고" takes the laugh back).
+  if (rest.substr(0, 21).find("ㅋㅋ") != std::string_view::npos &&
+      text.find("웃을일") == std::string::npos && text.find("장난아니") == std::string::npos) {
+    return true;
+  }
   for (const auto& n : kNegations) {
     const size_t at = rest.find(n.text);
     if (at != std::string_view::npos && at <= n.within) return true;
@@ -178,8 +183,8 @@ bool child_took_someone_elses(const std::string& k, const std::string& e) {
       std::to_array<std::string_view>({"약", "알", "제통", "캡슐", "시럽", "물약"});
   if (any(kChild) && any(kGone) && any(kPills)) return true;
   // "사탕인 줄 알고 여러 알 먹었어요": a child took tablets by mistake, whoever they belong to.
-  static constexpr auto kByMistake =
-      std::to_array<std::string_view>({"사탕인줄", "젤리인줄", "여러알", "몇알", "한움큼"});
+  static constexpr auto kByMistake = std::to_array<std::string_view>(
+      {"사탕인줄", "젤리인줄", "여러알", "몇알", "한움큼", "바닥에떨어진", "떨어진약", "주워"});
   if (any(kChild) && any(kByMistake) && any(kTook)) return true;
   if (any(kChild) && any(kTook)) {
     for (auto o : kOwner) {  // "아빠 당뇨약", "할머니 약", "엄마가 먹는 약"
@@ -214,11 +219,26 @@ bool many_tablets(std::string_view question) {
   static const std::regex kWords(R"((다섯|여섯|일곱|여덟|아홉|스무|서른|수십)\s*(알|개|정|캡슐))");
   if (std::regex_search(q, kWords)) return true;
   for (std::sregex_iterator it(q.begin(), q.end(), kCount), end; it != end; ++it) {
+    // "하루 12알": how many a day, not how many at once.
+    const size_t at = static_cast<size_t>(it->position(0));
+    const std::string before = q.substr(at > 12 ? at - 12 : 0, at > 12 ? 12 : at);
+    if (before.find("하루") != std::string::npos || before.find("1일") != std::string::npos ||
+        before.find("매일") != std::string::npos || before.find("daily") != std::string::npos) {
+      continue;
+    }
     const std::string digits = (*it)[1].str();
     if (digits.size() > 3) return true;
     if (std::stoi(digits) >= 5) return true;
   }
   return false;
+}
+
+// "notonanybloodthinners": an English word in the spaceless text with a negation just before it.
+bool negated_ascii(const std::string& k, size_t at) {
+  if (at >= k.size() || (static_cast<unsigned char>(k[at]) & 0x80U) != 0) return false;
+  const std::string before = k.substr(at > 12 ? at - 12 : 0, at > 12 ? 12 : at);
+  return before.find("not") != std::string::npos || before.find("n't") != std::string::npos ||
+         before.find("never") != std::string::npos || before.find("without") != std::string::npos;
 }
 
 bool near(const std::string& k, const NearRule& rule) {
@@ -229,8 +249,14 @@ bool near(const std::string& k, const NearRule& rule) {
     for (size_t a = k.find(f); a != std::string::npos; a = k.find(f, a + 1)) {
       if (distant_past(k, a)) continue;
       for (auto s : rule.second) {
-        if (rule.anywhere && k.find(s) != std::string::npos) return true;
+        if (rule.anywhere) {
+          const size_t c = k.find(s);
+          if (c != std::string::npos && !negated_ascii(k, c) && !negated_korean(k, c + s.size())) {
+            return true;
+          }
+        }
         for (size_t c = k.find(s, a + f.size()); c != std::string::npos; c = k.find(s, c + 1)) {
+          if (negated_ascii(k, c)) continue;
           if (c - a > near_bytes) break;
           if (!negated_korean(k, c + s.size())) return true;
         }
@@ -249,9 +275,9 @@ std::string without_figures_of_speech(std::string k) {
       k.replace(at, word.size(), "_");
     }
   };
-  static constexpr auto kIdioms =
-      std::to_array<std::string_view>({"숨막혀죽겠", "숨막혀서죽겠", "피토할것같", "피를토할것같",
-                                       "죽을것같음ㅋ", "공황발작", "배고파죽", "배고파서죽"});
+  static constexpr auto kIdioms = std::to_array<std::string_view>(
+      {"숨막혀죽겠", "숨막혀서죽겠", "피토할것같", "피를토할것같", "죽을것같음ㅋ", "공황발작",
+       "배고파죽", "쓰러지기직전", "배고파서죽"});
   for (auto idiom : kIdioms) erase_all(idiom);
   static constexpr auto kSchoolwork =
       std::to_array<std::string_view>({"수업", "과제", "교육", "자료", "조사", "발표", "캠페인"});
@@ -375,7 +401,12 @@ std::optional<Emergency> reading_out_of_range(const std::string& k) {
       std::to_array<std::string_view>({"혈당기에hi", "혈당계hi", "혈당계에hi", "hi떠", "hi가떠"});
   static constexpr auto kPregnant = std::to_array<std::string_view>({"임신", "막달", "pregnan"});
   const bool symptoms = any_said(k, kReadingSymptoms);
-  if (number_after_in(k, kPulse, 20, 44) || (symptoms && number_after_in(k, kPulse, 150, 260))) {
+  static const std::regex kBpm(R"((\d{2,3})bpm)");
+  std::smatch bpm;
+  const int beats = std::regex_search(k, bpm, kBpm) ? std::stoi(bpm[1].str()) : 0;
+  const bool slow = (beats >= 20 && beats <= 44) || number_after_in(k, kPulse, 20, 44);
+  const bool fast = beats >= 150 || number_after_in(k, kPulse, 150, 260);
+  if (slow || (symptoms && fast)) {
     return Emergency{EmergencyKind::kPulse, "pulse < 45 or > 150 with symptoms"};
   }
   if (number_after_in(k, kSugar, 10, 54)) {
@@ -404,7 +435,8 @@ std::optional<Emergency> reading_out_of_range(const std::string& k) {
 bool asked_to_learn(const std::string& k) {
   static constexpr auto kLearning = std::to_array<std::string_view>(
       {"training", "firstaid", "justcurious", "episode", "다큐", "드라마", "뉴스에서", "교육",
-       "응급처치", "미리알아", "알아두", "궁금해서", "과제"});
+       "응급처치", "미리알아", "알아두", "궁금해서", "과제", "leaflet", "howcommon", "haventtaken",
+       "haven'ttaken", "아직안먹"});
   if (!contains_any(k, kLearning)) return false;
   std::string rest = k;
   for (size_t at = rest.find("justcurious"); at != std::string::npos;

@@ -270,3 +270,18 @@ TEST(TriageTest, PillsSavedUpToTakeAtOnce) {
   expect_kind("남은 약이 많이 모였는데 한꺼번에 먹으면 아프지 않게 갈 수 있을까요",
               EmergencyKind::kSelfHarm);
 }
+
+TEST(TriageTest, ChatBoxMessages) {
+  expect_kind("아스피린 먹는데 똥이 검고 어지러워요", EmergencyKind::kBleeding);
+  expect_kind("수면제 한판 다 먹었음", EmergencyKind::kOverdose);
+  expect_kind("치매 있는 아버지가 약 봉투를 한꺼번에 다 드셨어요", EmergencyKind::kOverdose);
+  expect_kind("돌 된 아기가 바닥에 떨어진 제 혈압약을 먹었어요", EmergencyKind::kChildIngestion);
+  expect_kind("애가 물파스를 조금 마셨어요", EmergencyKind::kPoisoning);
+  expect_kind("apple watch says 38 bpm, I take metoprolol", EmergencyKind::kPulse);
+  expect_kind("입술이 갑자기 부었어요 ㅋㅋ 아니 웃을 일 아니고 숨이 답답해요",
+              EmergencyKind::kBreathing);
+  expect_no_emergency({"약을 하루 12알 먹어요 ㅋㅋ 줄일 수 있나요", "어릴 때 건전지 삼킨 적 있대요",
+                       "엄마가 김장하느라 쓰러지기 직전이래요 파스 붙여도 되나",
+                       "I bumped my head, tiny bump, not on any blood thinners. advil ok?",
+                       "입안이 헐었는데 열은 없고 다른 데는 멀쩡해요"});
+}
