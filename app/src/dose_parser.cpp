@@ -215,7 +215,8 @@ class InstructionParser {
         }
         return k;
       case TokenKind::kDose:
-        if ((t.appropriate_amount || t.value > 0) && !daily_limit_dose(k)) {
+        if ((t.appropriate_amount || t.value > 0) && !daily_limit_dose(k) &&
+            !dispensed_quantity(k)) {
           doses_.add(dose_of(t));
         }
         return k;
@@ -300,6 +301,29 @@ class InstructionParser {
     return (before > from_ && tok_[before - 1].kind == TokenKind::kMax &&
             tok_[before - 1].text(line_) != "이내") ||
            (is(k + 1, TokenKind::kMax) && tok_[k + 1].max_marker);
+  }
+
+  /// The dose at `k` is the quantity dispensed, not an amount to take: right after a supply
+  /// word ("Supply 21 capsules", "Qty: 28 tablets", "수량 30정").
+  bool dispensed_quantity(size_t k) const {
+    size_t before = k;
+    while (before > from_ && (tok_[before - 1].kind == TokenKind::kFiller ||
+                              tok_[before - 1].text(line_) == ":")) {
+      --before;
+    }
+    if (before == from_) {
+      return false;
+    }
+    std::string word;
+    for (const char ch : tok_[before - 1].text(line_)) {
+      if (ch != ':') {
+        word += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+      }
+    }
+    static constexpr std::string_view kSupplyWords[] = {"supply", "qty", "quantity", "dispense",
+                                                        "disp", "수량", "총량", "조제량"};
+    return std::find(std::begin(kSupplyWords), std::end(kSupplyWords), word) !=
+           std::end(kSupplyWords);
   }
 
   /// A bare number right after a field label ("복용 횟수: 3", "투약일수: 5", "1회 복용량: 1")

@@ -172,6 +172,33 @@ size_t name_group_end(const std::vector<DosageToken>& tokens, std::string_view l
   return k;
 }
 
+/// A hospital's drug code before a Korean name ("AML5 아모디핀정5mg", "MCD40 …"): capital
+/// letters then digits, one chunk, followed after a space by a word in Hangul. Returns the token
+/// after the code, or `i`.
+size_t skip_letter_code(const std::vector<DosageToken>& tokens, std::string_view line, size_t i) {
+  size_t k = i + 1;
+  while (k < tokens.size() && !tokens[k].space_before) {
+    ++k;
+  }
+  if (k >= tokens.size() || tokens[k].kind != TokenKind::kWord) {
+    return i;
+  }
+  const std::string_view code = line.substr(tokens[i].begin, tokens[k - 1].end - tokens[i].begin);
+  size_t letters = 0;
+  while (letters < code.size() && code[letters] >= 'A' && code[letters] <= 'Z') {
+    ++letters;
+  }
+  size_t digits = letters;
+  while (digits < code.size() && code[digits] >= '0' && code[digits] <= '9') {
+    ++digits;
+  }
+  const std::string_view next = tokens[k].text(line);
+  const bool hangul_next =
+      !next.empty() && static_cast<unsigned char>(next[0]) >= 0xEA &&
+      static_cast<unsigned char>(next[0]) <= 0xED;
+  return letters >= 2 && digits > letters && digits == code.size() && hangul_next ? k : i;
+}
+
 }  // namespace
 
 std::optional<MedicineName> find_medicine_name(std::string_view line,
@@ -196,6 +223,10 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
     if (t.kind == TokenKind::kSeparator || t.kind == TokenKind::kOrdinal ||
         t.kind == TokenKind::kCode || t.kind == TokenKind::kNumber ||
         t.kind == TokenKind::kFiller) {
+      continue;
+    }
+    if (const size_t after = skip_letter_code(tokens, line, i); after != i) {
+      i = after - 1;
       continue;
     }
     break;
