@@ -251,6 +251,8 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
   }
   const bool after_instructions = i != start;
   size_t j = i;
+  size_t suffix_begin = 0;  // a HIRA suffix "_(0.65g/1정)", when there is one
+  size_t suffix_end = 0;
   while (j < tokens.size()) {
     const DosageToken& t = tokens[j];
     if (continues_name(t, line) || names_site_of_form(tokens, line, j)) {
@@ -266,6 +268,21 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
     if (const size_t close = name_group_end(tokens, line, j, after_strength); close != 0) {
       j = close + 1;
       continue;
+    }
+    // HIRA's product names end in the strength per unit after an underscore, written onto the
+    // name: "…서방정(아세트아미노펜)_(0.65g/1정)". It is part of the name as printed.
+    if (j > i + 1 && t.text(line) == "(" && !t.space_before && tokens[j - 1].text(line) == "_" &&
+        !tokens[j - 1].space_before) {
+      size_t close = j + 1;
+      while (close < tokens.size() && close < j + 8 && tokens[close].text(line) != ")") {
+        ++close;
+      }
+      if (close < tokens.size() && tokens[close].text(line) == ")") {
+        suffix_begin = j - 1;
+        j = close + 1;
+        suffix_end = j;
+        continue;
+      }
     }
     break;
   }
@@ -305,6 +322,9 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
         k = close;
       }
     }
+  }
+  if (anchored && suffix_end != 0 && end >= suffix_begin) {
+    end = suffix_end;
   }
   if (!anchored) {
     // Without a dosage form or strength, only a dose or a count on the same line makes a word a
