@@ -322,7 +322,7 @@ constexpr FormEntry kFormSuffixes[] = {
     {"로션", DoseUnit::kNone}, {"스프레이", DoseUnit::kNone}, {"안약", DoseUnit::kNone},
     {"흡입기", DoseUnit::kNone}, {"흡입제", DoseUnit::kNone}, {"가글", DoseUnit::kNone},
     {"분무제", DoseUnit::kNone}, {"점비제", DoseUnit::kNone},
-    {"패치", DoseUnit::kPatch}, {"플라스타", DoseUnit::kPatch}, {"카타플라스마", DoseUnit::kPatch},
+    {"패치", DoseUnit::kPatch}, {"패취", DoseUnit::kPatch}, {"플라스타", DoseUnit::kPatch}, {"카타플라스마", DoseUnit::kPatch},
     {"첩부제", DoseUnit::kPatch}, {"파스", DoseUnit::kPatch},
     {"좌제", DoseUnit::kPiece}, {"좌약", DoseUnit::kPiece}, {"트로키", DoseUnit::kPiece},
     {"정", DoseUnit::kTablet},
@@ -369,6 +369,27 @@ constexpr std::string_view kSeveralMedicines[] = {
     "두약", "두가지약", "두안약", "두종류", "세가지약", "모든약", "모든안약", "각약", "약들",
     "여러약", "다른약", "다른안약", "약끼리", "안약사이", "약사이에",
 };
+// Families of dosage forms, for remarks about one form ("※ 흡입제 사용 후에는 …", "※ 패취는 …",
+// "※ 시럽은 냉장 보관하세요"): the words a remark names the form by, and the pieces of the
+// names of the medicines of that form (compact, Latin lower-case).
+struct FormFamily {
+  std::array<std::string_view, 6> subjects;     // unused slots are empty
+  std::array<std::string_view, 8> name_pieces;  // unused slots are empty
+};
+constexpr FormFamily kFormFamilies[] = {
+    {{"흡입제", "흡입기", "흡입약", "흡입용약", "inhalers"},
+     {"흡입", "할러", "헬러", "레스피맷", "디스커스", "엘립타", "스윙헤일러", "inhaler"}},
+    {{"패치", "패취", "파스", "첩부제", "patches"},
+     {"패치", "패취", "플라스타", "카타플라스마", "첩부제", "파스", "patch"}},
+    {{"시럽", "시럽제", "물약", "현탁액", "syrups"},
+     {"시럽", "현탁액", "syrup", "suspension"}},
+    {{"연고", "크림", "연고제", "바르는약", "외용제"},
+     {"연고", "크림", "로션", "ointment", "cream", "lotion"}},
+    {{"안약", "점안액", "점안제", "eyedrops"}, {"안약", "점안", "eyedrop"}},
+    {{"좌약", "좌제"}, {"좌약", "좌제", "suppositor"}},
+    {{"가루약", "산제", "과립"}, {"과립", "세립", "산제", "가루", "분말", "granules"}},
+};
+
 constexpr std::string_view kGuidanceKeywords[] = {
     "복약안내", "복약지도", "주의사항", "보관방법", "보관법", "안내문", "참고사항", "복약정보",
     "복용안내",
@@ -503,6 +524,27 @@ bool has_notice_keyword(std::string_view compact_lower) {
 
 bool refers_to_several_medicines(std::string_view compact_lower) {
   return contains_any(compact_lower, kSeveralMedicines);
+}
+
+std::optional<size_t> form_family_of(std::string_view subject) {
+  for (size_t f = 0; f < std::size(kFormFamilies); ++f) {
+    for (const std::string_view w : kFormFamilies[f].subjects) {
+      if (!w.empty() && subject == w) {
+        return f;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+bool in_form_family(size_t family, std::string_view name) {
+  if (family >= std::size(kFormFamilies)) {
+    return false;
+  }
+  const auto& pieces = kFormFamilies[family].name_pieces;
+  return std::any_of(pieces.begin(), pieces.end(), [&](std::string_view w) {
+    return !w.empty() && name.find(w) != std::string_view::npos;
+  });
 }
 
 bool has_guidance_keyword(std::string_view compact_lower) {

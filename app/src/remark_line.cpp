@@ -68,10 +68,12 @@ std::optional<RemarkLine> read_remark_line(const OcrLine& line,
   r.subject = labelled ? std::optional<std::string>(name->text) : remark_subject(line.text, tokens);
   const bool particle =
       r.subject && !labelled && tokens[*start].text(line.text).size() != r.subject->size();
+  // A dosage form alone ("※ 흡입제 사용 후에는 …", "※ 패취는 …") names the medicines of that form.
   r.named = labelled ||
             (r.subject &&
              ((particle && (dosage_form_of(*r.subject) || names_entry(entries, *r.subject))) ||
-              (!name && names_entry(entries, *r.subject))));
+              (!name && names_entry(entries, *r.subject)) ||
+              form_family_of(ascii_lower(*r.subject))));
   // A condition alone ("※ 열이 나면 해열제를 드세요") is advice, no directions.
   const bool directs = (fields.dose.present() || fields.times.present() || fields.days.present() ||
                         fields.when.timing || fields.non_daily) &&
