@@ -166,6 +166,10 @@ class InstructionParser {
           note(span(k, m), t.begin);
           return m;
         }
+        if (names_weekday(m)) {  // "매주 토요일": the rhythm with its day
+          note(span(k, m), t.begin);
+          return m;
+        }
         note(std::string(t.text(line_)), t.begin);
         return k;
       }
@@ -301,6 +305,18 @@ class InstructionParser {
     return (before > from_ && tok_[before - 1].kind == TokenKind::kMax &&
             tok_[before - 1].text(line_) != "이내") ||
            (is(k + 1, TokenKind::kMax) && tok_[k + 1].max_marker);
+  }
+
+  /// tokens[k] names a day of the week ("토요일", "월요일마다", "Saturday").
+  bool names_weekday(size_t k) const {
+    if (k >= tok_.size() || tok_[k].kind != TokenKind::kWord) {
+      return false;
+    }
+    static constexpr std::string_view kDays[] = {"월요일", "화요일", "수요일", "목요일",
+                                                 "금요일", "토요일", "일요일"};
+    const std::string_view w = tok_[k].text(line_);
+    return std::any_of(std::begin(kDays), std::end(kDays),
+                       [&](std::string_view d) { return w.starts_with(d); });
   }
 
   /// The dose at `k` is the quantity dispensed, not an amount to take: right after a supply
