@@ -79,6 +79,17 @@ class DocumentReader {
     const std::vector<DosageToken> tokens = lex_dosage_line(line.text);
     const std::string compact_lower = ascii_lower(compact_text(line.text));
     const LineView l{line, tokens, compact_lower};
+    if (line.number <= split_header_end_) {
+      return LineKind::kHeader;  // a piece of the header read with its first line
+    }
+    if (const auto split = split_header_at(doc_, line.number)) {
+      split_header_end_ = split->last_line;
+      rows_.use_header(split->header, line, tokens, block_);
+      shared_.reset();
+      end_block();
+      in_guidance_ = false;
+      return LineKind::kHeader;
+    }
     if (const auto kind = read_layout(l)) {
       return *kind;
     }
@@ -695,6 +706,7 @@ class DocumentReader {
   std::vector<DocumentDays> document_days_;  // durations on notice lines
   std::vector<size_t> timetable_;            // medications of a timetable by part of the day
   std::optional<Fragment> fragment_;         // the line above may hold the start of a broken name
+  int split_header_end_ = 0;                 // the last piece of a header split over lines
 };
 
 }  // namespace
