@@ -101,7 +101,8 @@ bool is_appearance_word(const DosageToken& t, std::string_view line) {
 bool is_bare_form_word(const DosageToken& t, std::string_view line) {
   static constexpr std::string_view kForms[] = {
       "캡슐", "연질캡슐", "경질캡슐", "정",     "시럽",   "과립", "산제", "연고",
-      "크림", "흡입기",   "흡입제",   "분무제", "점안액", "안약", "패치", "좌약"};
+      "크림", "흡입기",   "흡입제",   "분무제", "점안액", "안약", "패치", "좌약",
+      "가글", "패취",     "스프레이", "좌제",   "로션"};
   return t.kind == TokenKind::kWord &&
          std::find(std::begin(kForms), std::end(kForms), t.text(line)) != std::end(kForms);
 }

@@ -143,13 +143,21 @@ TEST(PrescriptionScanner, AsNeededMedicinesHaveNoSlots) {
 TEST(PrescriptionScanner, WarnsWhatItCannotRepresent) {
   const auto r = scan(
       "포사맥스정70mg 주 1회 1정 4주분\n에제티미브정10mg 1정 1일 1회 1개월분\n"
-      "부루펜시럽 1일 3회 3일분 1회 5\n비타민정 1정 1일 6회 400일분\n");
+      "히알산점안액 1일 3회 3일분 1회 1\n비타민정 1정 1일 6회 400일분\n");
   ASSERT_EQ(r.medications.size(), 4u);
   EXPECT_EQ(codes(r, 0), V{"non_daily_frequency:times_per_day"});
   EXPECT_EQ(codes(r, 1), V{"duration_in_months:duration_days"});
-  EXPECT_EQ(r.medications[2].dose, "5");
+  EXPECT_EQ(r.medications[2].dose, "1");  // drops or ml: the form does not say
   EXPECT_EQ(codes(r, 2), V{"unit_unknown:dose"});
   EXPECT_EQ(codes(r, 3), (V{"out_of_range:duration_days", "slots_undetermined:time_slots"}));
+}
+
+TEST(PrescriptionScanner, BareAmountOfASyrupOrGargleIsInMl) {
+  const auto r = scan("부루펜시럽 1일 3회 3일분 1회 5\n헥사메딘액0.12% 1회 15 1일 3회 식후 가글\n");
+  ASSERT_EQ(r.medications.size(), 2u);
+  EXPECT_EQ(r.medications[0].dose, "5ml");
+  EXPECT_EQ(r.medications[1].dose, "15ml");
+  EXPECT_TRUE(codes(r, 0).empty());
 }
 
 TEST(PrescriptionScanner, DocumentWarnings) {
