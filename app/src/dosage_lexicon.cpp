@@ -104,7 +104,7 @@ constexpr KeywordEntry kKeywords[] = {
     {"전", K::kBefore}, {"before", K::kBefore},
     {"즉시", K::kImmediately}, {"직후", K::kImmediately}, {"바로", K::kImmediately},
     {"최대", K::kMax}, {"까지", K::kMax, 0, 0, kLexMax}, {"이내", K::kMax}, {"max", K::kMax},
-    {"exceed", K::kMax}, {"maximum", K::kMax},
+    {"exceed", K::kMax}, {"maximum", K::kMax}, {"morethan", K::kMax},
     // Amount words.
     {"적당량", K::kDose}, {"적량", K::kDose},
     // Words that must not split into smaller keywords ("주의" is not 주 + 의).
@@ -158,6 +158,10 @@ constexpr KeywordEntry kKeywords[] = {
     {"콧물날때", K::kPrnCondition}, {"콧물시", K::kPrnCondition},
     {"속쓰릴때", K::kPrnCondition}, {"속쓰림시", K::kPrnCondition},
     {"경련시", K::kPrnCondition}, {"발작시", K::kPrnCondition},
+    {"forpain", K::kPrnCondition}, {"forfever", K::kPrnCondition},
+    {"forheadache", K::kPrnCondition}, {"fornausea", K::kPrnCondition},
+    {"forsleep", K::kPrnCondition}, {"foritching", K::kPrnCondition},
+    {"forshortnessofbreath", K::kPrnCondition}, {"forwheezing", K::kPrnCondition},
     {"호흡곤란시", K::kPrnCondition}, {"숨찰때", K::kPrnCondition},
     {"숨이찰때", K::kPrnCondition}, {"체했을때", K::kPrnCondition},
     {"소화불량시", K::kPrnCondition}, {"증상시", K::kPrnCondition},
@@ -202,6 +206,7 @@ constexpr UnitEntry kUnits[] = {
     {"회", K::kTimes, DoseUnit::kNone, kLexExplicit}, {"번", K::kTimes},
     {"차례", K::kTimes}, {"times", K::kTimes, DoseUnit::kNone, kLexExplicit},
     {"time", K::kTimes, DoseUnit::kNone, kLexExplicit},
+    {"doses", K::kTimes, DoseUnit::kNone, kLexExplicit},
     // Durations.
     {"일", K::kDays}, {"일분", K::kDays, DoseUnit::kNone, kLexExplicit},
     {"일븐", K::kDays, DoseUnit::kNone, kLexExplicit},  // OCR reads 분 as 븐
