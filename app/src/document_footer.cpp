@@ -81,8 +81,8 @@ void apply_document_duration(std::vector<Entry>& entries, const std::vector<Docu
 
 void apply_footer_notes(std::vector<Entry>& entries, const std::vector<FooterNote>& notes) {
   for (const FooterNote& footer : notes) {
-    if (footer.medications_before != entries.size()) {
-      continue;  // medications follow: the remark belongs to the one above it
+    if (footer.medications_before != entries.size() || footer.own_row) {
+      continue;  // medications follow, or rows have remarks each: it belongs to the one above it
     }
     const std::vector<ScanNote> given = notes_of_line(entries, footer.block, footer.line);
     if (given.empty()) {

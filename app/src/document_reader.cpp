@@ -396,7 +396,13 @@ class DocumentReader {
                                      (entries.empty() || in_guidance_ || !blank_since_medicine_)));
     if (!context_.empty() && !r->named) {
       note(l.line, l.tokens);
-      footer_notes_.push_back({entries.size(), block_, l.line.number});
+      // Right under a row, after rows of which at least half had a remark right under them: the
+      // row's own.
+      const bool under_row = prev_ == LineKind::kMedicine && !entries.empty() &&
+                             entries.back().source_line == l.line.number - 1;
+      const bool own_row = under_row && row_remarks_ > 0 && 2 * row_remarks_ + 1 >= block_.size();
+      row_remarks_ += under_row ? 1 : 0;
+      footer_notes_.push_back({entries.size(), block_, l.line.number, own_row});
     }
     remarks_.push_back({*r->note, r->subject, whole_document, std::move(r->directions),
                         std::move(r->rest_directions)});
@@ -414,6 +420,7 @@ class DocumentReader {
   void end_block() {
     context_.clear();
     block_.clear();
+    row_remarks_ = 0;
   }
 
   /// A row of a timetable grid ("아모잘탄정5/50mg 1정 ○ - - -" under "약품명 1회량 아침식후 …"):
@@ -707,6 +714,7 @@ class DocumentReader {
   std::vector<size_t> timetable_;            // medications of a timetable by part of the day
   std::optional<Fragment> fragment_;         // the line above may hold the start of a broken name
   int split_header_end_ = 0;                 // the last piece of a header split over lines
+  size_t row_remarks_ = 0;                   // remark lines right under a row, in this block
 };
 
 }  // namespace

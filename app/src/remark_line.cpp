@@ -37,6 +37,21 @@ size_t rest_clause(std::string_view text, const std::vector<DosageToken>& tokens
   return tokens.size();
 }
 
+/// A word ending in 면 ("있으면", "심하면") comes before the first timing word: the timing is
+/// what to do if that happens.
+bool timing_under_condition(std::string_view text, const std::vector<DosageToken>& tokens) {
+  for (const DosageToken& t : tokens) {
+    if (t.kind == TokenKind::kTiming || t.kind == TokenKind::kMeal) {
+      return false;
+    }
+    const std::string_view w = t.text(text);
+    if (t.kind == TokenKind::kWord && w.size() >= 6 && w.ends_with("면")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /// The directions of tokens[from, to) of `line`.
 InstructionFields directions_between(const OcrLine& line, const std::vector<DosageToken>& tokens,
                                      size_t from, size_t to) {
@@ -74,10 +89,12 @@ std::optional<RemarkLine> read_remark_line(const OcrLine& line,
              ((particle && (dosage_form_of(*r.subject) || names_entry(entries, *r.subject))) ||
               (!name && names_entry(entries, *r.subject)) ||
               form_family_of(ascii_lower(*r.subject))));
-  // A condition alone ("※ 열이 나면 해열제를 드세요") is advice, no directions.
-  const bool directs = (fields.dose.present() || fields.times.present() || fields.days.present() ||
-                        fields.when.timing || fields.non_daily) &&
-                       !only_condition(fields);
+  // A condition alone ("※ 열이 나면 해열제를 드세요") is advice, no directions; so is a timing
+  // under a condition ("※ 속쓰림이 있으면 식사 직후에 드세요": what to do on a side effect).
+  const bool amounts = fields.dose.present() || fields.times.present() || fields.days.present() ||
+                       fields.non_daily;
+  const bool directs = (amounts || fields.when.timing) && !only_condition(fields) &&
+                       (amounts || !timing_under_condition(line.text, tokens));
   if (!r.named && (name || directs)) {
     return std::nullopt;
   }
