@@ -114,7 +114,15 @@ void apply_remarks(std::vector<Entry>& entries, const std::vector<Remark>& remar
                    is_named ? FieldSource::kContinuation : FieldSource::kShared);
     }
     std::vector<size_t> concerned = named;
-    if (named.empty() && r.whole_document) {
+    if (r.section) {
+      for (size_t c = 0; c < entries.size(); ++c) {
+        std::erase_if(entries[c].line_notes,
+                      [&](const ScanNote& n) { return n.line == r.note.line; });
+        if (entries[c].f.when.timing == r.section) {
+          concerned.push_back(c);
+        }
+      }
+    } else if (named.empty() && r.whole_document) {
       for (size_t c = 0; c < entries.size(); ++c) {
         concerned.push_back(c);
       }

@@ -48,6 +48,7 @@ void apply_footer_notes(std::vector<Entry>& entries, const std::vector<FooterNot
 struct Remark {
   ScanNote note;
   std::optional<std::string> subject;
+  std::optional<Timing> section;  // about the medicines of this timing ("자기 전 약은 …")
   bool whole_document = false;
   InstructionFields directions;       // for the medications the subject names
   InstructionFields rest_directions;  // for the others ("…, 나머지는 식후")
