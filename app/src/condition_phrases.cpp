@@ -31,6 +31,9 @@ class ConditionPhrases {
         merge(*subject, k);
         k = *subject;
       }
+      if (out_[k].kind == TokenKind::kPrnCondition) {
+        take_bracket(k);
+      }
     }
   }
 
@@ -79,6 +82,26 @@ class ConditionPhrases {
       --first;
     }
     return first;
+  }
+
+  /// "열날 때(38.5도 이상)": a bracket written onto the condition, holding no dose or count,
+  /// states it more precisely and is part of it.
+  void take_bracket(size_t k) {
+    constexpr size_t kMaxBracketTokens = 5;
+    if (k + 2 >= out_.size() || text(k + 1) != "(" || out_[k + 1].space_before) {
+      return;
+    }
+    for (size_t close = k + 2; close < out_.size() && close <= k + kMaxBracketTokens; ++close) {
+      const TokenKind kind = out_[close].kind;
+      if (text(close) == ")") {
+        merge(k, close);
+        return;
+      }
+      if (kind == TokenKind::kDose || kind == TokenKind::kTimes || kind == TokenKind::kDays ||
+          kind == TokenKind::kTiming || kind == TokenKind::kSeparator) {
+        return;
+      }
+    }
   }
 
   /// A condition of the lexicon that names its symptom ("기침시", "열날때"): the word before it is
