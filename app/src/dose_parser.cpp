@@ -559,6 +559,7 @@ class InstructionParser {
         if (first > from_ && per_day_marker(first - 1)) {
           --first;
         }
+        english_limit_sentence(k, first, last);
         add(first, last);
       } else if (t.kind == TokenKind::kHours) {
         const size_t m = skip(k + 1, {TokenKind::kFiller});
@@ -569,6 +570,27 @@ class InstructionParser {
     }
     for (const auto& [first, last] : spans) {
       note(span(first, last), tok_[first].begin);
+    }
+  }
+
+  /// "Do not take more than 4 doses in 24 hours.": an English limit after "not" is its whole
+  /// sentence, up to the full stops around it.
+  void english_limit_sentence(size_t max, size_t& first, size_t& last) const {
+    bool negated = false;
+    for (size_t back = 1; back <= 3 && back <= max - from_; ++back) {
+      negated = negated || ascii_lower(tok_[max - back].text(line_)) == "not";
+    }
+    if (!negated) {
+      return;
+    }
+    const auto stop = [&](size_t k) {
+      return tok_[k].kind == TokenKind::kSeparator && tok_[k].text(line_) == ".";
+    };
+    while (first > from_ && !stop(first - 1)) {
+      --first;
+    }
+    while (last + 1 < tok_.size() && !stop(last + 1)) {
+      ++last;
     }
   }
 
