@@ -120,8 +120,8 @@ class ContextPasses {
   /// checkbox before it (when a mark is written onto the first part); a part with a hollow mark is
   /// not one. Only where both kinds of mark go with parts (a grid's "○" alone marks a part taken).
   void drop_unmarked_parts() {
-    static constexpr std::string_view kFilled[] = {"●", "■", "◆", "◉", "✔", "✓", "☑", "☒"};
-    static constexpr std::string_view kHollow[] = {"○", "□", "◇", "☐"};
+    static constexpr std::string_view kFilled[] = {"●", "■", "◆", "◉", "✔", "✓"};
+    static constexpr std::string_view kHollow[] = {"○", "□", "◇"};
     const auto is_part = [&](size_t k) {
       return out_[k].kind == TokenKind::kSlot ||
              (out_[k].kind == TokenKind::kTiming && out_[k].timing == Timing::kBedtime);
