@@ -392,8 +392,9 @@ class DocumentReader {
     // Where no medication is in context — above the first, under a heading, or below the last
     // after notices but not set apart by a blank line — a remark concerns the whole sheet.
     const bool whole_document =
-        !r->named && !r->section && (r->several || (context_.empty() &&
-                                     (entries.empty() || in_guidance_ || !blank_since_medicine_)));
+        !r->named && !r->section &&
+        (r->several ||
+         (context_.empty() && (entries.empty() || in_guidance_ || !blank_since_medicine_)));
     if (!context_.empty() && !r->named && !r->section) {
       note(l.line, l.tokens);
       // Right under a row, after rows of which at least half had a remark right under them: the
@@ -404,8 +405,8 @@ class DocumentReader {
       row_remarks_ += under_row ? 1 : 0;
       footer_notes_.push_back({entries.size(), block_, l.line.number, own_row});
     }
-    remarks_.push_back({*r->note, r->subject, r->section, whole_document,
-                        std::move(r->directions), std::move(r->rest_directions)});
+    remarks_.push_back({*r->note, r->subject, r->section, whole_document, std::move(r->directions),
+                        std::move(r->rest_directions)});
     return LineKind::kNote;
   }
 

@@ -323,8 +323,8 @@ class InstructionParser {
   /// word ("Supply 21 capsules", "Qty: 28 tablets", "수량 30정").
   bool dispensed_quantity(size_t k) const {
     size_t before = k;
-    while (before > from_ && (tok_[before - 1].kind == TokenKind::kFiller ||
-                              tok_[before - 1].text(line_) == ":")) {
+    while (before > from_ &&
+           (tok_[before - 1].kind == TokenKind::kFiller || tok_[before - 1].text(line_) == ":")) {
       --before;
     }
     if (before == from_) {
@@ -336,8 +336,8 @@ class InstructionParser {
         word += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
       }
     }
-    static constexpr std::string_view kSupplyWords[] = {"supply", "qty", "quantity", "dispense",
-                                                        "disp", "수량", "총량", "조제량"};
+    static constexpr std::string_view kSupplyWords[] = {"supply", "qty",  "quantity", "dispense",
+                                                        "disp",   "수량", "총량",     "조제량"};
     return std::find(std::begin(kSupplyWords), std::end(kSupplyWords), word) !=
            std::end(kSupplyWords);
   }

@@ -178,9 +178,8 @@ namespace {
 /// A discharge list's section heading: a capitalised action word first ("STOP", "NEW",
 /// "CONTINUE", "CHANGE"), then the medicines it is about, no directions.
 bool is_english_list_heading(std::string_view text, const std::vector<DosageToken>& tokens) {
-  static constexpr std::string_view kActions[] = {"STOP",    "NEW",    "CONTINUE",
-                                                  "CHANGE",  "CHANGED", "HOLD",
-                                                  "RESUME",  "DISCONTINUE"};
+  static constexpr std::string_view kActions[] = {"STOP",    "NEW",  "CONTINUE", "CHANGE",
+                                                  "CHANGED", "HOLD", "RESUME",   "DISCONTINUE"};
   const std::string_view first = tokens[0].text(text);
   if (std::find(std::begin(kActions), std::end(kActions), first) == std::end(kActions)) {
     return false;

@@ -100,9 +100,9 @@ bool is_appearance_word(const DosageToken& t, std::string_view line) {
 /// A dosage form named alone, without a product ("캡슐", "연질캡슐", "시럽").
 bool is_bare_form_word(const DosageToken& t, std::string_view line) {
   static constexpr std::string_view kForms[] = {
-      "캡슐", "연질캡슐", "경질캡슐", "정",     "시럽",   "과립", "산제", "연고",
-      "크림", "흡입기",   "흡입제",   "분무제", "점안액", "안약", "패치", "좌약",
-      "가글", "패취",     "스프레이", "좌제",   "로션"};
+      "캡슐", "연질캡슐", "경질캡슐", "정",     "시럽",     "과립",   "산제",
+      "연고", "크림",     "흡입기",   "흡입제", "분무제",   "점안액", "안약",
+      "패치", "좌약",     "가글",     "패취",   "스프레이", "좌제",   "로션"};
   return t.kind == TokenKind::kWord &&
          std::find(std::begin(kForms), std::end(kForms), t.text(line)) != std::end(kForms);
 }
@@ -194,9 +194,8 @@ size_t skip_letter_code(const std::vector<DosageToken>& tokens, std::string_view
     ++digits;
   }
   const std::string_view next = tokens[k].text(line);
-  const bool hangul_next =
-      !next.empty() && static_cast<unsigned char>(next[0]) >= 0xEA &&
-      static_cast<unsigned char>(next[0]) <= 0xED;
+  const bool hangul_next = !next.empty() && static_cast<unsigned char>(next[0]) >= 0xEA &&
+                           static_cast<unsigned char>(next[0]) <= 0xED;
   return letters >= 2 && digits > letters && digits == code.size() && hangul_next ? k : i;
 }
 

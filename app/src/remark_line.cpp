@@ -45,8 +45,8 @@ std::optional<Timing> section_subject(std::string_view text, const std::vector<D
     return std::nullopt;
   }
   const std::string_view next = tokens[start + 1].text(text);
-  const bool medicines = next == "약" || next == "약은" || next == "약을" || next == "약이" ||
-                         next == "약들은";
+  const bool medicines =
+      next == "약" || next == "약은" || next == "약을" || next == "약이" || next == "약들은";
   return medicines ? std::optional(tokens[start].timing) : std::nullopt;
 }
 
@@ -97,15 +97,15 @@ std::optional<RemarkLine> read_remark_line(const OcrLine& line,
   const bool particle =
       r.subject && !labelled && tokens[*start].text(line.text).size() != r.subject->size();
   // A dosage form alone ("※ 흡입제 사용 후에는 …", "※ 패취는 …") names the medicines of that form.
-  r.named = labelled ||
-            (r.subject &&
-             ((particle && (dosage_form_of(*r.subject) || names_entry(entries, *r.subject))) ||
-              (!name && names_entry(entries, *r.subject)) ||
-              form_family_of(ascii_lower(*r.subject))));
+  r.named =
+      labelled ||
+      (r.subject &&
+       ((particle && (dosage_form_of(*r.subject) || names_entry(entries, *r.subject))) ||
+        (!name && names_entry(entries, *r.subject)) || form_family_of(ascii_lower(*r.subject))));
   // A condition alone ("※ 열이 나면 해열제를 드세요") is advice, no directions; so is a timing
   // under a condition ("※ 속쓰림이 있으면 식사 직후에 드세요": what to do on a side effect).
-  const bool amounts = fields.dose.present() || fields.times.present() || fields.days.present() ||
-                       fields.non_daily;
+  const bool amounts =
+      fields.dose.present() || fields.times.present() || fields.days.present() || fields.non_daily;
   const auto section = section_subject(line.text, tokens, *start);
   const bool directs = (amounts || fields.when.timing) && !only_condition(fields) &&
                        (amounts || (!timing_under_condition(line.text, tokens) && !section));

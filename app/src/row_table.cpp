@@ -83,16 +83,16 @@ std::optional<SplitHeader> split_header_at(const OcrDocument& doc, int number) {
   }
   const OcrLine* first = doc.line(number);
   const OcrLine* row = doc.line(last + 1);
-  if (first == nullptr || row == nullptr || parse_table_header(ascii_lower(compact_text(first->text))) ||
+  if (first == nullptr || row == nullptr ||
+      parse_table_header(ascii_lower(compact_text(first->text))) ||
       std::none_of(std::begin(kNameColumn), std::end(kNameColumn),
                    [&](std::string_view k) { return joined.find(k) != std::string::npos; }) ||
       !find_medicine_name(row->text, lex_dosage_line(row->text))) {
     return std::nullopt;
   }
   const auto header = parse_table_header(joined);
-  if (!header || std::count_if(header->columns, header->columns + header->count, [](TableColumn c) {
-                   return c != TableColumn::kUnused;
-                 }) < 2) {
+  if (!header || std::count_if(header->columns, header->columns + header->count,
+                               [](TableColumn c) { return c != TableColumn::kUnused; }) < 2) {
     return std::nullopt;
   }
   return SplitHeader{*header, last};

@@ -133,8 +133,8 @@ class ContextPasses {
     bool boxes_before = false;  // checkboxes: the mark is written onto the part after it
     for (size_t k = 0; k < out_.size(); ++k) {
       if (is_part(k)) {
-        boxes_before = k > 0 && !out_[k].space_before &&
-                       (is_mark(k - 1, kFilled) || is_mark(k - 1, kHollow));
+        boxes_before =
+            k > 0 && !out_[k].space_before && (is_mark(k - 1, kFilled) || is_mark(k - 1, kHollow));
         break;
       }
     }
