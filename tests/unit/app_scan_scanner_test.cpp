@@ -153,11 +153,15 @@ TEST(PrescriptionScanner, WarnsWhatItCannotRepresent) {
 }
 
 TEST(PrescriptionScanner, BareAmountOfASyrupOrGargleIsInMl) {
-  const auto r = scan("부루펜시럽 1일 3회 3일분 1회 5\n헥사메딘액0.12% 1회 15 1일 3회 식후 가글\n");
-  ASSERT_EQ(r.medications.size(), 2u);
+  const auto r = scan(
+      "부루펜시럽 1일 3회 3일분 1회 5\n헥사메딘액0.12% 1회 15 1일 3회 식후 가글\n"
+      "겔포스엠현탁액 1일 3회 3일분 1회 1\n");
+  ASSERT_EQ(r.medications.size(), 3u);
   EXPECT_EQ(r.medications[0].dose, "5ml");
   EXPECT_EQ(r.medications[1].dose, "15ml");
   EXPECT_TRUE(codes(r, 0).empty());
+  EXPECT_EQ(r.medications[2].dose, "1");  // one packet or 1 ml: not decided
+  EXPECT_EQ(codes(r, 2), V{"unit_unknown:dose"});
 }
 
 TEST(PrescriptionScanner, DocumentWarnings) {
