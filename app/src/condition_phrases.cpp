@@ -27,8 +27,12 @@ class ConditionPhrases {
         subject = subject_before(k);
       }
       if (subject) {
+        subject = clause_start(*subject);
         merge(*subject, k);
         k = *subject;
+      }
+      if (out_[k].kind == TokenKind::kPrnCondition) {
+        take_bracket(k);
       }
     }
   }
@@ -50,6 +54,54 @@ class ConditionPhrases {
       return false;
     }
     return is_symptom_word(w) || (w.size() >= 6 && (w.ends_with("이") || w.ends_with("가")));
+  }
+
+  /// The start of the condition's clause: a subject after a connected verb ("긁어서 진물 날
+  /// 때", "맥시부펜 먹고 2시간 지나도 열이 안 내리면") takes the clause that verb ends — back over
+  /// words, numbers and hours to the line's start, a separator, an amount or a name.
+  size_t clause_start(size_t subject) const {
+    static constexpr std::string_view kConnectives[] = {"어서", "아서", "해서", "고", "도"};
+    const auto connected = [&](size_t k) {
+      const std::string_view w = text(k);
+      return out_[k].kind == TokenKind::kWord && w.size() >= 6 && !is_symptom_word(w) &&
+             std::any_of(std::begin(kConnectives), std::end(kConnectives),
+                         [&](std::string_view c) { return w.ends_with(c); });
+    };
+    if (subject == 0 || !connected(subject - 1)) {
+      return subject;
+    }
+    size_t first = subject - 1;
+    for (size_t back = 0; back < kMaxPhraseTokens && first > 0; ++back) {
+      const DosageToken& t = out_[first - 1];
+      const bool part = (t.kind == TokenKind::kWord && !t.caution &&
+                         !dosage_form_of(ascii_lower(text(first - 1)))) ||
+                        t.kind == TokenKind::kHours || t.kind == TokenKind::kNumber;
+      if (!part) {
+        break;
+      }
+      --first;
+    }
+    return first;
+  }
+
+  /// "열날 때(38.5도 이상)": a bracket written onto the condition, holding no dose or count,
+  /// states it more precisely and is part of it.
+  void take_bracket(size_t k) {
+    constexpr size_t kMaxBracketTokens = 5;
+    if (k + 2 >= out_.size() || text(k + 1) != "(" || out_[k + 1].space_before) {
+      return;
+    }
+    for (size_t close = k + 2; close < out_.size() && close <= k + kMaxBracketTokens; ++close) {
+      const TokenKind kind = out_[close].kind;
+      if (text(close) == ")") {
+        merge(k, close);
+        return;
+      }
+      if (kind == TokenKind::kDose || kind == TokenKind::kTimes || kind == TokenKind::kDays ||
+          kind == TokenKind::kTiming || kind == TokenKind::kSeparator) {
+        return;
+      }
+    }
   }
 
   /// A condition of the lexicon that names its symptom ("기침시", "열날때"): the word before it is

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <optional>
 
+#include "dailydrug/app/dosage_lexicon.h"
 #include "dailydrug/app/ocr_normalizer.h"
+#include "dailydrug/app/utf8_text.h"
 
 namespace dailydrug::app {
 namespace {
@@ -27,12 +29,21 @@ bool has_note_of_line(const Entry& e, int line) {
                      [&](const ScanNote& n) { return n.line == line; });
 }
 
-/// The entries whose name begins with `subject` (spaces aside).
+/// The entries whose name begins with `subject` (spaces aside); if none, and the subject names a
+/// dosage form alone ("흡입제", "패취", "시럽"), the entries of that form.
 std::vector<size_t> named_by(const std::vector<Entry>& entries, const std::string& subject) {
   std::vector<size_t> named;
   for (size_t c = 0; c < entries.size(); ++c) {
     if (compact_text(entries[c].name).starts_with(compact_text(subject))) {
       named.push_back(c);
+    }
+  }
+  if (const auto family = form_family_of(ascii_lower(compact_text(subject)));
+      named.empty() && family) {
+    for (size_t c = 0; c < entries.size(); ++c) {
+      if (in_form_family(*family, ascii_lower(compact_text(entries[c].name)))) {
+        named.push_back(c);
+      }
     }
   }
   return named;
@@ -70,8 +81,8 @@ void apply_document_duration(std::vector<Entry>& entries, const std::vector<Docu
 
 void apply_footer_notes(std::vector<Entry>& entries, const std::vector<FooterNote>& notes) {
   for (const FooterNote& footer : notes) {
-    if (footer.medications_before != entries.size()) {
-      continue;  // medications follow: the remark belongs to the one above it
+    if (footer.medications_before != entries.size() || footer.own_row) {
+      continue;  // medications follow, or rows have remarks each: it belongs to the one above it
     }
     const std::vector<ScanNote> given = notes_of_line(entries, footer.block, footer.line);
     if (given.empty()) {
@@ -103,7 +114,15 @@ void apply_remarks(std::vector<Entry>& entries, const std::vector<Remark>& remar
                    is_named ? FieldSource::kContinuation : FieldSource::kShared);
     }
     std::vector<size_t> concerned = named;
-    if (named.empty() && r.whole_document) {
+    if (r.section) {
+      for (size_t c = 0; c < entries.size(); ++c) {
+        std::erase_if(entries[c].line_notes,
+                      [&](const ScanNote& n) { return n.line == r.note.line; });
+        if (entries[c].f.when.timing == r.section) {
+          concerned.push_back(c);
+        }
+      }
+    } else if (named.empty() && r.whole_document) {
       for (size_t c = 0; c < entries.size(); ++c) {
         concerned.push_back(c);
       }

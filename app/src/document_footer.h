@@ -34,10 +34,13 @@ struct FooterNote {
   size_t medications_before = 0;
   std::vector<size_t> block;
   int line = 0;
+  bool own_row = false;  // under the last row, where the rows above had a remark each: its own
 };
 
 /// A ※ remark after the last medication is the bag's footer: it concerns every medication of
-/// the block above, not only the last one (which took it as a note).
+/// the block above, not only the last one (which took it as a note) — unless each row above had
+/// a remark line of its own right under it: then it is the last row's ("1 A정 … / ※ … / 2 B정 …
+/// / ※ …").
 void apply_footer_notes(std::vector<Entry>& entries, const std::vector<FooterNote>& notes);
 
 /// A ※ remark: its note, the medicine its first word may name, and whether it stood where no
@@ -45,6 +48,7 @@ void apply_footer_notes(std::vector<Entry>& entries, const std::vector<FooterNot
 struct Remark {
   ScanNote note;
   std::optional<std::string> subject;
+  std::optional<Timing> section;  // about the medicines of this timing ("자기 전 약은 …")
   bool whole_document = false;
   InstructionFields directions;       // for the medications the subject names
   InstructionFields rest_directions;  // for the others ("…, 나머지는 식후")

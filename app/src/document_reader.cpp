@@ -79,6 +79,17 @@ class DocumentReader {
     const std::vector<DosageToken> tokens = lex_dosage_line(line.text);
     const std::string compact_lower = ascii_lower(compact_text(line.text));
     const LineView l{line, tokens, compact_lower};
+    if (line.number <= split_header_end_) {
+      return LineKind::kHeader;  // a piece of the header read with its first line
+    }
+    if (const auto split = split_header_at(doc_, line.number)) {
+      split_header_end_ = split->last_line;
+      rows_.use_header(split->header, line, tokens, block_);
+      shared_.reset();
+      end_block();
+      in_guidance_ = false;
+      return LineKind::kHeader;
+    }
     if (const auto kind = read_layout(l)) {
       return *kind;
     }
@@ -381,13 +392,20 @@ class DocumentReader {
     // Where no medication is in context — above the first, under a heading, or below the last
     // after notices but not set apart by a blank line — a remark concerns the whole sheet.
     const bool whole_document =
-        !r->named && (r->several || (context_.empty() &&
-                                     (entries.empty() || in_guidance_ || !blank_since_medicine_)));
-    if (!context_.empty() && !r->named) {
+        !r->named && !r->section &&
+        (r->several ||
+         (context_.empty() && (entries.empty() || in_guidance_ || !blank_since_medicine_)));
+    if (!context_.empty() && !r->named && !r->section) {
       note(l.line, l.tokens);
-      footer_notes_.push_back({entries.size(), block_, l.line.number});
+      // Right under a row, after rows of which at least half had a remark right under them: the
+      // row's own.
+      const bool under_row = prev_ == LineKind::kMedicine && !entries.empty() &&
+                             entries.back().source_line == l.line.number - 1;
+      const bool own_row = under_row && row_remarks_ > 0 && 2 * row_remarks_ + 1 >= block_.size();
+      row_remarks_ += under_row ? 1 : 0;
+      footer_notes_.push_back({entries.size(), block_, l.line.number, own_row});
     }
-    remarks_.push_back({*r->note, r->subject, whole_document, std::move(r->directions),
+    remarks_.push_back({*r->note, r->subject, r->section, whole_document, std::move(r->directions),
                         std::move(r->rest_directions)});
     return LineKind::kNote;
   }
@@ -403,6 +421,7 @@ class DocumentReader {
   void end_block() {
     context_.clear();
     block_.clear();
+    row_remarks_ = 0;
   }
 
   /// A row of a timetable grid ("아모잘탄정5/50mg 1정 ○ - - -" under "약품명 1회량 아침식후 …"):
@@ -695,6 +714,8 @@ class DocumentReader {
   std::vector<DocumentDays> document_days_;  // durations on notice lines
   std::vector<size_t> timetable_;            // medications of a timetable by part of the day
   std::optional<Fragment> fragment_;         // the line above may hold the start of a broken name
+  int split_header_end_ = 0;                 // the last piece of a header split over lines
+  size_t row_remarks_ = 0;                   // remark lines right under a row, in this block
 };
 
 }  // namespace

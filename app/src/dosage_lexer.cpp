@@ -152,7 +152,8 @@ class LineLexer {
         start = pos + 1;
       } else if (is_thousands_comma(line_, pos, line_.size())) {
         // "1,250원": one number; the comma does not separate
-      } else if (is_separator_cp(cp.value) || is_circled_number(cp.value) || ends_label(pos)) {
+      } else if (is_separator_cp(cp.value) || is_circled_number(cp.value) || ends_label(pos) ||
+                 ends_sentence(start, pos)) {
         close(pos);
         DosageToken t;
         t.kind = is_circled_number(cp.value) ? TokenKind::kOrdinal : TokenKind::kSeparator;
@@ -175,6 +176,20 @@ class LineLexer {
                                   [](char ch) { return is_digit(ch) || is_soft_separator(ch); });
       c.segments = c.whole_word && segment_words(text).has_value();
     }
+  }
+
+  /// An English sentence's full stop after a word of three letters or more ("… as needed for
+  /// pain. Do not …"): a separator, so that the word may join its neighbours ("for pain"). Not
+  /// in a dotted abbreviation ("p.o.", "b.i.d.").
+  bool ends_sentence(size_t start, size_t pos) const {
+    constexpr size_t kMinWord = 3;
+    const auto latin = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'); };
+    if (line_[pos] != '.' || pos < start + kMinWord ||
+        !(pos + 1 == line_.size() || line_[pos + 1] == ' ')) {
+      return false;
+    }
+    const std::string_view word = line_.substr(start, pos - start);
+    return std::all_of(word.begin(), word.end(), latin);
   }
 
   /// A colon ending a chunk ("자기 전: A정", "용법: …") separates it from the next, so that the

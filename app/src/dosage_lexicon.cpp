@@ -104,7 +104,7 @@ constexpr KeywordEntry kKeywords[] = {
     {"전", K::kBefore}, {"before", K::kBefore},
     {"즉시", K::kImmediately}, {"직후", K::kImmediately}, {"바로", K::kImmediately},
     {"최대", K::kMax}, {"까지", K::kMax, 0, 0, kLexMax}, {"이내", K::kMax}, {"max", K::kMax},
-    {"exceed", K::kMax}, {"maximum", K::kMax},
+    {"exceed", K::kMax}, {"maximum", K::kMax}, {"morethan", K::kMax},
     // Amount words.
     {"적당량", K::kDose}, {"적량", K::kDose},
     // Words that must not split into smaller keywords ("주의" is not 주 + 의).
@@ -158,6 +158,10 @@ constexpr KeywordEntry kKeywords[] = {
     {"콧물날때", K::kPrnCondition}, {"콧물시", K::kPrnCondition},
     {"속쓰릴때", K::kPrnCondition}, {"속쓰림시", K::kPrnCondition},
     {"경련시", K::kPrnCondition}, {"발작시", K::kPrnCondition},
+    {"forpain", K::kPrnCondition}, {"forfever", K::kPrnCondition},
+    {"forheadache", K::kPrnCondition}, {"fornausea", K::kPrnCondition},
+    {"forsleep", K::kPrnCondition}, {"foritching", K::kPrnCondition},
+    {"forshortnessofbreath", K::kPrnCondition}, {"forwheezing", K::kPrnCondition},
     {"호흡곤란시", K::kPrnCondition}, {"숨찰때", K::kPrnCondition},
     {"숨이찰때", K::kPrnCondition}, {"체했을때", K::kPrnCondition},
     {"소화불량시", K::kPrnCondition}, {"증상시", K::kPrnCondition},
@@ -202,6 +206,7 @@ constexpr UnitEntry kUnits[] = {
     {"회", K::kTimes, DoseUnit::kNone, kLexExplicit}, {"번", K::kTimes},
     {"차례", K::kTimes}, {"times", K::kTimes, DoseUnit::kNone, kLexExplicit},
     {"time", K::kTimes, DoseUnit::kNone, kLexExplicit},
+    {"doses", K::kTimes, DoseUnit::kNone, kLexExplicit},
     // Durations.
     {"일", K::kDays}, {"일분", K::kDays, DoseUnit::kNone, kLexExplicit},
     {"일븐", K::kDays, DoseUnit::kNone, kLexExplicit},  // OCR reads 분 as 븐
@@ -291,7 +296,7 @@ constexpr std::string_view kSymptomWords[] = {
     "관절통", "요통", "인후통", "기침", "가래", "콧물", "코막힘", "재채기", "구토", "구역",
     "메스꺼움", "설사", "변비", "가려움", "가려움증", "두드러기", "불면", "어지럼", "어지러움",
     "현기증", "속쓰림", "소화불량", "더부룩함", "경련", "발작", "호흡곤란", "흉통", "불안",
-    "몸살", "오한", "부종", "붓기", "멀미", "편두통",
+    "몸살", "오한", "부종", "붓기", "멀미", "편두통", "진물", "발진", "물집",
 };
 // Stems of what a medicine is for, as written in a bag's description ("(해열진통제)", "(위장보호)").
 constexpr std::string_view kEfficacyStems[] = {
@@ -316,13 +321,16 @@ constexpr FormEntry kFormSuffixes[] = {
     {"연질캡슐", DoseUnit::kCapsule}, {"캡슐", DoseUnit::kCapsule}, {"캅셀", DoseUnit::kCapsule},
     {"과립", DoseUnit::kPacket}, {"세립", DoseUnit::kPacket}, {"산제", DoseUnit::kPacket},
     {"가루", DoseUnit::kPacket}, {"분말", DoseUnit::kPacket},
-    {"시럽", DoseUnit::kNone}, {"현탁액", DoseUnit::kNone}, {"액", DoseUnit::kNone},
-    {"엘릭서", DoseUnit::kNone}, {"드롭스", DoseUnit::kNone}, {"연고", DoseUnit::kNone},
+    // Liquids taken by the spoon or cup, or gargled: a bare amount is in ml ("헥사메딘액 … 15").
+    {"시럽", DoseUnit::kMilliliter}, {"현탁액", DoseUnit::kMilliliter},
+    {"점안액", DoseUnit::kNone}, {"점이액", DoseUnit::kNone}, {"점비액", DoseUnit::kNone},
+    {"흡입액", DoseUnit::kNone}, {"외용액", DoseUnit::kNone}, {"액", DoseUnit::kMilliliter},
+    {"엘릭서", DoseUnit::kMilliliter}, {"드롭스", DoseUnit::kNone}, {"연고", DoseUnit::kNone},
     {"크림", DoseUnit::kNone}, {"겔", DoseUnit::kNone}, {"젤", DoseUnit::kNone},
     {"로션", DoseUnit::kNone}, {"스프레이", DoseUnit::kNone}, {"안약", DoseUnit::kNone},
-    {"흡입기", DoseUnit::kNone}, {"흡입제", DoseUnit::kNone}, {"가글", DoseUnit::kNone},
+    {"흡입기", DoseUnit::kNone}, {"흡입제", DoseUnit::kNone}, {"가글", DoseUnit::kMilliliter},
     {"분무제", DoseUnit::kNone}, {"점비제", DoseUnit::kNone},
-    {"패치", DoseUnit::kPatch}, {"플라스타", DoseUnit::kPatch}, {"카타플라스마", DoseUnit::kPatch},
+    {"패치", DoseUnit::kPatch}, {"패취", DoseUnit::kPatch}, {"플라스타", DoseUnit::kPatch}, {"카타플라스마", DoseUnit::kPatch},
     {"첩부제", DoseUnit::kPatch}, {"파스", DoseUnit::kPatch},
     {"좌제", DoseUnit::kPiece}, {"좌약", DoseUnit::kPiece}, {"트로키", DoseUnit::kPiece},
     {"정", DoseUnit::kTablet},
@@ -369,6 +377,27 @@ constexpr std::string_view kSeveralMedicines[] = {
     "두약", "두가지약", "두안약", "두종류", "세가지약", "모든약", "모든안약", "각약", "약들",
     "여러약", "다른약", "다른안약", "약끼리", "안약사이", "약사이에",
 };
+// Families of dosage forms, for remarks about one form ("※ 흡입제 사용 후에는 …", "※ 패취는 …",
+// "※ 시럽은 냉장 보관하세요"): the words a remark names the form by, and the pieces of the
+// names of the medicines of that form (compact, Latin lower-case).
+struct FormFamily {
+  std::array<std::string_view, 6> subjects;     // unused slots are empty
+  std::array<std::string_view, 8> name_pieces;  // unused slots are empty
+};
+constexpr FormFamily kFormFamilies[] = {
+    {{"흡입제", "흡입기", "흡입약", "흡입용약", "inhalers"},
+     {"흡입", "할러", "헬러", "레스피맷", "디스커스", "엘립타", "스윙헤일러", "inhaler"}},
+    {{"패치", "패취", "파스", "첩부제", "patches"},
+     {"패치", "패취", "플라스타", "카타플라스마", "첩부제", "파스", "patch"}},
+    {{"시럽", "시럽제", "물약", "현탁액", "syrups"},
+     {"시럽", "현탁액", "syrup", "suspension"}},
+    {{"연고", "크림", "연고제", "바르는약", "외용제"},
+     {"연고", "크림", "로션", "ointment", "cream", "lotion"}},
+    {{"안약", "점안액", "점안제", "eyedrops"}, {"안약", "점안", "eyedrop"}},
+    {{"좌약", "좌제"}, {"좌약", "좌제", "suppositor"}},
+    {{"가루약", "산제", "과립"}, {"과립", "세립", "산제", "가루", "분말", "granules"}},
+};
+
 constexpr std::string_view kGuidanceKeywords[] = {
     "복약안내", "복약지도", "주의사항", "보관방법", "보관법", "안내문", "참고사항", "복약정보",
     "복용안내",
@@ -503,6 +532,27 @@ bool has_notice_keyword(std::string_view compact_lower) {
 
 bool refers_to_several_medicines(std::string_view compact_lower) {
   return contains_any(compact_lower, kSeveralMedicines);
+}
+
+std::optional<size_t> form_family_of(std::string_view subject) {
+  for (size_t f = 0; f < std::size(kFormFamilies); ++f) {
+    for (const std::string_view w : kFormFamilies[f].subjects) {
+      if (!w.empty() && subject == w) {
+        return f;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+bool in_form_family(size_t family, std::string_view name) {
+  if (family >= std::size(kFormFamilies)) {
+    return false;
+  }
+  const auto& pieces = kFormFamilies[family].name_pieces;
+  return std::any_of(pieces.begin(), pieces.end(), [&](std::string_view w) {
+    return !w.empty() && name.find(w) != std::string_view::npos;
+  });
 }
 
 bool has_guidance_keyword(std::string_view compact_lower) {

@@ -166,6 +166,10 @@ class InstructionParser {
           note(span(k, m), t.begin);
           return m;
         }
+        if (names_weekday(m)) {  // "매주 토요일": the rhythm with its day
+          note(span(k, m), t.begin);
+          return m;
+        }
         note(std::string(t.text(line_)), t.begin);
         return k;
       }
@@ -215,7 +219,8 @@ class InstructionParser {
         }
         return k;
       case TokenKind::kDose:
-        if ((t.appropriate_amount || t.value > 0) && !daily_limit_dose(k)) {
+        if ((t.appropriate_amount || t.value > 0) && !daily_limit_dose(k) &&
+            !dispensed_quantity(k)) {
           doses_.add(dose_of(t));
         }
         return k;
@@ -300,6 +305,41 @@ class InstructionParser {
     return (before > from_ && tok_[before - 1].kind == TokenKind::kMax &&
             tok_[before - 1].text(line_) != "이내") ||
            (is(k + 1, TokenKind::kMax) && tok_[k + 1].max_marker);
+  }
+
+  /// tokens[k] names a day of the week ("토요일", "월요일마다", "Saturday").
+  bool names_weekday(size_t k) const {
+    if (k >= tok_.size() || tok_[k].kind != TokenKind::kWord) {
+      return false;
+    }
+    static constexpr std::string_view kDays[] = {"월요일", "화요일", "수요일", "목요일",
+                                                 "금요일", "토요일", "일요일"};
+    const std::string_view w = tok_[k].text(line_);
+    return std::any_of(std::begin(kDays), std::end(kDays),
+                       [&](std::string_view d) { return w.starts_with(d); });
+  }
+
+  /// The dose at `k` is the quantity dispensed, not an amount to take: right after a supply
+  /// word ("Supply 21 capsules", "Qty: 28 tablets", "수량 30정").
+  bool dispensed_quantity(size_t k) const {
+    size_t before = k;
+    while (before > from_ &&
+           (tok_[before - 1].kind == TokenKind::kFiller || tok_[before - 1].text(line_) == ":")) {
+      --before;
+    }
+    if (before == from_) {
+      return false;
+    }
+    std::string word;
+    for (const char ch : tok_[before - 1].text(line_)) {
+      if (ch != ':') {
+        word += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+      }
+    }
+    static constexpr std::string_view kSupplyWords[] = {"supply", "qty",  "quantity", "dispense",
+                                                        "disp",   "수량", "총량",     "조제량"};
+    return std::find(std::begin(kSupplyWords), std::end(kSupplyWords), word) !=
+           std::end(kSupplyWords);
   }
 
   /// A bare number right after a field label ("복용 횟수: 3", "투약일수: 5", "1회 복용량: 1")
@@ -519,6 +559,7 @@ class InstructionParser {
         if (first > from_ && per_day_marker(first - 1)) {
           --first;
         }
+        english_limit_sentence(k, first, last);
         add(first, last);
       } else if (t.kind == TokenKind::kHours) {
         const size_t m = skip(k + 1, {TokenKind::kFiller});
@@ -529,6 +570,27 @@ class InstructionParser {
     }
     for (const auto& [first, last] : spans) {
       note(span(first, last), tok_[first].begin);
+    }
+  }
+
+  /// "Do not take more than 4 doses in 24 hours.": an English limit after "not" is its whole
+  /// sentence, up to the full stops around it.
+  void english_limit_sentence(size_t max, size_t& first, size_t& last) const {
+    bool negated = false;
+    for (size_t back = 1; back <= 3 && back <= max - from_; ++back) {
+      negated = negated || ascii_lower(tok_[max - back].text(line_)) == "not";
+    }
+    if (!negated) {
+      return;
+    }
+    const auto stop = [&](size_t k) {
+      return tok_[k].kind == TokenKind::kSeparator && tok_[k].text(line_) == ".";
+    };
+    while (first > from_ && !stop(first - 1)) {
+      --first;
+    }
+    while (last + 1 < tok_.size() && !stop(last + 1)) {
+      ++last;
     }
   }
 

@@ -173,8 +173,32 @@ std::optional<size_t> changed_directions_start(std::string_view text,
   return start;
 }
 
+namespace {
+
+/// A discharge list's section heading: a capitalised action word first ("STOP", "NEW",
+/// "CONTINUE", "CHANGE"), then the medicines it is about, no directions.
+bool is_english_list_heading(std::string_view text, const std::vector<DosageToken>& tokens) {
+  static constexpr std::string_view kActions[] = {"STOP",    "NEW",  "CONTINUE", "CHANGE",
+                                                  "CHANGED", "HOLD", "RESUME",   "DISCONTINUE"};
+  const std::string_view first = tokens[0].text(text);
+  if (std::find(std::begin(kActions), std::end(kActions), first) == std::end(kActions)) {
+    return false;
+  }
+  const std::string lower = ascii_lower(text);
+  return (lower.find("medication") != std::string::npos ||
+          lower.find("medicine") != std::string::npos ||
+          lower.find("taking these") != std::string::npos) &&
+         std::none_of(tokens.begin(), tokens.end(),
+                      [](const DosageToken& t) { return is_instruction_token(t); });
+}
+
+}  // namespace
+
 bool is_section_heading(std::string_view text, const std::vector<DosageToken>& tokens) {
   static constexpr std::string_view kMarks[] = {"■", "□", "◆", "◇", "●", "▶", "▣"};
+  if (!tokens.empty() && is_english_list_heading(text, tokens)) {
+    return true;  // "STOP taking these medications", "NEW medications - START taking these"
+  }
   if (tokens.empty() || tokens[0].kind != TokenKind::kSeparator) {
     return false;
   }
@@ -197,8 +221,8 @@ bool names_clinic_fee(std::string_view compact_lower) {
 }
 
 bool names_stopped(std::string_view compact_lower) {
-  static constexpr std::string_view kWords[] = {"중단", "보류",        "중지",
-                                                "d/c",  "discontinue", "stopped"};
+  static constexpr std::string_view kWords[] = {
+      "중단", "보류", "중지", "d/c", "discontinue", "stopped", "stoptaking", "stopthese"};
   static constexpr std::string_view kVerbs[] = {"하", "할", "해", "했"};  // "중단하지 마세요"
   for (const std::string_view w : kWords) {
     for (size_t at = compact_lower.find(w); at != std::string_view::npos;

@@ -100,8 +100,9 @@ bool is_appearance_word(const DosageToken& t, std::string_view line) {
 /// A dosage form named alone, without a product ("캡슐", "연질캡슐", "시럽").
 bool is_bare_form_word(const DosageToken& t, std::string_view line) {
   static constexpr std::string_view kForms[] = {
-      "캡슐", "연질캡슐", "경질캡슐", "정",     "시럽",   "과립", "산제", "연고",
-      "크림", "흡입기",   "흡입제",   "분무제", "점안액", "안약", "패치", "좌약"};
+      "캡슐", "연질캡슐", "경질캡슐", "정",     "시럽",     "과립",   "산제",
+      "연고", "크림",     "흡입기",   "흡입제", "분무제",   "점안액", "안약",
+      "패치", "좌약",     "가글",     "패취",   "스프레이", "좌제",   "로션"};
   return t.kind == TokenKind::kWord &&
          std::find(std::begin(kForms), std::end(kForms), t.text(line)) != std::end(kForms);
 }
@@ -172,6 +173,32 @@ size_t name_group_end(const std::vector<DosageToken>& tokens, std::string_view l
   return k;
 }
 
+/// A hospital's drug code before a Korean name ("AML5 아모디핀정5mg", "MCD40 …"): capital
+/// letters then digits, one chunk, followed after a space by a word in Hangul. Returns the token
+/// after the code, or `i`.
+size_t skip_letter_code(const std::vector<DosageToken>& tokens, std::string_view line, size_t i) {
+  size_t k = i + 1;
+  while (k < tokens.size() && !tokens[k].space_before) {
+    ++k;
+  }
+  if (k >= tokens.size() || tokens[k].kind != TokenKind::kWord) {
+    return i;
+  }
+  const std::string_view code = line.substr(tokens[i].begin, tokens[k - 1].end - tokens[i].begin);
+  size_t letters = 0;
+  while (letters < code.size() && code[letters] >= 'A' && code[letters] <= 'Z') {
+    ++letters;
+  }
+  size_t digits = letters;
+  while (digits < code.size() && code[digits] >= '0' && code[digits] <= '9') {
+    ++digits;
+  }
+  const std::string_view next = tokens[k].text(line);
+  const bool hangul_next = !next.empty() && static_cast<unsigned char>(next[0]) >= 0xEA &&
+                           static_cast<unsigned char>(next[0]) <= 0xED;
+  return letters >= 2 && digits > letters && digits == code.size() && hangul_next ? k : i;
+}
+
 }  // namespace
 
 std::optional<MedicineName> find_medicine_name(std::string_view line,
@@ -198,6 +225,10 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
         t.kind == TokenKind::kFiller) {
       continue;
     }
+    if (const size_t after = skip_letter_code(tokens, line, i); after != i) {
+      i = after - 1;
+      continue;
+    }
     break;
   }
   if (i >= tokens.size()) {
@@ -220,6 +251,8 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
   }
   const bool after_instructions = i != start;
   size_t j = i;
+  size_t suffix_begin = 0;  // a HIRA suffix "_(0.65g/1정)", when there is one
+  size_t suffix_end = 0;
   while (j < tokens.size()) {
     const DosageToken& t = tokens[j];
     if (continues_name(t, line) || names_site_of_form(tokens, line, j)) {
@@ -235,6 +268,21 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
     if (const size_t close = name_group_end(tokens, line, j, after_strength); close != 0) {
       j = close + 1;
       continue;
+    }
+    // HIRA's product names end in the strength per unit after an underscore, written onto the
+    // name: "…서방정(아세트아미노펜)_(0.65g/1정)". It is part of the name as printed.
+    if (j > i + 1 && t.text(line) == "(" && !t.space_before && tokens[j - 1].text(line) == "_" &&
+        !tokens[j - 1].space_before) {
+      size_t close = j + 1;
+      while (close < tokens.size() && close < j + 8 && tokens[close].text(line) != ")") {
+        ++close;
+      }
+      if (close < tokens.size() && tokens[close].text(line) == ")") {
+        suffix_begin = j - 1;
+        j = close + 1;
+        suffix_end = j;
+        continue;
+      }
     }
     break;
   }
@@ -274,6 +322,9 @@ std::optional<MedicineName> find_medicine_name(std::string_view line,
         k = close;
       }
     }
+  }
+  if (anchored && suffix_end != 0 && end >= suffix_begin) {
+    end = suffix_end;
   }
   if (!anchored) {
     // Without a dosage form or strength, only a dose or a count on the same line makes a word a

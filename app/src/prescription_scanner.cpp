@@ -22,7 +22,10 @@ DraftMedication to_draft(const Entry& e) {
   } else if (f.dose.value) {
     DoseAmount dose = *f.dose.value;
     if (!dose.appropriate_amount && dose.unit == DoseUnit::kNone) {
-      if (e.form && e.form->unit != DoseUnit::kNone) {
+      // A liquid's bare "1" may be one packet or bottle as well as 1 ml: left unknown.
+      const bool one_of_a_liquid =
+          e.form && e.form->unit == DoseUnit::kMilliliter && dose.amount < 2;
+      if (e.form && e.form->unit != DoseUnit::kNone && !one_of_a_liquid) {
         dose.unit = e.form->unit;
       } else {
         d.dose_unit_unknown = true;

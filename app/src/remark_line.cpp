@@ -37,6 +37,34 @@ size_t rest_clause(std::string_view text, const std::vector<DosageToken>& tokens
   return tokens.size();
 }
 
+/// "※ 자기 전 약은 …", "식후 약을 …": the remark's subject is the medicines of a timing (a
+/// section of the bag), not a direction; that timing.
+std::optional<Timing> section_subject(std::string_view text, const std::vector<DosageToken>& tokens,
+                                      size_t start) {
+  if (start + 1 >= tokens.size() || tokens[start].kind != TokenKind::kTiming) {
+    return std::nullopt;
+  }
+  const std::string_view next = tokens[start + 1].text(text);
+  const bool medicines =
+      next == "약" || next == "약은" || next == "약을" || next == "약이" || next == "약들은";
+  return medicines ? std::optional(tokens[start].timing) : std::nullopt;
+}
+
+/// A word ending in 면 ("있으면", "심하면") comes before the first timing word: the timing is
+/// what to do if that happens.
+bool timing_under_condition(std::string_view text, const std::vector<DosageToken>& tokens) {
+  for (const DosageToken& t : tokens) {
+    if (t.kind == TokenKind::kTiming || t.kind == TokenKind::kMeal) {
+      return false;
+    }
+    const std::string_view w = t.text(text);
+    if (t.kind == TokenKind::kWord && w.size() >= 6 && w.ends_with("면")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /// The directions of tokens[from, to) of `line`.
 InstructionFields directions_between(const OcrLine& line, const std::vector<DosageToken>& tokens,
                                      size_t from, size_t to) {
@@ -68,20 +96,26 @@ std::optional<RemarkLine> read_remark_line(const OcrLine& line,
   r.subject = labelled ? std::optional<std::string>(name->text) : remark_subject(line.text, tokens);
   const bool particle =
       r.subject && !labelled && tokens[*start].text(line.text).size() != r.subject->size();
-  r.named = labelled ||
-            (r.subject &&
-             ((particle && (dosage_form_of(*r.subject) || names_entry(entries, *r.subject))) ||
-              (!name && names_entry(entries, *r.subject))));
-  // A condition alone ("※ 열이 나면 해열제를 드세요") is advice, no directions.
-  const bool directs = (fields.dose.present() || fields.times.present() || fields.days.present() ||
-                        fields.when.timing || fields.non_daily) &&
-                       !only_condition(fields);
+  // A dosage form alone ("※ 흡입제 사용 후에는 …", "※ 패취는 …") names the medicines of that form.
+  r.named =
+      labelled ||
+      (r.subject &&
+       ((particle && (dosage_form_of(*r.subject) || names_entry(entries, *r.subject))) ||
+        (!name && names_entry(entries, *r.subject)) || form_family_of(ascii_lower(*r.subject))));
+  // A condition alone ("※ 열이 나면 해열제를 드세요") is advice, no directions; so is a timing
+  // under a condition ("※ 속쓰림이 있으면 식사 직후에 드세요": what to do on a side effect).
+  const bool amounts =
+      fields.dose.present() || fields.times.present() || fields.days.present() || fields.non_daily;
+  const auto section = section_subject(line.text, tokens, *start);
+  const bool directs = (amounts || fields.when.timing) && !only_condition(fields) &&
+                       (amounts || (!timing_under_condition(line.text, tokens) && !section));
   if (!r.named && (name || directs)) {
     return std::nullopt;
   }
   const size_t from = labelled ? name->end_token + 1 : 0;
   r.note = note_of(line, tokens, from);
   r.several = refers_to_several_medicines(own);
+  r.section = r.named ? std::nullopt : section;
   if (r.named) {
     const size_t rest = rest_clause(line.text, tokens, *start);
     r.directions = directions_between(line, tokens, from, rest);

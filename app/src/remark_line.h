@@ -22,6 +22,7 @@ struct RemarkLine {
   std::optional<std::string> subject;  // the medicine its first word may name
   bool named = false;    // about the medicine(s) its subject names, wherever it stands
   bool several = false;  // about several medicines ("두 안약 사이에 …", "모든 약은 …")
+  std::optional<Timing> section;      // about the medicines of one timing ("자기 전 약은 …")
   InstructionFields directions;       // named: what it says of its subject ("…은 아침 식전")
   InstructionFields rest_directions;  // and of the others ("…, 나머지는 식후")
 };

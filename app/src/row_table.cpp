@@ -7,6 +7,8 @@
 #include <utility>
 
 #include "dailydrug/app/dosage_lexer.h"
+#include "dailydrug/app/dosage_lexicon.h"
+#include "dailydrug/app/utf8_text.h"
 #include "table_cells.h"
 
 namespace dailydrug::app {
@@ -42,7 +44,59 @@ std::pair<size_t, size_t> bars_and_name_cell(std::string_view text,
   return {bars, name_cell.value_or(0)};
 }
 
+/// A line that may be one piece of a header split over lines: short, no medicine, no amount,
+/// and no number but the 1 of "1회"/"1일".
+bool is_header_piece(const OcrLine& line) {
+  constexpr size_t kMaxPieceBytes = 24;  // eight Hangul syllables
+  const std::string compact = ascii_lower(compact_text(line.text));
+  if (compact.empty() || compact.size() > kMaxPieceBytes) {
+    return false;
+  }
+  std::string_view rest = compact;
+  if (rest.starts_with("1회") || rest.starts_with("1일")) {
+    rest.remove_prefix(std::string_view("1회").size());
+  }
+  if (std::any_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  const std::vector<DosageToken> tokens = lex_dosage_line(line.text);
+  return !find_medicine_name(line.text, tokens);
+}
+
 }  // namespace
+
+std::optional<SplitHeader> split_header_at(const OcrDocument& doc, int number) {
+  constexpr int kMaxPieces = 12;
+  static constexpr std::string_view kNameColumn[] = {"약품명", "명칭", "약이름", "약명"};
+  std::string joined;
+  int last = number - 1;
+  for (int n = number; n < number + kMaxPieces; ++n) {
+    const OcrLine* line = doc.line(n);
+    if (line == nullptr || !is_header_piece(*line)) {
+      break;
+    }
+    joined += ascii_lower(compact_text(line->text));
+    last = n;
+  }
+  if (last - number < 2) {
+    return std::nullopt;  // three pieces at least: a header of one or two lines is read as such
+  }
+  const OcrLine* first = doc.line(number);
+  const OcrLine* row = doc.line(last + 1);
+  if (first == nullptr || row == nullptr ||
+      parse_table_header(ascii_lower(compact_text(first->text))) ||
+      std::none_of(std::begin(kNameColumn), std::end(kNameColumn),
+                   [&](std::string_view k) { return joined.find(k) != std::string::npos; }) ||
+      !find_medicine_name(row->text, lex_dosage_line(row->text))) {
+    return std::nullopt;
+  }
+  const auto header = parse_table_header(joined);
+  if (!header || std::count_if(header->columns, header->columns + header->count,
+                               [](TableColumn c) { return c != TableColumn::kUnused; }) < 2) {
+    return std::nullopt;
+  }
+  return SplitHeader{*header, last};
+}
 
 void RowTable::use_header(const TableHeader& header, const OcrLine& line,
                           const std::vector<DosageToken>& tokens,

@@ -16,6 +16,17 @@
 
 namespace dailydrug::app {
 
+/// A table header split over lines, one piece a line ("처방의약품의" / "명칭" / "1회" / "투약량" /
+/// "1일" / "투여횟수" / "총" / "투약일수" / "용법", a form's header cells read one by one): the
+/// pieces from line `number` on, joined, name the name column and at least two numeric columns,
+/// and the line after the last piece names a medicine. The header and its last line; none
+/// otherwise (one line that is a header by itself is read as usual).
+struct SplitHeader {
+  TableHeader header;
+  int last_line = 0;
+};
+std::optional<SplitHeader> split_header_at(const OcrDocument& doc, int number);
+
 class RowTable {
  public:
   RowTable(const OcrDocument& doc, std::vector<Entry>& entries) : doc_(doc), entries_(entries) {}

@@ -95,6 +95,14 @@ std::optional<DayPhase> day_phase_of(const DosageToken& token, std::string_view 
     }
     phase.last_day = *last;
   }
+  // "1주차", "2주째": a week of the course, from its first day (its length is written apart:
+  // "(7일)").
+  for (const std::string_view week : {std::string_view("주차"), std::string_view("주째")}) {
+    if (!phase.last_day && w == week && phase.first_day <= 52) {
+      phase.first_day = (phase.first_day - 1) * 7 + 1;
+      return phase;
+    }
+  }
   if (!w.starts_with("일째")) {
     return std::nullopt;
   }

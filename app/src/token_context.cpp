@@ -115,26 +115,46 @@ class ContextPasses {
             out_[amount].kind == TokenKind::kStrength);
   }
 
-  /// "아침 ● 점심 ● 저녁 ● 취침전 ○": a bag marks the parts of the day taken with a filled mark
-  /// and the others with a hollow one; a part with a hollow mark is not one. Only where both
-  /// kinds of mark follow parts (a grid's "○" alone marks a part taken).
+  /// "아침 ● 점심 ● 저녁 ● 취침전 ○", "■아침 ■점심 ■저녁 □취침전": a bag marks the parts of
+  /// the day taken with a filled mark and the others with a hollow one, after each part or as a
+  /// checkbox before it (when a mark is written onto the first part); a part with a hollow mark is
+  /// not one. Only where both kinds of mark go with parts (a grid's "○" alone marks a part taken).
   void drop_unmarked_parts() {
     static constexpr std::string_view kFilled[] = {"●", "■", "◆", "◉", "✔", "✓"};
     static constexpr std::string_view kHollow[] = {"○", "□", "◇"};
-    const auto mark_after = [&](size_t k, std::span<const std::string_view> marks) {
-      const bool part = out_[k].kind == TokenKind::kSlot ||
-                        (out_[k].kind == TokenKind::kTiming && out_[k].timing == Timing::kBedtime);
-      return part && k + 1 < out_.size() && out_[k + 1].kind == TokenKind::kSeparator &&
-             std::find(marks.begin(), marks.end(), out_[k + 1].text(line_)) != marks.end();
+    const auto is_part = [&](size_t k) {
+      return out_[k].kind == TokenKind::kSlot ||
+             (out_[k].kind == TokenKind::kTiming && out_[k].timing == Timing::kBedtime);
+    };
+    const auto is_mark = [&](size_t m, std::span<const std::string_view> marks) {
+      return out_[m].kind == TokenKind::kSeparator &&
+             std::find(marks.begin(), marks.end(), out_[m].text(line_)) != marks.end();
+    };
+    bool boxes_before = false;  // checkboxes: the mark is written onto the part after it
+    for (size_t k = 0; k < out_.size(); ++k) {
+      if (is_part(k)) {
+        boxes_before =
+            k > 0 && !out_[k].space_before && (is_mark(k - 1, kFilled) || is_mark(k - 1, kHollow));
+        break;
+      }
+    }
+    const auto mark_of = [&](size_t k, std::span<const std::string_view> marks) {
+      if (!is_part(k)) {
+        return false;
+      }
+      if (boxes_before) {
+        return k > 0 && !out_[k].space_before && is_mark(k - 1, marks);
+      }
+      return k + 1 < out_.size() && is_mark(k + 1, marks);
     };
     bool filled = false;
     bool hollow = false;
     for (size_t k = 0; k < out_.size(); ++k) {
-      filled = filled || mark_after(k, kFilled);
-      hollow = hollow || mark_after(k, kHollow);
+      filled = filled || mark_of(k, kFilled);
+      hollow = hollow || mark_of(k, kHollow);
     }
     for (size_t k = 0; filled && hollow && k < out_.size(); ++k) {
-      if (mark_after(k, kHollow)) {
+      if (mark_of(k, kHollow)) {
         out_[k].kind = TokenKind::kFiller;
       }
     }

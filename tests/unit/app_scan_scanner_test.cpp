@@ -143,13 +143,25 @@ TEST(PrescriptionScanner, AsNeededMedicinesHaveNoSlots) {
 TEST(PrescriptionScanner, WarnsWhatItCannotRepresent) {
   const auto r = scan(
       "포사맥스정70mg 주 1회 1정 4주분\n에제티미브정10mg 1정 1일 1회 1개월분\n"
-      "부루펜시럽 1일 3회 3일분 1회 5\n비타민정 1정 1일 6회 400일분\n");
+      "히알산점안액 1일 3회 3일분 1회 1\n비타민정 1정 1일 6회 400일분\n");
   ASSERT_EQ(r.medications.size(), 4u);
   EXPECT_EQ(codes(r, 0), V{"non_daily_frequency:times_per_day"});
   EXPECT_EQ(codes(r, 1), V{"duration_in_months:duration_days"});
-  EXPECT_EQ(r.medications[2].dose, "5");
+  EXPECT_EQ(r.medications[2].dose, "1");  // drops or ml: the form does not say
   EXPECT_EQ(codes(r, 2), V{"unit_unknown:dose"});
   EXPECT_EQ(codes(r, 3), (V{"out_of_range:duration_days", "slots_undetermined:time_slots"}));
+}
+
+TEST(PrescriptionScanner, BareAmountOfASyrupOrGargleIsInMl) {
+  const auto r = scan(
+      "부루펜시럽 1일 3회 3일분 1회 5\n헥사메딘액0.12% 1회 15 1일 3회 식후 가글\n"
+      "겔포스엠현탁액 1일 3회 3일분 1회 1\n");
+  ASSERT_EQ(r.medications.size(), 3u);
+  EXPECT_EQ(r.medications[0].dose, "5ml");
+  EXPECT_EQ(r.medications[1].dose, "15ml");
+  EXPECT_TRUE(codes(r, 0).empty());
+  EXPECT_EQ(r.medications[2].dose, "1");  // one packet or 1 ml: not decided
+  EXPECT_EQ(codes(r, 2), V{"unit_unknown:dose"});
 }
 
 TEST(PrescriptionScanner, DocumentWarnings) {
@@ -1180,3 +1192,50 @@ TEST(PrescriptionScannerDraft, FinalizeChecksFieldsFilledLater) {
 }
 
 }  // namespace
+
+// The fourth layout round (docs/SCAN.md "The fourth layout sets"): documents of the same kinds as
+// layouts4-dev, written for this test in other words, so that the rules are not one case's.
+TEST(PrescriptionScannerProbe, FourthLayoutClasses) {
+  const auto split = scan(
+      "처방 의약품의 명칭\n1회 투약량\n1일 투여횟수\n총 투약일수\n용법\n"
+      "오구멘틴정625mg 1 2 7 아침저녁 식후\n무코스타정100mg 1 3 7 식후\n");
+  ASSERT_EQ(split.medications.size(), 2u);
+  EXPECT_EQ(split.medications[0].dose, "1정");
+  EXPECT_EQ(split.medications[0].times_per_day, 2);
+  EXPECT_EQ(split.medications[1].duration_days, 7);
+  EXPECT_TRUE(split.warnings.empty());
+  const auto codes_first = scan(
+      "코드 약품명 1회 횟수 일수\nNX10 넥시움정20mg 1정 1 28 아침식전\n"
+      "CRS5 크레스토정5mg 1정 1 28 저녁식후\n");
+  ASSERT_EQ(codes_first.medications.size(), 2u);
+  EXPECT_EQ(codes_first.medications[0].name, "넥시움정20mg");
+  EXPECT_EQ(slots(codes_first.medications[1]), V{"18:30"});
+  const auto boxes =
+      scan("[복용시간] □아침 ■점심 ■저녁 ■자기전\n1회 1포 14일분\n리보트릴정0.5mg\n");
+  ASSERT_EQ(boxes.medications.size(), 1u);
+  EXPECT_EQ(boxes.medications[0].times_per_day, 3);
+  EXPECT_EQ(slots(boxes.medications[0]), (V{"12:00", "18:00", "22:00"}));
+  const auto uk = scan(
+      "Prescription\nDoxycycline 100mg capsules Qty: 14 capsules\n"
+      "Take ONE capsule TWICE a day for 7 days\nSTOP these medications\nNaproxen 500mg tablets\n");
+  ASSERT_EQ(uk.medications.size(), 1u);
+  EXPECT_EQ(uk.medications[0].dose, "1캡슐");
+  EXPECT_EQ(uk.medications[0].duration_days, 7);
+  const auto forms = scan(
+      "레바미피드정100mg 1정 1일 3회 식후 7일\n세레타이드디스커스 1회 1흡입 1일 2회 30일\n"
+      "※ 흡입기 사용 후 입을 헹구세요\n");
+  ASSERT_EQ(forms.medications.size(), 2u);
+  EXPECT_TRUE(forms.medications[0].notes.empty());
+  EXPECT_EQ(forms.medications[1].notes, V{"흡입기 사용 후 입을 헹구세요"});
+  const auto syrup = scan("메디콜시럽 1일 3회 식후 5일 1회 10\n");
+  ASSERT_EQ(syrup.medications.size(), 1u);
+  EXPECT_EQ(syrup.medications[0].dose, "10ml");
+  const auto weeks = scan(
+      "프레드니솔론정5mg\n1주째: 1회 3정 1일 1회 아침 식후 (7일)\n"
+      "2주째: 1회 2정 1일 1회 아침 식후 (7일)\n");
+  ASSERT_EQ(weeks.medications.size(), 2u);
+  EXPECT_EQ(weeks.medications[0].dose, "3정");
+  EXPECT_EQ(weeks.medications[1].dose, "2정");
+  EXPECT_EQ(weeks.medications[1].duration_days, 7);
+  EXPECT_EQ(weeks.medications[1].notes, V{"2주째"});
+}

@@ -92,6 +92,12 @@ bool has_notice_keyword(std::string_view compact_lower);
 /// `compact_lower` refers to several of the medicines ("두 안약 사이에", "모든 약은", "다른 약과
 /// 함께"): a remark saying it concerns them all, wherever it stands.
 bool refers_to_several_medicines(std::string_view compact_lower);
+/// A remark's subject naming a dosage form alone ("흡입제", "패취는", "시럽은", particle
+/// removed): the index of its family of forms; nullopt if it names none.
+std::optional<size_t> form_family_of(std::string_view subject);
+/// The medicine `name` is of form family `family` ("스피리바레스피맷" and "벤토린에보할러" are
+/// inhalers, "트라스트패취48mg" a patch).
+bool in_form_family(size_t family, std::string_view name);
 /// `compact_lower` is a guidance heading (복약안내, 주의사항 …): general advice follows.
 bool has_guidance_keyword(std::string_view compact_lower);
 
