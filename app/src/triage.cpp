@@ -269,8 +269,9 @@ bool near(const std::string& k, const NearRule& rule) {
 }
 
 // Words that hold a sign but say something else, erased before the signs are looked for: a
-// figure of speech ("숨 막혀 죽겠다", "피 토할 것 같음"), a panic attack's "발작", a school
-// project about suicide prevention, and dark stool on iron with no sign of bleeding (expected).
+// figure of speech ("숨 막혀 죽겠다", "피 토할 것 같음"), a medicine's name (리피토 holds 피토), a
+// panic attack's "발작", a school project about suicide prevention, and dark stool on iron with
+// no sign of bleeding (expected).
 std::string without_figures_of_speech(std::string k) {
   auto erase_all = [&k](std::string_view word) {
     for (size_t at = k.find(word); at != std::string::npos; at = k.find(word, at + 1)) {
@@ -279,7 +280,7 @@ std::string without_figures_of_speech(std::string k) {
   };
   static constexpr auto kIdioms = std::to_array<std::string_view>(
       {"숨막혀죽겠", "숨막혀서죽겠", "피토할것같", "피를토할것같", "죽을것같음ㅋ", "공황발작",
-       "배고파죽", "쓰러지기직전", "배고파서죽"});
+       "배고파죽", "쓰러지기직전", "배고파서죽", "리피토"});
   for (auto idiom : kIdioms) erase_all(idiom);
   static constexpr auto kSchoolwork =
       std::to_array<std::string_view>({"수업", "과제", "교육", "자료", "조사", "발표", "캠페인"});
