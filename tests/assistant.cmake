@@ -34,7 +34,8 @@ endif()
 # design, sealed by an author who read neither the code nor the other sets; sealed is never
 # opened, only scored; dev2 and heldout written before the second round of work, heldout not tuned
 # on; dev3 and sealed2 by a third outside author, dev3 tuned on, sealed2 never opened; dev4 and
-# sealed3 by a fourth; triage-dev and sealed-triage, emergencies and look-alikes only, by a fifth).
+# sealed3 by a fourth; triage-devN and sealed-triageN, emergencies and look-alikes only, by four
+# more).
 # Gates at the measured figures minus a margin (docs/ASSISTANT.md, "Evaluation"), one gate per set;
 # every emergency must open with 119 in each set that does not say otherwise.
 if(TARGET dd_assistant)
@@ -57,9 +58,9 @@ if(TARGET dd_assistant)
   dd_assistant_gate(dev2 --min-facts 0.95)
   dd_assistant_gate(heldout --min-facts 0.9)
   dd_assistant_gate(dev3 --min-facts 0.95)
-  dd_assistant_gate(sealed2 --min-facts 0.72)
+  dd_assistant_gate(sealed2 --min-facts 0.75)
   dd_assistant_gate(dev4 --min-facts 0.95)
-  dd_assistant_gate(sealed3 --min-facts 0.45 --min-emergencies 0.75)
+  dd_assistant_gate(sealed3 --min-facts 0.43 --min-emergencies 0.75)
   # The triage probes: emergencies and look-alikes only (no fact groups).
   dd_assistant_gate(triage-dev --min-facts 1 --min-emergencies 0.98 --max-false-alarms 0.05)
   dd_assistant_gate(sealed-triage --min-facts 1 --min-emergencies 0.76 --max-false-alarms 0.15)
