@@ -37,53 +37,32 @@ set_tests_properties(scan_accuracy_report PROPERTIES LABELS unit)
 # hash to the recorded SHA-256, so a case cannot be edited toward what the code produces
 # without the change showing in review (tests/data/scan/layouts-README.md, "The sealed rule";
 # tests/data/assistant/README.md). Only the file count and the hash are printed.
-add_test(NAME scan_layouts_sealed_unchanged
-         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
-                 ${CMAKE_SOURCE_DIR}/tests/data/scan/layouts-sealed
-                 d6bc4b74c02c78de1271bcffca7c20e2460053ab7be199b0e1721e6dc0a8234e)
-add_test(NAME scan_layouts3_sealed_unchanged
-         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
-                 ${CMAKE_SOURCE_DIR}/tests/data/scan/layouts3-sealed
-                 6476e0b8443827c5de8a9ab84b889e8892e7e2c5583b63407283c83ab95266c2)
-add_test(NAME assistant_eval_sealed_unchanged
-         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
-                 ${CMAKE_SOURCE_DIR}/tests/data/assistant/sealed.json
-                 4b861af1aca8959c88448903e775dda094c7e0bf76e58e0357fedff3dda13558)
-add_test(NAME assistant_eval_sealed2_unchanged
-         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
-                 ${CMAKE_SOURCE_DIR}/tests/data/assistant/sealed2.json
-                 961ef1ab51607f04a8060ed0156226c62c9d1ab109ef4342d6dc460cc5ed3368)
-add_test(NAME assistant_eval_sealed_triage_unchanged
-         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
-                 ${CMAKE_SOURCE_DIR}/tests/data/assistant/sealed-triage.json
-                 7ebfd82bf59a445386799a16e36e2905f08c2c966f54cd41f7f360b3053ed4da)
-add_test(NAME scan_layouts4_sealed_unchanged
-         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
-                 ${CMAKE_SOURCE_DIR}/tests/data/scan/layouts4-sealed
-                 84e4d2d035a75f0fdba4c77b831d9bc31a3c36c63835c4bf0ed5f62d8c471f5b)
-add_test(NAME assistant_eval_sealed3_unchanged
-         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
-                 ${CMAKE_SOURCE_DIR}/tests/data/assistant/sealed3.json
-                 11909a5b69840b6b77a20598d745d473abb11ceace004a8f116645d77cd4a3e0)
-add_test(NAME assistant_eval_sealed_triage2_unchanged
-         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
-                 ${CMAKE_SOURCE_DIR}/tests/data/assistant/sealed-triage2.json
-                 51acac06b3a94055825472276cb5cead08d1df99f40a4970a0efec036b5931d4)
-add_test(NAME assistant_eval_sealed_triage3_unchanged
-         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
-                 ${CMAKE_SOURCE_DIR}/tests/data/assistant/sealed-triage3.json
-                 c7712bd4b1e141c6a55d36ff764aac7ca91c147687b286794809f47a9f44b40e)
-add_test(NAME assistant_eval_sealed_triage4_unchanged
-         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
-                 ${CMAKE_SOURCE_DIR}/tests/data/assistant/sealed-triage4.json
-                 c66b6645d02105cfc754a92366304cbdbc3e854c5d5b78f3ed4b232e61998c09)
-set_tests_properties(scan_layouts_sealed_unchanged scan_layouts3_sealed_unchanged
-                     scan_layouts4_sealed_unchanged assistant_eval_sealed_unchanged
-                     assistant_eval_sealed2_unchanged assistant_eval_sealed3_unchanged
-                     assistant_eval_sealed_triage_unchanged
-                     assistant_eval_sealed_triage2_unchanged
-                     assistant_eval_sealed_triage3_unchanged
-                     assistant_eval_sealed_triage4_unchanged PROPERTIES LABELS unit)
+function(dd_sealed_set name path sha256)
+  add_test(NAME ${name}
+           COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/scripts/check_test_suite.py sealed
+                   ${CMAKE_SOURCE_DIR}/${path} ${sha256})
+  set_tests_properties(${name} PROPERTIES LABELS unit)
+endfunction()
+dd_sealed_set(scan_layouts_sealed_unchanged tests/data/scan/layouts-sealed
+              d6bc4b74c02c78de1271bcffca7c20e2460053ab7be199b0e1721e6dc0a8234e)
+dd_sealed_set(scan_layouts3_sealed_unchanged tests/data/scan/layouts3-sealed
+              6476e0b8443827c5de8a9ab84b889e8892e7e2c5583b63407283c83ab95266c2)
+dd_sealed_set(assistant_eval_sealed_unchanged tests/data/assistant/sealed.json
+              4b861af1aca8959c88448903e775dda094c7e0bf76e58e0357fedff3dda13558)
+dd_sealed_set(assistant_eval_sealed2_unchanged tests/data/assistant/sealed2.json
+              961ef1ab51607f04a8060ed0156226c62c9d1ab109ef4342d6dc460cc5ed3368)
+dd_sealed_set(assistant_eval_sealed_triage_unchanged tests/data/assistant/sealed-triage.json
+              7ebfd82bf59a445386799a16e36e2905f08c2c966f54cd41f7f360b3053ed4da)
+dd_sealed_set(scan_layouts4_sealed_unchanged tests/data/scan/layouts4-sealed
+              84e4d2d035a75f0fdba4c77b831d9bc31a3c36c63835c4bf0ed5f62d8c471f5b)
+dd_sealed_set(assistant_eval_sealed3_unchanged tests/data/assistant/sealed3.json
+              11909a5b69840b6b77a20598d745d473abb11ceace004a8f116645d77cd4a3e0)
+dd_sealed_set(assistant_eval_sealed_triage2_unchanged tests/data/assistant/sealed-triage2.json
+              51acac06b3a94055825472276cb5cead08d1df99f40a4970a0efec036b5931d4)
+dd_sealed_set(assistant_eval_sealed_triage3_unchanged tests/data/assistant/sealed-triage3.json
+              c7712bd4b1e141c6a55d36ff764aac7ca91c147687b286794809f47a9f44b40e)
+dd_sealed_set(assistant_eval_sealed_triage4_unchanged tests/data/assistant/sealed-triage4.json
+              c66b6645d02105cfc754a92366304cbdbc3e854c5d5b78f3ed4b232e61998c09)
 
 # The layout sets (tests/data/scan/layouts-README.md, layouts2-README.md, layouts3-README.md,
 # layouts4-README.md)
