@@ -31,18 +31,16 @@ bool negated_korean(const std::string& text, size_t end) {
     std::string_view text;
     size_t within;  // bytes after the sign where it may start
   };
-  static constexpr std::array<Negation, 27> kNegations = {
-      {{"지않", 6},     {"적은없", 12},  // "쓰러진 적은 없고"
-       {"적도없", 12},  {"적있", 6},       {"은없", 3},
-       {"는없", 3},     {"도없", 3},       {"적없", 12},
-       {"전혀없", 18},  // "숨차거나 그런 건 전혀 없음"
-       {"었었", 6},     // "부었었어요": over
-       {"았었", 6},     {"했었", 6},       {"였었", 6},
-       {"지는않", 6},   {"진않", 6},       {"지도않", 6},
-       {"않", 6},       {"정도는아니", 9}, {"정도는아닌", 9},
-       {"정도아니", 9}, {"건아니", 9},     {"때", 6} /* "발작할 때": when, not now */,
-       {"때쓰", 9},     {"때먹", 9},       {"때사용", 9},
-       {"때뿌리", 9},   {"적이있", 12}}};
+  static constexpr auto kNegations = std::to_array<Negation>({
+      {"지않", 6},    {"적은없", 12},  // "쓰러진 적은 없고"
+      {"적도없", 12}, {"적있", 6},    {"은없", 3},       {"는없", 3},       {"도없", 3},
+      {"적없", 12},   {"전혀없", 18},  // "숨차거나 그런 건 전혀 없음"
+      {"었었", 6},                     // "부었었어요": over
+      {"았었", 6},    {"했었", 6},    {"였었", 6},       {"지는않", 6},     {"진않", 6},
+      {"지도않", 6},  {"않", 6},      {"정도는아니", 9}, {"정도는아닌", 9}, {"정도아니", 9},
+      {"건아니", 9},  {"때", 6},  // "발작할 때": when, not now
+      {"때쓰", 9},    {"때먹", 9},    {"때사용", 9},     {"때뿌리", 9},     {"적이있", 12},
+  });
   const std::string_view rest = std::string_view(text).substr(end, 24);
   // "숨차거나 아프진 않아요": neither this nor that.
   if (rest.substr(0, 6) == "거나" &&
@@ -268,23 +266,30 @@ bool near(const std::string& k, const NearRule& rule) {
   return false;
 }
 
+// Every `word` in `k` becomes "_", so no sign can be read in it.
+void mark_out(std::string& k, std::string_view word) {
+  std::string out;
+  size_t from = 0;
+  for (size_t at = k.find(word); at != std::string::npos; at = k.find(word, from)) {
+    out.append(k, from, at - from).append("_");
+    from = at + word.size();
+  }
+  if (from == 0) return;  // not there
+  k = out.append(k, from);
+}
+
 // Words that hold a sign but say something else, erased before the signs are looked for: a
 // figure of speech ("숨 막혀 죽겠다", "피 토할 것 같음"), a medicine's name (리피토 holds 피토), a
 // panic attack's "발작", a school project about suicide prevention, and dark stool on iron with
 // no sign of bleeding (expected).
 std::string without_figures_of_speech(std::string k) {
-  auto erase_all = [&k](std::string_view word) {
-    for (size_t at = k.find(word); at != std::string::npos; at = k.find(word, at + 1)) {
-      k.replace(at, word.size(), "_");
-    }
-  };
   static constexpr auto kIdioms = std::to_array<std::string_view>(
       {"숨막혀죽겠", "숨막혀서죽겠", "피토할것같", "피를토할것같", "죽을것같음ㅋ", "공황발작",
        "배고파죽", "쓰러지기직전", "배고파서죽", "리피토"});
-  for (auto idiom : kIdioms) erase_all(idiom);
+  for (auto idiom : kIdioms) mark_out(k, idiom);
   static constexpr auto kSchoolwork =
       std::to_array<std::string_view>({"수업", "과제", "교육", "자료", "조사", "발표", "캠페인"});
-  if (contains_any(k, kSchoolwork)) erase_all("자살예방");
+  if (contains_any(k, kSchoolwork)) mark_out(k, "자살예방");
   static constexpr auto kIron =
       std::to_array<std::string_view>({"철분", "iron", "비스무트", "bismuth", "pepto"});
   static constexpr auto kBleedingToo = std::to_array<std::string_view>(
@@ -303,7 +308,7 @@ std::string without_figures_of_speech(std::string k) {
   if (contains_any(k, kIron) && std::none_of(kBleedingToo.begin(), kBleedingToo.end(), said)) {
     static constexpr auto kDark = std::to_array<std::string_view>(
         {"까맣", "까만", "검은", "검게", "새까", "시커", "black", "dark"});
-    for (auto dark : kDark) erase_all(dark);
+    for (auto dark : kDark) mark_out(k, dark);
   }
   return k;
 }
@@ -317,10 +322,7 @@ bool asked_to_learn(const std::string& k) {
        "haven'ttaken", "아직안먹"});
   if (!contains_any(k, kLearning)) return false;
   std::string rest = k;
-  for (size_t at = rest.find("justcurious"); at != std::string::npos;
-       at = rest.find("justcurious")) {
-    rest.replace(at, 11, "_");
-  }
+  mark_out(rest, "justcurious");  // its "just" is not "now"
   return !happening_now(rest);
 }
 
