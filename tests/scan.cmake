@@ -63,6 +63,8 @@ dd_sealed_set(assistant_eval_sealed_triage3_unchanged tests/data/assistant/seale
               c7712bd4b1e141c6a55d36ff764aac7ca91c147687b286794809f47a9f44b40e)
 dd_sealed_set(assistant_eval_sealed_triage4_unchanged tests/data/assistant/sealed-triage4.json
               c66b6645d02105cfc754a92366304cbdbc3e854c5d5b78f3ed4b232e61998c09)
+dd_sealed_set(assistant_eval_sealed_triage5_unchanged tests/data/assistant/sealed-triage5.json
+              9c60717fc07e1419fe1b867f50024e2e561f29884614592b6c2ba0178813a6a6)
 
 # The layout sets (tests/data/scan/layouts-README.md, layouts2-README.md, layouts3-README.md,
 # layouts4-README.md)
