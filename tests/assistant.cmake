@@ -13,10 +13,19 @@ if(TARGET dd_assistant)
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/answer_order_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/assistant_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/triage_test.cpp
+                       ${CMAKE_CURRENT_LIST_DIR}/assistant/triage_model_test.cpp
                        ${CMAKE_CURRENT_LIST_DIR}/assistant/word_check_test.cpp
                LIBS dd_assistant nlohmann_json::nlohmann_json
                FIXTURES tiny_model)
+  # triage_model.h is internal to dd_app.
+  target_include_directories(assistant_unit_test PRIVATE ${CMAKE_SOURCE_DIR}/app/src)
 endif()
+
+# The second opinion's table is what tools/triage/train_triage_model.py makes from the committed
+# messages (within the solver's tolerance).
+add_test(NAME triage_model_up_to_date
+         COMMAND ${DD_PYTHON} ${CMAKE_SOURCE_DIR}/tools/triage/train_triage_model.py --check)
+set_tests_properties(triage_model_up_to_date PROPERTIES LABELS unit)
 
 if(TARGET dailydrug AND TARGET dd_assistant)
   dd_add_gtest(cli_assistant_test LABEL integration
@@ -53,21 +62,23 @@ if(TARGET dd_assistant)
     set_tests_properties(assistant_eval_gate.${set} PROPERTIES LABELS unit)
   endfunction()
   dd_assistant_gate(dev --min-facts 0.92)
-  dd_assistant_gate(blind --min-facts 0.95)
+  dd_assistant_gate(blind --min-facts 0.95 --max-false-alarms 0.05)
   dd_assistant_gate(sealed --min-facts 0.86)
   dd_assistant_gate(dev2 --min-facts 0.95)
-  dd_assistant_gate(heldout --min-facts 0.9)
+  dd_assistant_gate(heldout --min-facts 0.9 --max-false-alarms 0.06)
   dd_assistant_gate(dev3 --min-facts 0.95)
   dd_assistant_gate(sealed2 --min-facts 0.75)
   dd_assistant_gate(dev4 --min-facts 0.95)
-  dd_assistant_gate(sealed3 --min-facts 0.43 --min-emergencies 0.75)
+  dd_assistant_gate(sealed3 --min-facts 0.48 --min-emergencies 0.85)
   # The triage probes: emergencies and look-alikes only (no fact groups).
   dd_assistant_gate(triage-dev --min-facts 1 --min-emergencies 0.98 --max-false-alarms 0.05)
-  dd_assistant_gate(sealed-triage --min-facts 1 --min-emergencies 0.76 --max-false-alarms 0.15)
+  dd_assistant_gate(sealed-triage --min-facts 1 --min-emergencies 0.9 --max-false-alarms 0.15)
   dd_assistant_gate(triage-dev2 --min-facts 1 --min-emergencies 0.95 --max-false-alarms 0.05)
-  dd_assistant_gate(sealed-triage2 --min-facts 1 --min-emergencies 0.62 --max-false-alarms 0.15)
+  dd_assistant_gate(sealed-triage2 --min-facts 1 --min-emergencies 0.9 --max-false-alarms 0.15)
   dd_assistant_gate(triage-dev3 --min-facts 1 --min-emergencies 0.97 --max-false-alarms 0.05)
-  dd_assistant_gate(sealed-triage3 --min-facts 1 --min-emergencies 0.68 --max-false-alarms 0.15)
+  dd_assistant_gate(sealed-triage3 --min-facts 1 --min-emergencies 0.86 --max-false-alarms 0.15)
   dd_assistant_gate(triage-dev4 --min-facts 1 --min-emergencies 0.95 --max-false-alarms 0.05)
-  dd_assistant_gate(sealed-triage4 --min-facts 1 --min-emergencies 0.6 --max-false-alarms 0.2)
+  dd_assistant_gate(sealed-triage4 --min-facts 1 --min-emergencies 0.8 --max-false-alarms 0.2)
+  # The fifth round is sealed whole; its non-emergencies include 70 ordinary questions.
+  dd_assistant_gate(sealed-triage5 --min-facts 1 --min-emergencies 0.92 --max-false-alarms 0.06)
 endif()

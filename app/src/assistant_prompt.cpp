@@ -819,7 +819,13 @@ Grounding ground(const MedicineFacts& kb, std::string_view question,
   // An emergency answer says what to do now and which symptoms need care; advice that fits an
   // ordinary question ("finish the course", "do not stop on your own") would contradict "take no
   // more of the medicine you suspect".
-  if (g.emergency) {
+  // A sign no rule names (triage's second opinion) is less certain: the question is still
+  // answered, after the serious-symptom facts.
+  if (g.emergency && g.emergency->kind == EmergencyKind::kUnspecified) {
+    if (std::find(topics.begin(), topics.end(), FactTopic::kSerious) == topics.end()) {
+      topics.insert(topics.begin(), FactTopic::kSerious);
+    }
+  } else if (g.emergency) {
     const bool too_much = g.emergency->kind == EmergencyKind::kOverdose ||
                           g.emergency->kind == EmergencyKind::kChildIngestion;
     topics = too_much ? std::vector<FactTopic>{FactTopic::kDoubleDose, FactTopic::kSerious}

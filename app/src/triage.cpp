@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dailydrug/app/utf8_text.h"
+#include "triage_model.h"
 #include "triage_readings.h"
 #include "triage_words.h"
 
@@ -461,9 +462,45 @@ std::string_view to_string(EmergencyKind kind) {
       return "pregnancy";
     case EmergencyKind::kPriapism:
       return "priapism";
+    case EmergencyKind::kUnspecified:
+      return "unspecified";
   }
   return "emergency";
 }
+
+namespace {
+
+// The question without the words of any sign the rules know: where the rules saw a sign and set
+// it aside (negated, in the past, a medicine's purpose), the second opinion must not read it
+// again; it judges the rest.
+std::string without_sign_words(std::string k) {
+  for (const SignRule& rule : sign_rules()) {
+    for (auto sign : rule.korean) mark_out(k, sign);
+    for (auto sign : rule.english) mark_out(k, ascii_lower_without_spaces(sign));
+  }
+  return k;
+}
+
+// "만약 아이가 삼키면", "what happens if": a question about what might happen, not what is.
+bool hypothetical(const std::string& k, const std::string& e) {
+  static constexpr auto kKorean = std::to_array<std::string_view>(
+      {"만약", "만일", "할경우", "될경우", "을경우", "를경우", "대비해", "미리"});
+  static constexpr auto kEnglish = std::to_array<std::string_view>(
+      {"what if", "what happens if", "what would happen", "in case", "hypothetically"});
+  return contains_any(k, kKorean) || contains_any(e, kEnglish);
+}
+
+// No rule matched: the learnt second opinion (triage_model.h) on `k`, in which figures of speech
+// are already erased.
+std::optional<Emergency> second_opinion(const std::string& k, const std::string& e) {
+  if (hypothetical(k, e) ||
+      triage_model::decision_value(without_sign_words(k)) <= triage_model::threshold()) {
+    return std::nullopt;
+  }
+  return Emergency{EmergencyKind::kUnspecified, "reads like an emergency message"};
+}
+
+}  // namespace
 
 std::optional<Emergency> triage(std::string_view question) {
   const std::string k = without_figures_of_speech(ascii_lower_without_spaces(question));
@@ -471,6 +508,7 @@ std::optional<Emergency> triage(std::string_view question) {
   if (asked_to_learn(k)) return std::nullopt;
   auto sign = first_sign(k, e, question);
   if (!sign) sign = reading_out_of_range(k);
+  if (!sign) sign = second_opinion(k, e);
   if (sign && sign->kind == EmergencyKind::kOverdose && planned(k, e)) {
     sign->kind = EmergencyKind::kSelfHarm;
   }
@@ -541,10 +579,20 @@ std::optional<Emergency> first_sign(const std::string& k, const std::string& e,
 
 std::string emergency_lines(const Emergency& emergency, Language language) {
   const bool ko = language == Language::kKorean;
-  std::string out = ko ? "응급 상황일 수 있어요. 지금 바로 119에 전화하거나 가까운 응급실로 "
-                         "가세요.\n"
-                       : "This may be an emergency: call your local emergency number (119 in "
-                         "Korea, 911 in the US) or go to the nearest emergency room now.\n";
+  // A sign no rule names is less certain than one a rule found, and the answer says so; the
+  // instruction itself is the same.
+  const bool unspecified = emergency.kind == EmergencyKind::kUnspecified;
+  std::string out;
+  if (unspecified) {
+    out = ko ? "지금 이런 증상이 있다면 응급 상황일 수 있어요. 바로 119에 전화하거나 가까운 "
+               "응급실로 가세요.\n"
+             : "If this is happening now, it may be an emergency: call your local emergency "
+               "number (119 in Korea, 911 in the US) or go to the nearest emergency room.\n";
+  } else {
+    out = ko ? "응급 상황일 수 있어요. 지금 바로 119에 전화하거나 가까운 응급실로 가세요.\n"
+             : "This may be an emergency: call your local emergency number (119 in Korea, 911 "
+               "in the US) or go to the nearest emergency room now.\n";
+  }
   out += what_it_may_be(emergency.kind, language);
   switch (emergency.kind) {
     case EmergencyKind::kBreathing:

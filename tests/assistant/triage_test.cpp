@@ -95,8 +95,11 @@ TEST(TriageTest, ChildrenHeadInjuriesSkinAndTakingItAll) {
   expect_kind("I took all my sleeping pills", EmergencyKind::kOverdose);
   expect_kind("I just took 15 of my ibuprofen", EmergencyKind::kOverdose);
   expect_kind("약 먹고 어지러워서 쓰러질 것 같아요", EmergencyKind::kFainting);
-  // The child's own medicine, a head bump without warning signs: not emergencies by themselves.
-  EXPECT_FALSE(dd::triage("아이가 해열제를 먹었는데 열이 안 떨어져요").has_value());
+  // The child's own medicine is not a child who swallowed someone else's: no rule fires. A fever
+  // that does not come down reads like the emergencies people write, so the second opinion may
+  // open the answer with the conditional 119 line; it never names a kind.
+  const auto fever = dd::triage("아이가 해열제를 먹었는데 열이 안 떨어져요");
+  EXPECT_TRUE(!fever || fever->kind == EmergencyKind::kUnspecified) << fever->sign;
   EXPECT_FALSE(dd::triage("My son took his allergy medicine at night").has_value());
 }
 

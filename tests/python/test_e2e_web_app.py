@@ -161,3 +161,14 @@ def test_7_emergency_question_shows_the_119_banner_first(page):
     expect(first).to_have_id("gen-emergency")
     expect(page.locator("#gen-output")).to_contain_text("응급실")
     shot(page, "09-ask-emergency")
+
+
+def test_7b_a_message_that_reads_like_an_emergency_gets_the_conditional_banner(page):
+    # No word rule names this sign; triage's second opinion finds it reads like an emergency.
+    page.select_option("#gen-lang", "ko")
+    page.fill("#ask-text", "우리 애가 세탁세제 캡슐을 물어뜯었는데 입 주변이 빨개요")
+    page.click("#ask-submit")
+    banner = page.locator("#gen-output > .emergency-banner")
+    expect(banner).to_contain_text("지금 이런 증상이 있다면", timeout=60_000)
+    expect(banner).to_contain_text("119")
+    expect(page.locator("#gen-output > *").first).to_have_id("gen-emergency")

@@ -335,9 +335,16 @@ async function streamGeneration(path, body) {
             banner.className = 'emergency-banner';
             banner.id = 'gen-emergency';
             banner.setAttribute('role', 'alert');
+            // "unspecified": no rule named a sign, triage's second opinion found the message
+            // reads like an emergency, so the instruction is conditional (docs/ASSISTANT.md).
+            const unsure = msg.emergency === 'unspecified';
             banner.textContent = body.lang === 'en'
-              ? '🚨 This may be an emergency. Call your local emergency number (119 in Korea) or go to the nearest emergency room now.'
-              : '🚨 응급 상황일 수 있어요. 지금 바로 119에 전화하거나 가까운 응급실로 가세요.';
+              ? (unsure
+                ? '🚨 If this is happening now, it may be an emergency. Call your local emergency number (119 in Korea) or go to the nearest emergency room.'
+                : '🚨 This may be an emergency. Call your local emergency number (119 in Korea) or go to the nearest emergency room now.')
+              : (unsure
+                ? '🚨 지금 이런 증상이 있다면 응급 상황일 수 있어요. 바로 119에 전화하거나 가까운 응급실로 가세요.'
+                : '🚨 응급 상황일 수 있어요. 지금 바로 119에 전화하거나 가까운 응급실로 가세요.');
             out.prepend(banner);
           }
           if (msg.notice && !msg.model_text_used) {

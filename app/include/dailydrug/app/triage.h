@@ -8,7 +8,11 @@
 // or a head injury on a blood thinner gets an answer that opens with the instruction to call 119 or
 // go to an emergency room now — whether or not a medicine is recognised, and before any model text.
 // Matching is on keywords (Korean with spaces removed, English on lower-cased words), plus the
-// numbers of a pulse or a blood sugar reading; a sign directly negated ("숨쉬기 힘들지는 않아요",
+// numbers of a pulse or a blood sugar reading. When no rule matches, a second opinion learnt from
+// messages outside authors wrote (a linear model over character n-grams, app/src/triage_model.h)
+// may still find that the message reads like an emergency (kind kUnspecified); it is not asked
+// when the rules saw a sign's words and set them aside, or when the question asks "what if".
+// A sign directly negated ("숨쉬기 힘들지는 않아요",
 // "no trouble breathing"), told as the past
 // ("작년에", "last month") or said as a figure of speech ("숨 막혀 죽겠다") does not count.
 // Over-triage is the safe direction: the rules prefer a false alarm to a missed emergency.
@@ -47,6 +51,7 @@ enum class EmergencyKind {
   kClot,             // one leg swollen and sudden breathlessness (a clot in the lungs)
   kPregnancy,        // heavy bleeding, a severe headache with flashing sight, or no movements
   kPriapism,         // an erection that lasts four hours or more
+  kUnspecified,      // no sign a rule names, but the message reads like an emergency
 };
 
 /// "breathing", "chest_pain", ... (for --json and logs).
