@@ -18,6 +18,7 @@ APT_PACKAGES=(g++ make pkg-config python3 python3-venv libpcre2-dev libsentencep
   nlohmann-json3-dev libsqlite3-dev libgtest-dev libgmock-dev libssl-dev libcli11-dev libicu-dev
   default-jdk-headless junit4 libcpp-httplib-dev chromium fonts-nanum fonts-noto-color-emoji
   clang libclang-rt-dev  # clang, ASan/UBSan + libFuzzer: the ASan tree (tests/sanitizers)
+  lld  # the x86 trees' linker (X86_LINKER_ARGS)
   clang-format clang-tidy  # scripts/lint.sh
   flatbuffers-compiler libflatbuffers-dev  # our .ptd check (runtime/src/flat_tensor)
   libxxhash-dev  # the packed-weight cache's checksum (runtime/src/engine/weight_cache.cpp)
@@ -236,11 +237,21 @@ cmake_common_args() {
   printf '%s\n' -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDD_PYTHON="$VENV/bin/python" \
     -DDD_TEST_DATA_DIR="$SHARED/data"
 }
+# LLD links the ~40 test programs, each holding ExecuTorch's static libraries, faster than GNU ld
+# (the x86 trees: main and sanitizers; Debian's aarch64 cross GCC finds no ld.lld).
+X86_LINKER_ARGS=(-DCMAKE_LINKER_TYPE=LLD)
+
+# The main tree keeps -O2 with line tables only (-g1): a crash's backtrace and a profile still
+# name functions and lines, and compiling takes about a fifth less time than with -g
+# (measured in README.md, beside the whole test command).
+MAIN_OPT_FLAGS="-O2 -g1 -DNDEBUG"
 
 configure_build() {
   [ -f "$BUILD/CMakeCache.txt" ] && return 0
   local args
   mapfile -t args < <(cmake_common_args)
+  args+=("${X86_LINKER_ARGS[@]}" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$MAIN_OPT_FLAGS"
+    -DCMAKE_C_FLAGS_RELWITHDEBINFO="$MAIN_OPT_FLAGS")
   "$VENV/bin/cmake" -S "$ROOT" -B "$BUILD" "${args[@]}" > "$BUILD.configure.log" \
     || { cat "$BUILD.configure.log"; false; }
 }
@@ -468,7 +479,8 @@ configure_sanitizer_tree() {
   target_list="$(IFS=';'; echo "${targets[*]}")"
   local args
   mapfile -t args < <(cmake_common_args)
-  args+=(-DDD_SANITIZE="$sanitizers" -DDD_SANITIZER_TARGETS="$target_list"
+  args+=("${X86_LINKER_ARGS[@]}"
+    -DDD_SANITIZE="$sanitizers" -DDD_SANITIZER_TARGETS="$target_list"
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$SANITIZER_OPT_FLAGS"
     -DCMAKE_C_FLAGS_RELWITHDEBINFO="$SANITIZER_OPT_FLAGS")
   if [ "$name" = asan ]; then
