@@ -474,10 +474,16 @@ namespace {
 // it aside (negated, in the past, a medicine's purpose), the second opinion must not read it
 // again; it judges the rest.
 std::string without_sign_words(std::string k) {
-  for (const SignRule& rule : sign_rules()) {
-    for (auto sign : rule.korean) mark_out(k, sign);
-    for (auto sign : rule.english) mark_out(k, ascii_lower_without_spaces(sign));
-  }
+  // Every sign word as it appears in the spaceless text, made once: most questions reach here.
+  static const std::vector<std::string> kWords = [] {
+    std::vector<std::string> words;
+    for (const SignRule& rule : sign_rules()) {
+      words.insert(words.end(), rule.korean.begin(), rule.korean.end());
+      for (auto sign : rule.english) words.push_back(ascii_lower_without_spaces(sign));
+    }
+    return words;
+  }();
+  for (const auto& word : kWords) mark_out(k, word);
   return k;
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "dailydrug/app/utf8_text.h"
+
 namespace dailydrug::app {
 namespace embedded {
 extern const char kTriageModel[];
@@ -73,9 +75,7 @@ const Model& model() {
 // analyzer).
 std::unordered_map<std::string_view, int> grams_of(std::string_view k) {
   std::vector<size_t> starts;
-  for (size_t i = 0; i < k.size(); ++i) {
-    if ((static_cast<unsigned char>(k[i]) & 0xC0U) != 0x80U) starts.push_back(i);
-  }
+  for (size_t at = 0; at < k.size(); at += decode_utf8(k, at).length) starts.push_back(at);
   starts.push_back(k.size());
   std::unordered_map<std::string_view, int> counts;
   for (size_t n = 1; n <= 3; ++n) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
 
 #include "dailydrug/app/triage.h"
@@ -11,6 +12,17 @@
 
 namespace dd = dailydrug::app;
 using dd::EmergencyKind;
+
+namespace {
+
+void expect_no_emergency(std::initializer_list<const char*> questions) {
+  for (const char* question : questions) {
+    const auto e = dd::triage(question);
+    EXPECT_FALSE(e.has_value()) << question << " matched " << (e ? e->sign : "");
+  }
+}
+
+}  // namespace
 
 TEST(TriageModelTest, DecisionValuesEqualTheOnesScikitLearnRecorded) {
   const auto& checks = dd::triage_model::recorded_checks();
@@ -49,31 +61,25 @@ TEST(TriageModelTest, AnEmergencyNoRuleNamesOpensWithAConditional119) {
 }
 
 TEST(TriageModelTest, WhatIfQuestionsAndSignsTheRulesSetAsideStayOrdinary) {
-  for (const char* question : {
-           "만약 아이가 세탁세제 캡슐을 물어뜯으면 어떻게 해야 하나요?",
-           "what would happen if she took her methadone twice and got drowsy?",
-           // The rules read the sign and its negation; the model does not read the sign again.
-           "I have no trouble breathing, just wondering if I can take my inhaler before running",
-           "숨쉬기 힘들지는 않은데 흡입기를 하루에 몇 번까지 써도 되나요?",
-       }) {
-    const auto e = dd::triage(question);
-    EXPECT_FALSE(e.has_value()) << question << " matched " << (e ? e->sign : "");
-  }
+  expect_no_emergency({
+      "만약 아이가 세탁세제 캡슐을 물어뜯으면 어떻게 해야 하나요?",
+      "what would happen if she took her methadone twice and got drowsy?",
+      // The rules read the sign and its negation; the model does not read the sign again.
+      "I have no trouble breathing, just wondering if I can take my inhaler before running",
+      "숨쉬기 힘들지는 않은데 흡입기를 하루에 몇 번까지 써도 되나요?",
+  });
 }
 
 // Everyday questions, short and long, that share words with emergencies.
 TEST(TriageModelTest, EverydayQuestionsAreNotEmergencies) {
-  for (const char* question : {
-           "타이레놀",
-           "술",
-           "약을 두 번 먹었어요",
-           "시럽 5ml 대신 7ml 먹였어요",
-           "임신인 줄 모르고 혈압약을 먹었어요",
-           "혈압약을 깜빡했어요",
-           "아이가 감기약을 먹고 계속 자요",
-           "I missed my blood pressure pill this morning",
-       }) {
-    const auto e = dd::triage(question);
-    EXPECT_FALSE(e.has_value()) << question << " matched " << (e ? e->sign : "");
-  }
+  expect_no_emergency({
+      "타이레놀",
+      "술",
+      "약을 두 번 먹었어요",
+      "시럽 5ml 대신 7ml 먹였어요",
+      "임신인 줄 모르고 혈압약을 먹었어요",
+      "혈압약을 깜빡했어요",
+      "아이가 감기약을 먹고 계속 자요",
+      "I missed my blood pressure pill this morning",
+  });
 }

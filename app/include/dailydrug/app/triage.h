@@ -10,11 +10,11 @@
 // Matching is on keywords (Korean with spaces removed, English on lower-cased words), plus the
 // numbers of a pulse or a blood sugar reading. When no rule matches, a second opinion learnt from
 // messages outside authors wrote (a linear model over character n-grams, app/src/triage_model.h)
-// may still find that the message reads like an emergency (kind kUnspecified); it is not asked
-// when the rules saw a sign's words and set them aside, or when the question asks "what if".
-// A sign directly negated ("숨쉬기 힘들지는 않아요",
-// "no trouble breathing"), told as the past
-// ("작년에", "last month") or said as a figure of speech ("숨 막혀 죽겠다") does not count.
+// may still find that the message reads like an emergency (kind kUnspecified). It reads the
+// question without the words of the signs the rules know, so a sign they set aside is not read
+// again, and it is not asked about a "what if". A sign directly negated ("숨쉬기 힘들지는
+// 않아요", "no trouble breathing"), told as the past ("작년에", "last month") or said as a figure
+// of speech ("숨 막혀 죽겠다") does not count.
 // Over-triage is the safe direction: the rules prefer a false alarm to a missed emergency.
 //
 // Thread-safety: pure functions.
